@@ -1,0 +1,18 @@
+"""Clients for the services the worker and CLI talk to, built from settings."""
+
+from __future__ import annotations
+
+from neo4j import AsyncDriver, AsyncGraphDatabase
+from temporalio.client import Client
+
+from app.settings import Settings
+
+
+def neo4j_driver(settings: Settings) -> AsyncDriver:
+    """An async Neo4j driver; no auth when NEO4J_PASSWORD is empty (the local stack)."""
+    auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
+    return AsyncGraphDatabase.driver(settings.neo4j_uri, auth=auth)
+
+
+async def temporal_client(settings: Settings) -> Client:
+    return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)

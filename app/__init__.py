@@ -1,0 +1,1 @@
+"""repograph's web process: receives webhooks, verifies, deduplicates and dispatches them."""

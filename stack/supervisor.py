@@ -1,0 +1,126 @@
+"""`make run`: bring the stack up, start the web and worker processes, stop it all on a signal.
+
+Only what this run started is stopped at the end, so a stack that was already running (for
+example started by `make up` for a debugging session) survives.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+from app.settings import Settings
+from stack.services import ROOT, Service, pid_alive
+from stack.services import Neo4j as Neo4jService
+
+SUPERVISOR_PID = "supervisor.pid"
+
+
+def _spawn(
+    name: str, args: list[str], env: dict[str, str], directory: Path
+) -> subprocess.Popen[bytes]:
+    print(f"starting {name}: {' '.join(args[1:])}", flush=True)
+    # Own session: a Ctrl-C reaches the supervisor only, which then stops the children in order.
+    return subprocess.Popen(
+        args, env=env, cwd=ROOT, stdin=subprocess.DEVNULL, start_new_session=True
+    )
+
+
+def _banner(settings: Settings, services: list[Service]) -> None:
+    base = f"http://127.0.0.1:{settings.port}"
+    ui = next((s for s in services if s.name == "temporal"), None)
+    neo4j_local = any(isinstance(s, Neo4jService) for s in services)
+    lines = [
+        "",
+        "repograph is running. Ctrl-C stops everything this command started.",
+        f"  GitHub webhook   POST {base}/webhooks/github",
+        f"  GitLab webhook   POST {base}/webhooks/gitlab",
+        f"  health           {base}/healthz   readiness {base}/readyz   metrics {base}/metrics",
+        f"  Temporal         {settings.temporal_address} (namespace {settings.temporal_namespace}, "
+        f"task queue {settings.task_queue})",
+    ]
+    if ui is not None and getattr(ui, "ui_port", None):
+        lines.append(f"  Temporal UI      http://127.0.0.1:{ui.ui_port}")
+    lines.append(
+        f"  Neo4j            {settings.neo4j_uri}" + (" (local, no auth)" if neo4j_local else "")
+    )
+    lines.append(f"  Redis            {settings.redis_url.split('@')[-1]}")
+    lines.append("  Try it:          .venv/bin/repograph demo   (in another terminal)")
+    print("\n".join(lines) + "\n", flush=True)
+
+
+def run(settings: Settings, services: list[Service], directory: Path) -> int:
+    from stack.__main__ import down, up
+
+    directory.mkdir(parents=True, exist_ok=True)
+    stopping = False
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        if not stopping:
+            print(f"\nreceived {signal.Signals(signum).name}; stopping ...", flush=True)
+        stopping = True
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    (directory / SUPERVISOR_PID).write_text(f"{os.getpid()}\n")
+
+    started: list[Service] = []
+    children: dict[str, subprocess.Popen[bytes]] = {}
+    code = 0
+    try:
+        started = up(services)
+        env = dict(os.environ)
+        # The demo and local development index repositories from this machine's disk.
+        env.setdefault("ALLOW_LOCAL_REPOS", "true")
+        python = sys.executable
+        setup = subprocess.run(
+            [python, "-m", "app.cli", "setup-db"], env=env, cwd=ROOT, check=False
+        )
+        if setup.returncode != 0:
+            print("setup-db failed; see the message above", file=sys.stderr)
+            return 1
+        children["worker"] = _spawn("worker", [python, "-m", "app.cli", "worker"], env, directory)
+        children["web"] = _spawn("web", [python, "-m", "app.cli", "serve"], env, directory)
+        _banner(settings, services)
+        while not stopping:
+            for name, child in children.items():
+                if child.poll() is not None:
+                    print(f"{name} exited with {child.returncode}; stopping", file=sys.stderr)
+                    stopping, code = True, 1
+            time.sleep(0.2)
+    finally:
+        for child in reversed(children.values()):
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for name, child in children.items():
+            try:
+                child.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                print(f"{name} did not stop within 30s; killing it", file=sys.stderr)
+                child.kill()
+                child.wait()
+        down(started)
+        (directory / SUPERVISOR_PID).unlink(missing_ok=True)
+    return code
+
+
+def stop_supervisor(directory: Path, timeout: float = 60.0) -> None:
+    """`make stop` while `make run` is running elsewhere: ask it to stop and wait for it."""
+    pid_file = directory / SUPERVISOR_PID
+    try:
+        pid = int(pid_file.read_text().strip())
+    except (OSError, ValueError):
+        return
+    if not pid_alive(pid):
+        pid_file.unlink(missing_ok=True)
+        return
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.2)

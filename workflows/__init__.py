@@ -1,0 +1,1 @@
+"""Temporal workflows: durable orchestration of indexing, one workflow per branch."""
