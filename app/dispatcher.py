@@ -1,0 +1,159 @@
+"""Commands become Temporal signal-with-start calls: the only way work enters the system.
+
+Signal-with-start is idempotent in effect: a duplicate only adds a signal that coalesces with
+the first, so dispatching a delivery twice (a Redis outage, a redelivery) does no harm.
+Workflows are named by string so the web process never imports workflow code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Sequence
+
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+
+from app.commands import (
+    Command,
+    DeleteBranch,
+    IndexBranch,
+    RemoveInstallation,
+    RemoveRepository,
+    SetupInstallation,
+    SetupRepository,
+    UpdateRepository,
+)
+from app.settings import Settings
+from workflows.contracts import (
+    DELETE_SIGNAL,
+    PUSH_SIGNAL,
+    SETUP_COMMAND_SIGNAL,
+    BranchWorkflowInput,
+    DeleteRequest,
+    PushRequest,
+    RepoRef,
+    SetupCommand,
+    branch_workflow_id,
+    installation_workflow_id,
+    setup_workflow_id,
+)
+
+BRANCH_WORKFLOW = "RepoIndexingWorkflow"
+SETUP_WORKFLOW = "RepoSetupWorkflow"
+MAX_CONCURRENT_STARTS = 16
+
+
+class Dispatcher:
+    """Signal-with-start per command, on the configured task queue."""
+
+    def __init__(self, client: Client, settings: Settings) -> None:
+        self._client = client
+        self._settings = settings
+
+    async def push(self, request: PushRequest) -> str:
+        workflow_id = branch_workflow_id(request.repo.repo_id, request.branch)
+        await self._client.start_workflow(
+            BRANCH_WORKFLOW,
+            BranchWorkflowInput(
+                request.repo.repo_id, request.branch, policy=self._settings.indexing_policy()
+            ),
+            id=workflow_id,
+            task_queue=self._settings.task_queue,
+            start_signal=PUSH_SIGNAL,
+            start_signal_args=[request],
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        )
+        return workflow_id
+
+    async def delete(self, request: DeleteRequest) -> str:
+        workflow_id = branch_workflow_id(request.repo_id, request.branch)
+        await self._client.start_workflow(
+            BRANCH_WORKFLOW,
+            BranchWorkflowInput(
+                request.repo_id, request.branch, policy=self._settings.indexing_policy()
+            ),
+            id=workflow_id,
+            task_queue=self._settings.task_queue,
+            start_signal=DELETE_SIGNAL,
+            start_signal_args=[request],
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        )
+        return workflow_id
+
+    async def setup(self, command: SetupCommand, workflow_id: str) -> str:
+        await self._client.start_workflow(
+            SETUP_WORKFLOW,
+            id=workflow_id,
+            task_queue=self._settings.task_queue,
+            start_signal=SETUP_COMMAND_SIGNAL,
+            start_signal_args=[command],
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        )
+        return workflow_id
+
+    async def dispatch(self, command: Command) -> str:
+        """Send one command to the workflow that owns it; returns that workflow's id."""
+        match command:
+            case IndexBranch(request):
+                return await self.push(request)
+            case DeleteBranch(request):
+                return await self.delete(request)
+            case SetupRepository(repo, delivery):
+                return await self.setup(
+                    SetupCommand("setup", delivery, repo=repo, repo_id=repo.repo_id),
+                    setup_workflow_id(repo.repo_id),
+                )
+            case RemoveRepository(repo_id, reason, delivery):
+                return await self.setup(
+                    SetupCommand("remove", delivery, repo_id=repo_id, reason=reason),
+                    setup_workflow_id(repo_id),
+                )
+            case UpdateRepository():
+                return await self.setup(
+                    _update_command(command), setup_workflow_id(command.repo_id)
+                )
+            case SetupInstallation(installation_id, delivery):
+                return await self.setup(
+                    SetupCommand("install", delivery, installation_id=installation_id),
+                    installation_workflow_id(installation_id),
+                )
+            case RemoveInstallation(installation_id, reason, delivery):
+                return await self.setup(
+                    SetupCommand(
+                        "uninstall", delivery, installation_id=installation_id, reason=reason
+                    ),
+                    installation_workflow_id(installation_id),
+                )
+        raise TypeError(f"unknown command {type(command).__name__}")
+
+    async def dispatch_all(self, commands: Iterable[Command]) -> list[str]:
+        """Dispatch concurrently (bounded); raises if any dispatch failed, after all finish."""
+        limit = asyncio.Semaphore(MAX_CONCURRENT_STARTS)
+
+        async def bounded(command: Command) -> str:
+            async with limit:
+                return await self.dispatch(command)
+
+        results: Sequence[str | BaseException] = await asyncio.gather(
+            *(bounded(command) for command in commands), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                raise result
+        return [result for result in results if isinstance(result, str)]
+
+
+def _update_command(command: UpdateRepository) -> SetupCommand:
+    repo = RepoRef(
+        repo_id=command.repo_id,
+        provider=command.provider,
+        full_name=command.full_name,
+        clone_url=command.clone_url or "",
+        installation_id=command.installation_id,
+        project_id=command.project_id,
+        default_branch=command.default_branch,
+    )
+    return SetupCommand("update", command.delivery_id, repo=repo, repo_id=command.repo_id)

@@ -1,0 +1,140 @@
+"""Parsing a webhook body and reading typed fields out of it, with precise errors.
+
+Every accessor names the JSON path it failed on, so a 400 says exactly what a payload lacked;
+nothing here lets a KeyError or TypeError escape to the HTTP layer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import NoReturn
+
+from app.errors import WebhookError
+from app.refs import GitNameError, check_clone_url, check_object_id
+
+# Provider ids are positive 64-bit integers in Neo4j and Temporal alike.
+_MAX_ID = 2**63 - 1
+
+JsonObject = Mapping[str, object]
+
+
+class PayloadError(WebhookError):
+    """The body is not JSON, or lacks what its event needs (400)."""
+
+    def __init__(self, event: str, path: str, problem: str) -> None:
+        self.event = event
+        self.path = path
+        self.problem = problem
+        where = f" at {path}" if path else ""
+        super().__init__(f"{event} payload{where}: {problem}")
+
+
+def parse_json_object(body: bytes, event: str) -> JsonObject:
+    """Parse `body` as a JSON object; arrays, scalars and invalid JSON are malformed."""
+    try:
+        value = json.loads(body, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:
+        # ValueError covers invalid JSON, bad UTF-8 and over-long integers; RecursionError
+        # deep nesting.
+        raise PayloadError(event, "", f"body is not valid JSON ({type(exc).__name__})") from None
+    return require_object(event, value, "")
+
+
+def _refuse_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not JSON")
+
+
+class Fields:
+    """Typed, path-aware reads from one JSON object of an `event` payload."""
+
+    def __init__(self, event: str, value: object, path: str = "") -> None:
+        self.event = event
+        self.path = path
+        self.data = require_object(event, value, path)
+
+    def _child(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def fail(self, key: str, problem: str) -> NoReturn:
+        raise PayloadError(self.event, self._child(key), problem)
+
+    def has(self, key: str) -> bool:
+        return self.data.get(key) is not None
+
+    def obj(self, key: str) -> Fields:
+        return Fields(self.event, self._present(key), self._child(key))
+
+    def opt_obj(self, key: str) -> Fields | None:
+        return self.obj(key) if self.has(key) else None
+
+    def objects(self, key: str) -> list[Fields]:
+        value = self._present(key)
+        if not isinstance(value, list):
+            self.fail(key, "must be an array")
+        return [
+            Fields(self.event, item, f"{self._child(key)}[{index}]")
+            for index, item in enumerate(value)
+        ]
+
+    def text(self, key: str) -> str:
+        value = self._present(key)
+        if not isinstance(value, str) or not value:
+            self.fail(key, "must be a non-empty string")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            self.fail(key, "must be valid UTF-8")
+        return value
+
+    def opt_text(self, key: str) -> str | None:
+        return self.text(key) if self.has(key) else None
+
+    def flag(self, key: str) -> bool:
+        value = self.data.get(key, False)
+        if not isinstance(value, bool):
+            self.fail(key, "must be true or false")
+        return value
+
+    def ident(self, key: str) -> int:
+        value = self._present(key)
+        # bool is an int in Python; an id of `true` is still malformed.
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= _MAX_ID:
+            self.fail(key, "must be a positive integer id")
+        return value
+
+    def opt_ident(self, key: str) -> int | None:
+        return self.ident(key) if self.has(key) else None
+
+    def object_id(self, key: str) -> str:
+        value = self.text(key)
+        try:
+            return check_object_id(value)
+        except GitNameError as exc:
+            self.fail(key, str(exc))
+
+    def clone_url(self, key: str, *, allow_local: bool) -> str:
+        value = self.text(key)
+        try:
+            return check_clone_url(value, allow_local=allow_local)
+        except GitNameError as exc:
+            self.fail(key, str(exc))
+
+    def choice(self, key: str, allowed: Sequence[str]) -> str:
+        value = self.text(key)
+        if value not in allowed:
+            self.fail(key, f"must be one of {', '.join(allowed)}")
+        return value
+
+    def _present(self, key: str) -> object:
+        value = self.data.get(key)
+        if value is None:
+            self.fail(key, "is missing")
+        return value
+
+
+def require_object(event: str, value: object, path: str) -> JsonObject:
+    """`value` as a JSON object, or a PayloadError naming `path`."""
+    if not isinstance(value, dict):
+        raise PayloadError(event, path, "must be a JSON object")
+    return value
