@@ -15,12 +15,16 @@ CONSTRAINTS = (
     "CREATE CONSTRAINT file_key IF NOT EXISTS FOR (n:File) REQUIRE n.key IS UNIQUE",
     "CREATE CONSTRAINT symbol_key IF NOT EXISTS FOR (n:Symbol) REQUIRE n.key IS UNIQUE",
     "CREATE CONSTRAINT module_key IF NOT EXISTS FOR (n:Module) REQUIRE n.key IS UNIQUE",
+    "CREATE CONSTRAINT snapshot_key IF NOT EXISTS FOR (n:Snapshot) REQUIRE n.key IS UNIQUE",
 )
 
 INDEXES = (
     "CREATE INDEX branch_repo IF NOT EXISTS FOR (n:Branch) ON (n.repo_id, n.name)",
     "CREATE INDEX file_branch IF NOT EXISTS FOR (n:File) ON (n.repo_id, n.branch)",
     "CREATE INDEX symbol_branch IF NOT EXISTS FOR (n:Symbol) ON (n.repo_id, n.branch)",
+    "CREATE INDEX module_branch IF NOT EXISTS FOR (n:Module) ON (n.repo_id, n.branch)",
+    "CREATE INDEX snapshot_branch IF NOT EXISTS FOR (n:Snapshot) ON (n.repo_id, n.branch)",
+    "CREATE INDEX symbol_file IF NOT EXISTS FOR (n:Symbol) ON (n.file_key)",
     "CREATE INDEX symbol_name IF NOT EXISTS FOR (n:Symbol) ON (n.name)",
     "CREATE INDEX symbol_qualified_name IF NOT EXISTS FOR (n:Symbol) ON (n.qualified_name)",
 )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from workflows.contracts import TASK_QUEUE_DEFAULT
+from workflows.contracts import TASK_QUEUE_DEFAULT, IndexingPolicy
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
@@ -42,6 +42,7 @@ class Settings:
     github_webhook_secrets: tuple[str, ...] = ()
     github_app_id: str | None = None
     github_app_private_key: str | None = field(default=None, repr=False)
+    github_url: str = "https://github.com"
     github_api_url: str = "https://api.github.com"
     gitlab_url: str = "https://gitlab.com"
     gitlab_token: str | None = field(default=None, repr=False)
@@ -59,10 +60,32 @@ class Settings:
     port: int = 8000
     allow_local_repos: bool = False
     workspace_dir: Path = Path(".local/workspaces")
+    worker_max_activities: int = 8
+    worker_shutdown_seconds: float = 30
+    parse_processes: int = 0  # 0: one per CPU
+    max_file_bytes: int = 1024 * 1024
+    graph_batch_size: int = 2000
+    # Extra file-name -> language mappings, e.g. {".jsm": "javascript", "Jenkinsfile": "java"}.
+    extra_languages: dict[str, str] = field(default_factory=dict)
+    idle_timeout_seconds: float = 1800
+    heartbeat_timeout_seconds: float = 60
     max_body_bytes: int = 25 * 1024 * 1024
     log_format: str = "text"
     log_level: str = "INFO"
     timeouts: Timeouts = field(default_factory=Timeouts)
+
+    def indexing_policy(self) -> IndexingPolicy:
+        """The workflow's timeouts, from these settings (a workflow cannot read the env)."""
+        return IndexingPolicy(
+            idle_timeout=self.idle_timeout_seconds,
+            clone_timeout=self.timeouts.clone,
+            parse_timeout=self.timeouts.parse,
+            metadata_timeout=self.timeouts.metadata,
+            graph_timeout=self.timeouts.graph,
+            stale_cleanup_timeout=self.timeouts.stale_cleanup,
+            workspace_cleanup_timeout=self.timeouts.workspace_cleanup,
+            heartbeat_timeout=self.heartbeat_timeout_seconds,
+        )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -93,6 +116,7 @@ class Settings:
             github_webhook_secrets=env.csv("GITHUB_WEBHOOK_SECRET"),
             github_app_id=app_id,
             github_app_private_key=key_text,
+            github_url=env.url("GITHUB_URL", cls.github_url, ("http", "https")),
             github_api_url=env.url("GITHUB_API_URL", cls.github_api_url, ("http", "https")),
             gitlab_url=env.url("GITLAB_URL", cls.gitlab_url, ("http", "https")),
             gitlab_token=env.text("GITLAB_TOKEN"),
@@ -114,6 +138,14 @@ class Settings:
             port=env.integer("PORT", cls.port, 1, 65535),
             allow_local_repos=env.flag("ALLOW_LOCAL_REPOS", default=False),
             workspace_dir=Path(env.text("WORKSPACE_DIR") or cls.workspace_dir),
+            worker_max_activities=env.integer("WORKER_MAX_ACTIVITIES", 8, 1, 1000),
+            worker_shutdown_seconds=env.seconds("WORKER_SHUTDOWN_SECONDS", 30),
+            parse_processes=env.integer("PARSE_PROCESSES", 0, 0, 256),
+            max_file_bytes=env.integer("MAX_FILE_BYTES", 1024 * 1024, 1, 2**31),
+            graph_batch_size=env.integer("GRAPH_BATCH_SIZE", 2000, 1, 100_000),
+            extra_languages=env.mapping("EXTRA_LANGUAGES"),
+            idle_timeout_seconds=env.seconds("IDLE_TIMEOUT_SECONDS", 1800),
+            heartbeat_timeout_seconds=env.seconds("HEARTBEAT_TIMEOUT_SECONDS", 60),
             max_body_bytes=env.integer("MAX_BODY_BYTES", cls.max_body_bytes, 1024, 2**31),
             log_format=env.choice("LOG_FORMAT", cls.log_format, ("text", "json")),
             log_level=env.choice(
@@ -154,6 +186,16 @@ class _Env:
     def csv(self, name: str) -> tuple[str, ...]:
         raw = self._environ.get(name, "")
         return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+    def mapping(self, name: str) -> dict[str, str]:
+        """`key=value,key=value` pairs (e.g. `.jsm=javascript,Jenkinsfile=java`)."""
+        pairs: dict[str, str] = {}
+        for part in self.csv(name):
+            key, sep, value = part.partition("=")
+            if not sep or not key.strip() or not value.strip():
+                raise SettingsError(f"{name} must be key=value pairs separated by commas")
+            pairs[key.strip()] = value.strip()
+        return pairs
 
     def flag(self, name: str, *, default: bool) -> bool:
         raw = self._environ.get(name)

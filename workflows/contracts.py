@@ -65,11 +65,38 @@ class DeleteRequest:
 
 
 @dataclass(frozen=True)
+class IndexingPolicy:
+    """Timeouts and limits the workflow uses; filled from settings by whoever starts it.
+
+    A workflow cannot read the environment, so these travel in its input and survive
+    continue-as-new. Times are seconds.
+    """
+
+    idle_timeout: float = 1800
+    clone_timeout: float = 300
+    parse_timeout: float = 300
+    metadata_timeout: float = 300
+    graph_timeout: float = 600
+    stale_cleanup_timeout: float = 300
+    workspace_cleanup_timeout: float = 120
+    heartbeat_timeout: float = 60
+    # How long a host-bound activity may wait for its worker before the run starts over.
+    host_schedule_timeout: float = 120
+    retry_attempts: int = 3
+    retry_initial_interval: float = 10
+    retry_max_interval: float = 30
+    # Continue-as-new after this many runs even if Temporal has not suggested it yet.
+    max_runs_per_execution: int = 500
+    max_restarts_per_run: int = 3
+
+
+@dataclass(frozen=True)
 class BranchWorkflowInput:
     """Start argument of RepoIndexingWorkflow; also the state carried by continue-as-new."""
 
     repo_id: str
     branch: str
+    policy: IndexingPolicy = field(default_factory=IndexingPolicy)
     pending: PushRequest | None = None
     last_indexed_sha: str | None = None
     last_indexed_at: str | None = None
@@ -117,3 +144,93 @@ class BranchStatus:
     runs: int
     last_error: str | None
     last_result: IndexResult | None
+
+
+# Activity inputs and outputs. Paths name directories on the worker host that ran the fetch;
+# only activities on that host's task queue (`host_queue`) may use them.
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    repo: RepoRef
+    branch: str
+    known_sha: str | None
+
+
+@dataclass(frozen=True)
+class FetchOutcome:
+    head_sha: str
+    unchanged: bool
+    workspace: str | None = None
+    host_queue: str | None = None
+
+
+@dataclass(frozen=True)
+class SnapshotRef:
+    repo: RepoRef
+    branch: str
+    commit_sha: str
+    workspace: str
+
+
+@dataclass(frozen=True)
+class ParseOutcome:
+    parsed_files: int
+    skipped_files: int
+    unchanged_files: int
+    deleted_files: int
+    total_files: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class GraphOutcome:
+    total_symbols: int
+    indexed_files: int
+    nodes_written: int
+    edges_written: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class BranchRef:
+    repo_id: str
+    branch: str
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What `record_run` stores on the Branch and its Snapshot after a run, good or failed."""
+
+    repo: RepoRef
+    branch: str
+    commit_sha: str | None
+    status: str
+    finished_at: str
+    error: str | None = None
+    stats: IndexStats | None = None
+
+
+SETUP_COMMAND_SIGNAL = "command"
+
+
+def installation_workflow_id(installation_id: int) -> str:
+    """The workflow that fans an installation's events out to its repositories."""
+    return f"installation-setup-{installation_id}"
+
+
+@dataclass(frozen=True)
+class SetupCommand:
+    """Signal `command` to RepoSetupWorkflow; commands for one id run one at a time, in order.
+
+    `action` is one of: `setup` (resolve the default branch, then index it), `update` (new
+    metadata; index a new default branch), `remove` (delete every branch graph),
+    `install` / `uninstall` (the same for every repository of `installation_id`).
+    """
+
+    action: str
+    delivery_id: str
+    repo: RepoRef | None = None
+    repo_id: str | None = None
+    installation_id: int | None = None
+    reason: str = ""

@@ -1,0 +1,124 @@
+"""Rows for Neo4j from extractions and resolved edges: keys, properties, per-file digests. Pure.
+
+Keys are composite strings because Community edition enforces only single-property
+uniqueness. A definition's key does not contain its line numbers, so editing a file keeps the
+keys (and the incoming edges) of the definitions that survive the edit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from activities.codegraph.model import FileExtraction
+
+CODE_EDGE_TYPES = ("IMPORTS", "CALLS", "INHERITS")
+
+
+def branch_key(repo_id: str, branch: str) -> str:
+    """`<repo_id>|<branch>`; a `|` or `%` in the branch name is escaped so keys never collide."""
+    escaped = branch.replace("%", "%25").replace("|", "%7C")
+    return f"{repo_id}|{escaped}"
+
+
+def file_key(repo_id: str, branch: str, path: str) -> str:
+    return f"{branch_key(repo_id, branch)}|{path}"
+
+
+def module_key(repo_id: str, branch: str, name: str) -> str:
+    return f"{branch_key(repo_id, branch)}|module:{name}"
+
+
+def module_props(repo_id: str, branch: str, name: str) -> dict[str, Any]:
+    return {
+        "key": module_key(repo_id, branch, name),
+        "repo_id": repo_id,
+        "branch": branch,
+        "name": name,
+    }
+
+
+def symbol_keys(repo_id: str, branch: str, extraction: FileExtraction) -> list[str]:
+    """One key per definition, in order; repeats of a (kind, name) in a file get `#2`, `#3`."""
+    seen: dict[tuple[str, str], int] = {}
+    keys = []
+    prefix = file_key(repo_id, branch, extraction.path)
+    for definition in extraction.definitions:
+        ident = (definition.kind, definition.qualified_name)
+        seen[ident] = seen.get(ident, 0) + 1
+        ordinal = f"#{seen[ident]}" if seen[ident] > 1 else ""
+        keys.append(f"{prefix}|{definition.kind}:{definition.qualified_name}{ordinal}")
+    return keys
+
+
+@dataclass(frozen=True)
+class SymbolRow:
+    key: str
+    kind: str
+    parent_key: str | None  # the enclosing definition; None when the File defines it
+    props: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class EdgeRow:
+    """One relationship; labels are fixed words so queries can use the key constraints."""
+
+    type: str
+    src_label: str
+    src_key: str
+    dst_label: str
+    dst_key: str
+    props: dict[str, Any] = field(default_factory=dict)
+    dst_props: dict[str, Any] | None = None  # set for Module targets, created on first use
+
+    def sort_key(self) -> tuple[str, str, str, str]:
+        return (self.type, self.src_key, self.dst_key, self.dst_label)
+
+
+def symbol_rows(repo_id: str, branch: str, extraction: FileExtraction) -> list[SymbolRow]:
+    keys = symbol_keys(repo_id, branch, extraction)
+    # A definition's parent is the first definition with the parent's qualified name.
+    first_by_name: dict[str, str] = {}
+    for definition, key in zip(extraction.definitions, keys, strict=True):
+        first_by_name.setdefault(definition.qualified_name, key)
+    fkey = file_key(repo_id, branch, extraction.path)
+    rows = []
+    for definition, key in zip(extraction.definitions, keys, strict=True):
+        parent = first_by_name.get(definition.parent) if definition.parent else None
+        rows.append(
+            SymbolRow(
+                key=key,
+                kind=definition.kind,
+                parent_key=parent if parent != key else None,
+                props={
+                    "key": key,
+                    "repo_id": repo_id,
+                    "branch": branch,
+                    "file_key": fkey,
+                    "path": extraction.path,
+                    "language": extraction.language,
+                    "kind": definition.kind,
+                    "name": definition.name,
+                    "qualified_name": definition.qualified_name,
+                    "start_line": definition.start_line,
+                    "end_line": definition.end_line,
+                },
+            )
+        )
+    return rows
+
+
+def edges_digest(edges: Iterable[EdgeRow]) -> str:
+    """A stable fingerprint of a file's outgoing code edges: equal digests, equal edges."""
+    canonical = sorted(
+        (e.type, e.src_key, e.dst_label, e.dst_key, json.dumps(e.props, sort_keys=True))
+        for e in edges
+    )
+    return hashlib.sha256(json.dumps(canonical).encode()).hexdigest()[:32]
+
+
+def sorted_edges(edges: Sequence[EdgeRow]) -> list[EdgeRow]:
+    return sorted(edges, key=EdgeRow.sort_key)

@@ -1,0 +1,298 @@
+"""Neo4j I/O for the code graph of one branch: batched, key-sorted, idempotent writes.
+
+Every statement is `UNWIND $rows ... MERGE` on a uniquely constrained key, in batches of
+`batch_size`, rows sorted by key so concurrent writers take locks in the same order. A File's
+`blob_sha` is written only after its definitions, so a run that dies half-way leaves files that
+the next run sees as changed and rewrites: the graph converges on retry.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from neo4j import AsyncDriver
+
+from activities.codegraph.graph_rows import EdgeRow, SymbolRow
+from activities.codegraph.model import FileExtraction
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    path: str
+    blob_sha: str
+    edges_digest: str | None
+
+
+def pack_extraction(extraction: FileExtraction) -> str:
+    """Compressed JSON kept on the File node, so any worker can re-resolve without re-parsing."""
+    raw = json.dumps(extraction.to_json(), separators=(",", ":")).encode()
+    return base64.b64encode(zlib.compress(raw, 6)).decode()
+
+
+def unpack_extraction(packed: str) -> FileExtraction:
+    return FileExtraction.from_json(json.loads(zlib.decompress(base64.b64decode(packed))))
+
+
+def _batches(rows: Sequence[Any], size: int) -> list[Sequence[Any]]:
+    return [rows[i : i + size] for i in range(0, len(rows), size)]
+
+
+class GraphWriter:
+    def __init__(self, driver: AsyncDriver, database: str, batch_size: int = 2000) -> None:
+        self._driver = driver
+        self._database = database
+        self._batch = batch_size
+        self.nodes_written = 0
+        self.edges_written = 0
+
+    async def _run(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        records, _, _ = await self._driver.execute_query(query, params, database_=self._database)
+        return [record.data() for record in records]
+
+    async def stored_files(self, repo_id: str, branch: str) -> dict[str, StoredFile]:
+        rows = await self._run(
+            """
+            MATCH (f:File {repo_id: $repo_id, branch: $branch})
+            RETURN f.path AS path, f.blob_sha AS blob_sha, f.edges_digest AS digest
+            """,
+            repo_id=repo_id,
+            branch=branch,
+        )
+        return {r["path"]: StoredFile(r["path"], r["blob_sha"], r["digest"]) for r in rows}
+
+    async def stored_extractions(self, keys: Sequence[str]) -> dict[str, FileExtraction]:
+        """Extractions of parsed (not skipped) files by File key, for resolution."""
+        found: dict[str, FileExtraction] = {}
+        for batch in _batches(sorted(keys), self._batch):
+            rows = await self._run(
+                """
+                UNWIND $keys AS key MATCH (f:File {key: key})
+                WHERE f.extraction IS NOT NULL
+                RETURN f.path AS path, f.extraction AS packed
+                """,
+                keys=list(batch),
+            )
+            for row in rows:
+                found[row["path"]] = unpack_extraction(row["packed"])
+        return found
+
+    async def clear_defines(self, file_keys: Sequence[str]) -> None:
+        """Drop DEFINES edges out of these files and their definitions (rewritten next)."""
+        for batch in _batches(sorted(file_keys), self._batch):
+            await self._run(
+                """
+                UNWIND $keys AS key
+                MATCH (f:File {key: key})-[r:DEFINES]->()
+                DELETE r
+                """,
+                keys=list(batch),
+            )
+            await self._run(
+                """
+                UNWIND $keys AS key
+                MATCH (s:Symbol {file_key: key})-[r:DEFINES]->()
+                DELETE r
+                """,
+                keys=list(batch),
+            )
+
+    async def write_symbols(self, file_keys: Sequence[str], rows: Sequence[SymbolRow]) -> None:
+        """Make these files' definitions exactly `rows`: merge them, delete the ones gone."""
+        ordered = sorted(rows, key=lambda r: r.key)
+        for batch in _batches(ordered, self._batch):
+            await self._run(
+                """
+                UNWIND $rows AS row
+                MERGE (s:Symbol {key: row.key})
+                SET s += row.props, s:$(row.kind)
+                """,
+                rows=[{"key": r.key, "kind": r.kind, "props": r.props} for r in batch],
+            )
+        self.nodes_written += len(ordered)
+        keep: dict[str, list[str]] = {key: [] for key in file_keys}
+        for row in ordered:
+            keep.setdefault(row.props["file_key"], []).append(row.key)
+        files = [{"key": key, "keep": keys} for key, keys in sorted(keep.items())]
+        for batch in _batches(files, self._batch):
+            await self._run(
+                """
+                UNWIND $files AS file
+                MATCH (s:Symbol {file_key: file.key}) WHERE NOT s.key IN file.keep
+                DETACH DELETE s
+                """,
+                files=list(batch),
+            )
+
+    async def commit_blobs(self, blobs: dict[str, str]) -> None:
+        """Record each file's blob id: from now on the file counts as indexed."""
+        rows = [{"key": key, "blob": blob} for key, blob in sorted(blobs.items())]
+        for batch in _batches(rows, self._batch):
+            await self._run(
+                """
+                UNWIND $rows AS row
+                MATCH (f:File {key: row.key})
+                SET f.blob_sha = row.blob
+                """,
+                rows=list(batch),
+            )
+
+    async def write_files(self, branch_key: str, rows: Sequence[dict[str, Any]]) -> None:
+        """Upsert File nodes and CONTAINS; `blob_sha` is left to `commit_blobs`."""
+        ordered = sorted(({**row, "blob_sha": None} for row in rows), key=lambda r: r["key"])
+        for batch in _batches(ordered, self._batch):
+            await self._run(
+                """
+                MATCH (b:Branch {key: $branch_key})
+                UNWIND $rows AS row
+                MERGE (f:File {key: row.key})
+                SET f += row
+                MERGE (b)-[:CONTAINS]->(f)
+                """,
+                branch_key=branch_key,
+                rows=list(batch),
+            )
+        self.nodes_written += len(ordered)
+
+    async def write_defines(self, edges: Sequence[tuple[str, str, str]]) -> None:
+        """DEFINES from a File or a definition to a definition: (src_label, src_key, dst_key)."""
+        for label in ("File", "Symbol"):
+            rows = sorted(
+                ({"src": src, "dst": dst} for lbl, src, dst in edges if lbl == label),
+                key=lambda r: (r["src"], r["dst"]),
+            )
+            for batch in _batches(rows, self._batch):
+                await self._run(
+                    f"""
+                    UNWIND $rows AS row
+                    MATCH (a:{label} {{key: row.src}}), (b:Symbol {{key: row.dst}})
+                    MERGE (a)-[:DEFINES]->(b)
+                    """,
+                    rows=list(batch),
+                )
+
+    async def delete_files(self, keys: Sequence[str]) -> int:
+        """Remove files and everything they define."""
+        deleted = 0
+        for batch in _batches(sorted(keys), self._batch):
+            rows = await self._run(
+                """
+                UNWIND $keys AS key
+                MATCH (f:File {key: key})
+                OPTIONAL MATCH (s:Symbol {file_key: key})
+                WITH collect(DISTINCT f) + collect(DISTINCT s) AS nodes
+                UNWIND nodes AS n
+                DETACH DELETE n
+                RETURN count(*) AS deleted
+                """,
+                keys=list(batch),
+            )
+            deleted += int(rows[0]["deleted"]) if rows else 0
+        return deleted
+
+    async def replace_code_edges(self, file_keys: Sequence[str], edges: Sequence[EdgeRow]) -> None:
+        """Delete the outgoing IMPORTS/CALLS/INHERITS of these files and write `edges`.
+
+        Digests are cleared first, so if this dies half-way the next run rewrites the files.
+        """
+        for batch in _batches(sorted(file_keys), self._batch):
+            await self._run(
+                "UNWIND $keys AS key MATCH (f:File {key: key}) SET f.edges_digest = null",
+                keys=list(batch),
+            )
+            await self._run(
+                """
+                UNWIND $keys AS key
+                MATCH (f:File {key: key})
+                OPTIONAL MATCH (f)-[r:IMPORTS|CALLS]->()
+                DELETE r
+                """,
+                keys=list(batch),
+            )
+            await self._run(
+                """
+                UNWIND $keys AS key
+                MATCH (s:Symbol {file_key: key})-[r:CALLS|INHERITS]->()
+                DELETE r
+                """,
+                keys=list(batch),
+            )
+        groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+        for edge in sorted(edges, key=EdgeRow.sort_key):
+            groups.setdefault((edge.type, edge.src_label, edge.dst_label), []).append(
+                {
+                    "src": edge.src_key,
+                    "dst": edge.dst_key,
+                    "props": edge.props,
+                    "dst_props": edge.dst_props,
+                }
+            )
+        for (rel, src_label, dst_label), rows in sorted(groups.items()):
+            merge_target = "MERGE" if dst_label == "Module" else "MATCH"
+            target = (
+                "(b:Module {key: row.dst}) ON CREATE SET b += row.dst_props"
+                if dst_label == "Module"
+                else f"(b:{dst_label} {{key: row.dst}})"
+            )
+            for batch in _batches(rows, self._batch):
+                await self._run(
+                    f"""
+                    UNWIND $rows AS row
+                    MATCH (a:{src_label} {{key: row.src}})
+                    {merge_target} {target}
+                    CREATE (a)-[r:{rel}]->(b)
+                    SET r += row.props
+                    """,
+                    rows=list(batch),
+                )
+        self.edges_written += len(edges)
+
+    async def delete_orphan_modules(self, repo_id: str, branch: str) -> int:
+        rows = await self._run(
+            """
+            MATCH (m:Module {repo_id: $repo_id, branch: $branch})
+            WHERE NOT (m)<-[:IMPORTS]-()
+            DETACH DELETE m
+            RETURN count(*) AS deleted
+            """,
+            repo_id=repo_id,
+            branch=branch,
+        )
+        return int(rows[0]["deleted"]) if rows else 0
+
+    async def delete_orphan_symbols(self, repo_id: str, branch: str, batch: int = 5000) -> int:
+        """Definitions whose File is gone (left by an interrupted run), in bounded batches."""
+        deleted = 0
+        while True:
+            rows = await self._run(
+                """
+                MATCH (s:Symbol {repo_id: $repo_id, branch: $branch})
+                WHERE NOT EXISTS { MATCH (f:File {key: s.file_key}) }
+                WITH s LIMIT $batch
+                DETACH DELETE s
+                RETURN count(*) AS deleted
+                """,
+                repo_id=repo_id,
+                branch=branch,
+                batch=batch,
+            )
+            count = int(rows[0]["deleted"]) if rows else 0
+            deleted += count
+            if count < batch:
+                return deleted
+
+    async def set_digests(self, digests: dict[str, str]) -> None:
+        rows = sorted(({"key": k, "digest": d} for k, d in digests.items()), key=lambda r: r["key"])
+        for batch in _batches(rows, self._batch):
+            await self._run(
+                """
+                UNWIND $rows AS row
+                MATCH (f:File {key: row.key})
+                SET f.edges_digest = row.digest
+                """,
+                rows=list(batch),
+            )

@@ -1,0 +1,263 @@
+"""One branch snapshot into Neo4j: parse only changed blobs, then write only what changed.
+
+`parse` lists the commit's files with their blob ids, compares them with the blob ids stored on
+the branch's File nodes, and parses new or changed blobs on all cores, streaming rows to
+`parsed.jsonl` in the run directory. `persist` writes those files' nodes, deletes vanished
+files, re-resolves the edge set of the whole branch in memory (cheap next to parsing) and
+rewrites the outgoing edges of exactly the files whose edges changed, detected by a digest
+stored per file. The graph after an incremental run therefore equals a full index of the commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from neo4j import AsyncDriver
+
+from activities.codegraph.edges import build_edges
+from activities.codegraph.graph_rows import (
+    SymbolRow,
+    branch_key,
+    edges_digest,
+    file_key,
+    symbol_rows,
+)
+from activities.codegraph.graph_writer import GraphWriter, pack_extraction
+from activities.codegraph.model import FileExtraction
+from activities.codegraph.parse_worker import parse_files
+from activities.codegraph.skipping import SkipRules
+from activities.codegraph.snapshot_plan import SnapshotPlan, plan_snapshot
+from activities.git_client import GitClient
+from app.settings import Settings
+from workflows.contracts import GraphOutcome, ParseOutcome, SnapshotRef
+
+log = logging.getLogger("repograph.indexer")
+PARSED = "parsed.jsonl"
+PLAN = "plan.json"
+CHUNK_BYTES = 512 * 1024  # parse work is shipped to processes in chunks of about this size
+WRITE_CHUNK_FILES = 200
+
+
+class CodeGraphIndexer:
+    """Implements the worker's SnapshotIndexer with tree-sitter and Neo4j."""
+
+    def __init__(self, settings: Settings, driver: AsyncDriver, git: GitClient) -> None:
+        self._settings = settings
+        self._driver = driver
+        self._git = git
+        self._rules = SkipRules(max_bytes=settings.max_file_bytes)
+        workers = settings.parse_processes or os.cpu_count() or 1
+        # spawn, not fork: the worker process runs Temporal's Rust threads.
+        self._pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+        self._workers = workers
+
+    async def aclose(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def _writer(self) -> GraphWriter:
+        return GraphWriter(
+            self._driver, self._settings.neo4j_database, self._settings.graph_batch_size
+        )
+
+    async def parse(self, snapshot: SnapshotRef, repo_dir: Path, out_dir: Path) -> ParseOutcome:
+        started = time.monotonic()
+        repo_id, branch = snapshot.repo.repo_id, snapshot.branch
+        tree = await self._git.list_blobs(repo_dir, snapshot.commit_sha)
+        stored = await self._writer().stored_files(repo_id, branch)
+        plan = plan_snapshot(
+            tree,
+            {p: f.blob_sha for p, f in stored.items()},
+            self._rules,
+            self._settings.extra_languages,
+        )
+        (out_dir / PLAN).write_text(
+            json.dumps({"unchanged": plan.unchanged, "deleted": plan.deleted})
+        )
+        skipped = await self._parse_to_disk(plan, repo_dir, out_dir / PARSED)
+        return ParseOutcome(
+            parsed_files=len(plan.to_parse) - skipped,
+            skipped_files=skipped,
+            unchanged_files=len(plan.unchanged),
+            deleted_files=len(plan.deleted),
+            total_files=plan.total_files,
+            seconds=round(time.monotonic() - started, 3),
+        )
+
+    async def _parse_to_disk(self, plan: SnapshotPlan, repo_dir: Path, out: Path) -> int:
+        """Parse every planned file on all cores; rows stream to `out`. Returns files skipped."""
+        skipped = 0
+        readable = [f for f in plan.to_parse if f.skip is None]
+        languages = {f.blob_sha: f.language for f in readable}
+        paths: dict[str, list[str]] = {}
+        for planned in readable:
+            paths.setdefault(planned.blob_sha, []).append(planned.path)
+        in_flight: set[asyncio.Future[list[dict[str, Any]]]] = set()
+        limit = self._workers * 2
+        with out.open("w") as sink:
+            for planned in plan.to_parse:
+                if planned.skip is not None:
+                    sink.write(
+                        json.dumps(
+                            {
+                                "path": planned.path,
+                                "blob_sha": planned.blob_sha,
+                                "language": planned.language,
+                                "skipped": str(planned.skip),
+                                "extraction": None,
+                            }
+                        )
+                        + "\n"
+                    )
+                    skipped += 1
+            chunk: list[tuple[str, str, str, bytes]] = []
+            size = 0
+            async for sha, content in self._git.read_blobs(repo_dir, list(paths)):
+                for path in paths[sha]:
+                    chunk.append((path, sha, languages[sha], content))
+                size += len(content)
+                if size >= CHUNK_BYTES:
+                    in_flight.add(asyncio.wrap_future(self._pool.submit(parse_files, chunk)))
+                    chunk, size = [], 0
+                    if len(in_flight) >= limit:
+                        skipped += await _drain(in_flight, sink, first_only=True)
+            if chunk:
+                in_flight.add(asyncio.wrap_future(self._pool.submit(parse_files, chunk)))
+            skipped += await _drain(in_flight, sink, first_only=False)
+        return skipped
+
+    async def persist(self, snapshot: SnapshotRef, out_dir: Path) -> GraphOutcome:
+        started = time.monotonic()
+        repo_id, branch = snapshot.repo.repo_id, snapshot.branch
+        writer = self._writer()
+        plan = json.loads((out_dir / PLAN).read_text())
+        # Read now, not at parse time: a retried attempt must see what the last one wrote.
+        stored_digests = {
+            path: stored.edges_digest
+            for path, stored in (await writer.stored_files(repo_id, branch)).items()
+        }
+        changed_keys: set[str] = set()
+        extractions: dict[str, FileExtraction] = {}
+        for rows in _chunks(_read_rows(out_dir / PARSED), WRITE_CHUNK_FILES):
+            await self._write_files(writer, repo_id, branch, rows, extractions)
+            changed_keys.update(file_key(repo_id, branch, row["path"]) for row in rows)
+        await writer.delete_files([file_key(repo_id, branch, p) for p in plan["deleted"]])
+        extractions.update(
+            await writer.stored_extractions(
+                [file_key(repo_id, branch, p) for p in plan["unchanged"]]
+            )
+        )
+        edges = build_edges(repo_id, branch, extractions)
+        digests = {path: edges_digest(edges.get(path, ())) for path in extractions}
+        rewrite = sorted(
+            path
+            for path, digest in digests.items()
+            if file_key(repo_id, branch, path) in changed_keys or stored_digests.get(path) != digest
+        )
+        await writer.replace_code_edges(
+            [file_key(repo_id, branch, p) for p in rewrite],
+            [edge for path in rewrite for edge in edges.get(path, ())],
+        )
+        await writer.set_digests({file_key(repo_id, branch, p): digests[p] for p in rewrite})
+        await writer.delete_orphan_modules(repo_id, branch)
+        return GraphOutcome(
+            total_symbols=sum(len(e.definitions) for e in extractions.values()),
+            indexed_files=len(extractions),
+            nodes_written=writer.nodes_written,
+            edges_written=writer.edges_written,
+            seconds=round(time.monotonic() - started, 3),
+        )
+
+    async def cleanup_stale(self, snapshot: SnapshotRef) -> int:
+        """Remove what an exact run cannot leave but an interrupted one can: orphans."""
+        writer = self._writer()
+        repo_id, branch = snapshot.repo.repo_id, snapshot.branch
+        return await writer.delete_orphan_symbols(repo_id, branch) + (
+            await writer.delete_orphan_modules(repo_id, branch)
+        )
+
+    async def _write_files(
+        self,
+        writer: GraphWriter,
+        repo_id: str,
+        branch: str,
+        rows: list[dict[str, Any]],
+        extractions: dict[str, FileExtraction],
+    ) -> None:
+        symbols: list[tuple[str, SymbolRow]] = []
+        defines: list[tuple[str, str, str]] = []
+        file_rows = []
+        for row in rows:
+            fkey = file_key(repo_id, branch, row["path"])
+            extraction = FileExtraction.from_json(row["extraction"]) if row["extraction"] else None
+            props: dict[str, Any] = {
+                "key": fkey,
+                "repo_id": repo_id,
+                "branch": branch,
+                "path": row["path"],
+                "blob_sha": row["blob_sha"],
+                "language": row["language"],
+                "skipped": row["skipped"],
+                "has_syntax_errors": False,
+                "extraction": None,
+            }
+            if extraction is not None:
+                extractions[row["path"]] = extraction
+                props["has_syntax_errors"] = extraction.has_syntax_errors
+                props["extraction"] = pack_extraction(extraction)
+                for symbol in symbol_rows(repo_id, branch, extraction):
+                    symbols.append((fkey, symbol))
+                    parent = symbol.parent_key
+                    defines.append(
+                        ("Symbol", parent, symbol.key) if parent else ("File", fkey, symbol.key)
+                    )
+            file_rows.append(props)
+        keys = [props["key"] for props in file_rows]
+        # Order matters for crash safety: a file's blob id is committed last, so a file
+        # whose definitions were not all written still looks changed to the next run.
+        await writer.clear_defines(keys)
+        await writer.write_symbols(keys, [symbol for _, symbol in symbols])
+        await writer.write_files(branch_key(repo_id, branch), file_rows)
+        await writer.write_defines(defines)
+        await writer.commit_blobs({props["key"]: props["blob_sha"] for props in file_rows})
+
+
+async def _drain(
+    in_flight: set[asyncio.Future[list[dict[str, Any]]]], sink: Any, *, first_only: bool
+) -> int:
+    skipped = 0
+    while in_flight:
+        done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+        for future in done:
+            in_flight.discard(future)
+            for row in future.result():
+                skipped += row["skipped"] is not None
+                sink.write(json.dumps(row, separators=(",", ":")) + "\n")
+        if first_only:
+            break
+    return skipped
+
+
+def _read_rows(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open() as source:
+        for line in source:
+            yield json.loads(line)
+
+
+def _chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
+    chunk: list[dict[str, Any]] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -1,0 +1,39 @@
+"""The CPU-bound part of a run, executed in worker processes: bytes in, JSON-ready rows out.
+
+Runs in a `ProcessPoolExecutor` so both cores parse; it takes and returns plain values only,
+so nothing but bytes and small dicts crosses the process boundary.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from activities.codegraph.extract import extract
+from activities.codegraph.skipping import skip_by_content
+
+log = logging.getLogger(__name__)
+
+
+def parse_files(items: list[tuple[str, str, str, bytes]]) -> list[dict[str, Any]]:
+    """Parse (path, blob_sha, language, content) items into parsed-file rows."""
+    rows = []
+    for path, blob_sha, language, content in items:
+        row: dict[str, Any] = {
+            "path": path,
+            "blob_sha": blob_sha,
+            "language": language,
+            "skipped": None,
+            "extraction": None,
+        }
+        reason = skip_by_content(content)
+        if reason is not None:
+            row["skipped"] = str(reason)
+        else:
+            try:
+                row["extraction"] = extract(path, content, language).to_json()
+            except Exception:  # one bad file must never fail the run
+                log.exception("extraction failed", extra={"path": path})
+                row["skipped"] = "parse_failed"
+        rows.append(row)
+    return rows

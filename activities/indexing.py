@@ -1,0 +1,203 @@
+"""The indexing activities: fetch, parse, persist, clean up. One instance per worker process.
+
+`fetch_repository` runs on the shared task queue and returns this worker's own `host_queue`;
+every activity that touches the fetched repository is then scheduled there, so they all run
+where the files are. Failures that no retry can fix become non-retryable ApplicationErrors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.clone_urls import CloneUrlError, clone_url_for
+from activities.credentials import CredentialError, Credentials
+from activities.git_client import GitClient, GitError
+from activities.metadata_store import MetadataStore
+from activities.workspace import Workspace
+from app.refs import GitNameError, check_branch_name
+from app.settings import Settings
+from workflows.contracts import (
+    BranchRef,
+    FetchOutcome,
+    FetchRequest,
+    GraphOutcome,
+    ParseOutcome,
+    RunRecord,
+    SnapshotRef,
+)
+
+log = logging.getLogger("repograph.activities")
+HEARTBEAT_EVERY = 5.0
+
+_GIT_ERROR_TYPES = {
+    "not_found": "RepositoryNotFound",
+    "auth": "AuthenticationFailed",
+    "invalid_ref": "InvalidRef",
+}
+
+
+class SnapshotIndexer(Protocol):
+    """The code-graph side of a run: parse changed blobs, then write the graph delta."""
+
+    async def parse(self, snapshot: SnapshotRef, repo_dir: Path, out_dir: Path) -> ParseOutcome: ...
+
+    async def persist(self, snapshot: SnapshotRef, out_dir: Path) -> GraphOutcome: ...
+
+    async def cleanup_stale(self, snapshot: SnapshotRef) -> int: ...
+
+
+@contextlib.asynccontextmanager
+async def heartbeating(every: float = HEARTBEAT_EVERY) -> AsyncIterator[None]:
+    """Heartbeat in the background while the body works, so cancellation and death are noticed."""
+
+    async def beat() -> None:
+        while True:
+            activity.heartbeat()
+            await asyncio.sleep(every)
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+class IndexingActivities:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        git: GitClient,
+        credentials: Credentials,
+        workspace: Workspace,
+        metadata: MetadataStore,
+        indexer: SnapshotIndexer,
+        host_queue: str,
+    ) -> None:
+        self._settings = settings
+        self._git = git
+        self._credentials = credentials
+        self._workspace = workspace
+        self._metadata = metadata
+        self._indexer = indexer
+        self._host_queue = host_queue
+
+    @activity.defn(name="fetch_repository")
+    async def fetch_repository(self, request: FetchRequest) -> FetchOutcome:
+        """Resolve the branch head; unless already indexed, fetch it into a new workspace."""
+        context = {"repo_id": request.repo.repo_id, "branch": request.branch}
+        try:
+            branch = check_branch_name(request.branch)
+            url = clone_url_for(request.repo, self._settings)
+        except (GitNameError, CloneUrlError) as exc:
+            raise ApplicationError(str(exc), type="InvalidInput", non_retryable=True) from None
+        async with heartbeating():
+            token = await self._token(request)
+            try:
+                head = await self._git.remote_head(url, branch, token)
+                if head == request.known_sha:
+                    return FetchOutcome(head, unchanged=True)
+                run_dir = self._workspace.new_run_dir(f"{request.repo.repo_id}-{branch}")
+                try:
+                    head = await self._git.fetch_branch(url, branch, run_dir / "repo.git", token)
+                except BaseException:
+                    self._workspace.remove(run_dir)
+                    raise
+            except GitError as exc:
+                raise _as_application_error(exc) from None
+        log.info("fetched", extra=context | {"sha": head, "workspace": str(run_dir)})
+        return FetchOutcome(
+            head, unchanged=False, workspace=str(run_dir), host_queue=self._host_queue
+        )
+
+    async def _token(self, request: FetchRequest) -> str | None:
+        try:
+            return await self._credentials.token_for(request.repo)
+        except CredentialError as exc:
+            if exc.permanent:
+                raise ApplicationError(
+                    str(exc), type="AuthenticationFailed", non_retryable=True
+                ) from None
+            raise
+
+    @activity.defn(name="parse_snapshot")
+    async def parse_snapshot(self, snapshot: SnapshotRef) -> ParseOutcome:
+        run_dir = self._run_dir(snapshot)
+        async with heartbeating():
+            return await self._indexer.parse(snapshot, run_dir / "repo.git", run_dir)
+
+    @activity.defn(name="persist_graph")
+    async def persist_graph(self, snapshot: SnapshotRef) -> GraphOutcome:
+        run_dir = self._run_dir(snapshot)
+        async with heartbeating():
+            await self._metadata.upsert_repository(snapshot.repo, snapshot.branch)
+            return await self._indexer.persist(snapshot, run_dir)
+
+    @activity.defn(name="cleanup_stale")
+    async def cleanup_stale(self, snapshot: SnapshotRef) -> int:
+        async with heartbeating():
+            return await self._indexer.cleanup_stale(snapshot)
+
+    @activity.defn(name="cleanup_workspace")
+    async def cleanup_workspace(self, snapshot: SnapshotRef) -> bool:
+        return self._workspace.remove(Path(snapshot.workspace))
+
+    @activity.defn(name="record_run")
+    async def record_run(self, record: RunRecord) -> None:
+        await self._metadata.record_run(record)
+
+    @activity.defn(name="delete_branch_graph")
+    async def delete_branch_graph(self, branch: BranchRef) -> int:
+        started = time.monotonic()
+        async with heartbeating():
+            deleted = await self._metadata.delete_branch(branch.repo_id, branch.branch)
+        log.info(
+            "deleted branch graph",
+            extra={
+                "repo_id": branch.repo_id,
+                "branch": branch.branch,
+                "nodes": deleted,
+                "seconds": round(time.monotonic() - started, 3),
+            },
+        )
+        return deleted
+
+    def _run_dir(self, snapshot: SnapshotRef) -> Path:
+        path = Path(snapshot.workspace)
+        if not path.is_dir() or self._workspace.dir not in path.resolve().parents:
+            # This worker does not hold the checkout: the run must start over from fetch.
+            raise ApplicationError(
+                f"workspace {snapshot.workspace} is not on this worker",
+                type="WorkspaceLost",
+                non_retryable=True,
+            )
+        return path
+
+    def activities(self) -> list[Callable[..., Any]]:
+        return [
+            self.fetch_repository,
+            self.parse_snapshot,
+            self.persist_graph,
+            self.cleanup_stale,
+            self.cleanup_workspace,
+            self.record_run,
+            self.delete_branch_graph,
+        ]
+
+
+def _as_application_error(exc: GitError) -> ApplicationError:
+    kind = _GIT_ERROR_TYPES.get(exc.kind)
+    if kind is None:
+        return ApplicationError(str(exc), type="GitError")
+    return ApplicationError(str(exc), type=kind, non_retryable=True)

@@ -1,0 +1,110 @@
+"""The worker process: runs the workflows and the indexing activities.
+
+Two Temporal workers share one process: one on the shared task queue (workflows, fetch,
+metadata) and one on this process's own `host queue`, where every activity that reads the
+fetched repository runs. SIGTERM stops polling, lets in-flight activities finish within
+WORKER_SHUTDOWN_SECONDS, and hands the rest back to Temporal for another worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
+
+from neo4j import AsyncDriver
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.codegraph.indexer import CodeGraphIndexer
+from activities.connections import neo4j_driver, temporal_client
+from activities.credentials import Credentials
+from activities.git_client import GitClient
+from activities.graph_schema import create_schema
+from activities.indexing import IndexingActivities
+from activities.metadata_store import MetadataStore
+from activities.setup import SetupActivities
+from activities.workspace import Workspace, worker_id
+from app.settings import Settings
+from workflows.repo_indexing import RepoIndexingWorkflow
+from workflows.repo_setup import RepoSetupWorkflow
+
+log = logging.getLogger("repograph.worker")
+
+
+@asynccontextmanager
+async def running_worker(
+    settings: Settings, client: Client, driver: AsyncDriver
+) -> AsyncIterator[str]:
+    """Run both Temporal workers until the context exits; yields the host queue name."""
+    wid = worker_id()
+    host_queue = f"{settings.task_queue}-host-{wid}"
+    workspace = Workspace(settings.workspace_dir, wid)
+    workspace.open()
+    git = GitClient(allow_file_protocol=settings.allow_local_repos)
+    credentials = Credentials(settings)
+    metadata = MetadataStore(driver, settings.neo4j_database)
+    async with AsyncExitStack() as stack:
+        indexer = CodeGraphIndexer(settings, driver, git)
+        stack.push_async_callback(indexer.aclose)
+        indexing = IndexingActivities(
+            settings,
+            git=git,
+            credentials=credentials,
+            workspace=workspace,
+            metadata=metadata,
+            indexer=indexer,
+            host_queue=host_queue,
+        )
+        setup = SetupActivities(
+            settings,
+            client=client,
+            git=git,
+            credentials=credentials,
+            metadata=metadata,
+            driver=driver,
+        )
+        common = {
+            "max_concurrent_activities": settings.worker_max_activities,
+            "graceful_shutdown_timeout": timedelta(seconds=settings.worker_shutdown_seconds),
+        }
+        shared = Worker(
+            client,
+            task_queue=settings.task_queue,
+            workflows=[RepoIndexingWorkflow, RepoSetupWorkflow],
+            activities=[*indexing.activities(), *setup.activities()],
+            **common,  # type: ignore[arg-type]
+        )
+        host = Worker(client, task_queue=host_queue, activities=indexing.activities(), **common)  # type: ignore[arg-type]
+        # Exit order is reversed: workers stop first, then the workspace is removed.
+        stack.callback(workspace.close)
+        await stack.enter_async_context(shared)
+        await stack.enter_async_context(host)
+        log.info(
+            "worker started", extra={"task_queue": settings.task_queue, "host_queue": host_queue}
+        )
+        yield host_queue
+
+
+async def run_worker(settings: Settings) -> None:
+    """Entry point of `repograph worker`: run until SIGTERM or SIGINT."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    client = await temporal_client(settings)
+    driver = neo4j_driver(settings)
+    try:
+        await create_schema(driver, settings.neo4j_database)
+        async with running_worker(settings, client, driver):
+            await stop.wait()
+            log.info(
+                "stopping: finishing in-flight activities",
+                extra={"grace_s": settings.worker_shutdown_seconds},
+            )
+    finally:
+        await driver.close()
+    log.info("worker stopped")

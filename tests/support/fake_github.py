@@ -1,0 +1,112 @@
+"""A local stand-in for the GitHub REST API: the one boundary tests may fake.
+
+It mints recognisable installation tokens (`ghs_TESTTOKEN...`) for App-JWT-authenticated
+requests and lists an installation's repositories, recording every request so tests can assert
+what repograph asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+
+def make_app_key() -> tuple[str, str]:
+    """A fresh RSA private key (PEM) and its public key (PEM), as a GitHub App has."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    return private, public
+
+
+@dataclass
+class FakeGitHub:
+    app_id: str
+    public_key: str
+    token: str = "ghs_TESTTOKEN0123456789abcdefSECRET"
+    installations: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    requests: list[tuple[str, str, dict[str, Any] | None]] = field(default_factory=list)
+    minted: int = 0
+
+    def _check_jwt(self, auth: str | None) -> bool:
+        if not auth or not auth.startswith("Bearer "):
+            return False
+        try:
+            claims = jwt.decode(auth[7:], self.public_key, algorithms=["RS256"])
+        except jwt.PyJWTError:
+            return False
+        return str(claims.get("iss")) == self.app_id
+
+    def handle(self, method: str, path: str, auth: str | None,
+               body: dict[str, Any] | None) -> tuple[int, Any]:
+        self.requests.append((method, path, body))
+        match = re.fullmatch(r"/app/installations/(\d+)/access_tokens", path)
+        if method == "POST" and match:
+            if not self._check_jwt(auth):
+                return 401, {"message": "A JSON web token could not be decoded"}
+            if int(match.group(1)) not in self.installations:
+                return 404, {"message": "Not Found"}
+            self.minted += 1
+            expires = datetime.now(UTC) + timedelta(hours=1)
+            return 201, {
+                "token": self.token,
+                "expires_at": expires.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "permissions": {"contents": "read", "metadata": "read"},
+                "repository_selection": "selected",
+            }
+        if method == "GET" and path.startswith("/installation/repositories"):
+            if auth != f"token {self.token}" and auth != f"Bearer {self.token}":
+                return 401, {"message": "Bad credentials"}
+            repos = next(iter(self.installations.values()), [])
+            return 200, {"total_count": len(repos), "repositories": repos}
+        return 404, {"message": "Not Found"}
+
+
+@contextmanager
+def serving(fake: FakeGitHub) -> Iterator[str]:
+    """Serve `fake` on 127.0.0.1; yields its base URL (GITHUB_API_URL)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            return
+
+        def _respond(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            body = json.loads(raw) if raw else None
+            status, payload = fake.handle(
+                self.command, self.path, self.headers.get("Authorization"), body
+            )
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PATCH = do_DELETE = _respond  # noqa: N815
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

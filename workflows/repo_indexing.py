@@ -1,0 +1,330 @@
+"""RepoIndexingWorkflow: one long-lived workflow per branch that keeps its graph at the head.
+
+Signals only say "something changed". Pushes that arrive while a run is in flight coalesce into
+at most one follow-up run, and every run indexes the head the remote has *at fetch time*, so
+out-of-order deliveries can never roll the graph back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import TimeoutError as ActivityTimeoutError
+
+with workflow.unsafe.imports_passed_through():
+    from workflows.contracts import (
+        DELETE_SIGNAL,
+        PUSH_SIGNAL,
+        STATUS_QUERY,
+        BranchRef,
+        BranchStatus,
+        BranchWorkflowInput,
+        DeleteRequest,
+        FetchOutcome,
+        FetchRequest,
+        GraphOutcome,
+        IndexResult,
+        IndexStats,
+        ParseOutcome,
+        PushRequest,
+        RunRecord,
+        SnapshotRef,
+    )
+
+# Failures no retry can fix; activities raise them as non-retryable ApplicationErrors.
+PERMANENT_ERRORS = ["RepositoryNotFound", "AuthenticationFailed", "InvalidRef", "InvalidInput"]
+
+
+class HostLostError(Exception):
+    """The worker holding this run's checkout stopped answering; the run starts over."""
+
+
+@workflow.defn(name="RepoIndexingWorkflow")
+class RepoIndexingWorkflow:
+    @workflow.init
+    def __init__(self, start: BranchWorkflowInput) -> None:
+        self._repo_id = start.repo_id
+        self._branch = start.branch
+        self._policy = start.policy
+        self._pending: PushRequest | None = start.pending
+        self._delete: DeleteRequest | None = None
+        self._last_sha = start.last_indexed_sha
+        self._last_at = start.last_indexed_at
+        self._runs = start.runs
+        self._last_error = start.last_error
+        self._last_result: IndexResult | None = start.last_result
+        self._state = "idle"
+
+    @workflow.signal(name=PUSH_SIGNAL)
+    def push(self, request: PushRequest) -> None:
+        # Newest wins: the run resolves the head itself, so older requests add nothing.
+        self._pending = request
+
+    @workflow.signal(name=DELETE_SIGNAL)
+    def delete(self, request: DeleteRequest) -> None:
+        self._delete = request
+
+    @workflow.query(name=STATUS_QUERY)
+    def status(self) -> BranchStatus:
+        return BranchStatus(
+            repo_id=self._repo_id,
+            branch=self._branch,
+            state=self._state,
+            last_indexed_sha=self._last_sha,
+            last_indexed_at=self._last_at,
+            pending_sha=self._pending.sha if self._pending else None,
+            runs=self._runs,
+            last_error=self._last_error,
+            last_result=self._last_result,
+        )
+
+    @workflow.run
+    async def run(self, start: BranchWorkflowInput) -> IndexResult | None:
+        runs_here = 0
+        while True:
+            if not await self._wait_for_work():
+                break
+            if self._delete is not None:
+                await self._remove_branch(self._delete)
+                break
+            request = self._pending
+            assert request is not None  # noqa: S101 - _wait_for_work guarantees it
+            self._pending = None
+            run = asyncio.create_task(self._index(request))
+            await workflow.wait_condition(self._run_done_or_deleted(run))
+            if not run.done():
+                self._log("cancelling the run in flight: branch is being deleted")
+                run.cancel()
+            try:
+                await run
+            except asyncio.CancelledError:
+                continue
+            runs_here += 1
+            if (
+                workflow.info().is_continue_as_new_suggested()
+                or runs_here >= self._policy.max_runs_per_execution
+            ):
+                await workflow.wait_condition(workflow.all_handlers_finished)
+                workflow.continue_as_new(self._carried_state())
+        self._state = "deleted" if self._delete else "completed"
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._last_result
+
+    def _run_done_or_deleted(self, run: asyncio.Task[None]) -> Callable[[], bool]:
+        return lambda: run.done() or self._delete is not None
+
+    async def _wait_for_work(self) -> bool:
+        """Wait for a push or a delete; False when the idle period passes with neither."""
+
+        def has_work() -> bool:
+            return self._pending is not None or self._delete is not None
+
+        if has_work():
+            return True
+        self._state = "idle"
+        try:
+            await workflow.wait_condition(
+                has_work, timeout=timedelta(seconds=self._policy.idle_timeout)
+            )
+        except TimeoutError:
+            # A signal may land in the same task as the timer: never end with work pending.
+            return has_work()
+        return True
+
+    async def _index(self, request: PushRequest) -> None:
+        self._state = "indexing"
+        self._runs += 1
+        for attempt in range(1, self._policy.max_restarts_per_run + 1):
+            try:
+                result = await self._index_once(request)
+            except HostLostError:
+                self._log(f"worker holding the checkout was lost; restarting (attempt {attempt})")
+                continue
+            except ActivityError as err:
+                await self._record_failure(request, _describe(err))
+                return
+            self._last_result = result
+            self._last_error = None
+            if result.status == "indexed":
+                self._last_sha = result.commit_sha
+                self._last_at = workflow.now().isoformat()
+            return
+        await self._record_failure(request, "the worker holding the checkout was lost repeatedly")
+
+    async def _index_once(self, request: PushRequest) -> IndexResult:
+        repo = request.repo
+        fetch: FetchOutcome = await self._activity(
+            "fetch_repository",
+            FetchRequest(repo, self._branch, self._last_sha),
+            self._policy.clone_timeout,
+            FetchOutcome,
+        )
+        if fetch.unchanged:
+            self._log("head already indexed; nothing to do", fetch.head_sha)
+            return IndexResult("unchanged", repo.full_name, fetch.head_sha)
+        assert fetch.workspace  # noqa: S101 - set whenever unchanged is False
+        assert fetch.host_queue  # noqa: S101 - same
+        snapshot = SnapshotRef(repo, self._branch, fetch.head_sha, fetch.workspace)
+        self._log("indexing", fetch.head_sha)
+        try:
+            parse: ParseOutcome = await self._on_host(
+                "parse_snapshot", snapshot, fetch.host_queue, self._policy.parse_timeout,
+                ParseOutcome,
+            )
+            graph: GraphOutcome = await self._on_host(
+                "persist_graph", snapshot, fetch.host_queue, self._policy.graph_timeout,
+                GraphOutcome,
+            )
+            stale: int = await self._activity(
+                "cleanup_stale", snapshot, self._policy.stale_cleanup_timeout, int
+            )
+        finally:
+            await self._cleanup_workspace(snapshot, fetch.host_queue)
+        stats = IndexStats(
+            total_symbols=graph.total_symbols,
+            indexed_files=graph.indexed_files,
+            parsed_files=parse.parsed_files,
+            skipped_files=parse.skipped_files,
+            unchanged_files=parse.unchanged_files,
+            deleted_files=parse.deleted_files,
+            nodes_written=graph.nodes_written,
+            edges_written=graph.edges_written,
+            timings={"parse_s": parse.seconds, "graph_s": graph.seconds},
+        )
+        result = IndexResult("indexed", repo.full_name, fetch.head_sha, stats, stale)
+        await self._activity(
+            "record_run",
+            RunRecord(
+                repo,
+                self._branch,
+                fetch.head_sha,
+                "indexed",
+                workflow.now().isoformat(),
+                stats=stats,
+            ),
+            self._policy.metadata_timeout,
+        )
+        self._log(
+            f"indexed {stats.indexed_files} files, {stats.total_symbols} symbols", fetch.head_sha
+        )
+        return result
+
+    async def _record_failure(self, request: PushRequest, message: str) -> None:
+        self._last_error = message
+        self._last_result = IndexResult("failed", request.repo.full_name, None)
+        workflow.logger.warning("index run failed", extra=self._context() | {"error": message})
+        try:
+            await self._activity(
+                "record_run",
+                RunRecord(
+                    request.repo,
+                    self._branch,
+                    None,
+                    "failed",
+                    workflow.now().isoformat(),
+                    error=message,
+                ),
+                self._policy.metadata_timeout,
+            )
+        except ActivityError as err:
+            workflow.logger.warning("could not record the failure", extra={"error": str(err)})
+
+    async def _remove_branch(self, request: DeleteRequest) -> None:
+        self._state = "deleting"
+        self._log(f"deleting branch graph ({request.reason})")
+        deleted: int = await self._activity(
+            "delete_branch_graph",
+            BranchRef(self._repo_id, self._branch),
+            self._policy.graph_timeout,
+            int,
+        )
+        self._log(f"deleted {deleted} nodes")
+
+    async def _cleanup_workspace(self, snapshot: SnapshotRef, host_queue: str) -> None:
+        # Best effort: a workspace whose host died is swept when a worker starts there again.
+        try:
+            await self._on_host(
+                "cleanup_workspace",
+                snapshot,
+                host_queue,
+                self._policy.workspace_cleanup_timeout,
+            )
+        except (ActivityError, HostLostError) as err:
+            workflow.logger.warning("workspace cleanup failed", extra={"error": str(err)})
+
+    async def _activity(
+        self, name: str, arg: Any, timeout_s: float, result_type: type | None = None
+    ) -> Any:
+        return await workflow.execute_activity(
+            name,
+            arg,
+            result_type=result_type,
+            start_to_close_timeout=timedelta(seconds=timeout_s),
+            heartbeat_timeout=timedelta(seconds=self._policy.heartbeat_timeout),
+            retry_policy=self._retry_policy(),
+        )
+
+    async def _on_host(
+        self, name: str, arg: Any, host_queue: str, timeout_s: float,
+        result_type: type | None = None,
+    ) -> Any:
+        """Run an activity on the worker that holds the checkout; HostLostError if it is gone."""
+        try:
+            return await workflow.execute_activity(
+                name,
+                arg,
+                result_type=result_type,
+                task_queue=host_queue,
+                start_to_close_timeout=timedelta(seconds=timeout_s),
+                schedule_to_start_timeout=timedelta(seconds=self._policy.host_schedule_timeout),
+                heartbeat_timeout=timedelta(seconds=self._policy.heartbeat_timeout),
+                retry_policy=self._retry_policy(),
+            )
+        except ActivityError as err:
+            lost = isinstance(err.cause, ActivityTimeoutError) or (
+                isinstance(err.cause, ApplicationError) and err.cause.type == "WorkspaceLost"
+            )
+            if lost:
+                raise HostLostError(str(err)) from err
+            raise
+
+    def _retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(
+            maximum_attempts=self._policy.retry_attempts,
+            initial_interval=timedelta(seconds=self._policy.retry_initial_interval),
+            maximum_interval=timedelta(seconds=self._policy.retry_max_interval),
+            backoff_coefficient=2.0,
+            non_retryable_error_types=PERMANENT_ERRORS,
+        )
+
+    def _carried_state(self) -> BranchWorkflowInput:
+        return BranchWorkflowInput(
+            repo_id=self._repo_id,
+            branch=self._branch,
+            policy=self._policy,
+            pending=self._pending,
+            last_indexed_sha=self._last_sha,
+            last_indexed_at=self._last_at,
+            runs=self._runs,
+            last_error=self._last_error,
+            last_result=self._last_result,
+        )
+
+    def _context(self, sha: str | None = None) -> dict[str, Any]:
+        return {"repo_id": self._repo_id, "branch": self._branch, "sha": sha}
+
+    def _log(self, message: str, sha: str | None = None) -> None:
+        workflow.logger.info(message, extra=self._context(sha))
+
+
+def _describe(err: ActivityError) -> str:
+    cause = err.cause
+    if isinstance(cause, ApplicationError):
+        return f"{cause.type or 'Error'}: {cause.message}"
+    return str(cause or err)
