@@ -69,6 +69,9 @@ class Settings:
     extra_languages: dict[str, str] = field(default_factory=dict)
     idle_timeout_seconds: float = 1800
     heartbeat_timeout_seconds: float = 60
+    host_schedule_timeout_seconds: float = 120
+    max_runs_per_execution: int = 500
+    retry_initial_seconds: float = 10
     max_body_bytes: int = 25 * 1024 * 1024
     log_format: str = "text"
     log_level: str = "INFO"
@@ -85,6 +88,10 @@ class Settings:
             stale_cleanup_timeout=self.timeouts.stale_cleanup,
             workspace_cleanup_timeout=self.timeouts.workspace_cleanup,
             heartbeat_timeout=self.heartbeat_timeout_seconds,
+            host_schedule_timeout=self.host_schedule_timeout_seconds,
+            max_runs_per_execution=self.max_runs_per_execution,
+            retry_initial_interval=self.retry_initial_seconds,
+            retry_max_interval=max(30.0, self.retry_initial_seconds),
         )
 
     @classmethod
@@ -146,6 +153,9 @@ class Settings:
             extra_languages=env.mapping("EXTRA_LANGUAGES"),
             idle_timeout_seconds=env.seconds("IDLE_TIMEOUT_SECONDS", 1800),
             heartbeat_timeout_seconds=env.seconds("HEARTBEAT_TIMEOUT_SECONDS", 60),
+            host_schedule_timeout_seconds=env.seconds("HOST_SCHEDULE_TIMEOUT_SECONDS", 120),
+            max_runs_per_execution=env.integer("MAX_RUNS_PER_EXECUTION", 500, 1, 100_000),
+            retry_initial_seconds=env.seconds("RETRY_INITIAL_SECONDS", 10),
             max_body_bytes=env.integer("MAX_BODY_BYTES", cls.max_body_bytes, 1024, 2**31),
             log_format=env.choice("LOG_FORMAT", cls.log_format, ("text", "json")),
             log_level=env.choice(

@@ -174,11 +174,17 @@ class RepoIndexingWorkflow:
         self._log("indexing", fetch.head_sha)
         try:
             parse: ParseOutcome = await self._on_host(
-                "parse_snapshot", snapshot, fetch.host_queue, self._policy.parse_timeout,
+                "parse_snapshot",
+                snapshot,
+                fetch.host_queue,
+                self._policy.parse_timeout,
                 ParseOutcome,
             )
             graph: GraphOutcome = await self._on_host(
-                "persist_graph", snapshot, fetch.host_queue, self._policy.graph_timeout,
+                "persist_graph",
+                snapshot,
+                fetch.host_queue,
+                self._policy.graph_timeout,
                 GraphOutcome,
             )
             stale: int = await self._activity(
@@ -271,7 +277,11 @@ class RepoIndexingWorkflow:
         )
 
     async def _on_host(
-        self, name: str, arg: Any, host_queue: str, timeout_s: float,
+        self,
+        name: str,
+        arg: Any,
+        host_queue: str,
+        timeout_s: float,
         result_type: type | None = None,
     ) -> Any:
         """Run an activity on the worker that holds the checkout; HostLostError if it is gone."""

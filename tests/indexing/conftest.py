@@ -42,12 +42,14 @@ async def worker(
 
 
 def local_repo(repo_id: str, path: Path, name: str = "acme/widgets") -> RepoRef:
-    return RepoRef(repo_id=repo_id, provider="github", full_name=name,
-                   clone_url=path.resolve().as_uri())
+    return RepoRef(
+        repo_id=repo_id, provider="github", full_name=name, clone_url=path.resolve().as_uri()
+    )
 
 
-async def push(client: Client, settings: Settings, repo: RepoRef, branch: str,
-               sha: str | None = None) -> WorkflowHandle[Any, Any]:
+async def push(
+    client: Client, settings: Settings, repo: RepoRef, branch: str, sha: str | None = None
+) -> WorkflowHandle[Any, Any]:
     """Signal-with-start exactly as the receiver does."""
     await Dispatcher(client, settings).push(
         PushRequest(repo, branch, sha, f"refs/heads/{branch}", f"test-{uuid.uuid4().hex}")
@@ -56,7 +58,8 @@ async def push(client: Client, settings: Settings, repo: RepoRef, branch: str,
 
 
 async def wait_for_status(
-    handle: WorkflowHandle[Any, Any], predicate: Callable[[BranchStatus], bool],
+    handle: WorkflowHandle[Any, Any],
+    predicate: Callable[[BranchStatus], bool],
     timeout: float = 60.0,
 ) -> BranchStatus:
     """Poll the workflow's `status` query until `predicate` holds."""

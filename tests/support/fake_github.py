@@ -26,12 +26,15 @@ def make_app_key() -> tuple[str, str]:
     """A fresh RSA private key (PEM) and its public key (PEM), as a GitHub App has."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     private = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private, public
 
 
@@ -53,8 +56,9 @@ class FakeGitHub:
             return False
         return str(claims.get("iss")) == self.app_id
 
-    def handle(self, method: str, path: str, auth: str | None,
-               body: dict[str, Any] | None) -> tuple[int, Any]:
+    def handle(
+        self, method: str, path: str, auth: str | None, body: dict[str, Any] | None
+    ) -> tuple[int, Any]:
         self.requests.append((method, path, body))
         match = re.fullmatch(r"/app/installations/(\d+)/access_tokens", path)
         if method == "POST" and match:

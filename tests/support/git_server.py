@@ -44,8 +44,7 @@ class WorkRepo:
         self.work = root / "work" / name
         self.bare.parent.mkdir(parents=True, exist_ok=True)
         self.work.mkdir(parents=True)
-        git("init", "--quiet", "--bare", f"--initial-branch={branch}", str(self.bare),
-            cwd=root)
+        git("init", "--quiet", "--bare", f"--initial-branch={branch}", str(self.bare), cwd=root)
         git("init", "--quiet", f"--initial-branch={branch}", cwd=self.work)
         git("remote", "add", "origin", str(self.bare), cwd=self.work)
         self.branch = branch
@@ -119,9 +118,10 @@ class GitHttpServer:
                 auth = self.headers.get("Authorization")
                 server.requests.append((self.path, auth))
                 if server.token is not None:
-                    expected = "Basic " + base64.b64encode(
-                        f"x-access-token:{server.token}".encode()
-                    ).decode()
+                    expected = (
+                        "Basic "
+                        + base64.b64encode(f"x-access-token:{server.token}".encode()).decode()
+                    )
                     if auth != expected:
                         self.send_response(401)
                         self.send_header("WWW-Authenticate", 'Basic realm="git"')
@@ -143,7 +143,10 @@ class GitHttpServer:
                     "REMOTE_ADDR": "127.0.0.1",
                 }
                 result = subprocess.run(
-                    ["git", "http-backend"], input=body, env=env, capture_output=True,
+                    ["git", "http-backend"],
+                    input=body,
+                    env=env,
+                    capture_output=True,
                     check=False,
                 )
                 head, _, payload = result.stdout.partition(b"\r\n\r\n")
