@@ -75,7 +75,7 @@ class FakeGitHub:
                 "repository_selection": "selected",
             }
         if method == "GET" and path.startswith("/installation/repositories"):
-            if auth != f"token {self.token}" and auth != f"Bearer {self.token}":
+            if auth not in (f"token {self.token}", f"Bearer {self.token}"):
                 return 401, {"message": "Bad credentials"}
             repos = next(iter(self.installations.values()), [])
             return 200, {"total_count": len(repos), "repositories": repos}
@@ -87,7 +87,7 @@ def serving(fake: FakeGitHub) -> Iterator[str]:
     """Serve `fake` on 127.0.0.1; yields its base URL (GITHUB_API_URL)."""
 
     class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             return
 
         def _respond(self) -> None:
