@@ -6,11 +6,14 @@ from collections.abc import Mapping
 
 from activities.codegraph.graph_rows import EdgeRow
 from activities.codegraph.model import FileExtraction
+from activities.codegraph.resolve import resolve_edges
 
 
 def build_edges(
-    repo_id: str, branch: str, extractions: Mapping[str, FileExtraction]
+    repo_id: str,
+    branch: str,
+    extractions: Mapping[str, FileExtraction],
+    go_modules: Mapping[str, str] | None = None,
 ) -> dict[str, list[EdgeRow]]:
     """IMPORTS, CALLS and INHERITS edges of the whole branch, keyed by source file path."""
-    # TODO(lead): wire activities.codegraph.resolve once it lands (in progress this session).
-    return {}
+    return resolve_edges(repo_id, branch, extractions, go_modules)

@@ -18,14 +18,17 @@ from activities.codegraph.model import FileExtraction
 CODE_EDGE_TYPES = ("IMPORTS", "CALLS", "INHERITS")
 
 
+def _escape(part: str) -> str:
+    return part.replace("%", "%25").replace("|", "%7C")
+
+
 def branch_key(repo_id: str, branch: str) -> str:
-    """`<repo_id>|<branch>`; a `|` or `%` in the branch name is escaped so keys never collide."""
-    escaped = branch.replace("%", "%25").replace("|", "%7C")
-    return f"{repo_id}|{escaped}"
+    """`<repo_id>|<branch>`; a `|` or `%` in a part is escaped so keys never collide."""
+    return f"{repo_id}|{_escape(branch)}"
 
 
 def file_key(repo_id: str, branch: str, path: str) -> str:
-    return f"{branch_key(repo_id, branch)}|{path}"
+    return f"{branch_key(repo_id, branch)}|{_escape(path)}"
 
 
 def module_key(repo_id: str, branch: str, name: str) -> str:

@@ -14,6 +14,7 @@ import asyncio
 import json
 import logging
 import os
+import posixpath
 import time
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -34,9 +35,10 @@ from activities.codegraph.graph_rows import (
 from activities.codegraph.graph_writer import GraphWriter, pack_extraction
 from activities.codegraph.model import FileExtraction
 from activities.codegraph.parse_worker import parse_files
+from activities.codegraph.resolve import parse_go_mod
 from activities.codegraph.skipping import SkipRules
 from activities.codegraph.snapshot_plan import SnapshotPlan, plan_snapshot
-from activities.git_client import GitClient
+from activities.git_client import GitClient, TreeEntry
 from app.settings import Settings
 from workflows.contracts import GraphOutcome, ParseOutcome, SnapshotRef
 
@@ -79,8 +81,11 @@ class CodeGraphIndexer:
             self._rules,
             self._settings.extra_languages,
         )
+        go_modules = await self._go_modules(repo_dir, tree)
         (out_dir / PLAN).write_text(
-            json.dumps({"unchanged": plan.unchanged, "deleted": plan.deleted})
+            json.dumps(
+                {"unchanged": plan.unchanged, "deleted": plan.deleted, "go_modules": go_modules}
+            )
         )
         skipped = await self._parse_to_disk(plan, repo_dir, out_dir / PARSED)
         return ParseOutcome(
@@ -91,6 +96,18 @@ class CodeGraphIndexer:
             total_files=plan.total_files,
             seconds=round(time.monotonic() - started, 3),
         )
+
+    async def _go_modules(self, repo_dir: Path, tree: list[TreeEntry]) -> dict[str, str]:
+        """Directory -> module path of every go.mod: Go imports resolve against these."""
+        mods = {e.blob_sha: e.path for e in tree if e.path.rsplit("/", 1)[-1] == "go.mod"}
+        found: dict[str, str] = {}
+        if not mods:
+            return found
+        async for sha, content in self._git.read_blobs(repo_dir, list(mods)):
+            module = parse_go_mod(content.decode("utf-8", errors="replace"))
+            if module:
+                found[posixpath.dirname(mods[sha])] = module
+        return found
 
     async def _parse_to_disk(self, plan: SnapshotPlan, repo_dir: Path, out: Path) -> int:
         """Parse every planned file on all cores; rows stream to `out`. Returns files skipped."""
@@ -155,7 +172,7 @@ class CodeGraphIndexer:
                 [file_key(repo_id, branch, p) for p in plan["unchanged"]]
             )
         )
-        edges = build_edges(repo_id, branch, extractions)
+        edges = build_edges(repo_id, branch, extractions, plan["go_modules"])
         digests = {path: edges_digest(edges.get(path, ())) for path in extractions}
         rewrite = sorted(
             path

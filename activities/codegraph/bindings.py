@@ -1,0 +1,105 @@
+"""What each local name of a file refers to after its imports, and the IMPORTS edges. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from posixpath import basename
+
+from activities.codegraph.graph_rows import EdgeRow, module_key, module_props
+from activities.codegraph.model import Import
+from activities.codegraph.modules import RepoLayout, Target, resolve_import
+from activities.codegraph.symbols import FileSymbols, SymbolIndex
+
+_PACKAGE_LANGUAGES = frozenset({"java", "kotlin", "csharp", "php"})
+
+
+@dataclass(slots=True)
+class FileScope:
+    """A file's view of the repository: bound names, wildcard imports, its package's files."""
+
+    symbols: FileSymbols
+    # A name bound to None was imported from outside the repository: never guess through it.
+    names: dict[str, Target | None] = field(default_factory=dict)
+    wildcards: list[Target] = field(default_factory=list)
+    package_files: tuple[str, ...] = ()
+
+
+def bind_file(
+    layout: RepoLayout, index: SymbolIndex, fs: FileSymbols, repo_id: str, branch: str
+) -> tuple[FileScope, list[EdgeRow]]:
+    """Resolve every import of `fs`; return its scope and its IMPORTS edges."""
+    fe = fs.extraction
+    scope = FileScope(fs, package_files=_package_files(layout, fs))
+    targets: set[str] = set()
+    modules: set[str] = set()
+    for imp in fe.imports:
+        target = resolve_import(layout, fe, imp)
+        local = _local_name(fe.language, imp, target, layout)
+        if fe.language == "python" and imp.name is None and imp.alias is None and "." in imp.module:
+            head = imp.module.split(".", 1)[0]  # `import a.b` also binds `a`
+            scope.names.setdefault(head, resolve_import(layout, fe, Import(head, None, None, 0)))
+        if target is None:
+            if local:
+                scope.names.setdefault(local, None)
+            if not imp.module.startswith((".", "/")) and imp.module:
+                modules.add(imp.module)
+            continue
+        if target.wildcard:
+            scope.wildcards.append(target)
+        elif local:
+            scope.names[local] = target
+        targets.update(_imported_files(index, target))
+    targets.discard(fe.path)
+    edges = [
+        EdgeRow("IMPORTS", "File", fs.key, "File", index.files[path].key)
+        for path in sorted(targets)
+    ]
+    edges += [
+        EdgeRow("IMPORTS", "File", fs.key, "Module", module_key(repo_id, branch, name),
+                dst_props=module_props(repo_id, branch, name))
+        for name in sorted(modules)
+    ]  # fmt: skip
+    return scope, edges
+
+
+def _imported_files(index: SymbolIndex, target: Target) -> list[str]:
+    if target.precise or target.symbol is None:
+        return list(target.files)
+    # A name imported from a whole package: only the files that define it are imported.
+    symbol = target.symbol
+    return [path for path in target.files if index.top_in((path,), symbol) is not None]
+
+
+def _local_name(language: str, imp: Import, target: Target | None, layout: RepoLayout) -> str:
+    """The name an import binds in the importing file ('' when it binds none)."""
+    if imp.alias == "_":
+        return ""
+    if imp.name == "*":  # `import * as ns` binds ns; a plain wildcard binds nothing
+        return imp.alias or ""
+    if imp.alias:
+        return imp.alias
+    if imp.name and imp.name != "default":
+        return imp.name
+    if imp.name == "default":
+        return ""
+    module = imp.module
+    if language == "go":
+        package = layout.package_of.get(target.files[0]) if target and target.files else None
+        return package or module.rsplit("/", 1)[-1]
+    if language == "rust":
+        return module.rsplit("::", 1)[-1]
+    if language == "python":
+        return module
+    if language in ("javascript", "typescript", "tsx", "ruby", "c", "cpp", "php"):
+        return ""
+    return basename(module)
+
+
+def _package_files(layout: RepoLayout, fs: FileSymbols) -> tuple[str, ...]:
+    fe = fs.extraction
+    if fe.language == "go":
+        folder = fe.path.rpartition("/")[0]
+        return tuple(p for p in layout.by_dir.get(folder, ()) if p.endswith(".go"))
+    if fe.language in _PACKAGE_LANGUAGES and fe.package:
+        return tuple(layout.by_package.get((fs.family, fe.package), ()))
+    return ()

@@ -1,0 +1,264 @@
+"""Extraction: source bytes in, definitions, imports, calls and inheritance out. No I/O.
+
+One compiled query per language finds everything in a single pass over the tree (in C); the
+Python side only sorts the captures by position and sweeps once with a stack to work out
+nesting, qualified names and the enclosing definition of every call. Nothing here recurses
+over the tree, so pathological nesting cannot exhaust the Python stack.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from tree_sitter import Node, Query, QueryCursor
+
+from activities.codegraph.languages import get_parser, get_query
+from activities.codegraph.model import (
+    TYPE_KINDS,
+    CallSite,
+    Definition,
+    FileExtraction,
+    Import,
+    Inheritance,
+)
+from activities.codegraph.specs import LanguageSpec, get_spec, line, text
+
+log = logging.getLogger(__name__)
+
+_IMPL = "Impl"  # pseudo-kind of a Rust `impl` block: names methods, is not a node itself
+# A receiver containing any of these is an expression, not a name we could resolve.
+_EXPRESSION = re.compile(r"[()\[\]{}<>\"'\s,;]").search
+_MAX_RECEIVER = 120
+
+
+@dataclass(slots=True)
+class _Scope:
+    """A definition (or impl block) found by the query, before nesting is known."""
+
+    start: int
+    end: int
+    kind: str
+    name: str
+    owner: str | None
+    self_name: str | None
+    start_line: int
+    end_line: int
+    pattern: int
+    qualified_name: str = ""
+    parent: str | None = None
+    trait: str | None = None  # for impl blocks: `impl Trait for Type`
+
+
+def extract(path: str, source: bytes, language: str) -> FileExtraction:
+    """Extract `source` (the content of `path`) as `language`; never raises on bad input."""
+    spec = get_spec(language)
+    query = get_query(language, spec.query)  # outside the guard: a bad query is our bug
+    root = get_parser(language).parse(source).root_node
+    try:
+        return _extract_tree(path, language, root, spec, query)
+    except Exception:  # one unexpected file must not fail a whole index run
+        log.exception("extraction failed, keeping the file without symbols: %s", path)
+        return FileExtraction(path, language, None, (), (), (), (), True)
+
+
+def _extract_tree(
+    path: str, language: str, root: Node, spec: LanguageSpec, query: Query
+) -> FileExtraction:
+    scopes: dict[int, _Scope] = {}
+    calls: list[tuple[int, str, str | None, int]] = []
+    supers: list[tuple[int, str, str, int]] = []
+    imports: list[Import] = []
+    package: str | None = None
+    for pattern, caps in QueryCursor(query).matches(root):
+        call = caps.get("call")
+        if call is not None:
+            name_nodes = caps.get("call.name")
+            if name_nodes:
+                receiver_nodes = caps.get("call.receiver")
+                receiver = _receiver(receiver_nodes[0]) if receiver_nodes else None
+                name = text(name_nodes[0])
+                if not name.isidentifier():  # `a.b.C<T>` from `new a.b.C<T>()`
+                    owner, _, name = _type_name(name).rpartition(".")
+                    receiver = owner or receiver
+                node = call[0]
+                calls.append((node.start_byte, name, receiver, line(node)))
+            continue
+        if "inherit.extends" in caps or "inherit.implements" in caps:
+            kind = "extends" if "inherit.extends" in caps else "implements"
+            node = caps[f"inherit.{kind}"][0]
+            supers.append((node.start_byte, _type_name(text(node)), kind, line(node)))
+            continue
+        if "import" in caps:
+            imports.extend(spec.imports(caps["import"][0]))
+            continue
+        if "package" in caps:
+            if package is None:
+                package = _dotted(text(caps["package"][0]).strip())
+            continue
+        if "impl" in caps:
+            _add_impl(scopes, caps, pattern)
+            continue
+        _add_definition(scopes, caps, pattern)
+    ordered = sorted(scopes.values(), key=lambda s: (s.start, -s.end))
+    defs = _nest(ordered, spec)
+    # `impl Trait for Type` may name a type defined elsewhere, so it bypasses the local check.
+    impls = [Inheritance(s.qualified_name, s.trait, "implements", s.start_line)
+             for s in ordered if s.kind == _IMPL and s.trait]  # fmt: skip
+    return FileExtraction(
+        path=path,
+        language=language,
+        package=package,
+        definitions=tuple(
+            Definition(s.kind, s.name, s.qualified_name, s.start_line, s.end_line, s.parent,
+                       s.self_name)
+            for s in defs
+        ),
+        imports=tuple(dict.fromkeys(imports)),
+        calls=_calls(defs, calls),
+        inherits=(*impls, *_inherits(defs, supers)),
+        has_syntax_errors=root.has_error,
+    )  # fmt: skip
+
+
+def _add_definition(scopes: dict[int, _Scope], caps: dict[str, list[Node]], pattern: int) -> None:
+    kind = next((k[4:] for k in caps if k.startswith("def.")), None)
+    name_nodes = caps.get("name")
+    if kind is None or not name_nodes:
+        return
+    node = caps[f"def.{kind}"][0]
+    known = scopes.get(node.id)
+    if known is not None and known.pattern <= pattern:
+        return  # the same node matched a more specific, earlier pattern
+    owner_nodes, self_nodes = caps.get("owner"), caps.get("self")
+    owner, name = _split_owner(text(name_nodes[0]))
+    if owner_nodes:
+        owner = _type_name(text(owner_nodes[0]))
+    scopes[node.id] = _Scope(
+        node.start_byte, node.end_byte, kind, name, owner,
+        text(self_nodes[0]) if self_nodes else None, line(node), _end_line(node), pattern,
+    )  # fmt: skip
+
+
+def _add_impl(scopes: dict[int, _Scope], caps: dict[str, list[Node]], pattern: int) -> None:
+    node, type_nodes, trait = caps["impl"][0], caps.get("impl.type"), caps.get("impl.trait")
+    if not type_nodes:
+        return
+    scopes[node.id] = _Scope(
+        node.start_byte, node.end_byte, _IMPL, _type_name(text(type_nodes[0])), None, None,
+        line(node), _end_line(node), pattern, trait=_type_name(text(trait[0])) if trait else None,
+    )  # fmt: skip
+
+
+def _nest(ordered: list[_Scope], spec: LanguageSpec) -> list[_Scope]:
+    """Give every scope its qualified name, parent and final kind; drop impl pseudo-scopes."""
+    stack: list[_Scope] = []
+    namespaces: set[str] = set()
+    result: list[_Scope] = []
+    for scope in ordered:
+        while stack and stack[-1].end <= scope.start:
+            stack.pop()
+        outer = stack[-1] if stack else None
+        prefix = outer.qualified_name if outer is not None else ""
+        if scope.owner:
+            scope.parent = _join(prefix, scope.owner)
+            if scope.kind == "Function" and scope.parent not in namespaces:
+                scope.kind = "Method"
+        elif outer is not None:
+            scope.parent = prefix
+            if scope.kind == "Function" and (
+                outer.kind == _IMPL or outer.kind in spec.method_containers
+            ):
+                scope.kind = "Method"
+        scope.qualified_name = _join(scope.parent or "", scope.name)
+        if scope.kind == "Namespace":
+            namespaces.add(scope.qualified_name)
+        stack.append(scope)
+        if scope.kind != _IMPL:
+            result.append(scope)
+    return result
+
+
+def _enclosing(defs: list[_Scope], positions: list[int]) -> list[str | None]:
+    """The qualified name of the innermost definition around each (ascending) position."""
+    stack: list[_Scope] = []
+    out: list[str | None] = []
+    i = 0
+    for pos in positions:
+        while i < len(defs) and defs[i].start <= pos:
+            while stack and stack[-1].end <= defs[i].start:
+                stack.pop()
+            stack.append(defs[i])
+            i += 1
+        while stack and stack[-1].end <= pos:
+            stack.pop()
+        out.append(stack[-1].qualified_name if stack else None)
+    return out
+
+
+def _calls(
+    defs: list[_Scope], calls: list[tuple[int, str, str | None, int]]
+) -> tuple[CallSite, ...]:
+    calls.sort(key=lambda c: c[0])
+    callers = _enclosing(defs, [c[0] for c in calls])
+    return tuple(
+        CallSite(name, receiver, ln, caller)
+        for (_, name, receiver, ln), caller in zip(calls, callers, strict=True)
+    )
+
+
+def _inherits(
+    defs: list[_Scope], supers: list[tuple[int, str, str, int]]
+) -> tuple[Inheritance, ...]:
+    kinds = {s.qualified_name: s.kind for s in defs}
+    supers.sort(key=lambda s: s[0])
+    children = _enclosing(defs, [s[0] for s in supers])
+    found = [
+        Inheritance(child, parent, kind, ln)
+        for (_, parent, kind, ln), child in zip(supers, children, strict=True)
+        if child is not None and kinds.get(child) in TYPE_KINDS and parent
+    ]
+    return tuple(dict.fromkeys(found))
+
+
+def _receiver(node: Node) -> str:
+    if node.end_byte - node.start_byte > _MAX_RECEIVER:
+        return "?"
+    value = text(node)
+    if value == "super()":
+        return "super"
+    return "?" if _EXPRESSION(value) else value
+
+
+def _split_owner(name: str) -> tuple[str | None, str]:
+    """`geo::Circle::area` -> (`geo.Circle`, `area`): C++ out-of-line definitions."""
+    if "::" not in name:
+        return None, name
+    owner, _, last = name.rpartition("::")
+    return _type_name(owner) or None, last
+
+
+def _type_name(value: str) -> str:
+    """A type reference without generic arguments or pointer marks, with `.` as separator."""
+    for stop in "<[(":
+        cut = value.find(stop)
+        if cut > 0:
+            value = value[:cut]
+    return _dotted(value.strip().lstrip("*&").strip())
+
+
+def _dotted(value: str) -> str:
+    return value.replace("::", ".").replace("\\", ".").strip(".")
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _end_line(node: Node) -> int:
+    end = node.end_point
+    # A node ending at column 0 ends with the previous line's newline.
+    if end.column == 0 and end.row > node.start_point.row:
+        return end.row
+    return end.row + 1

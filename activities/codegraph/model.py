@@ -1,0 +1,113 @@
+"""What extraction produces for one file: plain frozen dataclasses, picklable and JSON-friendly.
+
+Names are recorded as written in the source; resolution (`resolve.py`) turns them into edges.
+Qualified names are scoped within the file (`Outer.Inner.method`), always joined with `.`;
+the file's package or namespace, where the language has one, is `FileExtraction.package`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+# Kinds become Neo4j labels, so they are fixed words rather than grammar node types. Ruby
+# modules, Rust `mod` blocks and C++ namespaces are all `Namespace` ("Module" labels the
+# external modules that imports point at).
+CLASS_KINDS = frozenset({"Class", "Interface", "Struct", "Enum", "Trait", "Object"})
+CALLABLE_KINDS = frozenset({"Function", "Method"})
+TYPE_KINDS = CLASS_KINDS | {"Namespace"}  # what a type reference or a mixin may name
+ALL_KINDS = TYPE_KINDS | CALLABLE_KINDS
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A class-like or callable definition; lines are 1-based and inclusive."""
+
+    kind: str
+    name: str
+    qualified_name: str
+    start_line: int
+    end_line: int
+    parent: str | None = None
+    # The variable a method uses for its own instance when the language lets you pick it
+    # (Go receivers), so `s.listen()` inside `func (s *Server)` resolves like `self.listen()`.
+    self_name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    """One imported module or name: `from a.b import c as d` is module `a.b`, name `c`, alias `d`.
+
+    `name` is None when a whole module is imported and `*` for wildcard imports. Module paths
+    keep the language's own spelling (`..pkg`, `./x`, `crate::a`, `App\\Models`, `<stdio.h>`).
+    """
+
+    module: str
+    name: str | None
+    alias: str | None
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """A call (or instantiation) of `name`, on `receiver` if qualified (`?` for an expression)."""
+
+    name: str
+    receiver: str | None
+    line: int
+    caller: str | None  # qualified name of the innermost enclosing definition; None at top level
+
+
+@dataclass(frozen=True, slots=True)
+class Inheritance:
+    """`child` (a qualified name in this file) extends or implements `parent` as written."""
+
+    child: str
+    parent: str
+    kind: str  # "extends" | "implements", as the syntax says; resolution refines it
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class FileExtraction:
+    """Everything extracted from one file, before any cross-file resolution."""
+
+    path: str
+    language: str
+    package: str | None
+    definitions: tuple[Definition, ...]
+    imports: tuple[Import, ...]
+    calls: tuple[CallSite, ...]
+    inherits: tuple[Inheritance, ...]
+    has_syntax_errors: bool
+
+    def to_json(self) -> dict[str, Any]:
+        """A compact JSON-ready form (lists of lists) for durable storage beside the File node."""
+        return {
+            "v": 1,
+            "path": self.path,
+            "language": self.language,
+            "package": self.package,
+            "errors": self.has_syntax_errors,
+            "defs": [
+                [d.kind, d.name, d.qualified_name, d.start_line, d.end_line, d.parent, d.self_name]
+                for d in self.definitions
+            ],
+            "imports": [[i.module, i.name, i.alias, i.line] for i in self.imports],
+            "calls": [[c.name, c.receiver, c.line, c.caller] for c in self.calls],
+            "inherits": [[h.child, h.parent, h.kind, h.line] for h in self.inherits],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> FileExtraction:
+        """Inverse of `to_json`."""
+        return cls(
+            path=data["path"],
+            language=data["language"],
+            package=data["package"],
+            definitions=tuple(Definition(*row) for row in data["defs"]),
+            imports=tuple(Import(*row) for row in data["imports"]),
+            calls=tuple(CallSite(*row) for row in data["calls"]),
+            inherits=tuple(Inheritance(*row) for row in data["inherits"]),
+            has_syntax_errors=data["errors"],
+        )

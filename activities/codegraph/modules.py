@@ -1,0 +1,309 @@
+"""Import resolution: which files of the same repository an import statement points at.
+
+Per-language rules, all pure over the set of indexed paths: Python packages and relative
+imports, JS/TS relative paths with extension and index-file probing, Go import paths via go.mod
+(or a directory-suffix match without one), JVM/C#/PHP packages and namespaces, Rust module
+paths, Ruby `require` and C/C++ `#include` by relative path or unique path suffix.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from posixpath import basename, dirname, join, normpath, splitext
+
+from activities.codegraph.languages import family
+from activities.codegraph.model import FileExtraction, Import
+
+_JS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs")
+_PACKAGE_LANGUAGES = frozenset({"java", "kotlin", "csharp", "php"})
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where an import points: `files`, and inside them `symbol` (None: the module itself).
+
+    `precise` is False when `files` is a whole package or namespace rather than the file the
+    import names; then only files that define `symbol` count as imported.
+    """
+
+    files: tuple[str, ...]
+    symbol: str | None = None
+    wildcard: bool = False
+    precise: bool = True
+
+
+class RepoLayout:
+    """Indexes over all paths of one branch, built once per resolution run."""
+
+    def __init__(self, files: Sequence[FileExtraction], go_modules: Mapping[str, str]) -> None:
+        self.paths = {fe.path for fe in files}
+        self.by_dir: dict[str, list[str]] = defaultdict(list)
+        self.by_package: dict[tuple[str, str], list[str]] = defaultdict(list)
+        self.python_suffixes: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        self.go_modules = sorted(go_modules.items(), key=lambda item: -len(item[1]))
+        self.package_of: dict[str, str | None] = {}
+        self.by_basename: dict[str, list[str]] = defaultdict(list)
+        for fe in sorted(files, key=lambda f: f.path):
+            self.by_dir[dirname(fe.path)].append(fe.path)
+            self.by_basename[basename(fe.path)].append(fe.path)
+            self.package_of[fe.path] = fe.package
+            if fe.package and fe.language in _PACKAGE_LANGUAGES:
+                self.by_package[(family(fe.language), fe.package)].append(fe.path)
+            if fe.language == "python":
+                self._index_python(fe.path)
+
+    def _index_python(self, path: str) -> None:
+        parts = splitext(path)[0].split("/")
+        if parts[-1] == "__init__":
+            parts.pop()
+        for k in range(1, len(parts) + 1):
+            if not all(p.isidentifier() for p in parts[-k:]):
+                break
+            self.python_suffixes[".".join(parts[-k:])].append(("/".join(parts[:-k]), path))
+
+    def by_suffix(self, suffix: str, importer: str) -> str | None:
+        """The file whose path ends with `/suffix`, preferring the one nearest to `importer`."""
+        if suffix in self.paths:
+            return suffix
+        tail = "/" + suffix
+        same_name = self.by_basename.get(basename(suffix), ())
+        return _nearest([p for p in same_name if p.endswith(tail)], importer)
+
+
+def resolve_import(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | None:
+    """The target of `imp` inside the repository, or None when it is external or unknown."""
+    resolver = _RESOLVERS.get(fe.language)
+    return resolver(layout, fe, imp) if resolver is not None else None
+
+
+def _python(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | None:
+    module = imp.module
+    if module.startswith("."):
+        level = len(module) - len(module.lstrip("."))
+        base = dirname(fe.path)
+        for _ in range(level - 1):
+            base = dirname(base)
+        rest = module.lstrip(".")
+        package = join(base, *rest.split(".")) if rest else base
+        found = _python_file(layout, package)
+    else:
+        found = _python_module(layout, module, fe.path)
+    if imp.name is None or imp.name == "*":
+        return Target((found,), wildcard=imp.name == "*") if found else None
+    # `from a import b` imports the submodule a.b when there is one, else the name b of a.
+    if module.startswith("."):
+        submodule = _python_file(layout, join(package, imp.name))
+    else:
+        submodule = _python_module(layout, f"{module}.{imp.name}", fe.path)
+    if submodule is not None:
+        return Target((submodule,))
+    return Target((found,), imp.name) if found else None
+
+
+def _python_file(layout: RepoLayout, base: str) -> str | None:
+    for candidate in (f"{base}.py", f"{base}/__init__.py", f"{base}.pyi", f"{base}/__init__.pyi"):
+        if normpath(candidate) in layout.paths:
+            return normpath(candidate)
+    return None
+
+
+def _python_module(layout: RepoLayout, dotted: str, importer: str) -> str | None:
+    candidates = layout.python_suffixes.get(dotted)
+    if not candidates:
+        return None
+    # Prefer the source root that contains the importer (the deepest such root), else the
+    # shallowest root in the repository when it is unique.
+    inside = [(r, path) for r, path in candidates if not r or importer.startswith(r + "/")]
+    if inside:
+        best = max(len(root) for root, _ in inside)
+        chosen = sorted(path for root, path in inside if len(root) == best)
+        return chosen[0] if len(chosen) == 1 else _nearest(chosen, importer)
+    return _nearest([path for _, path in candidates], importer)
+
+
+def _javascript(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | None:
+    module = imp.module
+    if not module.startswith("."):
+        return None  # a package from node_modules (or a path alias we do not know)
+    base = normpath(join(dirname(fe.path), module))
+    stem, ext = splitext(base)
+    probes = [base] if ext in _JS_EXTENSIONS else []
+    if ext in (".js", ".jsx", ".mjs", ".cjs"):  # TypeScript's ESM style: import "./x.js"
+        probes += [stem + e for e in (".ts", ".tsx", ".mts", ".cts")]
+    probes += [base + e for e in _JS_EXTENSIONS] + [f"{base}/index{e}" for e in _JS_EXTENSIONS]
+    found = next((p for p in probes if p in layout.paths), None)
+    if found is None:
+        return None
+    if imp.name in (None, "*"):
+        return Target((found,))
+    return Target((found,), imp.alias if imp.name == "default" and imp.alias else imp.name)
+
+
+def _go(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | None:
+    directory = None
+    for mod_dir, mod_path in layout.go_modules:
+        if imp.module == mod_path or imp.module.startswith(mod_path + "/"):
+            directory = normpath(join(mod_dir, imp.module[len(mod_path) :].lstrip("/")))
+            break
+    if directory is None and imp.module in layout.by_dir:
+        directory = imp.module  # the Go tree itself: module "std", imports are bare paths
+    elif directory is None and not layout.go_modules:
+        # No go.mod known: the import path ends with the package's directory.
+        dirs = [d for d in layout.by_dir if d and imp.module.endswith("/" + d)]
+        directory = max(dirs, key=len) if dirs else None
+    files = tuple(p for p in layout.by_dir.get(directory or "", ()) if p.endswith(".go"))
+    if directory is None or not files:
+        return None
+    return Target(files, wildcard=imp.name == "*", precise=False)
+
+
+def _packaged(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | None:
+    """Java, Kotlin, C#, PHP: a package (namespace) plus a type or function name."""
+    fam = family(fe.language)
+    module = imp.module.replace("\\", ".").strip(".")
+    if imp.name == "*":
+        files = layout.by_package.get((fam, module))
+        return Target(tuple(files), wildcard=True, precise=False) if files else None
+    if imp.name is None:
+        if fe.language == "php":  # require/include of a path
+            return _php_path(layout, fe, imp.module)
+        return None
+    files = layout.by_package.get((fam, module))
+    if files:
+        return Target(tuple(files), imp.name, precise=False)
+    namespace = layout.by_package.get((fam, f"{module}.{imp.name}"))
+    if namespace:  # C# `using X = A.B;` aliasing a namespace
+        return Target(tuple(namespace), precise=False)
+    # A nested type or static member: `import a.b.Outer.Inner` lives in package a.b.
+    outer_package, _, outer = module.rpartition(".")
+    files = layout.by_package.get((fam, outer_package))
+    if files and outer:
+        return Target(tuple(files), f"{outer}.{imp.name}", precise=False)
+    return None
+
+
+def _php_path(layout: RepoLayout, fe: FileExtraction, module: str) -> Target | None:
+    relative = normpath(join(dirname(fe.path), module.lstrip("/")))
+    for candidate in (relative, normpath(module.lstrip("/"))):
+        if candidate in layout.paths:
+            return Target((candidate,))
+    found = layout.by_suffix(module.lstrip("/"), fe.path)
+    return Target((found,)) if found else None
+
+
+def _rust(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | None:
+    root, current = _rust_crate(layout, fe.path)
+    segments = imp.module.split("::") if imp.module else []
+    resolved: list[str] = []
+    for i, seg in enumerate(segments):
+        if seg == "crate" and i == 0:
+            resolved = []
+        elif seg == "self" and i == 0:
+            resolved = list(current)
+        elif seg == "super":
+            resolved = (resolved if i else list(current))[:-1]
+        else:
+            resolved.append(seg)
+    if imp.name is not None and imp.name != "*":
+        as_module = _rust_file(layout, root, [*resolved, imp.name])
+        if as_module is not None:
+            return Target((as_module,))
+    found = _rust_file(layout, root, resolved)
+    if found is None:
+        return None
+    if imp.name == "*":
+        return Target((found,), wildcard=True)
+    return Target((found,), imp.name)
+
+
+def _rust_crate(layout: RepoLayout, path: str) -> tuple[str, list[str]]:
+    """The crate root directory of `path` and the module path of the file inside it."""
+    directory = dirname(path)
+    probe = directory
+    while True:
+        if join(probe, "lib.rs") in layout.paths or join(probe, "main.rs") in layout.paths:
+            break
+        if not probe:
+            probe = dirname(path)
+            break
+        probe = dirname(probe)
+    rel = path[len(probe) + 1 :] if probe else path
+    parts = splitext(rel)[0].split("/")
+    if parts[-1] in ("mod", "lib", "main"):
+        parts.pop()
+    return probe, parts
+
+
+def _rust_file(layout: RepoLayout, root: str, segments: list[str]) -> str | None:
+    if not segments:
+        candidates = [join(root, "lib.rs"), join(root, "main.rs")]
+    else:
+        base = join(root, *segments)
+        candidates = [f"{base}.rs", f"{base}/mod.rs"]
+    return next((c for c in candidates if c in layout.paths), None)
+
+
+Resolver = Callable[[RepoLayout, FileExtraction, Import], Target | None]
+
+
+def _by_path(extensions: Iterable[str]) -> Resolver:
+    exts = tuple(extensions)
+
+    def resolve(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | None:
+        module = imp.module
+        system = module.startswith("<")
+        module = module.strip("<>")
+        names = [module] if splitext(module)[1] else [module + e for e in exts]
+        for name in names:
+            if not system and (name.startswith(".") or fe.language != "ruby"):
+                relative = normpath(join(dirname(fe.path), name))
+                if relative in layout.paths:
+                    return Target((relative,))
+            if name.startswith("."):
+                continue
+            found = layout.by_suffix(name, fe.path)
+            if found is not None:
+                return Target((found,))
+        return None
+
+    return resolve
+
+
+def _nearest(candidates: list[str], importer: str) -> str | None:
+    """The candidate sharing the longest directory prefix with `importer`, if unique."""
+    if not candidates:
+        return None
+    if len(candidates) == 1:
+        return candidates[0]
+    here = dirname(importer).split("/")
+
+    def shared(path: str) -> int:
+        parts = dirname(path).split("/")
+        n = 0
+        while n < min(len(parts), len(here)) and parts[n] == here[n]:
+            n += 1
+        return n
+
+    scored = sorted((-shared(c), c.count("/"), c) for c in candidates)
+    if len(scored) > 1 and scored[0][:2] == scored[1][:2]:
+        return None  # ambiguous: better no edge than a wrong one
+    return scored[0][2]
+
+
+_RESOLVERS: dict[str, Resolver] = {
+    "python": _python,
+    "javascript": _javascript,
+    "typescript": _javascript,
+    "tsx": _javascript,
+    "go": _go,
+    "java": _packaged,
+    "kotlin": _packaged,
+    "csharp": _packaged,
+    "php": _packaged,
+    "rust": _rust,
+    "ruby": _by_path((".rb",)),
+    "c": _by_path(()),
+    "cpp": _by_path(()),
+}

@@ -1,0 +1,274 @@
+"""Cross-file resolution: CALLS and INHERITS edges (plus IMPORTS) of a whole branch. Pure.
+
+Names are looked up the way the language does, most specific first: the enclosing scope
+(nested functions, the own class via `self`/`this`, the file), then imported names, then the
+file's package, then wildcard imports. Only when all of those fail does a repository-wide
+unique-name match apply, and only where a wrong guess is unlikely (see `_may_guess`). Names
+imported from outside the repository are never guessed into edges. Each edge says how it was
+resolved: `scope`, `import`, `package` or `unique_name`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from activities.codegraph.bindings import FileScope, bind_file
+from activities.codegraph.graph_rows import EdgeRow
+from activities.codegraph.model import (
+    CALLABLE_KINDS,
+    TYPE_KINDS,
+    CallSite,
+    FileExtraction,
+    Inheritance,
+)
+from activities.codegraph.modules import RepoLayout, Target
+from activities.codegraph.specs import get_spec
+from activities.codegraph.symbols import FileSymbols, SymbolIndex, unique
+
+RANK = {"scope": 0, "import": 1, "package": 2, "unique_name": 3}
+# Languages where a bare name may be defined in any file (C's single namespace, Ruby's and
+# PHP's global functions and classes): there a unique definition is a good guess.
+_GLOBAL_FAMILIES = frozenset({"c", "ruby", "php"})
+# Languages where a bare call inside a method may call another method of the same class.
+_IMPLICIT_THIS = frozenset({"java", "kotlin", "csharp", "cpp", "ruby"})
+# Method names so common on built-in types that a unique match in the repository is more
+# likely a list, dict, string, promise or stream method than the repository's own (compared
+# case-insensitively, so C#'s `Add` counts too).
+_COMMON_WORDS = (
+    "append extend insert remove pop push shift unshift get set put add update clear copy keys "
+    "values items entries join split strip lstrip rstrip replace format startswith endswith "
+    "lower upper encode decode find index count sort reverse slice splice concat map filter "
+    "reduce forEach some every then catch finally resolve reject read write close open flush "
+    "send next toString valueOf equals hashCode compareTo length size isEmpty contains has "
+    "delete apply call bind emit on off once log debug info warn warning error exception "
+    "print println printf to_s to_a to_h inspect each new init String Error"
+)
+COMMON_METHODS = frozenset(word.lower() for word in _COMMON_WORDS.split())
+
+
+def resolve_edges(
+    repo_id: str,
+    branch: str,
+    extractions: Mapping[str, FileExtraction],
+    go_modules: Mapping[str, str] | None = None,
+) -> dict[str, list[EdgeRow]]:
+    """IMPORTS, CALLS and INHERITS edges of a branch, keyed by the path they start from.
+
+    `extractions` maps path to `FileExtraction`; `go_modules` maps a directory to the module
+    path its `go.mod` declares (`parse_go_mod` reads one).
+    """
+    layout = RepoLayout(list(extractions.values()), go_modules or {})
+    index = SymbolIndex(repo_id, branch, extractions)
+    scopes: dict[str, FileScope] = {}
+    out: dict[str, list[EdgeRow]] = {}
+    for path, fs in index.files.items():
+        scopes[path], out[path] = bind_file(layout, index, fs, repo_id, branch)
+    resolver = _Resolver(index)
+    inherits = {path: resolver.inherits(scope) for path, scope in scopes.items()}
+    for path, scope in scopes.items():
+        out[path] += inherits[path] + resolver.calls(scope)
+        out[path].sort(key=EdgeRow.sort_key)
+    return {path: edges for path, edges in sorted(out.items()) if edges}
+
+
+def parse_go_mod(content: str) -> str | None:
+    """The module path declared by a go.mod file."""
+    for raw in content.splitlines():
+        words = raw.split("//", 1)[0].split()
+        if len(words) >= 2 and words[0] == "module":
+            return words[1].strip('"')
+    return None
+
+
+class _Resolver:
+    def __init__(self, index: SymbolIndex) -> None:
+        self.index = index
+
+    def inherits(self, scope: FileScope) -> list[EdgeRow]:
+        """INHERITS edges of one file; also records each type's parents for method lookup."""
+        fs = scope.symbols
+        edges: dict[tuple[str, str], EdgeRow] = {}
+        for h in fs.extraction.inherits:
+            child = fs.by_qn.get(h.child) or self.index.scope_by_qn(fs, h.child)
+            if child is None or self.index.kind.get(child) not in TYPE_KINDS:
+                continue
+            found = self.type_ref(scope, h, child)
+            if found is None or found[0] == child or (child, found[0]) in edges:
+                continue
+            parent, how = found
+            self.index.parents[child].append(parent)
+            edges[(child, parent)] = EdgeRow(
+                "INHERITS", "Symbol", child, "Symbol", parent,
+                {"kind": self._inherit_kind(child, parent), "resolution": how},
+            )  # fmt: skip
+        return list(edges.values())
+
+    def _inherit_kind(self, child: str, parent: str) -> str:
+        abstract = {"Interface", "Trait"}
+        kind, parent_kind = self.index.kind[child], self.index.kind[parent]
+        if (parent_kind in abstract and kind not in abstract) or parent_kind == "Namespace":
+            return "implements"
+        return "extends"
+
+    def type_ref(self, scope: FileScope, h: Inheritance, child: str) -> tuple[str, str] | None:
+        """The type that `h.parent` names, as seen from the child's file."""
+        *qualifier, name = h.parent.split(".")
+        found = self.lookup(scope, ".".join(qualifier) or None, name, h.child, types=True)
+        if found is not None and self.index.kind.get(found[0]) in TYPE_KINDS:
+            return found
+        return None
+
+    def calls(self, scope: FileScope) -> list[EdgeRow]:
+        """CALLS edges of one file, one per (caller, callee) with a count of call sites."""
+        fs = scope.symbols
+        best: dict[tuple[str, str], tuple[str, int]] = {}
+        for call in fs.extraction.calls:
+            found = self.call(scope, call)
+            if found is None:
+                continue
+            caller = fs.by_qn.get(call.caller) if call.caller else None
+            edge = (caller or fs.key, found[0])
+            how, count = best.get(edge, (found[1], 0))
+            best[edge] = (min(how, found[1], key=RANK.__getitem__), count + 1)
+        return [
+            EdgeRow("CALLS", "Symbol" if src != fs.key else "File", src, "Symbol", dst,
+                    {"resolution": how, "count": count})
+            for (src, dst), (how, count) in best.items()
+        ]  # fmt: skip
+
+    def call(self, scope: FileScope, call: CallSite) -> tuple[str, str] | None:
+        """The definition a call site reaches, with how it was resolved."""
+        receiver = call.receiver
+        if receiver == "?":
+            return self._guess_method(scope, call.name)
+        return self.lookup(scope, receiver, call.name, call.caller, types=False)
+
+    def lookup(
+        self, scope: FileScope, qualifier: str | None, name: str, where: str | None, *, types: bool
+    ) -> tuple[str, str] | None:
+        """Resolve `qualifier.name` (or a bare `name`) used inside definition `where`."""
+        index, fs = self.index, scope.symbols
+        spec = get_spec(fs.extraction.language)
+        here = fs.by_qn.get(where) if where else None
+        if qualifier is not None:
+            own = index.enclosing_type(fs, where)
+            if qualifier in spec.self_names or (here and qualifier == index.self_name.get(here)):
+                member = index.find_member(own, name) if own else None
+                return (member, "scope") if member else self._guess_method(scope, name)
+            if qualifier in spec.super_names:
+                member = index.find_member(own, name, own=False) if own else None
+                return (member, "scope") if member else None
+            return self._qualified(scope, qualifier, name)
+        return self._bare(scope, name, here, types=types)
+
+    def _bare(
+        self, scope: FileScope, name: str, here: str | None, *, types: bool
+    ) -> tuple[str, str] | None:
+        index, fs = self.index, scope.symbols
+        key = here
+        while key is not None and index.kind.get(key) in CALLABLE_KINDS:  # nested functions
+            found = fs.by_qn.get(f"{index.qualified[key]}.{name}")
+            if found is not None and found != here:
+                return found, "scope"
+            key = index.owner.get(key)
+        if not types and fs.extraction.language in _IMPLICIT_THIS:
+            own = index.enclosing_type(fs, index.qualified.get(here) if here else None)
+            member = index.find_member(own, name) if own else None
+            if member:
+                return member, "scope"
+        scoped = self._enclosing_scopes(fs, name, here, types=types)
+        if scoped is not None:
+            return scoped
+        top = fs.top.get(name)
+        if top is not None and top != here:
+            return top, "scope"
+        if name in scope.names:
+            return _in_target(index, scope.names[name], name)
+        return self._outside(scope, name, types=types)
+
+    def _outside(self, scope: FileScope, name: str, *, types: bool) -> tuple[str, str] | None:
+        """A bare name not declared in the file: the package, wildcard imports, then globals."""
+        index, fs = self.index, scope.symbols
+        found = index.top_in(scope.package_files, name)
+        if found is not None:
+            return found, "package"
+        for target in scope.wildcards:
+            found = index.top_in(target.files, name)
+            if found is not None:
+                return found, "import"
+        if fs.family in _GLOBAL_FAMILIES:
+            found = unique(index.global_top.get((fs.family, name)))
+            if found is not None:
+                return found, "unique_name"
+        if not types and fs.extraction.language == "ruby":
+            return self._guess_method(scope, name)  # a bare Ruby call is a call on self
+        return None
+
+    def _enclosing_scopes(
+        self, fs: FileSymbols, name: str, here: str | None, *, types: bool
+    ) -> tuple[str, str] | None:
+        """`name` declared in an enclosing namespace (or, for type names, an enclosing type)."""
+        index = self.index
+        prefix = index.qualified[here].rpartition(".")[0] if here else ""
+        while prefix:
+            key = fs.by_qn.get(prefix)
+            # Ruby reopens modules and classes across files: an unknown prefix is a namespace.
+            kind = index.kind.get(key) if key else ("Namespace" if fs.family == "ruby" else None)
+            if kind == "Namespace" or (types and kind in TYPE_KINDS):
+                qualified = f"{prefix}.{name}"
+                found = fs.by_qn.get(qualified)
+                if found is not None and found != here:
+                    return found, "scope"
+                if fs.family in _GLOBAL_FAMILIES:
+                    found = unique(index.global_types.get((fs.family, qualified)))
+                    if found is not None and found != here:
+                        return found, "unique_name"
+            prefix = prefix.rpartition(".")[0]
+        return None
+
+    def _qualified(self, scope: FileScope, qualifier: str, name: str) -> tuple[str, str] | None:
+        """`qualifier.name` where the qualifier is a module, a class or an unknown object."""
+        index, fs = self.index, scope.symbols
+        parts = qualifier.split(".")
+        for cut in range(len(parts), 0, -1):
+            head = ".".join(parts[:cut])
+            if head not in scope.names:
+                continue
+            target = scope.names[head]
+            if target is None:
+                return None  # an external module or class: never guess
+            rest = parts[cut:]
+            inner = ".".join([*([target.symbol] if target.symbol else []), *rest])
+            if not inner:
+                return _in_target(index, target, name)
+            owner = index.top_in(target.files, inner)
+            member = index.find_member(owner, name) if owner else None
+            return (member, "import") if member else None
+        local = fs.by_qn.get(qualifier)
+        if local is not None and index.kind[local] in TYPE_KINDS:
+            member = index.find_member(local, name)
+            return (member, "scope") if member else None
+        for files, how in ((scope.package_files, "package"),
+                           *((t.files, "import") for t in scope.wildcards)):  # fmt: skip
+            owner = index.top_in(files, qualifier)
+            if owner is not None and index.kind[owner] in TYPE_KINDS:
+                member = index.find_member(owner, name)
+                return (member, how) if member else None
+        owner = unique(index.global_types.get((fs.family, qualifier)))
+        if owner is not None and fs.family in _GLOBAL_FAMILIES | {"rust", "cpp", "c"}:
+            member = index.find_member(owner, name)
+            return (member, "unique_name") if member else None
+        return self._guess_method(scope, name)
+
+    def _guess_method(self, scope: FileScope, name: str) -> tuple[str, str] | None:
+        if name.lower() in COMMON_METHODS or name.startswith("__"):
+            return None
+        found = unique(self.index.global_methods.get((scope.symbols.family, name)))
+        return (found, "unique_name") if found else None
+
+
+def _in_target(index: SymbolIndex, target: Target | None, name: str) -> tuple[str, str] | None:
+    if target is None:
+        return None
+    found = index.top_in(target.files, target.symbol or name)
+    return (found, "import") if found else None

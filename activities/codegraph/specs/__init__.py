@@ -1,0 +1,72 @@
+"""Per-language extraction specs: one tree-sitter query plus small hooks for what queries can't say.
+
+Capture names the engine understands (see `extract.py`):
+
+- `@def.<Kind>` a definition node, `@name` its name (may be `A::b`, split into owner and name),
+  `@owner` an explicit owner type (Go receivers), `@self` the receiver variable name;
+- `@impl` a block that adds methods to `@impl.type` (Rust `impl`), optionally for `@impl.trait`;
+- `@call` a call or instantiation, `@call.name` the callee, `@call.receiver` what it is called on;
+- `@inherit.extends` / `@inherit.implements` a supertype of the innermost enclosing definition;
+- `@import` a node handed to the spec's `imports` hook; `@package` the file's package name.
+Captures starting with `_` are only for predicates.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from tree_sitter import Node
+
+from activities.codegraph.model import Import
+
+
+def text(node: Node) -> str:
+    """The source text of `node`, decoded leniently (sources need not be valid UTF-8)."""
+    raw = node.text
+    return raw.decode("utf-8", "replace") if raw is not None else ""
+
+
+def line(node: Node) -> int:
+    """The 1-based line where `node` starts."""
+    return node.start_point.row + 1
+
+
+@dataclass(frozen=True)
+class LanguageSpec:
+    """How to extract one language: its query and the hooks that turn import nodes into data."""
+
+    query: str
+    imports: Callable[[Node], list[Import]]
+    # Kinds whose directly nested functions are methods (a def in a class body).
+    method_containers: frozenset[str] = frozenset({"Class", "Interface", "Struct", "Enum"})
+    # Words that mean "this object" or "my parent class" as a call receiver.
+    self_names: frozenset[str] = frozenset({"this"})
+    super_names: frozenset[str] = frozenset({"super"})
+
+
+_MODULES: dict[str, str] = {
+    "python": "python",
+    "javascript": "javascript",
+    "typescript": "typescript",
+    "tsx": "typescript",
+    "go": "go",
+    "java": "java",
+    "kotlin": "kotlin",
+    "rust": "rust",
+    "ruby": "ruby",
+    "c": "c",
+    "cpp": "cpp",
+    "csharp": "csharp",
+    "php": "php",
+}
+
+
+@cache
+def get_spec(language: str) -> LanguageSpec:
+    """The spec for `language`, imported on first use."""
+    module = importlib.import_module(f"activities.codegraph.specs.{_MODULES[language]}")
+    spec: LanguageSpec = module.SPECS[language] if hasattr(module, "SPECS") else module.SPEC
+    return spec

@@ -1,0 +1,57 @@
+"""C#: classes, records, interfaces, structs, enums, methods, `using`, base lists, `new`."""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from activities.codegraph.model import Import
+from activities.codegraph.specs import LanguageSpec, line, text
+
+QUERY = """
+(class_declaration name: (identifier) @name) @def.Class
+(record_declaration name: (identifier) @name) @def.Class
+(interface_declaration name: (identifier) @name) @def.Interface
+(struct_declaration name: (identifier) @name) @def.Struct
+(enum_declaration name: (identifier) @name) @def.Enum
+(method_declaration name: (identifier) @name) @def.Method
+(constructor_declaration name: (identifier) @name) @def.Method
+(local_function_statement name: (identifier) @name) @def.Function
+(base_list [(identifier) (qualified_name)] @inherit.extends)
+(base_list (generic_name (identifier) @inherit.extends))
+(invocation_expression function: (identifier) @call.name) @call
+(invocation_expression function: (generic_name (identifier) @call.name)) @call
+(invocation_expression
+  function: (member_access_expression expression: _ @call.receiver name: (identifier) @call.name)
+) @call
+(invocation_expression
+  function: (member_access_expression
+    expression: _ @call.receiver name: (generic_name (identifier) @call.name))) @call
+(object_creation_expression type: [(identifier) (qualified_name)] @call.name) @call
+(object_creation_expression type: (generic_name (identifier) @call.name)) @call
+(using_directive) @import
+(namespace_declaration name: (_) @package)
+(file_scoped_namespace_declaration name: (_) @package)
+"""
+
+
+def imports(node: Node) -> list[Import]:
+    """`using A.B;` imports namespace `A.B` (name `*`); `using X = A.B.C;` imports `C` as `X`."""
+    names = [c for c in node.named_children if c.type in ("identifier", "qualified_name")]
+    alias_node = node.child_by_field_name("name")
+    targets = [c for c in names if alias_node is None or c.id != alias_node.id]
+    if not targets:
+        return []
+    path = text(targets[-1]).replace(" ", "")
+    if alias_node is None:
+        return [Import(path, "*", None, line(node))]
+    module, _, name = path.rpartition(".")
+    return [Import(module, name, text(alias_node), line(node))]
+
+
+SPEC = LanguageSpec(
+    query=QUERY,
+    imports=imports,
+    method_containers=frozenset({"Class", "Interface", "Struct", "Enum"}),
+    self_names=frozenset({"this"}),
+    super_names=frozenset({"base"}),
+)

@@ -1,0 +1,51 @@
+"""Go: struct and interface types, functions, methods by receiver type, imports, embedding."""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from activities.codegraph.model import Import
+from activities.codegraph.specs import LanguageSpec, line, text
+
+QUERY = """
+(type_spec name: (type_identifier) @name type: (struct_type)) @def.Struct
+(type_spec name: (type_identifier) @name type: (interface_type)) @def.Interface
+(function_declaration name: (identifier) @name) @def.Function
+(method_declaration
+  receiver: (parameter_list
+    (parameter_declaration
+      name: (identifier)? @self
+      type: [
+        (type_identifier) @owner
+        (pointer_type (type_identifier) @owner)
+        (generic_type type: (type_identifier) @owner)
+        (pointer_type (generic_type type: (type_identifier) @owner))
+      ]))
+  name: (field_identifier) @name) @def.Function
+(field_declaration !name type: [(type_identifier) (qualified_type)] @inherit.extends)
+(field_declaration !name type: (pointer_type [(type_identifier) (qualified_type)] @inherit.extends))
+(interface_type (type_elem [(type_identifier) (qualified_type)] @inherit.extends))
+(call_expression function: (identifier) @call.name) @call
+(call_expression
+  function: (selector_expression
+    operand: (_) @call.receiver field: (field_identifier) @call.name)) @call
+(import_spec) @import
+(package_clause (package_identifier) @package)
+"""
+
+
+def imports(node: Node) -> list[Import]:
+    """`import "a/b"`, `import x "a/b"`, `import . "a/b"` (name `*`) and `import _ "a/b"`."""
+    path = node.child_by_field_name("path")
+    if path is None:
+        return []
+    module = text(path).strip('"`')
+    name_node = node.child_by_field_name("name")
+    if name_node is None:
+        return [Import(module, None, None, line(node))]
+    if name_node.type == "dot":
+        return [Import(module, "*", None, line(node))]
+    return [Import(module, None, text(name_node), line(node))]
+
+
+SPEC = LanguageSpec(query=QUERY, imports=imports, self_names=frozenset())

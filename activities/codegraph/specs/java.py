@@ -1,0 +1,50 @@
+"""Java: classes, interfaces, enums, records, methods and constructors, imports, `new`."""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from activities.codegraph.model import Import
+from activities.codegraph.specs import LanguageSpec, line, text
+
+_TYPE = "[(type_identifier) (scoped_type_identifier) (generic_type)]"
+
+QUERY = f"""
+(class_declaration name: (identifier) @name) @def.Class
+(record_declaration name: (identifier) @name) @def.Class
+(interface_declaration name: (identifier) @name) @def.Interface
+(annotation_type_declaration name: (identifier) @name) @def.Interface
+(enum_declaration name: (identifier) @name) @def.Enum
+(method_declaration name: (identifier) @name) @def.Method
+(constructor_declaration name: (identifier) @name) @def.Method
+(superclass {_TYPE} @inherit.extends)
+(super_interfaces (type_list {_TYPE} @inherit.implements))
+(extends_interfaces (type_list {_TYPE} @inherit.extends))
+(method_invocation !object name: (identifier) @call.name) @call
+(method_invocation object: (_) @call.receiver name: (identifier) @call.name) @call
+(object_creation_expression type: [(type_identifier) (generic_type)] @call.name) @call
+(object_creation_expression
+  type: (scoped_type_identifier (_) @call.receiver . (type_identifier) @call.name .)) @call
+(import_declaration) @import
+(package_declaration [(identifier) (scoped_identifier)] @package)
+"""
+
+
+def imports(node: Node) -> list[Import]:
+    """`import a.b.C;`, `import a.b.*;`, `import static a.b.C.m;` as module `a.b`, name `C`."""
+    path = "".join(
+        text(c) for c in node.named_children if c.type in ("scoped_identifier", "identifier")
+    )
+    if not path:
+        return []
+    if any(c.type == "asterisk" for c in node.children):
+        return [Import(path, "*", None, line(node))]
+    module, _, name = path.rpartition(".")
+    return [Import(module, name, None, line(node))]
+
+
+SPEC = LanguageSpec(
+    query=QUERY,
+    imports=imports,
+    method_containers=frozenset({"Class", "Interface", "Enum"}),
+)

@@ -1,0 +1,97 @@
+"""JavaScript: classes, functions (also `const f = () => ...`), ES imports, require(), calls."""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from activities.codegraph.model import Import
+from activities.codegraph.specs import LanguageSpec, line, text
+
+# Shared with TypeScript, whose grammar extends this one.
+COMMON = """
+(class_declaration name: (_) @name) @def.Class
+(function_declaration name: (identifier) @name) @def.Function
+(generator_function_declaration name: (identifier) @name) @def.Function
+(class_body (method_definition name: (_) @name) @def.Method)
+(variable_declarator
+  name: (identifier) @name
+  value: [(arrow_function) (function_expression) (generator_function)]) @def.Function
+(call_expression function: (identifier) @call.name) @call
+(call_expression
+  function: (member_expression object: (_) @call.receiver property: (_) @call.name)) @call
+(new_expression constructor: (identifier) @call.name) @call
+(new_expression
+  constructor: (member_expression object: (_) @call.receiver property: (_) @call.name)) @call
+(import_statement) @import
+(export_statement source: (string)) @import
+(call_expression
+  function: [(identifier) @_fn (import)]
+  arguments: (arguments . (string))
+  (#any-of? @_fn "require")) @import
+"""
+
+QUERY = (
+    COMMON
+    + """
+(class_heritage [(identifier) (member_expression)] @inherit.extends)
+"""
+)
+
+
+def imports(node: Node) -> list[Import]:
+    """ES `import`/`export ... from` statements and `require('x')` calls with their bindings."""
+    ln = line(node)
+    if node.type == "call_expression":
+        return _require(node, ln)
+    source = node.child_by_field_name("source")
+    if source is None:
+        return []
+    module = _string(source)
+    found: list[Import] = []
+    clause = next((c for c in node.named_children if c.type == "import_clause"), None)
+    for child in clause.named_children if clause is not None else ():
+        if child.type == "identifier":
+            found.append(Import(module, "default", text(child), ln))
+        elif child.type == "namespace_import":
+            alias = next((text(c) for c in child.named_children if c.type == "identifier"), None)
+            found.append(Import(module, "*", alias, ln))
+        elif child.type == "named_imports":
+            for spec in child.named_children:
+                name_node = spec.child_by_field_name("name")
+                alias_node = spec.child_by_field_name("alias")
+                if name_node is not None:
+                    alias = text(alias_node) if alias_node is not None else None
+                    found.append(Import(module, text(name_node), alias, ln))
+    return found or [Import(module, None, None, ln)]
+
+
+def _require(node: Node, ln: int) -> list[Import]:
+    args = node.child_by_field_name("arguments")
+    first = args.named_children[0] if args is not None and args.named_children else None
+    if first is None or first.type != "string":
+        return []
+    module = _string(first)
+    declarator = node.parent
+    if declarator is None or declarator.type != "variable_declarator":
+        return [Import(module, None, None, ln)]
+    target = declarator.child_by_field_name("name")
+    if target is not None and target.type == "identifier":
+        return [Import(module, None, text(target), ln)]
+    if target is not None and target.type == "object_pattern":
+        found = []
+        for prop in target.named_children:
+            if prop.type == "shorthand_property_identifier_pattern":
+                found.append(Import(module, text(prop), None, ln))
+            elif prop.type == "pair_pattern":
+                key, value = prop.child_by_field_name("key"), prop.child_by_field_name("value")
+                if key is not None and value is not None:
+                    found.append(Import(module, text(key), text(value), ln))
+        return found
+    return [Import(module, None, None, ln)]
+
+
+def _string(node: Node) -> str:
+    return text(node).strip("'\"`")
+
+
+SPEC = LanguageSpec(query=QUERY, imports=imports)

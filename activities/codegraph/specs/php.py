@@ -1,0 +1,74 @@
+"""PHP: classes, interfaces, traits, enums, functions, methods, `use`, `require`, calls."""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from activities.codegraph.model import Import
+from activities.codegraph.specs import LanguageSpec, line, text
+
+_NAME = "[(name) (qualified_name)]"
+
+QUERY = f"""
+(class_declaration name: (name) @name) @def.Class
+(interface_declaration name: (name) @name) @def.Interface
+(trait_declaration name: (name) @name) @def.Trait
+(enum_declaration name: (name) @name) @def.Enum
+(function_definition name: (name) @name) @def.Function
+(method_declaration name: (name) @name) @def.Method
+(base_clause {_NAME} @inherit.extends)
+(class_interface_clause {_NAME} @inherit.implements)
+(declaration_list (use_declaration {_NAME} @inherit.implements))
+(function_call_expression function: {_NAME} @call.name) @call
+(member_call_expression object: (_) @call.receiver name: (name) @call.name) @call
+(nullsafe_member_call_expression object: (_) @call.receiver name: (name) @call.name) @call
+(scoped_call_expression scope: (_) @call.receiver name: (name) @call.name) @call
+(object_creation_expression {_NAME} @call.name) @call
+(namespace_use_declaration) @import
+(require_expression) @import
+(require_once_expression) @import
+(include_expression) @import
+(include_once_expression) @import
+(namespace_definition name: (namespace_name) @package)
+"""
+
+
+def imports(node: Node) -> list[Import]:
+    """`use A\\B\\C as D;` (also grouped) is module `A\\B`, name `C`; `require 'x.php'` a path."""
+    ln = line(node)
+    if node.type != "namespace_use_declaration":
+        strings = [c for c in _descendants(node) if c.type == "string_content"]
+        return [Import(text(strings[-1]), None, None, ln)] if strings else []
+    group_prefix = next((text(c) for c in node.named_children if c.type == "namespace_name"), "")
+    found: list[Import] = []
+    for clause in _descendants(node):
+        if clause.type != "namespace_use_clause":
+            continue
+        alias = clause.child_by_field_name("alias")
+        target = next((c for c in clause.named_children if alias is None or c.id != alias.id), None)
+        if target is None:
+            continue
+        path = "\\".join(p for p in (group_prefix, text(target).lstrip("\\")) if p)
+        module, _, name = path.rpartition("\\")
+        found.append(Import(module, name, text(alias) if alias is not None else None, ln))
+    return found
+
+
+def _descendants(node: Node) -> list[Node]:
+    # Import statements are shallow; a bounded breadth-first walk avoids recursion anyway.
+    out: list[Node] = []
+    queue = list(node.named_children)
+    while queue and len(out) < 1000:
+        child = queue.pop(0)
+        out.append(child)
+        queue.extend(child.named_children)
+    return out
+
+
+SPEC = LanguageSpec(
+    query=QUERY,
+    imports=imports,
+    method_containers=frozenset({"Class", "Interface", "Trait", "Enum"}),
+    self_names=frozenset({"$this", "self", "static"}),
+    super_names=frozenset({"parent"}),
+)

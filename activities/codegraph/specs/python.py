@@ -1,0 +1,51 @@
+"""Python: classes, functions (methods inside classes), imports, calls, base classes."""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from activities.codegraph.model import Import
+from activities.codegraph.specs import LanguageSpec, line, text
+
+QUERY = """
+(class_definition name: (identifier) @name) @def.Class
+(function_definition name: (identifier) @name) @def.Function
+(class_definition superclasses: (argument_list [(identifier) (attribute)] @inherit.extends))
+(call function: (identifier) @call.name) @call
+(call function: (attribute object: (_) @call.receiver attribute: (identifier) @call.name)) @call
+(import_statement) @import
+(import_from_statement) @import
+"""
+
+
+def imports(node: Node) -> list[Import]:
+    """`import a.b as c` and `from ..a import b as c, d` (relative modules keep their dots)."""
+    ln = line(node)
+    if node.type == "import_statement":
+        return [_imported(child, None, ln) for child in node.children_by_field_name("name")]
+    module_node = node.child_by_field_name("module_name")
+    if module_node is None:
+        return []
+    module = text(module_node).replace(" ", "")
+    found = [_imported(child, module, ln) for child in node.children_by_field_name("name")]
+    if any(child.type == "wildcard_import" for child in node.children):
+        found.append(Import(module, "*", None, ln))
+    return found
+
+
+def _imported(node: Node, module: str | None, ln: int) -> Import:
+    alias_node = node.child_by_field_name("alias") if node.type == "aliased_import" else None
+    name_node = node.child_by_field_name("name") if node.type == "aliased_import" else node
+    name = text(name_node) if name_node is not None else ""
+    alias = text(alias_node) if alias_node is not None else None
+    if module is None:
+        return Import(name, None, alias, ln)
+    return Import(module, name, alias, ln)
+
+
+SPEC = LanguageSpec(
+    query=QUERY,
+    imports=imports,
+    method_containers=frozenset({"Class"}),
+    self_names=frozenset({"self", "cls"}),
+)

@@ -1,0 +1,89 @@
+"""Rust: structs, enums, traits, inline modules, functions, methods of `impl` blocks, `use`."""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from activities.codegraph.model import Import
+from activities.codegraph.specs import LanguageSpec, line, text
+
+_TYPE = "[(type_identifier) (scoped_type_identifier) (generic_type type: (_) @impl.type)]"
+
+QUERY = """
+(struct_item name: (type_identifier) @name) @def.Struct
+(union_item name: (type_identifier) @name) @def.Struct
+(enum_item name: (type_identifier) @name) @def.Enum
+(trait_item name: (type_identifier) @name) @def.Trait
+(mod_item name: (identifier) @name body: (declaration_list)) @def.Namespace
+(function_item name: (identifier) @name) @def.Function
+(function_signature_item name: (identifier) @name) @def.Function
+(impl_item
+  trait: [(type_identifier) (scoped_type_identifier)]? @impl.trait
+  trait: (generic_type type: (_) @impl.trait)?
+  type: [(type_identifier) (scoped_type_identifier)] @impl.type) @impl
+(impl_item
+  trait: [(type_identifier) (scoped_type_identifier)]? @impl.trait
+  trait: (generic_type type: (_) @impl.trait)?
+  type: (generic_type type: (_) @impl.type)) @impl
+(trait_item bounds: (trait_bounds [(type_identifier) (scoped_type_identifier)] @inherit.extends))
+(call_expression function: (identifier) @call.name) @call
+(call_expression
+  function: (field_expression value: (_) @call.receiver field: (field_identifier) @call.name)) @call
+(call_expression
+  function: (scoped_identifier path: (_) @call.receiver name: (identifier) @call.name)) @call
+(use_declaration) @import
+(mod_item !body) @import
+"""
+
+
+def imports(node: Node) -> list[Import]:
+    """One Import per leaf of `use a::{b, c::D as E, f::*}`; `mod m;` imports `self::m`."""
+    ln = line(node)
+    if node.type == "mod_item":
+        name = node.child_by_field_name("name")
+        return [Import(f"self::{text(name)}", None, None, ln)] if name is not None else []
+    argument = node.child_by_field_name("argument")
+    found: list[Import] = []
+    # An explicit stack instead of recursion: use-trees nest arbitrarily deep.
+    stack: list[tuple[str, Node]] = [("", argument)] if argument is not None else []
+    while stack:
+        prefix, tree = stack.pop()
+        kind = tree.type
+        if kind == "scoped_use_list":
+            path = tree.child_by_field_name("path")
+            inner = _join(prefix, text(path)) if path is not None else prefix
+            items = tree.child_by_field_name("list")
+            stack.extend((inner, item) for item in (items.named_children if items else ()))
+        elif kind == "use_list":
+            stack.extend((prefix, item) for item in tree.named_children)
+        elif kind == "use_wildcard":
+            path = next(iter(tree.named_children), None)
+            found.append(Import(_join(prefix, text(path)) if path else prefix, "*", None, ln))
+        elif kind == "use_as_clause":
+            path, alias = tree.child_by_field_name("path"), tree.child_by_field_name("alias")
+            if path is not None:
+                found.append(_leaf(prefix, text(path), text(alias) if alias else None, ln))
+        elif kind in ("identifier", "scoped_identifier", "self", "crate", "super"):
+            found.append(_leaf(prefix, text(tree), None, ln))
+    return sorted(found, key=lambda i: (i.module, i.name or "", i.alias or ""))
+
+
+def _leaf(prefix: str, path: str, alias: str | None, ln: int) -> Import:
+    full = _join(prefix, path)
+    if path == "self":  # `use a::b::{self}` imports the module `a::b` itself
+        return Import(prefix, None, alias or prefix.rpartition("::")[2], ln)
+    module, _, name = full.rpartition("::")
+    return Import(module, name, alias, ln)
+
+
+def _join(prefix: str, path: str) -> str:
+    return f"{prefix}::{path}" if prefix else path
+
+
+SPEC = LanguageSpec(
+    query=QUERY,
+    imports=imports,
+    method_containers=frozenset({"Trait"}),
+    self_names=frozenset({"self", "Self"}),
+    super_names=frozenset(),
+)

@@ -1,0 +1,23 @@
+"""TypeScript and TSX: the JavaScript rules plus interfaces, enums and `implements`."""
+
+from __future__ import annotations
+
+from activities.codegraph.specs import LanguageSpec
+from activities.codegraph.specs.javascript import COMMON, imports
+
+QUERY = (
+    COMMON
+    + """
+(abstract_class_declaration name: (_) @name) @def.Class
+(interface_declaration name: (_) @name) @def.Interface
+(enum_declaration name: (_) @name) @def.Enum
+(extends_clause value: [(identifier) (member_expression)] @inherit.extends)
+(implements_clause [(type_identifier) (nested_type_identifier)] @inherit.implements)
+(implements_clause (generic_type name: (_) @inherit.implements))
+(extends_type_clause type: [(type_identifier) (nested_type_identifier)] @inherit.extends)
+(extends_type_clause type: (generic_type name: (_) @inherit.extends))
+"""
+)
+
+SPEC = LanguageSpec(query=QUERY, imports=imports)
+SPECS = {"typescript": SPEC, "tsx": SPEC}

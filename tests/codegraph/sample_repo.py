@@ -1,0 +1,58 @@
+"""Index a small in-memory repository (path -> source) through extraction and resolution."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from textwrap import dedent
+
+from activities.codegraph.extract import extract
+from activities.codegraph.graph_rows import EdgeRow
+from activities.codegraph.languages import detect_language
+from activities.codegraph.model import FileExtraction
+from activities.codegraph.resolve import resolve_edges
+
+REPO, BRANCH = "github-1", "main"
+PREFIX = f"{REPO}|{BRANCH}|"
+
+
+@dataclass(frozen=True)
+class IndexedRepo:
+    extractions: dict[str, FileExtraction]
+    edges: list[EdgeRow]
+
+    def defs(self, path: str) -> list[tuple[str, str, int, int]]:
+        """(kind, qualified name, start line, end line) of every definition in `path`."""
+        return [
+            (d.kind, d.qualified_name, d.start_line, d.end_line)
+            for d in self.extractions[path].definitions
+        ]
+
+    def imports(self, path: str) -> list[tuple[str, str | None, str | None]]:
+        return [(i.module, i.name, i.alias) for i in self.extractions[path].imports]
+
+    def calls(self, path: str) -> list[tuple[str | None, str, str | None]]:
+        """(receiver, name, caller) of every call site in `path`."""
+        return [(c.receiver, c.name, c.caller) for c in self.extractions[path].calls]
+
+    def edge_set(self, kind: str) -> set[tuple[str, ...]]:
+        """Edges of one type as (source, target, how) with the repo/branch prefix removed."""
+        return {
+            (_short(e.src_key), _short(e.dst_key), str(e.props.get("resolution", "")))
+            for e in self.edges
+            if e.type == kind
+        }
+
+
+def _short(key: str) -> str:
+    return key.removeprefix(PREFIX)
+
+
+def index_repo(files: dict[str, str], go_modules: dict[str, str] | None = None) -> IndexedRepo:
+    """Extract every file (its language from its name) and resolve the whole set."""
+    extractions = {}
+    for path, source in files.items():
+        language = detect_language(path)
+        assert language is not None, path
+        extractions[path] = extract(path, dedent(source).lstrip("\n").encode(), language)
+    by_file = resolve_edges(REPO, BRANCH, extractions, go_modules)
+    return IndexedRepo(extractions, [edge for edges in by_file.values() for edge in edges])

@@ -1,0 +1,88 @@
+"""Inputs that must never fail a run: binary, huge, deeply nested, invalid or empty sources."""
+
+from __future__ import annotations
+
+import pytest
+
+from activities.codegraph.extract import extract
+from activities.codegraph.languages import GRAMMARS
+from activities.codegraph.skipping import SkipReason, skip_reason
+
+LANGUAGES = sorted(GRAMMARS)
+
+NESTED = b"x = " + b"[" * 10_000 + b"]" * 10_000 + b"\n"
+UNBALANCED = b"f(" * 10_000
+INVALID_UTF8 = b"def f():\n    return '\xff\xfe'\nclass \xc3\x28Bad: pass\ndef g(): pass\n"
+BINARY = bytes(range(256)) * 64
+MINIFIED = (b"function a(b){return b+1};var c=a(2);" * 150_000)[: 5 * 1024 * 1024]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(
+    "source",
+    [b"", NESTED, UNBALANCED, INVALID_UTF8, BINARY],
+    ids=["empty", "nested-10k", "unbalanced-10k", "invalid-utf8", "binary"],
+)
+def test_extract_never_raises(language: str, source: bytes) -> None:
+    """Every grammar returns an extraction for pathological input instead of raising."""
+    result = extract("broken.src", source, language)
+    assert result.path == "broken.src"
+    assert result.language == language
+
+
+def test_empty_file_has_nothing_and_no_errors() -> None:
+    """An empty file is a valid file with no symbols."""
+    result = extract("empty.py", b"", "python")
+    assert (result.definitions, result.imports, result.calls) == ((), (), ())
+    assert result.has_syntax_errors is False
+
+
+def test_invalid_utf8_keeps_the_valid_definitions() -> None:
+    """Bytes that are not UTF-8 are decoded leniently and the surrounding code still counts."""
+    names = [d.name for d in extract("bad.py", INVALID_UTF8, "python").definitions]
+    assert "f" in names
+    assert "g" in names
+
+
+def test_syntax_error_mid_file_keeps_what_parses_and_sets_the_flag() -> None:
+    """A broken function in the middle does not lose the definitions around it."""
+    source = b"def before():\n    pass\n\ndef broken(:\n    return (\n\ndef after():\n    pass\n"
+    result = extract("mid.py", source, "python")
+    assert result.has_syntax_errors is True
+    names = {d.name for d in result.definitions}
+    assert {"before", "after"} <= names
+
+
+def test_syntax_error_in_java_keeps_other_methods() -> None:
+    """Error recovery works in brace languages too."""
+    source = b"class A {\n  void ok() { run(); }\n  void bad( { \n  void alsoOk() {}\n}\n"
+    result = extract("A.java", source, "java")
+    assert result.has_syntax_errors is True
+    assert "A.ok" in {d.qualified_name for d in result.definitions}
+
+
+def test_deep_nesting_is_handled_without_recursion() -> None:
+    """10,000 nested brackets parse and extract (the engine never recurses over the tree)."""
+    result = extract("deep.py", NESTED, "python")
+    assert result.has_syntax_errors is False
+
+
+@pytest.mark.parametrize(
+    ("path", "content", "reason"),
+    [
+        ("dist/app.js", MINIFIED, SkipReason.TOO_LARGE),
+        ("img/logo.py", BINARY, SkipReason.BINARY),
+        ("web/app.js", MINIFIED[:900_000], SkipReason.MINIFIED),
+    ],
+    ids=["5mib-minified", "binary", "minified-under-limit"],
+)
+def test_broken_blobs_are_skipped_before_parsing(path: str, content: bytes, reason: str) -> None:
+    """Huge, binary and minified blobs are recorded as skipped rather than parsed."""
+    assert skip_reason(path, content) == reason
+
+
+def test_five_mib_minified_file_extracts_if_a_limit_lets_it_through() -> None:
+    """Even when settings raise the size limit, a 5 MiB one-line bundle extracts without error."""
+    result = extract("bundle.js", MINIFIED, "javascript")
+    assert result.definitions
+    assert result.definitions[0].start_line == 1

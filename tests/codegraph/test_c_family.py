@@ -1,0 +1,165 @@
+"""C and C++ extraction and resolution: includes, one global namespace, classes and bases."""
+
+from __future__ import annotations
+
+from tests.codegraph.sample_repo import index_repo
+
+C_FILES = {
+    "src/buf.h": """
+        #ifndef BUF_H
+        #define BUF_H
+        #include <stddef.h>
+
+        typedef struct {
+            char *data;
+            size_t len;
+        } buf_t;
+
+        buf_t *buf_new(size_t cap);
+        void buf_append(buf_t *b, const char *s);
+        #endif
+        """,
+    "src/buf.c": """
+        #include <stdlib.h>
+        #include <string.h>
+        #include "buf.h"
+
+        static void grow(buf_t *b, size_t need) {
+            b->data = realloc(b->data, need);
+        }
+
+        buf_t *buf_new(size_t cap) {
+            buf_t *b = calloc(1, sizeof *b);
+            grow(b, cap);
+            return b;
+        }
+
+        void buf_append(buf_t *b, const char *s) {
+            grow(b, b->len + strlen(s));
+        }
+        """,
+    "src/main.c": """
+        #include "buf.h"
+
+        enum mode { READ, WRITE };
+
+        int main(void) {
+            buf_t *b = buf_new(16);
+            buf_append(b, "hi");
+            return 0;
+        }
+        """,
+}
+
+CPP_FILES = {
+    "include/shapes/shape.hpp": """
+        #pragma once
+        #include <string>
+
+        namespace shapes {
+        class Shape {
+         public:
+          virtual ~Shape() = default;
+          virtual double area() const = 0;
+          std::string describe() const;
+        };
+        }  // namespace shapes
+        """,
+    "src/shape.cpp": """
+        #include "shapes/shape.hpp"
+        #include <sstream>
+
+        namespace shapes {
+        std::string Shape::describe() const {
+          std::ostringstream out;
+          out << area();
+          return out.str();
+        }
+        }  // namespace shapes
+        """,
+    "src/circle.cpp": """
+        #include "shapes/shape.hpp"
+
+        namespace shapes {
+        class Circle : public Shape {
+         public:
+          explicit Circle(double r) : r_(r) {}
+          double area() const override { return kPi * r_ * r_; }
+          std::string label() const { return describe(); }
+
+         private:
+          double r_;
+        };
+
+        Shape *make_circle(double r) { return new Circle(r); }
+        }  // namespace shapes
+        """,
+}
+
+
+def test_c_definitions_and_includes() -> None:
+    """Functions (also returning pointers), typedef'd structs, enums; quoted and system includes."""
+    repo = index_repo(C_FILES)
+    assert repo.defs("src/buf.h") == [("Struct", "buf_t", 5, 8)]
+    assert repo.defs("src/buf.c") == [
+        ("Function", "grow", 5, 7),
+        ("Function", "buf_new", 9, 13),
+        ("Function", "buf_append", 15, 17),
+    ]
+    assert repo.defs("src/main.c") == [("Enum", "mode", 3, 3), ("Function", "main", 5, 9)]
+    assert repo.imports("src/buf.c") == [
+        ("<stdlib.h>", None, None),
+        ("<string.h>", None, None),
+        ("buf.h", None, None),
+    ]
+
+
+def test_c_calls_resolve_by_unique_name_and_prefer_the_same_file() -> None:
+    """A call into another .c file resolves by its unique name; static helpers by scope."""
+    repo = index_repo(C_FILES)
+    assert repo.edge_set("CALLS") == {
+        ("src/buf.c|Function:buf_new", "src/buf.c|Function:grow", "scope"),
+        ("src/buf.c|Function:buf_append", "src/buf.c|Function:grow", "scope"),
+        ("src/main.c|Function:main", "src/buf.c|Function:buf_new", "unique_name"),
+        ("src/main.c|Function:main", "src/buf.c|Function:buf_append", "unique_name"),
+    }
+    assert repo.edge_set("IMPORTS") == {
+        ("src/buf.c", "src/buf.h", ""),
+        ("src/main.c", "src/buf.h", ""),
+        ("src/buf.h", "module:<stddef.h>", ""),
+        ("src/buf.c", "module:<stdlib.h>", ""),
+        ("src/buf.c", "module:<string.h>", ""),
+    }
+
+
+def test_cpp_definitions_namespaces_and_out_of_line_methods() -> None:
+    """Classes inside namespaces, inline and out-of-line (`Shape::describe`) methods."""
+    repo = index_repo(CPP_FILES)
+    assert repo.defs("src/shape.cpp") == [
+        ("Namespace", "shapes", 4, 10),
+        ("Method", "shapes.Shape.describe", 5, 9),
+    ]
+    assert repo.defs("src/circle.cpp") == [
+        ("Namespace", "shapes", 3, 15),
+        ("Class", "shapes.Circle", 4, 12),
+        ("Method", "shapes.Circle.Circle", 6, 6),
+        ("Method", "shapes.Circle.area", 7, 7),
+        ("Method", "shapes.Circle.label", 8, 8),
+        ("Function", "shapes.make_circle", 14, 14),
+    ]
+
+
+def test_cpp_calls_and_bases_resolve_across_files() -> None:
+    """Bases resolve in the namespace; implicit-this calls reach base methods in other files."""
+    repo = index_repo(CPP_FILES)
+    assert repo.edge_set("INHERITS") == {
+        ("src/circle.cpp|Class:shapes.Circle", "include/shapes/shape.hpp|Class:shapes.Shape",
+         "unique_name"),
+    }  # fmt: skip
+    assert repo.edge_set("CALLS") == {
+        ("src/circle.cpp|Method:shapes.Circle.label", "src/shape.cpp|Method:shapes.Shape.describe",
+         "scope"),
+        ("src/circle.cpp|Function:shapes.make_circle", "src/circle.cpp|Class:shapes.Circle",
+         "scope"),
+    }  # fmt: skip
+    assert ("src/circle.cpp", "include/shapes/shape.hpp", "") in repo.edge_set("IMPORTS")

@@ -1,0 +1,102 @@
+"""C# extraction and resolution: namespaces as packages, `using` directives, base lists."""
+
+from __future__ import annotations
+
+from tests.codegraph.sample_repo import index_repo
+
+FILES = {
+    "src/Core/IClock.cs": """
+        namespace Acme.Core;
+
+        public interface IClock
+        {
+            DateTime Now();
+        }
+        """,
+    "src/Core/Entity.cs": """
+        using System;
+
+        namespace Acme.Core
+        {
+            public abstract class Entity
+            {
+                public Guid Id { get; } = Guid.NewGuid();
+
+                protected void Touch(IClock clock)
+                {
+                    Stamp(clock.Now());
+                }
+
+                private void Stamp(DateTime at) { }
+            }
+        }
+        """,
+    "src/Orders/Order.cs": """
+        using System.Collections.Generic;
+        using Acme.Core;
+        using Clock = Acme.Core.IClock;
+
+        namespace Acme.Orders
+        {
+            public sealed class Order : Entity, IComparable<Order>
+            {
+                private readonly List<Line> _lines = new List<Line>();
+
+                public void Add(Line line, Clock clock)
+                {
+                    _lines.Add(line);
+                    Touch(clock);
+                    Pricing.Recalculate(this);
+                }
+            }
+
+            public struct Line { public decimal Amount; }
+
+            internal static class Pricing
+            {
+                public static void Recalculate(Order order) { }
+            }
+        }
+        """,
+}
+
+
+def test_definitions_and_usings() -> None:
+    """Interfaces, classes, structs and methods; namespace, alias and static usings."""
+    repo = index_repo(FILES)
+    assert repo.defs("src/Orders/Order.cs") == [
+        ("Class", "Order", 7, 17),
+        ("Method", "Order.Add", 11, 16),
+        ("Struct", "Line", 19, 19),
+        ("Class", "Pricing", 21, 24),
+        ("Method", "Pricing.Recalculate", 23, 23),
+    ]
+    assert repo.imports("src/Orders/Order.cs") == [
+        ("System.Collections.Generic", "*", None),
+        ("Acme.Core", "*", None),
+        ("Acme.Core", "IClock", "Clock"),
+    ]
+    assert repo.extractions["src/Core/IClock.cs"].package == "Acme.Core"
+    assert repo.extractions["src/Orders/Order.cs"].package == "Acme.Orders"
+
+
+def test_calls_and_bases_resolve_through_namespaces() -> None:
+    """Implicit-this, same-file statics and `using` bases resolve; a list's `Add` is not guessed."""
+    repo = index_repo(FILES)
+    assert repo.edge_set("CALLS") == {
+        ("src/Core/Entity.cs|Method:Entity.Touch", "src/Core/IClock.cs|Method:IClock.Now",
+         "unique_name"),
+        ("src/Core/Entity.cs|Method:Entity.Touch", "src/Core/Entity.cs|Method:Entity.Stamp",
+         "scope"),
+        ("src/Orders/Order.cs|Method:Order.Add", "src/Core/Entity.cs|Method:Entity.Touch",
+         "scope"),
+        ("src/Orders/Order.cs|Method:Order.Add", "src/Orders/Order.cs|Method:Pricing.Recalculate",
+         "scope"),
+    }  # fmt: skip
+    assert repo.edge_set("INHERITS") == {
+        ("src/Orders/Order.cs|Class:Order", "src/Core/Entity.cs|Class:Entity", "import"),
+    }
+    imports = repo.edge_set("IMPORTS")
+    assert ("src/Orders/Order.cs", "src/Core/Entity.cs", "") in imports
+    assert ("src/Orders/Order.cs", "src/Core/IClock.cs", "") in imports
+    assert ("src/Orders/Order.cs", "module:System.Collections.Generic", "") in imports

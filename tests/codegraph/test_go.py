@@ -1,0 +1,144 @@
+"""Go extraction and resolution: packages by directory, go.mod import paths, receivers."""
+
+from __future__ import annotations
+
+from activities.codegraph.resolve import parse_go_mod
+from tests.codegraph.sample_repo import index_repo
+
+GO_MODULES = {"": "github.com/acme/shop"}
+
+FILES = {
+    "store/store.go": """
+        package store
+
+        import (
+        \t"errors"
+        \t"sync"
+        )
+
+        type Store interface {
+        \tGet(id string) (Item, error)
+        }
+
+        type Item struct{ ID string }
+
+        type MemStore struct {
+        \tsync.Mutex
+        \titems map[string]Item
+        }
+
+        func (m *MemStore) Get(id string) (Item, error) {
+        \tm.Lock()
+        \tdefer m.Unlock()
+        \treturn m.lookup(id)
+        }
+        """,
+    "store/lookup.go": """
+        package store
+
+        func (m *MemStore) lookup(id string) (Item, error) {
+        \tif it, ok := m.items[id]; ok {
+        \t\treturn it, nil
+        \t}
+        \treturn Item{}, notFound(id)
+        }
+
+        func notFound(id string) error { return errors.New("not found: " + id) }
+        """,
+    "api/server.go": """
+        package api
+
+        import (
+        \t"fmt"
+        \tst "github.com/acme/shop/store"
+        )
+
+        type Server struct {
+        \t*st.MemStore
+        \tname string
+        }
+
+        func New() *Server { return &Server{MemStore: &st.MemStore{}} }
+
+        func (s *Server) Handle(id string) string {
+        \titem, _ := s.Get(id)
+        \treturn fmt.Sprint(item)
+        }
+        """,
+}
+
+
+def test_definitions_structs_interfaces_methods() -> None:
+    """Struct and interface types, functions, and methods named after their receiver type."""
+    repo = index_repo(FILES, GO_MODULES)
+    assert repo.defs("store/store.go") == [
+        ("Interface", "Store", 8, 10),
+        ("Struct", "Item", 12, 12),
+        ("Struct", "MemStore", 14, 17),
+        ("Method", "MemStore.Get", 19, 23),
+    ]
+    assert repo.defs("store/lookup.go") == [
+        ("Method", "MemStore.lookup", 3, 8),
+        ("Function", "notFound", 10, 10),
+    ]
+    assert repo.extractions["api/server.go"].package == "api"
+
+
+def test_imports_with_aliases() -> None:
+    """Import specs keep the path and the alias."""
+    repo = index_repo(FILES, GO_MODULES)
+    assert repo.imports("api/server.go") == [
+        ("fmt", None, None),
+        ("github.com/acme/shop/store", None, "st"),
+    ]
+
+
+def test_calls_resolve_within_package_and_through_receivers() -> None:
+    """Receiver variables act as self, same-package files see each other, embedding is followed."""
+    calls = index_repo(FILES, GO_MODULES).edge_set("CALLS")
+    assert calls == {
+        ("store/store.go|Method:MemStore.Get", "store/lookup.go|Method:MemStore.lookup",
+         "scope"),
+        ("store/lookup.go|Method:MemStore.lookup", "store/lookup.go|Function:notFound", "scope"),
+        ("api/server.go|Method:Server.Handle", "store/store.go|Method:MemStore.Get", "scope"),
+    }  # fmt: skip
+
+
+def test_embedding_is_inheritance_and_imports_reach_package_files() -> None:
+    """An embedded struct from another package resolves through go.mod; stdlib is a Module."""
+    repo = index_repo(FILES, GO_MODULES)
+    assert repo.edge_set("INHERITS") == {
+        ("api/server.go|Struct:Server", "store/store.go|Struct:MemStore", "import"),
+    }
+    assert repo.edge_set("IMPORTS") == {
+        ("api/server.go", "module:fmt", ""),
+        ("api/server.go", "store/lookup.go", ""),
+        ("api/server.go", "store/store.go", ""),
+        ("store/store.go", "module:errors", ""),
+        ("store/store.go", "module:sync", ""),
+    }
+
+
+def test_import_paths_resolve_without_go_mod_by_directory_suffix() -> None:
+    """Without a known go.mod the package directory is matched as a suffix of the import path."""
+    repo = index_repo(FILES)
+    assert ("api/server.go", "store/store.go", "") in repo.edge_set("IMPORTS")
+
+
+def test_parse_go_mod_reads_the_module_path() -> None:
+    """The module directive is found past comments and blank lines."""
+    assert parse_go_mod("// c\n\nmodule github.com/acme/shop // x\n\ngo 1.22\n") == (
+        "github.com/acme/shop"
+    )
+    assert parse_go_mod("go 1.22\n") is None
+
+
+def test_bare_import_paths_match_directories_like_the_go_tree() -> None:
+    """In a tree like the Go standard library (module `std`), `import "store"` is a directory."""
+    files = {
+        **FILES,
+        "api/server.go": FILES["api/server.go"].replace("github.com/acme/shop/store", "store"),
+    }
+    repo = index_repo(files, {"": "std"})
+    assert ("api/server.go", "store/store.go", "") in repo.edge_set("IMPORTS")
+    assert ("api/server.go", "module:fmt", "") in repo.edge_set("IMPORTS")

@@ -1,0 +1,152 @@
+"""JavaScript, TypeScript and TSX extraction and resolution across relative module imports."""
+
+from __future__ import annotations
+
+from tests.codegraph.sample_repo import index_repo
+
+FILES = {
+    "src/http/client.js": """
+        const { retry } = require('../util/retry');
+        const axios = require('axios');
+
+        class HttpClient {
+          constructor(base) { this.base = base; }
+          get(path) { return retry(() => this.send('GET', path)); }
+          send(method, path) { return axios.request({ method, url: this.base + path }); }
+        }
+
+        module.exports = { HttpClient };
+        """,
+    "src/util/retry.js": """
+        export function retry(fn, times = 3) {
+          for (let i = 0; i < times; i++) {
+            try { return fn(); } catch (e) { backoff(i); }
+          }
+        }
+        const backoff = (i) => new Promise((r) => setTimeout(r, 2 ** i));
+        """,
+    "src/api/users.ts": """
+        import { HttpClient } from '../http/client';
+        import * as log from './log';
+        import type { User } from './types';
+
+        export interface Repository<T> {
+          find(id: string): Promise<T>;
+        }
+
+        export abstract class Resource {
+          protected client = new HttpClient('/api');
+          abstract path(): string;
+        }
+
+        export class UserResource extends Resource implements Repository<User> {
+          path() { return '/users'; }
+          async find(id: string) {
+            log.debug('find', id);
+            return this.client.get(`${this.path()}/${id}`);
+          }
+        }
+
+        export enum Role { Admin, Member }
+        """,
+    "src/api/log.ts": """
+        export function debug(...args: unknown[]): void {
+          console.log(...args);
+        }
+        """,
+    "src/api/types.ts": """
+        export interface User { id: string }
+        """,
+    "src/ui/UserCard.tsx": """
+        import React from 'react';
+        import { UserResource } from '../api/users';
+
+        export function UserCard({ id }: { id: string }) {
+          const users = new UserResource();
+          users.find(id);
+          return <div className="card">{id}</div>;
+        }
+        """,
+}
+
+
+def test_definitions_in_js_ts_and_tsx() -> None:
+    """Classes, methods, arrow-function constants, interfaces and enums with their lines."""
+    repo = index_repo(FILES)
+    assert repo.defs("src/http/client.js") == [
+        ("Class", "HttpClient", 4, 8),
+        ("Method", "HttpClient.constructor", 5, 5),
+        ("Method", "HttpClient.get", 6, 6),
+        ("Method", "HttpClient.send", 7, 7),
+    ]
+    assert repo.defs("src/util/retry.js") == [
+        ("Function", "retry", 1, 5),
+        ("Function", "backoff", 6, 6),
+    ]
+    assert repo.defs("src/api/users.ts") == [
+        ("Interface", "Repository", 5, 7),
+        ("Class", "Resource", 9, 12),
+        ("Class", "UserResource", 14, 20),
+        ("Method", "UserResource.path", 15, 15),
+        ("Method", "UserResource.find", 16, 19),
+        ("Enum", "Role", 22, 22),
+    ]
+    assert repo.defs("src/ui/UserCard.tsx") == [("Function", "UserCard", 4, 8)]
+
+
+def test_es_imports_and_require_bindings() -> None:
+    """Named, namespace and default imports and destructured require() are all recorded."""
+    repo = index_repo(FILES)
+    assert repo.imports("src/http/client.js") == [
+        ("../util/retry", "retry", None),
+        ("axios", None, "axios"),
+    ]
+    assert repo.imports("src/api/users.ts") == [
+        ("../http/client", "HttpClient", None),
+        ("./log", "*", "log"),
+        ("./types", "User", None),
+    ]
+    assert repo.imports("src/ui/UserCard.tsx") == [
+        ("react", "default", "React"),
+        ("../api/users", "UserResource", None),
+    ]
+
+
+def test_calls_resolve_across_files_and_languages() -> None:
+    """TS calls into JS via imports, TSX into TS; `find` on a variable is too common to guess."""
+    calls = index_repo(FILES).edge_set("CALLS")
+    assert calls == {
+        ("src/http/client.js|Method:HttpClient.get", "src/util/retry.js|Function:retry",
+         "import"),
+        ("src/http/client.js|Method:HttpClient.get", "src/http/client.js|Method:HttpClient.send",
+         "scope"),
+        ("src/util/retry.js|Function:retry", "src/util/retry.js|Function:backoff", "scope"),
+        ("src/api/users.ts|Class:Resource", "src/http/client.js|Class:HttpClient", "import"),
+        ("src/api/users.ts|Method:UserResource.find", "src/api/log.ts|Function:debug",
+         "import"),
+        ("src/api/users.ts|Method:UserResource.find", "src/api/users.ts|Method:UserResource.path",
+         "scope"),
+        ("src/ui/UserCard.tsx|Function:UserCard", "src/api/users.ts|Class:UserResource",
+         "import"),
+    }  # fmt: skip
+
+
+def test_inheritance_and_import_edges() -> None:
+    """`extends` and `implements` resolve; bare package imports become Module targets."""
+    repo = index_repo(FILES)
+    assert repo.edge_set("INHERITS") == {
+        ("src/api/users.ts|Class:UserResource", "src/api/users.ts|Class:Resource", "scope"),
+        ("src/api/users.ts|Class:UserResource", "src/api/users.ts|Interface:Repository",
+         "scope"),
+    }  # fmt: skip
+    inherit_kinds = {e.props["kind"] for e in index_repo(FILES).edges if e.type == "INHERITS"}
+    assert inherit_kinds == {"extends", "implements"}
+    assert repo.edge_set("IMPORTS") == {
+        ("src/http/client.js", "src/util/retry.js", ""),
+        ("src/http/client.js", "module:axios", ""),
+        ("src/api/users.ts", "src/http/client.js", ""),
+        ("src/api/users.ts", "src/api/log.ts", ""),
+        ("src/api/users.ts", "src/api/types.ts", ""),
+        ("src/ui/UserCard.tsx", "module:react", ""),
+        ("src/ui/UserCard.tsx", "src/api/users.ts", ""),
+    }

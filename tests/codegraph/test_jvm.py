@@ -1,0 +1,189 @@
+"""Java and Kotlin extraction and resolution through packages, imports and wildcards."""
+
+from __future__ import annotations
+
+from tests.codegraph.sample_repo import index_repo
+
+JAVA = {
+    "src/main/java/com/acme/repo/Repository.java": """
+        package com.acme.repo;
+
+        public interface Repository<T> {
+            T find(long id);
+        }
+        """,
+    "src/main/java/com/acme/repo/JdbcRepository.java": """
+        package com.acme.repo;
+
+        import java.sql.Connection;
+        import java.util.*;
+
+        public abstract class JdbcRepository<T> implements Repository<T> {
+            protected Connection conn;
+
+            public T find(long id) {
+                return map(query("select", id));
+            }
+
+            protected Object query(String sql, long id) {
+                return Audit.record(sql);
+            }
+
+            protected abstract T map(Object row);
+        }
+        """,
+    "src/main/java/com/acme/repo/Audit.java": """
+        package com.acme.repo;
+
+        final class Audit {
+            static Object record(String sql) { return sql; }
+        }
+        """,
+    "src/main/java/com/acme/users/UserRepository.java": """
+        package com.acme.users;
+
+        import com.acme.repo.JdbcRepository;
+        import static com.acme.users.Users.normalize;
+
+        public class UserRepository extends JdbcRepository<User> {
+            @Override
+            protected User map(Object row) {
+                User user = new User(normalize(row.toString()));
+                return user;
+            }
+
+            public User byId(long id) {
+                return this.find(id);
+            }
+        }
+        """,
+    "src/main/java/com/acme/users/Users.java": """
+        package com.acme.users;
+
+        public final class Users {
+            public static String normalize(String s) { return s.trim(); }
+
+            public record User(String name) {}
+        }
+        """,
+}
+
+KOTLIN = {
+    "app/src/main/kotlin/com/acme/billing/Invoice.kt": """
+        package com.acme.billing
+
+        import com.acme.billing.tax.TaxTable
+        import com.acme.billing.tax.rate as taxRate
+
+        interface Billable {
+            fun amount(): Long
+        }
+
+        open class Document(val id: String)
+
+        class Invoice(id: String, private val lines: List<Long>) : Document(id), Billable {
+            override fun amount(): Long {
+                val net = lines.sum()
+                return net + TaxTable.apply(net) + taxRate(net)
+            }
+
+            companion object {
+                fun empty() = Invoice("0", emptyList())
+            }
+        }
+        """,
+    "app/src/main/kotlin/com/acme/billing/tax/TaxTable.kt": """
+        package com.acme.billing.tax
+
+        object TaxTable {
+            fun apply(net: Long): Long = net / 5
+        }
+
+        fun rate(net: Long): Long = net / 100
+        """,
+}
+
+
+def test_java_definitions_and_imports() -> None:
+    """Interfaces, abstract classes, methods, nested records; single, static and star imports."""
+    repo = index_repo(JAVA)
+    assert repo.defs("src/main/java/com/acme/repo/JdbcRepository.java") == [
+        ("Class", "JdbcRepository", 6, 18),
+        ("Method", "JdbcRepository.find", 9, 11),
+        ("Method", "JdbcRepository.query", 13, 15),
+        ("Method", "JdbcRepository.map", 17, 17),
+    ]
+    assert repo.defs("src/main/java/com/acme/users/Users.java") == [
+        ("Class", "Users", 3, 7),
+        ("Method", "Users.normalize", 4, 4),
+        ("Class", "Users.User", 6, 6),
+    ]
+    assert repo.imports("src/main/java/com/acme/users/UserRepository.java") == [
+        ("com.acme.repo", "JdbcRepository", None),
+        ("com.acme.users.Users", "normalize", None),
+    ]
+    assert repo.extractions["src/main/java/com/acme/users/Users.java"].package == "com.acme.users"
+
+
+def test_java_calls_and_inheritance_resolve() -> None:
+    """Same-package classes, static imports, implicit-this and inherited methods resolve."""
+    repo = index_repo(JAVA)
+    base = "src/main/java/com/acme"
+    assert repo.edge_set("CALLS") == {
+        (f"{base}/repo/JdbcRepository.java|Method:JdbcRepository.find",
+         f"{base}/repo/JdbcRepository.java|Method:JdbcRepository.map", "scope"),
+        (f"{base}/repo/JdbcRepository.java|Method:JdbcRepository.find",
+         f"{base}/repo/JdbcRepository.java|Method:JdbcRepository.query", "scope"),
+        (f"{base}/repo/JdbcRepository.java|Method:JdbcRepository.query",
+         f"{base}/repo/Audit.java|Method:Audit.record", "package"),
+        (f"{base}/users/UserRepository.java|Method:UserRepository.map",
+         f"{base}/users/Users.java|Method:Users.normalize", "import"),
+        (f"{base}/users/UserRepository.java|Method:UserRepository.byId",
+         f"{base}/repo/JdbcRepository.java|Method:JdbcRepository.find", "scope"),
+    }  # fmt: skip
+    assert repo.edge_set("INHERITS") == {
+        (f"{base}/repo/JdbcRepository.java|Class:JdbcRepository",
+         f"{base}/repo/Repository.java|Interface:Repository", "package"),
+        (f"{base}/users/UserRepository.java|Class:UserRepository",
+         f"{base}/repo/JdbcRepository.java|Class:JdbcRepository", "import"),
+    }  # fmt: skip
+    assert (
+        f"{base}/users/UserRepository.java",
+        f"{base}/repo/JdbcRepository.java",
+        "",
+    ) in repo.edge_set("IMPORTS")
+
+
+def test_kotlin_definitions_and_imports() -> None:
+    """Interfaces, open classes, objects, companion functions; aliased function imports."""
+    repo = index_repo(KOTLIN)
+    path = "app/src/main/kotlin/com/acme/billing/Invoice.kt"
+    assert repo.defs(path) == [
+        ("Interface", "Billable", 6, 8),
+        ("Method", "Billable.amount", 7, 7),
+        ("Class", "Document", 10, 10),
+        ("Class", "Invoice", 12, 21),
+        ("Method", "Invoice.amount", 13, 16),
+        ("Method", "Invoice.empty", 19, 19),
+    ]
+    assert repo.imports(path) == [
+        ("com.acme.billing.tax", "TaxTable", None),
+        ("com.acme.billing.tax", "rate", "taxRate"),
+    ]
+
+
+def test_kotlin_calls_and_inheritance_resolve() -> None:
+    """Object members and aliased top-level functions resolve across packages."""
+    repo = index_repo(KOTLIN)
+    invoice = "app/src/main/kotlin/com/acme/billing/Invoice.kt"
+    tax = "app/src/main/kotlin/com/acme/billing/tax/TaxTable.kt"
+    assert repo.edge_set("CALLS") == {
+        (f"{invoice}|Method:Invoice.amount", f"{tax}|Method:TaxTable.apply", "import"),
+        (f"{invoice}|Method:Invoice.amount", f"{tax}|Function:rate", "import"),
+        (f"{invoice}|Method:Invoice.empty", f"{invoice}|Class:Invoice", "scope"),
+    }
+    assert repo.edge_set("INHERITS") == {
+        (f"{invoice}|Class:Invoice", f"{invoice}|Class:Document", "scope"),
+        (f"{invoice}|Class:Invoice", f"{invoice}|Interface:Billable", "scope"),
+    }
+    assert (invoice, tax, "") in repo.edge_set("IMPORTS")

@@ -1,0 +1,129 @@
+"""PHP extraction and resolution: namespaces, `use` imports, traits, require paths."""
+
+from __future__ import annotations
+
+from tests.codegraph.sample_repo import index_repo
+
+FILES = {
+    "src/Support/Loggable.php": """
+        <?php
+        namespace App\\Support;
+
+        trait Loggable
+        {
+            protected function log(string $msg): void
+            {
+                error_log($msg);
+            }
+        }
+        """,
+    "src/Models/Model.php": """
+        <?php
+        namespace App\\Models;
+
+        abstract class Model implements \\JsonSerializable
+        {
+            public static function find(int $id): static
+            {
+                return static::hydrate(['id' => $id]);
+            }
+
+            protected static function hydrate(array $row): static
+            {
+                return new static();
+            }
+        }
+        """,
+    "src/Models/User.php": """
+        <?php
+        namespace App\\Models;
+
+        use App\\Support\\Loggable;
+
+        class User extends Model
+        {
+            use Loggable;
+
+            public function rename(string $name): void
+            {
+                $this->log("rename");
+                $this->name = $name;
+            }
+        }
+        """,
+    "src/Http/UserController.php": """
+        <?php
+        namespace App\\Http;
+
+        use App\\Models\\User;
+        use App\\Models\\{Model, Post as Article};
+
+        require_once __DIR__ . '/../bootstrap.php';
+
+        function render(array $data): string { return json_encode($data); }
+
+        class UserController
+        {
+            public function show(int $id): string
+            {
+                $user = User::find($id);
+                $user->rename('x');
+                return render(['user' => $user]);
+            }
+        }
+        """,
+    "src/bootstrap.php": """
+        <?php
+        date_default_timezone_set('UTC');
+        """,
+}
+
+
+def test_definitions_and_use_statements() -> None:
+    """Traits, abstract classes, static methods; grouped and aliased `use`; namespaces."""
+    repo = index_repo(FILES)
+    assert repo.defs("src/Models/Model.php") == [
+        ("Class", "Model", 4, 15),
+        ("Method", "Model.find", 6, 9),
+        ("Method", "Model.hydrate", 11, 14),
+    ]
+    assert repo.defs("src/Support/Loggable.php") == [
+        ("Trait", "Loggable", 4, 10),
+        ("Method", "Loggable.log", 6, 9),
+    ]
+    assert repo.imports("src/Http/UserController.php") == [
+        ("App\\Models", "User", None),
+        ("App\\Models", "Model", None),
+        ("App\\Models", "Post", "Article"),
+        ("/../bootstrap.php", None, None),
+    ]
+    assert repo.extractions["src/Models/User.php"].package == "App.Models"
+
+
+def test_calls_traits_and_inheritance_resolve() -> None:
+    """Static calls on imported classes, `$this` into traits, `static::` and functions."""
+    repo = index_repo(FILES)
+    assert repo.edge_set("CALLS") == {
+        ("src/Models/Model.php|Method:Model.find", "src/Models/Model.php|Method:Model.hydrate",
+         "scope"),
+        ("src/Models/User.php|Method:User.rename", "src/Support/Loggable.php|Method:Loggable.log",
+         "scope"),
+        ("src/Http/UserController.php|Method:UserController.show",
+         "src/Models/Model.php|Method:Model.find", "import"),
+        ("src/Http/UserController.php|Method:UserController.show",
+         "src/Models/User.php|Method:User.rename", "unique_name"),
+        ("src/Http/UserController.php|Method:UserController.show",
+         "src/Http/UserController.php|Function:render", "scope"),
+    }  # fmt: skip
+    assert repo.edge_set("INHERITS") == {
+        ("src/Models/User.php|Class:User", "src/Models/Model.php|Class:Model", "package"),
+        ("src/Models/User.php|Class:User", "src/Support/Loggable.php|Trait:Loggable", "import"),
+    }
+    kinds = {e.props["kind"] for e in repo.edges if e.type == "INHERITS"}
+    assert kinds == {"extends", "implements"}
+    assert repo.edge_set("IMPORTS") >= {
+        ("src/Http/UserController.php", "src/Models/User.php", ""),
+        ("src/Http/UserController.php", "src/Models/Model.php", ""),
+        ("src/Http/UserController.php", "src/bootstrap.php", ""),
+        ("src/Models/User.php", "src/Support/Loggable.php", ""),
+    }

@@ -1,0 +1,131 @@
+"""Python extraction and resolution on a small package with relative and absolute imports."""
+
+from __future__ import annotations
+
+from tests.codegraph.sample_repo import index_repo
+
+FILES = {
+    "shop/__init__.py": "",
+    "shop/models.py": """
+        class Model:
+            def save(self):
+                return self.validate()
+
+            def validate(self):
+                return True
+
+
+        class Order(Model):
+            def total(self):
+                return sum(line.price for line in self.lines)
+        """,
+    "shop/pricing.py": """
+        import json
+        import os.path as osp
+        from decimal import Decimal
+
+
+        def discount(amount, rate=Decimal("0.1")):
+            def clamp(value):
+                return max(value, 0)
+            return clamp(amount - amount * rate)
+
+
+        def dump(order):
+            return json.dumps({"p": osp.join("a", "b")})
+        """,
+    "shop/checkout.py": """
+        from . import pricing
+        from .models import Order as BaseOrder
+        from shop.pricing import discount
+
+
+        class Checkout(BaseOrder):
+            def pay(self):
+                self.save()
+                pricing.dump(self)
+                return discount(self.total())
+
+
+        def run():
+            Checkout().pay()
+            unknown_builtin()
+        """,
+}
+
+
+def test_definitions_have_kinds_qualified_names_and_lines() -> None:
+    """Classes, methods and nested functions come out with 1-based inclusive line ranges."""
+    repo = index_repo(FILES)
+    assert repo.defs("shop/models.py") == [
+        ("Class", "Model", 1, 6),
+        ("Method", "Model.save", 2, 3),
+        ("Method", "Model.validate", 5, 6),
+        ("Class", "Order", 9, 11),
+        ("Method", "Order.total", 10, 11),
+    ]
+    assert repo.defs("shop/pricing.py") == [
+        ("Function", "discount", 6, 9),
+        ("Function", "discount.clamp", 7, 8),
+        ("Function", "dump", 12, 13),
+    ]
+
+
+def test_imports_keep_relative_dots_names_and_aliases() -> None:
+    """`from . import x`, `from .m import A as B` and `import a.b as c` are recorded as written."""
+    repo = index_repo(FILES)
+    assert repo.imports("shop/checkout.py") == [
+        (".", "pricing", None),
+        (".models", "Order", "BaseOrder"),
+        ("shop.pricing", "discount", None),
+    ]
+    assert repo.imports("shop/pricing.py") == [
+        ("json", None, None),
+        ("os.path", None, "osp"),
+        ("decimal", "Decimal", None),
+    ]
+
+
+def test_call_sites_know_receiver_and_enclosing_definition() -> None:
+    """Each call records its receiver text and the innermost definition it sits in."""
+    repo = index_repo(FILES)
+    assert repo.calls("shop/checkout.py") == [
+        ("self", "save", "Checkout.pay"),
+        ("pricing", "dump", "Checkout.pay"),
+        (None, "discount", "Checkout.pay"),
+        ("self", "total", "Checkout.pay"),
+        (None, "Checkout", "run"),
+        ("?", "pay", "run"),
+        (None, "unknown_builtin", "run"),
+    ]
+
+
+def test_cross_file_calls_resolve_through_imports_and_inheritance() -> None:
+    """Module and aliased imports, inherited methods via self, nested functions all resolve."""
+    calls = index_repo(FILES).edge_set("CALLS")
+    assert calls == {
+        ("shop/checkout.py|Method:Checkout.pay", "shop/models.py|Method:Model.save", "scope"),
+        ("shop/checkout.py|Method:Checkout.pay", "shop/pricing.py|Function:dump", "import"),
+        ("shop/checkout.py|Method:Checkout.pay", "shop/pricing.py|Function:discount", "import"),
+        ("shop/checkout.py|Method:Checkout.pay", "shop/models.py|Method:Order.total", "scope"),
+        ("shop/checkout.py|Function:run", "shop/checkout.py|Class:Checkout", "scope"),
+        ("shop/checkout.py|Function:run", "shop/checkout.py|Method:Checkout.pay", "unique_name"),
+        ("shop/models.py|Method:Model.save", "shop/models.py|Method:Model.validate", "scope"),
+        ("shop/pricing.py|Function:discount", "shop/pricing.py|Function:discount.clamp", "scope"),
+    }
+
+
+def test_inheritance_and_imports_resolve_to_files_and_classes() -> None:
+    """An aliased base class resolves across files; external modules become Module targets."""
+    repo = index_repo(FILES)
+    assert repo.edge_set("INHERITS") == {
+        ("shop/checkout.py|Class:Checkout", "shop/models.py|Class:Order", "import"),
+        ("shop/models.py|Class:Order", "shop/models.py|Class:Model", "scope"),
+    }
+    assert repo.edge_set("IMPORTS") == {
+        ("shop/checkout.py", "shop/pricing.py", ""),
+        ("shop/checkout.py", "shop/models.py", ""),
+        ("shop/pricing.py", "module:json", ""),
+        ("shop/pricing.py", "module:os.path", ""),
+        ("shop/pricing.py", "module:decimal", ""),
+    }

@@ -1,0 +1,98 @@
+"""Ruby extraction and resolution: modules as namespaces, mixins, require paths, global names."""
+
+from __future__ import annotations
+
+from tests.codegraph.sample_repo import index_repo
+
+FILES = {
+    "lib/billing/payable.rb": """
+        module Billing
+          module Payable
+            def pay!
+              charge(total)
+            end
+          end
+        end
+        """,
+    "lib/billing/invoice.rb": """
+        require 'bigdecimal'
+        require_relative 'payable'
+        require 'billing/record'
+
+        module Billing
+          class Invoice < Record
+            include Payable
+
+            def total
+              lines.sum { |l| l.amount }
+            end
+
+            def charge(amount)
+              Gateway.submit(amount)
+              log_charge(amount)
+            end
+
+            def self.build(attrs)
+              new(attrs)
+            end
+          end
+        end
+        """,
+    "lib/billing/record.rb": """
+        module Billing
+          class Record
+            def log_charge(amount)
+              puts amount
+            end
+          end
+        end
+        """,
+    "lib/gateway.rb": """
+        class Gateway
+          def self.submit(amount)
+            amount
+          end
+        end
+        """,
+}
+
+
+def test_definitions_modules_classes_and_methods() -> None:
+    """Modules are Namespace nodes; `def self.x` is a method of the class."""
+    repo = index_repo(FILES)
+    assert repo.defs("lib/billing/invoice.rb") == [
+        ("Namespace", "Billing", 5, 22),
+        ("Class", "Billing.Invoice", 6, 21),
+        ("Method", "Billing.Invoice.total", 9, 11),
+        ("Method", "Billing.Invoice.charge", 13, 16),
+        ("Method", "Billing.Invoice.build", 18, 20),
+    ]
+    assert repo.imports("lib/billing/invoice.rb") == [
+        ("bigdecimal", None, None),
+        ("./payable", None, None),
+        ("billing/record", None, None),
+    ]
+
+
+def test_calls_resolve_through_self_mixins_ancestors_and_globals() -> None:
+    """Implicit self reaches included modules and superclasses; constants resolve globally."""
+    repo = index_repo(FILES)
+    assert repo.edge_set("CALLS") == {
+        ("lib/billing/payable.rb|Method:Billing.Payable.pay!",
+         "lib/billing/invoice.rb|Method:Billing.Invoice.charge", "unique_name"),
+        ("lib/billing/invoice.rb|Method:Billing.Invoice.charge",
+         "lib/gateway.rb|Method:Gateway.submit", "unique_name"),
+        ("lib/billing/invoice.rb|Method:Billing.Invoice.charge",
+         "lib/billing/record.rb|Method:Billing.Record.log_charge", "scope"),
+    }  # fmt: skip
+    assert repo.edge_set("INHERITS") == {
+        ("lib/billing/invoice.rb|Class:Billing.Invoice",
+         "lib/billing/record.rb|Class:Billing.Record", "unique_name"),
+        ("lib/billing/invoice.rb|Class:Billing.Invoice",
+         "lib/billing/payable.rb|Namespace:Billing.Payable", "unique_name"),
+    }  # fmt: skip
+    assert repo.edge_set("IMPORTS") == {
+        ("lib/billing/invoice.rb", "lib/billing/payable.rb", ""),
+        ("lib/billing/invoice.rb", "lib/billing/record.rb", ""),
+        ("lib/billing/invoice.rb", "module:bigdecimal", ""),
+    }

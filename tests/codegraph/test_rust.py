@@ -1,0 +1,120 @@
+"""Rust extraction and resolution: crate-relative `use` paths, `mod` files, impl blocks."""
+
+from __future__ import annotations
+
+from tests.codegraph.sample_repo import index_repo
+
+FILES = {
+    "src/lib.rs": """
+        pub mod storage;
+        mod util;
+
+        use crate::storage::{Backend, memory::MemoryBackend as Mem};
+        use std::collections::HashMap;
+
+        pub struct Cache {
+            backend: Box<dyn Backend>,
+            hits: HashMap<String, u64>,
+        }
+
+        impl Cache {
+            pub fn new() -> Self {
+                Cache { backend: Box::new(Mem::new()), hits: HashMap::new() }
+            }
+
+            pub fn get(&mut self, key: &str) -> Option<String> {
+                self.touch(key);
+                self.backend.load(&util::normalize(key))
+            }
+
+            fn touch(&mut self, key: &str) {
+                *self.hits.entry(key.to_string()).or_insert(0) += 1;
+            }
+        }
+        """,
+    "src/storage/mod.rs": """
+        pub mod memory;
+
+        pub trait Backend: Send {
+            fn load(&self, key: &str) -> Option<String>;
+        }
+        """,
+    "src/storage/memory.rs": """
+        use super::Backend;
+
+        #[derive(Default)]
+        pub struct MemoryBackend;
+
+        impl MemoryBackend {
+            pub fn new() -> Self {
+                MemoryBackend
+            }
+        }
+
+        impl Backend for MemoryBackend {
+            fn load(&self, key: &str) -> Option<String> {
+                Some(key.to_owned())
+            }
+        }
+        """,
+    "src/util.rs": """
+        pub fn normalize(key: &str) -> String {
+            key.trim().to_lowercase()
+        }
+        """,
+}
+
+
+def test_definitions_structs_traits_and_impl_methods() -> None:
+    """Methods of `impl` blocks belong to the type; trait methods to the trait."""
+    repo = index_repo(FILES)
+    assert repo.defs("src/lib.rs") == [
+        ("Struct", "Cache", 7, 10),
+        ("Method", "Cache.new", 13, 15),
+        ("Method", "Cache.get", 17, 20),
+        ("Method", "Cache.touch", 22, 24),
+    ]
+    assert repo.defs("src/storage/mod.rs") == [
+        ("Trait", "Backend", 3, 5),
+        ("Method", "Backend.load", 4, 4),
+    ]
+    assert repo.defs("src/storage/memory.rs") == [
+        ("Struct", "MemoryBackend", 4, 4),
+        ("Method", "MemoryBackend.new", 7, 9),
+        ("Method", "MemoryBackend.load", 13, 15),
+    ]
+
+
+def test_use_trees_are_flattened() -> None:
+    """Nested use lists with aliases become one import each; `mod x;` imports `self::x`."""
+    repo = index_repo(FILES)
+    assert repo.imports("src/lib.rs") == [
+        ("self::storage", None, None),
+        ("self::util", None, None),
+        ("crate::storage", "Backend", None),
+        ("crate::storage::memory", "MemoryBackend", "Mem"),
+        ("std::collections", "HashMap", None),
+    ]
+
+
+def test_calls_and_trait_impls_resolve_across_modules() -> None:
+    """`Alias::new()`, `module::f()` and `self.m()` resolve; `impl Trait for T` is an edge."""
+    repo = index_repo(FILES)
+    assert repo.edge_set("CALLS") == {
+        ("src/lib.rs|Method:Cache.new", "src/storage/memory.rs|Method:MemoryBackend.new",
+         "import"),
+        ("src/lib.rs|Method:Cache.get", "src/lib.rs|Method:Cache.touch", "scope"),
+        ("src/lib.rs|Method:Cache.get", "src/util.rs|Function:normalize", "import"),
+    }  # fmt: skip
+    assert repo.edge_set("INHERITS") == {
+        ("src/storage/memory.rs|Struct:MemoryBackend", "src/storage/mod.rs|Trait:Backend",
+         "import"),
+    }  # fmt: skip
+    assert repo.edge_set("IMPORTS") == {
+        ("src/lib.rs", "src/storage/mod.rs", ""),
+        ("src/lib.rs", "src/storage/memory.rs", ""),
+        ("src/lib.rs", "src/util.rs", ""),
+        ("src/lib.rs", "module:std::collections", ""),
+        ("src/storage/mod.rs", "src/storage/memory.rs", ""),
+        ("src/storage/memory.rs", "src/storage/mod.rs", ""),
+    }
