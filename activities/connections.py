@@ -11,7 +11,10 @@ from app.settings import Settings
 def neo4j_driver(settings: Settings) -> AsyncDriver:
     """An async Neo4j driver; no auth when NEO4J_PASSWORD is empty (the local stack)."""
     auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
-    return AsyncGraphDatabase.driver(settings.neo4j_uri, auth=auth)
+    # Notifications ("property key does not exist" on a fresh database) are noise in logs.
+    return AsyncGraphDatabase.driver(
+        settings.neo4j_uri, auth=auth, notifications_min_severity="OFF"
+    )
 
 
 async def temporal_client(settings: Settings) -> Client:

@@ -76,7 +76,9 @@ async def temporal_client(local_stack: LocalStack) -> Client:
 async def neo4j_driver(local_stack: LocalStack) -> AsyncIterator[AsyncDriver]:
     from activities.graph_schema import create_schema
 
-    driver = AsyncGraphDatabase.driver(local_stack.neo4j.uri, auth=None)
+    driver = AsyncGraphDatabase.driver(
+        local_stack.neo4j.uri, auth=None, notifications_min_severity="OFF"
+    )
     await driver.verify_connectivity()
     await create_schema(driver, "neo4j")
     yield driver

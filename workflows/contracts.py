@@ -190,6 +190,8 @@ class GraphOutcome:
     nodes_written: int
     edges_written: int
     seconds: float
+    # Changes Neo4j reported (nodes, relationships, properties, labels); 0 when nothing moved.
+    graph_changes: int = 0
 
 
 @dataclass(frozen=True)

@@ -114,10 +114,17 @@ def symbol_rows(repo_id: str, branch: str, extraction: FileExtraction) -> list[S
     return rows
 
 
-def edges_digest(edges: Iterable[EdgeRow]) -> str:
-    """A stable fingerprint of a file's outgoing code edges: equal digests, equal edges."""
+def edges_digest(edges: Iterable[EdgeRow], prefix: str = "") -> str:
+    """A stable fingerprint of a file's outgoing code edges: equal digests, equal edges.
+
+    Keys are hashed without `prefix` (the branch key), so the digest depends only on the code.
+    """
+
+    def rel(key: str) -> str:
+        return key.removeprefix(prefix)
+
     canonical = sorted(
-        (e.type, e.src_key, e.dst_label, e.dst_key, json.dumps(e.props, sort_keys=True))
+        (e.type, rel(e.src_key), e.dst_label, rel(e.dst_key), json.dumps(e.props, sort_keys=True))
         for e in edges
     )
     return hashlib.sha256(json.dumps(canonical).encode()).hexdigest()[:32]

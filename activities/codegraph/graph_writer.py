@@ -49,9 +49,24 @@ class GraphWriter:
         self._batch = batch_size
         self.nodes_written = 0
         self.edges_written = 0
+        # Every change Neo4j reports (nodes, relationships, properties, labels), to prove that
+        # a run with nothing to do writes nothing.
+        self.changes = 0
 
     async def _run(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        records, _, _ = await self._driver.execute_query(query, params, database_=self._database)
+        records, summary, _ = await self._driver.execute_query(
+            query, params, database_=self._database
+        )
+        counters = summary.counters
+        self.changes += (
+            counters.nodes_created
+            + counters.nodes_deleted
+            + counters.relationships_created
+            + counters.relationships_deleted
+            + counters.properties_set
+            + counters.labels_added
+            + counters.labels_removed
+        )
         return [record.data() for record in records]
 
     async def stored_files(self, repo_id: str, branch: str) -> dict[str, StoredFile]:

@@ -173,7 +173,8 @@ class CodeGraphIndexer:
             )
         )
         edges = build_edges(repo_id, branch, extractions, plan["go_modules"])
-        digests = {path: edges_digest(edges.get(path, ())) for path in extractions}
+        prefix = branch_key(repo_id, branch) + "|"
+        digests = {path: edges_digest(edges.get(path, ()), prefix) for path in extractions}
         rewrite = sorted(
             path
             for path, digest in digests.items()
@@ -191,6 +192,7 @@ class CodeGraphIndexer:
             nodes_written=writer.nodes_written,
             edges_written=writer.edges_written,
             seconds=round(time.monotonic() - started, 3),
+            graph_changes=writer.changes,
         )
 
     async def cleanup_stale(self, snapshot: SnapshotRef) -> int:

@@ -1,0 +1,76 @@
+"""Hostile or broken files never fail a run: they are skipped or flagged and the rest indexes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from neo4j import AsyncDriver
+
+from activities.codegraph.indexer import CodeGraphIndexer
+from activities.git_client import GitClient
+from tests.conftest import LocalStack
+from tests.support.git_server import WorkRepo
+from tests.support.indexing import index_head
+from workflows.contracts import RepoRef
+
+
+@pytest.fixture
+async def indexer(
+    local_stack: LocalStack, neo4j_driver: AsyncDriver
+) -> AsyncIterator[CodeGraphIndexer]:
+    instance = CodeGraphIndexer(
+        local_stack.settings(parse_processes=1), neo4j_driver, GitClient(allow_file_protocol=True)
+    )
+    yield instance
+    await instance.aclose()
+
+
+async def test_broken_files_are_skipped_or_flagged_and_the_run_succeeds(
+    indexer: CodeGraphIndexer,
+    neo4j_driver: AsyncDriver,
+    tmp_path: Path,
+    unique_id: str,
+) -> None:
+    """Binary, 5 MiB minified, invalid UTF-8, 10,000 nested brackets and a syntax error."""
+    repo = WorkRepo(tmp_path, "broken")
+    repo.write(
+        {
+            "good.py": "def fine():\n    return 1\n",
+            "blob.py": b"\x00\x01\x02binary\x00" * 100,
+            "bundle.js": ("var a=1;" * 700_000).encode(),  # 5.3 MiB on one line
+            "latin1.py": "def caf\xe9():\n    return '\xe9'\n".encode("latin-1"),
+            # Wrapped every 50 brackets so it is judged as hand-written code, not minified.
+            "deep.js": "x = " + ("[" * 50 + "\n") * 200 + ("]" * 50 + "\n") * 200,
+            "broken.py": "def ok():\n    pass\n\ndef broken(:\n    pass\n\ndef after():\n    ok()\n",
+            "empty.py": "",
+        }
+    )
+    repo.commit("broken input")
+    ref = RepoRef(f"github-{unique_id}", "github", "acme/broken", repo.bare.resolve().as_uri())
+    parsed, graph = await index_head(indexer, neo4j_driver, ref, "main", tmp_path / "runs")
+    records, _, _ = await neo4j_driver.execute_query(
+        "MATCH (f:File {repo_id: $r}) RETURN f.path AS path, f.skipped AS skipped, "
+        "f.has_syntax_errors AS errors ORDER BY path",
+        r=ref.repo_id,
+        database_="neo4j",
+    )
+    files = {r["path"]: (r["skipped"], r["errors"]) for r in records}
+    assert files["blob.py"][0] == "binary"
+    assert files["bundle.js"][0] == "too_large"
+    assert files["broken.py"] == (None, True)
+    assert files["good.py"] == (None, False)
+    assert files["empty.py"][0] is None
+    assert files["latin1.py"][0] is None
+    assert files["deep.js"][0] is None
+    assert parsed.skipped_files == 2
+    symbols, _, _ = await neo4j_driver.execute_query(
+        "MATCH (s:Symbol {repo_id: $r, path: 'broken.py'}) RETURN s.name AS name ORDER BY name",
+        r=ref.repo_id,
+        database_="neo4j",
+    )
+    names = [r["name"] for r in symbols]
+    assert "ok" in names
+    assert "after" in names
+    assert graph.indexed_files == 5

@@ -1,0 +1,75 @@
+"""Drive one snapshot through the indexer directly (no workflow), and dump a branch's graph."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+from typing import Any
+
+from neo4j import AsyncDriver
+
+from activities.codegraph.indexer import CodeGraphIndexer
+from activities.git_client import GitClient
+from activities.metadata_store import MetadataStore
+from workflows.contracts import GraphOutcome, ParseOutcome, RepoRef, SnapshotRef
+
+
+async def index_head(
+    indexer: CodeGraphIndexer, driver: AsyncDriver, repo: RepoRef, branch: str, scratch: Path
+) -> tuple[ParseOutcome, GraphOutcome]:
+    """Fetch the branch head into a fresh directory and run parse + persist + stale cleanup."""
+    git = GitClient(allow_file_protocol=True)
+    run_dir = scratch / uuid.uuid4().hex[:8]
+    run_dir.mkdir(parents=True)
+    sha = await git.fetch_branch(repo.clone_url, branch, run_dir / "repo.git", None)
+    snapshot = SnapshotRef(repo, branch, sha, str(run_dir))
+    parsed = await indexer.parse(snapshot, run_dir / "repo.git", run_dir)
+    await MetadataStore(driver, "neo4j").upsert_repository(repo, branch)
+    graph = await indexer.persist(snapshot, run_dir)
+    await indexer.cleanup_stale(snapshot)
+    return parsed, graph
+
+
+async def graph_dump(driver: AsyncDriver, repo_id: str) -> tuple[list[Any], list[Any]]:
+    """Every node and relationship of the repository's code graph, with keys made repo-neutral.
+
+    Timestamps are dropped; everything else (labels, properties, relationship properties) is kept.
+    """
+    prefix = f"{repo_id}|"
+
+    def neutral(value: Any) -> Any:
+        if isinstance(value, str) and value.startswith(prefix):
+            return "REPO|" + value[len(prefix) :]
+        return "REPO" if value == repo_id else value
+
+    def props(mapping: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+        return tuple(
+            sorted(
+                (k, neutral(v))
+                for k, v in mapping.items()
+                if k not in {"indexed_at", "last_run_at"}
+            )
+        )
+
+    nodes, _, _ = await driver.execute_query(
+        """
+        MATCH (n) WHERE n.repo_id = $r AND (n:File OR n:Symbol OR n:Module OR n:Branch)
+        RETURN labels(n) AS labels, properties(n) AS props
+        """,
+        r=repo_id,
+        database_="neo4j",
+    )
+    edges, _, _ = await driver.execute_query(
+        """
+        MATCH (a)-[rel]->(b) WHERE a.repo_id = $r AND (a:File OR a:Symbol OR a:Branch)
+          AND NOT b:Snapshot
+        RETURN type(rel) AS type, a.key AS src, b.key AS dst, properties(rel) AS props
+        """,
+        r=repo_id,
+        database_="neo4j",
+    )
+    node_rows = sorted((tuple(sorted(r["labels"])), props(r["props"])) for r in nodes)
+    edge_rows = sorted(
+        (r["type"], neutral(r["src"]), neutral(r["dst"]), props(r["props"])) for r in edges
+    )
+    return node_rows, edge_rows
