@@ -19,6 +19,7 @@ from stack.services import ROOT, Service, pid_alive
 from stack.services import Neo4j as Neo4jService
 
 SUPERVISOR_PID = "supervisor.pid"
+DEV_WEBHOOK_SECRET = "repograph-local-dev-secret"  # noqa: S105 - local development only
 
 
 def _spawn(
@@ -50,6 +51,10 @@ def _banner(settings: Settings, services: list[Service]) -> None:
         f"  Neo4j            {settings.neo4j_uri}" + (" (local, no auth)" if neo4j_local else "")
     )
     lines.append(f"  Redis            {settings.redis_url.split('@')[-1]}")
+    if not settings.github_webhook_secrets:
+        lines.append(
+            f"  Webhook secret   {DEV_WEBHOOK_SECRET} (local default; set GITHUB_WEBHOOK_SECRET)"
+        )
     lines.append("  Try it:          .venv/bin/repograph demo   (in another terminal)")
     print("\n".join(lines) + "\n", flush=True)
 
@@ -78,6 +83,8 @@ def run(settings: Settings, services: list[Service], directory: Path) -> int:
         env = dict(os.environ)
         # The demo and local development index repositories from this machine's disk.
         env.setdefault("ALLOW_LOCAL_REPOS", "true")
+        # A known secret so `repograph demo` and curl examples can sign deliveries locally.
+        env.setdefault("GITHUB_WEBHOOK_SECRET", DEV_WEBHOOK_SECRET)
         python = sys.executable
         setup = subprocess.run(
             [python, "-m", "app.cli", "setup-db"], env=env, cwd=ROOT, check=False
