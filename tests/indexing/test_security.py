@@ -171,3 +171,37 @@ async def test_symlink_out_of_the_checkout_is_never_read(
         "MATCH (s:Symbol {repo_id: $r}) RETURN s.name AS name", r=ref.repo_id, database_="neo4j"
     )
     assert [r["name"] for r in records] == ["real"]
+
+
+async def test_rejected_credentials_fail_fast_without_retries(
+    settings: Settings,
+    temporal_client: Client,
+    neo4j_driver: AsyncDriver,
+    tmp_path: Path,
+    unique_id: str,
+) -> None:
+    """A git host refusing the GitLab token fails the run at once, recorded in `status`."""
+    repo = WorkRepo(tmp_path, "guarded")
+    repo.write({"a.py": "x = 1\n"})
+    repo.commit("c")
+    with git_server.serving(tmp_path / "served", token="glpat-the-right-one") as server:
+        wrong = dataclasses.replace(
+            settings,
+            allow_local_repos=False,
+            gitlab_url=server.base_url,
+            gitlab_token="glpat-WRONG",
+        )
+        ref = RepoRef(
+            f"gitlab-{unique_id}", "gitlab", "acme/guarded", server.url("guarded"), project_id=9
+        )
+        async with running_worker(wrong, temporal_client, neo4j_driver):
+            handle = await push(temporal_client, wrong, ref, "main")
+            status = await wait_for_status(
+                handle, lambda s: s.last_error is not None and s.state == "idle", timeout=30
+            )
+            await handle.terminate()
+        refused = [auth for _, auth in server.requests if auth]
+    assert refused, "the worker must have presented the configured token"
+    assert "AuthenticationFailed" in (status.last_error or "")
+    assert "glpat-WRONG" not in (status.last_error or "")
+    assert status.runs == 1
