@@ -43,7 +43,9 @@ async def test_broken_files_are_skipped_or_flagged_and_the_run_succeeds(
             "latin1.py": "def caf\xe9():\n    return '\xe9'\n".encode("latin-1"),
             # Wrapped every 50 brackets so it is judged as hand-written code, not minified.
             "deep.js": "x = " + ("[" * 50 + "\n") * 200 + ("]" * 50 + "\n") * 200,
-            "broken.py": "def ok():\n    pass\n\ndef broken(:\n    pass\n\ndef after():\n    ok()\n",
+            "broken.py": (
+                "def ok():\n    pass\n\ndef broken(:\n    pass\n\ndef after():\n    ok()\n"
+            ),
             "empty.py": "",
         }
     )
