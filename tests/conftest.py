@@ -19,6 +19,7 @@ import redis.asyncio as aioredis
 from neo4j import AsyncDriver, AsyncGraphDatabase
 from temporalio.client import Client
 
+from activities.worker import running_worker
 from app.settings import Settings
 from stack.services import Neo4j, Redis, Temporal, free_port
 
@@ -88,6 +89,28 @@ async def neo4j_driver(local_stack: LocalStack) -> AsyncIterator[AsyncDriver]:
 @pytest.fixture(scope="session")
 def neo4j_database() -> str:
     return "neo4j"
+
+
+@pytest.fixture
+def settings(local_stack: LocalStack, task_queue: str, tmp_path: Path) -> Settings:
+    """Settings for one test: its own task queue and workspace, local repos allowed."""
+    return local_stack.settings(
+        task_queue=task_queue,
+        allow_local_repos=True,
+        workspace_dir=tmp_path / "workspaces",
+        parse_processes=1,
+        heartbeat_timeout_seconds=5,
+        idle_timeout_seconds=600,
+    )
+
+
+@pytest.fixture
+async def worker(
+    settings: Settings, temporal_client: Client, neo4j_driver: AsyncDriver
+) -> AsyncIterator[str]:
+    """A real worker (both task queues) running for the duration of the test."""
+    async with running_worker(settings, temporal_client, neo4j_driver) as host_queue:
+        yield host_queue
 
 
 @pytest.fixture

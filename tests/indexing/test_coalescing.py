@@ -10,8 +10,8 @@ from pathlib import Path
 from temporalio.client import Client
 
 from app.settings import Settings
-from tests.indexing.conftest import local_repo, push, wait_for_status
 from tests.support.git_server import WorkRepo
+from tests.support.workflows import local_repo, push, wait_for_status
 
 
 def add_stdlib(repo: WorkRepo, *packages: str) -> None:

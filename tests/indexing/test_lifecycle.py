@@ -13,8 +13,8 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from activities.worker import running_worker
 from app.dispatcher import Dispatcher
 from app.settings import Settings
-from tests.indexing.conftest import local_repo, push, wait_for_status
 from tests.support.git_server import WorkRepo
+from tests.support.workflows import local_repo, push, wait_for_status
 from workflows.contracts import DeleteRequest
 
 

@@ -10,8 +10,8 @@ from temporalio.client import Client
 from app.commands import RemoveRepository, SetupRepository
 from app.dispatcher import Dispatcher
 from app.settings import Settings
-from tests.indexing.conftest import local_repo, wait_for_status
 from tests.support.git_server import WorkRepo
+from tests.support.workflows import local_repo, wait_for_status
 from workflows.contracts import branch_workflow_id, setup_workflow_id
 
 

@@ -14,10 +14,10 @@ from temporalio.client import Client
 from activities.git_client import GitClient, GitError
 from activities.worker import running_worker
 from app.settings import Settings
-from tests.indexing.conftest import local_repo, push, wait_for_status
 from tests.support import fake_github, git_server
 from tests.support.fake_github import FakeGitHub, make_app_key
 from tests.support.git_server import WorkRepo
+from tests.support.workflows import local_repo, push, wait_for_status
 from workflows.contracts import RepoRef
 
 

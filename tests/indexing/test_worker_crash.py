@@ -13,9 +13,9 @@ from pathlib import Path
 from temporalio.client import Client
 
 from app.settings import Settings
-from tests.indexing.conftest import local_repo, push, wait_for_status
 from tests.indexing.test_coalescing import add_stdlib
 from tests.support.git_server import WorkRepo
+from tests.support.workflows import local_repo, push, wait_for_status
 
 ROOT = Path(__file__).resolve().parents[2]
 

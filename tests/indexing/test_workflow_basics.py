@@ -8,8 +8,8 @@ from neo4j import AsyncDriver
 from temporalio.client import Client
 
 from app.settings import Settings
-from tests.indexing.conftest import local_repo, push, wait_for_status
 from tests.support.git_server import WorkRepo
+from tests.support.workflows import local_repo, push, wait_for_status
 
 
 async def test_push_indexes_the_branch_head(

@@ -1,8 +1,9 @@
 """A local stand-in for the GitHub REST API: the one boundary tests may fake.
 
 It mints recognisable installation tokens (`ghs_TESTTOKEN...`) for App-JWT-authenticated
-requests and lists an installation's repositories, recording every request so tests can assert
-what repograph asked for.
+requests, lists an installation's repositories, and serves the App's webhook delivery log
+(cursor-paginated, newest first) with redelivery requests, recording every request so tests can
+assert what repograph asked for.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -46,6 +48,12 @@ class FakeGitHub:
     installations: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     requests: list[tuple[str, str, dict[str, Any] | None]] = field(default_factory=list)
     minted: int = 0
+    # The App's webhook delivery log, as GET /app/hook/deliveries returns its items.
+    deliveries: list[dict[str, Any]] = field(default_factory=list)
+    # Delivery ids POSTed to /app/hook/deliveries/{id}/attempts, in order.
+    redelivered: list[int] = field(default_factory=list)
+    # GitHub allows per_page up to 100; a smaller cap makes tests cross page boundaries.
+    max_page_size: int = 100
 
     def _check_jwt(self, auth: str | None) -> bool:
         if not auth or not auth.startswith("Bearer "):
@@ -58,8 +66,11 @@ class FakeGitHub:
 
     def handle(
         self, method: str, path: str, auth: str | None, body: dict[str, Any] | None
-    ) -> tuple[int, Any]:
+    ) -> tuple[int, Any] | tuple[int, Any, dict[str, str]]:
+        """(status, JSON payload[, extra headers]) for one request."""
         self.requests.append((method, path, body))
+        if path.startswith("/app/hook/deliveries"):
+            return self._deliveries(method, path, auth)
         match = re.fullmatch(r"/app/installations/(\d+)/access_tokens", path)
         if method == "POST" and match:
             if not self._check_jwt(auth):
@@ -81,6 +92,62 @@ class FakeGitHub:
             return 200, {"total_count": len(repos), "repositories": repos}
         return 404, {"message": "Not Found"}
 
+    def _deliveries(
+        self, method: str, path: str, auth: str | None
+    ) -> tuple[int, Any] | tuple[int, Any, dict[str, str]]:
+        if not self._check_jwt(auth):
+            return 401, {"message": "A JSON web token could not be decoded"}
+        url = urlsplit(path)
+        attempt = re.fullmatch(r"/app/hook/deliveries/(\d+)/attempts", url.path)
+        if method == "POST" and attempt:
+            delivery_id = int(attempt.group(1))
+            if not any(item["id"] == delivery_id for item in self.deliveries):
+                return 404, {"message": "Not Found"}
+            self.redelivered.append(delivery_id)
+            return 202, {}
+        if method != "GET" or url.path != "/app/hook/deliveries":
+            return 404, {"message": "Not Found"}
+        query = parse_qs(url.query)
+        size = min(int(query.get("per_page", ["30"])[0]), self.max_page_size)
+        # Cursors are opaque to clients; this one is the offset into the newest-first log.
+        start = int(query.get("cursor", ["v1_0"])[0].removeprefix("v1_"))
+        newest_first = sorted(self.deliveries, key=lambda d: (d["delivered_at"], d["id"]))[::-1]
+        page = newest_first[start : start + size]
+        headers = {}
+        if start + size < len(newest_first):
+            link = f"/app/hook/deliveries?per_page={size}&cursor=v1_{start + size}"
+            headers["Link"] = f'<http://github.invalid{link}>; rel="next"'
+        return 200, page, headers
+
+
+def hook_delivery(
+    delivery_id: int,
+    guid: str,
+    delivered_at: datetime,
+    status_code: int,
+    *,
+    event: str = "push",
+    redelivery: bool = False,
+) -> dict[str, Any]:
+    """One item of the App's delivery log, shaped as GitHub returns it."""
+    return {
+        "id": delivery_id,
+        "guid": guid,
+        "delivered_at": delivered_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "redelivery": redelivery,
+        "duration": 0.27,
+        "status": "OK" if 200 <= status_code < 300 else _STATUS_TEXT.get(status_code, "Error"),
+        "status_code": status_code,
+        "event": event,
+        "action": None,
+        "installation_id": 123,
+        "repository_id": 456,
+        "throttled_at": None,
+    }
+
+
+_STATUS_TEXT = {0: "Timed out", 500: "Internal Server Error", 503: "Service Unavailable"}
+
 
 @contextmanager
 def serving(fake: FakeGitHub) -> Iterator[str]:
@@ -94,11 +161,13 @@ def serving(fake: FakeGitHub) -> Iterator[str]:
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
             body = json.loads(raw) if raw else None
-            status, payload = fake.handle(
+            status, payload, *extra = fake.handle(
                 self.command, self.path, self.headers.get("Authorization"), body
             )
             data = json.dumps(payload).encode()
             self.send_response(status)
+            for name, value in (extra[0] if extra else {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()

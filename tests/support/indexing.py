@@ -30,10 +30,16 @@ async def index_head(
     return parsed, graph
 
 
+# Written by `record_run` after a workflow run, not by the indexer: not part of the graph.
+RUN_METADATA = frozenset(
+    {"indexed_at", "last_run_at", "last_indexed_sha", "last_status", "last_error"}
+)
+
+
 async def graph_dump(driver: AsyncDriver, repo_id: str) -> tuple[list[Any], list[Any]]:
     """Every node and relationship of the repository's code graph, with keys made repo-neutral.
 
-    Timestamps are dropped; everything else (labels, properties, relationship properties) is kept.
+    Run metadata is dropped; everything else (labels, properties, relationship properties) is kept.
     """
     prefix = f"{repo_id}|"
 
@@ -43,13 +49,7 @@ async def graph_dump(driver: AsyncDriver, repo_id: str) -> tuple[list[Any], list
         return "REPO" if value == repo_id else value
 
     def props(mapping: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
-        return tuple(
-            sorted(
-                (k, neutral(v))
-                for k, v in mapping.items()
-                if k not in {"indexed_at", "last_run_at"}
-            )
-        )
+        return tuple(sorted((k, neutral(v)) for k, v in mapping.items() if k not in RUN_METADATA))
 
     nodes, _, _ = await driver.execute_query(
         """

@@ -1,44 +1,18 @@
-"""Fixtures for workflow tests: a real worker on a private task queue, and helpers to drive it."""
+"""Drive branch workflows the way the receiver does, and wait on their `status` query."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-from neo4j import AsyncDriver
 from temporalio.client import Client, WorkflowHandle
 
-from activities.worker import running_worker
 from app.dispatcher import Dispatcher
 from app.settings import Settings
-from tests.conftest import LocalStack
 from workflows.contracts import BranchStatus, PushRequest, RepoRef, branch_workflow_id
-
-
-@pytest.fixture
-def settings(local_stack: LocalStack, task_queue: str, tmp_path: Path) -> Settings:
-    """Settings for one test: its own task queue and workspace, local repos allowed."""
-    return local_stack.settings(
-        task_queue=task_queue,
-        allow_local_repos=True,
-        workspace_dir=tmp_path / "workspaces",
-        parse_processes=1,
-        heartbeat_timeout_seconds=5,
-        idle_timeout_seconds=600,
-    )
-
-
-@pytest.fixture
-async def worker(
-    settings: Settings, temporal_client: Client, neo4j_driver: AsyncDriver
-) -> AsyncIterator[str]:
-    """A real worker (both task queues) running for the duration of the test."""
-    async with running_worker(settings, temporal_client, neo4j_driver) as host_queue:
-        yield host_queue
 
 
 def local_repo(repo_id: str, path: Path, name: str = "acme/widgets") -> RepoRef:

@@ -1,0 +1,126 @@
+"""A local stand-in for the GitLab REST API's project and project-hook endpoints.
+
+Enough of `/api/v4` for `repograph gitlab connect`: look a project up by id or by its
+URL-encoded path, list, create and update its hooks. Like GitLab, it never returns a hook's
+secret tokens; it keeps them (and every request) so tests can assert what was sent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+SECRET_FIELDS = ("token", "signing_token")
+HOOK_FIELDS = (
+    "url",
+    "push_events",
+    "tag_push_events",
+    "merge_requests_events",
+    "enable_ssl_verification",
+)
+
+
+@dataclass
+class FakeGitLab:
+    token: str
+    projects: dict[int, str] = field(default_factory=dict)  # id -> path_with_namespace
+    hooks: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # project id -> hooks
+    secrets: dict[int, dict[str, str]] = field(default_factory=dict)  # hook id -> tokens
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    _next_hook: int = 100
+
+    def handle(
+        self, method: str, path: str, private_token: str | None, body: dict[str, Any] | None
+    ) -> tuple[int, Any]:
+        self.requests.append((method, path))
+        if private_token != self.token:
+            return 401, {"message": "401 Unauthorized"}
+        route = urlsplit(path).path
+        match = re.fullmatch(r"/api/v4/projects/([^/]+)(/hooks(?:/(\d+))?)?", route)
+        if match is None:
+            return 404, {"message": "404 Not Found"}
+        project_id = self._project_id(unquote(match.group(1)))
+        if project_id is None:
+            return 404, {"message": "404 Project Not Found"}
+        hooks = self.hooks.setdefault(project_id, [])
+        if match.group(2) is None and method == "GET":
+            return 200, self._project(project_id)
+        if match.group(3) is None and method == "GET":
+            return 200, hooks
+        if match.group(3) is None and method == "POST":
+            return 201, self._save(project_id, {"id": self._new_hook_id()}, body or {})
+        hook = next((h for h in hooks if h["id"] == int(match.group(3) or 0)), None)
+        if hook is not None and method == "PUT":
+            return 200, self._save(project_id, hook, body or {})
+        return 404, {"message": "404 Not Found"}
+
+    def _project_id(self, ident: str) -> int | None:
+        if ident.isdigit():
+            return int(ident) if int(ident) in self.projects else None
+        return next((pid for pid, path in self.projects.items() if path == ident), None)
+
+    def _project(self, project_id: int) -> dict[str, Any]:
+        path = self.projects[project_id]
+        return {
+            "id": project_id,
+            "name": path.rsplit("/", 1)[-1],
+            "path_with_namespace": path,
+            "web_url": f"https://gitlab.example.com/{path}",
+            "http_url_to_repo": f"https://gitlab.example.com/{path}.git",
+            "default_branch": "main",
+        }
+
+    def _new_hook_id(self) -> int:
+        self._next_hook += 1
+        return self._next_hook
+
+    def _save(self, project_id: int, hook: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+        hooks = self.hooks[project_id]
+        if hook not in hooks:
+            hook.update({"project_id": project_id, "push_events": True, "tag_push_events": False})
+            hooks.append(hook)
+        hook.update({key: body[key] for key in HOOK_FIELDS if key in body})
+        secrets = self.secrets.setdefault(hook["id"], {})
+        secrets.update({key: body[key] for key in SECRET_FIELDS if key in body})
+        return hook
+
+
+@contextmanager
+def serving(fake: FakeGitLab) -> Iterator[str]:
+    """Serve `fake` on 127.0.0.1; yields its base URL (GITLAB_URL)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+        def _respond(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            body = json.loads(raw) if raw else None
+            status, payload = fake.handle(
+                self.command, self.path, self.headers.get("PRIVATE-TOKEN"), body
+            )
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        do_GET = do_POST = do_PUT = do_DELETE = _respond  # noqa: N815
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
