@@ -26,7 +26,8 @@ class GitError(RuntimeError):
 
     def __init__(self, message: str, kind: str = "transient") -> None:
         super().__init__(message)
-        self.kind = kind  # "not_found" | "auth" | "invalid_ref" | "transient"
+        # "not_found" | "auth" | "invalid_ref" | "branch_gone" | "transient"
+        self.kind = kind
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,8 @@ _PERMANENT = (
             re.I,
         ),
     ),
-    ("invalid_ref", re.compile(r"couldn't find remote ref|not our ref|invalid refspec", re.I)),
+    ("branch_gone", re.compile(r"couldn't find remote ref", re.I)),
+    ("invalid_ref", re.compile(r"not our ref|invalid refspec", re.I)),
 )
 
 
@@ -131,7 +133,7 @@ class GitClient:
             sha, _, name = line.partition("\t")
             if name == ref:
                 return check_object_id(sha)
-        raise GitError(f"branch {branch!r} not found on the remote", "invalid_ref")
+        raise GitError(f"branch {branch!r} does not exist on the remote", "branch_gone")
 
     async def remote_default_branch(self, url: str, token: str | None) -> str:
         """The branch the remote's HEAD points at (its default branch)."""

@@ -42,6 +42,7 @@ _GIT_ERROR_TYPES = {
     "not_found": "RepositoryNotFound",
     "auth": "AuthenticationFailed",
     "invalid_ref": "InvalidRef",
+    "branch_gone": "BranchNotFound",
 }
 
 

@@ -33,6 +33,7 @@ class MetadataStore:
             MERGE (r:Repository {repo_id: $repo_id})
             SET r.provider = $provider, r.full_name = $full_name,
                 r.default_branch = coalesce($default_branch, r.default_branch),
+                r.clone_url = CASE WHEN $clone_url = '' THEN r.clone_url ELSE $clone_url END,
                 r.installation_id = coalesce($installation_id, r.installation_id),
                 r.project_id = coalesce($project_id, r.project_id)
             MERGE (b:Branch {key: $key})
@@ -43,6 +44,7 @@ class MetadataStore:
             provider=repo.provider,
             full_name=repo.full_name,
             default_branch=repo.default_branch,
+            clone_url=repo.clone_url,
             installation_id=repo.installation_id,
             project_id=repo.project_id,
             key=branch_key(repo.repo_id, branch),
@@ -55,10 +57,13 @@ class MetadataStore:
         await self.upsert_repository(record.repo, record.branch)
         key = branch_key(record.repo.repo_id, record.branch)
         if record.status != "indexed":
+            # A failed run keeps the last good commit; an unchanged one just confirms it.
             await self._driver.execute_query(
                 """
                 MATCH (b:Branch {key: $key})
-                SET b.last_status = $status, b.last_error = $error, b.last_run_at = $at
+                SET b.last_status = $status, b.last_error = $error, b.last_run_at = $at,
+                    b.last_checked_at = CASE WHEN $status = 'unchanged' THEN $at
+                                        ELSE b.last_checked_at END
                 """,
                 key=key,
                 status=record.status,
@@ -73,7 +78,7 @@ class MetadataStore:
             """
             MATCH (b:Branch {key: $key})
             SET b.last_indexed_sha = $sha, b.indexed_at = $at, b.last_status = $status,
-                b.last_error = null, b.last_run_at = $at
+                b.last_error = null, b.last_run_at = $at, b.last_checked_at = $at
             MERGE (s:Snapshot {key: $key + '|' + $sha})
             SET s += $stats, s.repo_id = $repo_id, s.branch = $branch, s.commit_sha = $sha,
                 s.indexed_at = $at, s.timings = $timings

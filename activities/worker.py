@@ -27,10 +27,12 @@ from activities.graph_schema import create_schema
 from activities.indexing import IndexingActivities
 from activities.metadata_store import MetadataStore
 from activities.setup import SetupActivities
+from activities.sweep import SweepActivities, ensure_sweep_schedule
 from activities.workspace import Workspace, worker_id
 from app.settings import Settings
 from workflows.repo_indexing import RepoIndexingWorkflow
 from workflows.repo_setup import RepoSetupWorkflow
+from workflows.stale_sweep import StaleSweepWorkflow
 
 log = logging.getLogger("repograph.worker")
 
@@ -67,6 +69,7 @@ async def running_worker(
             metadata=metadata,
             driver=driver,
         )
+        sweep = SweepActivities(settings, client=client, driver=driver)
         common = {
             "max_concurrent_activities": settings.worker_max_activities,
             "graceful_shutdown_timeout": timedelta(seconds=settings.worker_shutdown_seconds),
@@ -74,8 +77,8 @@ async def running_worker(
         shared = Worker(
             client,
             task_queue=settings.task_queue,
-            workflows=[RepoIndexingWorkflow, RepoSetupWorkflow],
-            activities=[*indexing.activities(), *setup.activities()],
+            workflows=[RepoIndexingWorkflow, RepoSetupWorkflow, StaleSweepWorkflow],
+            activities=[*indexing.activities(), *setup.activities(), *sweep.activities()],
             **common,  # type: ignore[arg-type]
         )
         host = Worker(client, task_queue=host_queue, activities=indexing.activities(), **common)  # type: ignore[arg-type]
@@ -99,6 +102,7 @@ async def run_worker(settings: Settings) -> None:
     driver = neo4j_driver(settings)
     try:
         await create_schema(driver, settings.neo4j_database)
+        await ensure_sweep_schedule(client, settings)
         async with running_worker(settings, client, driver):
             await stop.wait()
             log.info(

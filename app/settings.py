@@ -72,6 +72,8 @@ class Settings:
     host_schedule_timeout_seconds: float = 120
     max_runs_per_execution: int = 500
     retry_initial_seconds: float = 10
+    stale_age_days: float = 7
+    sweep_interval_hours: float = 24
     max_body_bytes: int = 25 * 1024 * 1024
     log_format: str = "text"
     log_level: str = "INFO"
@@ -156,6 +158,8 @@ class Settings:
             host_schedule_timeout_seconds=env.seconds("HOST_SCHEDULE_TIMEOUT_SECONDS", 120),
             max_runs_per_execution=env.integer("MAX_RUNS_PER_EXECUTION", 500, 1, 100_000),
             retry_initial_seconds=env.seconds("RETRY_INITIAL_SECONDS", 10),
+            stale_age_days=env.seconds("STALE_AGE_DAYS", 7),
+            sweep_interval_hours=env.seconds("SWEEP_INTERVAL_HOURS", 24),
             max_body_bytes=env.integer("MAX_BODY_BYTES", cls.max_body_bytes, 1024, 2**31),
             log_format=env.choice("LOG_FORMAT", cls.log_format, ("text", "json")),
             log_level=env.choice(

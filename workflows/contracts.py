@@ -236,3 +236,19 @@ class SetupCommand:
     repo_id: str | None = None
     installation_id: int | None = None
     reason: str = ""
+
+
+STALE_SWEEP_SCHEDULE_ID = "repograph-stale-sweep"
+
+
+@dataclass(frozen=True)
+class SweepRequest:
+    """Input of StaleSweepWorkflow: revalidate graphs not confirmed for `max_age_days`."""
+
+    max_age_days: float = 7
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    orphans_deleted: int
+    branches_revalidated: int

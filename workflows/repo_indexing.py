@@ -38,7 +38,13 @@ with workflow.unsafe.imports_passed_through():
     )
 
 # Failures no retry can fix; activities raise them as non-retryable ApplicationErrors.
-PERMANENT_ERRORS = ["RepositoryNotFound", "AuthenticationFailed", "InvalidRef", "InvalidInput"]
+PERMANENT_ERRORS = [
+    "RepositoryNotFound",
+    "AuthenticationFailed",
+    "InvalidRef",
+    "InvalidInput",
+    "BranchNotFound",
+]
 
 
 class HostLostError(Exception):
@@ -147,6 +153,16 @@ class RepoIndexingWorkflow:
                 self._log(f"worker holding the checkout was lost; restarting (attempt {attempt})")
                 continue
             except ActivityError as err:
+                if _error_type(err) == "BranchNotFound":
+                    # The branch is gone (a missed delete, or a stale-graph revalidation):
+                    # its graph goes with it.
+                    self._delete = DeleteRequest(
+                        self._repo_id,
+                        self._branch,
+                        request.delivery_id,
+                        "branch no longer exists on the remote",
+                    )
+                    return
                 await self._record_failure(request, _describe(err))
                 return
             self._last_result = result
@@ -167,6 +183,13 @@ class RepoIndexingWorkflow:
         )
         if fetch.unchanged:
             self._log("head already indexed; nothing to do", fetch.head_sha)
+            await self._activity(
+                "record_run",
+                RunRecord(
+                    repo, self._branch, fetch.head_sha, "unchanged", workflow.now().isoformat()
+                ),
+                self._policy.metadata_timeout,
+            )
             return IndexResult("unchanged", repo.full_name, fetch.head_sha)
         assert fetch.workspace  # noqa: S101 - set whenever unchanged is False
         assert fetch.host_queue  # noqa: S101 - same
@@ -331,6 +354,10 @@ class RepoIndexingWorkflow:
 
     def _log(self, message: str, sha: str | None = None) -> None:
         workflow.logger.info(message, extra=self._context(sha))
+
+
+def _error_type(err: ActivityError) -> str | None:
+    return err.cause.type if isinstance(err.cause, ApplicationError) else None
 
 
 def _describe(err: ActivityError) -> str:

@@ -1,0 +1,125 @@
+"""The stale-graph sweep's activity, and the Temporal Schedule that runs it every day."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from neo4j import AsyncDriver
+from temporalio import activity
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleIntervalSpec,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleSpec,
+)
+
+from app.dispatcher import Dispatcher
+from app.settings import Settings
+from workflows.contracts import (
+    STALE_SWEEP_SCHEDULE_ID,
+    PushRequest,
+    RepoRef,
+    SweepOutcome,
+    SweepRequest,
+)
+
+log = logging.getLogger("repograph.sweep")
+BATCH = 5000
+# Labels whose nodes carry (repo_id, branch) and die with their Branch.
+_BRANCH_DATA = ("File", "Symbol", "Module", "Snapshot")
+
+
+class SweepActivities:
+    def __init__(self, settings: Settings, *, client: Client, driver: AsyncDriver) -> None:
+        self._settings = settings
+        self._dispatcher = Dispatcher(client, settings)
+        self._driver = driver
+
+    async def _query(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        records, _, _ = await self._driver.execute_query(
+            query, params, database_=self._settings.neo4j_database
+        )
+        return [record.data() for record in records]
+
+    @activity.defn(name="sweep_stale_graphs")
+    async def sweep_stale_graphs(self, request: SweepRequest) -> SweepOutcome:
+        orphans = 0
+        for label in _BRANCH_DATA:
+            while True:
+                rows = await self._query(
+                    f"""
+                    MATCH (n:{label})
+                    WHERE NOT EXISTS {{ MATCH (:Branch {{repo_id: n.repo_id, name: n.branch}}) }}
+                    WITH n LIMIT $batch
+                    DETACH DELETE n
+                    RETURN count(*) AS deleted
+                    """,
+                    batch=BATCH,
+                )
+                activity.heartbeat(label)
+                deleted = int(rows[0]["deleted"]) if rows else 0
+                orphans += deleted
+                if deleted < BATCH:
+                    break
+        cutoff = (datetime.now(UTC) - timedelta(days=request.max_age_days)).isoformat()
+        stale = await self._query(
+            """
+            MATCH (r:Repository)-[:HAS_BRANCH]->(b:Branch)
+            WHERE coalesce(b.last_checked_at, b.indexed_at, '') < $cutoff
+              AND r.clone_url IS NOT NULL
+            RETURN r.repo_id AS repo_id, r.provider AS provider, r.full_name AS full_name,
+                   r.clone_url AS clone_url, r.installation_id AS installation_id,
+                   r.project_id AS project_id, b.name AS branch
+            """,
+            cutoff=cutoff,
+        )
+        for row in stale:
+            repo = RepoRef(
+                row["repo_id"],
+                row["provider"],
+                row["full_name"],
+                row["clone_url"],
+                row["installation_id"],
+                row["project_id"],
+            )
+            await self._dispatcher.push(
+                PushRequest(repo, row["branch"], None, f"refs/heads/{row['branch']}", "stale-sweep")
+            )
+            activity.heartbeat(row["repo_id"])
+        log.info("stale sweep", extra={"orphans_deleted": orphans, "revalidated": len(stale)})
+        return SweepOutcome(orphans, len(stale))
+
+    def activities(self) -> list[Callable[..., Any]]:
+        return [self.sweep_stale_graphs]
+
+
+async def ensure_sweep_schedule(client: Client, settings: Settings) -> bool:
+    """Create the daily sweep schedule unless it exists; True when it was created now."""
+    schedule = Schedule(
+        action=ScheduleActionStartWorkflow(
+            "StaleSweepWorkflow",
+            SweepRequest(settings.stale_age_days),
+            id="repograph-stale-sweep-run",
+            task_queue=settings.task_queue,
+        ),
+        spec=ScheduleSpec(
+            intervals=[ScheduleIntervalSpec(every=timedelta(hours=settings.sweep_interval_hours))]
+        ),
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
+    )
+    try:
+        await client.create_schedule(STALE_SWEEP_SCHEDULE_ID, schedule)
+    except ScheduleAlreadyRunningError:
+        return False
+    log.info(
+        "created the stale-graph sweep schedule",
+        extra={"every_hours": settings.sweep_interval_hours},
+    )
+    return True

@@ -1,0 +1,81 @@
+"""The stale-graph sweep revalidates old branch graphs and removes those whose branch is gone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from neo4j import AsyncDriver
+from temporalio.client import Client
+
+from app.settings import Settings
+from tests.support.git_server import WorkRepo
+from tests.support.workflows import local_repo, push, wait_for_status
+from workflows.contracts import SweepOutcome, SweepRequest
+
+
+async def node_count(driver: AsyncDriver, repo_id: str, branch: str) -> int:
+    records, _, _ = await driver.execute_query(
+        "MATCH (n) WHERE n.repo_id = $r AND (n.branch = $b OR n.name = $b) RETURN count(n) AS n",
+        r=repo_id,
+        b=branch,
+        database_="neo4j",
+    )
+    return int(records[0]["n"])
+
+
+async def test_sweep_removes_vanished_branches_and_orphans_and_keeps_live_ones(
+    worker: str,
+    settings: Settings,
+    temporal_client: Client,
+    neo4j_driver: AsyncDriver,
+    tmp_path: Path,
+    unique_id: str,
+) -> None:
+    """A branch deleted on the remote without a webhook loses its graph; a live one is kept."""
+    repo = WorkRepo(tmp_path, "sweep")
+    repo.write({"keep.py": "def keep():\n    pass\n"})
+    main_sha = repo.commit("main")
+    repo.checkout("gone", create=True)
+    repo.write({"gone.py": "def gone():\n    pass\n"})
+    gone_sha = repo.commit("gone", branch="gone")
+    ref = local_repo(f"github-{unique_id}", repo.bare)
+    main = await push(temporal_client, settings, ref, "main", main_sha)
+    gone = await push(temporal_client, settings, ref, "gone", gone_sha)
+    await wait_for_status(main, lambda s: s.last_indexed_sha == main_sha and s.state == "idle")
+    await wait_for_status(gone, lambda s: s.last_indexed_sha == gone_sha and s.state == "idle")
+    main_nodes = await node_count(neo4j_driver, ref.repo_id, "main")
+    repo.delete_remote_branch("gone")  # and no webhook tells repograph
+    await neo4j_driver.execute_query(
+        "MATCH (b:Branch {repo_id: $r}) SET b.last_checked_at = '2000-01-01T00:00:00+00:00'",
+        r=ref.repo_id,
+        database_="neo4j",
+    )
+    await neo4j_driver.execute_query(
+        "CREATE (:File {key: $k, repo_id: $r, branch: 'deleted-long-ago', path: 'x.py'})",
+        k=f"{ref.repo_id}|deleted-long-ago|x.py",
+        r=ref.repo_id,
+        database_="neo4j",
+    )
+
+    outcome = await temporal_client.execute_workflow(
+        "StaleSweepWorkflow",
+        SweepRequest(max_age_days=7),
+        id=f"sweep-{unique_id}",
+        task_queue=settings.task_queue,
+        result_type=SweepOutcome,
+    )
+    assert outcome.orphans_deleted >= 1
+    assert outcome.branches_revalidated >= 2
+    await gone.result()
+    assert await node_count(neo4j_driver, ref.repo_id, "gone") == 0
+    assert await node_count(neo4j_driver, ref.repo_id, "deleted-long-ago") == 0
+    status = await wait_for_status(main, lambda s: s.runs == 2 and s.state == "idle")
+    assert status.last_indexed_sha == main_sha
+    assert await node_count(neo4j_driver, ref.repo_id, "main") == main_nodes
+    records, _, _ = await neo4j_driver.execute_query(
+        "MATCH (b:Branch {repo_id: $r, name: 'main'}) RETURN b.last_checked_at AS at",
+        r=ref.repo_id,
+        database_="neo4j",
+    )
+    assert records[0]["at"] > "2001"
+    await main.terminate()
