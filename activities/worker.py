@@ -9,11 +9,13 @@ WORKER_SHUTDOWN_SECONDS, and hands the rest back to Temporal for another worker.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
+from typing import TypeVar
 
 from neo4j import AsyncDriver
 from temporalio.client import Client
@@ -35,6 +37,7 @@ from workflows.repo_setup import RepoSetupWorkflow
 from workflows.stale_sweep import StaleSweepWorkflow
 
 log = logging.getLogger("repograph.worker")
+T = TypeVar("T")
 
 
 @asynccontextmanager
@@ -93,15 +96,26 @@ async def running_worker(
 
 
 async def run_worker(settings: Settings) -> None:
-    """Entry point of `repograph worker`: run until SIGTERM or SIGINT."""
+    """Entry point of `repograph worker`: run until SIGTERM or SIGINT.
+
+    Temporal or Neo4j being unreachable at start is waited out (with a warning and backoff)
+    rather than fatal: a worker restarted during an outage must come up when it ends.
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    client = await temporal_client(settings)
+    client = await _until_ready("Temporal", lambda: temporal_client(settings), stop)
+    if client is None:
+        return
     driver = neo4j_driver(settings)
     try:
-        await create_schema(driver, settings.neo4j_database)
+        async def schema() -> bool:
+            await create_schema(driver, settings.neo4j_database)
+            return True
+
+        if not await _until_ready("Neo4j", schema, stop):
+            return
         await ensure_sweep_schedule(client, settings)
         async with running_worker(settings, client, driver):
             await stop.wait()
@@ -112,3 +126,22 @@ async def run_worker(settings: Settings) -> None:
     finally:
         await driver.close()
     log.info("worker stopped")
+
+
+async def _until_ready(
+    what: str, attempt: Callable[[], Awaitable[T]], stop: asyncio.Event
+) -> T | None:
+    """Retry `attempt` with backoff (1 s doubling to 30 s) until it succeeds or `stop` is set."""
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            return await attempt()
+        except Exception as exc:  # any connection failure is retried
+            log.warning(
+                f"{what} is not reachable yet; retrying in {delay:.0f}s",
+                extra={"error": str(exc).splitlines()[0][:300]},
+            )
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+        delay = min(delay * 2, 30.0)
+    return None
