@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from neo4j import AsyncDriver, AsyncGraphDatabase
 from temporalio.client import Client
+from temporalio.service import TLSConfig
 
 from app.settings import Settings
 
@@ -17,5 +18,21 @@ def neo4j_driver(settings: Settings) -> AsyncDriver:
     )
 
 
+def temporal_tls(settings: Settings) -> TLSConfig | bool:
+    """mTLS with the client certificate when one is set, else plain TLS or none (local)."""
+    if settings.temporal_tls_cert and settings.temporal_tls_key:
+        return TLSConfig(
+            client_cert=settings.temporal_tls_cert.encode(),
+            client_private_key=settings.temporal_tls_key.encode(),
+        )
+    return settings.temporal_tls
+
+
 async def temporal_client(settings: Settings) -> Client:
-    return await Client.connect(settings.temporal_address, namespace=settings.temporal_namespace)
+    """A client for TEMPORAL_ADDRESS: local without TLS, Temporal Cloud with a key or mTLS."""
+    return await Client.connect(
+        settings.temporal_address,
+        namespace=settings.temporal_namespace,
+        api_key=settings.temporal_api_key,
+        tls=temporal_tls(settings),
+    )

@@ -51,11 +51,19 @@ class Settings:
     redis_url: str = "redis://127.0.0.1:6379/0"
     temporal_address: str = "127.0.0.1:7233"
     temporal_namespace: str = "default"
+    # Temporal Cloud: an API key, or a client certificate and key for mTLS (PEM text).
+    temporal_api_key: str | None = field(default=None, repr=False)
+    temporal_tls_cert: str | None = field(default=None, repr=False)
+    temporal_tls_key: str | None = field(default=None, repr=False)
+    # TLS without a client certificate (implied by an API key or a certificate).
+    temporal_tls: bool = False
     task_queue: str = TASK_QUEUE_DEFAULT
     neo4j_uri: str = "bolt://127.0.0.1:7687"
     neo4j_user: str = "neo4j"
     neo4j_password: str = field(default="", repr=False)
     neo4j_database: str = "neo4j"
+    # The public base URL of the web process (`gitlab connect` registers <base>/webhooks/gitlab).
+    webhook_base_url: str | None = None
     host: str = "127.0.0.1"
     port: int = 8000
     allow_local_repos: bool = False
@@ -120,6 +128,19 @@ class Settings:
         signing = env.text("GITLAB_WEBHOOK_SIGNING_TOKEN")
         if signing is not None and not signing.startswith("whsec_"):
             raise SettingsError("GITLAB_WEBHOOK_SIGNING_TOKEN must start with 'whsec_'")
+        api_key = env.text("TEMPORAL_API_KEY")
+        tls_cert = _text_or_file(env, "TEMPORAL_TLS_CERT")
+        tls_key = _text_or_file(env, "TEMPORAL_TLS_KEY")
+        if (tls_cert is None) != (tls_key is None):
+            raise SettingsError(
+                "TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY (or _FILE) must be set together"
+            )
+        if tls_cert is not None and "BEGIN CERTIFICATE" not in tls_cert:
+            raise SettingsError("TEMPORAL_TLS_CERT is not a PEM certificate")
+        if tls_key is not None and "PRIVATE KEY" not in tls_key:
+            raise SettingsError("TEMPORAL_TLS_KEY is not a PEM private key")
+        if api_key is not None and tls_cert is not None:
+            raise SettingsError("set TEMPORAL_API_KEY or TEMPORAL_TLS_CERT/KEY, not both")
         defaults = Timeouts()
         return cls(
             github_webhook_secrets=env.csv("GITHUB_WEBHOOK_SECRET"),
@@ -134,6 +155,12 @@ class Settings:
             redis_url=env.url("REDIS_URL", cls.redis_url, ("redis", "rediss", "unix")),
             temporal_address=env.host_port("TEMPORAL_ADDRESS", cls.temporal_address),
             temporal_namespace=env.text("TEMPORAL_NAMESPACE") or cls.temporal_namespace,
+            temporal_api_key=api_key,
+            temporal_tls_cert=tls_cert,
+            temporal_tls_key=tls_key,
+            temporal_tls=env.flag(
+                "TEMPORAL_TLS", default=api_key is not None or tls_cert is not None
+            ),
             task_queue=env.text("TEMPORAL_TASK_QUEUE") or cls.task_queue,
             neo4j_uri=env.url(
                 "NEO4J_URI",
@@ -143,6 +170,7 @@ class Settings:
             neo4j_user=env.text("NEO4J_USER") or cls.neo4j_user,
             neo4j_password=env.text("NEO4J_PASSWORD") or "",
             neo4j_database=env.text("NEO4J_DATABASE") or cls.neo4j_database,
+            webhook_base_url=env.optional_url("WEBHOOK_BASE_URL", ("http", "https")),
             host=env.text("HOST") or cls.host,
             port=env.integer("PORT", cls.port, 1, 65535),
             allow_local_repos=env.flag("ALLOW_LOCAL_REPOS", default=False),
@@ -176,6 +204,20 @@ class Settings:
                 ),
             ),
         )
+
+
+def _text_or_file(env: _Env, name: str) -> str | None:
+    """The value of NAME, or the contents of the file NAME_FILE names; not both."""
+    text = env.text(name)
+    path = env.text(f"{name}_FILE")
+    if text is not None and path is not None:
+        raise SettingsError(f"set only one of {name} and {name}_FILE")
+    if path is None:
+        return text
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SettingsError(f"{name}_FILE cannot be read ({exc.strerror})") from None
 
 
 def _read_key_file(path: str) -> str:
@@ -268,6 +310,9 @@ class _Env:
                 f"(got scheme {parts.scheme!r})"
             )
         return raw.rstrip("/") if parts.scheme in ("http", "https") else raw
+
+    def optional_url(self, name: str, schemes: tuple[str, ...]) -> str | None:
+        return self.url(name, "", schemes) or None
 
     def host_port(self, name: str, default: str) -> str:
         raw = self.text(name)

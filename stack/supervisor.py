@@ -14,12 +14,12 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from app.cli.demo import DEV_WEBHOOK_SECRET
 from app.settings import Settings
 from stack.services import ROOT, Service, pid_alive
 from stack.services import Neo4j as Neo4jService
 
 SUPERVISOR_PID = "supervisor.pid"
-DEV_WEBHOOK_SECRET = "repograph-local-dev-secret"  # noqa: S105 - local development only
 
 
 def _spawn(
