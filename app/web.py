@@ -1,7 +1,9 @@
 """The web process: a Starlette app built by `create_app(settings)`.
 
 Clients for Redis and Temporal are opened in the lifespan and kept on `app.state`, so a request
-never pays for a connection and tests can build an app against their own services.
+never pays for a connection and tests can build an app against their own services. Neither
+client waits for its server: the process starts with Redis or Temporal down, /readyz reports
+which, and each connects as soon as its server answers.
 """
 
 from __future__ import annotations
@@ -11,25 +13,53 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from app.clients import connect_temporal, open_redis
+from app.dispatcher import Dispatcher
+from app.health import healthz, readyz
+from app.ledger import RedisDeliveryLedger
+from app.metrics import ReceiverMetrics, metrics_endpoint
 from app.settings import Settings
+from app.webhooks import WebhookReceiver, github_webhook, gitlab_webhook
 
 log = logging.getLogger("repograph.web")
 
 
-async def healthz(_request: Request) -> JSONResponse:
-    """The process is alive and serving; dependencies are checked by /readyz."""
-    return JSONResponse({"status": "ok"})
-
-
 def create_app(settings: Settings) -> Starlette:
+    """The receiver app: webhooks, health, readiness and metrics routes."""
+    metrics = ReceiverMetrics()
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        redis_client = open_redis(settings)
+        temporal_client = await connect_temporal(settings)
         app.state.settings = settings
-        log.info("web process ready", extra={"port": settings.port})
-        yield
+        app.state.metrics = metrics
+        app.state.redis = redis_client
+        app.state.temporal = temporal_client
+        app.state.receiver = WebhookReceiver(
+            settings,
+            RedisDeliveryLedger(redis_client),
+            Dispatcher(temporal_client, settings),
+            metrics,
+        )
+        log.info(
+            "web process ready",
+            extra={"port": settings.port, "task_queue": settings.task_queue},
+        )
+        try:
+            yield
+        finally:
+            await redis_client.aclose()
 
-    return Starlette(routes=[Route("/healthz", healthz)], lifespan=lifespan)
+    routes = [
+        Route("/webhooks/github", github_webhook, methods=["POST"]),
+        Route("/webhooks/gitlab", gitlab_webhook, methods=["POST"]),
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics_endpoint, methods=["GET"]),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.metrics = metrics
+    return app

@@ -1,0 +1,348 @@
+"""POST /webhooks/github and /webhooks/gitlab: size cap, verify, parse, deduplicate, dispatch.
+
+Every refusal caused by what a delivery contains is a 4xx (401 signature, 400 malformed,
+413 too large) and every event we merely skip is 202, because GitLab disables hooks that keep
+failing. The only 5xx are 503 when Temporal does not take the signals (the claim is released
+so a redelivery is processed) and 500 for a bug of ours, which is logged with its traceback.
+
+A delivery whose claim is held by a concurrent request (in flight) or was confirmed earlier
+is answered 202 `duplicate` without dispatching: providers count any other status as failed,
+and the request that owns the claim answers for the work itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import hashlib
+import json
+import logging
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Protocol
+
+from starlette.datastructures import Headers
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+
+from app import metrics as outcomes
+from app.clients import is_temporal_unavailable
+from app.commands import (
+    Command,
+    DeleteBranch,
+    Dispatch,
+    Ignored,
+    IndexBranch,
+    Outcome,
+    Ping,
+    RemoveInstallation,
+    RemoveRepository,
+    SetupInstallation,
+    SetupRepository,
+    UpdateRepository,
+)
+from app.errors import WebhookError
+from app.github_events import commands_for_github_event
+from app.gitlab_events import PUSH_HOOK, SYSTEM_HOOK, TAG_PUSH_HOOK, commands_for_gitlab_event
+from app.ledger import DeliveryLedger, LedgerUnavailableError, delivery_key
+from app.metrics import ReceiverMetrics
+from app.payloads import parse_json_object
+from app.request_body import BodyTooLargeError, read_capped_body
+from app.settings import Settings
+from app.signatures import SignatureError, verify_github, verify_gitlab
+
+log = logging.getLogger("repograph.webhooks")
+
+# Provider delivery ids are UUIDs; anything printable up to this length is accepted.
+_DELIVERY_ID = re.compile(r"[\x21-\x7e]{1,256}")
+_LOGGED_HEADER_CHARS = 128
+
+
+class DeliveryIdError(WebhookError):
+    """The delivery id header is missing or not a plausible id (400)."""
+
+
+class CommandDispatcher(Protocol):
+    """Sends commands to Temporal; `app.dispatcher.Dispatcher` in production."""
+
+    async def dispatch_all(self, commands: Iterable[Command]) -> list[str]: ...
+
+
+class EventMapper(Protocol):
+    def __call__(
+        self, event: str, payload: object, delivery_id: str, *, allow_local_repos: bool = False
+    ) -> Outcome: ...
+
+
+@dataclass(frozen=True)
+class Provider:
+    """What differs between GitHub and GitLab deliveries; the flow is the same."""
+
+    name: str
+    event_header: str
+    handled_events: frozenset[str]
+    authenticate: Callable[[Settings, bytes, Headers, float], None]
+    delivery_id: Callable[[Headers, bytes], str]
+    commands: EventMapper
+
+    def event_label(self, event: str) -> str:
+        """`event` if it is one we handle, else `other`: metric labels stay bounded."""
+        return event if event in self.handled_events else "other"
+
+
+def _authenticate_github(settings: Settings, body: bytes, headers: Headers, _now: float) -> None:
+    verify_github(
+        body,
+        headers.get("x-hub-signature-256"),
+        settings.github_webhook_secrets,
+        signature_sha1=headers.get("x-hub-signature"),
+    )
+
+
+def _authenticate_gitlab(settings: Settings, body: bytes, headers: Headers, now: float) -> None:
+    verify_gitlab(
+        body,
+        token=headers.get("x-gitlab-token"),
+        tokens=settings.gitlab_webhook_tokens,
+        signing_secret=settings.gitlab_webhook_signing_token,
+        msg_id=headers.get("webhook-id"),
+        timestamp=headers.get("webhook-timestamp"),
+        signature=headers.get("webhook-signature"),
+        now=now,
+    )
+
+
+def _github_delivery_id(headers: Headers, _body: bytes) -> str:
+    return _checked_delivery_id("X-GitHub-Delivery", headers.get("x-github-delivery"))
+
+
+def _gitlab_delivery_id(headers: Headers, body: bytes) -> str:
+    for name in ("Idempotency-Key", "webhook-id", "X-Gitlab-Event-UUID"):
+        value = headers.get(name)
+        if value:
+            return _checked_delivery_id(name, value)
+    # GitLab before 15.x sends no id at all; an identical body is the same event.
+    return "sha256-" + hashlib.sha256(body).hexdigest()
+
+
+def _checked_delivery_id(header: str, value: str | None) -> str:
+    if not value:
+        raise DeliveryIdError(f"{header} is missing")
+    if not _DELIVERY_ID.fullmatch(value):
+        raise DeliveryIdError(f"{header} must be 1 to 256 printable ASCII characters")
+    return value
+
+
+GITHUB = Provider(
+    name="github",
+    event_header="x-github-event",
+    handled_events=frozenset(
+        {"ping", "push", "delete", "installation", "installation_repositories", "repository"}
+    ),
+    authenticate=_authenticate_github,
+    delivery_id=_github_delivery_id,
+    commands=commands_for_github_event,
+)
+GITLAB = Provider(
+    name="gitlab",
+    event_header="x-gitlab-event",
+    handled_events=frozenset({PUSH_HOOK, TAG_PUSH_HOOK, SYSTEM_HOOK}),
+    authenticate=_authenticate_gitlab,
+    delivery_id=_gitlab_delivery_id,
+    commands=commands_for_gitlab_event,
+)
+
+
+class _Claim(enum.Enum):
+    OWNED = "owned"
+    TAKEN = "taken"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status_code: int
+    outcome: str
+    body: Mapping[str, object]
+
+    def response(self) -> Response:
+        # ensure_ascii: a lone surrogate from a JSON escape can never break the encoding.
+        content = json.dumps({"status": self.outcome, **self.body}, separators=(",", ":"))
+        return Response(content, self.status_code, media_type="application/json")
+
+
+class WebhookReceiver:
+    """One delivery at a time: the flow of the module docstring, for either provider."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        ledger: DeliveryLedger,
+        dispatcher: CommandDispatcher,
+        metrics: ReceiverMetrics,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._settings = settings
+        self._ledger = ledger
+        self._dispatcher = dispatcher
+        self._metrics = metrics
+        self._clock = clock
+
+    async def receive(self, request: Request, provider: Provider) -> Response:
+        """Answer one delivery; never raises."""
+        event = request.headers.get(provider.event_header, "")
+        try:
+            answer = await self._answer(request, provider, event)
+        except Exception:
+            log.exception(
+                "webhook handling failed", extra={"provider": provider.name, "event": _short(event)}
+            )
+            answer = _Answer(500, outcomes.ERROR, {"detail": "internal error"})
+        self._metrics.deliveries.labels(
+            provider.name, provider.event_label(event), answer.outcome
+        ).inc()
+        return answer.response()
+
+    async def _answer(self, request: Request, provider: Provider, event: str) -> _Answer:
+        context = {"provider": provider.name, "event": _short(event)}
+        try:
+            body = await read_capped_body(request, self._settings.max_body_bytes)
+        except BodyTooLargeError as exc:
+            log.warning("webhook body refused: %s", exc, extra=context)
+            return _Answer(413, outcomes.TOO_LARGE, {"detail": str(exc)})
+        except ClientDisconnect:
+            log.info("webhook sender disconnected mid-body", extra=context)
+            return _Answer(400, outcomes.DISCONNECTED, {"detail": "client disconnected"})
+        try:
+            provider.authenticate(self._settings, body, request.headers, self._clock())
+        except SignatureError as exc:
+            self._metrics.verification_failures.labels(provider.name, exc.reason.value).inc()
+            log.warning(
+                "webhook authentication failed: %s; %s",
+                exc.detail,
+                exc.hint,
+                extra={**context, "reason": exc.reason.value, "setting": exc.setting},
+            )
+            return _Answer(401, outcomes.UNAUTHORIZED, {"detail": exc.detail})
+        try:
+            delivery_id = provider.delivery_id(request.headers, body)
+            payload = parse_json_object(body, event)
+            outcome = provider.commands(
+                event, payload, delivery_id, allow_local_repos=self._settings.allow_local_repos
+            )
+        except WebhookError as exc:
+            log.info("webhook payload refused: %s", exc, extra=context)
+            return _Answer(400, outcomes.MALFORMED, {"detail": str(exc)})
+        context["delivery"] = delivery_id
+        match outcome:
+            case Ping(reason):
+                log.info("webhook ping: %s", reason, extra=context)
+                return _Answer(200, outcomes.PING, {"delivery": delivery_id, "workflows": []})
+            case Ignored(reason):
+                log.info("webhook ignored: %s", reason, extra=context)
+                return _Answer(
+                    202,
+                    outcomes.IGNORED,
+                    {"delivery": delivery_id, "reason": reason, "workflows": []},
+                )
+            case Dispatch(commands):
+                return await self._dispatch(provider, delivery_id, commands, context)
+        raise TypeError(f"unknown outcome {type(outcome).__name__}")
+
+    async def _dispatch(
+        self,
+        provider: Provider,
+        delivery_id: str,
+        commands: tuple[Command, ...],
+        context: dict[str, str],
+    ) -> _Answer:
+        key = delivery_key(provider.name, delivery_id)
+        claim = await self._claim(key, context)
+        if claim is _Claim.TAKEN:
+            self._metrics.duplicates.labels(provider.name).inc()
+            log.info("webhook duplicate: already claimed or dispatched", extra=context)
+            return _Answer(202, outcomes.DUPLICATE, {"delivery": delivery_id, "workflows": []})
+        started = time.perf_counter()
+        try:
+            workflows = await self._dispatcher.dispatch_all(commands)
+        except BaseException as exc:
+            self._observe_dispatch(provider, "failed", started)
+            if claim is _Claim.OWNED:
+                # Shielded: a cancelled request must still hand the delivery back for redelivery.
+                await asyncio.shield(self._ledger_step("release", key, context))
+            if isinstance(exc, Exception) and is_temporal_unavailable(exc):
+                log.warning(
+                    "Temporal did not take the delivery (%s); answering 503 for a redelivery",
+                    type(exc).__name__,
+                    extra=context,
+                )
+                body = {"delivery": delivery_id, "detail": "Temporal is unavailable; redeliver"}
+                return _Answer(503, outcomes.UNAVAILABLE, body)
+            raise
+        self._observe_dispatch(provider, "ok", started)
+        if claim is _Claim.OWNED:
+            await self._ledger_step("confirm", key, context)
+        for command, workflow_id in zip(commands, workflows, strict=True):
+            self._metrics.signals.labels(type(command).__name__).inc()
+            log.info(
+                "signalled %s",
+                workflow_id,
+                extra={**context, **_command_context(command), "workflow_id": workflow_id},
+            )
+        return _Answer(202, outcomes.ACCEPTED, {"delivery": delivery_id, "workflows": workflows})
+
+    async def _claim(self, key: str, context: dict[str, str]) -> _Claim:
+        try:
+            owned = await self._ledger.claim(key)
+        except LedgerUnavailableError as exc:
+            self._metrics.ledger_fail_open.labels("claim").inc()
+            log.warning("ledger unavailable, dispatching without dedup: %s", exc, extra=context)
+            return _Claim.UNAVAILABLE
+        return _Claim.OWNED if owned else _Claim.TAKEN
+
+    async def _ledger_step(self, operation: str, key: str, context: dict[str, str]) -> None:
+        step = self._ledger.confirm if operation == "confirm" else self._ledger.release
+        try:
+            await step(key)
+        except LedgerUnavailableError as exc:
+            # The claim expires by itself; a redelivery meanwhile is answered `duplicate`
+            # (after a failed release) or dispatched again (after a failed confirm: harmless).
+            self._metrics.ledger_fail_open.labels(operation).inc()
+            log.warning("ledger %s failed: %s", operation, exc, extra=context)
+
+    def _observe_dispatch(self, provider: Provider, result: str, started: float) -> None:
+        elapsed = time.perf_counter() - started
+        self._metrics.dispatch_seconds.labels(provider.name, result).observe(elapsed)
+
+
+def _command_context(command: Command) -> dict[str, str]:
+    """repo_id and branch (or installation) of a command, for structured logs."""
+    match command:
+        case IndexBranch(request):
+            return {"repo_id": request.repo.repo_id, "branch": request.branch}
+        case DeleteBranch(request):
+            return {"repo_id": request.repo_id, "branch": request.branch}
+        case SetupRepository(repo):
+            return {"repo_id": repo.repo_id}
+        case RemoveRepository(repo_id) | UpdateRepository(repo_id):
+            return {"repo_id": repo_id}
+        case SetupInstallation(installation_id) | RemoveInstallation(installation_id):
+            return {"installation_id": str(installation_id)}
+
+
+def _short(value: str) -> str:
+    return value[:_LOGGED_HEADER_CHARS]
+
+
+async def github_webhook(request: Request) -> Response:
+    """POST /webhooks/github."""
+    receiver: WebhookReceiver = request.app.state.receiver
+    return await receiver.receive(request, GITHUB)
+
+
+async def gitlab_webhook(request: Request) -> Response:
+    """POST /webhooks/gitlab."""
+    receiver: WebhookReceiver = request.app.state.receiver
+    return await receiver.receive(request, GITLAB)

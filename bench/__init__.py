@@ -1,0 +1,1 @@
+"""Benchmarks: real corpora in throw-away git repositories, real services, printed tables."""

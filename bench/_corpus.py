@@ -1,0 +1,80 @@
+"""Benchmark corpora: real source trees of this machine, committed into throw-away git repos."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.support.git_server import WorkRepo
+
+QUICK_FILES = 300  # --quick: the first files (by path) of the corpus
+
+
+@dataclass(frozen=True)
+class Corpus:
+    name: str
+    root: Path
+    files: tuple[str, ...]  # paths relative to `root`, sorted
+    changed: str  # the file the one-file-change run edits
+    edit: str  # text appended to it
+
+    @property
+    def total_bytes(self) -> int:
+        return sum((self.root / rel).stat().st_size for rel in self.files)
+
+    def contents(self) -> list[tuple[str, bytes]]:
+        return [(rel, (self.root / rel).read_bytes()) for rel in self.files]
+
+
+def _walk(root: Path, suffix: str, excluded: set[str]) -> list[str]:
+    found = []
+    for path in root.rglob(f"*{suffix}"):
+        rel = path.relative_to(root)
+        if path.is_file() and not path.is_symlink() and not excluded.intersection(rel.parts):
+            found.append(rel.as_posix())
+    return sorted(found)
+
+
+def load_corpus(name: str, *, quick: bool) -> Corpus:
+    if name == "cpython":
+        root = Path(sysconfig.get_paths()["stdlib"])
+        files = _walk(root, ".py", {"__pycache__", "site-packages"})
+        changed, edit = "textwrap.py", "\n\ndef _bench_added(text):\n    return dedent(text)\n"
+    elif name == "go":
+        goroot = subprocess.run(
+            ["go", "env", "GOROOT"], capture_output=True, text=True, check=True
+        ).stdout.strip()
+        root = Path(goroot) / "src"
+        files = _walk(root, ".go", set())
+        changed, edit = (
+            "strings/strings.go",
+            "\n\nfunc benchAdded(s string) int { return Count(s, s) }\n",
+        )
+    else:
+        raise SystemExit(f"unknown corpus {name!r} (cpython or go)")
+    if quick:
+        files = files[:QUICK_FILES]
+    if changed not in files:
+        changed = files[len(files) // 2]
+    return Corpus(name, root, tuple(files), changed, edit)
+
+
+def build_repo(corpus: Corpus, scratch: Path) -> WorkRepo:
+    """Copy the corpus into a new work tree, commit it and push it to a bare `origin`."""
+    repo = WorkRepo(scratch, corpus.name)
+    for rel in corpus.files:
+        target = repo.work / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(corpus.root / rel, target)
+    repo.commit(f"{corpus.name}: {len(corpus.files)} files")
+    return repo
+
+
+def change_one_file(corpus: Corpus, repo: WorkRepo) -> str:
+    """Append a small function to one file, commit and push; returns the new commit."""
+    with (repo.work / corpus.changed).open("a") as out:
+        out.write(corpus.edit)
+    return repo.commit(f"edit {corpus.changed}")
