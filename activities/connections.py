@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from neo4j import AsyncDriver, AsyncGraphDatabase
 from temporalio.client import Client
-from temporalio.service import TLSConfig
 
+from app.clients import temporal_tls
 from app.settings import Settings
 
 
@@ -16,16 +16,6 @@ def neo4j_driver(settings: Settings) -> AsyncDriver:
     return AsyncGraphDatabase.driver(
         settings.neo4j_uri, auth=auth, notifications_min_severity="OFF"
     )
-
-
-def temporal_tls(settings: Settings) -> TLSConfig | bool:
-    """mTLS with the client certificate when one is set, else plain TLS or none (local)."""
-    if settings.temporal_tls_cert and settings.temporal_tls_key:
-        return TLSConfig(
-            client_cert=settings.temporal_tls_cert.encode(),
-            client_private_key=settings.temporal_tls_key.encode(),
-        )
-    return settings.temporal_tls
 
 
 async def temporal_client(settings: Settings) -> Client:

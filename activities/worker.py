@@ -110,6 +110,7 @@ async def run_worker(settings: Settings) -> None:
         return
     driver = neo4j_driver(settings)
     try:
+
         async def schema() -> bool:
             await create_schema(driver, settings.neo4j_database)
             return True
