@@ -6,6 +6,7 @@ writes the same metadata, so Temporal may retry it freely.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -179,12 +180,4 @@ class SetupActivities:
 
 
 def _with_default(repo: RepoRef, branch: str) -> RepoRef:
-    return RepoRef(
-        repo.repo_id,
-        repo.provider,
-        repo.full_name,
-        repo.clone_url,
-        repo.installation_id,
-        repo.project_id,
-        branch,
-    )
+    return dataclasses.replace(repo, default_branch=branch)

@@ -51,48 +51,39 @@ class Dispatcher:
         self._settings = settings
 
     async def push(self, request: PushRequest) -> str:
-        workflow_id = branch_workflow_id(request.repo.repo_id, request.branch)
-        await self._client.start_workflow(
-            BRANCH_WORKFLOW,
-            BranchWorkflowInput(
-                request.repo.repo_id, request.branch, policy=self._settings.indexing_policy()
-            ),
-            id=workflow_id,
-            task_queue=self._settings.task_queue,
-            start_signal=PUSH_SIGNAL,
-            start_signal_args=[request],
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-        )
-        return workflow_id
+        return await self._branch_signal(request.repo.repo_id, request.branch, PUSH_SIGNAL, request)
 
     async def delete(self, request: DeleteRequest) -> str:
-        workflow_id = branch_workflow_id(request.repo_id, request.branch)
-        await self._client.start_workflow(
+        return await self._branch_signal(request.repo_id, request.branch, DELETE_SIGNAL, request)
+
+    async def _branch_signal(self, repo_id: str, branch: str, signal: str, arg: object) -> str:
+        workflow_id = branch_workflow_id(repo_id, branch)
+        await self._signal_with_start(
             BRANCH_WORKFLOW,
-            BranchWorkflowInput(
-                request.repo_id, request.branch, policy=self._settings.indexing_policy()
-            ),
-            id=workflow_id,
-            task_queue=self._settings.task_queue,
-            start_signal=DELETE_SIGNAL,
-            start_signal_args=[request],
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+            workflow_id,
+            signal,
+            arg,
+            BranchWorkflowInput(repo_id, branch, policy=self._settings.indexing_policy()),
         )
         return workflow_id
 
     async def setup(self, command: SetupCommand, workflow_id: str) -> str:
+        await self._signal_with_start(SETUP_WORKFLOW, workflow_id, SETUP_COMMAND_SIGNAL, command)
+        return workflow_id
+
+    async def _signal_with_start(
+        self, workflow: str, workflow_id: str, signal: str, arg: object, *start_args: object
+    ) -> None:
         await self._client.start_workflow(
-            SETUP_WORKFLOW,
+            workflow,
+            args=start_args,
             id=workflow_id,
             task_queue=self._settings.task_queue,
-            start_signal=SETUP_COMMAND_SIGNAL,
-            start_signal_args=[command],
+            start_signal=signal,
+            start_signal_args=[arg],
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
         )
-        return workflow_id
 
     async def dispatch(self, command: Command) -> str:
         """Send one command to the workflow that owns it; returns that workflow's id."""

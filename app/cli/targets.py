@@ -7,6 +7,7 @@ host, as the worker only fetches from those.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,15 +131,7 @@ def _remote_repository(url: str, settings: Settings, repo_id: str | None) -> Rep
 
 
 def _with_default(repo: RepoRef, default_branch: str | None) -> RepoRef:
-    return RepoRef(
-        repo.repo_id,
-        repo.provider,
-        repo.full_name,
-        repo.clone_url,
-        repo.installation_id,
-        repo.project_id,
-        default_branch,
-    )
+    return dataclasses.replace(repo, default_branch=default_branch)
 
 
 def _one_line(text: str) -> str:

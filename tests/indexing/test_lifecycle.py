@@ -14,18 +14,8 @@ from activities.worker import running_worker
 from app.dispatcher import Dispatcher
 from app.settings import Settings
 from tests.support.git_server import WorkRepo
-from tests.support.workflows import local_repo, push, wait_for_status
+from tests.support.workflows import count_branch_nodes, local_repo, push, wait_for_status
 from workflows.contracts import DeleteRequest
-
-
-async def count_nodes(driver: AsyncDriver, repo_id: str, branch: str) -> int:
-    records, _, _ = await driver.execute_query(
-        "MATCH (n) WHERE n.repo_id = $r AND (n.branch = $b OR n.name = $b) RETURN count(n) AS n",
-        r=repo_id,
-        b=branch,
-        database_="neo4j",
-    )
-    return int(records[0]["n"])
 
 
 async def test_missing_repository_fails_fast_and_a_later_push_recovers(
@@ -88,8 +78,8 @@ async def test_branch_deletion_removes_its_graph_and_ends_the_workflow(
     feature = await push(temporal_client, settings, ref, "feature", feature_sha)
     await wait_for_status(main, lambda s: s.last_indexed_sha == main_sha)
     await wait_for_status(feature, lambda s: s.last_indexed_sha == feature_sha)
-    assert await count_nodes(neo4j_driver, ref.repo_id, "feature") > 0
-    main_nodes = await count_nodes(neo4j_driver, ref.repo_id, "main")
+    assert await count_branch_nodes(neo4j_driver, ref.repo_id, "feature") > 0
+    main_nodes = await count_branch_nodes(neo4j_driver, ref.repo_id, "main")
 
     await Dispatcher(temporal_client, settings).delete(
         DeleteRequest(ref.repo_id, "feature", "test-delete", "branch deleted")
@@ -97,8 +87,8 @@ async def test_branch_deletion_removes_its_graph_and_ends_the_workflow(
     await feature.result()
     description = await feature.describe()
     assert description.status == WorkflowExecutionStatus.COMPLETED
-    assert await count_nodes(neo4j_driver, ref.repo_id, "feature") == 0
-    assert await count_nodes(neo4j_driver, ref.repo_id, "main") == main_nodes
+    assert await count_branch_nodes(neo4j_driver, ref.repo_id, "feature") == 0
+    assert await count_branch_nodes(neo4j_driver, ref.repo_id, "main") == main_nodes
     await main.terminate()
 
 

@@ -9,18 +9,8 @@ from temporalio.client import Client
 
 from app.settings import Settings
 from tests.support.git_server import WorkRepo
-from tests.support.workflows import local_repo, push, wait_for_status
+from tests.support.workflows import count_branch_nodes, local_repo, push, wait_for_status
 from workflows.contracts import SweepOutcome, SweepRequest
-
-
-async def node_count(driver: AsyncDriver, repo_id: str, branch: str) -> int:
-    records, _, _ = await driver.execute_query(
-        "MATCH (n) WHERE n.repo_id = $r AND (n.branch = $b OR n.name = $b) RETURN count(n) AS n",
-        r=repo_id,
-        b=branch,
-        database_="neo4j",
-    )
-    return int(records[0]["n"])
 
 
 async def test_sweep_removes_vanished_branches_and_orphans_and_keeps_live_ones(
@@ -43,7 +33,7 @@ async def test_sweep_removes_vanished_branches_and_orphans_and_keeps_live_ones(
     gone = await push(temporal_client, settings, ref, "gone", gone_sha)
     await wait_for_status(main, lambda s: s.last_indexed_sha == main_sha and s.state == "idle")
     await wait_for_status(gone, lambda s: s.last_indexed_sha == gone_sha and s.state == "idle")
-    main_nodes = await node_count(neo4j_driver, ref.repo_id, "main")
+    main_nodes = await count_branch_nodes(neo4j_driver, ref.repo_id, "main")
     repo.delete_remote_branch("gone")  # and no webhook tells repograph
     await neo4j_driver.execute_query(
         "MATCH (b:Branch {repo_id: $r}) SET b.last_checked_at = '2000-01-01T00:00:00+00:00'",
@@ -67,11 +57,11 @@ async def test_sweep_removes_vanished_branches_and_orphans_and_keeps_live_ones(
     assert outcome.orphans_deleted >= 1
     assert outcome.branches_revalidated >= 2
     await gone.result()
-    assert await node_count(neo4j_driver, ref.repo_id, "gone") == 0
-    assert await node_count(neo4j_driver, ref.repo_id, "deleted-long-ago") == 0
+    assert await count_branch_nodes(neo4j_driver, ref.repo_id, "gone") == 0
+    assert await count_branch_nodes(neo4j_driver, ref.repo_id, "deleted-long-ago") == 0
     status = await wait_for_status(main, lambda s: s.runs == 2 and s.state == "idle")
     assert status.last_indexed_sha == main_sha
-    assert await node_count(neo4j_driver, ref.repo_id, "main") == main_nodes
+    assert await count_branch_nodes(neo4j_driver, ref.repo_id, "main") == main_nodes
     records, _, _ = await neo4j_driver.execute_query(
         "MATCH (b:Branch {repo_id: $r, name: 'main'}) RETURN b.last_checked_at AS at",
         r=ref.repo_id,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from neo4j import AsyncDriver
 from temporalio.client import Client, WorkflowHandle
 
 from app.dispatcher import Dispatcher
@@ -45,3 +46,14 @@ async def wait_for_status(
             return last
         await asyncio.sleep(0.1)
     raise AssertionError(f"status never matched; last: {last}")
+
+
+async def count_branch_nodes(driver: AsyncDriver, repo_id: str, branch: str) -> int:
+    """Nodes of one branch: its code graph, metadata and the Branch node itself."""
+    records, _, _ = await driver.execute_query(
+        "MATCH (n) WHERE n.repo_id = $r AND (n.branch = $b OR n.name = $b) RETURN count(n) AS n",
+        r=repo_id,
+        b=branch,
+        database_="neo4j",
+    )
+    return int(records[0]["n"])
