@@ -156,7 +156,7 @@ class Service:
             time.sleep(0.1)
         if pid_alive(pid):
             os.kill(pid, signal.SIGKILL)
-            _reap(pid)
+        _collect(pid)
         return True
 
     def kill(self) -> None:
@@ -168,6 +168,7 @@ class Service:
             while pid_alive(pid):
                 _reap(pid)
                 time.sleep(0.05)
+            _collect(pid)
 
     def tail(self, lines: int = 20) -> str:
         try:
@@ -177,6 +178,13 @@ class Service:
 
 
 _CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+
+
+def _collect(pid: int) -> None:
+    """Wait for a child we started, so no zombie (or Popen warning) outlives it."""
+    proc = _CHILDREN.pop(pid, None)
+    if proc is not None:
+        proc.wait()
 
 
 def _reap(pid: int) -> None:
