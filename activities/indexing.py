@@ -56,9 +56,22 @@ class SnapshotIndexer(Protocol):
     async def cleanup_stale(self, snapshot: SnapshotRef) -> int: ...
 
 
+class RunObserver(Protocol):
+    """Told of every recorded run (the worker's metrics)."""
+
+    def observe_run(self, record: RunRecord) -> None: ...
+
+
 @contextlib.asynccontextmanager
 async def heartbeating(every: float = HEARTBEAT_EVERY) -> AsyncIterator[None]:
-    """Heartbeat in the background while the body works, so cancellation and death are noticed."""
+    """Heartbeat in the background while the body works, so cancellation and death are noticed.
+
+    Beats at least three times per heartbeat timeout: one late beat on a busy machine must not
+    make Temporal presume the activity dead.
+    """
+    timeout = activity.info().heartbeat_timeout
+    if timeout:
+        every = min(every, max(timeout.total_seconds() / 3, 0.2))
 
     async def beat() -> None:
         while True:
@@ -85,6 +98,7 @@ class IndexingActivities:
         metadata: MetadataStore,
         indexer: SnapshotIndexer,
         host_queue: str,
+        run_observer: RunObserver | None = None,
     ) -> None:
         self._settings = settings
         self._git = git
@@ -93,6 +107,7 @@ class IndexingActivities:
         self._metadata = metadata
         self._indexer = indexer
         self._host_queue = host_queue
+        self._run_observer = run_observer
 
     @activity.defn(name="fetch_repository")
     async def fetch_repository(self, request: FetchRequest) -> FetchOutcome:
@@ -157,6 +172,8 @@ class IndexingActivities:
     @activity.defn(name="record_run")
     async def record_run(self, record: RunRecord) -> None:
         await self._metadata.record_run(record)
+        if self._run_observer is not None:
+            self._run_observer.observe_run(record)
 
     @activity.defn(name="delete_branch_graph")
     async def delete_branch_graph(self, branch: BranchRef) -> int:

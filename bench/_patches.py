@@ -1,7 +1,9 @@
 """`--patch NAME`: candidate indexer fixes, applied by monkeypatching in this process only.
 
-They exist to measure a proposed change before anyone edits activities/; each one is written
-to be exact (the graph it produces is the one the unpatched code produces).
+They exist to measure a proposed change before anyone edits activities/: the graph each one
+produces is the one the unpatched code produces, on runs that are not interrupted. Measured on
+the CPython corpus (see the report that came with them): `index-hints` and `noop-persist` and
+`extraction-cache` pay off; `defines-create` and `symbol-labels` made no measurable difference.
 
 - `defines-create`: DEFINES are written with CREATE instead of MERGE. `_write_files` has just
   deleted every DEFINES out of these files and their definitions, so nothing can exist to merge.
@@ -10,8 +12,14 @@ to be exact (the graph it produces is the one the unpatched code produces).
 - `extraction-cache`: extractions of unchanged files come from memory (keyed by file key and
   blob id, checked against the blob ids the graph holds) instead of being read back from Neo4j
   and decompressed on every run.
+- `index-hints`: `USING INDEX s:Symbol(file_key)` in the statements that look definitions up
+  by file. Without it, a plan made while the graph has no CALLS/INHERITS (or DEFINES) yet
+  starts from a relationship-type scan, and stays cached after the graph has grown: each
+  file key then scans every such relationship in the database.
 - `noop-persist`: a run that parsed nothing and deleted nothing, on a branch whose files all
-  hold an edge digest (no interrupted run to repair), skips re-resolution: nothing can change.
+  hold an edge digest, skips re-resolution: nothing can change. (Approximation for measuring:
+  a run that died after writing files but before their edges leaves old digests behind, so
+  the real change keeps a branch-level "resolved against" marker instead.)
 """
 
 from __future__ import annotations
@@ -21,13 +29,35 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from neo4j import AsyncDriver
+
 from activities.codegraph import indexer as indexer_module
 from activities.codegraph.graph_rows import SymbolRow, file_key
 from activities.codegraph.graph_writer import GraphWriter, StoredFile, _batches
 from activities.codegraph.model import FileExtraction
 from workflows.contracts import GraphOutcome, SnapshotRef
 
-PATCHES = ("defines-create", "symbol-labels", "extraction-cache", "noop-persist")
+PATCHES = ("defines-create", "symbol-labels", "extraction-cache", "index-hints", "noop-persist")
+_HINT = "USING INDEX s:Symbol(file_key)"
+_HINTED = (  # each pattern gets the hint right after it
+    "(s:Symbol {file_key: key})-[r:DEFINES]->()",
+    "(s:Symbol {file_key: key})-[r:CALLS|INHERITS]->()",
+    "(s:Symbol {file_key: file.key})",
+    "OPTIONAL MATCH (s:Symbol {file_key: key})",
+)
+
+
+def _install_index_hints() -> None:
+    """Rewrite the statements on their way to the driver (below any `_run` wrapper)."""
+    original = AsyncDriver.execute_query
+
+    async def hinted(self: AsyncDriver, query: Any, *args: Any, **kwargs: Any) -> Any:
+        if isinstance(query, str):
+            for pattern in _HINTED:
+                query = query.replace(pattern, f"{pattern} {_HINT}")
+        return await original(self, query, *args, **kwargs)
+
+    AsyncDriver.execute_query = hinted  # type: ignore[method-assign,assignment]
 
 
 async def _write_defines_create(self: GraphWriter, edges: Sequence[tuple[str, str, str]]) -> None:
@@ -168,6 +198,8 @@ def apply(names: Sequence[str]) -> None:
             GraphWriter.write_symbols = _write_symbols_by_label  # type: ignore[method-assign]
         elif name == "extraction-cache":
             _ExtractionCache().install()
+        elif name == "index-hints":
+            _install_index_hints()
         elif name == "noop-persist":
             indexer_module.CodeGraphIndexer.persist = _noop_persist  # type: ignore[method-assign]
         else:

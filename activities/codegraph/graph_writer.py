@@ -26,6 +26,7 @@ class StoredFile:
     path: str
     blob_sha: str
     edges_digest: str | None
+    parsed: bool = True  # False for files recorded as skipped (they have no edges)
 
 
 def pack_extraction(extraction: FileExtraction) -> str:
@@ -73,12 +74,29 @@ class GraphWriter:
         rows = await self._run(
             """
             MATCH (f:File {repo_id: $repo_id, branch: $branch})
-            RETURN f.path AS path, f.blob_sha AS blob_sha, f.edges_digest AS digest
+            RETURN f.path AS path, f.blob_sha AS blob_sha, f.edges_digest AS digest,
+                   f.extraction IS NOT NULL AS parsed
             """,
             repo_id=repo_id,
             branch=branch,
         )
-        return {r["path"]: StoredFile(r["path"], r["blob_sha"], r["digest"]) for r in rows}
+        return {
+            r["path"]: StoredFile(r["path"], r["blob_sha"], r["digest"], r["parsed"]) for r in rows
+        }
+
+    async def branch_counts(self, repo_id: str, branch: str) -> tuple[int, int]:
+        """(parsed files, definitions) of a branch, for the stats of a run that wrote nothing."""
+        rows = await self._run(
+            """
+            MATCH (f:File {repo_id: $repo_id, branch: $branch}) WHERE f.extraction IS NOT NULL
+            WITH count(f) AS files
+            MATCH (s:Symbol {repo_id: $repo_id, branch: $branch})
+            RETURN files, count(s) AS symbols
+            """,
+            repo_id=repo_id,
+            branch=branch,
+        )
+        return (int(rows[0]["files"]), int(rows[0]["symbols"])) if rows else (0, 0)
 
     async def stored_extractions(self, keys: Sequence[str]) -> dict[str, FileExtraction]:
         """Extractions of parsed (not skipped) files by File key, for resolution."""
@@ -111,6 +129,7 @@ class GraphWriter:
                 """
                 UNWIND $keys AS key
                 MATCH (s:Symbol {file_key: key})-[r:DEFINES]->()
+                USING INDEX s:Symbol(file_key)
                 DELETE r
                 """,
                 keys=list(batch),
@@ -137,7 +156,8 @@ class GraphWriter:
             await self._run(
                 """
                 UNWIND $files AS file
-                MATCH (s:Symbol {file_key: file.key}) WHERE NOT s.key IN file.keep
+                MATCH (s:Symbol {file_key: file.key}) USING INDEX s:Symbol(file_key)
+                WHERE NOT s.key IN file.keep
                 DETACH DELETE s
                 """,
                 files=list(batch),
@@ -198,7 +218,7 @@ class GraphWriter:
                 """
                 UNWIND $keys AS key
                 MATCH (f:File {key: key})
-                OPTIONAL MATCH (s:Symbol {file_key: key})
+                OPTIONAL MATCH (s:Symbol {file_key: key}) USING INDEX s:Symbol(file_key)
                 WITH collect(DISTINCT f) + collect(DISTINCT s) AS nodes
                 UNWIND nodes AS n
                 DETACH DELETE n
@@ -232,6 +252,7 @@ class GraphWriter:
                 """
                 UNWIND $keys AS key
                 MATCH (s:Symbol {file_key: key})-[r:CALLS|INHERITS]->()
+                USING INDEX s:Symbol(file_key)
                 DELETE r
                 """,
                 keys=list(batch),

@@ -16,7 +16,8 @@ import logging
 import os
 import posixpath
 import time
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -32,7 +33,7 @@ from activities.codegraph.graph_rows import (
     file_key,
     symbol_rows,
 )
-from activities.codegraph.graph_writer import GraphWriter, pack_extraction
+from activities.codegraph.graph_writer import GraphWriter, StoredFile, pack_extraction
 from activities.codegraph.model import FileExtraction
 from activities.codegraph.parse_worker import parse_files
 from activities.codegraph.resolve import parse_go_mod
@@ -47,6 +48,31 @@ PARSED = "parsed.jsonl"
 PLAN = "plan.json"
 CHUNK_BYTES = 512 * 1024  # parse work is shipped to processes in chunks of about this size
 WRITE_CHUNK_FILES = 200
+# Extractions kept in memory between runs (LRU); about 70 KiB each for CPython-sized files.
+EXTRACTION_CACHE_FILES = 5_000
+
+
+class ExtractionCache:
+    """Extractions of recently indexed files by File key and blob id, so a re-index reads back
+    from Neo4j (and decompresses) only the unchanged files this worker has not seen. Exact: an
+    extraction is a function of the path, the blob and the language, all in the lookup."""
+
+    def __init__(self, limit: int = EXTRACTION_CACHE_FILES) -> None:
+        self._entries: OrderedDict[str, tuple[str, FileExtraction]] = OrderedDict()
+        self._limit = limit
+
+    def get(self, key: str, blob_sha: str | None) -> FileExtraction | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] != blob_sha:
+            return None
+        self._entries.move_to_end(key)
+        return entry[1]
+
+    def put(self, key: str, blob_sha: str, extraction: FileExtraction) -> None:
+        self._entries[key] = (blob_sha, extraction)
+        self._entries.move_to_end(key)
+        while len(self._entries) > self._limit:
+            self._entries.popitem(last=False)
 
 
 class CodeGraphIndexer:
@@ -61,6 +87,7 @@ class CodeGraphIndexer:
         # spawn, not fork: the worker process runs Temporal's Rust threads.
         self._pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
         self._workers = workers
+        self._extractions = ExtractionCache()
 
     async def aclose(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -157,21 +184,38 @@ class CodeGraphIndexer:
         writer = self._writer()
         plan = json.loads((out_dir / PLAN).read_text())
         # Read now, not at parse time: a retried attempt must see what the last one wrote.
-        stored_digests = {
-            path: stored.edges_digest
-            for path, stored in (await writer.stored_files(repo_id, branch)).items()
-        }
+        stored = await writer.stored_files(repo_id, branch)
+        stored_digests = {path: file.edges_digest for path, file in stored.items()}
+        if await self._nothing_to_write(out_dir, plan, stored.values()):
+            files, symbols = await writer.branch_counts(repo_id, branch)
+            return GraphOutcome(
+                total_symbols=symbols,
+                indexed_files=files,
+                nodes_written=0,
+                edges_written=0,
+                seconds=round(time.monotonic() - started, 3),
+                graph_changes=writer.changes,
+            )
         changed_keys: set[str] = set()
         extractions: dict[str, FileExtraction] = {}
         for rows in _chunks(_read_rows(out_dir / PARSED), WRITE_CHUNK_FILES):
             await self._write_files(writer, repo_id, branch, rows, extractions)
             changed_keys.update(file_key(repo_id, branch, row["path"]) for row in rows)
         await writer.delete_files([file_key(repo_id, branch, p) for p in plan["deleted"]])
-        extractions.update(
-            await writer.stored_extractions(
-                [file_key(repo_id, branch, p) for p in plan["unchanged"]]
+        missing = []
+        for path in plan["unchanged"]:
+            key = file_key(repo_id, branch, path)
+            known = stored.get(path)
+            cached = self._extractions.get(key, known.blob_sha if known else None)
+            if cached is not None:
+                extractions[path] = cached
+            else:
+                missing.append(key)
+        for path, extraction in (await writer.stored_extractions(missing)).items():
+            extractions[path] = extraction
+            self._extractions.put(
+                file_key(repo_id, branch, path), stored[path].blob_sha, extraction
             )
-        )
         edges = build_edges(repo_id, branch, extractions, plan["go_modules"])
         prefix = branch_key(repo_id, branch) + "|"
         digests = {path: edges_digest(edges.get(path, ()), prefix) for path in extractions}
@@ -194,6 +238,19 @@ class CodeGraphIndexer:
             seconds=round(time.monotonic() - started, 3),
             graph_changes=writer.changes,
         )
+
+    @staticmethod
+    async def _nothing_to_write(
+        out_dir: Path, plan: dict[str, Any], stored: Iterable[StoredFile]
+    ) -> bool:
+        """No file changed and every edge digest is in place (no interrupted run to mend)."""
+        if plan["deleted"] or (out_dir / PARSED).stat().st_size > 0:
+            return False
+        if plan["go_modules"]:
+            # A go.mod edit changes how Go imports resolve without changing any parsed
+            # file: such branches always re-resolve.
+            return False
+        return all(file.edges_digest is not None for file in stored if file.parsed)
 
     async def cleanup_stale(self, snapshot: SnapshotRef) -> int:
         """Remove what an exact run cannot leave but an interrupted one can: orphans."""
@@ -230,6 +287,7 @@ class CodeGraphIndexer:
             }
             if extraction is not None:
                 extractions[row["path"]] = extraction
+                self._extractions.put(fkey, row["blob_sha"], extraction)
                 props["has_syntax_errors"] = extraction.has_syntax_errors
                 props["extraction"] = pack_extraction(extraction)
                 for symbol in symbol_rows(repo_id, branch, extraction):

@@ -32,7 +32,14 @@ async def index_head(
 
 # Written by `record_run` after a workflow run, not by the indexer: not part of the graph.
 RUN_METADATA = frozenset(
-    {"indexed_at", "last_run_at", "last_checked_at", "last_indexed_sha", "last_status", "last_error"}
+    {
+        "indexed_at",
+        "last_run_at",
+        "last_checked_at",
+        "last_indexed_sha",
+        "last_status",
+        "last_error",
+    }
 )
 
 
