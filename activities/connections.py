@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from neo4j import AsyncDriver, AsyncGraphDatabase
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 
 from app.clients import temporal_tls
 from app.settings import Settings
@@ -18,11 +19,15 @@ def neo4j_driver(settings: Settings) -> AsyncDriver:
     )
 
 
-async def temporal_client(settings: Settings) -> Client:
-    """A client for TEMPORAL_ADDRESS: local without TLS, Temporal Cloud with a key or mTLS."""
+async def temporal_client(settings: Settings, runtime: Runtime | None = None) -> Client:
+    """A client for TEMPORAL_ADDRESS: local without TLS, Temporal Cloud with a key or mTLS.
+
+    Workers of a client made with `runtime` report the SDK metrics that runtime exports.
+    """
     return await Client.connect(
         settings.temporal_address,
         namespace=settings.temporal_namespace,
         api_key=settings.temporal_api_key,
         tls=temporal_tls(settings),
+        runtime=runtime,
     )

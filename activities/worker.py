@@ -28,10 +28,13 @@ from activities.git_client import GitClient
 from activities.graph_schema import create_schema
 from activities.indexing import IndexingActivities
 from activities.metadata_store import MetadataStore
+from activities.redelivery_sweep import RedeliveryActivities, ensure_redelivery_schedule
 from activities.setup import SetupActivities
 from activities.sweep import SweepActivities, ensure_sweep_schedule
+from activities.worker_metrics import WorkerMetrics, serving_worker_metrics, temporal_runtime
 from activities.workspace import Workspace, worker_id
 from app.settings import Settings
+from workflows.redelivery_sweep import RedeliverySweepWorkflow
 from workflows.repo_indexing import RepoIndexingWorkflow
 from workflows.repo_setup import RepoSetupWorkflow
 from workflows.stale_sweep import StaleSweepWorkflow
@@ -42,9 +45,16 @@ T = TypeVar("T")
 
 @asynccontextmanager
 async def running_worker(
-    settings: Settings, client: Client, driver: AsyncDriver
+    settings: Settings,
+    client: Client,
+    driver: AsyncDriver,
+    *,
+    metrics: WorkerMetrics | None = None,
 ) -> AsyncIterator[str]:
-    """Run both Temporal workers until the context exits; yields the host queue name."""
+    """Run both Temporal workers until the context exits; yields the host queue name.
+
+    Index runs are counted in `metrics` when given (run_worker serves them).
+    """
     wid = worker_id()
     host_queue = f"{settings.task_queue}-host-{wid}"
     workspace = Workspace(settings.workspace_dir, wid)
@@ -63,6 +73,7 @@ async def running_worker(
             metadata=metadata,
             indexer=indexer,
             host_queue=host_queue,
+            run_observer=metrics,
         )
         setup = SetupActivities(
             settings,
@@ -73,6 +84,7 @@ async def running_worker(
             driver=driver,
         )
         sweep = SweepActivities(settings, client=client, driver=driver)
+        redelivery = RedeliveryActivities(settings)
         common = {
             "max_concurrent_activities": settings.worker_max_activities,
             "graceful_shutdown_timeout": timedelta(seconds=settings.worker_shutdown_seconds),
@@ -80,8 +92,18 @@ async def running_worker(
         shared = Worker(
             client,
             task_queue=settings.task_queue,
-            workflows=[RepoIndexingWorkflow, RepoSetupWorkflow, StaleSweepWorkflow],
-            activities=[*indexing.activities(), *setup.activities(), *sweep.activities()],
+            workflows=[
+                RepoIndexingWorkflow,
+                RepoSetupWorkflow,
+                StaleSweepWorkflow,
+                RedeliverySweepWorkflow,
+            ],
+            activities=[
+                *indexing.activities(),
+                *setup.activities(),
+                *sweep.activities(),
+                *redelivery.activities(),
+            ],
             **common,  # type: ignore[arg-type]
         )
         host = Worker(client, task_queue=host_queue, activities=indexing.activities(), **common)  # type: ignore[arg-type]
@@ -100,12 +122,14 @@ async def run_worker(settings: Settings) -> None:
 
     Temporal or Neo4j being unreachable at start is waited out (with a warning and backoff)
     rather than fatal: a worker restarted during an outage must come up when it ends.
+    Metrics are served on WORKER_METRICS_PORT (Temporal SDK) and the next port (repograph).
     """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    client = await _until_ready("Temporal", lambda: temporal_client(settings), stop)
+    runtime = temporal_runtime(settings)
+    client = await _until_ready("Temporal", lambda: temporal_client(settings, runtime), stop)
     if client is None:
         return
     driver = neo4j_driver(settings)
@@ -118,12 +142,16 @@ async def run_worker(settings: Settings) -> None:
         if not await _until_ready("Neo4j", schema, stop):
             return
         await ensure_sweep_schedule(client, settings)
-        async with running_worker(settings, client, driver):
-            await stop.wait()
-            log.info(
-                "stopping: finishing in-flight activities",
-                extra={"grace_s": settings.worker_shutdown_seconds},
-            )
+        if settings.github_app_id:
+            await ensure_redelivery_schedule(client, settings)
+        metrics = WorkerMetrics()
+        with serving_worker_metrics(metrics, settings):
+            async with running_worker(settings, client, driver, metrics=metrics):
+                await stop.wait()
+                log.info(
+                    "stopping: finishing in-flight activities",
+                    extra={"grace_s": settings.worker_shutdown_seconds},
+                )
     finally:
         await driver.close()
     log.info("worker stopped")

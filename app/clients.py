@@ -1,7 +1,8 @@
-"""The web process's connections to Redis and Temporal, tuned to answer a webhook in time.
+"""The web process's connections to Redis, Temporal and Neo4j, tuned to answer a request in time.
 
-Both are opened without waiting for the server: the process starts (and /readyz says what is
-missing) even when Redis or Temporal is down, and each request finds out on its own. Timeouts
+All are opened without waiting for the server: the process starts (and /readyz says what is
+missing) even when Redis or Temporal is down, and each request finds out on its own. Neo4j is
+used only by the admin API, which answers 503 while it is unreachable. Timeouts
 and retries are short because a provider gives up on a delivery after about ten seconds, and
 a quick 503 (Temporal) or fail-open (Redis) beats a timeout the provider cannot tell apart.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import redis.asyncio as aioredis
+from neo4j import AsyncDriver, AsyncGraphDatabase
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from temporalio.client import Client
@@ -29,6 +31,8 @@ TEMPORAL_RETRY = RetryConfig(
     max_retries=5,
 )
 TEMPORAL_CONNECT_TIMEOUT = timedelta(seconds=2)
+NEO4J_CONNECT_TIMEOUT_SECONDS = 2.0
+NEO4J_RETRY_SECONDS = 2.0
 # The lazy client reports a failed (re)connect as a RuntimeError with this prefix.
 _CONNECT_FAILURE_PREFIX = "Failed client connect"
 
@@ -40,6 +44,19 @@ def open_redis(settings: Settings) -> aioredis.Redis:
         socket_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
         socket_connect_timeout=REDIS_SOCKET_TIMEOUT_SECONDS,
         retry=Retry(NoBackoff(), REDIS_RETRIES),
+    )
+
+
+def open_neo4j(settings: Settings) -> AsyncDriver:
+    """A Neo4j driver for the admin API; connects on first use and gives up within seconds."""
+    auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
+    return AsyncGraphDatabase.driver(
+        settings.neo4j_uri,
+        auth=auth,
+        notifications_min_severity="OFF",
+        connection_timeout=NEO4J_CONNECT_TIMEOUT_SECONDS,
+        connection_acquisition_timeout=NEO4J_CONNECT_TIMEOUT_SECONDS * 2,
+        max_transaction_retry_time=NEO4J_RETRY_SECONDS,
     )
 
 

@@ -17,6 +17,7 @@ from workflows.contracts import TASK_QUEUE_DEFAULT, IndexingPolicy
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+MIN_ADMIN_TOKEN_CHARS = 16
 
 
 class SettingsError(ValueError):
@@ -82,6 +83,12 @@ class Settings:
     retry_initial_seconds: float = 10
     stale_age_days: float = 7
     sweep_interval_hours: float = 24
+    redelivery_interval_minutes: float = 15
+    # Bearer token of the admin API (`/api/...`); the API is off (404) when unset.
+    admin_token: str | None = field(default=None, repr=False)
+    # Temporal SDK metrics on this port, repograph's worker metrics on the next; 0: neither.
+    worker_metrics_port: int = 9464
+    worker_metrics_host: str = "127.0.0.1"
     max_body_bytes: int = 25 * 1024 * 1024
     log_format: str = "text"
     log_level: str = "INFO"
@@ -188,6 +195,10 @@ class Settings:
             retry_initial_seconds=env.seconds("RETRY_INITIAL_SECONDS", 10),
             stale_age_days=env.seconds("STALE_AGE_DAYS", 7),
             sweep_interval_hours=env.seconds("SWEEP_INTERVAL_HOURS", 24),
+            redelivery_interval_minutes=env.number("REDELIVERY_INTERVAL_MINUTES", 15, 1, 24 * 60),
+            admin_token=_admin_token(env),
+            worker_metrics_port=env.integer("WORKER_METRICS_PORT", 9464, 0, 65534),
+            worker_metrics_host=env.text("WORKER_METRICS_HOST") or cls.worker_metrics_host,
             max_body_bytes=env.integer("MAX_BODY_BYTES", cls.max_body_bytes, 1024, 2**31),
             log_format=env.choice("LOG_FORMAT", cls.log_format, ("text", "json")),
             log_level=env.choice(
@@ -218,6 +229,19 @@ def _text_or_file(env: _Env, name: str) -> str | None:
         return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise SettingsError(f"{name}_FILE cannot be read ({exc.strerror})") from None
+
+
+def _admin_token(env: _Env) -> str | None:
+    """ADMIN_TOKEN, refused when short enough to guess or padded with whitespace."""
+    token = env.text("ADMIN_TOKEN")
+    if token is not None and (
+        len(token) < MIN_ADMIN_TOKEN_CHARS or any(char.isspace() for char in token)
+    ):
+        raise SettingsError(
+            f"ADMIN_TOKEN must be at least {MIN_ADMIN_TOKEN_CHARS} characters without spaces "
+            "(e.g. `openssl rand -hex 32`)"
+        )
+    return token
 
 
 def _read_key_file(path: str) -> str:
@@ -286,6 +310,18 @@ class _Env:
             raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from None
         if value <= 0:
             raise SettingsError(f"{name} must be positive, not {raw!r}")
+        return value
+
+    def number(self, name: str, default: float, low: float, high: float) -> float:
+        raw = self.text(name)
+        if raw is None:
+            return default
+        try:
+            value = float(raw)
+        except ValueError:
+            raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+        if not low <= value <= high:
+            raise SettingsError(f"{name} must be between {low:g} and {high:g}, not {raw}")
         return value
 
     def choice(

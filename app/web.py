@@ -1,9 +1,10 @@
 """The web process: a Starlette app built by `create_app(settings)`.
 
-Clients for Redis and Temporal are opened in the lifespan and kept on `app.state`, so a request
-never pays for a connection and tests can build an app against their own services. Neither
-client waits for its server: the process starts with Redis or Temporal down, /readyz reports
-which, and each connects as soon as its server answers.
+Clients for Redis and Temporal (and Neo4j, for the admin API when ADMIN_TOKEN is set) are
+opened in the lifespan and kept on `app.state`, so a request never pays for a connection and
+tests can build an app against their own services. No client waits for its server: the process
+starts with any of them down, /readyz reports which, and each connects as soon as its server
+answers.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from contextlib import asynccontextmanager
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from app.clients import connect_temporal, open_redis
+from app.admin_api import AdminApi, admin_routes
+from app.clients import connect_temporal, open_neo4j, open_redis
 from app.dispatcher import Dispatcher
 from app.health import healthz, readyz
 from app.ledger import RedisDeliveryLedger
@@ -27,31 +29,40 @@ log = logging.getLogger("repograph.web")
 
 
 def create_app(settings: Settings) -> Starlette:
-    """The receiver app: webhooks, health, readiness and metrics routes."""
+    """The receiver app: webhooks, health, readiness and metrics routes, and the admin API."""
     metrics = ReceiverMetrics()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         redis_client = open_redis(settings)
         temporal_client = await connect_temporal(settings)
+        dispatcher = Dispatcher(temporal_client, settings)
+        neo4j = open_neo4j(settings) if settings.admin_token else None
         app.state.settings = settings
         app.state.metrics = metrics
         app.state.redis = redis_client
         app.state.temporal = temporal_client
         app.state.receiver = WebhookReceiver(
-            settings,
-            RedisDeliveryLedger(redis_client),
-            Dispatcher(temporal_client, settings),
-            metrics,
+            settings, RedisDeliveryLedger(redis_client), dispatcher, metrics
         )
+        if neo4j is not None:
+            app.state.admin = AdminApi(
+                settings, client=temporal_client, dispatcher=dispatcher, driver=neo4j
+            )
         log.info(
             "web process ready",
-            extra={"port": settings.port, "task_queue": settings.task_queue},
+            extra={
+                "port": settings.port,
+                "task_queue": settings.task_queue,
+                "admin_api": neo4j is not None,
+            },
         )
         try:
             yield
         finally:
             await redis_client.aclose()
+            if neo4j is not None:
+                await neo4j.close()
 
     routes = [
         Route("/webhooks/github", github_webhook, methods=["POST"]),
@@ -60,6 +71,8 @@ def create_app(settings: Settings) -> Starlette:
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics_endpoint, methods=["GET"]),
     ]
+    if settings.admin_token:
+        routes += admin_routes()
     app = Starlette(routes=routes, lifespan=lifespan)
     app.state.metrics = metrics
     return app

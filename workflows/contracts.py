@@ -252,3 +252,48 @@ class SweepRequest:
 class SweepOutcome:
     orphans_deleted: int
     branches_revalidated: int
+
+
+def redelivery_schedule_id(task_queue: str) -> str:
+    """The redelivery sweep's schedule: one per task queue, as deployments may share a namespace."""
+    return f"repograph-github-redelivery-{task_queue}"
+
+
+@dataclass(frozen=True)
+class RedeliverySweepRequest:
+    """Input of RedeliverySweepWorkflow: a run resumes where the last successful one stopped.
+
+    The first run looks back `lookback_minutes`; no window starts earlier than
+    `max_lookback_hours` ago, as GitHub redelivers only the last three days.
+    """
+
+    lookback_minutes: float = 15
+    max_lookback_hours: float = 72
+    # Re-read this much before the last run's end: GitHub's clock and ours may disagree.
+    overlap_seconds: float = 60
+
+
+@dataclass(frozen=True)
+class RedeliveryWindow:
+    """Activity input: redeliver the lost events of deliveries at or after `since` (ISO 8601)."""
+
+    since: str
+
+
+@dataclass(frozen=True)
+class RedeliveryOutcome:
+    """Events in the window, those never delivered, those redelivered and those GitHub refused."""
+
+    events: int
+    never_delivered: int
+    redelivered: int
+    refused: int
+
+
+@dataclass(frozen=True)
+class RedeliverySweepOutcome:
+    """Result of RedeliverySweepWorkflow; the next run resumes at `checked_until`."""
+
+    checked_from: str
+    checked_until: str
+    outcome: RedeliveryOutcome

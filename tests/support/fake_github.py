@@ -52,6 +52,8 @@ class FakeGitHub:
     deliveries: list[dict[str, Any]] = field(default_factory=list)
     # Delivery ids POSTed to /app/hook/deliveries/{id}/attempts, in order.
     redelivered: list[int] = field(default_factory=list)
+    # Delivery id -> HTTP status GitHub answers when asked to redeliver it (e.g. 422).
+    refuse_redelivery: dict[int, int] = field(default_factory=dict)
     # GitHub allows per_page up to 100; a smaller cap makes tests cross page boundaries.
     max_page_size: int = 100
 
@@ -103,6 +105,8 @@ class FakeGitHub:
             delivery_id = int(attempt.group(1))
             if not any(item["id"] == delivery_id for item in self.deliveries):
                 return 404, {"message": "Not Found"}
+            if delivery_id in self.refuse_redelivery:
+                return self.refuse_redelivery[delivery_id], {"message": "Validation Failed"}
             self.redelivered.append(delivery_id)
             return 202, {}
         if method != "GET" or url.path != "/app/hook/deliveries":

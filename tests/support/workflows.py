@@ -57,3 +57,10 @@ async def count_branch_nodes(driver: AsyncDriver, repo_id: str, branch: str) -> 
         database_="neo4j",
     )
     return int(records[0]["n"])
+
+
+async def terminate_running(client: Client, task_queue: str) -> None:
+    """Terminate every workflow still running on `task_queue` (a test's leftovers)."""
+    query = f"TaskQueue='{task_queue}' AND ExecutionStatus='Running'"
+    async for execution in client.list_workflows(query):
+        await client.get_workflow_handle(execution.id).terminate("test finished")

@@ -1,0 +1,157 @@
+"""The GitHub redelivery sweep's activity, and the Temporal Schedule that runs it.
+
+The activity lists the App's webhook deliveries since the window's start and asks GitHub to
+redeliver, once, every event none of whose attempts succeeded (`deliveries_to_redeliver`, as
+`repograph github redeliver` does). Redelivering an event twice is harmless: the receiver's
+ledger answers the second copy `duplicate`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from githubkit.exception import RequestFailed
+from temporalio import activity
+from temporalio.client import (
+    Client,
+    Schedule,
+    ScheduleActionStartWorkflow,
+    ScheduleAlreadyRunningError,
+    ScheduleIntervalSpec,
+    ScheduleOverlapPolicy,
+    SchedulePolicy,
+    ScheduleSpec,
+    ScheduleUpdate,
+    ScheduleUpdateInput,
+)
+from temporalio.exceptions import ApplicationError
+
+from app.github_deliveries import AppDeliveries, GitHubAppNotConfiguredError
+from app.redelivery import DeliveryAttempt, deliveries_to_redeliver
+from app.settings import Settings
+from workflows.contracts import (
+    RedeliveryOutcome,
+    RedeliverySweepRequest,
+    RedeliveryWindow,
+    redelivery_schedule_id,
+)
+
+log = logging.getLogger("repograph.redelivery")
+HEARTBEAT_EVERY = 100  # delivery log rows
+
+
+class RedeliveryActivities:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    @activity.defn(name="redeliver_failed_deliveries")
+    async def redeliver_failed_deliveries(self, window: RedeliveryWindow) -> RedeliveryOutcome:
+        try:
+            deliveries = AppDeliveries(self._settings)
+        except GitHubAppNotConfiguredError as exc:
+            raise ApplicationError(
+                str(exc), type="GitHubAppNotConfigured", non_retryable=True
+            ) from None
+        attempts: list[DeliveryAttempt] = []
+        try:
+            async for attempt in deliveries.since(datetime.fromisoformat(window.since)):
+                attempts.append(attempt)
+                if len(attempts) % HEARTBEAT_EVERY == 0:
+                    activity.heartbeat(len(attempts))
+        except RequestFailed as exc:
+            raise _as_application_error(exc) from None
+        lost = deliveries_to_redeliver(attempts)
+        redelivered = refused = unavailable = 0
+        for attempt in lost:
+            activity.heartbeat(attempt.guid)
+            context = {"guid": attempt.guid, "delivery_id": attempt.id, "event": attempt.event}
+            try:
+                await deliveries.redeliver(attempt.id)
+            except RequestFailed as exc:
+                error = _as_application_error(exc)
+                if error.type == "GitHubAppRejected":
+                    raise error from None
+                if error.non_retryable:
+                    refused += 1  # e.g. too old to redeliver: no retry will change that
+                else:
+                    unavailable += 1
+                log.warning("GitHub refused a redelivery: %s", error.message, extra=context)
+                continue
+            redelivered += 1
+            log.info("requested redelivery", extra=context)
+        if unavailable:
+            # The run fails, so the next one sweeps this window again.
+            raise ApplicationError(
+                f"GitHub did not take {unavailable} of {len(lost)} redeliveries",
+                type="RedeliveryUnavailable",
+            )
+        return RedeliveryOutcome(
+            events=len({attempt.guid for attempt in attempts}),
+            never_delivered=len(lost),
+            redelivered=redelivered,
+            refused=refused,
+        )
+
+    def activities(self) -> list[Callable[..., Any]]:
+        return [self.redeliver_failed_deliveries]
+
+
+def _as_application_error(exc: RequestFailed) -> ApplicationError:
+    status = exc.response.status_code
+    message = f"GitHub answered HTTP {status} to {exc.request.method} {exc.request.url.path}"
+    if status in (401, 403):
+        return ApplicationError(
+            f"{message}; check GITHUB_APP_ID and the private key",
+            type="GitHubAppRejected",
+            non_retryable=True,
+        )
+    permanent = 400 <= status < 500 and status not in (408, 429)
+    return ApplicationError(message, type=f"GitHubHTTP{status}", non_retryable=permanent)
+
+
+async def ensure_redelivery_schedule(client: Client, settings: Settings) -> str:
+    """Create the sweep's schedule, or bring its interval up to date: created/updated/unchanged."""
+    schedule_id = redelivery_schedule_id(settings.task_queue)
+    every = timedelta(minutes=settings.redelivery_interval_minutes)
+    schedule = Schedule(
+        action=ScheduleActionStartWorkflow(
+            "RedeliverySweepWorkflow",
+            RedeliverySweepRequest(lookback_minutes=settings.redelivery_interval_minutes),
+            id=f"{schedule_id}-run",
+            task_queue=settings.task_queue,
+            execution_timeout=timedelta(hours=1),
+        ),
+        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every)]),
+        # Runs missed while Temporal was down collapse into one: each run covers the gap.
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP, catchup_window=every),
+    )
+    try:
+        await client.create_schedule(schedule_id, schedule)
+    except ScheduleAlreadyRunningError:
+        pass
+    else:
+        log.info("created the GitHub redelivery schedule", extra={"every": str(every)})
+        return "created"
+    changed = False
+
+    def refresh(current: ScheduleUpdateInput) -> ScheduleUpdate | None:
+        nonlocal changed
+        existing = current.description.schedule
+        if [interval.every for interval in existing.spec.intervals] == [every]:
+            return None
+        changed = True
+        # Spec, policy and action change; a pause set by an operator stays.
+        return ScheduleUpdate(
+            dataclasses.replace(
+                existing, action=schedule.action, spec=schedule.spec, policy=schedule.policy
+            )
+        )
+
+    await client.get_schedule_handle(schedule_id).update(refresh)
+    if changed:
+        log.info("updated the GitHub redelivery schedule", extra={"every": str(every)})
+    return "updated" if changed else "unchanged"
