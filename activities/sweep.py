@@ -23,11 +23,11 @@ from temporalio.client import (
 from app.dispatcher import Dispatcher
 from app.settings import Settings
 from workflows.contracts import (
-    STALE_SWEEP_SCHEDULE_ID,
     PushRequest,
     RepoRef,
     SweepOutcome,
     SweepRequest,
+    stale_sweep_schedule_id,
 )
 
 log = logging.getLogger("repograph.sweep")
@@ -106,7 +106,7 @@ async def ensure_sweep_schedule(client: Client, settings: Settings) -> bool:
         action=ScheduleActionStartWorkflow(
             "StaleSweepWorkflow",
             SweepRequest(settings.stale_age_days),
-            id="repograph-stale-sweep-run",
+            id=f"repograph-stale-sweep-run-{settings.task_queue}",
             task_queue=settings.task_queue,
         ),
         spec=ScheduleSpec(
@@ -115,7 +115,7 @@ async def ensure_sweep_schedule(client: Client, settings: Settings) -> bool:
         policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
     )
     try:
-        await client.create_schedule(STALE_SWEEP_SCHEDULE_ID, schedule)
+        await client.create_schedule(stale_sweep_schedule_id(settings.task_queue), schedule)
     except ScheduleAlreadyRunningError:
         return False
     log.info(

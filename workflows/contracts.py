@@ -238,7 +238,9 @@ class SetupCommand:
     reason: str = ""
 
 
-STALE_SWEEP_SCHEDULE_ID = "repograph-stale-sweep"
+def stale_sweep_schedule_id(task_queue: str) -> str:
+    """The stale-graph sweep's schedule: one per task queue (deployments may share a namespace)."""
+    return f"repograph-stale-sweep-{task_queue}"
 
 
 @dataclass(frozen=True)
