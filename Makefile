@@ -52,7 +52,10 @@ typecheck:
 pytest:
 	$(VENV)/bin/pytest
 
+## bench: every benchmark under bench/, report in docs/benchmarks.md (installs universal-ctags).
 bench: install
+	@command -v ctags >/dev/null || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq universal-ctags >/dev/null; }
 	$(PY) -m bench
 
 clean: stop

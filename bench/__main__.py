@@ -15,7 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
-BENCHMARKS = ("receiver", "index", "freshness")
+BENCHMARKS = ("receiver", "index", "freshness", "peers")
 
 
 def main() -> int:
