@@ -213,8 +213,15 @@ class RepoIndexingWorkflow:
             stale: int = await self._activity(
                 "cleanup_stale", snapshot, self._policy.stale_cleanup_timeout, int
             )
-        finally:
+        except GeneratorExit:
+            # The worker evicted this workflow from its cache (shutdown): no await may run
+            # now. The workspace is swept by the next worker to start on that host.
+            raise
+        except BaseException:
+            # Failed or cancelled (branch deleted): the fetched repository must still go.
             await self._cleanup_workspace(snapshot, fetch.host_queue)
+            raise
+        await self._cleanup_workspace(snapshot, fetch.host_queue)
         stats = IndexStats(
             total_symbols=graph.total_symbols,
             indexed_files=graph.indexed_files,
