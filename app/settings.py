@@ -11,10 +11,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from workflows.contracts import TASK_QUEUE_DEFAULT, IndexingPolicy
 
+_N = TypeVar("_N", int, float)
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 MIN_ADMIN_TOKEN_CHARS = 16
@@ -40,7 +42,7 @@ class Timeouts:
 class Settings:
     """Every setting repograph reads, with defaults that point at the local stack."""
 
-    github_webhook_secrets: tuple[str, ...] = ()
+    github_webhook_secrets: tuple[str, ...] = field(default=(), repr=False)
     github_app_id: str | None = None
     github_app_private_key: str | None = field(default=None, repr=False)
     github_url: str = "https://github.com"
@@ -289,39 +291,32 @@ class _Env:
         raise SettingsError(f"{name} must be true or false, not {raw!r}")
 
     def integer(self, name: str, default: int, low: int, high: int) -> int:
-        raw = self.text(name)
-        if raw is None:
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            raise SettingsError(f"{name} must be an integer, not {raw!r}") from None
-        if not low <= value <= high:
-            raise SettingsError(f"{name} must be between {low} and {high}, not {value}")
-        return value
-
-    def seconds(self, name: str, default: float) -> float:
-        raw = self.text(name)
-        if raw is None:
-            return default
-        try:
-            value = float(raw)
-        except ValueError:
-            raise SettingsError(f"{name} must be a number of seconds, not {raw!r}") from None
-        if value <= 0:
-            raise SettingsError(f"{name} must be positive, not {raw!r}")
-        return value
+        value = self._parsed(name, int, "an integer")
+        return default if value is None else self._within(name, value, low, high)
 
     def number(self, name: str, default: float, low: float, high: float) -> float:
+        value = self._parsed(name, float, "a number")
+        return default if value is None else self._within(name, value, low, high)
+
+    def seconds(self, name: str, default: float) -> float:
+        value = self._parsed(name, float, "a number of seconds")
+        if value is not None and value <= 0:
+            raise SettingsError(f"{name} must be positive, not {value:g}")
+        return default if value is None else value
+
+    def _parsed(self, name: str, convert: type[_N], what: str) -> _N | None:
         raw = self.text(name)
         if raw is None:
-            return default
+            return None
         try:
-            value = float(raw)
+            return convert(raw)
         except ValueError:
-            raise SettingsError(f"{name} must be a number, not {raw!r}") from None
+            raise SettingsError(f"{name} must be {what}, not {raw!r}") from None
+
+    @staticmethod
+    def _within(name: str, value: _N, low: _N, high: _N) -> _N:
         if not low <= value <= high:
-            raise SettingsError(f"{name} must be between {low:g} and {high:g}, not {raw}")
+            raise SettingsError(f"{name} must be between {low:g} and {high:g}, not {value:g}")
         return value
 
     def choice(
