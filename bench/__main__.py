@@ -20,7 +20,8 @@ BENCHMARKS = ("receiver", "index", "freshness", "peers")
 
 def main() -> int:
     failed = []
-    for name in BENCHMARKS:
+    # `--collect` only gathers the pages already written (after re-running one benchmark).
+    for name in () if "--collect" in sys.argv else BENCHMARKS:
         print(f"== bench.{name}", flush=True)
         if subprocess.run(
             [sys.executable, "-m", f"bench.{name}"], cwd=ROOT, check=False

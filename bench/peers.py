@@ -16,7 +16,6 @@ import os
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tarfile
 import tempfile
 import time
@@ -26,15 +25,11 @@ from pathlib import Path
 
 from activities.codegraph.extract import extract
 from activities.codegraph.languages import detect_language, get_parser
+from bench._corpus import load_corpus
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks-peers.md"
 WORKERS = 2
 CHUNK = 64
-
-
-def go_root() -> Path:
-    out = subprocess.run(["go", "env", "GOROOT"], capture_output=True, text=True, check=True)
-    return Path(out.stdout.strip()) / "src"
 
 
 def typescript_package(scratch: Path) -> Path:
@@ -45,7 +40,7 @@ def typescript_package(scratch: Path) -> Path:
     tarball = next(scratch.glob("typescript-*.tgz"))
     with tarfile.open(tarball) as archive:
         archive.extractall(scratch, filter="data")
-    return scratch / "package" / "lib"
+    return scratch / "package"
 
 
 def files_of(root: Path, suffix: str, limit_bytes: int = 1024 * 1024) -> list[Path]:
@@ -110,11 +105,17 @@ def main() -> int:
         print("universal-ctags is missing: `make bench` installs it", file=sys.stderr)
         return 2
     scratch = Path(tempfile.mkdtemp(prefix="repograph-bench-peers-"))
-    corpora = [
-        ("CPython stdlib (Python)", files_of(Path(sysconfig.get_paths()["stdlib"]), ".py")),
-        ("Go stdlib (Go)", files_of(go_root(), ".go")),
-        ("typescript npm package (.d.ts)", files_of(typescript_package(scratch), ".d.ts")),
-    ]
+    corpora = []
+    for name, label in (("cpython", "CPython stdlib (Python)"), ("go", "Go stdlib (Go)")):
+        corpus = load_corpus(name, quick=False)  # the same files bench.index uses
+        corpora.append((label, [corpus.root / f for f in corpus.files]))
+    package = typescript_package(scratch)
+    corpora.append(
+        (
+            "typescript@5 npm package (.ts, .js under 1 MiB)",
+            files_of(package, ".ts") + files_of(package, ".js"),
+        )
+    )
     rows = [
         "| corpus | files | MB | parse only s (limit) | repograph extract s | x parse | "
         "definitions | universal-ctags s | ctags tags | extract / ctags |",
