@@ -75,7 +75,7 @@ class GraphWriter:
             """
             MATCH (f:File {repo_id: $repo_id, branch: $branch})
             RETURN f.path AS path, f.blob_sha AS blob_sha, f.edges_digest AS digest,
-                   f.extraction IS NOT NULL AS parsed
+                   f.skipped IS NULL AS parsed  // not `extraction`: reading it is costly
             """,
             repo_id=repo_id,
             branch=branch,
@@ -88,7 +88,7 @@ class GraphWriter:
         """(parsed files, definitions) of a branch, for the stats of a run that wrote nothing."""
         rows = await self._run(
             """
-            MATCH (f:File {repo_id: $repo_id, branch: $branch}) WHERE f.extraction IS NOT NULL
+            MATCH (f:File {repo_id: $repo_id, branch: $branch}) WHERE f.skipped IS NULL
             WITH count(f) AS files
             MATCH (s:Symbol {repo_id: $repo_id, branch: $branch})
             RETURN files, count(s) AS symbols
