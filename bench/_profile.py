@@ -91,7 +91,7 @@ class CallTimer:
                 self._wrap(GraphWriter, name, f"GraphWriter.{name}")
         self._undo.append((GraphWriter, "_run", GraphWriter._run))
         GraphWriter._run = self._timed_run()  # type: ignore[method-assign]
-        for name in ("build_edges", "pack_extraction", "symbol_rows", "edges_digest"):
+        for name in ("resolve_edges", "pack_extraction", "symbol_rows", "edges_digest"):
             self._wrap(indexer_module, name, f"indexer.{name}")
 
     def uninstall(self) -> None:

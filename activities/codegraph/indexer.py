@@ -25,7 +25,6 @@ from typing import Any
 
 from neo4j import AsyncDriver
 
-from activities.codegraph.edges import build_edges
 from activities.codegraph.graph_rows import (
     SymbolRow,
     branch_key,
@@ -36,7 +35,7 @@ from activities.codegraph.graph_rows import (
 from activities.codegraph.graph_writer import GraphWriter, StoredFile, pack_extraction
 from activities.codegraph.model import FileExtraction
 from activities.codegraph.parse_worker import parse_files
-from activities.codegraph.resolve import parse_go_mod
+from activities.codegraph.resolve import parse_go_mod, resolve_edges
 from activities.codegraph.skipping import SkipRules
 from activities.codegraph.snapshot_plan import SnapshotPlan, plan_snapshot
 from activities.git_client import GitClient, TreeEntry
@@ -216,7 +215,7 @@ class CodeGraphIndexer:
             self._extractions.put(
                 file_key(repo_id, branch, path), stored[path].blob_sha, extraction
             )
-        edges = build_edges(repo_id, branch, extractions, plan["go_modules"])
+        edges = resolve_edges(repo_id, branch, extractions, plan["go_modules"])
         prefix = branch_key(repo_id, branch) + "|"
         digests = {path: edges_digest(edges.get(path, ()), prefix) for path in extractions}
         rewrite = sorted(
