@@ -25,10 +25,10 @@ from starlette.routing import Route
 from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from app.cli.repositories import recorded_repository
 from app.clients import is_temporal_unavailable
 from app.dispatcher import Dispatcher
 from app.refs import GitNameError, check_branch_name
+from app.repositories import recorded_repository
 from app.settings import Settings
 from workflows.contracts import (
     STATUS_QUERY,

@@ -16,8 +16,8 @@ from app.cli.command import CliError, UsageError
 from app.cli.connections import connect_temporal, open_neo4j, service_errors
 from app.cli.progress import query_status, runs_so_far, watch_run
 from app.cli.render import result_lines, status_record, status_table, to_json
-from app.cli.repositories import recorded_repository
 from app.dispatcher import BRANCH_WORKFLOW, Dispatcher
+from app.repositories import recorded_repository
 from app.settings import Settings
 from workflows.contracts import BranchStatus, PushRequest, branch_workflow_id
 

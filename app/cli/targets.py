@@ -16,10 +16,10 @@ from urllib.parse import unquote, urlsplit
 from activities.git_client import GitClient, GitError
 from app.cli.command import CliError, UsageError
 from app.refs import GitNameError, check_clone_url
+from app.repositories import LOCAL_PROVIDER
 from app.settings import Settings
 from workflows.contracts import RepoRef
 
-LOCAL_PROVIDER = "local"
 GIT_TIMEOUT_SECONDS = 60.0
 
 

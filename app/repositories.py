@@ -7,9 +7,11 @@ from typing import Any
 
 from neo4j import AsyncDriver
 
-from app.cli.targets import LOCAL_PROVIDER
 from app.settings import Settings
 from workflows.contracts import RepoRef
+
+# Repositories indexed from this machine's disk by `repograph index PATH`.
+LOCAL_PROVIDER = "local"
 
 
 async def recorded_repository(
