@@ -4,37 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.cli.conftest import base_env, run_cli_sync
-from tests.support.fake_github import FakeGitHub, hook_delivery, make_app_key, serving
+from tests.support.fake_github import DELIVERY_LOG, FakeGitHub, make_app_key, serving
 
 APP_ID = "424242"
-NOW = datetime.now(UTC).replace(microsecond=0)
-
-
-def ago(**delta: float) -> datetime:
-    return NOW - timedelta(**delta)
-
-
-# Each event (GUID) with its attempts; redeliveries share the GUID of the original.
-DELIVERY_LOG = [
-    # delivered on the second attempt: nothing to do
-    hook_delivery(11, "guid-recovered", ago(hours=30), 503),
-    hook_delivery(12, "guid-recovered", ago(hours=29), 202, redelivery=True),
-    # failed twice: redeliver the latest attempt (22), once
-    hook_delivery(21, "guid-failed-twice", ago(hours=20), 503),
-    hook_delivery(22, "guid-failed-twice", ago(hours=19), 500, redelivery=True),
-    # timed out (status code 0)
-    hook_delivery(31, "guid-timed-out", ago(hours=2), 0),
-    # fine the first time
-    hook_delivery(41, "guid-ok", ago(hours=1), 202),
-    hook_delivery(51, "guid-ping", ago(minutes=30), 200, event="ping"),
-    # failed, but before the 72-hour window
-    hook_delivery(61, "guid-too-old", ago(hours=80), 503),
-]
 
 
 @pytest.fixture

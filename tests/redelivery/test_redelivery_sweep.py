@@ -23,8 +23,8 @@ from temporalio.service import RPCError
 from activities.redelivery_sweep import ensure_redelivery_schedule
 from app.settings import Settings, SettingsError
 from tests.cli.conftest import stack_env
-from tests.redelivery.conftest import APP_ID, NOW, FakeApp
-from tests.support.fake_github import hook_delivery
+from tests.redelivery.conftest import APP_ID, FakeApp
+from tests.support.fake_github import NOW, hook_delivery
 from tests.support.worker_process import worker_process
 from workflows.contracts import (
     RedeliveryOutcome,

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+
+from tests.support.http_fake import serve_in_thread
 
 
 def make_app_key() -> tuple[str, str]:
@@ -179,11 +180,31 @@ def serving(fake: FakeGitHub) -> Iterator[str]:
 
         do_GET = do_POST = do_PATCH = do_DELETE = _respond  # noqa: N815
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_in_thread(Handler) as url:
+        yield url
+
+
+# A delivery log with every case redelivery must tell apart, shared by the CLI and sweep tests.
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+def ago(**delta: float) -> datetime:
+    return NOW - timedelta(**delta)
+
+
+# Each event (GUID) with its attempts; redeliveries share the GUID of the original.
+DELIVERY_LOG = [
+    # delivered on the second attempt: nothing to do
+    hook_delivery(11, "guid-recovered", ago(hours=30), 503),
+    hook_delivery(12, "guid-recovered", ago(hours=29), 202, redelivery=True),
+    # failed twice: redeliver the latest attempt (22), once
+    hook_delivery(21, "guid-failed-twice", ago(hours=20), 503),
+    hook_delivery(22, "guid-failed-twice", ago(hours=19), 500, redelivery=True),
+    # timed out (status code 0)
+    hook_delivery(31, "guid-timed-out", ago(hours=2), 0),
+    # fine the first time
+    hook_delivery(41, "guid-ok", ago(hours=1), 202),
+    hook_delivery(51, "guid-ping", ago(minutes=30), 200, event="ping"),
+    # failed, but longer ago than GitHub redelivers (three days)
+    hook_delivery(61, "guid-too-old", ago(hours=80), 503),
+]
