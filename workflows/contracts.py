@@ -117,6 +117,7 @@ class IndexStats:
     deleted_files: int = 0
     nodes_written: int = 0
     edges_written: int = 0
+    resolved_files: int = 0  # files whose edges were re-resolved (see GraphOutcome)
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -192,6 +193,8 @@ class GraphOutcome:
     seconds: float
     # Changes Neo4j reported (nodes, relationships, properties, labels); 0 when nothing moved.
     graph_changes: int = 0
+    # Files whose edges were re-resolved: all parsed files, or only those an edit can reach.
+    resolved_files: int = 0
 
 
 @dataclass(frozen=True)

@@ -231,6 +231,7 @@ class RepoIndexingWorkflow:
             deleted_files=parse.deleted_files,
             nodes_written=graph.nodes_written,
             edges_written=graph.edges_written,
+            resolved_files=graph.resolved_files,
             timings={"parse_s": parse.seconds, "graph_s": graph.seconds},
         )
         result = IndexResult("indexed", repo.full_name, fetch.head_sha, stats, stale)

@@ -29,6 +29,15 @@ class StoredFile:
     parsed: bool = True  # False for files recorded as skipped (they have no edges)
 
 
+@dataclass(frozen=True)
+class ResolutionState:
+    """What the Branch node says about its edges: `pending` while a run is rewriting them (a
+    crash leaves it set), and the go.mod map they were resolved with."""
+
+    pending: bool
+    go_modules: str | None
+
+
 def pack_extraction(extraction: FileExtraction) -> str:
     """Compressed JSON kept on the File node, so any worker can re-resolve without re-parsing."""
     raw = json.dumps(extraction.to_json(), separators=(",", ":")).encode()
@@ -83,6 +92,34 @@ class GraphWriter:
         return {
             r["path"]: StoredFile(r["path"], r["blob_sha"], r["digest"], r["parsed"]) for r in rows
         }
+
+    async def resolution_state(self, branch_key: str) -> ResolutionState:
+        rows = await self._run(
+            """
+            MATCH (b:Branch {key: $key})
+            RETURN b.resolution_pending IS NOT NULL AS pending, b.go_modules AS go_modules
+            """,
+            key=branch_key,
+        )
+        if not rows:
+            return ResolutionState(pending=True, go_modules=None)
+        return ResolutionState(bool(rows[0]["pending"]), rows[0]["go_modules"])
+
+    async def set_resolution_pending(self, branch_key: str) -> None:
+        await self._run(
+            "MATCH (b:Branch {key: $key}) SET b.resolution_pending = true", key=branch_key
+        )
+
+    async def settle_resolution(self, branch_key: str, go_modules: str) -> None:
+        """Every file's edges match the branch again, resolved with these go.mod files."""
+        await self._run(
+            """
+            MATCH (b:Branch {key: $key})
+            SET b.resolution_pending = null, b.go_modules = $go_modules
+            """,
+            key=branch_key,
+            go_modules=go_modules,
+        )
 
     async def branch_counts(self, repo_id: str, branch: str) -> tuple[int, int]:
         """(parsed files, definitions) of a branch, for the stats of a run that wrote nothing."""

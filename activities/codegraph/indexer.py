@@ -3,9 +3,11 @@
 `parse` lists the commit's files with their blob ids, compares them with the blob ids stored on
 the branch's File nodes, and parses new or changed blobs on all cores, streaming rows to
 `parsed.jsonl` in the run directory. `persist` writes those files' nodes, deletes vanished
-files, re-resolves the edge set of the whole branch in memory (cheap next to parsing) and
-rewrites the outgoing edges of exactly the files whose edges changed, detected by a digest
-stored per file. The graph after an incremental run therefore equals a full index of the commit.
+files, re-resolves in memory the edges of every file the change can reach (`affected.py`: the
+modified files and the files naming a function they add or remove; the whole branch when
+types, imports or paths moved) and rewrites the outgoing edges of exactly the files whose
+edges changed, detected by a digest stored per file. The graph after an incremental run
+therefore equals a full index of the commit.
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from neo4j import AsyncDriver
 
+from activities.codegraph.affected import MAX_CHANGED_SHARE, affected_files
 from activities.codegraph.graph_rows import (
     SymbolRow,
     branch_key,
@@ -110,7 +114,12 @@ class CodeGraphIndexer:
         go_modules = await self._go_modules(repo_dir, tree)
         (out_dir / PLAN).write_text(
             json.dumps(
-                {"unchanged": plan.unchanged, "deleted": plan.deleted, "go_modules": go_modules}
+                {
+                    "unchanged": plan.unchanged,
+                    "deleted": plan.deleted,
+                    "to_parse": [f.path for f in plan.to_parse],
+                    "go_modules": go_modules,
+                }
             )
         )
         skipped = await self._parse_to_disk(plan, repo_dir, out_dir / PARSED)
@@ -180,12 +189,15 @@ class CodeGraphIndexer:
     async def persist(self, snapshot: SnapshotRef, out_dir: Path) -> GraphOutcome:
         started = time.monotonic()
         repo_id, branch = snapshot.repo.repo_id, snapshot.branch
+        bkey = branch_key(repo_id, branch)
         writer = self._writer()
         plan = json.loads((out_dir / PLAN).read_text())
         # Read now, not at parse time: a retried attempt must see what the last one wrote.
         stored = await writer.stored_files(repo_id, branch)
-        stored_digests = {path: file.edges_digest for path, file in stored.items()}
-        if await self._nothing_to_write(out_dir, plan, stored.values()):
+        state = await writer.resolution_state(bkey)
+        go_modules = _canonical(plan["go_modules"])
+        settled = not state.pending and state.go_modules == go_modules
+        if settled and self._nothing_to_write(out_dir, plan, stored.values()):
             files, symbols = await writer.branch_counts(repo_id, branch)
             return GraphOutcome(
                 total_symbols=symbols,
@@ -195,33 +207,32 @@ class CodeGraphIndexer:
                 seconds=round(time.monotonic() - started, 3),
                 graph_changes=writer.changes,
             )
+        # Until the edges are settled again a crash must not look like a finished run: the
+        # next run then resolves the whole branch (and never takes the no-change short-cut).
+        await writer.set_resolution_pending(bkey)
+        known = StoredFiles(repo_id, branch, stored)
+        before = await self._previous_extractions(writer, plan, known, settled)
         changed_keys: set[str] = set()
         extractions: dict[str, FileExtraction] = {}
         for rows in _chunks(_read_rows(out_dir / PARSED), WRITE_CHUNK_FILES):
             await self._write_files(writer, repo_id, branch, rows, extractions)
             changed_keys.update(file_key(repo_id, branch, row["path"]) for row in rows)
         await writer.delete_files([file_key(repo_id, branch, p) for p in plan["deleted"]])
-        missing = []
-        for path in plan["unchanged"]:
-            key = file_key(repo_id, branch, path)
-            known = stored.get(path)
-            cached = self._extractions.get(key, known.blob_sha if known else None)
-            if cached is not None:
-                extractions[path] = cached
-            else:
-                missing.append(key)
-        for path, extraction in (await writer.stored_extractions(missing)).items():
-            extractions[path] = extraction
-            self._extractions.put(
-                file_key(repo_id, branch, path), stored[path].blob_sha, extraction
-            )
-        edges = resolve_edges(repo_id, branch, extractions, plan["go_modules"])
-        prefix = branch_key(repo_id, branch) + "|"
-        digests = {path: edges_digest(edges.get(path, ()), prefix) for path in extractions}
+        after = {path: extractions[path] for path in before or () if path in extractions}
+        extractions.update(await self._extractions_of(writer, known, plan["unchanged"]))
+        scope = _resolution_scope(before, after, extractions, stored)
+        resolved = set(extractions) if scope is None else scope & extractions.keys()
+        log.info(
+            "resolving",
+            extra={"repo_id": repo_id, "branch": branch, "files": len(resolved)},
+        )
+        edges = resolve_edges(repo_id, branch, extractions, plan["go_modules"], only=resolved)
+        digests = {path: edges_digest(edges.get(path, ()), bkey + "|") for path in resolved}
         rewrite = sorted(
             path
             for path, digest in digests.items()
-            if file_key(repo_id, branch, path) in changed_keys or stored_digests.get(path) != digest
+            if file_key(repo_id, branch, path) in changed_keys
+            or stored.get(path, _NO_FILE).edges_digest != digest
         )
         await writer.replace_code_edges(
             [file_key(repo_id, branch, p) for p in rewrite],
@@ -229,6 +240,7 @@ class CodeGraphIndexer:
         )
         await writer.set_digests({file_key(repo_id, branch, p): digests[p] for p in rewrite})
         await writer.delete_orphan_modules(repo_id, branch)
+        await writer.settle_resolution(bkey, go_modules)
         return GraphOutcome(
             total_symbols=sum(len(e.definitions) for e in extractions.values()),
             indexed_files=len(extractions),
@@ -236,18 +248,49 @@ class CodeGraphIndexer:
             edges_written=writer.edges_written,
             seconds=round(time.monotonic() - started, 3),
             graph_changes=writer.changes,
+            resolved_files=len(resolved),
         )
 
+    async def _previous_extractions(
+        self, writer: GraphWriter, plan: dict[str, Any], stored: StoredFiles, settled: bool
+    ) -> dict[str, FileExtraction] | None:
+        """The stored extractions of the modified files, read before they are overwritten, or
+        None when the run must resolve the whole branch (added, deleted or previously skipped
+        files, too many changes, a go.mod change or an interrupted run)."""
+        to_parse = plan.get("to_parse")
+        if not settled or to_parse is None or plan["deleted"]:
+            return None
+        if len(to_parse) > MAX_CHANGED_SHARE * max(len(stored.files), 1):
+            return None
+        if any(path not in stored.files or not stored.files[path].parsed for path in to_parse):
+            return None
+        found = await self._extractions_of(writer, stored, to_parse)
+        return found if found.keys() == set(to_parse) else None
+
+    async def _extractions_of(
+        self, writer: GraphWriter, stored: StoredFiles, paths: list[str]
+    ) -> dict[str, FileExtraction]:
+        """Stored extractions of these paths at their stored blobs: from memory, else Neo4j."""
+        found: dict[str, FileExtraction] = {}
+        missing = []
+        for path in paths:
+            key = stored.key(path)
+            cached = self._extractions.get(key, stored.blob(path))
+            if cached is not None:
+                found[path] = cached
+            else:
+                missing.append(key)
+        for path, extraction in (await writer.stored_extractions(missing)).items():
+            found[path] = extraction
+            self._extractions.put(stored.key(path), stored.files[path].blob_sha, extraction)
+        return found
+
     @staticmethod
-    async def _nothing_to_write(
+    def _nothing_to_write(
         out_dir: Path, plan: dict[str, Any], stored: Iterable[StoredFile]
     ) -> bool:
-        """No file changed and every edge digest is in place (no interrupted run to mend)."""
+        """No file changed and every edge digest is in place."""
         if plan["deleted"] or (out_dir / PARSED).stat().st_size > 0:
-            return False
-        if plan["go_modules"]:
-            # A go.mod edit changes how Go imports resolve without changing any parsed
-            # file: such branches always re-resolve.
             return False
         return all(file.edges_digest is not None for file in stored if file.parsed)
 
@@ -320,6 +363,46 @@ async def _drain(
         if first_only:
             break
     return skipped
+
+
+_NO_FILE = StoredFile(path="", blob_sha="", edges_digest=None)
+
+
+@dataclass(frozen=True)
+class StoredFiles:
+    """The File nodes of one branch as read at the start of a persist, by path."""
+
+    repo_id: str
+    branch: str
+    files: dict[str, StoredFile]
+
+    def key(self, path: str) -> str:
+        return file_key(self.repo_id, self.branch, path)
+
+    def blob(self, path: str) -> str | None:
+        known = self.files.get(path)
+        return known.blob_sha if known else None
+
+
+def _resolution_scope(
+    before: dict[str, FileExtraction] | None,
+    after: dict[str, FileExtraction],
+    extractions: dict[str, FileExtraction],
+    stored: dict[str, StoredFile],
+) -> set[str] | None:
+    """The files to re-resolve (None: all of them)."""
+    if before is None:
+        return None
+    scope = affected_files(before, after, extractions)
+    if scope is not None:
+        # Files left without a digest by an interrupted run are mended here too.
+        scope |= {p for p, f in stored.items() if f.parsed and f.edges_digest is None}
+    return scope
+
+
+def _canonical(go_modules: dict[str, str]) -> str:
+    """The go.mod map as stored on the Branch: a change re-resolves the whole branch."""
+    return json.dumps(go_modules, sort_keys=True, separators=(",", ":"))
 
 
 def _read_rows(path: Path) -> Iterator[dict[str, Any]]:

@@ -10,7 +10,7 @@ resolved: `scope`, `import`, `package` or `unique_name`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from activities.codegraph.bindings import FileScope, bind_file
 from activities.codegraph.graph_rows import EdgeRow
@@ -51,11 +51,13 @@ def resolve_edges(
     branch: str,
     extractions: Mapping[str, FileExtraction],
     go_modules: Mapping[str, str] | None = None,
+    only: Collection[str] | None = None,
 ) -> dict[str, list[EdgeRow]]:
     """IMPORTS, CALLS and INHERITS edges of a branch, keyed by the path they start from.
 
     `extractions` maps path to `FileExtraction`; `go_modules` maps a directory to the module
-    path its `go.mod` declares (`parse_go_mod` reads one).
+    path its `go.mod` declares (`parse_go_mod` reads one). With `only`, just the edges of those
+    paths are resolved (still against the whole branch).
     """
     layout = RepoLayout(list(extractions.values()), go_modules or {})
     index = SymbolIndex(repo_id, branch, extractions)
@@ -64,11 +66,13 @@ def resolve_edges(
     for path, fs in index.files.items():
         scopes[path], out[path] = bind_file(layout, index, fs, repo_id, branch)
     resolver = _Resolver(index)
+    # Every file's inheritance is resolved: method lookups walk the whole class hierarchy.
     inherits = {path: resolver.inherits(scope) for path, scope in scopes.items()}
-    for path, scope in scopes.items():
-        out[path] += inherits[path] + resolver.calls(scope)
+    wanted = scopes.keys() if only is None else scopes.keys() & set(only)
+    for path in wanted:
+        out[path] += inherits[path] + resolver.calls(scopes[path])
         out[path].sort(key=EdgeRow.sort_key)
-    return {path: edges for path, edges in sorted(out.items()) if edges}
+    return {path: out[path] for path in sorted(wanted) if out[path]}
 
 
 def parse_go_mod(content: str) -> str | None:

@@ -50,12 +50,13 @@ def build_corpus(repo: WorkRepo) -> None:
     shutil.copy(src / "go.mod", repo.work / "go" / "go.mod")
 
 
-def history(repo: WorkRepo) -> list[tuple[str, object]]:
-    """Edits applied one commit at a time: (description, callable that edits the work tree)."""
+def history(repo: WorkRepo) -> list[tuple[str, object, bool]]:
+    """Edits applied one commit at a time: (description, callable that edits the work tree,
+    whether the edit is narrow enough for the run to re-resolve only some files)."""
     work = repo.work
+    decoder = work / "json" / "decoder.py"
 
     def modify() -> None:
-        decoder = work / "json" / "decoder.py"
         text = decoder.read_text().replace("def py_scanstring(", "def py_scanstring_renamed(")
         decoder.write_text(text + "\n\ndef decode_twice(s):\n    return JSONDecoder().decode(s)\n")
         sort_go = work / "go" / "sort" / "sort.go"
@@ -78,7 +79,9 @@ def history(repo: WorkRepo) -> list[tuple[str, object]]:
                 "extra/helpers.py": (
                     "from json.decoder import JSONDecoder\n\n\n"
                     "class StrictDecoder(JSONDecoder):\n"
-                    "    def decode(self, s):\n        return super().decode(s)\n\n\n"
+                    "    def decode(self, s):\n"
+                    # `normalise` is defined on the base class in another file only later.
+                    "        return super().decode(self.normalise(s))\n\n\n"
                     "def decode_twice(s):\n    return StrictDecoder().decode(s)\n"
                 ),
             }
@@ -93,12 +96,32 @@ def history(repo: WorkRepo) -> list[tuple[str, object]]:
             "    def decode(self, s):\n        return super().decode(s.strip())\n"
         )
 
+    def edit_body() -> None:
+        text = decoder.read_text()
+        body = "return py_scanstring_renamed(s, 1)[0]\n"
+        decoder.write_text(text.replace("return JSONDecoder().decode(s)\n", body))
+
+    def add_base_method() -> None:
+        text = decoder.read_text().replace(
+            "    def raw_decode(self, s, idx=0):",
+            "    def normalise(self, s):\n        return s.strip()\n\n"
+            "    def raw_decode(self, s, idx=0):",
+        )
+        decoder.write_text(text)
+
+    def define_twice() -> None:
+        # A second `normalise` in the same file: keys get ordinals, unique matches break.
+        decoder.write_text(decoder.read_text() + "\n\ndef normalise(s):\n    return s\n")
+
     return [
-        ("modify", modify),
-        ("delete", delete),
-        ("rename", rename),
-        ("add", add),
-        ("move a method between classes", move_method),
+        ("modify", modify, True),
+        ("delete", delete, False),
+        ("rename", rename, False),
+        ("add", add, False),
+        ("edit a function body", edit_body, True),
+        ("add a base-class method that a subclass in another file calls", add_base_method, True),
+        ("define a function twice in one file", define_twice, True),
+        ("move a method between classes", move_method, False),
     ]
 
 
@@ -132,11 +155,15 @@ async def test_incremental_graph_equals_full_index_after_every_commit(
     assert len(edges) > 1000
     assert parsed.parsed_files > 80
 
-    for step, (description, edit) in enumerate(history(repo), start=1):
+    for step, (description, edit, narrow) in enumerate(history(repo), start=1):
         edit()  # type: ignore[operator]
         repo.commit(description)
-        parsed, _ = await index_head(indexer, neo4j_driver, live, "main", tmp_path / "runs")
+        parsed, graph = await index_head(indexer, neo4j_driver, live, "main", tmp_path / "runs")
         assert parsed.parsed_files + parsed.skipped_files < 10, f"{description}: not incremental"
+        # Narrow edits re-resolve a few files; the others re-resolve the whole branch.
+        assert (graph.resolved_files < graph.indexed_files / 10) == narrow, (
+            f"{description}: {graph.resolved_files} of {graph.indexed_files} files re-resolved"
+        )
         fresh = RepoRef(f"github-{unique_id}-full{step}", "github", "acme/stdlib", url)
         await index_head(indexer, neo4j_driver, fresh, "main", tmp_path / "runs")
         incremental = await graph_dump(neo4j_driver, live.repo_id)

@@ -1,0 +1,89 @@
+"""Which files' outgoing edges an edit can change, so a re-index re-resolves only those. Pure.
+
+Resolution reads other files only through their definitions (names, kinds, owners), their
+inheritance, their imports, their package and the set of paths. When modified files keep all
+of that and differ only in calls, line numbers and callables (functions and methods) added or
+removed, an edge of another file can change only where that file names one of those callables:
+a call by that name, an import of it, a receiver or parent spelled with it. Anything else that
+moves (a type, an import, a parent, a package, an added or deleted path) may reach files that
+never spell the changed name (through a class hierarchy or a module layout), so the caller
+resolves the whole branch instead: `affected_files` answers None.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+
+from activities.codegraph.model import CALLABLE_KINDS, FileExtraction
+
+# Beyond this share of the branch changed, resolving everything costs about the same.
+MAX_CHANGED_SHARE = 0.2
+_WORD = re.compile(r"[A-Za-z_$][\w$]*")
+
+
+def affected_files(
+    before: Mapping[str, FileExtraction],
+    after: Mapping[str, FileExtraction],
+    branch: Mapping[str, FileExtraction],
+) -> set[str] | None:
+    """Paths whose edges must be re-resolved when files change from `before` to `after`.
+
+    `before` and `after` hold the modified files (same paths, old and new extraction);
+    `branch` is every parsed file of the branch after the change. None means "all of them".
+    """
+    if before.keys() != after.keys() or len(after) > MAX_CHANGED_SHARE * max(len(branch), 1):
+        return None
+    names: set[str] = set()
+    for path, new in after.items():
+        changed = _changed_callables(before[path], new)
+        if changed is None:
+            return None
+        names |= changed
+    affected = set(after)
+    if names:
+        affected.update(path for path, fe in branch.items() if not names.isdisjoint(_words(fe)))
+    return affected
+
+
+def _changed_callables(old: FileExtraction, new: FileExtraction) -> set[str] | None:
+    """Names of the callables added or removed, or None if the file changed in a wider way."""
+    if (old.language, old.package) != (new.language, new.package):
+        return None
+    if _imports(old) != _imports(new) or _inherits(old) != _inherits(new):
+        return None
+    old_defs, new_defs = _definitions(old), _definitions(new)
+    moved = (old_defs - new_defs) + (new_defs - old_defs)
+    if any(kind not in CALLABLE_KINDS for kind, *_ in moved):
+        return None
+    return {name for _, name, *_ in moved}
+
+
+def _definitions(fe: FileExtraction) -> Counter[tuple[str, str, str, str | None, str | None]]:
+    # A multiset: a second definition of the same name shifts keys and breaks unique matches.
+    return Counter(
+        (d.kind, d.name, d.qualified_name, d.parent, d.self_name) for d in fe.definitions
+    )
+
+
+def _imports(fe: FileExtraction) -> list[tuple[str, str | None, str | None]]:
+    return [(i.module, i.name, i.alias) for i in fe.imports]
+
+
+def _inherits(fe: FileExtraction) -> list[tuple[str, str, str]]:
+    return [(h.child, h.parent, h.kind) for h in fe.inherits]
+
+
+def _words(fe: FileExtraction) -> Iterable[str]:
+    """Every identifier a file uses to name something outside itself."""
+    for call in fe.calls:
+        yield call.name
+        if call.receiver:
+            yield from _WORD.findall(call.receiver)
+    for h in fe.inherits:
+        yield from _WORD.findall(h.parent)
+    for imp in fe.imports:
+        yield from _WORD.findall(imp.module)
+        if imp.name:
+            yield imp.name

@@ -1,0 +1,64 @@
+"""Which files an edit can reach: the rule that lets a re-index re-resolve only some files."""
+
+from __future__ import annotations
+
+from activities.codegraph.affected import affected_files
+from activities.codegraph.extract import extract
+from activities.codegraph.model import FileExtraction
+
+BASE = "class Base:\n    def run(self):\n        return helper()\n\n\ndef helper():\n    return 1\n"
+FILES = {
+    "base.py": BASE,
+    "child.py": "from base import Base\n\n\nclass Child(Base):\n    def go(self):\n"
+    "        return self.run() + self.extra()\n",
+    "user.py": "import base\n\n\ndef use():\n    return base.helper()\n",
+    "other.py": "def unrelated():\n    return 2\n",
+}
+FILLER = {f"pkg/m{i}.py": f"def f{i}():\n    return {i}\n" for i in range(20)}
+
+
+def parse(files: dict[str, str]) -> dict[str, FileExtraction]:
+    return {path: extract(path, text.encode(), "python") for path, text in files.items()}
+
+
+def reach(new_base: str) -> set[str] | None:
+    before = parse({"base.py": BASE})
+    after = parse({"base.py": new_base})
+    branch = parse({**FILES, **FILLER, "base.py": new_base})
+    return affected_files(before, after, branch)
+
+
+def test_a_body_edit_reaches_only_the_file_itself() -> None:
+    assert reach(BASE.replace("return 1", "return 1 + helper_count()")) == {"base.py"}
+
+
+def test_moved_lines_reach_only_the_file_itself() -> None:
+    assert reach("\n\n" + BASE) == {"base.py"}
+
+
+def test_an_added_method_reaches_the_files_that_name_it() -> None:
+    extra = "    def extra(self):\n        return 0\n\n"
+    new = BASE.replace("    def run(self):", extra + "    def run(self):")
+    assert reach(new) == {"base.py", "child.py"}
+
+
+def test_a_removed_function_reaches_its_callers_and_importers() -> None:
+    new = "class Base:\n    def run(self):\n        return 0\n"
+    assert reach(new) == {"base.py", "user.py"}
+
+
+def test_a_second_definition_of_a_name_reaches_its_callers() -> None:
+    assert reach(BASE + "\n\ndef helper():\n    return 2\n") == {"base.py", "user.py"}
+
+
+def test_wider_edits_resolve_the_whole_branch() -> None:
+    assert reach(BASE + "\n\nclass Other:\n    pass\n") is None  # a new type
+    assert reach("import os\n" + BASE) is None  # an import
+    assert reach(BASE.replace("class Base:", "class Base(dict):")) is None  # a parent
+
+
+def test_added_removed_or_many_files_resolve_the_whole_branch() -> None:
+    branch = parse({**FILES, **FILLER})
+    assert affected_files({}, parse({"new.py": "x = 1\n"}), branch) is None
+    many = {path: branch[path] for path in list(FILLER)[:10]}
+    assert affected_files(many, many, branch) is None
