@@ -4,16 +4,24 @@ A claim is a short-lived `SET NX`; a confirmed delivery is kept longer than any 
 redelivers (GitHub 3 days, GHES 7). If dispatch fails the claim is released so a redelivery
 is processed. Redis errors surface as `LedgerUnavailableError`: the caller dispatches anyway,
 since a duplicate signal only coalesces, and losing a delivery would be worse.
+
+The ledger talks to Redis over one pipelined connection of its own (`PipelinedRedis`): two
+commands per delivery through redis-py's per-command machinery cost the web process more CPU
+than the rest of the receiver outside Temporal (docs/benchmarks-receiver.md).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import re
-from typing import Protocol
+from collections import deque
+from collections.abc import Callable, Coroutine
+from typing import Any, Protocol
 
+import hiredis
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
+from redis.asyncio.connection import Connection, SSLConnection, UnixDomainSocketConnection
 
 CLAIM_TTL_SECONDS = 60
 DONE_TTL_SECONDS = 8 * 24 * 3600
@@ -59,7 +67,11 @@ def delivery_key(provider: str, delivery_id: str) -> str:
 
 
 class RedisDeliveryLedger:
-    """`DeliveryLedger` over redis.asyncio; every key lives under `prefix`."""
+    """`DeliveryLedger` over Redis; every key lives under `prefix`.
+
+    `client` only says where Redis is (its URL's host, port or socket, TLS, credentials, db
+    and timeouts): the ledger opens a pipelined connection of its own, closed by `aclose`.
+    """
 
     def __init__(
         self,
@@ -69,35 +81,222 @@ class RedisDeliveryLedger:
         claim_ttl: int = CLAIM_TTL_SECONDS,
         done_ttl: int = DONE_TTL_SECONDS,
     ) -> None:
-        self._client = client
+        self._redis = PipelinedRedis.like(client)
         self._prefix = prefix
         self._claim_ttl = claim_ttl
         self._done_ttl = done_ttl
-        self._release = client.register_script(_RELEASE_SCRIPT)
 
     async def claim(self, delivery_key: str) -> bool:
         # The claim expires by itself, so a process that dies mid-dispatch blocks nothing for
         # long. If it expires while a slow dispatch still runs, a redelivery may dispatch
         # again: harmless, signals coalesce.
-        try:
-            acquired = await self._client.set(
-                self._key(delivery_key), _CLAIMED, nx=True, ex=self._claim_ttl
-            )
-        except (RedisError, OSError) as exc:
-            raise LedgerUnavailableError(f"claim failed: {type(exc).__name__}") from exc
-        return bool(acquired)
+        key = self._key(delivery_key)
+        reply = await self._command("claim", "SET", key, _CLAIMED, "EX", self._claim_ttl, "NX")
+        return reply is not None
 
     async def confirm(self, delivery_key: str) -> None:
-        try:
-            await self._client.set(self._key(delivery_key), _DONE, ex=self._done_ttl)
-        except (RedisError, OSError) as exc:
-            raise LedgerUnavailableError(f"confirm failed: {type(exc).__name__}") from exc
+        await self._command("confirm", "SET", self._key(delivery_key), _DONE, "EX", self._done_ttl)
 
     async def release(self, delivery_key: str) -> None:
+        await self._command(
+            "release", "EVAL", _RELEASE_SCRIPT, 1, self._key(delivery_key), _CLAIMED
+        )
+
+    async def aclose(self) -> None:
+        """Close the ledger's connection; a later command would open a new one."""
+        self._redis.close()
+
+    async def _command(self, operation: str, *args: str | int) -> object:
         try:
-            await self._release(keys=[self._key(delivery_key)], args=[_CLAIMED])
-        except (RedisError, OSError) as exc:
-            raise LedgerUnavailableError(f"release failed: {type(exc).__name__}") from exc
+            return await self._redis.execute(*args)
+        except (OSError, hiredis.HiredisError) as exc:
+            raise LedgerUnavailableError(f"{operation} failed: {type(exc).__name__}") from exc
 
     def _key(self, delivery_key: str) -> str:
         return self._prefix + delivery_key
+
+
+_Opener = Callable[
+    [Callable[[], asyncio.Protocol]],
+    Coroutine[Any, Any, tuple[asyncio.BaseTransport, asyncio.Protocol]],
+]
+
+
+class PipelinedRedis:
+    """One connection to Redis that keeps many commands in flight, replies in order.
+
+    Commands issued in the same event-loop turn leave in one write, and one read may answer
+    several: under load, concurrent deliveries share their round trips. A command that gets
+    no reply within the socket timeout fails, with every other command in flight on that
+    connection (their replies could no longer be told apart), and the next command
+    reconnects. Errors are `OSError` (connection, timeout) or `hiredis.HiredisError` (an error
+    reply); nothing is retried, since the ledger fails open.
+    """
+
+    def __init__(
+        self,
+        open_connection: _Opener,
+        *,
+        handshake: list[tuple[str | int, ...]],
+        timeout: float,
+        connect_timeout: float,
+    ) -> None:
+        self._open = open_connection
+        self._handshake = handshake
+        self._timeout = timeout
+        self._connect_timeout = connect_timeout
+        self._connection: _Replies | None = None
+        self._connecting: asyncio.Task[_Replies] | None = None
+
+    @classmethod
+    def like(cls, client: aioredis.Redis) -> PipelinedRedis:
+        """Connect where `client` connects (TCP, TLS or Unix socket), with its settings."""
+        pool = client.connection_pool
+        options = pool.connection_kwargs
+        loop_call: _Opener
+        if issubclass(pool.connection_class, UnixDomainSocketConnection):
+            path = options["path"]
+
+            def loop_call(factory: Callable[[], asyncio.Protocol]) -> Any:
+                return asyncio.get_running_loop().create_unix_connection(factory, path)
+
+        elif issubclass(pool.connection_class, Connection):
+            host, port = options.get("host", "localhost"), options.get("port", 6379)
+            # redis-py builds the TLS context from the URL's ssl_* options; reuse it.
+            tls = (
+                pool.connection_class(**options).ssl_context.get()
+                if issubclass(pool.connection_class, SSLConnection)
+                else None
+            )
+
+            def loop_call(factory: Callable[[], asyncio.Protocol]) -> Any:
+                return asyncio.get_running_loop().create_connection(factory, host, port, ssl=tls)
+
+        else:
+            raise TypeError(f"unsupported Redis connection {pool.connection_class.__name__}")
+        handshake: list[tuple[str | int, ...]] = []
+        if options.get("password"):
+            user = options.get("username")
+            handshake.append(
+                ("AUTH", user, options["password"]) if user else ("AUTH", options["password"])
+            )
+        if options.get("db"):
+            handshake.append(("SELECT", int(options["db"])))
+        timeout = options.get("socket_timeout") or _DEFAULT_TIMEOUT_SECONDS
+        return cls(
+            loop_call,
+            handshake=handshake,
+            timeout=timeout,
+            connect_timeout=options.get("socket_connect_timeout") or timeout,
+        )
+
+    async def execute(self, *args: str | int) -> object:
+        """Send one command and return its reply (None for a nil reply)."""
+        connection = self._connection
+        if connection is None or connection.closed:
+            connection = await self._connected()
+        return await connection.request(args)
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.abort(ConnectionError("the ledger was closed"))
+            self._connection = None
+
+    async def _connected(self) -> _Replies:
+        # Concurrent callers share one attempt, so an unreachable Redis costs each of them
+        # one connect timeout, not one per caller queued before it.
+        if self._connecting is None:
+            self._connecting = asyncio.get_running_loop().create_task(self._connect())
+            self._connecting.add_done_callback(self._connected_or_failed)
+        return await asyncio.shield(self._connecting)
+
+    def _connected_or_failed(self, attempt: asyncio.Task[_Replies]) -> None:
+        self._connecting = None
+        if not attempt.cancelled() and attempt.exception() is None:
+            self._connection = attempt.result()
+
+    async def _connect(self) -> _Replies:
+        async with asyncio.timeout(self._connect_timeout):
+            _, protocol = await self._open(lambda: _Replies(self._timeout))
+            assert isinstance(protocol, _Replies)  # noqa: S101 (the factory's own type)
+            try:
+                for command in self._handshake:
+                    await protocol.request(command)
+            except BaseException:
+                protocol.abort(ConnectionError("handshake failed"))
+                raise
+        return protocol
+
+
+_DEFAULT_TIMEOUT_SECONDS = 5.0
+
+
+class _Replies(asyncio.Protocol):
+    """One Redis connection: writes coalesced per loop turn, replies matched in order."""
+
+    def __init__(self, reply_timeout: float) -> None:
+        self._reply_timeout = reply_timeout
+        self._parser = hiredis.Reader()
+        self._waiters: deque[asyncio.Future[object]] = deque()
+        self._outgoing: list[bytes] = []
+        self._transport: asyncio.Transport | None = None
+        self.closed = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)  # noqa: S101 (a stream connection)
+        self._transport = transport
+
+    async def request(self, args: tuple[str | int, ...]) -> object:
+        if self.closed:
+            raise ConnectionError("the Redis connection is closed")
+        loop = asyncio.get_running_loop()
+        waiter: asyncio.Future[object] = loop.create_future()
+        if not self._outgoing:
+            loop.call_soon(self._flush)
+        # hiredis's stub types the argument as a one-element tuple; any tuple is accepted.
+        self._outgoing.append(hiredis.pack_command(args))  # type: ignore[arg-type]
+        self._waiters.append(waiter)
+        timer = loop.call_later(self._reply_timeout, self._expire, waiter)
+        try:
+            return await waiter
+        finally:
+            timer.cancel()
+
+    def _flush(self) -> None:
+        outgoing, self._outgoing = self._outgoing, []
+        if self._transport is not None and not self.closed:
+            self._transport.write(b"".join(outgoing))
+
+    def _expire(self, waiter: asyncio.Future[object]) -> None:
+        if not waiter.done():
+            self.abort(TimeoutError(f"Redis did not answer within {self._reply_timeout:g} s"))
+
+    def data_received(self, data: bytes) -> None:
+        self._parser.feed(data)
+        try:
+            while (reply := self._parser.gets()) is not False:
+                waiter = self._waiters.popleft()
+                if waiter.done():  # its caller was cancelled; the reply is consumed all the same
+                    continue
+                if isinstance(reply, hiredis.ReplyError):
+                    waiter.set_exception(reply)
+                else:
+                    waiter.set_result(reply)
+        except (hiredis.ProtocolError, IndexError):
+            self.abort(ConnectionError("Redis sent something that is not a reply"))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        self._fail_waiters(ConnectionError("the Redis connection was lost"))
+
+    def abort(self, error: OSError) -> None:
+        self.closed = True
+        if self._transport is not None:
+            self._transport.abort()
+        self._fail_waiters(error)
+
+    def _fail_waiters(self, error: OSError) -> None:
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_exception(error)

@@ -37,14 +37,13 @@ def create_app(settings: Settings) -> Starlette:
         redis_client = open_redis(settings)
         temporal_client = await connect_temporal(settings)
         dispatcher = Dispatcher(temporal_client, settings)
+        ledger = RedisDeliveryLedger(redis_client)
         neo4j = open_neo4j(settings) if settings.admin_token else None
         app.state.settings = settings
         app.state.metrics = metrics
         app.state.redis = redis_client
         app.state.temporal = temporal_client
-        app.state.receiver = WebhookReceiver(
-            settings, RedisDeliveryLedger(redis_client), dispatcher, metrics
-        )
+        app.state.receiver = WebhookReceiver(settings, ledger, dispatcher, metrics)
         if neo4j is not None:
             app.state.admin = AdminApi(
                 settings, client=temporal_client, dispatcher=dispatcher, driver=neo4j
@@ -60,6 +59,7 @@ def create_app(settings: Settings) -> Starlette:
         try:
             yield
         finally:
+            await ledger.aclose()
             await redis_client.aclose()
             if neo4j is not None:
                 await neo4j.close()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
+from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
@@ -15,6 +17,7 @@ from app.ledger import (
     delivery_key,
 )
 from stack.services import free_port
+from tests.conftest import LocalStack
 
 
 @pytest.fixture
@@ -23,8 +26,10 @@ def prefix(unique_id: str) -> str:
 
 
 @pytest.fixture
-def ledger(redis_client: aioredis.Redis, prefix: str) -> RedisDeliveryLedger:
-    return RedisDeliveryLedger(redis_client, prefix=prefix)
+async def ledger(redis_client: aioredis.Redis, prefix: str) -> AsyncIterator[RedisDeliveryLedger]:
+    ledger = RedisDeliveryLedger(redis_client, prefix=prefix)
+    yield ledger
+    await ledger.aclose()
 
 
 async def test_a_delivery_is_claimed_only_once(ledger: RedisDeliveryLedger) -> None:
@@ -116,4 +121,79 @@ async def test_redis_down_raises_ledger_unavailable() -> None:
             with pytest.raises(LedgerUnavailableError):
                 await operation("github:down")
     finally:
+        await ledger.aclose()
         await client.aclose()
+
+
+async def test_concurrent_commands_on_one_connection_each_get_their_own_reply(
+    ledger: RedisDeliveryLedger,
+) -> None:
+    """Hundreds of claims in flight at once on the pipelined connection are answered in order."""
+    first = await asyncio.gather(*(ledger.claim(f"github:many-{n}") for n in range(300)))
+    await asyncio.gather(*(ledger.confirm(f"github:many-{n}") for n in range(0, 300, 2)))
+    again = await asyncio.gather(*(ledger.claim(f"github:many-{n}") for n in range(300)))
+    assert all(first)
+    assert not any(again)
+
+
+async def test_the_urls_password_and_database_are_used(local_stack: LocalStack) -> None:
+    """The ledger connects as the client's URL says: AUTH with its password, SELECT its db."""
+    port = local_stack.redis.port
+    with_password = aioredis.Redis.from_url(f"redis://:not-configured@127.0.0.1:{port}/0")
+    ledger = RedisDeliveryLedger(with_password)
+    try:
+        # The session's Redis has no password, so it refuses AUTH: the ledger fails open.
+        with pytest.raises(LedgerUnavailableError):
+            await ledger.claim("github:auth")
+    finally:
+        await ledger.aclose()
+        await with_password.aclose()
+    db5 = aioredis.Redis.from_url(f"redis://127.0.0.1:{port}/5")
+    db0 = aioredis.Redis.from_url(f"redis://127.0.0.1:{port}/0")
+    ledger = RedisDeliveryLedger(db5, prefix="test-db5:")
+    key = f"github:{uuid.uuid4().hex}"
+    try:
+        assert await ledger.claim(key)
+        assert await db5.exists(f"test-db5:{key}") == 1
+        assert await db0.exists(f"test-db5:{key}") == 0
+    finally:
+        await ledger.aclose()
+        await db5.aclose()
+        await db0.aclose()
+
+
+async def test_a_redis_that_never_answers_fails_within_the_socket_timeout() -> None:
+    """A server that accepts but never replies makes the ledger fail open, not hang."""
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.read()
+        writer.close()
+
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    client = aioredis.Redis(port=port, socket_connect_timeout=0.5, socket_timeout=0.3)
+    ledger = RedisDeliveryLedger(client)
+    try:
+        async with asyncio.timeout(2):
+            results = await asyncio.gather(
+                *(ledger.claim(f"github:silent-{n}") for n in range(5)), return_exceptions=True
+            )
+        assert all(isinstance(result, LedgerUnavailableError) for result in results)
+    finally:
+        await ledger.aclose()
+        await client.aclose()
+        server.close()
+        await server.wait_closed()
+
+
+async def test_the_ledger_reconnects_after_its_connection_is_killed(
+    ledger: RedisDeliveryLedger, redis_client: aioredis.Redis
+) -> None:
+    """After Redis closes its connection (restart, idle timeout) the ledger reconnects."""
+    assert await ledger.claim("github:before-kill")
+    for connection in await redis_client.client_list():
+        if connection["cmd"] == "set":  # the ledger's: redis_client itself last ran CLIENT LIST
+            await redis_client.client_kill_filter(_id=connection["id"])
+    await asyncio.sleep(0.1)
+    assert await ledger.claim("github:after-kill")
+    assert not await ledger.claim("github:before-kill")

@@ -186,17 +186,21 @@ async def test_a_bug_in_dispatch_is_a_logged_500_and_the_claim_is_released(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """An unexpected exception is answered 500 with a logged traceback, never left claimed."""
-    receiver = WebhookReceiver(
-        settings, RedisDeliveryLedger(redis_client), BrokenDispatcher(), ReceiverMetrics()
-    )
+    ledger = RedisDeliveryLedger(redis_client)
+    receiver = WebhookReceiver(settings, ledger, BrokenDispatcher(), ReceiverMetrics())
     app = Starlette(routes=[Route("/webhooks/github", github_webhook, methods=["POST"])])
     app.state.receiver = receiver
     transport = httpx.ASGITransport(app=app)
     body = ids.body(fixture_body("github", "push"))
-    async with httpx.AsyncClient(transport=transport, base_url="http://receiver") as http:
-        response = await http.post(
-            "/webhooks/github", content=body, headers=github_headers(body, delivery=ids.delivery)
-        )
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://receiver") as http:
+            response = await http.post(
+                "/webhooks/github",
+                content=body,
+                headers=github_headers(body, delivery=ids.delivery),
+            )
+    finally:
+        await ledger.aclose()
     assert response.status_code == 500
     assert response.json()["status"] == "error"
     assert any(record.exc_info for record in caplog.records)
