@@ -42,7 +42,7 @@ def load_corpus(name: str, *, quick: bool) -> Corpus:
     if name == "cpython":
         root = Path(sysconfig.get_paths()["stdlib"])
         files = _walk(root, ".py", {"__pycache__", "site-packages"})
-        changed, edit = "textwrap.py", "\n\ndef _bench_added(text):\n    return dedent(text)\n"
+        changed, edit = "textwrap.py", "\n\ndef _bench_added{n}(text):\n    return dedent(text)\n"
     elif name == "go":
         goroot = subprocess.run(
             ["go", "env", "GOROOT"], capture_output=True, text=True, check=True
@@ -51,7 +51,7 @@ def load_corpus(name: str, *, quick: bool) -> Corpus:
         files = _walk(root, ".go", set())
         changed, edit = (
             "strings/strings.go",
-            "\n\nfunc benchAdded(s string) int { return Count(s, s) }\n",
+            "\n\nfunc benchAdded{n}(s string) int {{ return Count(s, s) }}\n",
         )
     else:
         raise SystemExit(f"unknown corpus {name!r} (cpython or go)")
@@ -73,8 +73,8 @@ def build_repo(corpus: Corpus, scratch: Path) -> WorkRepo:
     return repo
 
 
-def change_one_file(corpus: Corpus, repo: WorkRepo) -> str:
-    """Append a small function to one file, commit and push; returns the new commit."""
+def change_one_file(corpus: Corpus, repo: WorkRepo, nth: int = 1) -> str:
+    """Append a small function (the `nth`) to one file, commit and push; returns the commit."""
     with (repo.work / corpus.changed).open("a") as out:
-        out.write(corpus.edit)
+        out.write(corpus.edit.format(n=nth))
     return repo.commit(f"edit {corpus.changed}")

@@ -80,18 +80,18 @@ class GraphWriter:
         return [record.data() for record in records]
 
     async def stored_files(self, repo_id: str, branch: str) -> dict[str, StoredFile]:
+        # One record of lists: the driver spends ~0.1 ms per record, 0.2 s for 2,000 files.
         rows = await self._run(
             """
             MATCH (f:File {repo_id: $repo_id, branch: $branch})
-            RETURN f.path AS path, f.blob_sha AS blob_sha, f.edges_digest AS digest,
-                   f.skipped IS NULL AS parsed  // not `extraction`: reading it is costly
+            RETURN collect([f.path, f.blob_sha, f.edges_digest, f.skipped IS NULL]) AS files
+            // not `extraction`: reading it is costly
             """,
             repo_id=repo_id,
             branch=branch,
         )
-        return {
-            r["path"]: StoredFile(r["path"], r["blob_sha"], r["digest"], r["parsed"]) for r in rows
-        }
+        files = rows[0]["files"] if rows else []
+        return {path: StoredFile(path, blob, digest, parsed) for path, blob, digest, parsed in files}
 
     async def resolution_state(self, branch_key: str) -> ResolutionState:
         rows = await self._run(
