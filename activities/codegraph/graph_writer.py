@@ -91,7 +91,7 @@ class GraphWriter:
             branch=branch,
         )
         files = rows[0]["files"] if rows else []
-        return {path: StoredFile(path, blob, digest, parsed) for path, blob, digest, parsed in files}
+        return {path: StoredFile(path, *rest) for path, *rest in files}
 
     async def resolution_state(self, branch_key: str) -> ResolutionState:
         rows = await self._run(
@@ -157,17 +157,15 @@ class GraphWriter:
             await self._run(
                 """
                 UNWIND $keys AS key
-                MATCH (f:File {key: key})-[r:DEFINES]->()
-                DELETE r
-                """,
-                keys=list(batch),
-            )
-            await self._run(
-                """
-                UNWIND $keys AS key
-                MATCH (s:Symbol {file_key: key})-[r:DEFINES]->()
-                USING INDEX s:Symbol(file_key)
-                DELETE r
+                CALL (key) {
+                    MATCH (f:File {key: key})-[r:DEFINES]->()
+                    DELETE r
+                }
+                CALL (key) {
+                    MATCH (s:Symbol {file_key: key})-[r:DEFINES]->()
+                    USING INDEX s:Symbol(file_key)
+                    DELETE r
+                }
                 """,
                 keys=list(batch),
             )
@@ -273,24 +271,20 @@ class GraphWriter:
         """
         for batch in _batches(sorted(file_keys), self._batch):
             await self._run(
-                "UNWIND $keys AS key MATCH (f:File {key: key}) SET f.edges_digest = null",
-                keys=list(batch),
-            )
-            await self._run(
                 """
                 UNWIND $keys AS key
                 MATCH (f:File {key: key})
-                OPTIONAL MATCH (f)-[r:IMPORTS|CALLS]->()
-                DELETE r
-                """,
-                keys=list(batch),
-            )
-            await self._run(
-                """
-                UNWIND $keys AS key
-                MATCH (s:Symbol {file_key: key})-[r:CALLS|INHERITS]->()
-                USING INDEX s:Symbol(file_key)
-                DELETE r
+                SET f.edges_digest = null
+                WITH f, key
+                CALL (f) {
+                    MATCH (f)-[r:IMPORTS|CALLS]->()
+                    DELETE r
+                }
+                CALL (key) {
+                    MATCH (s:Symbol {file_key: key})-[r:CALLS|INHERITS]->()
+                    USING INDEX s:Symbol(file_key)
+                    DELETE r
+                }
                 """,
                 keys=list(batch),
             )
