@@ -17,7 +17,7 @@ import hashlib
 import re
 from collections import deque
 from collections.abc import Callable, Coroutine
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import hiredis
 import redis.asyncio as aioredis
@@ -117,8 +117,8 @@ class RedisDeliveryLedger:
 
 
 _Opener = Callable[
-    [Callable[[], asyncio.Protocol]],
-    Coroutine[Any, Any, tuple[asyncio.BaseTransport, asyncio.Protocol]],
+    [Callable[[], "_Replies"]],
+    Coroutine[Any, Any, tuple[asyncio.BaseTransport, "_Replies"]],
 ]
 
 
@@ -157,7 +157,7 @@ class PipelinedRedis:
         if issubclass(pool.connection_class, UnixDomainSocketConnection):
             path = options["path"]
 
-            def loop_call(factory: Callable[[], asyncio.Protocol]) -> Any:
+            def loop_call(factory: Callable[[], _Replies]) -> Any:
                 return asyncio.get_running_loop().create_unix_connection(factory, path)
 
         elif issubclass(pool.connection_class, Connection):
@@ -169,7 +169,7 @@ class PipelinedRedis:
                 else None
             )
 
-            def loop_call(factory: Callable[[], asyncio.Protocol]) -> Any:
+            def loop_call(factory: Callable[[], _Replies]) -> Any:
                 return asyncio.get_running_loop().create_connection(factory, host, port, ssl=tls)
 
         else:
@@ -218,7 +218,6 @@ class PipelinedRedis:
     async def _connect(self) -> _Replies:
         async with asyncio.timeout(self._connect_timeout):
             _, protocol = await self._open(lambda: _Replies(self._timeout))
-            assert isinstance(protocol, _Replies)  # noqa: S101 (the factory's own type)
             try:
                 for command in self._handshake:
                     await protocol.request(command)
@@ -243,8 +242,8 @@ class _Replies(asyncio.Protocol):
         self.closed = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)  # noqa: S101 (a stream connection)
-        self._transport = transport
+        # A stream transport (uvloop's does not subclass asyncio.Transport, so no isinstance).
+        self._transport = cast("asyncio.Transport", transport)
 
     async def request(self, args: tuple[str | int, ...]) -> object:
         if self.closed:

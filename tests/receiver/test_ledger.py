@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 import redis.asyncio as aioredis
+import uvloop
 
 from app.ledger import (
     CLAIM_TTL_SECONDS,
@@ -197,3 +198,23 @@ async def test_the_ledger_reconnects_after_its_connection_is_killed(
     await asyncio.sleep(0.1)
     assert await ledger.claim("github:after-kill")
     assert not await ledger.claim("github:before-kill")
+
+
+def test_the_ledger_works_on_uvloop(local_stack: LocalStack) -> None:
+    """The web process runs on uvloop (under uvicorn), whose transports differ from asyncio's."""
+
+    async def claim_confirm_release() -> list[bool]:
+        client = aioredis.Redis.from_url(local_stack.redis.url)
+        ledger = RedisDeliveryLedger(client, prefix=f"test-uvloop-{uuid.uuid4().hex}:")
+        try:
+            first = await ledger.claim("github:uv")
+            second = await ledger.claim("github:uv")
+            await ledger.release("github:uv")
+            third = await ledger.claim("github:uv")
+            await ledger.confirm("github:uv")
+            return [first, second, third, await ledger.claim("github:uv")]
+        finally:
+            await ledger.aclose()
+            await client.aclose()
+
+    assert uvloop.run(claim_confirm_release()) == [True, False, True, False]
