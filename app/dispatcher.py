@@ -49,6 +49,8 @@ class Dispatcher:
     def __init__(self, client: Client, settings: Settings) -> None:
         self._client = client
         self._settings = settings
+        # Settings are frozen, so the policy every branch workflow starts with never changes.
+        self._policy = settings.indexing_policy()
 
     async def push(self, request: PushRequest) -> str:
         return await self._branch_signal(request.repo.repo_id, request.branch, PUSH_SIGNAL, request)
@@ -63,7 +65,7 @@ class Dispatcher:
             workflow_id,
             signal,
             arg,
-            BranchWorkflowInput(repo_id, branch, policy=self._settings.indexing_policy()),
+            BranchWorkflowInput(repo_id, branch, policy=self._policy),
         )
         return workflow_id
 
@@ -122,6 +124,10 @@ class Dispatcher:
 
     async def dispatch_all(self, commands: Iterable[Command]) -> list[str]:
         """Dispatch concurrently (bounded); raises if any dispatch failed, after all finish."""
+        commands = tuple(commands)
+        if len(commands) == 1:
+            # Most deliveries (a push) carry one command: no semaphore or gather to pay for.
+            return [await self.dispatch(commands[0])]
         limit = asyncio.Semaphore(MAX_CONCURRENT_STARTS)
 
         async def bounded(command: Command) -> str:
