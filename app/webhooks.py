@@ -4,6 +4,9 @@ Every refusal caused by what a delivery contains is a 4xx (401 signature, 400 ma
 413 too large) and every event we merely skip is 202, because GitLab disables hooks that keep
 failing. The only 5xx are 503 when Temporal does not take the signals (the claim is released
 so a redelivery is processed) and 500 for a bug of ours, which is logged with its traceback.
+A signal Temporal refuses as invalid (INVALID_ARGUMENT, such as a payload over its blob size
+limit) is a 400 with the claim released: a redelivery carries the same payload, so it cannot
+succeed, and a 503 would only invite retries.
 
 A delivery whose claim is held by a concurrent request (in flight) or was confirmed earlier
 is answered 202 `duplicate` without dispatching: providers count any other status as failed,
@@ -26,6 +29,7 @@ from typing import Protocol
 from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
+from temporalio.service import RPCError, RPCStatusCode
 
 from app import metrics as outcomes
 from app.clients import is_temporal_unavailable
@@ -272,6 +276,14 @@ class WebhookReceiver:
             if claim is _Claim.OWNED:
                 # Shielded: a cancelled request must still hand the delivery back for redelivery.
                 await asyncio.shield(self._ledger_step("release", key, context))
+            if isinstance(exc, RPCError) and exc.status == RPCStatusCode.INVALID_ARGUMENT:
+                log.warning(
+                    "Temporal refused the delivery's signal as invalid: %s",
+                    exc.message,
+                    extra=context,
+                )
+                detail = f"Temporal refused the signal as invalid: {exc.message}"
+                return _Answer(400, outcomes.MALFORMED, {"delivery": delivery_id, "detail": detail})
             if isinstance(exc, Exception) and is_temporal_unavailable(exc):
                 log.warning(
                     "Temporal did not take the delivery (%s); answering 503 for a redelivery",

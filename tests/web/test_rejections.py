@@ -323,3 +323,23 @@ async def test_body_at_the_cap_is_read(
         assert (await receiver.post_github(body, headers={})).status_code == 401
         over = b" " * (64 * 1024 + 1)
         assert (await receiver.post_github(over, headers={})).status_code == 413
+
+
+async def test_signal_temporal_refuses_as_invalid_is_400_and_releases_the_claim(
+    receiver: Receiver,
+    dispatched: Dispatched,
+    redis_client: aioredis.Redis,
+    ids: UniqueIds,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A push whose signal exceeds Temporal's 2 MB blob limit is a 400, not a 503 to retry."""
+    # Under the 25 MiB body cap, but the repository name alone makes the signal too big.
+    document = json.loads(github_push(ids))
+    huge = with_change(document, ("repository", "full_name"), "octo/" + "a" * (3 * MIB))
+    response = await receiver.post_github(json.dumps(huge).encode(), delivery=ids.delivery)
+    assert response.status_code == 400
+    answer = response.json()
+    assert answer["status"] == "malformed"
+    assert "Temporal refused the signal as invalid" in answer["detail"]
+    assert "Temporal refused" in caplog.text
+    await assert_nothing_dispatched(receiver, dispatched, redis_client, ids, "github")
