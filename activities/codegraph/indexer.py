@@ -29,14 +29,13 @@ from typing import Any
 from neo4j import AsyncDriver
 
 from activities.codegraph.affected import MAX_CHANGED_SHARE, affected_files
+from activities.codegraph.file_chunks import FileChunk, prepare_chunk
 from activities.codegraph.graph_rows import (
-    SymbolRow,
     branch_key,
     edges_digest,
     file_key,
-    symbol_rows,
 )
-from activities.codegraph.graph_writer import GraphWriter, StoredFile, pack_extraction
+from activities.codegraph.graph_writer import GraphWriter, StoredFile
 from activities.codegraph.model import FileExtraction
 from activities.codegraph.parse_worker import parse_files
 from activities.codegraph.resolve import parse_go_mod, resolve_edges
@@ -212,11 +211,8 @@ class CodeGraphIndexer:
         await writer.set_resolution_pending(bkey)
         known = StoredFiles(repo_id, branch, stored)
         before = await self._previous_extractions(writer, plan, known, settled)
-        changed_keys: set[str] = set()
         extractions: dict[str, FileExtraction] = {}
-        for rows in _chunks(_read_rows(out_dir / PARSED), WRITE_CHUNK_FILES):
-            await self._write_files(writer, repo_id, branch, rows, extractions)
-            changed_keys.update(file_key(repo_id, branch, row["path"]) for row in rows)
+        changed_keys = await self._write_parsed(writer, snapshot, out_dir / PARSED, extractions)
         await writer.delete_files([file_key(repo_id, branch, p) for p in plan["deleted"]])
         after = {path: extractions[path] for path in before or () if path in extractions}
         extractions.update(await self._extractions_of(writer, known, plan["unchanged"]))
@@ -302,51 +298,49 @@ class CodeGraphIndexer:
             await writer.delete_orphan_modules(repo_id, branch)
         )
 
-    async def _write_files(
+    async def _write_parsed(
         self,
         writer: GraphWriter,
-        repo_id: str,
-        branch: str,
-        rows: list[dict[str, Any]],
+        snapshot: SnapshotRef,
+        parsed: Path,
         extractions: dict[str, FileExtraction],
-    ) -> None:
-        symbols: list[tuple[str, SymbolRow]] = []
-        defines: list[tuple[str, str, str]] = []
-        file_rows = []
-        for row in rows:
-            fkey = file_key(repo_id, branch, row["path"])
-            extraction = FileExtraction.from_json(row["extraction"]) if row["extraction"] else None
-            props: dict[str, Any] = {
-                "key": fkey,
-                "repo_id": repo_id,
-                "branch": branch,
-                "path": row["path"],
-                "blob_sha": row["blob_sha"],
-                "language": row["language"],
-                "skipped": row["skipped"],
-                "has_syntax_errors": False,
-                "extraction": None,
-            }
-            if extraction is not None:
-                extractions[row["path"]] = extraction
-                self._extractions.put(fkey, row["blob_sha"], extraction)
-                props["has_syntax_errors"] = extraction.has_syntax_errors
-                props["extraction"] = pack_extraction(extraction)
-                for symbol in symbol_rows(repo_id, branch, extraction):
-                    symbols.append((fkey, symbol))
-                    parent = symbol.parent_key
-                    defines.append(
-                        ("Symbol", parent, symbol.key) if parent else ("File", fkey, symbol.key)
-                    )
-            file_rows.append(props)
-        keys = [props["key"] for props in file_rows]
+    ) -> set[str]:
+        """Write the parsed files chunk by chunk and return their File keys. Each chunk is
+        decoded in a thread while the one before it is being written."""
+        repo_id, branch = snapshot.repo.repo_id, snapshot.branch
+        bkey = branch_key(repo_id, branch)
+        written: set[str] = set()
+        ready: FileChunk | None = None
+        for lines in _chunks(_lines(parsed), WRITE_CHUNK_FILES):
+            upcoming = asyncio.create_task(asyncio.to_thread(prepare_chunk, repo_id, branch, lines))
+            try:
+                if ready is not None:
+                    written.update(await self._write_chunk(writer, bkey, ready, extractions))
+            finally:
+                ready = await upcoming  # even when the write failed: never leave a task behind
+        if ready is not None:
+            written.update(await self._write_chunk(writer, bkey, ready, extractions))
+        return written
+
+    async def _write_chunk(
+        self,
+        writer: GraphWriter,
+        bkey: str,
+        chunk: FileChunk,
+        extractions: dict[str, FileExtraction],
+    ) -> list[str]:
+        keys = chunk.keys
         # Order matters for crash safety: a file's blob id is committed last, so a file
         # whose definitions were not all written still looks changed to the next run.
         await writer.clear_defines(keys)
-        await writer.write_symbols(keys, [symbol for _, symbol in symbols])
-        await writer.write_files(branch_key(repo_id, branch), file_rows)
-        await writer.write_defines(defines)
-        await writer.commit_blobs({props["key"]: props["blob_sha"] for props in file_rows})
+        await writer.write_symbols(keys, chunk.symbols)
+        await writer.write_files(bkey, chunk.file_rows)
+        await writer.write_defines(chunk.defines)
+        await writer.commit_blobs(chunk.blobs)
+        for path, (fkey, blob, extraction) in chunk.extractions.items():
+            extractions[path] = extraction
+            self._extractions.put(fkey, blob, extraction)
+        return keys
 
 
 async def _drain(
@@ -405,16 +399,15 @@ def _canonical(go_modules: dict[str, str]) -> str:
     return json.dumps(go_modules, sort_keys=True, separators=(",", ":"))
 
 
-def _read_rows(path: Path) -> Iterator[dict[str, Any]]:
+def _lines(path: Path) -> Iterator[str]:
     with path.open() as source:
-        for line in source:
-            yield json.loads(line)
+        yield from source
 
 
-def _chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    chunk: list[dict[str, Any]] = []
-    for row in rows:
-        chunk.append(row)
+def _chunks(lines: Iterator[str], size: int) -> Iterator[list[str]]:
+    chunk: list[str] = []
+    for line in lines:
+        chunk.append(line)
         if len(chunk) >= size:
             yield chunk
             chunk = []
