@@ -151,7 +151,7 @@ class CodeGraphIndexer:
         paths: dict[str, list[str]] = {}
         for planned in readable:
             paths.setdefault(planned.blob_sha, []).append(planned.path)
-        in_flight: set[asyncio.Future[list[dict[str, Any]]]] = set()
+        in_flight: set[asyncio.Future[list[tuple[bool, str]]]] = set()
         limit = self._workers * 2
         with out.open("w") as sink:
             for planned in plan.to_parse:
@@ -344,16 +344,16 @@ class CodeGraphIndexer:
 
 
 async def _drain(
-    in_flight: set[asyncio.Future[list[dict[str, Any]]]], sink: Any, *, first_only: bool
+    in_flight: set[asyncio.Future[list[tuple[bool, str]]]], sink: Any, *, first_only: bool
 ) -> int:
     skipped = 0
     while in_flight:
         done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
         for future in done:
             in_flight.discard(future)
-            for row in future.result():
-                skipped += row["skipped"] is not None
-                sink.write(json.dumps(row, separators=(",", ":")) + "\n")
+            for was_skipped, line in future.result():
+                skipped += was_skipped
+                sink.write(line)
         if first_only:
             break
     return skipped

@@ -1,11 +1,13 @@
-"""The CPU-bound part of a run, executed in worker processes: bytes in, JSON-ready rows out.
+"""The CPU-bound part of a run, executed in worker processes: bytes in, JSON lines out.
 
-Runs in a `ProcessPoolExecutor` so both cores parse; it takes and returns plain values only,
-so nothing but bytes and small dicts crosses the process boundary.
+Runs in a `ProcessPoolExecutor` so both cores parse; it takes and returns plain values only.
+Rows come back already encoded as `parsed.jsonl` lines: encoding in the workers runs on both
+cores, and one string crosses the process boundary much faster than nested lists.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -15,8 +17,8 @@ from activities.codegraph.skipping import skip_by_content
 log = logging.getLogger(__name__)
 
 
-def parse_files(items: list[tuple[str, str, str, bytes]]) -> list[dict[str, Any]]:
-    """Parse (path, blob_sha, language, content) items into parsed-file rows."""
+def parse_files(items: list[tuple[str, str, str, bytes]]) -> list[tuple[bool, str]]:
+    """Parse (path, blob_sha, language, content) items into (skipped, JSON line) pairs."""
     rows = []
     for path, blob_sha, language, content in items:
         row: dict[str, Any] = {
@@ -35,5 +37,5 @@ def parse_files(items: list[tuple[str, str, str, bytes]]) -> list[dict[str, Any]
             except Exception:  # one bad file must never fail the run
                 log.exception("extraction failed", extra={"path": path})
                 row["skipped"] = "parse_failed"
-        rows.append(row)
+        rows.append((row["skipped"] is not None, json.dumps(row, separators=(",", ":")) + "\n"))
     return rows
