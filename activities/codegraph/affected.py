@@ -85,5 +85,5 @@ def _words(fe: FileExtraction) -> Iterable[str]:
         yield from _WORD.findall(h.parent)
     for imp in fe.imports:
         yield from _WORD.findall(imp.module)
-        if imp.name:
-            yield imp.name
+        # A JS default import looks its definition up by the local alias.
+        yield from (word for word in (imp.name, imp.alias) if word)
