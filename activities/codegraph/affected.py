@@ -27,13 +27,14 @@ def affected_files(
     before: Mapping[str, FileExtraction],
     after: Mapping[str, FileExtraction],
     branch: Mapping[str, FileExtraction],
+    max_share: float = MAX_CHANGED_SHARE,
 ) -> set[str] | None:
     """Paths whose edges must be re-resolved when files change from `before` to `after`.
 
     `before` and `after` hold the modified files (same paths, old and new extraction);
     `branch` is every parsed file of the branch after the change. None means "all of them".
     """
-    if before.keys() != after.keys() or len(after) > MAX_CHANGED_SHARE * max(len(branch), 1):
+    if before.keys() != after.keys() or len(after) > max_share * max(len(branch), 1):
         return None
     names: set[str] = set()
     for path, new in after.items():
