@@ -2,29 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
-import pytest
 from neo4j import AsyncDriver
 
 from activities.codegraph.indexer import CodeGraphIndexer
-from activities.git_client import GitClient
-from tests.conftest import LocalStack
 from tests.support.git_server import WorkRepo
 from tests.support.indexing import index_head
 from workflows.contracts import RepoRef
-
-
-@pytest.fixture
-async def indexer(
-    local_stack: LocalStack, neo4j_driver: AsyncDriver
-) -> AsyncIterator[CodeGraphIndexer]:
-    instance = CodeGraphIndexer(
-        local_stack.settings(parse_processes=1), neo4j_driver, GitClient(allow_file_protocol=True)
-    )
-    yield instance
-    await instance.aclose()
 
 
 async def test_broken_files_are_skipped_or_flagged_and_the_run_succeeds(

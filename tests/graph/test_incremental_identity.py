@@ -11,15 +11,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sysconfig
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from neo4j import AsyncDriver
 
 from activities.codegraph.indexer import CodeGraphIndexer
-from activities.git_client import GitClient
-from tests.conftest import LocalStack
 from tests.support.git_server import WorkRepo, git
 from tests.support.indexing import graph_dump, index_head
 from workflows.contracts import RepoRef
@@ -123,16 +120,6 @@ def history(repo: WorkRepo) -> list[tuple[str, object, bool]]:
         ("define a function twice in one file", define_twice, True),
         ("move a method between classes", move_method, False),
     ]
-
-
-@pytest.fixture
-async def indexer(
-    local_stack: LocalStack, neo4j_driver: AsyncDriver
-) -> AsyncIterator[CodeGraphIndexer]:
-    settings = local_stack.settings(parse_processes=2)
-    instance = CodeGraphIndexer(settings, neo4j_driver, GitClient(allow_file_protocol=True))
-    yield instance
-    await instance.aclose()
 
 
 @pytest.mark.timeout(600)

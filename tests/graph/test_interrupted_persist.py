@@ -4,7 +4,6 @@ look unchanged to the next run), so only the Branch's pending mark says the edge
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +12,6 @@ from neo4j import AsyncDriver
 
 from activities.codegraph.graph_writer import GraphWriter
 from activities.codegraph.indexer import CodeGraphIndexer
-from activities.git_client import GitClient
-from tests.conftest import LocalStack
 from tests.support.git_server import WorkRepo
 from tests.support.indexing import graph_dump, index_head
 from workflows.contracts import RepoRef
@@ -23,17 +20,6 @@ FILES: dict[str, str | bytes] = {
     "lib.py": "def helper():\n    return 1\n",
     "app.py": "from lib import *\n\n\ndef main():\n    return helper() + later()\n",
 }
-
-
-@pytest.fixture
-async def indexer(
-    local_stack: LocalStack, neo4j_driver: AsyncDriver
-) -> AsyncIterator[CodeGraphIndexer]:
-    instance = CodeGraphIndexer(
-        local_stack.settings(parse_processes=1), neo4j_driver, GitClient(allow_file_protocol=True)
-    )
-    yield instance
-    await instance.aclose()
 
 
 async def test_a_run_interrupted_before_its_edges_is_mended_by_the_next(
