@@ -32,10 +32,12 @@ class StoredFile:
 @dataclass(frozen=True)
 class ResolutionState:
     """What the Branch node says about its edges: `pending` while a run is rewriting them (a
-    crash leaves it set), and the go.mod map they were resolved with."""
+    crash leaves it set), the go.mod map they were resolved with, and the (parsed files,
+    definitions) counted when they were settled."""
 
     pending: bool
     go_modules: str | None
+    counts: tuple[int, int] | None = None
 
 
 def pack_extraction(extraction: FileExtraction) -> str:
@@ -97,28 +99,37 @@ class GraphWriter:
         rows = await self._run(
             """
             MATCH (b:Branch {key: $key})
-            RETURN b.resolution_pending IS NOT NULL AS pending, b.go_modules AS go_modules
+            RETURN b.resolution_pending IS NOT NULL AS pending, b.go_modules AS go_modules,
+                   b.graph_files AS files, b.graph_symbols AS symbols
             """,
             key=branch_key,
         )
         if not rows:
             return ResolutionState(pending=True, go_modules=None)
-        return ResolutionState(bool(rows[0]["pending"]), rows[0]["go_modules"])
+        row = rows[0]
+        counts = None if row["files"] is None else (int(row["files"]), int(row["symbols"]))
+        return ResolutionState(bool(row["pending"]), row["go_modules"], counts)
 
     async def set_resolution_pending(self, branch_key: str) -> None:
         await self._run(
             "MATCH (b:Branch {key: $key}) SET b.resolution_pending = true", key=branch_key
         )
 
-    async def settle_resolution(self, branch_key: str, go_modules: str) -> None:
-        """Every file's edges match the branch again, resolved with these go.mod files."""
+    async def settle_resolution(
+        self, branch_key: str, go_modules: str, counts: tuple[int, int]
+    ) -> None:
+        """Every file's edges match the branch again, resolved with these go.mod files; the
+        branch has `counts` (parsed files, definitions)."""
         await self._run(
             """
             MATCH (b:Branch {key: $key})
-            SET b.resolution_pending = null, b.go_modules = $go_modules
+            SET b.resolution_pending = null, b.go_modules = $go_modules,
+                b.graph_files = $files, b.graph_symbols = $symbols
             """,
             key=branch_key,
             go_modules=go_modules,
+            files=counts[0],
+            symbols=counts[1],
         )
 
     async def branch_counts(self, repo_id: str, branch: str) -> tuple[int, int]:

@@ -197,7 +197,7 @@ class CodeGraphIndexer:
         go_modules = _canonical(plan["go_modules"])
         settled = not state.pending and state.go_modules == go_modules
         if settled and self._nothing_to_write(out_dir, plan, stored.values()):
-            files, symbols = await writer.branch_counts(repo_id, branch)
+            files, symbols = state.counts or await writer.branch_counts(repo_id, branch)
             return GraphOutcome(
                 total_symbols=symbols,
                 indexed_files=files,
@@ -236,9 +236,10 @@ class CodeGraphIndexer:
         )
         await writer.set_digests({file_key(repo_id, branch, p): digests[p] for p in rewrite})
         await writer.delete_orphan_modules(repo_id, branch)
-        await writer.settle_resolution(bkey, go_modules)
+        symbols = sum(len(e.definitions) for e in extractions.values())
+        await writer.settle_resolution(bkey, go_modules, (len(extractions), symbols))
         return GraphOutcome(
-            total_symbols=sum(len(e.definitions) for e in extractions.values()),
+            total_symbols=symbols,
             indexed_files=len(extractions),
             nodes_written=writer.nodes_written,
             edges_written=writer.edges_written,

@@ -188,6 +188,10 @@ async def test_indexing_the_same_commit_twice_writes_nothing(
     assert parsed.parsed_files == 0
     assert parsed.unchanged_files == first.indexed_files
     assert second.graph_changes == 0
+    assert (second.indexed_files, second.total_symbols) == (
+        first.indexed_files,
+        first.total_symbols,
+    )
     assert await graph_dump(neo4j_driver, ref.repo_id) == before
 
 
