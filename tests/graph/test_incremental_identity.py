@@ -110,6 +110,11 @@ def history(repo: WorkRepo) -> list[tuple[str, object, bool]]:
         # A second `normalise` in the same file: keys get ordinals, unique matches break.
         decoder.write_text(decoder.read_text() + "\n\ndef normalise(s):\n    return s\n")
 
+    def change_go_module() -> None:
+        # No parsed file changes, yet every Go import resolves differently.
+        go_mod = work / "go" / "go.mod"
+        go_mod.write_text(go_mod.read_text().replace("module std", "module example.com/std"))
+
     return [
         ("modify", modify, True),
         ("delete", delete, False),
@@ -119,6 +124,7 @@ def history(repo: WorkRepo) -> list[tuple[str, object, bool]]:
         ("add a base-class method that a subclass in another file calls", add_base_method, True),
         ("define a function twice in one file", define_twice, True),
         ("move a method between classes", move_method, False),
+        ("change the go.mod module path", change_go_module, False),
     ]
 
 
