@@ -92,6 +92,10 @@ class GitClient:
             ("protocol.ext.allow", "never"),
             ("fetch.recurseSubmodules", "false"),
             ("credential.helper", ""),
+            # Kept repositories are reused a bounded number of times, never collected: no gc
+            # or maintenance may start in the middle of a fetch.
+            ("gc.auto", "0"),
+            ("maintenance.auto", "false"),
         ]
         if token:
             config.append(("http.extraHeader", _auth_header(token)))
@@ -144,10 +148,12 @@ class GitClient:
         raise GitError("the remote has no default branch (empty repository?)", "invalid_ref")
 
     async def fetch_branch(self, url: str, branch: str, dest: Path, token: str | None) -> str:
-        """Fetch the branch head (depth 1) into a new bare repository at `dest`; return its sha."""
+        """Fetch the branch head (depth 1) into the bare repository at `dest`, created when
+        missing; return its sha. An earlier fetch there means only new objects travel."""
         check_branch_name(branch)
-        dest.mkdir(parents=True, exist_ok=False)  # noqa: ASYNC240 - one local mkdir
-        await self._run(["init", "--quiet", "--bare", str(dest)])
+        if not (dest / "HEAD").is_file():
+            dest.mkdir(parents=True, exist_ok=False)  # noqa: ASYNC240 - one local mkdir
+            await self._run(["init", "--quiet", "--bare", str(dest)])
         local = "refs/repograph/head"
         await self._run(
             [

@@ -22,7 +22,7 @@ from activities.clone_urls import CloneUrlError, clone_url_for
 from activities.credentials import CredentialError, Credentials
 from activities.git_client import GitClient, GitError
 from activities.metadata_store import MetadataStore
-from activities.workspace import Workspace
+from activities.workspace import Workspace, warm_key
 from app.refs import GitNameError, check_branch_name
 from app.settings import Settings
 from workflows.contracts import (
@@ -126,7 +126,9 @@ class IndexingActivities:
                     return FetchOutcome(head, unchanged=True)
                 run_dir = self._workspace.new_run_dir(f"{request.repo.repo_id}-{branch}")
                 try:
-                    head = await self._git.fetch_branch(url, branch, run_dir / "repo.git", token)
+                    repo = run_dir / "repo.git"
+                    self._workspace.take_warm(warm_key(request.repo.repo_id, branch), repo)
+                    head = await self._git.fetch_branch(url, branch, repo, token)
                 except BaseException:
                     self._workspace.remove(run_dir)
                     raise
@@ -167,7 +169,10 @@ class IndexingActivities:
 
     @activity.defn(name="cleanup_workspace")
     async def cleanup_workspace(self, snapshot: SnapshotRef) -> bool:
-        return self._workspace.remove(Path(snapshot.workspace))
+        run_dir = Path(snapshot.workspace)
+        key = warm_key(snapshot.repo.repo_id, snapshot.branch)
+        self._workspace.keep_warm(key, run_dir / "repo.git", self._settings.warm_repos)
+        return self._workspace.remove(run_dir)
 
     @activity.defn(name="record_run")
     async def record_run(self, record: RunRecord) -> None:

@@ -3,12 +3,19 @@
 Each worker process owns `<WORKSPACE_DIR>/<worker_id>/` and holds an exclusive `flock` on a file
 inside it while it lives. At start, a worker removes every other directory whose lock nobody
 holds: what a SIGKILLed worker left behind is cleaned by the next worker to start on that host.
+
+A finished run's fetched repository is kept under `warm/` (a bounded number, least recently
+used out) and moved into the next run of the same branch, whose fetch then downloads only what
+changed instead of the whole tree. A repository is moved with `rename`, so it always belongs
+to exactly one run or to the pool, never to two runs at once.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
+import json
 import logging
 import os
 import shutil
@@ -18,6 +25,16 @@ from typing import IO
 
 log = logging.getLogger("repograph.workspace")
 LOCK_NAME = ".owner.lock"
+WARM_DIR = "warm"
+# A kept repository accumulates every fetched version of its branch (git only adds objects):
+# after this many reuses it is dropped and the next run fetches from scratch.
+WARM_REUSES = 50
+_REUSES_FILE = "repograph-reuses"  # inside the bare repository; git ignores it
+
+
+def warm_key(repo_id: str, branch: str) -> str:
+    """The pool name of a branch's repository: a hash, so payload strings never form paths."""
+    return hashlib.sha256(json.dumps([repo_id, branch]).encode()).hexdigest()[:40]
 
 
 class Workspace:
@@ -61,6 +78,39 @@ class Workspace:
         path.mkdir(parents=True)
         return path
 
+    def take_warm(self, key: str, dest: Path) -> bool:
+        """Move the repository kept for `key` to `dest`; False when there is none."""
+        self._check_inside(dest)
+        try:
+            os.rename(self.dir / WARM_DIR / f"{key}.git", dest)
+        except FileNotFoundError:
+            return False
+        (dest / _REUSES_FILE).write_text(str(_reuses(dest) + 1))
+        return True
+
+    def keep_warm(self, key: str, repo: Path, limit: int) -> bool:
+        """Keep a run's fetched repository for the next run of the same branch, at most `limit`
+        repositories in all; False when it is not kept (the caller removes it)."""
+        self._check_inside(repo)
+        if limit <= 0 or not repo.is_dir() or _reuses(repo) >= WARM_REUSES:
+            return False
+        pool = self.dir / WARM_DIR
+        pool.mkdir(exist_ok=True)
+        target = pool / f"{key}.git"
+        try:
+            os.rename(repo, target)  # fails if another run of the branch kept one meanwhile
+        except OSError:
+            return False
+        os.utime(target)  # the pool is trimmed by last use
+        kept = sorted(pool.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True)
+        for stale in kept[limit:]:
+            shutil.rmtree(stale, ignore_errors=True)
+        return True
+
+    def _check_inside(self, path: Path) -> None:
+        if self.dir not in path.resolve().parents:
+            raise ValueError(f"{path} is outside the workspace")
+
     def remove(self, path: Path) -> bool:
         """Delete a run directory; refuses anything outside this worker's directory."""
         resolved = path.resolve()
@@ -69,6 +119,15 @@ class Workspace:
         existed = resolved.exists()
         shutil.rmtree(resolved, ignore_errors=True)
         return existed
+
+
+def _reuses(repo: Path) -> int:
+    try:
+        return int((repo / _REUSES_FILE).read_text())
+    except FileNotFoundError:
+        return 0
+    except (OSError, ValueError):
+        return WARM_REUSES  # unreadable: never keep it again
 
 
 def _owner_alive(directory: Path) -> bool:

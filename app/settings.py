@@ -71,6 +71,8 @@ class Settings:
     port: int = 8000
     allow_local_repos: bool = False
     workspace_dir: Path = Path(".local/workspaces")
+    # Fetched repositories a worker keeps for the next run of the same branch (0: none).
+    warm_repos: int = 8
     worker_max_activities: int = 8
     worker_shutdown_seconds: float = 30
     parse_processes: int = 0  # 0: one per CPU
@@ -184,6 +186,7 @@ class Settings:
             port=env.integer("PORT", cls.port, 1, 65535),
             allow_local_repos=env.flag("ALLOW_LOCAL_REPOS", default=False),
             workspace_dir=Path(env.text("WORKSPACE_DIR") or cls.workspace_dir),
+            warm_repos=env.integer("WARM_REPOS", 8, 0, 10_000),
             worker_max_activities=env.integer("WORKER_MAX_ACTIVITIES", 8, 1, 1000),
             worker_shutdown_seconds=env.seconds("WORKER_SHUTDOWN_SECONDS", 30),
             parse_processes=env.integer("PARSE_PROCESSES", 0, 0, 256),

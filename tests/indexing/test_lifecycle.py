@@ -11,9 +11,10 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus
 
 from activities.worker import running_worker
+from activities.workspace import warm_key
 from app.dispatcher import Dispatcher
 from app.settings import Settings
-from tests.support.git_server import WorkRepo
+from tests.support.git_server import WorkRepo, git
 from tests.support.workflows import count_branch_nodes, local_repo, push, wait_for_status
 from workflows.contracts import DeleteRequest
 
@@ -157,3 +158,29 @@ async def test_continue_as_new_keeps_the_last_indexed_sha(
     assert status.runs == 2
     assert (await handle.describe()).run_id != first_run
     await handle.terminate()
+
+
+async def test_the_next_run_of_a_branch_fetches_into_the_last_runs_repository(
+    worker: str,
+    settings: Settings,
+    temporal_client: Client,
+    tmp_path: Path,
+    unique_id: str,
+) -> None:
+    """A finished run's repository is kept and the next run of the branch fetches into it."""
+    repo = WorkRepo(tmp_path, "warm")
+    repo.write({"a.py": "def a():\n    pass\n", "b.py": "def b():\n    pass\n"})
+    first = repo.commit("one")
+    ref = local_repo(f"github-{unique_id}", repo.bare)
+    handle = await push(temporal_client, settings, ref, "main", first)
+    await wait_for_status(handle, lambda s: s.last_indexed_sha == first and s.state == "idle")
+    repo.write({"b.py": "def b():\n    a()\n"})
+    second = repo.commit("two")
+    await push(temporal_client, settings, ref, "main", second)
+    await wait_for_status(handle, lambda s: s.last_indexed_sha == second and s.state == "idle")
+    await handle.terminate()
+    # The kept repository holds the first commit too: the second fetch went into it.
+    [kept] = settings.workspace_dir.glob(f"*/warm/{warm_key(ref.repo_id, 'main')}.git")
+    for sha in (first, second):
+        git("cat-file", "-e", f"{sha}^{{commit}}", cwd=kept)
+    assert (kept / "repograph-reuses").read_text() == "1"

@@ -1,0 +1,75 @@
+"""The worker's pool of kept repositories: moved, never shared; bounded in number and reuse."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from activities.workspace import WARM_REUSES, Workspace, warm_key
+
+
+def fetched(workspace: Workspace, label: str) -> Path:
+    """A run directory with a stand-in for a fetched bare repository."""
+    repo = workspace.new_run_dir(label) / "repo.git"
+    repo.mkdir()
+    (repo / "HEAD").write_text("ref: refs/heads/main\n")
+    return repo
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Iterator[Workspace]:
+    ws = Workspace(tmp_path / "ws", "worker-a")
+    ws.open()
+    yield ws
+    ws.close()
+
+
+def test_a_kept_repository_moves_to_the_next_run_of_its_branch(workspace: Workspace) -> None:
+    key = warm_key("github-1", "main")
+    repo = fetched(workspace, "first")
+    assert workspace.keep_warm(key, repo, limit=4)
+    assert not repo.exists()
+    taken = workspace.new_run_dir("second") / "repo.git"
+    assert workspace.take_warm(key, taken)
+    assert (taken / "HEAD").is_file()
+    # Moved, not copied: a second run of the branch finds nothing to take.
+    assert not workspace.take_warm(key, workspace.new_run_dir("third") / "repo.git")
+    assert not workspace.take_warm(warm_key("github-1", "other"), workspace.dir / "x.git")
+
+
+def test_the_pool_keeps_the_most_recently_used(workspace: Workspace) -> None:
+    keys = [warm_key("github-1", f"b{n}") for n in range(4)]
+    for n, key in enumerate(keys):
+        repo = fetched(workspace, f"run{n}")
+        assert workspace.keep_warm(key, repo, limit=2)
+        os.utime(workspace.dir / "warm" / f"{key}.git", (n, n))  # distinct, increasing
+    kept = sorted(p.name for p in (workspace.dir / "warm").iterdir())
+    assert kept == sorted(f"{key}.git" for key in keys[-2:])
+
+
+def test_a_repository_reused_too_often_is_dropped(workspace: Workspace) -> None:
+    key = warm_key("github-1", "main")
+    repo = fetched(workspace, "run")
+    (repo / "repograph-reuses").write_text(str(WARM_REUSES))
+    assert not workspace.keep_warm(key, repo, limit=4)
+    assert not workspace.keep_warm(key, fetched(workspace, "run2"), limit=0)
+
+
+def test_paths_outside_the_workspace_are_refused(workspace: Workspace, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.git"
+    outside.mkdir()
+    with pytest.raises(ValueError, match="outside the workspace"):
+        workspace.keep_warm(warm_key("github-1", "main"), outside, limit=4)
+    with pytest.raises(ValueError, match="outside the workspace"):
+        workspace.take_warm(warm_key("github-1", "main"), outside / "x")
+
+
+def test_pool_names_are_hashes_of_repository_and_branch() -> None:
+    key = warm_key("github-1", "../../etc")
+    assert len(key) == 40
+    assert set(key) <= set("0123456789abcdef")
+    assert key != warm_key("github-1", "main")
+    assert warm_key("a", "b\0c") != warm_key("a\0b", "c")
