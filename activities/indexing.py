@@ -126,9 +126,7 @@ class IndexingActivities:
                     return FetchOutcome(head, unchanged=True)
                 run_dir = self._workspace.new_run_dir(f"{request.repo.repo_id}-{branch}")
                 try:
-                    repo = run_dir / "repo.git"
-                    self._workspace.take_warm(warm_key(request.repo.repo_id, branch), repo)
-                    head = await self._git.fetch_branch(url, branch, repo, token)
+                    head = await self._fetch(request, url, branch, run_dir / "repo.git", token)
                 except BaseException:
                     self._workspace.remove(run_dir)
                     raise
@@ -138,6 +136,25 @@ class IndexingActivities:
         return FetchOutcome(
             head, unchanged=False, workspace=str(run_dir), host_queue=self._host_queue
         )
+
+    async def _fetch(
+        self, request: FetchRequest, url: str, branch: str, repo: Path, token: str | None
+    ) -> str:
+        """Fetch into the repository kept from the branch's last run on this worker, if any;
+        if that fails, once more into a new one (a kept repository is only a shortcut)."""
+        if not self._workspace.take_warm(warm_key(request.repo.repo_id, branch), repo):
+            return await self._git.fetch_branch(url, branch, repo, token)
+        try:
+            return await self._git.fetch_branch(url, branch, repo, token)
+        except GitError as exc:
+            # Seen here: git 2.39 now and then fails a shallow fetch that sends `have` lines
+            # over HTTP ("expected 'acknowledgments'"); a fresh fetch sends none.
+            log.warning(
+                "fetch into the kept repository failed; fetching afresh",
+                extra={"repo_id": request.repo.repo_id, "branch": branch, "error": str(exc)},
+            )
+        self._workspace.remove(repo)
+        return await self._git.fetch_branch(url, branch, repo, token)
 
     async def _token(self, request: FetchRequest) -> str | None:
         try:

@@ -56,6 +56,13 @@ async def test_missing_repository_fails_fast_and_a_later_push_recovers(
     await push(temporal_client, settings, ref, "main", sha)
     status = await wait_for_status(handle, lambda s: s.last_indexed_sha == sha)
     assert status.last_error is None
+    history = await handle.fetch_history()
+    attempts = [
+        e.activity_task_started_event_attributes.attempt
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
+    ]
+    assert set(attempts) == {1}, "the fresh fetch happens inside the first attempt"
     await handle.terminate()
 
 
@@ -184,3 +191,36 @@ async def test_the_next_run_of_a_branch_fetches_into_the_last_runs_repository(
     for sha in (first, second):
         git("cat-file", "-e", f"{sha}^{{commit}}", cwd=kept)
     assert (kept / "repograph-reuses").read_text() == "1"
+
+
+async def test_a_broken_kept_repository_is_fetched_afresh(
+    worker: str,
+    settings: Settings,
+    temporal_client: Client,
+    tmp_path: Path,
+    unique_id: str,
+) -> None:
+    """A kept repository git cannot fetch into costs a fresh fetch, not a failed run."""
+    repo = WorkRepo(tmp_path, "broken")
+    repo.write({"a.py": "def a():\n    pass\n"})
+    first = repo.commit("one")
+    ref = local_repo(f"github-{unique_id}", repo.bare)
+    handle = await push(temporal_client, settings, ref, "main", first)
+    await wait_for_status(handle, lambda s: s.last_indexed_sha == first and s.state == "idle")
+    [kept] = settings.workspace_dir.glob(f"*/warm/{warm_key(ref.repo_id, 'main')}.git")
+    (kept / "config").write_text("this is not a git config\n")
+    repo.write({"b.py": "def b():\n    pass\n"})
+    second = repo.commit("two")
+    await push(temporal_client, settings, ref, "main", second)
+    status = await wait_for_status(
+        handle, lambda s: s.last_indexed_sha == second and s.state == "idle"
+    )
+    assert status.last_error is None
+    history = await handle.fetch_history()
+    attempts = [
+        e.activity_task_started_event_attributes.attempt
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
+    ]
+    assert set(attempts) == {1}, "the fresh fetch happens inside the first attempt"
+    await handle.terminate()
