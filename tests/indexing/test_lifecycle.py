@@ -15,7 +15,13 @@ from activities.workspace import warm_key
 from app.dispatcher import Dispatcher
 from app.settings import Settings
 from tests.support.git_server import WorkRepo, git
-from tests.support.workflows import count_branch_nodes, local_repo, push, wait_for_status
+from tests.support.workflows import (
+    activity_attempts,
+    count_branch_nodes,
+    local_repo,
+    push,
+    wait_for_status,
+)
 from workflows.contracts import DeleteRequest
 
 
@@ -34,19 +40,7 @@ async def test_missing_repository_fails_fast_and_a_later_push_recovers(
         handle, lambda s: s.last_error is not None and s.state == "idle", timeout=30
     )
     assert "RepositoryNotFound" in (status.last_error or "")
-    history = await handle.fetch_history()
-    fetches = {
-        e.event_id
-        for e in history.events
-        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-        and e.activity_task_scheduled_event_attributes.activity_type.name == "fetch_repository"
-    }
-    attempts = [
-        e.activity_task_started_event_attributes.attempt
-        for e in history.events
-        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
-        and e.activity_task_started_event_attributes.scheduled_event_id in fetches
-    ]
+    attempts = await activity_attempts(handle, "fetch_repository")
     assert attempts == [1], "a missing repository must not be retried"
     assert status.state == "idle"
 
@@ -56,13 +50,6 @@ async def test_missing_repository_fails_fast_and_a_later_push_recovers(
     await push(temporal_client, settings, ref, "main", sha)
     status = await wait_for_status(handle, lambda s: s.last_indexed_sha == sha)
     assert status.last_error is None
-    history = await handle.fetch_history()
-    attempts = [
-        e.activity_task_started_event_attributes.attempt
-        for e in history.events
-        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
-    ]
-    assert set(attempts) == {1}, "the fresh fetch happens inside the first attempt"
     await handle.terminate()
 
 
@@ -216,11 +203,5 @@ async def test_a_broken_kept_repository_is_fetched_afresh(
         handle, lambda s: s.last_indexed_sha == second and s.state == "idle"
     )
     assert status.last_error is None
-    history = await handle.fetch_history()
-    attempts = [
-        e.activity_task_started_event_attributes.attempt
-        for e in history.events
-        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
-    ]
-    assert set(attempts) == {1}, "the fresh fetch happens inside the first attempt"
+    assert set(await activity_attempts(handle)) == {1}, "the fresh fetch is in attempt 1"
     await handle.terminate()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from neo4j import AsyncDriver
+from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
 
 from app.dispatcher import Dispatcher
@@ -46,6 +47,23 @@ async def wait_for_status(
             return last
         await asyncio.sleep(0.1)
     raise AssertionError(f"status never matched; last: {last}")
+
+
+async def activity_attempts(handle: WorkflowHandle[Any, Any], name: str | None = None) -> list[int]:
+    """The attempt number of every activity start in the history (of activity `name` only)."""
+    history = await handle.fetch_history()
+    scheduled = {
+        e.event_id
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+        and name in (None, e.activity_task_scheduled_event_attributes.activity_type.name)
+    }
+    return [
+        e.activity_task_started_event_attributes.attempt
+        for e in history.events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED
+        and e.activity_task_started_event_attributes.scheduled_event_id in scheduled
+    ]
 
 
 async def count_branch_nodes(driver: AsyncDriver, repo_id: str, branch: str) -> int:
