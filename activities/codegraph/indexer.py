@@ -31,6 +31,7 @@ from neo4j import AsyncDriver
 from activities.codegraph.affected import MAX_CHANGED_SHARE, affected_files
 from activities.codegraph.file_chunks import FileChunk, prepare_chunk
 from activities.codegraph.graph_rows import (
+    EdgeRow,
     branch_key,
     edges_digest,
     file_key,
@@ -223,18 +224,7 @@ class CodeGraphIndexer:
             extra={"repo_id": repo_id, "branch": branch, "files": len(resolved)},
         )
         edges = resolve_edges(repo_id, branch, extractions, plan["go_modules"], only=resolved)
-        digests = {path: edges_digest(edges.get(path, ()), bkey + "|") for path in resolved}
-        rewrite = sorted(
-            path
-            for path, digest in digests.items()
-            if file_key(repo_id, branch, path) in changed_keys
-            or stored.get(path, _NO_FILE).edges_digest != digest
-        )
-        await writer.replace_code_edges(
-            [file_key(repo_id, branch, p) for p in rewrite],
-            [edge for path in rewrite for edge in edges.get(path, ())],
-        )
-        await writer.set_digests({file_key(repo_id, branch, p): digests[p] for p in rewrite})
+        await _rewrite_changed_edges(writer, known, edges, resolved, changed_keys)
         await writer.delete_orphan_modules(repo_id, branch)
         symbols = sum(len(e.definitions) for e in extractions.values())
         await writer.settle_resolution(bkey, go_modules, (len(extractions), symbols))
@@ -377,6 +367,28 @@ class StoredFiles:
     def blob(self, path: str) -> str | None:
         known = self.files.get(path)
         return known.blob_sha if known else None
+
+
+async def _rewrite_changed_edges(
+    writer: GraphWriter,
+    stored: StoredFiles,
+    edges: dict[str, list[EdgeRow]],
+    resolved: set[str],
+    written: set[str],
+) -> None:
+    """Rewrite the outgoing edges of each resolved file that was just written or whose edge
+    digest differs from the stored one; the others keep theirs untouched."""
+    prefix = branch_key(stored.repo_id, stored.branch) + "|"
+    digests = {path: edges_digest(edges.get(path, ()), prefix) for path in resolved}
+    rewrite = sorted(
+        path
+        for path, digest in digests.items()
+        if stored.key(path) in written or stored.files.get(path, _NO_FILE).edges_digest != digest
+    )
+    await writer.replace_code_edges(
+        [stored.key(p) for p in rewrite], [edge for path in rewrite for edge in edges.get(path, ())]
+    )
+    await writer.set_digests({stored.key(p): digests[p] for p in rewrite})
 
 
 def _resolution_scope(
