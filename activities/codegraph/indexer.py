@@ -193,11 +193,11 @@ class CodeGraphIndexer:
         writer = self._writer()
         plan = json.loads((out_dir / PLAN).read_text())
         # Read now, not at parse time: a retried attempt must see what the last one wrote.
-        stored = await writer.stored_files(repo_id, branch)
+        stored = StoredFiles(repo_id, branch, await writer.stored_files(repo_id, branch))
         state = await writer.resolution_state(bkey)
         go_modules = _canonical(plan["go_modules"])
         settled = not state.pending and state.go_modules == go_modules
-        if settled and self._nothing_to_write(out_dir, plan, stored.values()):
+        if settled and self._nothing_to_write(out_dir, plan, stored.files.values()):
             files, symbols = state.counts or await writer.branch_counts(repo_id, branch)
             return GraphOutcome(
                 total_symbols=symbols,
@@ -210,13 +210,12 @@ class CodeGraphIndexer:
         # Until the edges are settled again a crash must not look like a finished run: the
         # next run then resolves the whole branch (and never takes the no-change short-cut).
         await writer.set_resolution_pending(bkey)
-        known = StoredFiles(repo_id, branch, stored)
-        before = await self._previous_extractions(writer, plan, known, settled)
+        before = await self._previous_extractions(writer, plan, stored, settled)
         extractions: dict[str, FileExtraction] = {}
         changed_keys = await self._write_parsed(writer, snapshot, out_dir / PARSED, extractions)
         await writer.delete_files([file_key(repo_id, branch, p) for p in plan["deleted"]])
         after = {path: extractions[path] for path in before or () if path in extractions}
-        extractions.update(await self._extractions_of(writer, known, plan["unchanged"]))
+        extractions.update(await self._extractions_of(writer, stored, plan["unchanged"]))
         scope = _resolution_scope(before, after, extractions, stored)
         resolved = set(extractions) if scope is None else scope & extractions.keys()
         log.info(
@@ -224,7 +223,7 @@ class CodeGraphIndexer:
             extra={"repo_id": repo_id, "branch": branch, "files": len(resolved)},
         )
         edges = resolve_edges(repo_id, branch, extractions, plan["go_modules"], only=resolved)
-        await _rewrite_changed_edges(writer, known, edges, resolved, changed_keys)
+        await _rewrite_changed_edges(writer, stored, edges, resolved, changed_keys)
         await writer.delete_orphan_modules(repo_id, branch)
         symbols = sum(len(e.definitions) for e in extractions.values())
         await writer.settle_resolution(bkey, go_modules, (len(extractions), symbols))
@@ -395,7 +394,7 @@ def _resolution_scope(
     before: dict[str, FileExtraction] | None,
     after: dict[str, FileExtraction],
     extractions: dict[str, FileExtraction],
-    stored: dict[str, StoredFile],
+    stored: StoredFiles,
 ) -> set[str] | None:
     """The files to re-resolve (None: all of them)."""
     if before is None:
@@ -403,7 +402,7 @@ def _resolution_scope(
     scope = affected_files(before, after, extractions)
     if scope is not None:
         # Files left without a digest by an interrupted run are mended here too.
-        scope |= {p for p, f in stored.items() if f.parsed and f.edges_digest is None}
+        scope |= {p for p, f in stored.files.items() if f.parsed and f.edges_digest is None}
     return scope
 
 
