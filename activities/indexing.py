@@ -147,8 +147,8 @@ class IndexingActivities:
         try:
             return await self._git.fetch_branch(url, branch, repo, token)
         except GitError as exc:
-            # Seen here: git 2.39 now and then fails a shallow fetch that sends `have` lines
-            # over HTTP ("expected 'acknowledgments'"); a fresh fetch sends none.
+            # A kept repository can be damaged (a disk full mid-fetch, a killed worker); the
+            # branch is still on the host, and a fresh fetch sends no `have` lines to trip on.
             log.warning(
                 "fetch into the kept repository failed; fetching afresh",
                 extra={"repo_id": request.repo.repo_id, "branch": branch, "error": str(exc)},

@@ -140,6 +140,9 @@ class GitHttpServer:
                     "CONTENT_TYPE": self.headers.get("Content-Type", ""),
                     "CONTENT_LENGTH": str(len(body)),
                     "GIT_PROTOCOL": self.headers.get("Git-Protocol", ""),
+                    # git gzips request bodies over 1 KiB (e.g. a fetch's `have` lines into a
+                    # kept repository); http-backend inflates them only when told, as CGI does.
+                    "HTTP_CONTENT_ENCODING": self.headers.get("Content-Encoding", ""),
                     "REMOTE_ADDR": "127.0.0.1",
                 }
                 result = subprocess.run(
