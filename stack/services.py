@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -272,6 +272,8 @@ class Temporal(Service):
 class Neo4j(Service):
     heap: str = "1g"
     page_cache: str = "256m"
+    # Extra settings by their neo4j.conf names (diagnosis: query logging, planner settings).
+    settings: dict[str, str] = field(default_factory=dict)
 
     def command(self) -> list[str]:
         ensure_neo4j_jars()
@@ -289,6 +291,7 @@ class Neo4j(Service):
             str(self.state_dir / "neo4j-data"),
             str(self.port),
             self.page_cache,
+            *(f"{name}={value}" for name, value in sorted(self.settings.items())),
         ]
 
     def ready(self) -> bool:
