@@ -9,6 +9,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench._jvm import jit_seconds
+
 GIB = 1024**3
 
 
@@ -56,6 +58,7 @@ class Sample:
     worker_rss: int  # peak RSS of the largest parse worker, bytes
     cpu_python: float  # CPU seconds of this process and its parse workers
     cpu_neo4j: float  # CPU seconds of the Neo4j JVM
+    jit_neo4j: float = 0.0  # seconds the Neo4j JVM spent compiling code (java.ci.totalTime)
 
 
 @dataclass
@@ -67,6 +70,7 @@ class Meter:
     resettable: bool = True
     workers: dict[int, tuple[int, float]] = field(default_factory=dict)  # pid -> (peak, CPU)
     cpu: dict[int, float] = field(default_factory=dict)  # pid -> CPU seconds at reset
+    jit: float = 0.0  # Neo4j's compile time at reset
 
     def reset(self) -> None:
         self.workers.clear()
@@ -79,6 +83,7 @@ class Meter:
         if self.neo4j_pid:
             pids.append(self.neo4j_pid)
         self.cpu = {pid: _cpu_seconds(pid) for pid in pids}
+        self.jit = jit_seconds(self.neo4j_pid) if self.neo4j_pid else 0.0
 
     def sample(self) -> None:
         """Record worker peaks now (call before a pool shuts down)."""
@@ -97,6 +102,7 @@ class Meter:
             worker_rss=max((peak for peak, _ in self.workers.values()), default=0),
             cpu_python=_cpu_seconds(me) - self.cpu[me] + sum(c for _, c in self.workers.values()),
             cpu_neo4j=neo4j,
+            jit_neo4j=jit_seconds(self.neo4j_pid) - self.jit if self.neo4j_pid else 0.0,
         )
 
 
