@@ -213,6 +213,17 @@ class IndexingActivities:
         )
         return deleted
 
+    @activity.defn(name="forget_kept_repository")
+    async def forget_kept_repository(self, branch: BranchRef) -> bool:
+        """Delete this worker's kept repository of a branch whose graph was deleted: the code
+        must not stay on disk after access to it ends (runs on the host queue)."""
+        dropped = self._workspace.drop_warm(warm_key(branch.repo_id, branch.branch))
+        log.info(
+            "forgot kept repository" if dropped else "no kept repository to forget",
+            extra={"repo_id": branch.repo_id, "branch": branch.branch},
+        )
+        return dropped
+
     def _run_dir(self, snapshot: SnapshotRef) -> Path:
         path = Path(snapshot.workspace)
         if not path.is_dir() or self._workspace.dir not in path.resolve().parents:
@@ -233,6 +244,7 @@ class IndexingActivities:
             self.cleanup_workspace,
             self.record_run,
             self.delete_branch_graph,
+            self.forget_kept_repository,
         ]
 
 

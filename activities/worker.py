@@ -109,12 +109,34 @@ async def running_worker(
         host = Worker(client, task_queue=host_queue, activities=indexing.activities(), **common)  # type: ignore[arg-type]
         # Exit order is reversed: workers stop first, then the workspace is removed.
         stack.callback(workspace.close)
+        expiry = asyncio.create_task(_expire_kept_repositories(workspace, settings))
+        stack.push_async_callback(_cancelled, expiry)
         await stack.enter_async_context(shared)
         await stack.enter_async_context(host)
         log.info(
             "worker started", extra={"task_queue": settings.task_queue, "host_queue": host_queue}
         )
         yield host_queue
+
+
+async def _cancelled(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _expire_kept_repositories(workspace: Workspace, settings: Settings) -> None:
+    """Every few minutes, delete kept repositories unused for WARM_REPO_MAX_AGE_HOURS."""
+    max_age = settings.warm_repo_max_age_hours * 3600
+    while True:
+        try:
+            removed = await asyncio.to_thread(workspace.expire_warm, max_age)
+        except OSError as exc:  # a full or failing disk must not stop the worker
+            log.warning("could not expire kept repositories", extra={"error": str(exc)})
+        else:
+            if removed:
+                log.info("expired kept repositories", extra={"removed": removed})
+        await asyncio.sleep(min(max_age / 4, 300))
 
 
 async def run_worker(settings: Settings) -> None:

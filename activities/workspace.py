@@ -7,7 +7,9 @@ holds: what a SIGKILLed worker left behind is cleaned by the next worker to star
 A finished run's fetched repository is kept under `warm/` (a bounded number, least recently
 used out) and moved into the next run of the same branch, whose fetch then downloads only what
 changed instead of the whole tree. A repository is moved with `rename`, so it always belongs
-to exactly one run or to the pool, never to two runs at once.
+to exactly one run or to the pool, never to two runs at once. Kept repositories are deleted
+when their branch's graph is deleted (on the host the workflow last fetched on) and once unused
+for WARM_REPO_MAX_AGE_HOURS, so no copy of a repository's code outlives its access for long.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import json
 import logging
 import os
 import shutil
+import time
 import uuid
 from pathlib import Path
 from typing import IO
@@ -106,6 +109,32 @@ class Workspace:
         for stale in kept[limit:]:
             shutil.rmtree(stale, ignore_errors=True)
         return True
+
+    def drop_warm(self, key: str) -> bool:
+        """Delete the repository kept for `key` (its branch's graph is gone); False if none."""
+        kept = self.dir / WARM_DIR / f"{key}.git"
+        existed = kept.is_dir()
+        shutil.rmtree(kept, ignore_errors=True)
+        return existed
+
+    def expire_warm(self, max_age_s: float, now: float | None = None) -> int:
+        """Delete kept repositories unused for `max_age_s`: a worker holds no copy of a
+        repository's code longer than that after its last run (e.g. once it was uninstalled)."""
+        cutoff = (time.time() if now is None else now) - max_age_s
+        removed = 0
+        try:
+            kept = list((self.dir / WARM_DIR).iterdir())
+        except FileNotFoundError:
+            return 0
+        for repo in kept:
+            try:
+                unused = repo.stat().st_mtime < cutoff
+            except FileNotFoundError:
+                continue  # taken by a run meanwhile
+            if unused:
+                shutil.rmtree(repo, ignore_errors=True)
+                removed += 1
+        return removed
 
     def _check_inside(self, path: Path) -> None:
         if self.dir not in path.resolve().parents:

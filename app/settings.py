@@ -73,6 +73,8 @@ class Settings:
     workspace_dir: Path = Path(".local/workspaces")
     # Fetched repositories a worker keeps for the next run of the same branch (0: none).
     warm_repos: int = 8
+    # ... and deletes once unused this long (a worker holds no code long after access ends).
+    warm_repo_max_age_hours: float = 24
     worker_max_activities: int = 8
     worker_shutdown_seconds: float = 30
     parse_processes: int = 0  # 0: one per CPU
@@ -110,6 +112,7 @@ class Settings:
             workspace_cleanup_timeout=self.timeouts.workspace_cleanup,
             heartbeat_timeout=self.heartbeat_timeout_seconds,
             host_schedule_timeout=self.host_schedule_timeout_seconds,
+            forget_schedule_timeout=min(30.0, self.host_schedule_timeout_seconds),
             max_runs_per_execution=self.max_runs_per_execution,
             retry_initial_interval=self.retry_initial_seconds,
             retry_max_interval=max(30.0, self.retry_initial_seconds),
@@ -187,6 +190,7 @@ class Settings:
             allow_local_repos=env.flag("ALLOW_LOCAL_REPOS", default=False),
             workspace_dir=Path(env.text("WORKSPACE_DIR") or cls.workspace_dir),
             warm_repos=env.integer("WARM_REPOS", 8, 0, 10_000),
+            warm_repo_max_age_hours=env.number("WARM_REPO_MAX_AGE_HOURS", 24, 0.01, 24 * 365),
             worker_max_activities=env.integer("WORKER_MAX_ACTIVITIES", 8, 1, 1000),
             worker_shutdown_seconds=env.seconds("WORKER_SHUTDOWN_SECONDS", 30),
             parse_processes=env.integer("PARSE_PROCESSES", 0, 0, 256),

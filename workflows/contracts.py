@@ -82,6 +82,8 @@ class IndexingPolicy:
     heartbeat_timeout: float = 60
     # How long a host-bound activity may wait for its worker before the run starts over.
     host_schedule_timeout: float = 120
+    # Forgetting a kept repository waits this long for its worker; a gone worker took it along.
+    forget_schedule_timeout: float = 30
     retry_attempts: int = 3
     retry_initial_interval: float = 10
     retry_max_interval: float = 30
@@ -103,6 +105,9 @@ class BranchWorkflowInput:
     runs: int = 0
     last_error: str | None = None
     last_result: IndexResult | None = None
+    # Host queues of the workers that fetched this branch (most recent last): each may keep
+    # a copy of the repository, deleted there when the branch's graph is deleted.
+    kept_on: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,10 @@ PERMANENT_ERRORS = [
 ]
 
 
+# Workers whose kept copies a branch remembers, to delete them with its graph.
+MAX_KEPT_HOSTS = 8
+
+
 class HostLostError(Exception):
     """The worker holding this run's checkout stopped answering; the run starts over."""
 
@@ -66,6 +70,7 @@ class RepoIndexingWorkflow:
         self._last_error = start.last_error
         self._last_result: IndexResult | None = start.last_result
         self._state = "idle"
+        self._kept_on = list(start.kept_on)
 
     @workflow.signal(name=PUSH_SIGNAL)
     def push(self, request: PushRequest) -> None:
@@ -193,6 +198,7 @@ class RepoIndexingWorkflow:
             return IndexResult("unchanged", repo.full_name, fetch.head_sha)
         assert fetch.workspace  # noqa: S101 - set whenever unchanged is False
         assert fetch.host_queue  # noqa: S101 - same
+        self._remember_host(fetch.host_queue)
         snapshot = SnapshotRef(repo, self._branch, fetch.head_sha, fetch.workspace)
         self._log("indexing", fetch.head_sha)
         try:
@@ -282,6 +288,47 @@ class RepoIndexingWorkflow:
             int,
         )
         self._log(f"deleted {deleted} nodes")
+        if workflow.patched("forget-kept-repositories"):
+            await self._forget_kept_repositories()
+
+    def _remember_host(self, host_queue: str) -> None:
+        if host_queue in self._kept_on:
+            self._kept_on.remove(host_queue)
+        # Bounded history; a worker further back has long dropped its copy for age.
+        self._kept_on = [*self._kept_on, host_queue][-MAX_KEPT_HOSTS:]
+
+    async def _forget_kept_repositories(self) -> None:
+        """Best effort: delete the kept copies of the repository on the workers that fetched
+        it. A worker that is gone took its copy along; others expire copies by age."""
+        branch = BranchRef(self._repo_id, self._branch)
+        results = await asyncio.gather(
+            *(
+                workflow.execute_activity(
+                    "forget_kept_repository",
+                    branch,
+                    result_type=bool,
+                    task_queue=host,
+                    start_to_close_timeout=timedelta(
+                        seconds=self._policy.workspace_cleanup_timeout
+                    ),
+                    schedule_to_start_timeout=timedelta(
+                        seconds=self._policy.forget_schedule_timeout
+                    ),
+                    retry_policy=self._retry_policy(),
+                )
+                for host in self._kept_on
+            ),
+            return_exceptions=True,
+        )
+        for host, result in zip(self._kept_on, results, strict=True):
+            if isinstance(result, ActivityError):
+                workflow.logger.warning(
+                    "could not forget a kept repository",
+                    extra=self._context() | {"host_queue": host, "error": str(result)},
+                )
+            elif isinstance(result, BaseException):
+                raise result
+        self._kept_on = []
 
     async def _cleanup_workspace(self, snapshot: SnapshotRef, host_queue: str) -> None:
         # Best effort: a workspace whose host died is swept when a worker starts there again.
@@ -355,6 +402,7 @@ class RepoIndexingWorkflow:
             runs=self._runs,
             last_error=self._last_error,
             last_result=self._last_result,
+            kept_on=list(self._kept_on),
         )
 
     def _context(self, sha: str | None = None) -> dict[str, Any]:

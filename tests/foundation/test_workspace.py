@@ -73,3 +73,26 @@ def test_pool_names_are_hashes_of_repository_and_branch() -> None:
     assert set(key) <= set("0123456789abcdef")
     assert key != warm_key("github-1", "main")
     assert warm_key("a", "b\0c") != warm_key("a\0b", "c")
+
+
+def test_a_kept_repository_is_dropped_when_its_branch_graph_goes(workspace: Workspace) -> None:
+    gone, other = warm_key("github-1", "gone"), warm_key("github-1", "main")
+    assert workspace.keep_warm(gone, fetched(workspace, "a"), limit=4)
+    assert workspace.keep_warm(other, fetched(workspace, "b"), limit=4)
+    assert workspace.drop_warm(gone)
+    assert not workspace.drop_warm(gone)
+    assert not workspace.take_warm(gone, workspace.new_run_dir("c") / "repo.git")
+    assert workspace.take_warm(other, workspace.new_run_dir("d") / "repo.git")
+
+
+def test_kept_repositories_unused_for_the_max_age_expire(workspace: Workspace) -> None:
+    assert workspace.expire_warm(3600) == 0  # no pool yet
+    old, fresh = warm_key("github-1", "old"), warm_key("github-1", "fresh")
+    for key in (old, fresh):
+        assert workspace.keep_warm(key, fetched(workspace, key[:6]), limit=4)
+    now = 1_000_000.0
+    os.utime(workspace.dir / "warm" / f"{old}.git", (now - 7200, now - 7200))
+    os.utime(workspace.dir / "warm" / f"{fresh}.git", (now - 60, now - 60))
+    assert workspace.expire_warm(3600, now=now) == 1
+    assert not workspace.take_warm(old, workspace.new_run_dir("x") / "repo.git")
+    assert workspace.take_warm(fresh, workspace.new_run_dir("y") / "repo.git")
