@@ -242,12 +242,13 @@ class _Resolver:
             if target is None:
                 return None  # an external module or class: never guess
             rest = parts[cut:]
-            inner = ".".join([*([target.symbol] if target.symbol else []), *rest])
-            if not inner:
-                return _in_target(index, target, name)
-            owner = index.top_in(target.files, inner)
-            member = index.find_member(owner, name) if owner else None
-            return (member, "import") if member else None
+            found = self._in_module(target, rest, name)
+            if found is None and rest and fs.family == "python":
+                # `import pkg` then `pkg.sub.f()`: the submodule pkg/sub.py, when the package
+                # itself defines no `sub` (then that name wins: no edge rather than a guess).
+                sub = _python_submodule(index, target, rest)
+                found = self._in_module(*sub, name) if sub else None
+            return found
         local = fs.by_qn.get(qualifier)
         if local is not None and index.kind[local] in TYPE_KINDS:
             member = index.find_member(local, name)
@@ -264,11 +265,41 @@ class _Resolver:
             return (member, "unique_name") if member else None
         return self._guess_method(scope, name)
 
+    def _in_module(self, target: Target, rest: list[str], name: str) -> tuple[str, str] | None:
+        """`name` in the import target, inside the class path `rest` (may be empty)."""
+        index = self.index
+        inner = ".".join([*([target.symbol] if target.symbol else []), *rest])
+        if not inner:
+            return _in_target(index, target, name)
+        owner = index.top_in(target.files, inner)
+        member = index.find_member(owner, name) if owner else None
+        return (member, "import") if member else None
+
     def _guess_method(self, scope: FileScope, name: str) -> tuple[str, str] | None:
         if name.lower() in COMMON_METHODS or name.startswith("__"):
             return None
         found = unique(self.index.global_methods.get((scope.symbols.family, name)))
         return (found, "unique_name") if found else None
+
+
+def _python_submodule(
+    index: SymbolIndex, target: Target, rest: list[str]
+) -> tuple[Target, list[str]] | None:
+    """The deepest submodule of the package `target` named by a prefix of `rest`, and what
+    is left of `rest` after it: ["sub", "C"] from pkg/__init__.py is pkg/sub.py and ["C"]."""
+    if target.symbol is not None or len(target.files) != 1:
+        return None
+    if index.top_in(target.files, rest[0]) is not None:
+        return None  # the package defines that name itself
+    package, _, init = target.files[0].rpartition("/")
+    if init not in ("__init__.py", "__init__.pyi"):
+        return None
+    for cut in range(len(rest), 0, -1):
+        base = "/".join([package, *rest[:cut]]) if package else "/".join(rest[:cut])
+        for path in (f"{base}.py", f"{base}/__init__.py", f"{base}.pyi", f"{base}/__init__.pyi"):
+            if path in index.files:
+                return Target((path,)), rest[cut:]
+    return None
 
 
 def _in_target(index: SymbolIndex, target: Target | None, name: str) -> tuple[str, str] | None:

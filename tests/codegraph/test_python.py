@@ -129,3 +129,52 @@ def test_inheritance_and_imports_resolve_to_files_and_classes() -> None:
         ("shop/pricing.py", "module:os.path", ""),
         ("shop/pricing.py", "module:decimal", ""),
     }
+
+
+PACKAGE_FILES = {
+    "tools/__init__.py": """
+        def shadow():
+            return 0
+        """,
+    "tools/text.py": """
+        def slug(value):
+            return value.lower()
+
+
+        class Wrapper:
+            def fill(self, value):
+                return value
+        """,
+    "tools/deep/__init__.py": "",
+    "tools/deep/more.py": """
+        def helper():
+            return 1
+        """,
+    "tools/shadow.py": """
+        def inner():
+            return 2
+        """,
+    "app.py": """
+        import tools
+        import tools.deep
+
+
+        def main():
+            tools.text.slug("A")
+            tools.text.Wrapper.fill(None, "x")
+            tools.deep.more.helper()
+            tools.shadow.inner()
+            tools.missing.thing()
+        """,
+}
+
+
+def test_submodules_resolve_through_an_imported_package() -> None:
+    """`import pkg` then `pkg.sub.f()` reaches pkg/sub.py (and pkg/a/b.py through `pkg.a`);
+    a name the package itself defines wins over a submodule of that name, as at run time."""
+    calls = index_repo(PACKAGE_FILES).edge_set("CALLS")
+    assert calls == {
+        ("app.py|Function:main", "tools/text.py|Function:slug", "import"),
+        ("app.py|Function:main", "tools/text.py|Method:Wrapper.fill", "import"),
+        ("app.py|Function:main", "tools/deep/more.py|Function:helper", "import"),
+    }
