@@ -69,10 +69,12 @@ FILES = {
 
 
 def test_definitions_structs_interfaces_methods() -> None:
-    """Struct and interface types, functions, and methods named after their receiver type."""
+    """Struct and interface types (with the methods interfaces declare), functions, and methods
+    named after their receiver type."""
     repo = index_repo(FILES, GO_MODULES)
     assert repo.defs("store/store.go") == [
         ("Interface", "Store", 8, 10),
+        ("Method", "Store.Get", 9, 9),  # declared by the interface
         ("Struct", "Item", 12, 12),
         ("Struct", "MemStore", 14, 17),
         ("Method", "MemStore.Get", 19, 23),

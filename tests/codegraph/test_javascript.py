@@ -71,7 +71,8 @@ FILES = {
 
 
 def test_definitions_in_js_ts_and_tsx() -> None:
-    """Classes, methods, arrow-function constants, interfaces and enums with their lines."""
+    """Classes, methods (also interface and abstract ones), arrow-function constants,
+    interfaces and enums with their lines."""
     repo = index_repo(FILES)
     assert repo.defs("src/http/client.js") == [
         ("Class", "HttpClient", 4, 8),
@@ -85,7 +86,9 @@ def test_definitions_in_js_ts_and_tsx() -> None:
     ]
     assert repo.defs("src/api/users.ts") == [
         ("Interface", "Repository", 5, 7),
+        ("Method", "Repository.find", 6, 6),  # a signature: interfaces declare methods too
         ("Class", "Resource", 9, 12),
+        ("Method", "Resource.path", 11, 11),  # abstract
         ("Class", "UserResource", 14, 20),
         ("Method", "UserResource.path", 15, 15),
         ("Method", "UserResource.find", 16, 19),

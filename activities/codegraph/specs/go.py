@@ -10,6 +10,7 @@ from activities.codegraph.specs import LanguageSpec, line, text
 QUERY = """
 (type_spec name: (type_identifier) @name type: (struct_type)) @def.Struct
 (type_spec name: (type_identifier) @name type: (interface_type)) @def.Interface
+(interface_type (method_elem name: (field_identifier) @name) @def.Method)
 (function_declaration name: (identifier) @name) @def.Function
 (method_declaration
   receiver: (parameter_list

@@ -1,4 +1,5 @@
-"""TypeScript and TSX: the JavaScript rules plus interfaces, enums and `implements`."""
+"""TypeScript and TSX: the JavaScript rules plus interfaces (with their method signatures),
+abstract methods, enums and `implements`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ QUERY = (
     + """
 (abstract_class_declaration name: (_) @name) @def.Class
 (interface_declaration name: (_) @name) @def.Interface
+(interface_body (method_signature name: (_) @name) @def.Method)
+(class_body (abstract_method_signature name: (_) @name) @def.Method)
 (enum_declaration name: (_) @name) @def.Enum
 (extends_clause value: [(identifier) (member_expression)] @inherit.extends)
 (implements_clause [(type_identifier) (nested_type_identifier)] @inherit.implements)
