@@ -19,6 +19,10 @@ def serve(settings: Settings, _args: argparse.Namespace) -> int:
         host=settings.host,
         port=settings.port,
         log_config=None,
+        # The receiver logs every delivery itself (delivery id, event, repo_id, branch) and the
+        # admin API every call; an access line per request would double the cost of logging a
+        # delivery and say less.
+        access_log=False,
         proxy_headers=True,
         timeout_graceful_shutdown=20,
     )
