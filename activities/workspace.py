@@ -132,6 +132,8 @@ class Workspace:
             except FileNotFoundError:
                 continue  # taken by a run meanwhile
             if unused:
+                # A run may take it meanwhile (rename): at worst it gets a damaged repository,
+                # and the fetch falls back to a fresh one (IndexingActivities._fetch).
                 shutil.rmtree(repo, ignore_errors=True)
                 removed += 1
         return removed
