@@ -67,7 +67,7 @@ def check_clone_url(url: str, *, allow_local: bool = False) -> str:
 
     Anything else is refused because git's transports include `ext::`, which runs a command.
     """
-    if any(unicodedata.category(char) in _FORBIDDEN_CATEGORIES or char.isspace() for char in url):
+    if _has_hidden_characters(url):
         raise GitNameError("clone URL contains whitespace or control characters")
     try:
         parts = urlsplit(url)
@@ -107,10 +107,7 @@ def _branch_rules(name: str) -> list[tuple[bool, str]]:
         (name.startswith("-"), "starts with '-'"),
         (name in ("HEAD", "@"), f"'{name}' is reserved"),
         (
-            any(
-                char in _FORBIDDEN_CHARS or unicodedata.category(char) in _FORBIDDEN_CATEGORIES
-                for char in name
-            ),
+            _has_forbidden_ref_characters(name),
             "contains a space, control character or one of ~^:?*[\\",
         ),
         (".." in name, "contains '..'"),
@@ -120,3 +117,24 @@ def _branch_rules(name: str) -> list[tuple[bool, str]]:
         (any(part.startswith(".") for part in components), "a path component starts with '.'"),
         (any(part.endswith(".lock") for part in components), "a path component ends with '.lock'"),
     ]
+
+
+# Printable ASCII holds no control, format, surrogate or private-use character, so the usual
+# name or URL is checked without a Unicode category lookup per character.
+
+
+def _has_hidden_characters(url: str) -> bool:
+    if url.isascii() and url.isprintable():
+        return " " in url
+    return any(
+        unicodedata.category(char) in _FORBIDDEN_CATEGORIES or char.isspace() for char in url
+    )
+
+
+def _has_forbidden_ref_characters(name: str) -> bool:
+    if name.isascii() and name.isprintable():
+        return not _FORBIDDEN_CHARS.isdisjoint(name)
+    return any(
+        char in _FORBIDDEN_CHARS or unicodedata.category(char) in _FORBIDDEN_CATEGORIES
+        for char in name
+    )

@@ -12,7 +12,7 @@ import binascii
 import enum
 import hashlib
 import hmac
-import string
+import re
 from collections.abc import Sequence
 
 from app.errors import WebhookError
@@ -22,7 +22,7 @@ GITHUB_SECRET_SETTING = "GITHUB_WEBHOOK_SECRET"  # noqa: S105 (a variable name, 
 GITLAB_TOKEN_SETTING = "GITLAB_WEBHOOK_TOKEN"  # noqa: S105 (a variable name, not a secret)
 GITLAB_SIGNING_SETTING = "GITLAB_WEBHOOK_SIGNING_TOKEN"
 STANDARD_WEBHOOKS_TOLERANCE_SECONDS = 5 * 60
-_SHA256_HEX_LENGTH = 64
+_SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
 
 
 class SignatureFailure(enum.Enum):
@@ -109,7 +109,7 @@ def verify_github(
             GITHUB_SECRET_SETTING,
             "X-Hub-Signature-256 is not 'sha256=' and 64 hex digits",
         )
-    expected = [hmac.new(key, body, hashlib.sha256).digest() for key in keys]
+    expected = [hmac.digest(key, body, "sha256") for key in keys]
     if not _matches_any(received, expected):
         raise SignatureError(
             SignatureFailure.MISMATCH,
@@ -251,7 +251,7 @@ def _encode(text: str) -> bytes:
 
 def _hex_digest(text: str) -> bytes | None:
     # fromhex alone would also accept spaces between digit pairs.
-    if len(text) != _SHA256_HEX_LENGTH or not all(c in string.hexdigits for c in text):
+    if not _SHA256_HEX.fullmatch(text):
         return None
     return bytes.fromhex(text)
 

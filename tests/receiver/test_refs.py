@@ -121,6 +121,12 @@ def test_ascii_names_git_accepts_we_accept_too(name: str) -> None:
         assert is_valid_branch_name(name)
 
 
+def test_every_ascii_control_character_in_a_branch_name_is_refused() -> None:
+    """Each of the 33 ASCII control characters, anywhere in a name, makes it invalid."""
+    controls = [chr(code) for code in (*range(0x20), 0x7F)]
+    assert not [char for char in controls if is_valid_branch_name(f"a{char}b")]
+
+
 @pytest.mark.parametrize(
     ("ref", "branch"),
     [
@@ -235,3 +241,16 @@ def test_file_urls_need_allow_local_and_an_absolute_local_path(url: str, valid: 
     else:
         with pytest.raises(GitNameError):
             check_clone_url(url, allow_local=True)
+
+
+def test_every_ascii_control_character_or_space_in_a_clone_url_is_refused() -> None:
+    """Each ASCII control character and whitespace character, anywhere in a URL, is refused."""
+    hidden = [chr(code) for code in (*range(0x21), 0x7F)]
+    accepted = []
+    for char in hidden:
+        try:
+            check_clone_url(f"https://github.com/o/r{char}x.git")
+        except GitNameError:
+            continue
+        accepted.append(char)
+    assert accepted == []
