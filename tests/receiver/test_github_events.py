@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 import pytest
@@ -472,6 +473,21 @@ def test_bodies_that_are_not_a_json_object_are_malformed(body: bytes) -> None:
         parse_json_object(body, "push")
 
 
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'\xef\xbb\xbf{"ref": "main"}', {"ref": "main"}),
+        ('{"ref": "main"}'.encode("utf-16"), {"ref": "main"}),
+        (b'{"ref": "\\ud800"}', {"ref": "\ud800"}),
+        (b'{"size": 1e400}', {"size": float("inf")}),
+    ],
+    ids=["utf8-bom", "utf16", "lone-surrogate-escape", "float-overflow"],
+)
+def test_bodies_the_standard_library_reads_are_still_read(body: bytes, expected: object) -> None:
+    """What the fast parser refuses but json.loads reads is read as json.loads reads it."""
+    assert parse_json_object(body, "push") == expected
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
     lambda children: (
@@ -479,6 +495,36 @@ json_values = st.recursive(
     ),
     max_leaves=20,
 )
+
+
+@given(document=st.dictionaries(st.text(max_size=12), json_values, max_size=6))
+def test_a_json_object_parses_as_the_standard_library_parses_it(document: dict[str, Any]) -> None:
+    """Any JSON object within 64-bit integers reads back equal to json.loads's reading of it."""
+    if _has_huge_integer(document) or _has_non_finite_float(document):
+        return  # NaN and infinities are not JSON; huge integers are the one known difference
+    body = json.dumps(document).encode()
+    expected = json.loads(body)
+    assert parse_json_object(body, "push") == expected
+
+
+def _has_non_finite_float(value: object) -> bool:
+    if isinstance(value, dict):
+        return any(_has_non_finite_float(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_non_finite_float(item) for item in value)
+    return isinstance(value, float) and not math.isfinite(value)
+
+
+def _has_huge_integer(value: object) -> bool:
+    # Integers beyond 64 bits come back as floats from the fast parser; no field we read
+    # accepts either (ids are at most 2**63 - 1).
+    if isinstance(value, dict):
+        return any(_has_huge_integer(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_huge_integer(item) for item in value)
+    return isinstance(value, int) and not -(2**63) <= value < 2**64
+
+
 events = st.sampled_from(
     ["ping", "push", "delete", "installation", "installation_repositories", "repository", "x"]
 )
