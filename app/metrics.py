@@ -7,6 +7,8 @@ a sender cannot grow the series by inventing events.
 
 from __future__ import annotations
 
+import functools
+
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client.exposition import generate_latest
 from starlette.requests import Request
@@ -69,6 +71,12 @@ class ReceiverMetrics:
             buckets=_DISPATCH_BUCKETS,
             registry=self.registry,
         )
+
+        # The series every accepted delivery updates, looked up once per label set:
+        # `labels()` validates and locks on each call. Label values are bounded (see above).
+        self.delivery = functools.cache(self.deliveries.labels)
+        self.signal = functools.cache(self.signals.labels)
+        self.dispatch_time = functools.cache(self.dispatch_seconds.labels)
 
     def render(self) -> bytes:
         """Every metric in the Prometheus text exposition format."""

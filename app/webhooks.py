@@ -212,9 +212,7 @@ class WebhookReceiver:
                 "webhook handling failed", extra={"provider": provider.name, "event": _short(event)}
             )
             answer = _Answer(500, outcomes.ERROR, {"detail": "internal error"})
-        self._metrics.deliveries.labels(
-            provider.name, provider.event_label(event), answer.outcome
-        ).inc()
+        self._metrics.delivery(provider.name, provider.event_label(event), answer.outcome).inc()
         return answer
 
     async def _answer(
@@ -309,7 +307,7 @@ class WebhookReceiver:
         if claim is _Claim.OWNED:
             await self._ledger_step("confirm", key, context)
         for command, workflow_id in zip(commands, workflows, strict=True):
-            self._metrics.signals.labels(type(command).__name__).inc()
+            self._metrics.signal(type(command).__name__).inc()
             log.info(
                 "signalled %s",
                 workflow_id,
@@ -338,7 +336,7 @@ class WebhookReceiver:
 
     def _observe_dispatch(self, provider: Provider, result: str, started: float) -> None:
         elapsed = time.perf_counter() - started
-        self._metrics.dispatch_seconds.labels(provider.name, result).observe(elapsed)
+        self._metrics.dispatch_time(provider.name, result).observe(elapsed)
 
 
 def _command_context(command: Command) -> dict[str, str]:
