@@ -96,11 +96,12 @@ class Signal:
 
 @dataclass(frozen=True)
 class WorkflowRecord:
-    """A workflow's type, task queue and signals, read from its history."""
+    """A workflow's type, task queue, start arguments and signals, read from its history."""
 
     workflow_type: str
     task_queue: str
     signals: list[Signal]
+    start_payloads: list[Any]
 
     def decoded(self, client: Client, argument_type: type) -> list[tuple[str, Any]]:
         """Each signal as (name, argument decoded into `argument_type`)."""
@@ -123,15 +124,17 @@ class Dispatched:
         history = await self.client.get_workflow_handle(workflow_id).fetch_history()
         workflow_type = task_queue = ""
         signals: list[Signal] = []
+        start_payloads: list[Any] = []
         for event in history.events:
             if event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED:
                 started = event.workflow_execution_started_event_attributes
                 workflow_type = started.workflow_type.name
                 task_queue = started.task_queue.name
+                start_payloads = list(started.input.payloads)
             elif event.event_type == EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED:
                 signaled = event.workflow_execution_signaled_event_attributes
                 signals.append(Signal(signaled.signal_name, list(signaled.input.payloads)))
-        return WorkflowRecord(workflow_type, task_queue, signals)
+        return WorkflowRecord(workflow_type, task_queue, signals, start_payloads)
 
     async def exists(self, workflow_id: str) -> bool:
         """True if Temporal has ever seen a workflow with this id."""

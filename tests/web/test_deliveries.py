@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import defaultdict
 
 import pytest
@@ -16,6 +17,7 @@ from tests.receiver.webhook_fixtures import fixture_body
 from tests.web.deliveries import UniqueIds
 from tests.web.receiver_app import Receiver
 from tests.web.temporal_history import Dispatched, ExpectedSignal, expected_signal
+from workflows.contracts import BranchWorkflowInput
 
 CASES = [
     pytest.param("github", name, event, outcome, id=f"github-{name}")
@@ -113,3 +115,25 @@ async def test_dispatch_logs_carry_delivery_event_repo_and_branch(
     assert record.event == "push"  # type: ignore[attr-defined]
     assert record.repo_id == f"github-{ids.ids['708123456']}"  # type: ignore[attr-defined]
     assert record.branch == "main"  # type: ignore[attr-defined]
+
+
+async def test_every_start_of_a_branch_workflow_carries_its_input_and_policy(
+    receiver: Receiver,
+    dispatched: Dispatched,
+    temporal_client: Client,
+    settings: Settings,
+    ids: UniqueIds,
+) -> None:
+    """The branch workflow starts with repo_id, branch and the settings' policy, also when a
+    later push starts it again (the dispatcher converts that input once per branch)."""
+    expected = BranchWorkflowInput(
+        f"github-{ids.ids['708123456']}", "main", policy=settings.indexing_policy()
+    )
+    converter = temporal_client.data_converter.payload_converter
+    for delivery in (ids, UniqueIds(ids.ids, str(uuid.uuid4()))):
+        status, answer = await post_fixture(receiver, delivery, "github", "push", "push")
+        assert status == 202
+        (workflow_id,) = answer["workflows"]  # type: ignore[misc]
+        record = await dispatched.record(workflow_id)
+        assert converter.from_payloads(record.start_payloads, [BranchWorkflowInput]) == [expected]
+        await temporal_client.get_workflow_handle(workflow_id).terminate("start it again")
