@@ -222,7 +222,7 @@ async def test_the_next_run_of_a_branch_fetches_into_the_last_runs_repository(
     await wait_for_status(handle, lambda s: s.last_indexed_sha == second and s.state == "idle")
     await handle.terminate()
     # The kept repository holds the first commit too: the second fetch went into it.
-    [kept] = settings.workspace_dir.glob(f"*/warm/{warm_key(ref.repo_id, 'main')}.git")
+    [kept] = kept_repositories(settings, ref.repo_id, "main")
     for sha in (first, second):
         git("cat-file", "-e", f"{sha}^{{commit}}", cwd=kept)
     assert (kept / "repograph-reuses").read_text() == "1"
@@ -242,7 +242,7 @@ async def test_a_broken_kept_repository_is_fetched_afresh(
     ref = local_repo(f"github-{unique_id}", repo.bare)
     handle = await push(temporal_client, settings, ref, "main", first)
     await wait_for_status(handle, lambda s: s.last_indexed_sha == first and s.state == "idle")
-    [kept] = settings.workspace_dir.glob(f"*/warm/{warm_key(ref.repo_id, 'main')}.git")
+    [kept] = kept_repositories(settings, ref.repo_id, "main")
     (kept / "config").write_text("this is not a git config\n")
     repo.write({"b.py": "def b():\n    pass\n"})
     second = repo.commit("two")
