@@ -17,6 +17,7 @@ from typing import Any
 
 from activities.codegraph import indexer as indexer_module
 from activities.codegraph.graph_writer import GraphWriter
+from activities.codegraph.resolve import BranchResolution
 
 
 class CallTimer:
@@ -92,8 +93,11 @@ class CallTimer:
         self._undo.append((GraphWriter, "_run", GraphWriter._run))
         GraphWriter._run = self._timed_run()  # type: ignore[method-assign]
         # prepare_chunk runs in a thread, overlapping the writes: its time is not additive.
-        for name in ("resolve_edges", "prepare_chunk", "edges_digest"):
+        for name in ("prepare_chunk", "edges_digest"):
             self._wrap(indexer_module, name, f"indexer.{name}")
+        # Building a branch's resolution afresh, updating a kept one, resolving the edges.
+        for name in ("__init__", "update", "edges"):
+            self._wrap(BranchResolution, name, f"BranchResolution.{name}")
 
     def uninstall(self) -> None:
         for owner, name, original in reversed(self._undo):

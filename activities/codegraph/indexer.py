@@ -37,9 +37,10 @@ from activities.codegraph.graph_rows import (
     file_key,
 )
 from activities.codegraph.graph_writer import GraphWriter, StoredFile
+from activities.codegraph.kept_resolutions import KeptResolutions
 from activities.codegraph.model import FileExtraction
 from activities.codegraph.parse_worker import parse_files
-from activities.codegraph.resolve import parse_go_mod, resolve_edges
+from activities.codegraph.resolve import BranchResolution, parse_go_mod
 from activities.codegraph.skipping import SkipRules
 from activities.codegraph.snapshot_plan import SnapshotPlan, plan_snapshot
 from activities.git_client import GitClient, TreeEntry
@@ -91,6 +92,7 @@ class CodeGraphIndexer:
         self._pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
         self._workers = workers
         self._extractions = ExtractionCache()
+        self._resolutions = KeptResolutions()
 
     async def aclose(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -212,21 +214,34 @@ class CodeGraphIndexer:
         await writer.set_resolution_pending(bkey)
         before = await self._previous_extractions(writer, plan, stored, settled)
         extractions: dict[str, FileExtraction] = {}
-        changed_keys = await self._write_parsed(writer, snapshot, out_dir / PARSED, extractions)
+        blobs: dict[str, str] = {}
+        changed_keys = await self._write_parsed(
+            writer, snapshot, out_dir / PARSED, extractions, blobs
+        )
         await writer.delete_files([file_key(repo_id, branch, p) for p in plan["deleted"]])
         after = {path: extractions[path] for path in before or () if path in extractions}
         extractions.update(await self._extractions_of(writer, stored, plan["unchanged"]))
+        blobs.update((p, stored.files[p].blob_sha) for p in extractions.keys() - blobs.keys())
         scope = _resolution_scope(before, after, extractions, stored)
         resolved = set(extractions) if scope is None else scope & extractions.keys()
+        resolution = self._kept_resolution(bkey, stored, go_modules, after, scope)
         log.info(
             "resolving",
-            extra={"repo_id": repo_id, "branch": branch, "files": len(resolved)},
+            extra={
+                "repo_id": repo_id,
+                "branch": branch,
+                "files": len(resolved),
+                "kept_tables": resolution is not None,
+            },
         )
-        edges = resolve_edges(repo_id, branch, extractions, plan["go_modules"], only=resolved)
+        if resolution is None:
+            resolution = BranchResolution(repo_id, branch, extractions, plan["go_modules"])
+        edges = resolution.edges(only=resolved)
         await _rewrite_changed_edges(writer, stored, edges, resolved, changed_keys)
         await writer.delete_orphan_modules(repo_id, branch)
         symbols = sum(len(e.definitions) for e in extractions.values())
         await writer.settle_resolution(bkey, go_modules, (len(extractions), symbols))
+        self._resolutions.keep(bkey, resolution, blobs, go_modules)
         return GraphOutcome(
             total_symbols=symbols,
             indexed_files=len(extractions),
@@ -236,6 +251,22 @@ class CodeGraphIndexer:
             graph_changes=writer.changes,
             resolved_files=len(resolved),
         )
+
+    def _kept_resolution(
+        self,
+        bkey: str,
+        stored: StoredFiles,
+        go_modules: str,
+        after: dict[str, FileExtraction],
+        scope: set[str] | None,
+    ) -> BranchResolution | None:
+        """The branch's kept resolution brought up to this run's narrow change, if this worker
+        holds one built from exactly the blobs the branch had before the run."""
+        before = {path: file.blob_sha for path, file in stored.files.items() if file.parsed}
+        kept = self._resolutions.take(bkey, before, go_modules)
+        if kept is None or scope is None or not kept.update(after, scope):
+            return None
+        return kept
 
     async def _previous_extractions(
         self, writer: GraphWriter, plan: dict[str, Any], stored: StoredFiles, settled: bool
@@ -294,9 +325,11 @@ class CodeGraphIndexer:
         snapshot: SnapshotRef,
         parsed: Path,
         extractions: dict[str, FileExtraction],
+        blobs: dict[str, str],
     ) -> set[str]:
-        """Write the parsed files chunk by chunk and return their File keys. Each chunk is
-        decoded in a thread while the one before it is being written."""
+        """Write the parsed files chunk by chunk and return their File keys; their extractions
+        and blob ids go into `extractions` and `blobs`. Each chunk is decoded in a thread while
+        the one before it is being written."""
         repo_id, branch = snapshot.repo.repo_id, snapshot.branch
         bkey = branch_key(repo_id, branch)
         written: set[str] = set()
@@ -305,11 +338,11 @@ class CodeGraphIndexer:
             upcoming = asyncio.create_task(asyncio.to_thread(prepare_chunk, repo_id, branch, lines))
             try:
                 if ready is not None:
-                    written.update(await self._write_chunk(writer, bkey, ready, extractions))
+                    written.update(await self._write_chunk(writer, bkey, ready, extractions, blobs))
             finally:
                 ready = await upcoming  # even when the write failed: never leave a task behind
         if ready is not None:
-            written.update(await self._write_chunk(writer, bkey, ready, extractions))
+            written.update(await self._write_chunk(writer, bkey, ready, extractions, blobs))
         return written
 
     async def _write_chunk(
@@ -318,6 +351,7 @@ class CodeGraphIndexer:
         bkey: str,
         chunk: FileChunk,
         extractions: dict[str, FileExtraction],
+        blobs: dict[str, str],
     ) -> list[str]:
         keys = chunk.keys
         # Order matters for crash safety: a file's blob id is committed last, so a file
@@ -329,6 +363,7 @@ class CodeGraphIndexer:
         await writer.commit_blobs(chunk.blobs)
         for path, (fkey, blob, extraction) in chunk.extractions.items():
             extractions[path] = extraction
+            blobs[path] = blob
             self._extractions.put(fkey, blob, extraction)
         return keys
 

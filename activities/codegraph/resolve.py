@@ -10,7 +10,7 @@ resolved: `scope`, `import`, `package` or `unique_name`.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterable, Mapping
 
 from activities.codegraph.bindings import FileScope, bind_file
 from activities.codegraph.graph_rows import EdgeRow
@@ -59,20 +59,93 @@ def resolve_edges(
     path its `go.mod` declares (`parse_go_mod` reads one). With `only`, just the edges of those
     paths are resolved (still against the whole branch).
     """
-    layout = RepoLayout(list(extractions.values()), go_modules or {})
-    index = SymbolIndex(repo_id, branch, extractions)
-    scopes: dict[str, FileScope] = {}
-    out: dict[str, list[EdgeRow]] = {}
-    for path, fs in index.files.items():
-        scopes[path], out[path] = bind_file(layout, index, fs, repo_id, branch)
-    resolver = _Resolver(index)
-    # Every file's inheritance is resolved: method lookups walk the whole class hierarchy.
-    inherits = {path: resolver.inherits(scope) for path, scope in scopes.items()}
-    wanted = scopes.keys() if only is None else scopes.keys() & set(only)
-    for path in wanted:
-        out[path] += inherits[path] + resolver.calls(scopes[path])
-        out[path].sort(key=EdgeRow.sort_key)
-    return {path: out[path] for path in sorted(wanted) if out[path]}
+    return BranchResolution(repo_id, branch, extractions, go_modules).edges(only)
+
+
+class BranchResolution:
+    """What resolution knows of one branch: its symbol tables, every file's bound names and
+    IMPORTS edges, and every file's INHERITS edges (the class hierarchy that method lookup
+    walks). Building it is most of the cost of resolving a few files, so the indexer keeps it
+    between runs and `update` takes in a narrow change by re-deriving only what it touches.
+    """
+
+    def __init__(
+        self,
+        repo_id: str,
+        branch: str,
+        extractions: Mapping[str, FileExtraction],
+        go_modules: Mapping[str, str] | None = None,
+    ) -> None:
+        self.extractions = dict(extractions)
+        self._layout = RepoLayout(list(extractions.values()), go_modules or {})
+        self._index = SymbolIndex(repo_id, branch, extractions)
+        self._resolver = _Resolver(self._index)
+        self._scopes: dict[str, FileScope] = {}
+        self._imports: dict[str, list[EdgeRow]] = {}
+        self._inherits: dict[str, list[EdgeRow]] = {}
+        self._bind(self._index.files)
+        self._link_hierarchy()
+
+    def _bind(self, paths: Iterable[str]) -> None:
+        index = self._index
+        for path in paths:
+            self._scopes[path], self._imports[path] = bind_file(
+                self._layout, index, index.files[path], index.repo_id, index.branch
+            )
+
+    def _link_hierarchy(self, paths: Iterable[str] | None = None) -> None:
+        """Resolve the INHERITS edges of `paths` (default all), then the whole hierarchy.
+
+        Every file's bases are looked up before any is linked, so what a file's bases resolve
+        to never depends on which files come before it."""
+        index = self._index
+        index.set_parents(())
+        for path in self._scopes if paths is None else paths:
+            self._inherits[path] = self._resolver.inherits(self._scopes[path])
+        index.set_parents(
+            (edge.src_key, edge.dst_key) for path in index.files for edge in self._inherits[path]
+        )
+
+    def update(self, changed: Mapping[str, FileExtraction], scope: Collection[str]) -> bool:
+        """Take in modified files whose change `affected_files` judged narrow, `scope` being
+        its answer; afterwards `edges(only=scope)` equals a resolution built afresh. Answers
+        False, changing nothing, when a file's types moved: then build afresh instead."""
+        for path, new in changed.items():
+            old = self.extractions.get(path)
+            if old is None or _types_of(old) != _types_of(new) or path not in scope:
+                return False
+            if (old.language, old.package) != (new.language, new.package):
+                return False
+        for path in sorted(changed):
+            self.extractions[path] = changed[path]
+            self._index.replace_file(changed[path])
+        in_scope = [path for path in self._index.files if path in scope]
+        self._bind(in_scope)
+        self._link_hierarchy(in_scope)
+        return True
+
+    def edges(self, only: Collection[str] | None = None) -> dict[str, list[EdgeRow]]:
+        """The edges of the paths in `only` (default all), keyed by the path they start from."""
+        wanted = self._scopes.keys() if only is None else self._scopes.keys() & set(only)
+        out: dict[str, list[EdgeRow]] = {}
+        for path in sorted(wanted):
+            rows = [
+                *self._imports[path],
+                *self._inherits[path],
+                *self._resolver.calls(self._scopes[path]),
+            ]
+            if rows:
+                rows.sort(key=EdgeRow.sort_key)
+                out[path] = rows
+        return out
+
+
+def _types_of(fe: FileExtraction) -> list[tuple[str, str, str, str | None, str | None]]:
+    return [
+        (d.kind, d.name, d.qualified_name, d.parent, d.self_name)
+        for d in fe.definitions
+        if d.kind not in CALLABLE_KINDS
+    ]
 
 
 def parse_go_mod(content: str) -> str | None:
@@ -89,7 +162,8 @@ class _Resolver:
         self.index = index
 
     def inherits(self, scope: FileScope) -> list[EdgeRow]:
-        """INHERITS edges of one file; also records each type's parents for method lookup."""
+        """INHERITS edges of one file. A base is looked up among the types' own members only
+        (`Outer.Inner`), never through the hierarchy being linked."""
         fs = scope.symbols
         edges: dict[tuple[str, str], EdgeRow] = {}
         for h in fs.extraction.inherits:
@@ -100,7 +174,6 @@ class _Resolver:
             if found is None or found[0] == child or (child, found[0]) in edges:
                 continue
             parent, how = found
-            self.index.parents[child].append(parent)
             edges[(child, parent)] = EdgeRow(
                 "INHERITS", "Symbol", child, "Symbol", parent,
                 {"kind": self._inherit_kind(child, parent), "resolution": how},

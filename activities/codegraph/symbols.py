@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from posixpath import dirname
 
@@ -32,43 +32,58 @@ class SymbolIndex:
     def __init__(
         self, repo_id: str, branch: str, extractions: Mapping[str, FileExtraction]
     ) -> None:
+        self.repo_id, self.branch = repo_id, branch
         self.files: dict[str, FileSymbols] = {}
         self.kind: dict[str, str] = {}
         self.qualified: dict[str, str] = {}
         self.owner: dict[str, str | None] = {}  # symbol key -> key of its class, if any
         self.self_name: dict[str, str] = {}
         self.members: dict[str, dict[str, str]] = defaultdict(dict)
-        self.parents: dict[str, list[str]] = defaultdict(list)  # filled by resolution
+        # The files that define members of a type (for a Go type or a C++ class, not only its
+        # own file): `replace_file` re-derives a type's members from exactly these.
+        self._member_files: dict[str, set[str]] = defaultdict(set)
+        self.parents: dict[str, list[str]] = defaultdict(list)  # see `set_parents`
         self.global_top: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.global_methods: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.global_types: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.go_types: dict[tuple[str, str], str] = {}
         for path in sorted(extractions):
-            self._add_file(repo_id, branch, extractions[path])
+            self._add_file(self._file_symbols(extractions[path]), types=True)
         for fs in self.files.values():
             self._attach_members(fs)
 
-    def _add_file(self, repo_id: str, branch: str, fe: FileExtraction) -> None:
-        fs = FileSymbols(fe, file_key(repo_id, branch, fe.path), family(fe.language),
-                         symbol_keys(repo_id, branch, fe))  # fmt: skip
+    def _file_symbols(self, fe: FileExtraction) -> FileSymbols:
+        fs = FileSymbols(fe, file_key(self.repo_id, self.branch, fe.path), family(fe.language),
+                         symbol_keys(self.repo_id, self.branch, fe))  # fmt: skip
+        for d, key in zip(fe.definitions, fs.keys, strict=True):
+            fs.by_qn.setdefault(d.qualified_name, key)
+            if d.parent is None:
+                fs.top.setdefault(d.name, key)
+        return fs
+
+    def _add_file(self, fs: FileSymbols, *, types: bool) -> None:
+        """Register the file's definitions (without `types`, only its callables)."""
+        fe = fs.extraction
         self.files[fe.path] = fs
         for d, key in zip(fe.definitions, fs.keys, strict=True):
+            is_type = d.kind in TYPE_KINDS
+            if is_type and not types:
+                continue
             self.kind[key] = d.kind
             self.qualified[key] = d.qualified_name
             if d.self_name:
                 self.self_name[key] = d.self_name
-            fs.by_qn.setdefault(d.qualified_name, key)
             if d.parent is None:
-                fs.top.setdefault(d.name, key)
                 self.global_top[(fs.family, d.name)].append(key)
-                if fe.language == "go" and d.kind in TYPE_KINDS:
+                if is_type and fe.language == "go":
                     self.go_types.setdefault((dirname(fe.path), d.name), key)
             if d.kind == "Method":
                 self.global_methods[(fs.family, d.name)].append(key)
-            if d.kind in TYPE_KINDS:
+            if is_type:
                 self.global_types[(fs.family, d.qualified_name)].append(key)
 
     def _attach_members(self, fs: FileSymbols) -> None:
+        path = fs.extraction.path
         for d, key in zip(fs.extraction.definitions, fs.keys, strict=True):
             if d.parent is None:
                 self.owner[key] = None
@@ -77,6 +92,57 @@ class SymbolIndex:
             self.owner[key] = owner
             if owner is not None and self.kind[owner] in TYPE_KINDS:
                 self.members[owner].setdefault(d.name, key)
+                self._member_files[owner].add(path)
+
+    def replace_file(self, fe: FileExtraction) -> None:
+        """Swap in a new extraction of an indexed file whose non-callable definitions are the
+        same, in the same order (a narrow change, see `affected.py`). The lookups then equal
+        those of an index built afresh: the types, and so every other file's owners, stay."""
+        old = self.files[fe.path]
+        touched: set[str] = set()  # types whose members are derived again
+        for d, key in zip(old.extraction.definitions, old.keys, strict=True):
+            owner = self.owner.pop(key)
+            if owner is not None and owner in self._member_files:
+                self._member_files[owner].discard(fe.path)
+                touched.add(owner)
+            if d.kind in TYPE_KINDS:
+                continue
+            del self.kind[key], self.qualified[key]
+            self.self_name.pop(key, None)
+            if d.parent is None:
+                _discard(self.global_top, (old.family, d.name), key)
+            if d.kind == "Method":
+                _discard(self.global_methods, (old.family, d.name), key)
+        fs = self._file_symbols(fe)
+        self._add_file(fs, types=False)
+        for d, key in zip(fe.definitions, fs.keys, strict=True):
+            owner = self.scope_by_qn(fs, d.parent) if d.parent is not None else None
+            self.owner[key] = owner
+            if owner is not None and self.kind[owner] in TYPE_KINDS:
+                self._member_files[owner].add(fe.path)
+                touched.add(owner)
+        for owner in touched:
+            self._derive_members(owner)
+
+    def _derive_members(self, owner: str) -> None:
+        """A type's members as the full build finds them: files in path order, first name wins."""
+        members: dict[str, str] = {}
+        for path in sorted(self._member_files[owner]):
+            fs = self.files[path]
+            for d, key in zip(fs.extraction.definitions, fs.keys, strict=True):
+                if self.owner[key] == owner:
+                    members.setdefault(d.name, key)
+        if members:
+            self.members[owner] = members
+        else:
+            self.members.pop(owner, None)
+            self._member_files.pop(owner, None)
+
+    def set_parents(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """The resolved (child, parent) type pairs, in the order method lookup tries them."""
+        self.parents.clear()
+        for child, parent in pairs:
+            self.parents[child].append(parent)
 
     def scope_by_qn(self, fs: FileSymbols, qn: str) -> str | None:
         """The definition named `qn` as seen from `fs`: in the same file, else a type of the same
@@ -124,6 +190,13 @@ class SymbolIndex:
             if found is not None:
                 return found
         return None
+
+
+def _discard(table: dict[tuple[str, str], list[str]], name: tuple[str, str], key: str) -> None:
+    keys = table[name]
+    keys.remove(key)
+    if not keys:
+        del table[name]
 
 
 def unique(keys: list[str] | None) -> str | None:

@@ -5,7 +5,9 @@ they reach every resolution rule alike: a function or method removed, renamed to
 another file calls, defined twice, or added (top level and inside the first class) under a
 name another file calls. For every edit where `affected_files` answers a set, the edges of all
 other files must be identical before and after, and resolving only that set must give the
-same edges as resolving the whole branch.
+same edges as resolving the whole branch. One `BranchResolution`, kept across all the edits as
+the indexer keeps it across runs, takes in each edit and its undoing: it must answer the same
+edges for the set, and then exactly the edges of the untouched branch.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from activities.codegraph.affected import affected_files
 from activities.codegraph.extract import extract
 from activities.codegraph.languages import detect_language
 from activities.codegraph.model import CALLABLE_KINDS, CLASS_KINDS, Definition, FileExtraction
-from activities.codegraph.resolve import resolve_edges
+from activities.codegraph.resolve import BranchResolution, resolve_edges
 from tests.codegraph import (
     test_c_family,
     test_csharp,
@@ -116,6 +118,7 @@ def test_files_left_out_keep_their_edges(language: str) -> None:
         (files, go_modules), step = SAMPLES[language], 1
     before = extract_all(files)
     edges_before = resolve_edges("r", "main", before, go_modules)
+    kept = BranchResolution("r", "main", before, go_modules)
     narrow = 0
     for description, path, changed in itertools.islice(edits(before), 0, 400 * step, step):
         after = {**before, path: changed}
@@ -131,4 +134,10 @@ def test_files_left_out_keep_their_edges(language: str) -> None:
             )
         partial = resolve_edges("r", "main", after, go_modules, only=scope)
         assert partial == {p: e for p, e in edges_after.items() if p in scope}, description
+        assert kept.update({path: changed}, scope), description
+        assert kept.edges(scope) == partial, f"kept resolution after '{description}'"
+        undo = affected_files({path: changed}, {path: before[path]}, before, max_share=1.0)
+        assert undo is not None, description
+        assert kept.update({path: before[path]}, undo), description
+        assert kept.edges() == edges_before, f"kept resolution after undoing '{description}'"
     assert narrow > 10, f"{language}: only {narrow} narrow edits were checked"

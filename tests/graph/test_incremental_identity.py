@@ -8,6 +8,7 @@ commit indexed from scratch under another repo_id (a clean graph).
 
 from __future__ import annotations
 
+import logging
 import shutil
 import subprocess
 import sysconfig
@@ -134,8 +135,10 @@ async def test_incremental_graph_equals_full_index_after_every_commit(
     neo4j_driver: AsyncDriver,
     tmp_path: Path,
     unique_id: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """Adds, edits, deletes, renames and moves leave the incremental graph equal to a rebuild."""
+    caplog.set_level(logging.INFO, logger="repograph.indexer")
     repo = WorkRepo(tmp_path, "stdlib")
     build_corpus(repo)
     repo.commit("corpus")
@@ -151,7 +154,11 @@ async def test_incremental_graph_equals_full_index_after_every_commit(
     for step, (description, edit, narrow) in enumerate(history(repo), start=1):
         edit()  # type: ignore[operator]
         repo.commit(description)
+        caplog.clear()
         parsed, graph = await index_head(indexer, neo4j_driver, live, "main", tmp_path / "runs")
+        # A narrow edit updates the resolution tables the worker kept from the run before.
+        kept = [r.kept_tables for r in caplog.records if r.getMessage() == "resolving"]
+        assert kept == [narrow], f"{description}: kept resolution tables used: {kept}"
         assert parsed.parsed_files + parsed.skipped_files < 10, f"{description}: not incremental"
         # Narrow edits re-resolve a few files; the others re-resolve the whole branch.
         assert (graph.resolved_files < graph.indexed_files / 10) == narrow, (
