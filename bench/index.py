@@ -279,6 +279,20 @@ def main() -> None:
     parser.add_argument("--patch", action="append", default=[], choices=_patches.PATCHES)
     parser.add_argument("--batch-size", type=int, default=Settings.graph_batch_size)
     parser.add_argument("--no-doc", action="store_true", help="do not write the docs page")
+    parser.add_argument(
+        "--neo4j-setting",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an extra neo4j.conf setting for the private Neo4j (diagnosis)",
+    )
+    parser.add_argument(
+        "--neo4j-jvm",
+        action="append",
+        default=[],
+        metavar="OPTION",
+        help="an extra JVM option for the private Neo4j (diagnosis)",
+    )
     args = parser.parse_args()
     _patches.apply(args.patch)
     corpus = load_corpus(args.corpus, quick=args.quick)
@@ -288,7 +302,8 @@ def main() -> None:
         print(f"building a git repository of {len(corpus.files)} files ...", flush=True)
         repo = build_repo(corpus, scratch)
         neo = Neo4j("neo4j", free_port(), scratch / "neo4j", start_timeout=180, heap="2g",
-                    page_cache="1g")  # fmt: skip
+                    page_cache="1g", settings=dict(s.split("=", 1) for s in args.neo4j_setting),
+                    jvm_options=args.neo4j_jvm)  # fmt: skip
         print("starting a private Neo4j ...", flush=True)
         neo.start()
         try:

@@ -274,6 +274,8 @@ class Neo4j(Service):
     page_cache: str = "256m"
     # Extra settings by their neo4j.conf names (diagnosis: query logging, planner settings).
     settings: dict[str, str] = field(default_factory=dict)
+    # Extra JVM options (diagnosis: compiler logging, JIT experiments).
+    jvm_options: list[str] = field(default_factory=list)
 
     def command(self) -> list[str]:
         ensure_neo4j_jars()
@@ -285,6 +287,7 @@ class Neo4j(Service):
             java,
             f"-Xmx{self.heap}",
             *JVM_FLAGS,
+            *self.jvm_options,
             "-cp",
             classpath,
             "Launcher",

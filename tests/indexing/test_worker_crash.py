@@ -81,7 +81,7 @@ async def test_sigkill_mid_run_restarts_on_a_new_worker_and_sweeps_the_workspace
             assert not any(p.exists() for p in run_dirs), "the dead run's checkout remains"
         finally:
             second.send_signal(signal.SIGTERM)
-            assert second.wait(timeout=60) == 0
+            assert second.wait(timeout=60) == 0, f"unclean stop:\n{log.read_text()[-3000:]}"
         await handle.terminate()
     finally:
         if first.poll() is None:
