@@ -8,6 +8,11 @@ a call by that name, an import of it, a receiver or parent spelled with it. Anyt
 moves (a type, an import, a parent, a package, an added or deleted path) may reach files that
 never spell the changed name (through a class hierarchy or a module layout), so the caller
 resolves the whole branch instead: `affected_files` answers None.
+
+An edited import is the one wider change that can be narrowed: a file's imports bind names in
+that file alone, so only its own edges can change, unless its bases now resolve elsewhere and
+the class hierarchy moves under other files' method calls. Whoever can check that after the
+fact (a kept `BranchResolution` can) passes `imports_may_change=True`.
 """
 
 from __future__ import annotations
@@ -28,17 +33,20 @@ def affected_files(
     after: Mapping[str, FileExtraction],
     branch: Mapping[str, FileExtraction],
     max_share: float = MAX_CHANGED_SHARE,
+    *,
+    imports_may_change: bool = False,
 ) -> set[str] | None:
     """Paths whose edges must be re-resolved when files change from `before` to `after`.
 
     `before` and `after` hold the modified files (same paths, old and new extraction);
     `branch` is every parsed file of the branch after the change. None means "all of them".
+    With `imports_may_change`, a modified file's imports may differ too (see above).
     """
     if before.keys() != after.keys() or len(after) > max_share * max(len(branch), 1):
         return None
     names: set[str] = set()
     for path, new in after.items():
-        changed = _changed_callables(before[path], new)
+        changed = _changed_callables(before[path], new, imports_may_change)
         if changed is None:
             return None
         names |= changed
@@ -48,11 +56,15 @@ def affected_files(
     return affected
 
 
-def _changed_callables(old: FileExtraction, new: FileExtraction) -> set[str] | None:
+def _changed_callables(
+    old: FileExtraction, new: FileExtraction, imports_may_change: bool
+) -> set[str] | None:
     """Names of the callables added or removed, or None if the file changed in a wider way."""
     if (old.language, old.package) != (new.language, new.package):
         return None
-    if _imports(old) != _imports(new) or _inherits(old) != _inherits(new):
+    if _inherits(old) != _inherits(new):
+        return None
+    if not imports_may_change and _imports(old) != _imports(new):
         return None
     old_defs, new_defs = _definitions(old), _definitions(new)
     moved = (old_defs - new_defs) + (new_defs - old_defs)

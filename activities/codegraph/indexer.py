@@ -222,9 +222,12 @@ class CodeGraphIndexer:
         after = {path: extractions[path] for path in before or () if path in extractions}
         extractions.update(await self._extractions_of(writer, stored, plan["unchanged"]))
         blobs.update((p, stored.files[p].blob_sha) for p in extractions.keys() - blobs.keys())
-        scope = _resolution_scope(before, after, extractions, stored)
+        resolution, scope = self._kept_resolution(
+            bkey, stored, go_modules, before=before, after=after, extractions=extractions
+        )
+        if resolution is None:
+            scope = _resolution_scope(before, after, extractions, stored)
         resolved = set(extractions) if scope is None else scope & extractions.keys()
-        resolution = self._kept_resolution(bkey, stored, go_modules, after, scope)
         log.info(
             "resolving",
             extra={
@@ -257,16 +260,22 @@ class CodeGraphIndexer:
         bkey: str,
         stored: StoredFiles,
         go_modules: str,
+        *,
+        before: dict[str, FileExtraction] | None,
         after: dict[str, FileExtraction],
-        scope: set[str] | None,
-    ) -> BranchResolution | None:
-        """The branch's kept resolution brought up to this run's narrow change, if this worker
-        holds one built from exactly the blobs the branch had before the run."""
-        before = {path: file.blob_sha for path, file in stored.files.items() if file.parsed}
-        kept = self._resolutions.take(bkey, before, go_modules)
-        if kept is None or scope is None or not kept.update(after, scope):
-            return None
-        return kept
+        extractions: dict[str, FileExtraction],
+    ) -> tuple[BranchResolution | None, set[str] | None]:
+        """The branch's kept resolution brought up to this run's narrow change, and the files
+        to re-resolve (None: all), if this worker holds one built from exactly the blobs the
+        branch had before the run. With it, an edited import is a narrow change too."""
+        blobs = {path: file.blob_sha for path, file in stored.files.items() if file.parsed}
+        kept = self._resolutions.take(bkey, blobs, go_modules)
+        if kept is None or before is None or not kept.can_update(after):
+            return None, None
+        scope = _resolution_scope(before, after, extractions, stored, imports_may_change=True)
+        if scope is None:
+            return None, None
+        return kept, kept.update(after, scope)
 
     async def _previous_extractions(
         self, writer: GraphWriter, plan: dict[str, Any], stored: StoredFiles, settled: bool
@@ -430,11 +439,13 @@ def _resolution_scope(
     after: dict[str, FileExtraction],
     extractions: dict[str, FileExtraction],
     stored: StoredFiles,
+    *,
+    imports_may_change: bool = False,
 ) -> set[str] | None:
     """The files to re-resolve (None: all of them)."""
     if before is None:
         return None
-    scope = affected_files(before, after, extractions)
+    scope = affected_files(before, after, extractions, imports_may_change=imports_may_change)
     if scope is not None:
         # Files left without a digest by an interrupted run are mended here too.
         scope |= {p for p, f in stored.files.items() if f.parsed and f.edges_digest is None}

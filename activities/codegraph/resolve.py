@@ -106,23 +106,37 @@ class BranchResolution:
             (edge.src_key, edge.dst_key) for path in index.files for edge in self._inherits[path]
         )
 
-    def update(self, changed: Mapping[str, FileExtraction], scope: Collection[str]) -> bool:
-        """Take in modified files whose change `affected_files` judged narrow, `scope` being
-        its answer; afterwards `edges(only=scope)` equals a resolution built afresh. Answers
-        False, changing nothing, when a file's types moved: then build afresh instead."""
+    def can_update(self, changed: Mapping[str, FileExtraction]) -> bool:
+        """Whether `update` can take in these modified files: known paths whose language,
+        package and non-callable definitions (in order) stayed as they were."""
         for path, new in changed.items():
             old = self.extractions.get(path)
-            if old is None or _types_of(old) != _types_of(new) or path not in scope:
+            if old is None or (old.language, old.package) != (new.language, new.package):
                 return False
-            if (old.language, old.package) != (new.language, new.package):
+            if _types_of(old) != _types_of(new):
                 return False
+        return True
+
+    def update(
+        self, changed: Mapping[str, FileExtraction], scope: Collection[str]
+    ) -> set[str] | None:
+        """Take in modified files that `can_update` accepts, `scope` being what
+        `affected_files` answered for them. Returns the files whose edges must be resolved
+        again: `scope`, or None (all of them) when the class hierarchy moved, since a base
+        resolved elsewhere reaches the callers of every subclass's methods. Afterwards
+        `edges` equals that of a resolution built afresh."""
+        if not self.can_update(changed) or not changed.keys() <= set(scope):
+            raise ValueError("not a change BranchResolution.update can take in")
         for path in sorted(changed):
             self.extractions[path] = changed[path]
             self._index.replace_file(changed[path])
         in_scope = [path for path in self._index.files if path in scope]
+        bases_before = {path: _pairs(self._inherits[path]) for path in in_scope}
         self._bind(in_scope)
         self._link_hierarchy(in_scope)
-        return True
+        if any(_pairs(self._inherits[path]) != bases_before[path] for path in in_scope):
+            return None
+        return set(scope)
 
     def edges(self, only: Collection[str] | None = None) -> dict[str, list[EdgeRow]]:
         """The edges of the paths in `only` (default all), keyed by the path they start from."""
@@ -138,6 +152,10 @@ class BranchResolution:
                 rows.sort(key=EdgeRow.sort_key)
                 out[path] = rows
         return out
+
+
+def _pairs(inherits: list[EdgeRow]) -> list[tuple[str, str]]:
+    return [(edge.src_key, edge.dst_key) for edge in inherits]
 
 
 def _types_of(fe: FileExtraction) -> list[tuple[str, str, str, str | None, str | None]]:

@@ -7,7 +7,8 @@ name another file calls. For every edit where `affected_files` answers a set, th
 other files must be identical before and after, and resolving only that set must give the
 same edges as resolving the whole branch. One `BranchResolution`, kept across all the edits as
 the indexer keeps it across runs, takes in each edit and its undoing: it must answer the same
-edges for the set, and then exactly the edges of the untouched branch.
+edges for the set it returns, and then exactly the edges of the untouched branch. With it an
+edited import (dropped, or one of another file added) is narrow too.
 """
 
 from __future__ import annotations
@@ -23,8 +24,15 @@ import pytest
 
 from activities.codegraph.affected import affected_files
 from activities.codegraph.extract import extract
+from activities.codegraph.graph_rows import EdgeRow
 from activities.codegraph.languages import detect_language
-from activities.codegraph.model import CALLABLE_KINDS, CLASS_KINDS, Definition, FileExtraction
+from activities.codegraph.model import (
+    CALLABLE_KINDS,
+    CLASS_KINDS,
+    Definition,
+    FileExtraction,
+    Import,
+)
 from activities.codegraph.resolve import BranchResolution, resolve_edges
 from tests.codegraph import (
     test_c_family,
@@ -110,6 +118,32 @@ def stdlib_files(*packages: str) -> dict[str, str]:
     }
 
 
+def import_edits(branch: dict[str, FileExtraction]) -> Iterator[tuple[str, str, FileExtraction]]:
+    """(description, path, new extraction): an import removed, or one of another file added."""
+    by_language: dict[str, set[Import]] = {}
+    for fe in branch.values():
+        by_language.setdefault(fe.language, set()).update(fe.imports)
+    for path, fe in sorted(branch.items()):
+        for imp in fe.imports:
+            rest = tuple(x for x in fe.imports if x is not imp)
+            yield (
+                f"drop import {imp.module} {imp.name}",
+                path,
+                dataclasses.replace(fe, imports=rest),
+            )
+        for imp in sorted(by_language[fe.language] - set(fe.imports), key=repr)[:4]:
+            added = (*fe.imports, imp)
+            yield (
+                f"add import {imp.module} {imp.name}",
+                path,
+                dataclasses.replace(fe, imports=added),
+            )
+
+
+def _only(edges: dict[str, list[EdgeRow]], paths: set[str] | None) -> dict[str, list[EdgeRow]]:
+    return edges if paths is None else {p: e for p, e in edges.items() if p in paths}
+
+
 @pytest.mark.parametrize("language", [*sorted(SAMPLES), "python-stdlib"])
 def test_files_left_out_keep_their_edges(language: str) -> None:
     if language == "python-stdlib":  # real code: every 40th edit of ~90 files
@@ -119,25 +153,69 @@ def test_files_left_out_keep_their_edges(language: str) -> None:
     before = extract_all(files)
     edges_before = resolve_edges("r", "main", before, go_modules)
     kept = BranchResolution("r", "main", before, go_modules)
-    narrow = 0
-    for description, path, changed in itertools.islice(edits(before), 0, 400 * step, step):
+    narrow = imports = 0
+    for description, path, changed in itertools.chain(
+        itertools.islice(edits(before), 0, 400 * step, step),
+        itertools.islice(import_edits(before), 0, 100 * step, max(step // 4, 1)),
+    ):
         after = {**before, path: changed}
+        edges_after = resolve_edges("r", "main", after, go_modules)
+        # Without kept tables (a fresh worker): imports must stay for the change to be narrow.
         scope = affected_files({path: before[path]}, {path: changed}, after, max_share=1.0)
+        if scope is not None:
+            narrow += 1
+            for other in sorted(set(after) - scope):
+                assert edges_after.get(other) == edges_before.get(other), (
+                    f"{language}: after '{description}' in {path}, {other} changed "
+                    f"but was not in {sorted(scope)}"
+                )
+            partial = resolve_edges("r", "main", after, go_modules, only=scope)
+            assert partial == _only(edges_after, scope), description
+        # With the kept tables, as the worker that indexed the branch before has them.
+        scope = affected_files(
+            {path: before[path]}, {path: changed}, after, max_share=1.0, imports_may_change=True
+        )
         if scope is None:
             continue
-        narrow += 1
-        edges_after = resolve_edges("r", "main", after, go_modules)
-        for other in sorted(set(after) - scope):
+        imports += changed.imports != before[path].imports
+        widened = kept.update({path: changed}, scope)
+        for other in sorted(set(after) - (widened or set(after))):
             assert edges_after.get(other) == edges_before.get(other), (
                 f"{language}: after '{description}' in {path}, {other} changed "
-                f"but was not in {sorted(scope)}"
+                f"but was not in {sorted(widened or ())} (kept tables)"
             )
-        partial = resolve_edges("r", "main", after, go_modules, only=scope)
-        assert partial == {p: e for p, e in edges_after.items() if p in scope}, description
-        assert kept.update({path: changed}, scope), description
-        assert kept.edges(scope) == partial, f"kept resolution after '{description}'"
-        undo = affected_files({path: changed}, {path: before[path]}, before, max_share=1.0)
+        assert kept.edges(widened) == _only(edges_after, widened), f"kept, '{description}'"
+        undo = affected_files(
+            {path: changed}, {path: before[path]}, before, max_share=1.0, imports_may_change=True
+        )
         assert undo is not None, description
-        assert kept.update({path: before[path]}, undo), description
+        kept.update({path: before[path]}, undo)
         assert kept.edges() == edges_before, f"kept resolution after undoing '{description}'"
     assert narrow > 10, f"{language}: only {narrow} narrow edits were checked"
+    assert imports > 3, f"{language}: only {imports} import edits were checked"
+
+
+def test_an_import_that_moves_the_class_hierarchy_re_resolves_the_whole_branch() -> None:
+    """child.py drops the import of its base: leaf.py never names Base, yet its inherited call
+    resolves differently, so the kept tables answer None (everything) rather than the scope."""
+    before = extract_all(
+        {
+            "base.py": "class Base:\n    def helper(self):\n        return 1\n",
+            "child.py": "from base import Base\n\nclass Child(Base):\n    pass\n",
+            "leaf.py": (
+                "from child import Child\n\nclass Leaf(Child):\n"
+                "    def run(self):\n        return self.helper()\n"
+            ),
+        }
+    )
+    kept = BranchResolution("r", "main", before)
+    changed = dataclasses.replace(before["child.py"], imports=())
+    after = {**before, "child.py": changed}
+    edit = ({"child.py": before["child.py"]}, {"child.py": changed}, after, 1.0)
+    scope = affected_files(*edit, imports_may_change=True)
+    assert scope == {"child.py"}
+    assert affected_files(*edit) is None  # without kept tables: the whole branch at once
+    assert kept.update({"child.py": changed}, scope) is None
+    full = resolve_edges("r", "main", after)
+    assert kept.edges() == full
+    assert full["leaf.py"] != resolve_edges("r", "main", before)["leaf.py"]
