@@ -20,6 +20,8 @@ class Corpus:
     files: tuple[str, ...]  # paths relative to `root`, sorted
     changed: str  # the file the one-file-change run edits
     edit: str  # text appended to it
+    import_line: str  # an import the import-edit run adds to it
+    import_after: str | None  # ... after the first line starting so (None: at the top)
 
     @property
     def total_bytes(self) -> int:
@@ -43,6 +45,7 @@ def load_corpus(name: str, *, quick: bool) -> Corpus:
         root = Path(sysconfig.get_paths()["stdlib"])
         files = _walk(root, ".py", {"__pycache__", "site-packages"})
         changed, edit = "textwrap.py", "\n\ndef _bench_added{n}(text):\n    return dedent(text)\n"
+        import_line, import_after = "import string\n", None
     elif name == "go":
         goroot = subprocess.run(
             ["go", "env", "GOROOT"], capture_output=True, text=True, check=True
@@ -53,13 +56,14 @@ def load_corpus(name: str, *, quick: bool) -> Corpus:
             "strings/strings.go",
             "\n\nfunc benchAdded{n}(s string) int {{ return Count(s, s) }}\n",
         )
+        import_line, import_after = 'import "unicode/utf16"\n', "package "
     else:
         raise SystemExit(f"unknown corpus {name!r} (cpython or go)")
     if quick:
         files = files[:QUICK_FILES]
     if changed not in files:
         changed = files[len(files) // 2]
-    return Corpus(name, root, tuple(files), changed, edit)
+    return Corpus(name, root, tuple(files), changed, edit, import_line, import_after)
 
 
 def build_repo(corpus: Corpus, scratch: Path) -> WorkRepo:
@@ -71,6 +75,17 @@ def build_repo(corpus: Corpus, scratch: Path) -> WorkRepo:
         shutil.copyfile(corpus.root / rel, target)
     repo.commit(f"{corpus.name}: {len(corpus.files)} files")
     return repo
+
+
+def add_import(corpus: Corpus, repo: WorkRepo) -> str:
+    """Add an import to the edited file, commit and push; returns the commit."""
+    path = repo.work / corpus.changed
+    lines = path.read_text().splitlines(keepends=True)
+    at = 0
+    if corpus.import_after is not None:
+        at = next(i for i, line in enumerate(lines) if line.startswith(corpus.import_after)) + 1
+    path.write_text("".join([*lines[:at], corpus.import_line, *lines[at:]]))
+    return repo.commit(f"import in {corpus.changed}")
 
 
 def change_one_file(corpus: Corpus, repo: WorkRepo, nth: int = 1) -> str:

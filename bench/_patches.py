@@ -12,16 +12,21 @@ the CPython corpus: `defines-create` and `symbol-labels` made no measurable diff
 `extraction-cache`, `index-hints` and `noop-persist`, measured the same way, paid off and are
 now part of the indexer itself (the no-change short-cut with the Branch marker this file's
 approximation asked for).
+
+- `no-kept-resolutions`: the opposite, a baseline: the worker keeps no resolution tables
+  between runs, as before they were kept, to measure what keeping them saves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from activities.codegraph.graph_rows import SymbolRow
 from activities.codegraph.graph_writer import GraphWriter, _batches
+from activities.codegraph.kept_resolutions import KeptResolutions
 
-PATCHES = ("defines-create", "symbol-labels")
+PATCHES = ("defines-create", "symbol-labels", "no-kept-resolutions")
 
 
 async def _write_defines_create(self: GraphWriter, edges: Sequence[tuple[str, str, str]]) -> None:
@@ -74,11 +79,17 @@ async def _write_symbols_by_label(
         )
 
 
+def _keep_nothing(self: KeptResolutions, branch_key: str, *args: Any) -> None:
+    return None
+
+
 def apply(names: Sequence[str]) -> None:
     for name in names:
         if name == "defines-create":
             GraphWriter.write_defines = _write_defines_create  # type: ignore[method-assign]
         elif name == "symbol-labels":
             GraphWriter.write_symbols = _write_symbols_by_label  # type: ignore[method-assign]
+        elif name == "no-kept-resolutions":
+            KeptResolutions.keep = _keep_nothing  # type: ignore[method-assign]
         else:
             raise SystemExit(f"unknown patch {name!r}: one of {', '.join(PATCHES)}")
