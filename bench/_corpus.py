@@ -22,6 +22,7 @@ class Corpus:
     edit: str  # text appended to it
     import_line: str  # an import the import-edit run adds to it
     import_after: str | None  # ... after the first line starting so (None: at the top)
+    new_file: tuple[str, str]  # (path, text) of the file the add-a-file run adds
 
     @property
     def total_bytes(self) -> int:
@@ -46,6 +47,10 @@ def load_corpus(name: str, *, quick: bool) -> Corpus:
         files = _walk(root, ".py", {"__pycache__", "site-packages"})
         changed, edit = "textwrap.py", "\n\ndef _bench_added{n}(text):\n    return dedent(text)\n"
         import_line, import_after = "import string\n", None
+        new_file = (
+            "bench_added.py",
+            "from textwrap import dedent\n\n\ndef _bench_new(text):\n    return dedent(text)\n",
+        )
     elif name == "go":
         goroot = subprocess.run(
             ["go", "env", "GOROOT"], capture_output=True, text=True, check=True
@@ -57,13 +62,17 @@ def load_corpus(name: str, *, quick: bool) -> Corpus:
             "\n\nfunc benchAdded{n}(s string) int {{ return Count(s, s) }}\n",
         )
         import_line, import_after = 'import "unicode/utf16"\n', "package "
+        new_file = (
+            "strings/bench_added.go",
+            "package strings\n\nfunc benchNew(s string) int { return Count(s, s) }\n",
+        )
     else:
         raise SystemExit(f"unknown corpus {name!r} (cpython or go)")
     if quick:
         files = files[:QUICK_FILES]
     if changed not in files:
         changed = files[len(files) // 2]
-    return Corpus(name, root, tuple(files), changed, edit, import_line, import_after)
+    return Corpus(name, root, tuple(files), changed, edit, import_line, import_after, new_file)
 
 
 def build_repo(corpus: Corpus, scratch: Path) -> WorkRepo:
@@ -86,6 +95,13 @@ def add_import(corpus: Corpus, repo: WorkRepo) -> str:
         at = next(i for i, line in enumerate(lines) if line.startswith(corpus.import_after)) + 1
     path.write_text("".join([*lines[:at], corpus.import_line, *lines[at:]]))
     return repo.commit(f"import in {corpus.changed}")
+
+
+def add_file(corpus: Corpus, repo: WorkRepo) -> str:
+    """Add one new file, commit and push; returns the commit."""
+    path, text = corpus.new_file
+    repo.write({path: text})
+    return repo.commit(f"add {path}")
 
 
 def change_one_file(corpus: Corpus, repo: WorkRepo, nth: int = 1) -> str:
