@@ -13,10 +13,17 @@ An edited import is the one wider change that can be narrowed: a file's imports 
 that file alone, so only its own edges can change, unless its bases now resolve elsewhere and
 the class hierarchy moves under other files' method calls. Whoever can check that after the
 fact (a kept `BranchResolution` can) passes `imports_may_change=True`.
+
+Added files are narrow on the same condition. A new file can change what another file's
+import, bare name or unique-name match reaches only where that file spells the new file's
+path, package or definitions, shares its directory or package, or imports relatively without
+naming anything (`from . import *`); the owners its types give to other files' methods are
+the kept resolution's to find (`BranchResolution.update`).
 """
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -26,6 +33,8 @@ from activities.codegraph.model import CALLABLE_KINDS, FileExtraction
 # Beyond this share of the branch changed, resolving everything costs about the same.
 MAX_CHANGED_SHARE = 0.2
 _WORD = re.compile(r"[A-Za-z_$][\w$]*")
+# Words of a module path that name no file: Rust's relative module paths.
+_RELATIVE_WORDS = frozenset({"crate", "self", "super"})
 
 
 def affected_files(
@@ -35,14 +44,19 @@ def affected_files(
     max_share: float = MAX_CHANGED_SHARE,
     *,
     imports_may_change: bool = False,
+    added: Mapping[str, FileExtraction] | None = None,
 ) -> set[str] | None:
     """Paths whose edges must be re-resolved when files change from `before` to `after`.
 
     `before` and `after` hold the modified files (same paths, old and new extraction);
-    `branch` is every parsed file of the branch after the change. None means "all of them".
-    With `imports_may_change`, a modified file's imports may differ too (see above).
+    `branch` is every parsed file of the branch after the change, `added` included. None
+    means "all of them". With `imports_may_change`, a modified file's imports may differ too,
+    and `added` files may be given (see above).
     """
-    if before.keys() != after.keys() or len(after) > max_share * max(len(branch), 1):
+    added = added or {}
+    if added and not imports_may_change:
+        return None
+    if before.keys() != after.keys() or len(after) + len(added) > max_share * max(len(branch), 1):
         return None
     names: set[str] = set()
     for path, new in after.items():
@@ -50,10 +64,36 @@ def affected_files(
         if changed is None:
             return None
         names |= changed
-    affected = set(after)
-    if names:
-        affected.update(path for path, fe in branch.items() if not names.isdisjoint(_words(fe)))
+    affected = set(after) | set(added)
+    for new in added.values():
+        names |= {d.name for d in new.definitions}
+        names.update(_WORD.findall(posixpath.splitext(new.path)[0]))
+        names.update(_WORD.findall(new.package or ""))
+    if added:
+        affected |= neighbours(branch, added.values())
+    affected |= files_naming(branch, names)
     return affected
+
+
+def files_naming(branch: Mapping[str, FileExtraction], names: set[str]) -> set[str]:
+    """The files that spell any of `names` where they refer outside themselves."""
+    if not names:
+        return set()
+    return {path for path, fe in branch.items() if not names.isdisjoint(_words(fe))}
+
+
+def neighbours(branch: Mapping[str, FileExtraction], added: Iterable[FileExtraction]) -> set[str]:
+    """Files that see new files without naming them: the same directory (Go packages,
+    sibling imports) or package, and files importing relatively without a name."""
+    dirs = {posixpath.dirname(fe.path) for fe in added}
+    packages = {(fe.language, fe.package) for fe in added if fe.package}
+    return {
+        path
+        for path, fe in branch.items()
+        if posixpath.dirname(path) in dirs
+        or (fe.language, fe.package) in packages
+        or any(not set(_WORD.findall(i.module)) - _RELATIVE_WORDS for i in fe.imports)
+    }
 
 
 def _changed_callables(

@@ -220,13 +220,25 @@ class CodeGraphIndexer:
         )
         await writer.delete_files([file_key(repo_id, branch, p) for p in plan["deleted"]])
         after = {path: extractions[path] for path in before or () if path in extractions}
+        # New files (a skipped one has no extraction and so no part in resolution).
+        added = {
+            p: extractions[p]
+            for p in plan["to_parse"]
+            if p in extractions.keys() - stored.files.keys()
+        }
         extractions.update(await self._extractions_of(writer, stored, plan["unchanged"]))
         blobs.update((p, stored.files[p].blob_sha) for p in extractions.keys() - blobs.keys())
         resolution, scope = self._kept_resolution(
-            bkey, stored, go_modules, before=before, after=after, extractions=extractions
+            bkey,
+            stored,
+            go_modules,
+            before=before,
+            after=after,
+            added=added,
+            extractions=extractions,
         )
         if resolution is None:
-            scope = _resolution_scope(before, after, extractions, stored)
+            scope = _resolution_scope(before, after, added, extractions, stored)
         resolved = set(extractions) if scope is None else scope & extractions.keys()
         log.info(
             "resolving",
@@ -263,35 +275,40 @@ class CodeGraphIndexer:
         *,
         before: dict[str, FileExtraction] | None,
         after: dict[str, FileExtraction],
+        added: dict[str, FileExtraction],
         extractions: dict[str, FileExtraction],
     ) -> tuple[BranchResolution | None, set[str] | None]:
         """The branch's kept resolution brought up to this run's narrow change, and the files
         to re-resolve (None: all), if this worker holds one built from exactly the blobs the
-        branch had before the run. With it, an edited import is a narrow change too."""
+        branch had before the run. With it, an edited import and an added file are narrow
+        changes too."""
         blobs = {path: file.blob_sha for path, file in stored.files.items() if file.parsed}
         kept = self._resolutions.take(bkey, blobs, go_modules)
         if kept is None or before is None or not kept.can_update(after):
             return None, None
-        scope = _resolution_scope(before, after, extractions, stored, imports_may_change=True)
+        scope = _resolution_scope(
+            before, after, added, extractions, stored, imports_may_change=True
+        )
         if scope is None:
             return None, None
-        return kept, kept.update(after, scope)
+        return kept, kept.update(after, scope, added)
 
     async def _previous_extractions(
         self, writer: GraphWriter, plan: dict[str, Any], stored: StoredFiles, settled: bool
     ) -> dict[str, FileExtraction] | None:
         """The stored extractions of the modified files, read before they are overwritten, or
-        None when the run must resolve the whole branch (added, deleted or previously skipped
-        files, too many changes, a go.mod change or an interrupted run)."""
+        None when the run must resolve the whole branch (deleted or previously skipped files,
+        too many changes, a go.mod change or an interrupted run). New files are not in it."""
         to_parse = plan.get("to_parse")
         if not settled or to_parse is None or plan["deleted"]:
             return None
         if len(to_parse) > MAX_CHANGED_SHARE * max(len(stored.files), 1):
             return None
-        if any(path not in stored.files or not stored.files[path].parsed for path in to_parse):
+        modified = [path for path in to_parse if path in stored.files]
+        if not all(stored.files[path].parsed for path in modified):
             return None
-        found = await self._extractions_of(writer, stored, to_parse)
-        return found if found.keys() == set(to_parse) else None
+        found = await self._extractions_of(writer, stored, modified)
+        return found if found.keys() == set(modified) else None
 
     async def _extractions_of(
         self, writer: GraphWriter, stored: StoredFiles, paths: list[str]
@@ -437,6 +454,7 @@ async def _rewrite_changed_edges(
 def _resolution_scope(
     before: dict[str, FileExtraction] | None,
     after: dict[str, FileExtraction],
+    added: dict[str, FileExtraction],
     extractions: dict[str, FileExtraction],
     stored: StoredFiles,
     *,
@@ -445,7 +463,9 @@ def _resolution_scope(
     """The files to re-resolve (None: all of them)."""
     if before is None:
         return None
-    scope = affected_files(before, after, extractions, imports_may_change=imports_may_change)
+    scope = affected_files(
+        before, after, extractions, imports_may_change=imports_may_change, added=added
+    )
     if scope is not None:
         # Files left without a digest by an interrupted run are mended here too.
         scope |= {p for p, f in stored.files.items() if f.parsed and f.edges_digest is None}

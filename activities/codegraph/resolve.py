@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 
+from activities.codegraph.affected import files_naming
 from activities.codegraph.bindings import FileScope, bind_file
 from activities.codegraph.graph_rows import EdgeRow
 from activities.codegraph.model import (
@@ -77,7 +78,8 @@ class BranchResolution:
         go_modules: Mapping[str, str] | None = None,
     ) -> None:
         self.extractions = dict(extractions)
-        self._layout = RepoLayout(list(extractions.values()), go_modules or {})
+        self._go_modules = dict(go_modules or {})
+        self._layout = RepoLayout(list(extractions.values()), self._go_modules)
         self._index = SymbolIndex(repo_id, branch, extractions)
         self._resolver = _Resolver(self._index)
         self._scopes: dict[str, FileScope] = {}
@@ -118,25 +120,44 @@ class BranchResolution:
         return True
 
     def update(
-        self, changed: Mapping[str, FileExtraction], scope: Collection[str]
+        self,
+        changed: Mapping[str, FileExtraction],
+        scope: Collection[str],
+        added: Mapping[str, FileExtraction] | None = None,
     ) -> set[str] | None:
-        """Take in modified files that `can_update` accepts, `scope` being what
-        `affected_files` answered for them. Returns the files whose edges must be resolved
-        again: `scope`, or None (all of them) when the class hierarchy moved, since a base
-        resolved elsewhere reaches the callers of every subclass's methods. Afterwards
-        `edges` equals that of a resolution built afresh."""
-        if not self.can_update(changed) or not changed.keys() <= set(scope):
+        """Take in modified files that `can_update` accepts and `added` files, `scope` being
+        what `affected_files` answered for them. Returns the files whose edges must be
+        resolved again: `scope`, widened to the callers of methods whose owner an added type
+        changed, or None (all of them) when the class hierarchy moved, since a base resolved
+        elsewhere reaches the callers of every subclass's methods. Afterwards `edges` equals
+        that of a resolution built afresh."""
+        added = added or {}
+        scope = set(scope)
+        if (
+            not self.can_update(changed)
+            or not changed.keys() | added.keys() <= scope
+            or not added.keys().isdisjoint(self.extractions)
+        ):
             raise ValueError("not a change BranchResolution.update can take in")
+        index = self._index
+        parents_before = {child: list(parents) for child, parents in index.parents.items()}
         for path in sorted(changed):
             self.extractions[path] = changed[path]
-            self._index.replace_file(changed[path])
-        in_scope = [path for path in self._index.files if path in scope]
-        bases_before = {path: _pairs(self._inherits[path]) for path in in_scope}
+            index.replace_file(changed[path])
+        if added:
+            for path in sorted(added):
+                self.extractions[path] = added[path]
+                names, owned = index.add_file(added[path])
+                scope |= owned | files_naming(self.extractions, names)
+            self._layout = RepoLayout(list(self.extractions.values()), self._go_modules)
+        in_scope = [path for path in index.files if path in scope]
         self._bind(in_scope)
         self._link_hierarchy(in_scope)
-        if any(_pairs(self._inherits[path]) != bases_before[path] for path in in_scope):
+        new_types = {key for path in added for key in index.files[path].keys}
+        parents_after = {c: p for c, p in index.parents.items() if c not in new_types and p}
+        if parents_after != {c: p for c, p in parents_before.items() if p}:
             return None
-        return set(scope)
+        return scope
 
     def edges(self, only: Collection[str] | None = None) -> dict[str, list[EdgeRow]]:
         """The edges of the paths in `only` (default all), keyed by the path they start from."""
@@ -152,10 +173,6 @@ class BranchResolution:
                 rows.sort(key=EdgeRow.sort_key)
                 out[path] = rows
         return out
-
-
-def _pairs(inherits: list[EdgeRow]) -> list[tuple[str, str]]:
-    return [(edge.src_key, edge.dst_key) for edge in inherits]
 
 
 def _types_of(fe: FileExtraction) -> list[tuple[str, str, str, str | None, str | None]]:

@@ -124,6 +124,76 @@ class SymbolIndex:
         for owner in touched:
             self._derive_members(owner)
 
+    def add_file(self, fe: FileExtraction) -> tuple[set[str], set[str]]:
+        """Take in a new file, as an index built afresh with it would hold it. Returns the
+        names and the files of other files' definitions whose owner changed (a Go method whose
+        receiver type the file declares, a C++ out-of-line method whose class is now defined
+        twice): those files, and the calls that reach those names, must be resolved again."""
+        fs = self._file_symbols(fe)
+        self.files = dict(sorted({**self.files, fe.path: fs}.items()))
+        self._add_file(fs, types=True)
+        folder = dirname(fe.path)
+        if fe.language == "go":
+            for d in fe.definitions:
+                if d.parent is None and d.kind in TYPE_KINDS:
+                    self._first_go_type(folder, d.name)
+        type_names = {d.qualified_name for d in fe.definitions if d.kind in TYPE_KINDS}
+        touched: set[str] = set()
+        names: set[str] = set()
+        paths: set[str] = set()
+        for other in self.files.values():
+            if other is fs or self._may_own(other, fs, folder, type_names):
+                for name in self._reown(other, fs, type_names, touched):
+                    names.add(name)
+                    paths.add(other.extraction.path)
+        for owner in touched:
+            self._derive_members(owner)
+        return names, paths
+
+    def _reown(
+        self, other: FileSymbols, new: FileSymbols, type_names: set[str], touched: set[str]
+    ) -> list[str]:
+        """Find again the owners of `other`'s definitions that `new`'s types may own (all of
+        them when `other` is `new`); returns the names of those whose owner changed."""
+        moved = []
+        for d, key in zip(other.extraction.definitions, other.keys, strict=True):
+            if d.parent is None:
+                if other is new:
+                    self.owner[key] = None
+                continue
+            if other is not new and d.parent not in type_names:
+                continue
+            old = None if other is new else self.owner.get(key)
+            owner = self.owner[key] = self.scope_by_qn(other, d.parent)
+            if old != owner:
+                moved.append(d.name)
+            for either in (old, owner):
+                if either is not None and self.kind[either] in TYPE_KINDS:
+                    touched.add(either)
+            if owner is not None and self.kind[owner] in TYPE_KINDS:
+                self._member_files[owner].add(other.extraction.path)
+        return moved if other is not new else []
+
+    def _may_own(
+        self, other: FileSymbols, new: FileSymbols, folder: str, type_names: set[str]
+    ) -> bool:
+        """Whether `new`'s types can own definitions of `other` (see `scope_by_qn`)."""
+        if not type_names or other.family != new.family:
+            return False
+        if new.extraction.language == "go":
+            return dirname(other.extraction.path) == folder
+        return True
+
+    def _first_go_type(self, folder: str, name: str) -> None:
+        """The Go type `name` of a directory is the first one declared, in path order."""
+        self.go_types.pop((folder, name), None)
+        for path, fs in self.files.items():
+            if dirname(path) != folder or fs.extraction.language != "go":
+                continue
+            for d, key in zip(fs.extraction.definitions, fs.keys, strict=True):
+                if d.parent is None and d.kind in TYPE_KINDS and d.name == name:
+                    self.go_types.setdefault((folder, name), key)
+
     def _derive_members(self, owner: str) -> None:
         """A type's members as the full build finds them: files in path order, first name wins."""
         members: dict[str, str] = {}

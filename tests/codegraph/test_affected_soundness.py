@@ -219,3 +219,102 @@ def test_an_import_that_moves_the_class_hierarchy_re_resolves_the_whole_branch()
     full = resolve_edges("r", "main", after)
     assert kept.edges() == full
     assert full["leaf.py"] != resolve_edges("r", "main", before)["leaf.py"]
+
+
+def added_files(branch: dict[str, FileExtraction]) -> Iterator[tuple[str, FileExtraction]]:
+    """(path, extraction) of files to add: copies of each file beside it (sorting first and
+    last in the directory) and in a new directory, and a file defining a name others call."""
+    called = sorted({c.name for fe in branch.values() for c in fe.calls})
+    for path, fe in sorted(branch.items()):
+        folder, _, name = path.rpartition("/")
+        prefix = f"{folder}/" if folder else ""
+        for new_path in (f"{prefix}aa_{name}", f"{prefix}zz_{name}", f"{prefix}copied/{name}"):
+            yield new_path, dataclasses.replace(fe, path=new_path)
+        for word in called[:2]:
+            defines = (Definition("Function", word, word, 1, 1),)
+            bare = FileExtraction(f"{prefix}zz_{word}_{name}", fe.language, fe.package,
+                                  defines, (), (), (), False)  # fmt: skip
+            yield bare.path, bare
+
+
+@pytest.mark.parametrize("language", [*sorted(SAMPLES), "python-stdlib"])
+def test_an_added_file_reaches_only_the_files_in_scope(language: str) -> None:
+    """With the kept tables, adding a file re-resolves the files `affected_files` and the kept
+    resolution name; every other file keeps its edges, and the tables equal fresh ones."""
+    if language == "python-stdlib":
+        files, go_modules, step = stdlib_files("json", "email", "http"), None, 12
+    else:
+        (files, go_modules), step = SAMPLES[language], 1
+    before = extract_all(files)
+    edges_before = resolve_edges("r", "main", before, go_modules)
+    checked = 0
+    for path, new in itertools.islice(added_files(before), 0, None, step):
+        after = {**before, path: new}
+        added = {path: new}
+        assert affected_files({}, {}, after, 1.0, added=added) is None  # not without the tables
+        scope = affected_files({}, {}, after, 1.0, imports_may_change=True, added=added)
+        assert scope is not None, path
+        kept = BranchResolution("r", "main", before, go_modules)
+        widened = kept.update({}, scope, added=added)
+        edges_after = resolve_edges("r", "main", after, go_modules)
+        for other in sorted(set(before) - (widened or set(after))):
+            assert edges_after.get(other) == edges_before.get(other), (
+                f"{language}: adding {path} changed {other}, not in {sorted(widened or ())}"
+            )
+        assert kept.edges(widened) == _only(edges_after, widened), f"adding {path}"
+        assert kept.edges() == edges_after, f"kept tables after adding {path}"
+        checked += widened is not None
+    assert checked > 5, f"{language}: only {checked} added files stayed narrow"
+
+
+ADDED_CASES = {
+    # The new file is what an unresolved import named: only the path says so.
+    "path named by an import": (
+        {"main.py": "import tools.helpers\n", "lib/other.py": "def other():\n    return 2\n"},
+        ("tools/helpers.py", "def unrelated():\n    return 1\n"),
+        "main.py",
+    ),
+    # `from .. import *` names nothing, yet now reaches the new package file.
+    "relative wildcard import": (
+        {
+            "pkg/sub/mod.py": "from .. import *\n",
+            "pkg/sub/__init__.py": "",
+            "other.py": "def other():\n    return 2\n",
+        },
+        ("pkg/__init__.py", "def thing():\n    return 1\n"),
+        "pkg/sub/mod.py",
+    ),
+    # A second class Foo: b.cpp's out-of-line methods lose their owner, though b.cpp never
+    # names anything the new file declares.
+    "owner of out-of-line methods": (
+        {
+            "a.h": "class Foo {\n public:\n  void bar();\n  void qux() {}\n};\n",
+            "b.cpp": '#include "a.h"\nvoid Foo::bar() { this->qux(); }\n',
+            "other.cpp": "int other() { return 2; }\n",
+        },
+        ("lib/c.h", "class Foo {\n};\n"),
+        "b.cpp",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ADDED_CASES))
+def test_an_added_file_reaches_files_that_do_not_name_its_definitions(case: str) -> None:
+    files, (path, source), reached = ADDED_CASES[case]
+    before = extract_all(files)
+    new = extract_all({path: source})[path]
+    after, added = {**before, path: new}, {path: new}
+    kept = BranchResolution("r", "main", before)
+    scope = affected_files({}, {}, after, 1.0, imports_may_change=True, added=added)
+    assert scope is not None
+    widened = kept.update({}, scope, added=added)
+    assert widened is not None
+    edges_before, edges_after = (
+        resolve_edges("r", "main", before),
+        resolve_edges("r", "main", after),
+    )
+    assert edges_after.get(reached) != edges_before.get(reached), "the case reaches nothing"
+    assert reached in widened
+    assert not {"other.py", "lib/other.py", "other.cpp"} & widened
+    assert kept.edges(widened) == _only(edges_after, widened)
+    assert kept.edges() == edges_after

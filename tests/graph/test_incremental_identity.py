@@ -86,6 +86,9 @@ def history(repo: WorkRepo) -> list[tuple[str, object, bool, bool]]:
             }
         )
 
+    def add_unnamed() -> None:
+        repo.write({"extra/rarely.py": "def rarely_called_helper():\n    return 1\n"})
+
     def move_method() -> None:
         helpers = work / "extra" / "helpers.py"
         helpers.write_text(
@@ -134,7 +137,9 @@ def history(repo: WorkRepo) -> list[tuple[str, object, bool, bool]]:
         ("modify", modify, True, True),
         ("delete", delete, False, False),
         ("rename", rename, False, False),
-        ("add", add, False, False),
+        # With the kept tables a new file is narrow, but `decode` is called all over json.
+        ("add", add, False, True),
+        ("add a file nothing names yet", add_unnamed, True, True),
         ("edit a function body", edit_body, True, True),
         (
             "add a base-class method that a subclass in another file calls",
