@@ -14,11 +14,11 @@ that file alone, so only its own edges can change, unless its bases now resolve 
 the class hierarchy moves under other files' method calls. Whoever can check that after the
 fact (a kept `BranchResolution` can) passes `imports_may_change=True`.
 
-Added files are narrow on the same condition. A new file can change what another file's
-import, bare name or unique-name match reaches only where that file spells the new file's
-path, package or definitions, shares its directory or package, or imports relatively without
-naming anything (`from . import *`); the owners its types give to other files' methods are
-the kept resolution's to find (`BranchResolution.update`).
+Added and deleted files are narrow on the same condition. A new or vanished file can change
+what another file's import, bare name or unique-name match reaches only where that file
+spells its path, package or definitions, shares its directory or package, or imports
+relatively without naming anything (`from . import *`); the owners its types give to or take
+from other files' methods are the kept resolution's to find (`BranchResolution.update`).
 """
 
 from __future__ import annotations
@@ -45,18 +45,20 @@ def affected_files(
     *,
     imports_may_change: bool = False,
     added: Mapping[str, FileExtraction] | None = None,
+    deleted: Mapping[str, FileExtraction] | None = None,
 ) -> set[str] | None:
     """Paths whose edges must be re-resolved when files change from `before` to `after`.
 
     `before` and `after` hold the modified files (same paths, old and new extraction);
     `branch` is every parsed file of the branch after the change, `added` included. None
     means "all of them". With `imports_may_change`, a modified file's imports may differ too,
-    and `added` files may be given (see above).
+    and `added` and `deleted` files (their last extraction) may be given (see above).
     """
-    added = added or {}
-    if added and not imports_may_change:
+    added, deleted = added or {}, deleted or {}
+    if (added or deleted) and not imports_may_change:
         return None
-    if before.keys() != after.keys() or len(after) + len(added) > max_share * max(len(branch), 1):
+    touched = len(after) + len(added) + len(deleted)
+    if before.keys() != after.keys() or touched > max_share * max(len(branch), 1):
         return None
     names: set[str] = set()
     for path, new in after.items():
@@ -65,12 +67,12 @@ def affected_files(
             return None
         names |= changed
     affected = set(after) | set(added)
-    for new in added.values():
-        names |= {d.name for d in new.definitions}
-        names.update(_WORD.findall(posixpath.splitext(new.path)[0]))
-        names.update(_WORD.findall(new.package or ""))
-    if added:
-        affected |= neighbours(branch, added.values())
+    for fe in (*added.values(), *deleted.values()):
+        names |= {d.name for d in fe.definitions}
+        names.update(_WORD.findall(posixpath.splitext(fe.path)[0]))
+        names.update(_WORD.findall(fe.package or ""))
+    if added or deleted:
+        affected |= neighbours(branch, [*added.values(), *deleted.values()])
     affected |= files_naming(branch, names)
     return affected
 

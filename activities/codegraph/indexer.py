@@ -213,6 +213,9 @@ class CodeGraphIndexer:
         # next run then resolves the whole branch (and never takes the no-change short-cut).
         await writer.set_resolution_pending(bkey)
         before = await self._previous_extractions(writer, plan, stored, settled)
+        deleted: dict[str, FileExtraction] = {}
+        if before is not None:
+            deleted = {path: before.pop(path) for path in plan["deleted"] if path in before}
         extractions: dict[str, FileExtraction] = {}
         blobs: dict[str, str] = {}
         changed_keys = await self._write_parsed(
@@ -235,10 +238,13 @@ class CodeGraphIndexer:
             before=before,
             after=after,
             added=added,
+            deleted=deleted,
             extractions=extractions,
         )
         if resolution is None:
-            scope = _resolution_scope(before, after, added, extractions, stored)
+            scope = _resolution_scope(
+                before, after, extractions, stored, added=added, deleted=deleted
+            )
         resolved = set(extractions) if scope is None else scope & extractions.keys()
         log.info(
             "resolving",
@@ -276,39 +282,48 @@ class CodeGraphIndexer:
         before: dict[str, FileExtraction] | None,
         after: dict[str, FileExtraction],
         added: dict[str, FileExtraction],
+        deleted: dict[str, FileExtraction],
         extractions: dict[str, FileExtraction],
     ) -> tuple[BranchResolution | None, set[str] | None]:
         """The branch's kept resolution brought up to this run's narrow change, and the files
         to re-resolve (None: all), if this worker holds one built from exactly the blobs the
-        branch had before the run. With it, an edited import and an added file are narrow
-        changes too."""
+        branch had before the run. With it, an edited import and an added, deleted or renamed
+        file are narrow changes too."""
         blobs = {path: file.blob_sha for path, file in stored.files.items() if file.parsed}
         kept = self._resolutions.take(bkey, blobs, go_modules)
         if kept is None or before is None or not kept.can_update(after):
             return None, None
         scope = _resolution_scope(
-            before, after, added, extractions, stored, imports_may_change=True
+            before,
+            after,
+            extractions,
+            stored,
+            added=added,
+            deleted=deleted,
+            imports_may_change=True,
         )
         if scope is None:
             return None, None
-        return kept, kept.update(after, scope, added)
+        return kept, kept.update(after, scope, added, list(deleted))
 
     async def _previous_extractions(
         self, writer: GraphWriter, plan: dict[str, Any], stored: StoredFiles, settled: bool
     ) -> dict[str, FileExtraction] | None:
-        """The stored extractions of the modified files, read before they are overwritten, or
-        None when the run must resolve the whole branch (deleted or previously skipped files,
-        too many changes, a go.mod change or an interrupted run). New files are not in it."""
+        """The stored extractions of the modified and the deleted files, read before they are
+        overwritten, or None when the run must resolve the whole branch (previously skipped
+        files, too many changes, a go.mod change or an interrupted run). A deleted file that
+        was skipped has no extraction and no part in resolution: it is left out."""
         to_parse = plan.get("to_parse")
-        if not settled or to_parse is None or plan["deleted"]:
+        if not settled or to_parse is None:
             return None
-        if len(to_parse) > MAX_CHANGED_SHARE * max(len(stored.files), 1):
+        if len(to_parse) + len(plan["deleted"]) > MAX_CHANGED_SHARE * max(len(stored.files), 1):
             return None
         modified = [path for path in to_parse if path in stored.files]
         if not all(stored.files[path].parsed for path in modified):
             return None
-        found = await self._extractions_of(writer, stored, modified)
-        return found if found.keys() == set(modified) else None
+        deleted = [path for path in plan["deleted"] if stored.files[path].parsed]
+        found = await self._extractions_of(writer, stored, [*modified, *deleted])
+        return found if found.keys() == {*modified, *deleted} else None
 
     async def _extractions_of(
         self, writer: GraphWriter, stored: StoredFiles, paths: list[str]
@@ -454,17 +469,23 @@ async def _rewrite_changed_edges(
 def _resolution_scope(
     before: dict[str, FileExtraction] | None,
     after: dict[str, FileExtraction],
-    added: dict[str, FileExtraction],
     extractions: dict[str, FileExtraction],
     stored: StoredFiles,
     *,
+    added: dict[str, FileExtraction],
+    deleted: dict[str, FileExtraction],
     imports_may_change: bool = False,
 ) -> set[str] | None:
     """The files to re-resolve (None: all of them)."""
     if before is None:
         return None
     scope = affected_files(
-        before, after, extractions, imports_may_change=imports_may_change, added=added
+        before,
+        after,
+        extractions,
+        imports_may_change=imports_may_change,
+        added=added,
+        deleted=deleted,
     )
     if scope is not None:
         # Files left without a digest by an interrupted run are mended here too.

@@ -124,38 +124,48 @@ class BranchResolution:
         changed: Mapping[str, FileExtraction],
         scope: Collection[str],
         added: Mapping[str, FileExtraction] | None = None,
+        deleted: Collection[str] = (),
     ) -> set[str] | None:
-        """Take in modified files that `can_update` accepts and `added` files, `scope` being
-        what `affected_files` answered for them. Returns the files whose edges must be
-        resolved again: `scope`, widened to the callers of methods whose owner an added type
-        changed, or None (all of them) when the class hierarchy moved, since a base resolved
-        elsewhere reaches the callers of every subclass's methods. Afterwards `edges` equals
-        that of a resolution built afresh."""
+        """Take in modified files that `can_update` accepts, `added` files and `deleted`
+        paths, `scope` being what `affected_files` answered for them. Returns the files whose
+        edges must be resolved again: `scope`, widened to the files and callers of methods
+        whose owner an added or deleted type changed, or None (all of them) when the class
+        hierarchy of the remaining types moved, since a base resolved elsewhere reaches the
+        callers of every subclass's methods. Afterwards `edges` equals that of a resolution
+        built afresh."""
         added = added or {}
         scope = set(scope)
         if (
             not self.can_update(changed)
             or not changed.keys() | added.keys() <= scope
             or not added.keys().isdisjoint(self.extractions)
+            or not set(deleted) <= self.extractions.keys() - changed.keys()
         ):
             raise ValueError("not a change BranchResolution.update can take in")
         index = self._index
-        parents_before = {child: list(parents) for child, parents in index.parents.items()}
+        gone = {key for path in deleted for key in index.files[path].keys}
+        parents_before = {c: list(p) for c, p in index.parents.items() if p and c not in gone}
+        for path in sorted(deleted):
+            del self.extractions[path], self._scopes[path], self._imports[path]
+            del self._inherits[path]
+            names, owned = index.remove_file(path)
+            scope |= owned | files_naming(self.extractions, names)
         for path in sorted(changed):
             self.extractions[path] = changed[path]
             index.replace_file(changed[path])
-        if added:
-            for path in sorted(added):
-                self.extractions[path] = added[path]
-                names, owned = index.add_file(added[path])
-                scope |= owned | files_naming(self.extractions, names)
+        for path in sorted(added):
+            self.extractions[path] = added[path]
+            names, owned = index.add_file(added[path])
+            scope |= owned | files_naming(self.extractions, names)
+        if added or deleted:
             self._layout = RepoLayout(list(self.extractions.values()), self._go_modules)
+        scope -= set(deleted)
         in_scope = [path for path in index.files if path in scope]
         self._bind(in_scope)
         self._link_hierarchy(in_scope)
         new_types = {key for path in added for key in index.files[path].keys}
-        parents_after = {c: p for c, p in index.parents.items() if c not in new_types and p}
-        if parents_after != {c: p for c, p in parents_before.items() if p}:
+        parents_after = {c: p for c, p in index.parents.items() if p and c not in new_types}
+        if parents_after != parents_before:
             return None
         return scope
 

@@ -168,11 +168,50 @@ class SymbolIndex:
             if old != owner:
                 moved.append(d.name)
             for either in (old, owner):
-                if either is not None and self.kind[either] in TYPE_KINDS:
+                if either is not None and self.kind.get(either) in TYPE_KINDS:
                     touched.add(either)
             if owner is not None and self.kind[owner] in TYPE_KINDS:
                 self._member_files[owner].add(other.extraction.path)
         return moved if other is not new else []
+
+    def remove_file(self, path: str) -> tuple[set[str], set[str]]:
+        """Drop a file, as an index built afresh without it would be. Returns the names and
+        the files of other files' definitions whose owner changed (see `add_file`)."""
+        fs = self.files.pop(path)
+        fe = fs.extraction
+        gone = set(fs.keys)
+        touched: set[str] = set()
+        for d, key in zip(fe.definitions, fs.keys, strict=True):
+            owner = self.owner.pop(key, None)
+            if owner is not None and owner not in gone and owner in self._member_files:
+                self._member_files[owner].discard(path)
+                touched.add(owner)
+            del self.kind[key], self.qualified[key]
+            self.self_name.pop(key, None)
+            self.members.pop(key, None)
+            self._member_files.pop(key, None)
+            if d.parent is None:
+                _discard(self.global_top, (fs.family, d.name), key)
+            if d.kind == "Method":
+                _discard(self.global_methods, (fs.family, d.name), key)
+            if d.kind in TYPE_KINDS:
+                _discard(self.global_types, (fs.family, d.qualified_name), key)
+        folder = dirname(path)
+        if fe.language == "go":
+            for d in fe.definitions:
+                if d.parent is None and d.kind in TYPE_KINDS:
+                    self._first_go_type(folder, d.name)
+        type_names = {d.qualified_name for d in fe.definitions if d.kind in TYPE_KINDS}
+        names: set[str] = set()
+        paths: set[str] = set()
+        for other in self.files.values():
+            if self._may_own(other, fs, folder, type_names):
+                for name in self._reown(other, fs, type_names, touched):
+                    names.add(name)
+                    paths.add(other.extraction.path)
+        for owner in touched - gone:
+            self._derive_members(owner)
+        return names, paths
 
     def _may_own(
         self, other: FileSymbols, new: FileSymbols, folder: str, type_names: set[str]
@@ -197,11 +236,14 @@ class SymbolIndex:
     def _derive_members(self, owner: str) -> None:
         """A type's members as the full build finds them: files in path order, first name wins."""
         members: dict[str, str] = {}
+        contributing = set()
         for path in sorted(self._member_files[owner]):
-            fs = self.files[path]
-            for d, key in zip(fs.extraction.definitions, fs.keys, strict=True):
+            fs = self.files.get(path)
+            for d, key in zip(fs.extraction.definitions, fs.keys, strict=True) if fs else ():
                 if self.owner[key] == owner:
                     members.setdefault(d.name, key)
+                    contributing.add(path)
+        self._member_files[owner] = contributing
         if members:
             self.members[owner] = members
         else:

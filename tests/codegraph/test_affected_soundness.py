@@ -237,10 +237,24 @@ def added_files(branch: dict[str, FileExtraction]) -> Iterator[tuple[str, FileEx
             yield bare.path, bare
 
 
+def files_in_and_out(
+    branch: dict[str, FileExtraction],
+) -> Iterator[tuple[str, dict[str, FileExtraction], list[str]]]:
+    """(description, added files, deleted paths): each file deleted, renamed, and the added
+    files of `added_files`."""
+    for path, fe in sorted(branch.items()):
+        yield f"delete {path}", {}, [path]
+        moved = f"moved/{path}"
+        yield f"rename {path}", {moved: dataclasses.replace(fe, path=moved)}, [path]
+    for path, fe in added_files(branch):
+        yield f"add {path}", {path: fe}, []
+
+
 @pytest.mark.parametrize("language", [*sorted(SAMPLES), "python-stdlib"])
-def test_an_added_file_reaches_only_the_files_in_scope(language: str) -> None:
-    """With the kept tables, adding a file re-resolves the files `affected_files` and the kept
-    resolution name; every other file keeps its edges, and the tables equal fresh ones."""
+def test_added_and_deleted_files_reach_only_the_files_in_scope(language: str) -> None:
+    """With the kept tables, adding, deleting or renaming a file re-resolves the files
+    `affected_files` and the kept resolution name; every other file keeps its edges, and the
+    tables equal fresh ones."""
     if language == "python-stdlib":
         files, go_modules, step = stdlib_files("json", "email", "http"), None, 12
     else:
@@ -248,23 +262,24 @@ def test_an_added_file_reaches_only_the_files_in_scope(language: str) -> None:
     before = extract_all(files)
     edges_before = resolve_edges("r", "main", before, go_modules)
     checked = 0
-    for path, new in itertools.islice(added_files(before), 0, None, step):
-        after = {**before, path: new}
-        added = {path: new}
-        assert affected_files({}, {}, after, 1.0, added=added) is None  # not without the tables
-        scope = affected_files({}, {}, after, 1.0, imports_may_change=True, added=added)
-        assert scope is not None, path
+    for description, added, deleted in itertools.islice(files_in_and_out(before), 0, None, step):
+        after = {p: fe for p, fe in {**before, **added}.items() if p not in deleted}
+        gone = {path: before[path] for path in deleted}
+        edit = ({}, {}, after, 1.0)
+        assert affected_files(*edit, added=added, deleted=gone) is None  # not without tables
+        scope = affected_files(*edit, imports_may_change=True, added=added, deleted=gone)
+        assert scope is not None, description
         kept = BranchResolution("r", "main", before, go_modules)
-        widened = kept.update({}, scope, added=added)
+        widened = kept.update({}, scope, added=added, deleted=deleted)
         edges_after = resolve_edges("r", "main", after, go_modules)
-        for other in sorted(set(before) - (widened or set(after))):
+        for other in sorted(set(after) - set(added) - (widened or set(after))):
             assert edges_after.get(other) == edges_before.get(other), (
-                f"{language}: adding {path} changed {other}, not in {sorted(widened or ())}"
+                f"{language}: after '{description}', {other} changed, not in {widened}"
             )
-        assert kept.edges(widened) == _only(edges_after, widened), f"adding {path}"
-        assert kept.edges() == edges_after, f"kept tables after adding {path}"
+        assert kept.edges(widened) == _only(edges_after, widened), description
+        assert kept.edges() == edges_after, f"kept tables after '{description}'"
         checked += widened is not None
-    assert checked > 5, f"{language}: only {checked} added files stayed narrow"
+    assert checked > 5, f"{language}: only {checked} edits stayed narrow"
 
 
 ADDED_CASES = {
@@ -298,21 +313,25 @@ ADDED_CASES = {
 }
 
 
+@pytest.mark.parametrize("deleting", [False, True], ids=["added", "deleted"])
 @pytest.mark.parametrize("case", sorted(ADDED_CASES))
-def test_an_added_file_reaches_files_that_do_not_name_its_definitions(case: str) -> None:
+def test_a_file_reaches_files_that_do_not_name_its_definitions(case: str, deleting: bool) -> None:
+    """The case's file is added, or (from the branch with it) deleted."""
     files, (path, source), reached = ADDED_CASES[case]
-    before = extract_all(files)
+    without = extract_all(files)
     new = extract_all({path: source})[path]
-    after, added = {**before, path: new}, {path: new}
+    with_it = {**without, path: new}
+    before, after = (with_it, without) if deleting else (without, with_it)
+    added, deleted = ({}, {path: new}) if deleting else ({path: new}, {})
     kept = BranchResolution("r", "main", before)
-    scope = affected_files({}, {}, after, 1.0, imports_may_change=True, added=added)
-    assert scope is not None
-    widened = kept.update({}, scope, added=added)
-    assert widened is not None
-    edges_before, edges_after = (
-        resolve_edges("r", "main", before),
-        resolve_edges("r", "main", after),
+    scope = affected_files(
+        {}, {}, after, 1.0, imports_may_change=True, added=added, deleted=deleted
     )
+    assert scope is not None
+    widened = kept.update({}, scope, added=added, deleted=list(deleted))
+    assert widened is not None
+    edges_before = resolve_edges("r", "main", before)
+    edges_after = resolve_edges("r", "main", after)
     assert edges_after.get(reached) != edges_before.get(reached), "the case reaches nothing"
     assert reached in widened
     assert not {"other.py", "lib/other.py", "other.cpp"} & widened
