@@ -84,6 +84,27 @@ def files_naming(branch: Mapping[str, FileExtraction], names: set[str]) -> set[s
     return {path for path, fe in branch.items() if not names.isdisjoint(_words(fe))}
 
 
+def through_roots(
+    branch: Mapping[str, FileExtraction], fe: FileExtraction, go_modules: Mapping[str, str]
+) -> set[str]:
+    """Files whose imports reach an added or deleted file through a root its words do not
+    spell: a Rust crate root (lib.rs, main.rs) roots every module below it, and a Go
+    package is imported by its module path (go.mod) rather than by its directory."""
+    folder = posixpath.dirname(fe.path)
+    if fe.language == "rust" and posixpath.basename(fe.path) in ("lib.rs", "main.rs"):
+        below = f"{folder}/" if folder else ""
+        return {
+            p for p, other in branch.items() if other.language == "rust" and p.startswith(below)
+        }
+    if fe.language != "go":
+        return set()
+    words: set[str] = set()
+    for root, module in go_modules.items():
+        if not root or folder == root or folder.startswith(root + "/"):
+            words.update(_WORD.findall(module))
+    return files_naming(branch, words)
+
+
 def neighbours(branch: Mapping[str, FileExtraction], added: Iterable[FileExtraction]) -> set[str]:
     """Files that see new files without naming them: the same directory (Go packages,
     sibling imports) or package, and files importing relatively without a name."""
@@ -137,7 +158,9 @@ def _words(fe: FileExtraction) -> Iterable[str]:
         if call.receiver:
             yield from _WORD.findall(call.receiver)
     for h in fe.inherits:
+        # The child too: Rust's `impl Trait for Foo` may name a type of another file.
         yield from _WORD.findall(h.parent)
+        yield from _WORD.findall(h.child)
     for imp in fe.imports:
         yield from _WORD.findall(imp.module)
         # A JS default import looks its definition up by the local alias.

@@ -321,6 +321,8 @@ class CodeGraphIndexer:
         modified = [path for path in to_parse if path in stored.files]
         if not all(stored.files[path].parsed for path in modified):
             return None
+        if any(path not in stored.files for path in plan["deleted"]):
+            return None  # another run changed the branch since this one was planned
         deleted = [path for path in plan["deleted"] if stored.files[path].parsed]
         found = await self._extractions_of(writer, stored, [*modified, *deleted])
         return found if found.keys() == {*modified, *deleted} else None

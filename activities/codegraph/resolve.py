@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
 
-from activities.codegraph.affected import files_naming
+from activities.codegraph.affected import files_naming, through_roots
 from activities.codegraph.bindings import FileScope, bind_file
 from activities.codegraph.graph_rows import EdgeRow
 from activities.codegraph.model import (
@@ -146,10 +146,11 @@ class BranchResolution:
         gone = {key for path in deleted for key in index.files[path].keys}
         parents_before = {c: list(p) for c, p in index.parents.items() if p and c not in gone}
         for path in sorted(deleted):
-            del self.extractions[path], self._scopes[path], self._imports[path]
-            del self._inherits[path]
+            gone_file = self.extractions.pop(path)
+            del self._scopes[path], self._imports[path], self._inherits[path]
             names, owned = index.remove_file(path)
             scope |= owned | files_naming(self.extractions, names)
+            scope |= through_roots(self.extractions, gone_file, self._go_modules)
         for path in sorted(changed):
             self.extractions[path] = changed[path]
             index.replace_file(changed[path])
@@ -157,6 +158,7 @@ class BranchResolution:
             self.extractions[path] = added[path]
             names, owned = index.add_file(added[path])
             scope |= owned | files_naming(self.extractions, names)
+            scope |= through_roots(self.extractions, added[path], self._go_modules)
         if added or deleted:
             self._layout = RepoLayout(list(self.extractions.values()), self._go_modules)
         scope -= set(deleted)

@@ -179,7 +179,7 @@ def test_files_left_out_keep_their_edges(language: str) -> None:
             continue
         imports += changed.imports != before[path].imports
         widened = kept.update({path: changed}, scope)
-        for other in sorted(set(after) - (widened or set(after))):
+        for other in sorted(set(after) - (set(after) if widened is None else widened)):
             assert edges_after.get(other) == edges_before.get(other), (
                 f"{language}: after '{description}' in {path}, {other} changed "
                 f"but was not in {sorted(widened or ())} (kept tables)"
@@ -272,7 +272,7 @@ def test_added_and_deleted_files_reach_only_the_files_in_scope(language: str) ->
         kept = BranchResolution("r", "main", before, go_modules)
         widened = kept.update({}, scope, added=added, deleted=deleted)
         edges_after = resolve_edges("r", "main", after, go_modules)
-        for other in sorted(set(after) - set(added) - (widened or set(after))):
+        for other in sorted(set(after) - set(added) - (set(after) if widened is None else widened)):
             assert edges_after.get(other) == edges_before.get(other), (
                 f"{language}: after '{description}', {other} changed, not in {widened}"
             )
@@ -310,7 +310,42 @@ ADDED_CASES = {
         ("lib/c.h", "class Foo {\n};\n"),
         "b.cpp",
     ),
+    # A crate root roots every module below it: src/a/b.rs's `crate::x` moves to src/x.rs.
+    "rust crate root": (
+        {
+            "src/a/b.rs": "use crate::x::Foo;\npub fn run() { Foo::make(); }\n",
+            "src/x.rs": "pub struct Foo;\nimpl Foo { pub fn make() {} }\n",
+            "src/a/x.rs": "pub struct Foo;\nimpl Foo { pub fn make() {} }\n",
+            "other.rs": "pub fn other() {}\n",
+        },
+        ("src/lib.rs", "pub fn hello() {}\n"),
+        "src/a/b.rs",
+    ),
+    # `impl Marker for Foo` names its child type, found in another file while it is unique.
+    "rust impl of another file's type": (
+        {
+            "src/lib.rs": "mod y;\nmod x;\n",
+            "src/y.rs": "pub struct Foo;\n",
+            "src/x.rs": "use crate::y::*;\npub trait Marker {}\nimpl Marker for Foo {}\n",
+            "other.rs": "pub fn other() {}\n",
+        },
+        ("src/other/z.rs", "pub struct Foo;\n"),
+        "src/x.rs",
+    ),
+    # A Go package is imported by its module path, which names no directory.
+    "go package under a module path": (
+        {
+            "backend/core.go": "package core\n\nfunc Run() int { return 1 }\n",
+            "cmd/app/main.go": (
+                'package main\n\nimport c "example.com/api"\n\nfunc main() { c.Run() }\n'
+            ),
+            "other.go": "package other\n\nfunc other() {}\n",
+        },
+        ("backend/util.go", "package core\n\nfunc helper() int { return 2 }\n"),
+        "cmd/app/main.go",
+    ),
 }
+GO_MODULES = {"backend": "example.com/api"}
 
 
 @pytest.mark.parametrize("deleting", [False, True], ids=["added", "deleted"])
@@ -323,17 +358,20 @@ def test_a_file_reaches_files_that_do_not_name_its_definitions(case: str, deleti
     with_it = {**without, path: new}
     before, after = (with_it, without) if deleting else (without, with_it)
     added, deleted = ({}, {path: new}) if deleting else ({path: new}, {})
-    kept = BranchResolution("r", "main", before)
+    kept = BranchResolution("r", "main", before, GO_MODULES)
     scope = affected_files(
         {}, {}, after, 1.0, imports_may_change=True, added=added, deleted=deleted
     )
     assert scope is not None
     widened = kept.update({}, scope, added=added, deleted=list(deleted))
-    assert widened is not None
-    edges_before = resolve_edges("r", "main", before)
-    edges_after = resolve_edges("r", "main", after)
+    edges_before = resolve_edges("r", "main", before, GO_MODULES)
+    edges_after = resolve_edges("r", "main", after, GO_MODULES)
     assert edges_after.get(reached) != edges_before.get(reached), "the case reaches nothing"
-    assert reached in widened
-    assert not {"other.py", "lib/other.py", "other.cpp"} & widened
+    if case == "rust impl of another file's type":
+        assert widened is None  # Foo's trait moved: every file is resolved again
+    else:
+        assert widened is not None
+        assert reached in widened
+        assert not {"other.py", "lib/other.py", "other.cpp", "other.rs", "other.go"} & widened
     assert kept.edges(widened) == _only(edges_after, widened)
     assert kept.edges() == edges_after
