@@ -52,6 +52,9 @@ PARSED = "parsed.jsonl"
 PLAN = "plan.json"
 CHUNK_BYTES = 512 * 1024  # parse work is shipped to processes in chunks of about this size
 WRITE_CHUNK_FILES = 200
+# Each added or deleted file costs the kept resolution tables a pass over the branch's
+# definitions (~30 ms on CPython's stdlib); beyond this many, building them afresh is cheaper.
+KEPT_UPDATE_MAX_FILES = 10
 # Extractions kept in memory between runs (LRU); about 70 KiB each for CPython-sized files.
 EXTRACTION_CACHE_FILES = 5_000
 
@@ -292,6 +295,8 @@ class CodeGraphIndexer:
         blobs = {path: file.blob_sha for path, file in stored.files.items() if file.parsed}
         kept = self._resolutions.take(bkey, blobs, go_modules)
         if kept is None or before is None or not kept.can_update(after):
+            return None, None
+        if len(added) + len(deleted) > KEPT_UPDATE_MAX_FILES:
             return None, None
         scope = _resolution_scope(
             before,

@@ -145,20 +145,22 @@ class BranchResolution:
         index = self._index
         gone = {key for path in deleted for key in index.files[path].keys}
         parents_before = {c: list(p) for c, p in index.parents.items() if p and c not in gone}
+        names: set[str] = set()  # of definitions that changed owner: their callers move
         for path in sorted(deleted):
             gone_file = self.extractions.pop(path)
             del self._scopes[path], self._imports[path], self._inherits[path]
-            names, owned = index.remove_file(path)
-            scope |= owned | files_naming(self.extractions, names)
-            scope |= through_roots(self.extractions, gone_file, self._go_modules)
+            moved, owned = index.remove_file(path)
+            names |= moved
+            scope |= owned | through_roots(self.extractions, gone_file, self._go_modules)
         for path in sorted(changed):
             self.extractions[path] = changed[path]
             index.replace_file(changed[path])
         for path in sorted(added):
             self.extractions[path] = added[path]
-            names, owned = index.add_file(added[path])
-            scope |= owned | files_naming(self.extractions, names)
-            scope |= through_roots(self.extractions, added[path], self._go_modules)
+            moved, owned = index.add_file(added[path])
+            names |= moved
+            scope |= owned | through_roots(self.extractions, added[path], self._go_modules)
+        scope |= files_naming(self.extractions, names)
         if added or deleted:
             self._layout = RepoLayout(list(self.extractions.values()), self._go_modules)
         scope -= set(deleted)
