@@ -132,13 +132,23 @@ class SymbolIndex:
         fs = self._file_symbols(fe)
         self.files = dict(sorted({**self.files, fe.path: fs}.items()))
         self._add_file(fs, types=True)
+        touched: set[str] = set()
+        names, paths = self._owners_again(fs, touched)
+        for owner in touched:
+            self._derive_members(owner)
+        return names, paths
+
+    def _owners_again(self, fs: FileSymbols, touched: set[str]) -> tuple[set[str], set[str]]:
+        """After `fs` came or went: the first Go type of its directory found again, and the
+        owners of definitions its types may own (its own too, when it is indexed). Returns
+        the names and files of other files' definitions whose owner changed."""
+        fe = fs.extraction
         folder = dirname(fe.path)
         if fe.language == "go":
             for d in fe.definitions:
                 if d.parent is None and d.kind in TYPE_KINDS:
                     self._first_go_type(folder, d.name)
         type_names = {d.qualified_name for d in fe.definitions if d.kind in TYPE_KINDS}
-        touched: set[str] = set()
         names: set[str] = set()
         paths: set[str] = set()
         for other in self.files.values():
@@ -146,8 +156,6 @@ class SymbolIndex:
                 for name in self._reown(other, fs, type_names, touched):
                     names.add(name)
                     paths.add(other.extraction.path)
-        for owner in touched:
-            self._derive_members(owner)
         return names, paths
 
     def _reown(
@@ -196,19 +204,7 @@ class SymbolIndex:
                 _discard(self.global_methods, (fs.family, d.name), key)
             if d.kind in TYPE_KINDS:
                 _discard(self.global_types, (fs.family, d.qualified_name), key)
-        folder = dirname(path)
-        if fe.language == "go":
-            for d in fe.definitions:
-                if d.parent is None and d.kind in TYPE_KINDS:
-                    self._first_go_type(folder, d.name)
-        type_names = {d.qualified_name for d in fe.definitions if d.kind in TYPE_KINDS}
-        names: set[str] = set()
-        paths: set[str] = set()
-        for other in self.files.values():
-            if self._may_own(other, fs, folder, type_names):
-                for name in self._reown(other, fs, type_names, touched):
-                    names.add(name)
-                    paths.add(other.extraction.path)
+        names, paths = self._owners_again(fs, touched)
         for owner in touched - gone:
             self._derive_members(owner)
         return names, paths
