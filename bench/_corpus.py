@@ -23,6 +23,7 @@ class Corpus:
     import_line: str  # an import the import-edit run adds to it
     import_after: str | None  # ... after the first line starting so (None: at the top)
     new_file: tuple[str, str]  # (path, text) of the file the add-a-file run adds
+    new_type: str  # a type (with a method) the add-a-type run appends to `changed`
 
     @property
     def total_bytes(self) -> int:
@@ -51,6 +52,10 @@ def load_corpus(name: str, *, quick: bool) -> Corpus:
             "bench_added.py",
             "from textwrap import dedent\n\n\ndef _bench_new(text):\n    return dedent(text)\n",
         )
+        new_type = (
+            "\n\nclass _BenchWrapper(TextWrapper):\n"
+            "    def _bench_wrap(self, text):\n        return self.wrap(dedent(text))\n"
+        )
     elif name == "go":
         goroot = subprocess.run(
             ["go", "env", "GOROOT"], capture_output=True, text=True, check=True
@@ -66,13 +71,19 @@ def load_corpus(name: str, *, quick: bool) -> Corpus:
             "strings/bench_added.go",
             "package strings\n\nfunc benchNew(s string) int { return Count(s, s) }\n",
         )
+        new_type = (
+            "\ntype benchPair struct{ s string }\n\n"
+            "func (p benchPair) benchCount() int { return Count(p.s, p.s) }\n"
+        )
     else:
         raise SystemExit(f"unknown corpus {name!r} (cpython or go)")
     if quick:
         files = files[:QUICK_FILES]
     if changed not in files:
         changed = files[len(files) // 2]
-    return Corpus(name, root, tuple(files), changed, edit, import_line, import_after, new_file)
+    return Corpus(
+        name, root, tuple(files), changed, edit, import_line, import_after, new_file, new_type
+    )
 
 
 def build_repo(corpus: Corpus, scratch: Path) -> WorkRepo:
@@ -102,6 +113,13 @@ def add_file(corpus: Corpus, repo: WorkRepo) -> str:
     path, text = corpus.new_file
     repo.write({path: text})
     return repo.commit(f"add {path}")
+
+
+def add_type(corpus: Corpus, repo: WorkRepo) -> str:
+    """Append a type with a method to the edited file, commit and push; returns the commit."""
+    with (repo.work / corpus.changed).open("a") as out:
+        out.write(corpus.new_type)
+    return repo.commit(f"type in {corpus.changed}")
 
 
 def change_one_file(corpus: Corpus, repo: WorkRepo, nth: int = 1) -> str:

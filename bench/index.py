@@ -6,9 +6,9 @@
 (a) parse-only, the limit: tree-sitter parse of every file on a spawn pool of 2, no extraction,
     no Neo4j; (b) full index into an empty Neo4j (fetch, parse, upsert, persist); (c) re-index
     after a one-file change, (c2) a second one, (c3) one adding an import, (c4) one adding a
-    file; (d) re-index at an unchanged head, and the `ls-remote` the workflow uses to skip it;
-    (b2) the corpus again as a second repository. Prints the table and writes it to
-    docs/benchmarks-index.md.
+    file, (c5) one adding a class; (d) re-index at an unchanged head, and the `ls-remote` the
+    workflow uses to skip it; (b2) the corpus again as a second repository. Prints the table
+    and writes it to docs/benchmarks-index.md.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from bench._corpus import (
     Corpus,
     add_file,
     add_import,
+    add_type,
     build_repo,
     change_one_file,
     load_corpus,
@@ -189,9 +190,12 @@ async def measure(
         # An edited import: narrow only with the resolution tables the worker kept.
         add_import(corpus, repo)
         rows.append(await runs.run("(c3) a one-file change adding an import"))
-        # A new file moves the repository's layout: the whole branch is re-resolved.
+        # A new file: narrow with the kept tables, though its directory is in scope.
         add_file(corpus, repo)
         rows.append(await runs.run("(c4) a one-file change adding a file"))
+        # A new class (with a base): narrow with the kept tables.
+        add_type(corpus, repo)
+        rows.append(await runs.run("(c5) a one-file change adding a class"))
         rows.append(await runs.run("(d) unchanged head, fetch+parse+persist"))
         rows.append(await runs.remote_head())
         # The same corpus as a second repository: the JVM is warm and the query plans are
@@ -218,8 +222,8 @@ def report(
     args: argparse.Namespace, corpus: Corpus, a: Row, *, spawn: float, found: dict[str, Any],
     load: tuple[str, str],
 ) -> str:  # fmt: skip
-    b, c, c2, c3, c4, d, d_ls, b2 = found["rows"]
-    rows = [a, b, c, c2, c3, c4, d, d_ls, b2]
+    b, c, c2, c3, c4, c5, d, d_ls, b2 = found["rows"]
+    rows = [a, b, c, c2, c3, c4, c5, d, d_ls, b2]
     worker_peak = max(r.sample.worker_rss for r in rows)
     targets = [
         ("full index within 2x of parse-only",
@@ -235,6 +239,8 @@ def report(
          verdict(c3.seconds < 0.05 * b2.seconds, share(c3, b, b2))),
         ("one-file re-index under 5% of full index, a file added (c4) vs warm (b2)",
          verdict(c4.seconds < 0.05 * b2.seconds, share(c4, b, b2))),
+        ("one-file re-index under 5% of full index, a class added (c5) vs warm (b2)",
+         verdict(c5.seconds < 0.05 * b2.seconds, share(c5, b, b2))),
         ("unchanged head under 1 s (fetch+parse+persist)",
          verdict(d.seconds < 1, f"{d.seconds:.2f}s")),
         ("unchanged head under 1 s (workflow: ls-remote no-op)",
@@ -262,7 +268,8 @@ def report(
         f"- Corpus: {len(corpus.files):,} files, {corpus.total_bytes / 1e6:.1f} MB "
         f"from `{corpus.root}`, committed into a throw-away git repository; the one-file "
         f"changes append a function to `{corpus.changed}`, then (c3) adds "
-        f"`{corpus.import_line.strip()}` to it and (c4) adds `{corpus.new_file[0]}`.",
+        f"`{corpus.import_line.strip()}` to it, (c4) adds `{corpus.new_file[0]}` and (c5) "
+        "appends a class with a base and a method to it.",
         f"- Graph after (b): {size['nodes']:,} nodes, {size['edges']:,} relationships.",
         *([f"- Monkeypatched candidate fixes: {', '.join(args.patch)}"] if args.patch else []),
         "",

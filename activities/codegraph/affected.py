@@ -9,16 +9,19 @@ moves (a type, an import, a parent, a package, an added or deleted path) may rea
 never spell the changed name (through a class hierarchy or a module layout), so the caller
 resolves the whole branch instead: `affected_files` answers None.
 
-An edited import is the one wider change that can be narrowed: a file's imports bind names in
-that file alone, so only its own edges can change, unless its bases now resolve elsewhere and
-the class hierarchy moves under other files' method calls. Whoever can check that after the
-fact (a kept `BranchResolution` can) passes `imports_may_change=True`.
-
-Added and deleted files are narrow on the same condition. A new or vanished file can change
-what another file's import, bare name or unique-name match reaches only where that file
-spells its path, package or definitions, shares its directory or package, or imports
-relatively without naming anything (`from . import *`); the owners its types give to or take
-from other files' methods are the kept resolution's to find (`BranchResolution.update`).
+Whoever holds the branch's kept resolution tables (`BranchResolution`, passing
+`kept_tables=True`) can narrow the wider changes too, because it checks after the fact what
+no spelling shows:
+- An edited import binds names in its own file alone, so only that file's edges change.
+- A type added, removed or renamed in a modified file, or a base changed, reaches the files
+  that spell the names of the definitions that came or went. The owners its types give to or
+  take from other files' methods (Go receivers, C++ out-of-line methods), and a class
+  hierarchy that moved under other files' method calls, are the kept resolution's to find
+  (`BranchResolution.update`).
+- Added and deleted files are narrow on the same condition. A new or vanished file can change
+  what another file's import, bare name or unique-name match reaches only where that file
+  spells its path, package or definitions, shares its directory or package, or imports
+  relatively without naming anything (`from . import *`).
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ def affected_files(
     branch: Mapping[str, FileExtraction],
     max_share: float = MAX_CHANGED_SHARE,
     *,
-    imports_may_change: bool = False,
+    kept_tables: bool = False,
     added: Mapping[str, FileExtraction] | None = None,
     deleted: Mapping[str, FileExtraction] | None = None,
 ) -> set[str] | None:
@@ -51,18 +54,19 @@ def affected_files(
 
     `before` and `after` hold the modified files (same paths, old and new extraction);
     `branch` is every parsed file of the branch after the change, `added` included. None
-    means "all of them". With `imports_may_change`, a modified file's imports may differ too,
-    and `added` and `deleted` files (their last extraction) may be given (see above).
+    means "all of them". With `kept_tables`, a modified file's imports, types and bases may
+    differ too, and `added` and `deleted` files (their last extraction) may be given (see
+    above).
     """
     added, deleted = added or {}, deleted or {}
-    if (added or deleted) and not imports_may_change:
+    if (added or deleted) and not kept_tables:
         return None
     touched = len(after) + len(added) + len(deleted)
     if before.keys() != after.keys() or touched > max_share * max(len(branch), 1):
         return None
     names: set[str] = set()
     for path, new in after.items():
-        changed = _changed_callables(before[path], new, imports_may_change)
+        changed = _changed_names(before[path], new, kept_tables)
         if changed is None:
             return None
         names |= changed
@@ -119,19 +123,16 @@ def neighbours(branch: Mapping[str, FileExtraction], added: Iterable[FileExtract
     }
 
 
-def _changed_callables(
-    old: FileExtraction, new: FileExtraction, imports_may_change: bool
-) -> set[str] | None:
-    """Names of the callables added or removed, or None if the file changed in a wider way."""
+def _changed_names(old: FileExtraction, new: FileExtraction, kept_tables: bool) -> set[str] | None:
+    """Names of the definitions added or removed, or None if the file changed in a wider way
+    than the caller can follow: without kept tables, anything beyond callables and calls."""
     if (old.language, old.package) != (new.language, new.package):
         return None
-    if _inherits(old) != _inherits(new):
-        return None
-    if not imports_may_change and _imports(old) != _imports(new):
+    if not kept_tables and (_inherits(old) != _inherits(new) or _imports(old) != _imports(new)):
         return None
     old_defs, new_defs = _definitions(old), _definitions(new)
     moved = (old_defs - new_defs) + (new_defs - old_defs)
-    if any(kind not in CALLABLE_KINDS for kind, *_ in moved):
+    if not kept_tables and any(kind not in CALLABLE_KINDS for kind, *_ in moved):
         return None
     return {name for _, name, *_ in moved}
 

@@ -52,8 +52,9 @@ PARSED = "parsed.jsonl"
 PLAN = "plan.json"
 CHUNK_BYTES = 512 * 1024  # parse work is shipped to processes in chunks of about this size
 WRITE_CHUNK_FILES = 200
-# Each added or deleted file costs the kept resolution tables a pass over the branch's
-# definitions (~30 ms on CPython's stdlib); beyond this many, building them afresh is cheaper.
+# Each added, deleted or retyped file (types added, removed or renamed) costs the kept
+# resolution tables a pass over the branch's definitions (~30 ms on CPython's stdlib); beyond
+# this many, building them afresh is cheaper.
 KEPT_UPDATE_MAX_FILES = 10
 # Extractions kept in memory between runs (LRU); about 70 KiB each for CPython-sized files.
 EXTRACTION_CACHE_FILES = 5_000
@@ -290,13 +291,13 @@ class CodeGraphIndexer:
     ) -> tuple[BranchResolution | None, set[str] | None]:
         """The branch's kept resolution brought up to this run's narrow change, and the files
         to re-resolve (None: all), if this worker holds one built from exactly the blobs the
-        branch had before the run. With it, an edited import and an added, deleted or renamed
-        file are narrow changes too."""
+        branch had before the run. With it, an edited import, a type added, removed or renamed,
+        and an added, deleted or renamed file are narrow changes too."""
         blobs = {path: file.blob_sha for path, file in stored.files.items() if file.parsed}
         kept = self._resolutions.take(bkey, blobs, go_modules)
         if kept is None or before is None or not kept.can_update(after):
             return None, None
-        if len(added) + len(deleted) > KEPT_UPDATE_MAX_FILES:
+        if len(added) + len(deleted) + len(kept.retyped(after)) > KEPT_UPDATE_MAX_FILES:
             return None, None
         scope = _resolution_scope(
             before,
@@ -305,7 +306,7 @@ class CodeGraphIndexer:
             stored,
             added=added,
             deleted=deleted,
-            imports_may_change=True,
+            kept_tables=True,
         )
         if scope is None:
             return None, None
@@ -481,7 +482,7 @@ def _resolution_scope(
     *,
     added: dict[str, FileExtraction],
     deleted: dict[str, FileExtraction],
-    imports_may_change: bool = False,
+    kept_tables: bool = False,
 ) -> set[str] | None:
     """The files to re-resolve (None: all of them)."""
     if before is None:
@@ -490,7 +491,7 @@ def _resolution_scope(
         before,
         after,
         extractions,
-        imports_may_change=imports_may_change,
+        kept_tables=kept_tables,
         added=added,
         deleted=deleted,
     )

@@ -109,15 +109,23 @@ class BranchResolution:
         )
 
     def can_update(self, changed: Mapping[str, FileExtraction]) -> bool:
-        """Whether `update` can take in these modified files: known paths whose language,
-        package and non-callable definitions (in order) stayed as they were."""
+        """Whether `update` can take in these modified files: known paths whose language and
+        package stayed as they were."""
         for path, new in changed.items():
             old = self.extractions.get(path)
             if old is None or (old.language, old.package) != (new.language, new.package):
                 return False
-            if _types_of(old) != _types_of(new):
-                return False
         return True
+
+    def retyped(self, changed: Mapping[str, FileExtraction]) -> list[str]:
+        """The modified files whose types (non-callable definitions, in order) differ: `update`
+        takes each of them in as a deleted file and an added one, which costs a pass over
+        the branch's definitions, where a file with the same types is swapped in place."""
+        return sorted(
+            path
+            for path, new in changed.items()
+            if path in self.extractions and _types_of(self.extractions[path]) != _types_of(new)
+        )
 
     def update(
         self,
@@ -129,10 +137,10 @@ class BranchResolution:
         """Take in modified files that `can_update` accepts, `added` files and `deleted`
         paths, `scope` being what `affected_files` answered for them. Returns the files whose
         edges must be resolved again: `scope`, widened to the files and callers of methods
-        whose owner an added or deleted type changed, or None (all of them) when the class
-        hierarchy of the remaining types moved, since a base resolved elsewhere reaches the
-        callers of every subclass's methods. Afterwards `edges` equals that of a resolution
-        built afresh."""
+        whose owner an added, deleted or retyped file changed, or None (all of them) when the
+        class hierarchy of the types that stayed moved, since a base resolved elsewhere reaches
+        the callers of every subclass's methods. Afterwards `edges` equals that of a
+        resolution built afresh."""
         added = added or {}
         scope = set(scope)
         if (
@@ -143,8 +151,9 @@ class BranchResolution:
         ):
             raise ValueError("not a change BranchResolution.update can take in")
         index = self._index
-        gone = {key for path in deleted for key in index.files[path].keys}
-        parents_before = {c: list(p) for c, p in index.parents.items() if p and c not in gone}
+        retyped = self.retyped(changed)
+        old_keys = {key for path in [*deleted, *retyped] for key in index.files[path].keys}
+        parents_before = {c: list(p) for c, p in index.parents.items() if p}
         names: set[str] = set()  # of definitions that changed owner: their callers move
         for path in sorted(deleted):
             gone_file = self.extractions.pop(path)
@@ -152,14 +161,23 @@ class BranchResolution:
             moved, owned = index.remove_file(path)
             names |= moved
             scope |= owned | through_roots(self.extractions, gone_file, self._go_modules)
+        for path in retyped:
+            moved, owned = index.remove_file(path)
+            names |= moved
+            scope |= owned
         for path in sorted(changed):
             self.extractions[path] = changed[path]
-            index.replace_file(changed[path])
+            if path not in retyped:
+                index.replace_file(changed[path])
         for path in sorted(added):
             self.extractions[path] = added[path]
             moved, owned = index.add_file(added[path])
             names |= moved
             scope |= owned | through_roots(self.extractions, added[path], self._go_modules)
+        for path in retyped:
+            moved, owned = index.add_file(changed[path])
+            names |= moved
+            scope |= owned
         scope |= files_naming(self.extractions, names)
         if added or deleted:
             self._layout = RepoLayout(list(self.extractions.values()), self._go_modules)
@@ -167,9 +185,14 @@ class BranchResolution:
         in_scope = [path for path in index.files if path in scope]
         self._bind(in_scope)
         self._link_hierarchy(in_scope)
-        new_types = {key for path in added for key in index.files[path].keys}
-        parents_after = {c: p for c, p in index.parents.items() if p and c not in new_types}
-        if parents_after != parents_before:
+        # Definitions that came or went have no hierarchy to compare; those that stayed must
+        # keep theirs.
+        new_keys = {key for path in [*added, *retyped] for key in index.files[path].keys}
+        stayed_before = {c: p for c, p in parents_before.items() if c not in old_keys - new_keys}
+        parents_after = {
+            c: p for c, p in index.parents.items() if p and c not in new_keys - old_keys
+        }
+        if parents_after != stayed_before:
             return None
         return scope
 

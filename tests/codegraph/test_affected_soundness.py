@@ -8,7 +8,8 @@ other files must be identical before and after, and resolving only that set must
 same edges as resolving the whole branch. One `BranchResolution`, kept across all the edits as
 the indexer keeps it across runs, takes in each edit and its undoing: it must answer the same
 edges for the set it returns, and then exactly the edges of the untouched branch. With it an
-edited import (dropped, or one of another file added) is narrow too.
+edited import (dropped, or one of another file added) is narrow too, and so is a type
+removed, renamed or added, or a base dropped or added.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from activities.codegraph.model import (
     Definition,
     FileExtraction,
     Import,
+    Inheritance,
 )
 from activities.codegraph.resolve import BranchResolution, resolve_edges
 from tests.codegraph import (
@@ -140,6 +142,82 @@ def import_edits(branch: dict[str, FileExtraction]) -> Iterator[tuple[str, str, 
             )
 
 
+def type_edits(branch: dict[str, FileExtraction]) -> Iterator[tuple[str, str, FileExtraction]]:
+    """(description, path, new extraction): a type removed with its members, renamed to a
+    name another file calls, or added under such a name; a base dropped or added."""
+    called = sorted({c.name for fe in branch.values() for c in fe.calls})
+    types = sorted(
+        {d.name for fe in branch.values() for d in fe.definitions if d.kind in CLASS_KINDS}
+    )
+    for path, fe in sorted(branch.items()):
+        defs = list(fe.definitions)
+        for t in [d for d in defs if d.kind in CLASS_KINDS][:3]:
+            inner = t.qualified_name + "."
+            rest = tuple(d for d in defs if d is not t and not d.qualified_name.startswith(inner))
+            bases = tuple(h for h in fe.inherits if h.child != t.qualified_name)
+            yield (
+                f"remove {t.kind} {t.qualified_name}",
+                path,
+                dataclasses.replace(fe, definitions=rest, inherits=bases),
+            )
+            for name in [n for n in called if n != t.name][:3]:
+                prefix = t.qualified_name.rpartition(".")[0]
+                qualified = f"{prefix}.{name}" if prefix else name
+                yield (
+                    f"rename {t.kind} {t.qualified_name} to {name}",
+                    path,
+                    _renamed_type(fe, t.qualified_name, name, qualified),
+                )
+            for base in [n for n in types if n != t.name][:2]:
+                extra = Inheritance(t.qualified_name, base, "extends", t.start_line)
+                yield (
+                    f"{t.qualified_name} extends {base}",
+                    path,
+                    dataclasses.replace(fe, inherits=(*fe.inherits, extra)),
+                )
+        for h in fe.inherits:
+            rest_bases = tuple(x for x in fe.inherits if x is not h)
+            yield (
+                f"drop base {h.parent} of {h.child}",
+                path,
+                dataclasses.replace(fe, inherits=rest_bases),
+            )
+        for name in called[:4]:
+            added = (
+                Definition("Class", name, name, 1, 2),
+                Definition("Method", called[-1], f"{name}.{called[-1]}", 2, 2, name),
+            )
+            yield (
+                f"add Class {name}",
+                path,
+                dataclasses.replace(fe, definitions=(*added, *defs)),
+            )
+
+
+def _renamed_type(fe: FileExtraction, old: str, name: str, qualified: str) -> FileExtraction:
+    """`fe` with the type `old` (and every qualified name under it) renamed."""
+
+    def moved(qn: str | None) -> str | None:
+        if qn == old:
+            return qualified
+        if qn is not None and qn.startswith(old + "."):
+            return qualified + qn[len(old) :]
+        return qn
+
+    defs = tuple(
+        dataclasses.replace(
+            d,
+            name=name if d.qualified_name == old else d.name,
+            qualified_name=moved(d.qualified_name),
+            parent=moved(d.parent),
+        )
+        for d in fe.definitions
+    )
+    bases = tuple(dataclasses.replace(h, child=moved(h.child)) for h in fe.inherits)
+    calls = tuple(dataclasses.replace(c, caller=moved(c.caller)) for c in fe.calls)
+    return dataclasses.replace(fe, definitions=defs, inherits=bases, calls=calls)
+
+
 def _only(edges: dict[str, list[EdgeRow]], paths: set[str] | None) -> dict[str, list[EdgeRow]]:
     return edges if paths is None else {p: e for p, e in edges.items() if p in paths}
 
@@ -153,10 +231,11 @@ def test_files_left_out_keep_their_edges(language: str) -> None:
     before = extract_all(files)
     edges_before = resolve_edges("r", "main", before, go_modules)
     kept = BranchResolution("r", "main", before, go_modules)
-    narrow = imports = 0
+    narrow = imports = retyped = 0
     for description, path, changed in itertools.chain(
         itertools.islice(edits(before), 0, 400 * step, step),
         itertools.islice(import_edits(before), 0, 100 * step, max(step // 4, 1)),
+        itertools.islice(type_edits(before), 0, 150 * step, max(step // 4, 1)),
     ):
         after = {**before, path: changed}
         edges_after = resolve_edges("r", "main", after, go_modules)
@@ -173,11 +252,12 @@ def test_files_left_out_keep_their_edges(language: str) -> None:
             assert partial == _only(edges_after, scope), description
         # With the kept tables, as the worker that indexed the branch before has them.
         scope = affected_files(
-            {path: before[path]}, {path: changed}, after, max_share=1.0, imports_may_change=True
+            {path: before[path]}, {path: changed}, after, max_share=1.0, kept_tables=True
         )
         if scope is None:
             continue
         imports += changed.imports != before[path].imports
+        retyped += bool(kept.retyped({path: changed}))
         widened = kept.update({path: changed}, scope)
         for other in sorted(set(after) - (set(after) if widened is None else widened)):
             assert edges_after.get(other) == edges_before.get(other), (
@@ -186,13 +266,14 @@ def test_files_left_out_keep_their_edges(language: str) -> None:
             )
         assert kept.edges(widened) == _only(edges_after, widened), f"kept, '{description}'"
         undo = affected_files(
-            {path: changed}, {path: before[path]}, before, max_share=1.0, imports_may_change=True
+            {path: changed}, {path: before[path]}, before, max_share=1.0, kept_tables=True
         )
         assert undo is not None, description
         kept.update({path: before[path]}, undo)
         assert kept.edges() == edges_before, f"kept resolution after undoing '{description}'"
     assert narrow > 10, f"{language}: only {narrow} narrow edits were checked"
     assert imports > 3, f"{language}: only {imports} import edits were checked"
+    assert retyped > 3, f"{language}: only {retyped} type edits were checked"
 
 
 def test_an_import_that_moves_the_class_hierarchy_re_resolves_the_whole_branch() -> None:
@@ -212,7 +293,7 @@ def test_an_import_that_moves_the_class_hierarchy_re_resolves_the_whole_branch()
     changed = dataclasses.replace(before["child.py"], imports=())
     after = {**before, "child.py": changed}
     edit = ({"child.py": before["child.py"]}, {"child.py": changed}, after, 1.0)
-    scope = affected_files(*edit, imports_may_change=True)
+    scope = affected_files(*edit, kept_tables=True)
     assert scope == {"child.py"}
     assert affected_files(*edit) is None  # without kept tables: the whole branch at once
     assert kept.update({"child.py": changed}, scope) is None
@@ -267,7 +348,7 @@ def test_added_and_deleted_files_reach_only_the_files_in_scope(language: str) ->
         gone = {path: before[path] for path in deleted}
         edit = ({}, {}, after, 1.0)
         assert affected_files(*edit, added=added, deleted=gone) is None  # not without tables
-        scope = affected_files(*edit, imports_may_change=True, added=added, deleted=gone)
+        scope = affected_files(*edit, kept_tables=True, added=added, deleted=gone)
         assert scope is not None, description
         kept = BranchResolution("r", "main", before, go_modules)
         widened = kept.update({}, scope, added=added, deleted=deleted)
@@ -359,9 +440,7 @@ def test_a_file_reaches_files_that_do_not_name_its_definitions(case: str, deleti
     before, after = (with_it, without) if deleting else (without, with_it)
     added, deleted = ({}, {path: new}) if deleting else ({path: new}, {})
     kept = BranchResolution("r", "main", before, GO_MODULES)
-    scope = affected_files(
-        {}, {}, after, 1.0, imports_may_change=True, added=added, deleted=deleted
-    )
+    scope = affected_files({}, {}, after, 1.0, kept_tables=True, added=added, deleted=deleted)
     assert scope is not None
     widened = kept.update({}, scope, added=added, deleted=list(deleted))
     edges_before = resolve_edges("r", "main", before, GO_MODULES)
@@ -373,5 +452,63 @@ def test_a_file_reaches_files_that_do_not_name_its_definitions(case: str, deleti
         assert widened is not None
         assert reached in widened
         assert not {"other.py", "lib/other.py", "other.cpp", "other.rs", "other.go"} & widened
+    assert kept.edges(widened) == _only(edges_after, widened)
+    assert kept.edges() == edges_after
+
+
+# A modified file whose types change, in both directions: `before` to `after` and back.
+RETYPED_CASES = {
+    # lib/c.h now declares a second class Foo: b.cpp's out-of-line methods lose their owner,
+    # though b.cpp never names anything lib/c.h declares.
+    "owner of out-of-line methods": (
+        {
+            "a.h": "class Foo {\n public:\n  void bar();\n  void qux() {}\n};\n",
+            "b.cpp": '#include "a.h"\nvoid Foo::bar() { this->qux(); }\n',
+            "other.cpp": "int other() { return 2; }\n",
+        },
+        ("lib/c.h", "int helper();\n", "int helper();\nclass Foo {\n};\n"),
+        "b.cpp",
+    ),
+    # types.go now declares Server: the method in server.go gets an owner, and the call in
+    # main.go (which names only the method) resolves through it.
+    "go receiver type": (
+        {
+            "backend/server.go": (
+                "package core\n\nfunc (s *Server) Listen() int { return s.port() }\n"
+                "func (s *Server) port() int { return 1 }\n"
+            ),
+            "backend/main.go": "package core\n\nfunc run(s *Server) int { return s.Listen() }\n",
+            "other.go": "package other\n\nfunc other() {}\n",
+        },
+        (
+            "backend/types.go",
+            "package core\n\nfunc helper() int { return 2 }\n",
+            "package core\n\ntype Server struct{}\n\nfunc helper() int { return 2 }\n",
+        ),
+        "backend/server.go",
+    ),
+}
+
+
+@pytest.mark.parametrize("undoing", [False, True], ids=["type added", "type removed"])
+@pytest.mark.parametrize("case", sorted(RETYPED_CASES))
+def test_a_retyped_file_reaches_files_that_do_not_name_its_types(case: str, undoing: bool) -> None:
+    files, (path, old_source, new_source), reached = RETYPED_CASES[case]
+    old, new = (extract_all({path: source})[path] for source in (old_source, new_source))
+    if undoing:
+        old, new = new, old
+    before, after = {**extract_all(files), path: old}, {**extract_all(files), path: new}
+    kept = BranchResolution("r", "main", before, GO_MODULES)
+    assert kept.retyped({path: new}) == [path]
+    scope = affected_files({path: old}, {path: new}, after, 1.0, kept_tables=True)
+    assert scope is not None
+    assert affected_files({path: old}, {path: new}, after, 1.0) is None  # without kept tables
+    widened = kept.update({path: new}, scope)
+    edges_before = resolve_edges("r", "main", before, GO_MODULES)
+    edges_after = resolve_edges("r", "main", after, GO_MODULES)
+    assert edges_after.get(reached) != edges_before.get(reached), "the case reaches nothing"
+    assert widened is not None
+    assert reached in widened
+    assert not {"other.cpp", "other.go"} & widened
     assert kept.edges(widened) == _only(edges_after, widened)
     assert kept.edges() == edges_after

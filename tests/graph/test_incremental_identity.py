@@ -135,6 +135,29 @@ def history(repo: WorkRepo) -> list[tuple[str, object, bool, bool]]:
             helpers.read_text().replace("from json.decoder import JSONDecoder\n", "")
         )
 
+    def add_class() -> None:
+        # A new type is narrow when the worker kept the branch's resolution tables.
+        helpers = work / "extra" / "helpers.py"
+        helpers.write_text(
+            helpers.read_text() + "\n\nclass TolerantDecoder(StrictDecoder):\n"
+            "    def tolerate(self, s):\n        return self.decode(s.strip())\n"
+        )
+        sort_go = work / "go" / "sort" / "sort.go"
+        sort_go.write_text(
+            sort_go.read_text() + "\ntype halves struct{ data Interface }\n\n"
+            "func (h halves) swapHalves() { h.data.Swap(0, h.data.Len()-1) }\n"
+        )
+
+    def rename_class() -> None:
+        helpers = work / "extra" / "helpers.py"
+        helpers.write_text(helpers.read_text().replace("TolerantDecoder", "LenientDecoder"))
+
+    def remove_classes() -> None:
+        helpers = work / "extra" / "helpers.py"
+        helpers.write_text(helpers.read_text().split("\n\nclass LenientDecoder")[0] + "\n")
+        sort_go = work / "go" / "sort" / "sort.go"
+        sort_go.write_text(sort_go.read_text().split("\ntype halves struct")[0])
+
     def change_go_module() -> None:
         # No parsed file changes, yet every Go import resolves differently.
         go_mod = work / "go" / "go.mod"
@@ -157,9 +180,12 @@ def history(repo: WorkRepo) -> list[tuple[str, object, bool, bool]]:
             True,
         ),
         ("define a function twice in one file", define_twice, True, True),
-        ("move a method between classes", move_method, False, False),
+        ("move a method between classes", move_method, False, True),
         ("import a function of another package and call it", import_and_call, True, True),
         ("drop the import of two classes' base", drop_base_import, False, True),
+        ("add a class and a Go type", add_class, True, True),
+        ("rename that class", rename_class, True, True),
+        ("remove the class and the Go type", remove_classes, True, True),
         ("add eleven files at once", add_eleven, False, False),
         ("change the go.mod module path", change_go_module, False, False),
     ]
