@@ -15,6 +15,8 @@ approximation asked for).
 
 - `no-kept-resolutions`: the opposite, a baseline: the worker keeps no resolution tables
   between runs, as before they were kept, to measure what keeping them saves.
+- `no-retyped-update`: a baseline too: the kept tables refuse a modified file whose types
+  changed, as before they took one in, so (c5) re-resolves the whole branch afresh.
 """
 
 from __future__ import annotations
@@ -25,8 +27,11 @@ from typing import Any
 from activities.codegraph.graph_rows import SymbolRow
 from activities.codegraph.graph_writer import GraphWriter, _batches
 from activities.codegraph.kept_resolutions import KeptResolutions
+from activities.codegraph.model import FileExtraction
+from activities.codegraph.resolve import BranchResolution
 
-PATCHES = ("defines-create", "symbol-labels", "no-kept-resolutions")
+PATCHES = ("defines-create", "symbol-labels", "no-kept-resolutions", "no-retyped-update")
+_can_update = BranchResolution.can_update
 
 
 async def _write_defines_create(self: GraphWriter, edges: Sequence[tuple[str, str, str]]) -> None:
@@ -83,6 +88,10 @@ def _keep_nothing(self: KeptResolutions, branch_key: str, *args: Any) -> None:
     return None
 
 
+def _same_types_only(self: BranchResolution, changed: dict[str, FileExtraction]) -> bool:
+    return _can_update(self, changed) and not self.retyped(changed)
+
+
 def apply(names: Sequence[str]) -> None:
     for name in names:
         if name == "defines-create":
@@ -91,5 +100,7 @@ def apply(names: Sequence[str]) -> None:
             GraphWriter.write_symbols = _write_symbols_by_label  # type: ignore[method-assign]
         elif name == "no-kept-resolutions":
             KeptResolutions.keep = _keep_nothing  # type: ignore[method-assign]
+        elif name == "no-retyped-update":
+            BranchResolution.can_update = _same_types_only  # type: ignore[assignment,method-assign]
         else:
             raise SystemExit(f"unknown patch {name!r}: one of {', '.join(PATCHES)}")
