@@ -13,9 +13,10 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_server
+from prometheus_client import CollectorRegistry, Counter, Histogram
 from temporalio.runtime import PrometheusConfig, Runtime, TelemetryConfig
 
+from app.metrics import serving_registry
 from app.settings import Settings
 from workflows.contracts import RunRecord
 
@@ -96,26 +97,7 @@ def serving_worker_metrics(metrics: WorkerMetrics, settings: Settings) -> Iterat
         yield None
         return
     port = settings.worker_metrics_port + 1
-    try:
-        server, thread = start_http_server(
-            port, settings.worker_metrics_host, registry=metrics.registry
-        )
-    except OSError as exc:
-        log.warning(
-            "repograph worker metrics disabled: cannot listen on %s:%d (%s)",
-            settings.worker_metrics_host,
-            port,
-            exc.strerror,
-        )
-        yield None
-        return
-    log.info(
-        "serving worker metrics",
-        extra={"host": settings.worker_metrics_host, "port": port, "temporal_port": port - 1},
-    )
-    try:
-        yield port
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving_registry(
+        metrics.registry, settings.worker_metrics_host, port, "repograph worker metrics"
+    ) as served:
+        yield served

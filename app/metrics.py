@@ -8,8 +8,17 @@ a sender cannot grow the series by inventing events.
 from __future__ import annotations
 
 import functools
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    start_http_server,
+)
 from prometheus_client.exposition import generate_latest
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,6 +34,8 @@ TOO_LARGE = "too_large"
 UNAVAILABLE = "unavailable"
 DISCONNECTED = "disconnected"
 ERROR = "error"
+
+log = logging.getLogger("repograph.metrics")
 
 _DISPATCH_BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -87,3 +98,25 @@ async def metrics_endpoint(request: Request) -> Response:
     """GET /metrics: Prometheus text format."""
     metrics: ReceiverMetrics = request.app.state.metrics
     return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+
+@contextmanager
+def serving_registry(
+    registry: CollectorRegistry, host: str, port: int, what: str
+) -> Iterator[int | None]:
+    """Serve `registry` on its own port (prometheus_client's thread) while the block runs;
+    yields the port. A port already taken costs the process its `what`, with a warning,
+    never its work."""
+    try:
+        server, thread = start_http_server(port, host, registry=registry)
+    except OSError as exc:
+        log.warning("%s disabled: cannot listen on %s:%d (%s)", what, host, port, exc.strerror)
+        yield None
+        return
+    log.info("serving %s", what, extra={"host": host, "port": port})
+    try:
+        yield port
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

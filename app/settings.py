@@ -92,6 +92,9 @@ class Settings:
     redelivery_interval_minutes: float = 15
     # Bearer token of the admin API (`/api/...`); the API is off (404) when unset.
     admin_token: str | None = field(default=None, repr=False)
+    # Web: /metrics on this port (on HOST) instead of PORT, so a public PORT never shows it; 0:
+    # on PORT.
+    metrics_port: int = 0
     # Temporal SDK metrics on this port, repograph's worker metrics on the next; 0: neither.
     worker_metrics_port: int = 9464
     worker_metrics_host: str = "127.0.0.1"
@@ -206,6 +209,7 @@ class Settings:
             sweep_interval_hours=env.seconds("SWEEP_INTERVAL_HOURS", 24),
             redelivery_interval_minutes=env.number("REDELIVERY_INTERVAL_MINUTES", 15, 1, 24 * 60),
             admin_token=_admin_token(env),
+            metrics_port=env.integer("METRICS_PORT", 0, 0, 65535),
             worker_metrics_port=env.integer("WORKER_METRICS_PORT", 9464, 0, 65534),
             worker_metrics_host=env.text("WORKER_METRICS_HOST") or cls.worker_metrics_host,
             max_body_bytes=env.integer("MAX_BODY_BYTES", cls.max_body_bytes, 1024, 2**31),

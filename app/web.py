@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import ExitStack, asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.routing import Route
@@ -21,7 +21,7 @@ from app.clients import connect_temporal, open_neo4j, open_redis
 from app.dispatcher import Dispatcher
 from app.health import healthz, readyz
 from app.ledger import RedisDeliveryLedger
-from app.metrics import ReceiverMetrics, metrics_endpoint
+from app.metrics import ReceiverMetrics, metrics_endpoint, serving_registry
 from app.settings import Settings
 from app.webhooks import WebhookReceiver, github_webhook, gitlab_webhook
 
@@ -29,7 +29,9 @@ log = logging.getLogger("repograph.web")
 
 
 def create_app(settings: Settings) -> Starlette:
-    """The receiver app: webhooks, health, readiness and metrics routes, and the admin API."""
+    """The receiver app: webhooks, health, readiness and metrics routes, and the admin API.
+    With METRICS_PORT set, /metrics is served on that port alone (behind Fly's proxy only
+    PORT is public) and the app answers 404 for it."""
     metrics = ReceiverMetrics()
 
     @asynccontextmanager
@@ -56,21 +58,29 @@ def create_app(settings: Settings) -> Starlette:
                 "admin_api": neo4j is not None,
             },
         )
-        try:
-            yield
-        finally:
-            await ledger.aclose()
-            await redis_client.aclose()
-            if neo4j is not None:
-                await neo4j.close()
+        with ExitStack() as own_port:
+            if settings.metrics_port:
+                own_port.enter_context(
+                    serving_registry(
+                        metrics.registry, settings.host, settings.metrics_port, "web metrics"
+                    )
+                )
+            try:
+                yield
+            finally:
+                await ledger.aclose()
+                await redis_client.aclose()
+                if neo4j is not None:
+                    await neo4j.close()
 
     routes = [
         Route("/webhooks/github", github_webhook, methods=["POST"]),
         Route("/webhooks/gitlab", gitlab_webhook, methods=["POST"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
-        Route("/metrics", metrics_endpoint, methods=["GET"]),
     ]
+    if not settings.metrics_port:
+        routes.append(Route("/metrics", metrics_endpoint, methods=["GET"]))
     if settings.admin_token:
         routes += admin_routes()
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+import socket
+
+import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.settings import Settings
+from stack.services import free_port
 from tests.receiver.webhook_fixtures import fixture_body
 from tests.web.deliveries import UniqueIds
 from tests.web.receiver_app import Receiver, serve
@@ -62,3 +68,39 @@ async def test_each_app_counts_only_its_own_deliveries(
     async with serve(settings) as other:
         assert await other.metric(DELIVERIES) == 0
     assert await receiver.metric(DELIVERIES, outcome="unauthorized") == 1
+
+
+async def test_metrics_port_takes_metrics_off_the_public_port(
+    settings: Settings, dispatched: Dispatched, ids: UniqueIds
+) -> None:
+    """With METRICS_PORT, /metrics answers only there (Fly's proxy exposes PORT alone)."""
+    port = free_port()
+    own = dataclasses.replace(settings, metrics_port=port)
+    async with serve(own) as receiver, httpx.AsyncClient() as scraper:
+        accepted = await receiver.post_github(ids.body(fixture_body("github", "push")))
+        dispatched.track(*accepted.json()["workflows"])
+        assert (await receiver.http.get("/metrics")).status_code == 404
+        response = await scraper.get(f"http://{own.host}:{port}/metrics")
+        assert response.status_code == 200
+        samples = [
+            sample
+            for family in text_string_to_metric_families(response.text)
+            for sample in family.samples
+            if sample.name == DELIVERIES and sample.labels.get("outcome") == "accepted"
+        ]
+        assert [sample.value for sample in samples] == [1]
+    async with httpx.AsyncClient() as scraper:
+        with pytest.raises(httpx.ConnectError):  # closed with the app
+            await scraper.get(f"http://{own.host}:{port}/metrics")
+
+
+async def test_a_taken_metrics_port_costs_only_the_metrics(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    with socket.socket() as taken:
+        taken.bind((settings.host, 0))
+        taken.listen()
+        own = dataclasses.replace(settings, metrics_port=taken.getsockname()[1])
+        async with serve(own) as receiver:
+            assert (await receiver.http.get("/healthz")).status_code == 200
+    assert any("web metrics disabled" in r.getMessage() for r in caplog.records)
