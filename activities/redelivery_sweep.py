@@ -29,6 +29,7 @@ from temporalio.client import (
     ScheduleUpdateInput,
 )
 from temporalio.exceptions import ApplicationError
+from temporalio.service import RPCError, RPCStatusCode
 
 from app.github_deliveries import AppDeliveries, GitHubAppNotConfiguredError
 from app.redelivery import DeliveryAttempt, deliveries_to_redeliver
@@ -155,3 +156,17 @@ async def ensure_redelivery_schedule(client: Client, settings: Settings) -> str:
     if changed:
         log.info("updated the GitHub redelivery schedule", extra={"every": str(every)})
     return "updated" if changed else "unchanged"
+
+
+async def remove_redelivery_schedule(client: Client, settings: Settings) -> bool:
+    """Delete the sweep's schedule, if there is one: a worker started without a GitHub App
+    would otherwise leave the last App's schedule failing every interval. Returns whether
+    one was deleted."""
+    try:
+        await client.get_schedule_handle(redelivery_schedule_id(settings.task_queue)).delete()
+    except RPCError as exc:
+        if exc.status == RPCStatusCode.NOT_FOUND:
+            return False
+        raise
+    log.info("deleted the GitHub redelivery schedule: no GitHub App is configured")
+    return True

@@ -28,7 +28,11 @@ from activities.git_client import GitClient
 from activities.graph_schema import create_schema
 from activities.indexing import IndexingActivities
 from activities.metadata_store import MetadataStore
-from activities.redelivery_sweep import RedeliveryActivities, ensure_redelivery_schedule
+from activities.redelivery_sweep import (
+    RedeliveryActivities,
+    ensure_redelivery_schedule,
+    remove_redelivery_schedule,
+)
 from activities.setup import SetupActivities
 from activities.sweep import SweepActivities, ensure_sweep_schedule
 from activities.worker_metrics import WorkerMetrics, serving_worker_metrics, temporal_runtime
@@ -166,6 +170,8 @@ async def run_worker(settings: Settings) -> None:
         await ensure_sweep_schedule(client, settings)
         if settings.github_app_id:
             await ensure_redelivery_schedule(client, settings)
+        else:
+            await remove_redelivery_schedule(client, settings)
         metrics = WorkerMetrics()
         with serving_worker_metrics(metrics, settings):
             async with running_worker(settings, client, driver, metrics=metrics):

@@ -18,9 +18,9 @@ from temporalio.client import (
     WorkflowFailureError,
 )
 from temporalio.exceptions import ActivityError, ApplicationError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
-from activities.redelivery_sweep import ensure_redelivery_schedule
+from activities.redelivery_sweep import ensure_redelivery_schedule, remove_redelivery_schedule
 from app.settings import Settings, SettingsError
 from tests.cli.conftest import stack_env
 from tests.redelivery.conftest import APP_ID, FakeApp
@@ -216,14 +216,15 @@ def test_redelivery_interval_outside_its_range_is_refused(value: str) -> None:
         Settings.from_env({"REDELIVERY_INTERVAL_MINUTES": value})
 
 
-async def test_worker_process_creates_the_schedule_when_an_app_is_configured(
+async def test_worker_process_keeps_the_schedule_only_while_an_app_is_configured(
     temporal_client: Client,
     settings: Settings,
     github: FakeApp,
     schedule: ScheduleHandle,
     tmp_path: Path,
 ) -> None:
-    """`repograph worker` with GITHUB_APP_ID and a key creates the sweep's schedule at start."""
+    """`repograph worker` with GITHUB_APP_ID and a key creates the sweep's schedule at start;
+    started without them, it deletes the schedule the last App left behind."""
     log = tmp_path / "worker.log"
     env = stack_env(
         settings,
@@ -244,3 +245,25 @@ async def test_worker_process_creates_the_schedule_when_an_app_is_configured(
 
     assert described is not None, log.read_text()
     assert [i.every for i in described.schedule.spec.intervals] == [timedelta(minutes=20)]
+
+    without_app = stack_env(settings, WORKER_METRICS_PORT="0")
+    with worker_process(without_app, log):
+        gone = None
+        for _ in range(300):
+            try:
+                await schedule.describe()
+            except RPCError as exc:
+                gone = exc.status
+                break
+            await asyncio.sleep(0.2)
+    assert gone == RPCStatusCode.NOT_FOUND, f"the schedule outlived the App: {log.read_text()}"
+
+
+async def test_removing_the_schedule_is_idempotent(
+    temporal_client: Client, settings: Settings, schedule: ScheduleHandle
+) -> None:
+    await ensure_redelivery_schedule(temporal_client, settings)
+    assert await remove_redelivery_schedule(temporal_client, settings) is True
+    assert await remove_redelivery_schedule(temporal_client, settings) is False
+    with pytest.raises(RPCError):
+        await schedule.describe()
