@@ -144,6 +144,15 @@ class IndexRuns:
         row.name += f" [{parsed.parsed_files} parsed, {graph.graph_changes:,} changes]"
         return row
 
+    async def idle(self, name: str, seconds: float) -> None:
+        """Wait, recording in the phase table what Neo4j does meanwhile (its JIT backlog)."""
+        self.meter.reset()
+        before = self.meter.read()
+        await asyncio.sleep(seconds)
+        after = self.meter.read()
+        neo, jit = after.cpu_neo4j - before.cpu_neo4j, after.jit_neo4j - before.jit_neo4j
+        self.phases.append([name, "idle", f"{seconds:.2f}", "-", f"{neo:.1f}", f"{jit:.1f}"])
+
     async def remote_head(self) -> Row:
         self.meter.reset()
         started = time.monotonic()
@@ -179,6 +188,8 @@ async def measure(
             "RETURN count(DISTINCT n) AS nodes, count(e) AS edges",
             r=runs.repo.repo_id,
         )
+        if args.settle:
+            await runs.idle("(b) full index, empty Neo4j", args.settle)
         change_one_file(corpus, repo)
         rows.append(await runs.run("(c) one-file change"))
         # The same again. The first small update after (b) costs Neo4j ~1.5 s more CPU, once:
@@ -253,6 +264,7 @@ def report(
     command = " ".join(
         ["--corpus", corpus.name, *(["--quick"] if args.quick else []),
          *(f"--patch {p}" for p in args.patch),
+         *([f"--settle {args.settle:g}"] if args.settle else []),
          *([f"--batch-size {args.batch_size}"] if args.batch_size != Settings.graph_batch_size
            else [])]
     )  # fmt: skip
@@ -305,6 +317,10 @@ def main() -> None:
     parser.add_argument("--cprofile", action="store_true", help="cProfile the persist of (b)")
     parser.add_argument("--patch", action="append", default=[], choices=_patches.PATCHES)
     parser.add_argument("--batch-size", type=int, default=Settings.graph_batch_size)
+    parser.add_argument(
+        "--settle", type=float, default=0.0, metavar="S",
+        help="wait S seconds between (b) and (c), showing Neo4j's CPU and JIT meanwhile",
+    )  # fmt: skip
     parser.add_argument("--no-doc", action="store_true", help="do not write the docs page")
     parser.add_argument(
         "--neo4j-setting",
