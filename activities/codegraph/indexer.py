@@ -4,10 +4,11 @@
 the branch's File nodes, and parses new or changed blobs on all cores, streaming rows to
 `parsed.jsonl` in the run directory. `persist` writes those files' nodes, deletes vanished
 files, re-resolves in memory the edges of every file the change can reach (`affected.py`: the
-modified files and the files naming a function they add or remove; the whole branch when
-types, imports or paths moved) and rewrites the outgoing edges of exactly the files whose
-edges changed, detected by a digest stored per file. The graph after an incremental run
-therefore equals a full index of the commit.
+modified files and the files naming a function they add or remove; with the resolution tables
+this worker kept from the branch's last run, also the files an edited import, a changed type or
+an added or deleted file reaches; else the whole branch) and rewrites the outgoing edges of
+exactly the files whose edges changed, detected by a digest stored per file. The graph after an
+incremental run therefore equals a full index of the commit.
 """
 
 from __future__ import annotations
@@ -216,57 +217,15 @@ class CodeGraphIndexer:
         # Until the edges are settled again a crash must not look like a finished run: the
         # next run then resolves the whole branch (and never takes the no-change short-cut).
         await writer.set_resolution_pending(bkey)
-        before = await self._previous_extractions(writer, plan, stored, settled)
-        deleted: dict[str, FileExtraction] = {}
-        if before is not None:
-            deleted = {path: before.pop(path) for path in plan["deleted"] if path in before}
-        extractions: dict[str, FileExtraction] = {}
-        blobs: dict[str, str] = {}
-        changed_keys = await self._write_parsed(
-            writer, snapshot, out_dir / PARSED, extractions, blobs
-        )
-        await writer.delete_files([file_key(repo_id, branch, p) for p in plan["deleted"]])
-        after = {path: extractions[path] for path in before or () if path in extractions}
-        # New files (a skipped one has no extraction and so no part in resolution).
-        added = {
-            p: extractions[p]
-            for p in plan["to_parse"]
-            if p in extractions.keys() - stored.files.keys()
-        }
-        extractions.update(await self._extractions_of(writer, stored, plan["unchanged"]))
-        blobs.update((p, stored.files[p].blob_sha) for p in extractions.keys() - blobs.keys())
-        resolution, scope = self._kept_resolution(
-            bkey,
-            stored,
-            go_modules,
-            before=before,
-            after=after,
-            added=added,
-            deleted=deleted,
-            extractions=extractions,
-        )
-        if resolution is None:
-            scope = _resolution_scope(
-                before, after, extractions, stored, added=added, deleted=deleted
-            )
-        resolved = set(extractions) if scope is None else scope & extractions.keys()
-        log.info(
-            "resolving",
-            extra={
-                "repo_id": repo_id,
-                "branch": branch,
-                "files": len(resolved),
-                "kept_tables": resolution is not None,
-            },
-        )
-        if resolution is None:
-            resolution = BranchResolution(repo_id, branch, extractions, plan["go_modules"])
+        change = await self._write_change(writer, snapshot, out_dir, plan, stored, settled=settled)
+        resolution, resolved = self._resolution(bkey, stored, plan, change)
         edges = resolution.edges(only=resolved)
-        await _rewrite_changed_edges(writer, stored, edges, resolved, changed_keys)
+        await _rewrite_changed_edges(writer, stored, edges, resolved, change.written)
         await writer.delete_orphan_modules(repo_id, branch)
+        extractions = change.extractions
         symbols = sum(len(e.definitions) for e in extractions.values())
         await writer.settle_resolution(bkey, go_modules, (len(extractions), symbols))
-        self._resolutions.keep(bkey, resolution, blobs, go_modules)
+        self._resolutions.keep(bkey, resolution, change.blobs, go_modules)
         return GraphOutcome(
             total_symbols=symbols,
             indexed_files=len(extractions),
@@ -277,17 +236,67 @@ class CodeGraphIndexer:
             resolved_files=len(resolved),
         )
 
-    def _kept_resolution(
+    async def _write_change(
         self,
-        bkey: str,
+        writer: GraphWriter,
+        snapshot: SnapshotRef,
+        out_dir: Path,
+        plan: dict[str, Any],
         stored: StoredFiles,
-        go_modules: str,
         *,
-        before: dict[str, FileExtraction] | None,
-        after: dict[str, FileExtraction],
-        added: dict[str, FileExtraction],
-        deleted: dict[str, FileExtraction],
-        extractions: dict[str, FileExtraction],
+        settled: bool,
+    ) -> BranchChange:
+        """Write the parsed files' nodes and delete the vanished files, keeping what
+        resolution needs: every parsed file's extraction, and the old and new extractions of
+        the modified, added and deleted files (read before they are overwritten)."""
+        before = await self._previous_extractions(writer, plan, stored, settled)
+        deleted: dict[str, FileExtraction] = {}
+        if before is not None:
+            deleted = {path: before.pop(path) for path in plan["deleted"] if path in before}
+        extractions: dict[str, FileExtraction] = {}
+        blobs: dict[str, str] = {}
+        written = await self._write_parsed(writer, snapshot, out_dir / PARSED, extractions, blobs)
+        await writer.delete_files([stored.key(path) for path in plan["deleted"]])
+        after = {path: extractions[path] for path in before or () if path in extractions}
+        # New files (a skipped one has no extraction and so no part in resolution).
+        added = {
+            p: extractions[p]
+            for p in plan["to_parse"]
+            if p in extractions.keys() - stored.files.keys()
+        }
+        extractions.update(await self._extractions_of(writer, stored, plan["unchanged"]))
+        blobs.update((p, stored.files[p].blob_sha) for p in extractions.keys() - blobs.keys())
+        return BranchChange(before, after, added, deleted, extractions, blobs, written)
+
+    def _resolution(
+        self, bkey: str, stored: StoredFiles, plan: dict[str, Any], change: BranchChange
+    ) -> tuple[BranchResolution, set[str]]:
+        """The branch's resolution after `change` (the kept one brought up to date, else built
+        afresh) and the files whose edges are to be resolved again."""
+        resolution, scope = self._kept_resolution(
+            bkey, stored, _canonical(plan["go_modules"]), change
+        )
+        if resolution is None:
+            scope = _resolution_scope(change, stored)
+        extractions = change.extractions
+        resolved = set(extractions) if scope is None else scope & extractions.keys()
+        log.info(
+            "resolving",
+            extra={
+                "repo_id": stored.repo_id,
+                "branch": stored.branch,
+                "files": len(resolved),
+                "kept_tables": resolution is not None,
+            },
+        )
+        if resolution is None:
+            resolution = BranchResolution(
+                stored.repo_id, stored.branch, extractions, plan["go_modules"]
+            )
+        return resolution, resolved
+
+    def _kept_resolution(
+        self, bkey: str, stored: StoredFiles, go_modules: str, change: BranchChange
     ) -> tuple[BranchResolution | None, set[str] | None]:
         """The branch's kept resolution brought up to this run's narrow change, and the files
         to re-resolve (None: all), if this worker holds one built from exactly the blobs the
@@ -295,22 +304,16 @@ class CodeGraphIndexer:
         and an added, deleted or renamed file are narrow changes too."""
         blobs = {path: file.blob_sha for path, file in stored.files.items() if file.parsed}
         kept = self._resolutions.take(bkey, blobs, go_modules)
-        if kept is None or before is None or not kept.can_update(after):
+        after = change.after
+        if kept is None or change.before is None or not kept.can_update(after):
             return None, None
-        if len(added) + len(deleted) + len(kept.retyped(after)) > KEPT_UPDATE_MAX_FILES:
+        retyped = kept.retyped(after)
+        if len(change.added) + len(change.deleted) + len(retyped) > KEPT_UPDATE_MAX_FILES:
             return None, None
-        scope = _resolution_scope(
-            before,
-            after,
-            extractions,
-            stored,
-            added=added,
-            deleted=deleted,
-            kept_tables=True,
-        )
+        scope = _resolution_scope(change, stored, kept_tables=True)
         if scope is None:
             return None, None
-        return kept, kept.update(after, scope, added, list(deleted))
+        return kept, kept.update(after, scope, change.added, list(change.deleted))
 
     async def _previous_extractions(
         self, writer: GraphWriter, plan: dict[str, Any], stored: StoredFiles, settled: bool
@@ -437,6 +440,21 @@ _NO_FILE = StoredFile(path="", blob_sha="", edges_digest=None)
 
 
 @dataclass(frozen=True)
+class BranchChange:
+    """What a persist wrote, as resolution needs it."""
+
+    # Old extractions of the modified files, or None when the whole branch is to be resolved
+    # (see `_previous_extractions`); `after` holds their new ones.
+    before: dict[str, FileExtraction] | None
+    after: dict[str, FileExtraction]
+    added: dict[str, FileExtraction]
+    deleted: dict[str, FileExtraction]  # their last extractions
+    extractions: dict[str, FileExtraction]  # every parsed file of the branch now
+    blobs: dict[str, str]  # the blob id of each of those
+    written: set[str]  # File keys written by this run
+
+
+@dataclass(frozen=True)
 class StoredFiles:
     """The File nodes of one branch as read at the start of a persist, by path."""
 
@@ -475,25 +493,18 @@ async def _rewrite_changed_edges(
 
 
 def _resolution_scope(
-    before: dict[str, FileExtraction] | None,
-    after: dict[str, FileExtraction],
-    extractions: dict[str, FileExtraction],
-    stored: StoredFiles,
-    *,
-    added: dict[str, FileExtraction],
-    deleted: dict[str, FileExtraction],
-    kept_tables: bool = False,
+    change: BranchChange, stored: StoredFiles, *, kept_tables: bool = False
 ) -> set[str] | None:
-    """The files to re-resolve (None: all of them)."""
-    if before is None:
+    """The files to re-resolve (None: all)."""
+    if change.before is None:
         return None
     scope = affected_files(
-        before,
-        after,
-        extractions,
+        change.before,
+        change.after,
+        change.extractions,
         kept_tables=kept_tables,
-        added=added,
-        deleted=deleted,
+        added=change.added,
+        deleted=change.deleted,
     )
     if scope is not None:
         # Files left without a digest by an interrupted run are mended here too.
