@@ -89,18 +89,3 @@ def test_secrets_comment_names_the_secret_settings() -> None:
         "NEO4J_PASSWORD",
     ):
         assert f"#   {name}" in text or f", {name}" in text, name
-
-
-def test_metrics_are_scraped_off_the_public_port(fly: dict[str, Any]) -> None:
-    """Fly's scraper reads each process's metrics ports; the port behind Fly's public proxy
-    serves none of them (the web process moves /metrics to METRICS_PORT)."""
-    env = Settings.from_env(fly["env"])
-    scraped = {(m["port"], m["path"], *m["processes"]) for m in fly["metrics"]}
-    assert scraped == {
-        (env.metrics_port, "/metrics", "web"),
-        (env.worker_metrics_port, "/metrics", "worker"),
-        (env.worker_metrics_port + 1, "/metrics", "worker"),
-    }
-    assert fly["http_service"]["internal_port"] == env.port
-    assert env.port not in {port for port, *_ in scraped}
-    assert env.metrics_port != 0

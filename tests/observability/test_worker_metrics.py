@@ -195,7 +195,8 @@ def test_worker_metrics_port_must_leave_room_for_the_next_port(port: str) -> Non
 
 
 def test_fly_toml_scrapes_the_ports_the_settings_give_each_process() -> None:
-    """fly.toml's [[metrics]] are the web PORT and the worker's two ports, reachable on 0.0.0.0."""
+    """fly.toml's [[metrics]] are the web METRICS_PORT and the worker's two ports, reachable on
+    0.0.0.0; the web PORT behind Fly's public proxy serves none of them."""
     with (Path(__file__).resolve().parents[2] / "fly.toml").open("rb") as handle:
         fly = tomllib.load(handle)
     settings = Settings.from_env(fly["env"])
@@ -203,8 +204,11 @@ def test_fly_toml_scrapes_the_ports_the_settings_give_each_process() -> None:
     scraped = {(entry["processes"][0], entry["port"], entry["path"]) for entry in fly["metrics"]}
 
     assert scraped == {
-        ("web", settings.port, "/metrics"),
+        ("web", settings.metrics_port, "/metrics"),
         ("worker", settings.worker_metrics_port, "/metrics"),
         ("worker", settings.worker_metrics_port + 1, "/metrics"),
     }
     assert settings.worker_metrics_host == "0.0.0.0"  # noqa: S104 - scraped over Fly's network
+    assert fly["http_service"]["internal_port"] == settings.port
+    assert settings.port not in {port for _, port, _ in scraped}
+    assert settings.metrics_port != 0
