@@ -80,6 +80,9 @@ class Settings:
     parse_processes: int = 0  # 0: one per CPU
     max_file_bytes: int = 1024 * 1024
     graph_batch_size: int = 2000
+    # Files of recently indexed branches whose extractions and resolution tables a worker keeps
+    # in memory between runs; a larger branch is resolved afresh on every change.
+    index_cache_files: int = 5_000
     # Extra file-name -> language mappings, e.g. {".jsm": "javascript", "Jenkinsfile": "java"}.
     extra_languages: dict[str, str] = field(default_factory=dict)
     idle_timeout_seconds: float = 1800
@@ -199,6 +202,7 @@ class Settings:
             parse_processes=env.integer("PARSE_PROCESSES", 0, 0, 256),
             max_file_bytes=env.integer("MAX_FILE_BYTES", 1024 * 1024, 1, 2**31),
             graph_batch_size=env.integer("GRAPH_BATCH_SIZE", 2000, 1, 100_000),
+            index_cache_files=env.integer("INDEX_CACHE_FILES", 5_000, 0, 10_000_000),
             extra_languages=env.mapping("EXTRA_LANGUAGES"),
             idle_timeout_seconds=env.seconds("IDLE_TIMEOUT_SECONDS", 1800),
             heartbeat_timeout_seconds=env.seconds("HEARTBEAT_TIMEOUT_SECONDS", 60),

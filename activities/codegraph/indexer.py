@@ -57,8 +57,9 @@ WRITE_CHUNK_FILES = 200
 # resolution tables a pass over the branch's definitions (~30 ms on CPython's stdlib); beyond
 # this many, building them afresh is cheaper.
 KEPT_UPDATE_MAX_FILES = 10
-# Extractions kept in memory between runs (LRU); about 70 KiB each for CPython-sized files.
-EXTRACTION_CACHE_FILES = 5_000
+# Extractions kept in memory between runs (LRU, INDEX_CACHE_FILES); about 70 KiB each for
+# CPython-sized files.
+EXTRACTION_CACHE_FILES = Settings.index_cache_files
 
 
 class ExtractionCache:
@@ -96,8 +97,8 @@ class CodeGraphIndexer:
         # spawn, not fork: the worker process runs Temporal's Rust threads.
         self._pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
         self._workers = workers
-        self._extractions = ExtractionCache()
-        self._resolutions = KeptResolutions()
+        self._extractions = ExtractionCache(settings.index_cache_files)
+        self._resolutions = KeptResolutions(settings.index_cache_files)
 
     async def aclose(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -15,10 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from activities.codegraph.resolve import BranchResolution
+from app.settings import Settings
 
-# Files of all kept branches together. An entry costs about 21 KiB per file beyond the
-# extractions it shares with the extraction cache (38 MiB for CPython's standard library).
-RESOLUTION_CACHE_FILES = 5_000
+# Files of all kept branches together (INDEX_CACHE_FILES). An entry costs about 21 KiB per
+# file beyond the extractions it shares with the extraction cache (38 MiB for CPython's
+# standard library).
+RESOLUTION_CACHE_FILES = Settings.index_cache_files
 
 
 @dataclass(frozen=True)
