@@ -174,7 +174,10 @@ async def measure(
     corpus: Corpus, repo: Any, scratch: Path, neo: Neo4j, args: argparse.Namespace
 ) -> dict[str, Any]:
     settings = Settings(
-        neo4j_uri=neo.uri, parse_processes=PROCESSES, graph_batch_size=args.batch_size
+        neo4j_uri=neo.uri,
+        parse_processes=PROCESSES,
+        graph_batch_size=args.batch_size,
+        index_cache_files=args.cache_files,
     )
     runs = IndexRuns(corpus, f"file://{repo.bare}", scratch, settings, Meter(neo.pid()))
     await create_schema(runs.driver, settings.neo4j_database)
@@ -265,6 +268,8 @@ def report(
         ["--corpus", corpus.name, *(["--quick"] if args.quick else []),
          *(f"--patch {p}" for p in args.patch),
          *([f"--settle {args.settle:g}"] if args.settle else []),
+         *([f"--cache-files {args.cache_files}"]
+           if args.cache_files != Settings.index_cache_files else []),
          *([f"--batch-size {args.batch_size}"] if args.batch_size != Settings.graph_batch_size
            else [])]
     )  # fmt: skip
@@ -317,6 +322,10 @@ def main() -> None:
     parser.add_argument("--cprofile", action="store_true", help="cProfile the persist of (b)")
     parser.add_argument("--patch", action="append", default=[], choices=_patches.PATCHES)
     parser.add_argument("--batch-size", type=int, default=Settings.graph_batch_size)
+    parser.add_argument(
+        "--cache-files", type=int, default=Settings.index_cache_files, metavar="N",
+        help="INDEX_CACHE_FILES: a corpus with more files keeps no resolution tables",
+    )  # fmt: skip
     parser.add_argument(
         "--settle", type=float, default=0.0, metavar="S",
         help="wait S seconds between (b) and (c), showing Neo4j's CPU and JIT meanwhile",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,20 @@ def pack_extraction(extraction: FileExtraction) -> str:
 
 def unpack_extraction(packed: str) -> FileExtraction:
     return FileExtraction.from_json(json.loads(zlib.decompress(base64.b64decode(packed))))
+
+
+def _props_identity(props: dict[str, Any]) -> str:
+    # `SET r += props` stores no null, so a null in a row is no property on the relationship.
+    return json.dumps({k: v for k, v in props.items() if v is not None}, sort_keys=True)
+
+
+def _edge_identity(edge: EdgeRow) -> tuple[str, str, str, str, str]:
+    return (edge.type, edge.src_key, edge.dst_label, edge.dst_key, _props_identity(edge.props))
+
+
+def _stored_identity(row: dict[str, Any]) -> tuple[str, str, str, str, str]:
+    props = _props_identity(row["props"])
+    return (row["type"], row["src"], row["dst_label"], row["dst"], props)
 
 
 def _batches(rows: Sequence[Any], size: int) -> list[Sequence[Any]]:
@@ -309,6 +324,63 @@ class GraphWriter:
                 """,
                 keys=list(batch),
             )
+        await self._create_edges(edges)
+
+    async def update_code_edges(self, file_keys: Sequence[str], edges: Sequence[EdgeRow]) -> None:
+        """Bring the outgoing IMPORTS/CALLS/INHERITS of these files to exactly `edges`,
+        deleting and creating only the relationships that differ. For files this run did not
+        rewrite, whose edges moved a little: a Go package that gained a file adds one IMPORTS
+        to each of its importers, which `replace_code_edges` would rewrite whole.
+
+        Digests are cleared first, so if this dies half-way the next run compares again.
+        """
+        wanted = Counter(_edge_identity(e) for e in edges)
+        stale: list[str] = []  # element ids of relationships no longer wanted
+        for batch in _batches(sorted(file_keys), self._batch):
+            for row in await self._run(
+                """
+                UNWIND $keys AS key
+                MATCH (f:File {key: key})
+                SET f.edges_digest = null
+                WITH f, key
+                CALL (f, key) {
+                    MATCH (f)-[r:IMPORTS|CALLS]->(b)
+                    RETURN r, b
+                  UNION
+                    MATCH (s:Symbol {file_key: key})-[r:CALLS|INHERITS]->(b)
+                    USING INDEX s:Symbol(file_key)
+                    RETURN r, b
+                }
+                RETURN elementId(r) AS id, type(r) AS type, startNode(r).key AS src,
+                       CASE WHEN b:Module THEN 'Module' WHEN b:File THEN 'File'
+                            ELSE 'Symbol' END AS dst_label,
+                       b.key AS dst, properties(r) AS props
+                """,
+                keys=list(batch),
+            ):
+                found = _stored_identity(row)
+                if wanted[found] > 0:
+                    wanted[found] -= 1
+                else:
+                    stale.append(row["id"])
+        for batch in _batches(sorted(stale), self._batch):
+            await self._run(
+                """
+                UNWIND $ids AS id
+                MATCH ()-[r]->() WHERE elementId(r) = id
+                DELETE r
+                """,
+                ids=list(batch),
+            )
+        missing = []
+        for edge in edges:
+            identity = _edge_identity(edge)
+            if wanted[identity] > 0:
+                wanted[identity] -= 1
+                missing.append(edge)
+        await self._create_edges(missing)
+
+    async def _create_edges(self, edges: Sequence[EdgeRow]) -> None:
         groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
         for edge in sorted(edges, key=EdgeRow.sort_key):
             groups.setdefault((edge.type, edge.src_label, edge.dst_label), []).append(

@@ -479,7 +479,9 @@ async def _rewrite_changed_edges(
     written: set[str],
 ) -> None:
     """Rewrite the outgoing edges of each resolved file that was just written or whose edge
-    digest differs from the stored one; the others keep theirs untouched."""
+    digest differs from the stored one; the others keep theirs untouched. A written file's
+    edges are replaced whole; another file's are brought up to date edge by edge, as only a
+    few of them usually moved."""
     prefix = branch_key(stored.repo_id, stored.branch) + "|"
     digests = {path: edges_digest(edges.get(path, ()), prefix) for path in resolved}
     rewrite = sorted(
@@ -487,9 +489,13 @@ async def _rewrite_changed_edges(
         for path, digest in digests.items()
         if stored.key(path) in written or stored.files.get(path, _NO_FILE).edges_digest != digest
     )
-    await writer.replace_code_edges(
-        [stored.key(p) for p in rewrite], [edge for path in rewrite for edge in edges.get(path, ())]
-    )
+    replaced = [path for path in rewrite if stored.key(path) in written]
+    updated = [path for path in rewrite if stored.key(path) not in written]
+    for paths, write in (
+        (replaced, writer.replace_code_edges),
+        (updated, writer.update_code_edges),
+    ):
+        await write([stored.key(p) for p in paths], [e for p in paths for e in edges.get(p, ())])
     await writer.set_digests({stored.key(p): digests[p] for p in rewrite})
 
 

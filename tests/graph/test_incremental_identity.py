@@ -93,6 +93,21 @@ def history(repo: WorkRepo) -> list[tuple[str, object, bool, bool]]:
         # More added files than the kept tables take in (KEPT_UPDATE_MAX_FILES): built afresh.
         repo.write({f"extra/many_{n}.py": f"def many_{n}():\n    return {n}\n" for n in range(11)})
 
+    def call_method() -> None:
+        repo.write(
+            {
+                "extra/rare.py": "class Rare:\n    def rarely_used(self):\n        return 1\n",
+                "extra/caller.py": "def use(thing):\n    return thing.rarely_used()\n",
+            }
+        )
+
+    def define_method_again() -> None:
+        # caller.py's call matched the one method of that name; now it matches none. caller.py
+        # is not rewritten: that edge is deleted alone (`GraphWriter.update_code_edges`).
+        repo.write(
+            {"extra/often.py": "class Often:\n    def rarely_used(self):\n        return 2\n"}
+        )
+
     def delete_unnamed() -> None:
         repo.remove("extra/rarely.py")
 
@@ -171,7 +186,9 @@ def history(repo: WorkRepo) -> list[tuple[str, object, bool, bool]]:
         ("rename", rename, False, True),
         ("add", add, False, True),
         ("add a file nothing names yet", add_unnamed, True, True),
-        ("delete that file again", delete_unnamed, True, True),
+        ("add a method and a file calling it", call_method, True, True),
+        ("define that method in a second class", define_method_again, True, True),
+        ("delete the first file again", delete_unnamed, True, True),
         ("edit a function body", edit_body, True, True),
         (
             "add a base-class method that a subclass in another file calls",

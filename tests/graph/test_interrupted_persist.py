@@ -22,7 +22,10 @@ FILES: dict[str, str | bytes] = {
 }
 
 
+# lib.py is rewritten this run (its edges replaced whole); app.py is not (its edges updated).
+@pytest.mark.parametrize("dies_in", ["replace_code_edges", "update_code_edges"])
 async def test_a_run_interrupted_before_its_edges_is_mended_by_the_next(
+    dies_in: str,
     indexer: CodeGraphIndexer,
     neo4j_driver: AsyncDriver,
     tmp_path: Path,
@@ -33,7 +36,7 @@ async def test_a_run_interrupted_before_its_edges_is_mended_by_the_next(
     repo.write(FILES)
     repo.commit("start")
     url = repo.bare.resolve().as_uri()
-    live = RepoRef(f"github-{unique_id}", "github", "acme/mend", url)
+    live = RepoRef(f"github-{unique_id}-{dies_in}", "github", "acme/mend", url)
     await index_head(indexer, neo4j_driver, live, "main", tmp_path / "runs")
 
     # `later` appears in lib.py: app.py's call to it now resolves, but this run dies first.
@@ -44,7 +47,7 @@ async def test_a_run_interrupted_before_its_edges_is_mended_by_the_next(
         raise RuntimeError("worker lost")
 
     with monkeypatch.context() as patch:
-        patch.setattr(GraphWriter, "replace_code_edges", crash)
+        patch.setattr(GraphWriter, dies_in, crash)
         with pytest.raises(RuntimeError, match="worker lost"):
             await index_head(indexer, neo4j_driver, live, "main", tmp_path / "runs")
 
@@ -53,7 +56,7 @@ async def test_a_run_interrupted_before_its_edges_is_mended_by_the_next(
     assert parsed.parsed_files == 0
     assert graph.resolved_files == 2  # the whole branch, not the no-change short-cut
 
-    fresh = RepoRef(f"github-{unique_id}-full", "github", "acme/mend", url)
+    fresh = RepoRef(f"github-{unique_id}-{dies_in}-full", "github", "acme/mend", url)
     await index_head(indexer, neo4j_driver, fresh, "main", tmp_path / "runs")
     assert await graph_dump(neo4j_driver, live.repo_id) == await graph_dump(
         neo4j_driver, fresh.repo_id
