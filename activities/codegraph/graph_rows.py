@@ -114,8 +114,14 @@ def symbol_rows(repo_id: str, branch: str, extraction: FileExtraction) -> list[S
     return rows
 
 
+# The relationships a file's resolution writes, in the order of their parts in its digest.
+CODE_EDGE_TYPES = ("IMPORTS", "CALLS", "INHERITS")
+
+
 def edges_digest(edges: Iterable[EdgeRow], prefix: str = "") -> str:
-    """A stable fingerprint of a file's outgoing code edges: equal digests, equal edges.
+    """A stable fingerprint of a file's outgoing code edges, one part per type (IMPORTS,
+    CALLS, INHERITS, joined by `:`): equal parts, equal edges of that type. A run then reads
+    back only the types that moved (`changed_edge_types`).
 
     Keys are hashed without `prefix` (the branch key), so the digest depends only on the code.
     """
@@ -123,11 +129,23 @@ def edges_digest(edges: Iterable[EdgeRow], prefix: str = "") -> str:
     def rel(key: str) -> str:
         return key.removeprefix(prefix)
 
-    canonical = sorted(
-        (e.type, rel(e.src_key), e.dst_label, rel(e.dst_key), json.dumps(e.props, sort_keys=True))
-        for e in edges
+    canonical: dict[str, list[tuple[str, str, str, str]]] = {t: [] for t in CODE_EDGE_TYPES}
+    for e in edges:
+        props = json.dumps(e.props, sort_keys=True)
+        canonical[e.type].append((rel(e.src_key), e.dst_label, rel(e.dst_key), props))
+    return ":".join(
+        hashlib.sha256(json.dumps(sorted(rows)).encode()).hexdigest()[:16]
+        for rows in canonical.values()
     )
-    return hashlib.sha256(json.dumps(canonical).encode()).hexdigest()[:32]
+
+
+def changed_edge_types(old: str | None, new: str) -> tuple[str, ...]:
+    """The edge types whose part differs between two digests (all of them when `old` is
+    missing or from before digests had parts)."""
+    old_parts, new_parts = (old or "").split(":"), new.split(":")
+    if len(old_parts) != len(new_parts):
+        return CODE_EDGE_TYPES
+    return tuple(t for t, a, b in zip(CODE_EDGE_TYPES, old_parts, new_parts, strict=True) if a != b)
 
 
 def sorted_edges(edges: Sequence[EdgeRow]) -> list[EdgeRow]:

@@ -12,7 +12,7 @@ import base64
 import json
 import zlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -327,31 +327,37 @@ class GraphWriter:
             )
         await self._create_edges(edges)
 
-    async def update_code_edges(self, file_keys: Sequence[str], edges: Sequence[EdgeRow]) -> None:
-        """Bring the outgoing IMPORTS/CALLS/INHERITS of these files to exactly `edges`,
-        deleting and creating only the relationships that differ. For files this run did not
-        rewrite, whose edges moved a little: a Go package that gained a file adds one IMPORTS
-        to each of its importers, which `replace_code_edges` would rewrite whole.
+    async def update_code_edges(
+        self, files: Mapping[str, Collection[str]], edges: Sequence[EdgeRow]
+    ) -> None:
+        """Bring the outgoing relationships of the given types of each file (File key ->
+        IMPORTS/CALLS/INHERITS) to exactly `edges`, deleting and creating only those that
+        differ; other types are left alone. For files this run did not rewrite, whose edges
+        moved a little: a Go package that gained a file adds one IMPORTS to each of its
+        importers, which `replace_code_edges` would rewrite whole, calls and all.
 
         Digests are cleared first, so if this dies half-way the next run compares again.
         """
         identities = [_edge_identity(e) for e in edges]
         wanted = Counter(identities)
         stale: list[str] = []  # element ids of relationships no longer wanted
-        for batch in _batches(sorted(file_keys), self._batch):
-            # One row per file, not per relationship: the driver spends ~60 us on each row.
+        rows = [{"key": key, "types": sorted(types)} for key, types in sorted(files.items())]
+        for batch in _batches(rows, self._batch):
+            # One row per batch, not per relationship: the driver spends ~60 us on each row.
             for record in await self._records(
                 """
-                UNWIND $keys AS key
-                MATCH (f:File {key: key})
+                UNWIND $files AS file
+                MATCH (f:File {key: file.key})
                 SET f.edges_digest = null
-                WITH f, key
-                CALL (f, key) {
+                WITH f, file
+                CALL (f, file) {
                     MATCH (f)-[r:IMPORTS|CALLS]->(b)
+                    WHERE type(r) IN file.types
                     RETURN r, b
                   UNION
-                    MATCH (s:Symbol {file_key: key})-[r:CALLS|INHERITS]->(b)
+                    MATCH (s:Symbol {file_key: file.key})-[r:CALLS|INHERITS]->(b)
                     USING INDEX s:Symbol(file_key)
+                    WHERE type(r) IN file.types
                     RETURN r, b
                 }
                 RETURN collect([elementId(r), type(r), startNode(r).key,
@@ -359,7 +365,7 @@ class GraphWriter:
                                      ELSE 'Symbol' END,
                                 b.key, properties(r)]) AS edges
                 """,
-                keys=list(batch),
+                files=list(batch),
             ):
                 for element_id, rel, src, dst_label, dst, props in record["edges"]:
                     found = (rel, src, dst_label, dst, _props_identity(props))

@@ -34,6 +34,7 @@ from activities.codegraph.file_chunks import FileChunk, prepare_chunk
 from activities.codegraph.graph_rows import (
     EdgeRow,
     branch_key,
+    changed_edge_types,
     edges_digest,
     file_key,
 )
@@ -480,8 +481,9 @@ async def _rewrite_changed_edges(
 ) -> None:
     """Rewrite the outgoing edges of each resolved file that was just written or whose edge
     digest differs from the stored one; the others keep theirs untouched. A written file's
-    edges are replaced whole; another file's are brought up to date edge by edge, as only a
-    few of them usually moved."""
+    edges are replaced whole; another file's are brought up to date edge by edge, reading
+    back only the edge types whose part of the digest moved, as only a few edges usually
+    did."""
     prefix = branch_key(stored.repo_id, stored.branch) + "|"
     digests = {path: edges_digest(edges.get(path, ()), prefix) for path in resolved}
     rewrite = sorted(
@@ -490,12 +492,18 @@ async def _rewrite_changed_edges(
         if stored.key(path) in written or stored.files.get(path, _NO_FILE).edges_digest != digest
     )
     replaced = [path for path in rewrite if stored.key(path) in written]
-    updated = [path for path in rewrite if stored.key(path) not in written]
-    for paths, write in (
-        (replaced, writer.replace_code_edges),
-        (updated, writer.update_code_edges),
-    ):
-        await write([stored.key(p) for p in paths], [e for p in paths for e in edges.get(p, ())])
+    await writer.replace_code_edges(
+        [stored.key(p) for p in replaced], [e for p in replaced for e in edges.get(p, ())]
+    )
+    moved = {
+        path: changed_edge_types(stored.files.get(path, _NO_FILE).edges_digest, digests[path])
+        for path in rewrite
+        if stored.key(path) not in written
+    }
+    await writer.update_code_edges(
+        {stored.key(p): types for p, types in moved.items()},
+        [e for p, types in moved.items() for e in edges.get(p, ()) if e.type in types],
+    )
     await writer.set_digests({stored.key(p): digests[p] for p in rewrite})
 
 

@@ -7,7 +7,12 @@ from typing import Any
 
 from neo4j import AsyncDriver
 
-from activities.codegraph.graph_rows import EdgeRow
+from activities.codegraph.graph_rows import (
+    CODE_EDGE_TYPES,
+    EdgeRow,
+    changed_edge_types,
+    edges_digest,
+)
 from activities.codegraph.graph_writer import GraphWriter
 
 
@@ -81,7 +86,7 @@ async def test_only_the_edges_that_differ_are_touched(
         EdgeRow("CALLS", "File", f, "Symbol", a, {"resolution": "scope", "note": None}),
     ]
     updater = GraphWriter(neo4j_driver, "neo4j")
-    await updater.update_code_edges([f], after)
+    await updater.update_code_edges({f: CODE_EDGE_TYPES}, after)
     now = await _edges(neo4j_driver, f)
     assert {k: len(v) for k, v in now.items()} == _wanted(after)
     for unchanged in (before[0], before[3], before[4]):
@@ -104,6 +109,46 @@ async def test_nothing_to_change_changes_nothing(neo4j_driver: AsyncDriver, uniq
     edges = [EdgeRow("CALLS", "File", f, "Symbol", a, {"resolution": "scope", "count": 1})]
     await GraphWriter(neo4j_driver, "neo4j").replace_code_edges([f], edges)
     updater = GraphWriter(neo4j_driver, "neo4j")
-    await updater.update_code_edges([f], edges)
+    await updater.update_code_edges({f: CODE_EDGE_TYPES}, edges)
     assert updater.edges_written == 0
     assert updater.changes == 0  # the digest was already null: nothing else is written
+
+
+async def test_types_not_listed_are_left_alone(neo4j_driver: AsyncDriver, unique_id: str) -> None:
+    """Only IMPORTS moved: the CALLS are neither read nor touched, though `edges` omits them."""
+    f, other, added = (f"{unique_id}|{name}.py" for name in ("a", "b", "c"))
+    a = f"{f}|Function:a"
+    await neo4j_driver.execute_query(
+        "CREATE (:File {key: $f}), (:File {key: $other}), (:File {key: $added}),"
+        " (:Symbol {key: $a, file_key: $f})",
+        f=f,
+        other=other,
+        added=added,
+        a=a,
+    )
+    calls = EdgeRow("CALLS", "Symbol", a, "Symbol", a, {"resolution": "scope", "count": 1})
+    imports = EdgeRow("IMPORTS", "File", f, "File", other)
+    await GraphWriter(neo4j_driver, "neo4j").replace_code_edges([f], [calls, imports])
+    before = await _edges(neo4j_driver, f)
+    new_imports = [imports, EdgeRow("IMPORTS", "File", f, "File", added)]
+    old, new = edges_digest([calls, imports]), edges_digest([calls, *new_imports])
+    assert changed_edge_types(old, new) == ("IMPORTS",)
+    updater = GraphWriter(neo4j_driver, "neo4j")
+    await updater.update_code_edges({f: changed_edge_types(old, new)}, new_imports)
+    now = await _edges(neo4j_driver, f)
+    assert {k: len(v) for k, v in now.items()} == _wanted([calls, *new_imports])
+    assert all(now[k] == before[k] for k in before), "an unchanged edge was rewritten"
+    assert updater.edges_written == 1
+
+
+def test_digest_parts_follow_the_edge_types() -> None:
+    calls = EdgeRow("CALLS", "Symbol", "r|a", "Symbol", "r|b", {"count": 1})
+    inherits = EdgeRow("INHERITS", "Symbol", "r|a", "Symbol", "r|b", {"kind": "extends"})
+    digest = edges_digest([calls, inherits])
+    assert changed_edge_types(digest, digest) == ()
+    assert changed_edge_types(digest, edges_digest([calls])) == ("INHERITS",)
+    assert changed_edge_types(None, digest) == CODE_EDGE_TYPES
+    assert changed_edge_types("0123456789abcdef0123456789abcdef", digest) == CODE_EDGE_TYPES
+    # The same edges under another branch key prefix: the same digest.
+    moved = EdgeRow("CALLS", "Symbol", "q|a", "Symbol", "q|b", {"count": 1})
+    assert edges_digest([calls], "r|") == edges_digest([moved], "q|")
