@@ -351,13 +351,24 @@ class GraphWriter:
                 SET f.edges_digest = null
                 WITH f, file
                 CALL (f, file) {
-                    MATCH (f)-[r:IMPORTS|CALLS]->(b)
-                    WHERE type(r) IN file.types
+                    // A type in each branch, written out: expanding all and filtering by
+                    // type(r) would walk every CALLS of a file whose IMPORTS alone moved.
+                    WITH f WHERE 'IMPORTS' IN file.types
+                    MATCH (f)-[r:IMPORTS]->(b)
                     RETURN r, b
                   UNION
-                    MATCH (s:Symbol {file_key: file.key})-[r:CALLS|INHERITS]->(b)
+                    WITH f WHERE 'CALLS' IN file.types
+                    MATCH (f)-[r:CALLS]->(b)
+                    RETURN r, b
+                  UNION
+                    WITH file WHERE 'CALLS' IN file.types
+                    MATCH (s:Symbol {file_key: file.key})-[r:CALLS]->(b)
                     USING INDEX s:Symbol(file_key)
-                    WHERE type(r) IN file.types
+                    RETURN r, b
+                  UNION
+                    WITH file WHERE 'INHERITS' IN file.types
+                    MATCH (s:Symbol {file_key: file.key})-[r:INHERITS]->(b)
+                    USING INDEX s:Symbol(file_key)
                     RETURN r, b
                 }
                 RETURN collect([elementId(r), type(r), startNode(r).key,
