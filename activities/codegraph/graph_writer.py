@@ -340,7 +340,8 @@ class GraphWriter:
         """
         identities = [_edge_identity(e) for e in edges]
         wanted = Counter(identities)
-        stale: list[str] = []  # element ids of relationships no longer wanted
+        # Relationships no longer wanted, by (source label, type): {src, id} rows.
+        stale: dict[tuple[str, str], list[dict[str, str]]] = {}
         rows = [{"key": key, "types": sorted(types)} for key, types in sorted(files.items())]
         for batch in _batches(rows, self._batch):
             # One row per batch, not per relationship: the driver spends ~60 us on each row.
@@ -371,28 +372,36 @@ class GraphWriter:
                     USING INDEX s:Symbol(file_key)
                     RETURN r, b
                 }
-                RETURN collect([elementId(r), type(r), startNode(r).key,
+                RETURN collect([elementId(r), type(r),
+                                CASE WHEN startNode(r):File THEN 'File' ELSE 'Symbol' END,
+                                startNode(r).key,
                                 CASE WHEN b:Module THEN 'Module' WHEN b:File THEN 'File'
                                      ELSE 'Symbol' END,
                                 b.key, properties(r)]) AS edges
                 """,
                 files=list(batch),
             ):
-                for element_id, rel, src, dst_label, dst, props in record["edges"]:
+                for element_id, rel, src_label, src, dst_label, dst, props in record["edges"]:
                     found = (rel, src, dst_label, dst, _props_identity(props))
                     if wanted[found] > 0:
                         wanted[found] -= 1
                     else:
-                        stale.append(element_id)
-        for batch in _batches(sorted(stale), self._batch):
-            await self._run(
-                """
-                UNWIND $ids AS id
-                MATCH ()-[r]->() WHERE elementId(r) = id
-                DELETE r
-                """,
-                ids=list(batch),
-            )
+                        row = {"src": src, "id": element_id}
+                        stale.setdefault((src_label, rel), []).append(row)
+        for (src_label, rel), doomed in sorted(stale.items()):
+            doomed.sort(key=lambda row: (row["src"], row["id"]))
+            for batch in _batches(doomed, self._batch):
+                # Through the source's key: `MATCH ()-[r]->() WHERE elementId(r) = ...` is
+                # planned as a scan of every relationship.
+                await self._run(
+                    f"""
+                    UNWIND $rows AS row
+                    MATCH (a:{src_label} {{key: row.src}})-[r:{rel}]->()
+                    WHERE elementId(r) = row.id
+                    DELETE r
+                    """,
+                    rows=list(batch),
+                )
         missing = []
         for edge, identity in zip(edges, identities, strict=True):
             if wanted[identity] > 0:
