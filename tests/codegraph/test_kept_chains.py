@@ -43,6 +43,11 @@ class ModelFile:
     def copy(self) -> ModelFile:
         return ModelFile(list(self.funcs), list(self.types), list(self.imports), list(self.calls))
 
+    @property
+    def own_call(self) -> str:
+        """What every method of the file's classes calls on its own instance."""
+        return self.calls[0].split(".")[-1] if self.calls else "missing"
+
 
 Repo = dict[str, ModelFile]
 
@@ -60,10 +65,9 @@ def _python(path: str, f: ModelFile, repo: Repo) -> str:
     for target in f.imports:
         module = posixpath.splitext(target)[0].replace("/", ".").removesuffix(".__init__")
         out.append(f"from {module} import *")
-    call = f.calls[0].split(".")[-1] if f.calls else "missing"
     for name, base, methods in f.types:
         out.append(f"class {name}({base or 'object'}):")
-        out += [f"    def {m}(self):\n        return self.{call}()" for m in methods]
+        out += [f"    def {m}(self):\n        return self.{f.own_call}()" for m in methods]
     for name in f.funcs:
         body = [f"    {_call(c, '')}" for c in f.calls] or ["    pass"]
         out.append("\n".join([f"def {name}():", *body]))
@@ -84,10 +88,9 @@ def _javascript(path: str, f: ModelFile, repo: Repo) -> str:
         )
         if names:
             out.append(f"import {{ {', '.join(names)} }} from '{relative}';")
-    call = f.calls[0].split(".")[-1] if f.calls else "missing"
     for name, base, methods in f.types:
         extends = f" extends {base}" if base else ""
-        body = "\n".join(f"  {m}() {{ return this.{call}(); }}" for m in methods)
+        body = "\n".join(f"  {m}() {{ return this.{f.own_call}(); }}" for m in methods)
         out.append(f"export class {name}{extends} {{\n{body}\n}}")
     for name in f.funcs:
         body = "\n".join(f"  {_call(c, 'new ')};" for c in f.calls)
@@ -101,11 +104,10 @@ def _java(path: str, f: ModelFile, repo: Repo) -> str:
 
     out = [f"package {package(path)};"]
     out += [f"import {package(t)}.*;" for t in f.imports]
-    call = f.calls[0].split(".")[-1] if f.calls else "missing"
     body = []
     for name, base, methods in f.types:
         extends = f" extends {base}" if base else ""
-        members = "\n".join(f"    void {m}() {{ {call}(); }}" for m in methods)
+        members = "\n".join(f"    void {m}() {{ {f.own_call}(); }}" for m in methods)
         body.append(f"  static class {name}{extends} {{\n{members}\n  }}")
     for name in f.funcs:
         calls = " ".join(f"{_call(c, 'new ')};" for c in f.calls)
