@@ -19,7 +19,7 @@ from neo4j import AsyncDriver
 
 from activities.codegraph.indexer import CodeGraphIndexer
 from tests.support.git_server import WorkRepo, git
-from tests.support.indexing import graph_dump, index_head
+from tests.support.indexing import assert_same_graph, graph_dump, index_head
 from workflows.contracts import RepoRef
 
 PY_PACKAGES = ("json", "email", "http", "urllib", "logging")
@@ -247,16 +247,7 @@ async def test_incremental_graph_equals_full_index_after_every_commit(
         await index_head(indexer, neo4j_driver, fresh, "main", tmp_path / "runs")
         incremental = await graph_dump(neo4j_driver, live.repo_id)
         full = await graph_dump(neo4j_driver, fresh.repo_id)
-        for what, mine, theirs in (
-            ("nodes", *[d[0] for d in (incremental, full)]),
-            ("edges", *[d[1] for d in (incremental, full)]),
-        ):
-            extra = [_short(x) for x in mine if x not in theirs][:5]
-            missing = [_short(x) for x in theirs if x not in mine][:5]
-            assert mine == theirs, (
-                f"{what} differ after '{description}': only incremental {extra}; "
-                f"only full {missing}"
-            )
+        assert_same_graph(incremental, full, f"after '{description}'")
 
 
 async def test_indexing_the_same_commit_twice_writes_nothing(
@@ -285,8 +276,3 @@ async def test_indexing_the_same_commit_twice_writes_nothing(
         first.total_symbols,
     )
     assert await graph_dump(neo4j_driver, ref.repo_id) == before
-
-
-def _short(row: object) -> str:
-    """A row without its bulky packed extraction, for readable failure messages."""
-    return str(row).split("('extraction'")[0][:300]

@@ -80,3 +80,20 @@ async def graph_dump(driver: AsyncDriver, repo_id: str) -> tuple[list[Any], list
         (r["type"], neutral(r["src"]), neutral(r["dst"]), props(r["props"])) for r in edges
     )
     return node_rows, edge_rows
+
+
+def assert_same_graph(
+    incremental: tuple[list[Any], list[Any]], full: tuple[list[Any], list[Any]], context: str
+) -> None:
+    """Two `graph_dump`s are equal; else say which rows only one of them has."""
+    for what, mine, theirs in zip(("nodes", "edges"), incremental, full, strict=True):
+        extra = [_short(x) for x in mine if x not in theirs][:5]
+        missing = [_short(x) for x in theirs if x not in mine][:5]
+        assert mine == theirs, (
+            f"{what} differ {context}: only incremental {extra}; only full {missing}"
+        )
+
+
+def _short(row: object) -> str:
+    """A row without its bulky packed extraction, for readable failure messages."""
+    return str(row).split("('extraction'")[0][:300]

@@ -1,0 +1,298 @@
+"""Random histories of real code: after every commit the incremental graph equals a full index.
+
+`test_incremental_identity` walks a fixed history chosen to reach each rule; this one draws
+the edits at random, 1-3 per commit, on real Python, Go and JavaScript (the standard libraries
+and npm's `semver`): definitions renamed, deleted and added with calls into other files,
+imports, classes with bases from other modules, Go functions and types, JavaScript requires,
+and files deleted, renamed and copied. Now and then the worker "restarts" (a new indexer, no
+kept tables), so the extractions stored in Neo4j are used too.
+
+The suite runs one seed for a few commits; for a longer search:
+    FUZZ_SEEDS=1,2,3,4 FUZZ_STEPS=60 .venv/bin/pytest tests/graph/test_random_histories.py
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import re
+import shutil
+import sysconfig
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from neo4j import AsyncDriver
+
+from activities.codegraph.indexer import CodeGraphIndexer
+from activities.git_client import GitClient
+from tests.conftest import LocalStack
+from tests.graph.test_incremental_identity import goroot
+from tests.support.git_server import WorkRepo, git
+from tests.support.indexing import assert_same_graph, graph_dump, index_head
+from workflows.contracts import RepoRef
+
+SEEDS = [int(s) for s in os.environ.get("FUZZ_SEEDS", "7").split(",")]
+STEPS = int(os.environ.get("FUZZ_STEPS", "8"))
+RESTART_CHANCE = 0.15
+
+PY_DEF = re.compile(r"^(?:def|class) (\w+)", re.MULTILINE)
+PY_CLASS = re.compile(r"^class (\w+)", re.MULTILINE)
+PY_METHOD = re.compile(r"^    def (\w+)\(self", re.MULTILINE)
+GO_FUNC = re.compile(r"^func (\w+)\(", re.MULTILINE)
+JS_DEF = re.compile(r"^(?:const|class|function) (\w+)", re.MULTILINE)
+
+
+def semver_root() -> Path:
+    node = shutil.which("node")
+    assert node, "node is needed for the JavaScript corpus"
+    return Path(node).resolve().parents[1] / "lib" / "node_modules" / "npm" / "node_modules"
+
+
+def build_corpus(repo: WorkRepo) -> None:
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    skip = shutil.ignore_patterns("__pycache__", "testdata")
+    for package in ("json", "email", "http"):
+        shutil.copytree(stdlib / package, repo.work / package, ignore=skip)
+    src = goroot() / "src"
+    for package in ("sort", "container", "path"):
+        shutil.copytree(src / package, repo.work / "go" / package, ignore=skip)
+    shutil.copy(src / "go.mod", repo.work / "go" / "go.mod")
+    shutil.copytree(semver_root() / "semver", repo.work / "semver", ignore=skip)
+
+
+class RandomEdits:
+    """Edits of the work tree drawn from `rng`, each returning what it did."""
+
+    def __init__(self, repo: WorkRepo, rng: random.Random) -> None:
+        self.repo = repo
+        self.work = repo.work
+        self.rng = rng
+        self.serial = 0
+
+    def files(self, suffix: str) -> list[Path]:
+        return sorted(p for p in self.work.rglob(f"*{suffix}") if ".git" not in p.parts)
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.work).as_posix()
+
+    def pick(self, suffix: str, pattern: re.Pattern[str]) -> tuple[Path, list[str]]:
+        """A file of that kind with at least one match of `pattern`, and the matches."""
+        candidates = self.files(suffix)
+        self.rng.shuffle(candidates)
+        for path in candidates:
+            names = sorted(set(pattern.findall(path.read_text(errors="replace"))))
+            if names:
+                return path, names
+        raise LookupError(suffix)
+
+    def fresh(self, stem: str) -> str:
+        self.serial += 1
+        return f"{stem}{self.serial}"
+
+    def step(self) -> list[str]:
+        edits: list[Callable[[], str]] = [
+            self.rename_definition,
+            self.delete_definition,
+            self.py_add_caller,
+            self.py_add_subclass,
+            self.py_call_method_by_name,
+            self.go_add_function,
+            self.go_add_type,
+            self.js_add_require,
+            self.delete_file,
+            self.rename_file,
+            self.copy_file,
+            self.touch_file,
+        ]
+        return [self.rng.choice(edits)() for _ in range(self.rng.randint(1, 3))]
+
+    def rename_definition(self) -> str:
+        suffix, pattern = self.rng.choice([(".py", PY_DEF), (".go", GO_FUNC), (".js", JS_DEF)])
+        path, names = self.pick(suffix, pattern)
+        old = self.rng.choice(names)
+        new = self.fresh(old + "_r")
+        path.write_text(re.sub(rf"\b{old}\b", new, path.read_text(errors="replace")))
+        return f"rename {old} -> {new} in {self.rel(path)}"
+
+    def delete_definition(self) -> str:
+        path, names = self.pick(".py", PY_DEF)
+        name = self.rng.choice(names)
+        text = path.read_text(errors="replace")
+        # The definition runs to the next line that starts at column 0 with code.
+        block = re.compile(
+            rf"^(?:def|class) {name}\b.*?(?=^[^\s#)\]}}]|\Z)", re.MULTILINE | re.DOTALL
+        )
+        path.write_text(block.sub("", text, count=1))
+        return f"delete {name} from {self.rel(path)}"
+
+    def _module(self, path: Path) -> str:
+        rel = path.relative_to(self.work).with_suffix("")
+        parts = list(rel.parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        return ".".join(parts)
+
+    def py_add_caller(self) -> str:
+        target, names = self.pick(".py", PY_DEF)
+        name = self.rng.choice(names)
+        caller = self.rng.choice(self.files(".py"))
+        fn = self.fresh("fuzz_call_")
+        module = self._module(target)
+        if self.rng.random() < 0.5:
+            header, call = f"from {module} import {name}\n", f"{name}()"
+        else:
+            header, call = f"import {module}\n", f"{module}.{name}()"
+        text = caller.read_text(errors="replace")
+        caller.write_text(f"{header}{text}\n\ndef {fn}():\n    return {call}\n")
+        return f"{self.rel(caller)}: {fn} calls {module}.{name}"
+
+    def py_add_subclass(self) -> str:
+        target, classes = self.pick(".py", PY_CLASS)
+        base = self.rng.choice(classes)
+        methods = PY_METHOD.findall(target.read_text(errors="replace")) or ["missing"]
+        method = self.rng.choice(methods)
+        host = self.rng.choice(self.files(".py"))
+        name = self.fresh("FuzzSub")
+        text = host.read_text(errors="replace")
+        host.write_text(
+            f"from {self._module(target)} import {base}\n{text}\n\n"
+            f"class {name}({base}):\n    def fuzz(self):\n        return self.{method}()\n"
+        )
+        return f"{self.rel(host)}: {name}({base}) calls self.{method}"
+
+    def py_call_method_by_name(self) -> str:
+        _, methods = self.pick(".py", PY_METHOD)
+        method = self.rng.choice(methods)
+        host = self.rng.choice(self.files(".py"))
+        fn = self.fresh("fuzz_any_")
+        host.write_text(
+            host.read_text(errors="replace") + f"\n\ndef {fn}(x):\n    return x.{method}()\n"
+        )
+        return f"{self.rel(host)}: {fn} calls x.{method}"
+
+    def go_add_function(self) -> str:
+        path, _ = self.pick(".go", GO_FUNC)
+        # Functions of the same package, from any of its files.
+        package = sorted(
+            {n for p in path.parent.glob("*.go") for n in GO_FUNC.findall(p.read_text())}
+        )
+        calls = "\n".join(f"\t{n}()" for n in self.rng.sample(package, min(2, len(package))))
+        name = self.fresh("FuzzGo")
+        path.write_text(path.read_text() + f"\nfunc {name}() {{\n{calls}\n}}\n")
+        return f"{self.rel(path)}: {name} calls {calls.split()}"
+
+    def go_add_type(self) -> str:
+        path, names = self.pick(".go", GO_FUNC)
+        name = self.fresh("fuzzType")
+        callee = self.rng.choice(names)
+        path.write_text(
+            path.read_text()
+            + f"\ntype {name} struct{{}}\n\nfunc (t {name}) Run() {{ {callee}() }}\n"
+        )
+        return f"{self.rel(path)}: type {name} with Run calling {callee}"
+
+    def js_add_require(self) -> str:
+        target, names = self.pick(".js", JS_DEF)
+        host = self.rng.choice(self.files(".js"))
+        spec = os.path.relpath(target.with_suffix(""), host.parent)
+        spec = spec if spec.startswith(".") else f"./{spec}"
+        name = self.rng.choice(names)
+        alias = self.fresh("fz")
+        host.write_text(
+            host.read_text() + f"\nconst {alias} = require('{spec}')\nfunction {alias}Use () {{\n"
+            f"  return {alias}.{name}()\n}}\n"
+        )
+        return f"{self.rel(host)}: requires {spec} and calls {name}"
+
+    def _any_file(self) -> Path:
+        return self.rng.choice([*self.files(".py"), *self.files(".go"), *self.files(".js")])
+
+    def delete_file(self) -> str:
+        path = self._any_file()
+        self.repo.remove(self.rel(path))
+        return f"delete {self.rel(path)}"
+
+    def rename_file(self) -> str:
+        path = self._any_file()
+        # Within its directory or into a sibling one of the same language.
+        directory = self.rng.choice([path.parent, *[p.parent for p in self.files(path.suffix)]])
+        new = directory / f"{self.fresh(path.stem + '_mv')}{path.suffix}"
+        git("mv", self.rel(path), self.rel(new), cwd=self.work)
+        return f"rename {self.rel(path)} -> {self.rel(new)}"
+
+    def copy_file(self) -> str:
+        path = self._any_file()
+        new = path.parent / f"{self.fresh(path.stem + '_cp')}{path.suffix}"
+        shutil.copy(path, new)
+        return f"copy {self.rel(path)} -> {self.rel(new)}"
+
+    def touch_file(self) -> str:
+        path = self._any_file()
+        comment = "#" if path.suffix == ".py" else "//"
+        path.write_text(path.read_text(errors="replace") + f"\n{comment} touched\n")
+        return f"touch {self.rel(path)}"
+
+
+async def drop_graph(driver: AsyncDriver, repo_id: str) -> None:
+    await driver.execute_query(
+        "MATCH (n) WHERE n.repo_id = $r DETACH DELETE n", r=repo_id, database_="neo4j"
+    )
+
+
+@pytest.mark.timeout(1800)
+@pytest.mark.parametrize("seed", SEEDS)
+async def test_random_edits_leave_the_incremental_graph_equal_to_a_full_index(
+    seed: int,
+    local_stack: LocalStack,
+    neo4j_driver: AsyncDriver,
+    tmp_path: Path,
+    unique_id: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.INFO, logger="repograph.indexer")
+    rng = random.Random(seed)
+
+    def new_indexer() -> CodeGraphIndexer:
+        settings = local_stack.settings(parse_processes=2)
+        return CodeGraphIndexer(settings, neo4j_driver, GitClient(allow_file_protocol=True))
+
+    repo = WorkRepo(tmp_path, "random")
+    build_corpus(repo)
+    repo.commit("corpus")
+    url = repo.bare.resolve().as_uri()
+    live = RepoRef(f"github-{unique_id}", "github", "acme/random", url)
+    indexer = new_indexer()
+    full_indexer = new_indexer()
+    edits = RandomEdits(repo, rng)
+    done: list[str] = []
+    kept_runs = 0  # runs that updated the tables kept from the run before
+    try:
+        await index_head(indexer, neo4j_driver, live, "main", tmp_path / "runs")
+        for step in range(1, STEPS + 1):
+            if rng.random() < RESTART_CHANCE:
+                await indexer.aclose()
+                indexer = new_indexer()
+                done.append(f"{step}: worker restarted")
+            made = edits.step()
+            done.append(f"{step}: {'; '.join(made)}")
+            repo.commit(f"step {step}")
+            caplog.clear()
+            await index_head(indexer, neo4j_driver, live, "main", tmp_path / "runs")
+            kept_runs += any(
+                r.getMessage() == "resolving" and r.kept_tables for r in caplog.records
+            )
+            fresh = RepoRef(f"{live.repo_id}-full{step}", "github", "acme/random", url)
+            await index_head(full_indexer, neo4j_driver, fresh, "main", tmp_path / "runs")
+            incremental = await graph_dump(neo4j_driver, live.repo_id)
+            full = await graph_dump(neo4j_driver, fresh.repo_id)
+            await drop_graph(neo4j_driver, fresh.repo_id)
+            history = "\n".join(done)
+            assert_same_graph(incremental, full, f"after step {step} of seed {seed}:\n{history}")
+    finally:
+        await indexer.aclose()
+        await full_indexer.aclose()
+        await drop_graph(neo4j_driver, live.repo_id)
+    # Most edits are narrow: the runs must have gone through the kept tables' update.
+    assert kept_runs >= STEPS // 2, f"{kept_runs} of {STEPS} runs kept the tables:\n{history}"
