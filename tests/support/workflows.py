@@ -11,10 +11,18 @@ from typing import Any
 from neo4j import AsyncDriver
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowHandle
+from temporalio.service import RPCError, RPCStatusCode
 
 from app.dispatcher import Dispatcher
 from app.settings import Settings
 from workflows.contracts import BranchStatus, PushRequest, RepoRef, branch_workflow_id
+
+# The dev server (SQLite) has stalled a signal-with-start past the client's deadline while the
+# machine's two cores were saturated ("Timeout expired", CANCELLED). A provider redelivers what
+# the receiver could not hand over; tests about workflows retry the same way, and a duplicate
+# push only coalesces with the first.
+_TRANSIENT = (RPCStatusCode.CANCELLED, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.UNAVAILABLE)
+PUSH_ATTEMPTS = 3
 
 
 def local_repo(repo_id: str, path: Path, name: str = "acme/widgets") -> RepoRef:
@@ -26,10 +34,16 @@ def local_repo(repo_id: str, path: Path, name: str = "acme/widgets") -> RepoRef:
 async def push(
     client: Client, settings: Settings, repo: RepoRef, branch: str, sha: str | None = None
 ) -> WorkflowHandle[Any, Any]:
-    """Signal-with-start exactly as the receiver does."""
-    await Dispatcher(client, settings).push(
-        PushRequest(repo, branch, sha, f"refs/heads/{branch}", f"test-{uuid.uuid4().hex}")
-    )
+    """Signal-with-start exactly as the receiver does (retried as a provider redelivers)."""
+    request = PushRequest(repo, branch, sha, f"refs/heads/{branch}", f"test-{uuid.uuid4().hex}")
+    for attempt in range(1, PUSH_ATTEMPTS + 1):
+        try:
+            await Dispatcher(client, settings).push(request)
+            break
+        except RPCError as exc:
+            if exc.status not in _TRANSIENT or attempt == PUSH_ATTEMPTS:
+                raise
+            await asyncio.sleep(1.0)
     return client.get_workflow_handle(branch_workflow_id(repo.repo_id, branch))
 
 
