@@ -41,6 +41,8 @@ PY_DEF = re.compile(r"^(?:def|class) (\w+)", re.MULTILINE)
 PY_CLASS = re.compile(r"^class (\w+)", re.MULTILINE)
 PY_METHOD = re.compile(r"^    def (\w+)\(self", re.MULTILINE)
 GO_FUNC = re.compile(r"^func (\w+)\(", re.MULTILINE)
+GO_TYPE = re.compile(r"^type (\w+) struct", re.MULTILINE)
+PY_BASED = re.compile(r"^class (\w+)\((\w[\w.]*)\):", re.MULTILINE)
 JS_DEF = re.compile(r"^(?:const|class|function) (\w+)", re.MULTILINE)
 
 
@@ -105,6 +107,9 @@ class RandomEdits:
             self.rename_file,
             self.copy_file,
             self.touch_file,
+            self.py_relative_import,
+            self.py_change_base,
+            self.go_add_method_elsewhere,
         ]
         return [self.rng.choice(edits)() for _ in range(self.rng.randint(1, 3))]
 
@@ -171,6 +176,46 @@ class RandomEdits:
             host.read_text(errors="replace") + f"\n\ndef {fn}(x):\n    return x.{method}()\n"
         )
         return f"{self.rel(host)}: {fn} calls x.{method}"
+
+    def py_relative_import(self) -> str:
+        host = self.rng.choice([p for p in self.files(".py") if p.parent != self.work])
+        siblings = [
+            p for p in host.parent.glob("*.py") if p != host and PY_DEF.search(p.read_text())
+        ]
+        if not siblings:
+            return f"no relative import in {self.rel(host)}"
+        target = self.rng.choice(sorted(siblings))
+        name = self.rng.choice(sorted(set(PY_DEF.findall(target.read_text()))))
+        module = "" if target.stem == "__init__" else target.stem
+        fn = self.fresh("fuzz_rel_")
+        host.write_text(
+            f"from .{module} import {name}\n{host.read_text()}\n\n"
+            f"def {fn}():\n    return {name}()\n"
+        )
+        return f"{self.rel(host)}: from .{module} import {name}"
+
+    def py_change_base(self) -> str:
+        """A class gets another base (one of its own file's classes) or loses its base: the
+        class hierarchy moves."""
+        path, based = self.pick(".py", PY_BASED)
+        name, base = self.rng.choice(based)
+        text = path.read_text()
+        others = [c for c in PY_CLASS.findall(text) if c != name]
+        new = f"class {name}({self.rng.choice(others)}):" if others else f"class {name}:"
+        path.write_text(text.replace(f"class {name}({base}):", new, 1))
+        return f"{self.rel(path)}: {name}({base}) -> {new}"
+
+    def go_add_method_elsewhere(self) -> str:
+        """A method on a type of the package, in another file of it, and a call to it."""
+        path, types = self.pick(".go", GO_TYPE)
+        owner = self.rng.choice(types)
+        host = self.rng.choice(sorted(path.parent.glob("*.go")))
+        method = self.fresh("FuzzMethod")
+        host.write_text(
+            host.read_text() + f"\nfunc (x *{owner}) {method}() {{}}\n\n"
+            f"func call{method}(x *{owner}) {{ x.{method}() }}\n"
+        )
+        return f"{self.rel(host)}: method {owner}.{method} (type in {self.rel(path)})"
 
     def go_add_function(self) -> str:
         path, _ = self.pick(".go", GO_FUNC)
