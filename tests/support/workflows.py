@@ -55,12 +55,20 @@ async def wait_for_status(
     """Poll the workflow's `status` query until `predicate` holds."""
     deadline = asyncio.get_running_loop().time() + timeout
     last: BranchStatus | None = None
+    failure: RPCError | None = None
     while asyncio.get_running_loop().time() < deadline:
-        last = await handle.query("status", result_type=BranchStatus)
-        if predicate(last):
-            return last
+        try:
+            last = await handle.query("status", result_type=BranchStatus)
+        except RPCError as exc:
+            # A query waits for a worker: one that was just killed or is starting times out.
+            if exc.status not in _TRANSIENT:
+                raise
+            failure = exc
+        else:
+            if predicate(last):
+                return last
         await asyncio.sleep(0.1)
-    raise AssertionError(f"status never matched; last: {last}")
+    raise AssertionError(f"status never matched; last: {last}; last query error: {failure}")
 
 
 async def activity_attempts(handle: WorkflowHandle[Any, Any], name: str | None = None) -> list[int]:
