@@ -239,6 +239,8 @@ def report(
     b, c, c2, c3, c4, c5, d, d_ls, b2 = found["rows"]
     rows = [a, b, c, c2, c3, c4, c5, d, d_ls, b2]
     worker_peak = max(r.sample.worker_rss for r in rows)
+    # The worker process itself (persist, resolution, kept tables) is this process here.
+    main_peak = max(r.sample.main_rss for r in rows)
     targets = [
         ("full index within 2x of parse-only",
          verdict(b.seconds <= 2 * a.seconds, f"{b.seconds / a.seconds:.1f}x")),
@@ -259,8 +261,10 @@ def report(
          verdict(d.seconds < 1, f"{d.seconds:.2f}s")),
         ("unchanged head under 1 s (workflow: ls-remote no-op)",
          verdict(d_ls.seconds < 1, f"{d_ls.seconds:.3f}s")),
-        ("peak worker RSS under 1 GiB",
+        ("peak worker RSS under 1 GiB (largest parse worker)",
          verdict(worker_peak < GIB, f"{worker_peak / 2**20:.0f} MiB = {worker_peak / GIB:.2f}x")),
+        ("peak RSS of the worker's main process under 1 GiB",
+         verdict(main_peak < GIB, f"{main_peak / 2**20:.0f} MiB = {main_peak / GIB:.2f}x")),
     ]  # fmt: skip
     size = found["size"]
     rss = "reset at the start of each scenario" if found["resettable"] else "cumulative"
@@ -297,7 +301,10 @@ def report(
         "definition nodes, IMPORTS/CALLS/INHERITS edges); `changes` is every change Neo4j "
         "reported. CPU s Python is this process plus its parse workers; CPU s Neo4j is the "
         f"server JVM. RSS is the kernel's high-water mark per process (VmHWM), {rss}; worker "
-        "RSS is the largest parse worker. (a) runs on a warm pool: spawning it and importing "
+        "RSS is the largest parse worker; main RSS is this process, which runs persist as the "
+        "worker process does (resolution, the kept tables of the last branches, the Neo4j "
+        "driver) and also holds the benchmark's corpus list. (a) runs on a warm pool: spawning "
+        "it and importing "
         f"the grammar took {spawn:.2f}s more, which (b) pays.",
         "",
         "Phase split (Neo4j JIT s: time the Neo4j JVM spent compiling code, its "
