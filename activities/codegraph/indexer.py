@@ -220,7 +220,7 @@ class CodeGraphIndexer:
         # next run then resolves the whole branch (and never takes the no-change short-cut).
         await writer.set_resolution_pending(bkey)
         change = await self._write_change(writer, snapshot, out_dir, plan, stored, settled=settled)
-        resolution, resolved = self._resolution(bkey, stored, plan, change)
+        resolution, resolved = self._resolution(bkey, stored, plan["go_modules"], change)
         edges = resolution.edges(only=resolved)
         await _rewrite_changed_edges(writer, stored, edges, resolved, change.written)
         await writer.delete_orphan_modules(repo_id, branch)
@@ -271,13 +271,11 @@ class CodeGraphIndexer:
         return BranchChange(before, after, added, deleted, extractions, blobs, written)
 
     def _resolution(
-        self, bkey: str, stored: StoredFiles, plan: dict[str, Any], change: BranchChange
+        self, bkey: str, stored: StoredFiles, go_modules: dict[str, str], change: BranchChange
     ) -> tuple[BranchResolution, set[str]]:
         """The branch's resolution after `change` (the kept one brought up to date, else built
-        afresh) and the files whose edges are to be resolved again."""
-        resolution, scope = self._kept_resolution(
-            bkey, stored, _canonical(plan["go_modules"]), change
-        )
+        afresh with these go.mod files) and the files whose edges are to be resolved again."""
+        resolution, scope = self._kept_resolution(bkey, stored, _canonical(go_modules), change)
         if resolution is None:
             scope = _resolution_scope(change, stored)
         extractions = change.extractions
@@ -292,9 +290,7 @@ class CodeGraphIndexer:
             },
         )
         if resolution is None:
-            resolution = BranchResolution(
-                stored.repo_id, stored.branch, extractions, plan["go_modules"]
-            )
+            resolution = BranchResolution(stored.repo_id, stored.branch, extractions, go_modules)
         return resolution, resolved
 
     def _kept_resolution(
