@@ -72,6 +72,8 @@ class RandomEdits:
         self.work = repo.work
         self.rng = rng
         self.serial = 0
+        # Go receiver types that methods and calls name before any file declares them.
+        self.undeclared: list[tuple[Path, str]] = []
 
     def files(self, suffix: str) -> list[Path]:
         return sorted(p for p in self.work.rglob(f"*{suffix}") if ".git" not in p.parts)
@@ -110,6 +112,8 @@ class RandomEdits:
             self.py_relative_import,
             self.py_change_base,
             self.go_add_method_elsewhere,
+            self.go_method_of_undeclared_type,
+            self.go_declare_type,
         ]
         return [self.rng.choice(edits)() for _ in range(self.rng.randint(1, 3))]
 
@@ -216,6 +220,34 @@ class RandomEdits:
             f"func call{method}(x *{owner}) {{ x.{method}() }}\n"
         )
         return f"{self.rel(host)}: method {owner}.{method} (type in {self.rel(path)})"
+
+    def go_method_of_undeclared_type(self) -> str:
+        """A method on a type no file declares yet, called from another file: when a later
+        commit declares the type (`go_declare_type`), the method changes owner and that
+        caller's edge moves."""
+        path, _ = self.pick(".go", GO_FUNC)
+        owner, method = self.fresh("fuzzOwner"), self.fresh("Owned")
+        host = self.rng.choice(sorted(path.parent.glob("*.go")))
+        # Anywhere, through a value of no named type: only the method's name leads to it.
+        caller = self.rng.choice(self.files(".go"))
+        host.write_text(host.read_text() + f"\nfunc (x *{owner}) {method}() {{}}\n")
+        caller.write_text(
+            caller.read_text()
+            + f"\nfunc call{method}(x interface{{ {method}() }}) {{ x.{method}() }}\n"
+        )
+        self.undeclared.append((path.parent, owner))
+        return f"{self.rel(host)}: method {owner}.{method}, called in {self.rel(caller)}"
+
+    def go_declare_type(self) -> str:
+        if not self.undeclared:
+            return self.go_add_type()
+        directory, owner = self.undeclared.pop(self.rng.randrange(len(self.undeclared)))
+        files = sorted(directory.glob("*.go"))
+        if not files:
+            return f"no file left in {self.rel(directory)} to declare {owner}"
+        path = self.rng.choice(files)
+        path.write_text(path.read_text() + f"\ntype {owner} struct{{}}\n")
+        return f"{self.rel(path)}: declares type {owner}"
 
     def go_add_function(self) -> str:
         path, _ = self.pick(".go", GO_FUNC)
