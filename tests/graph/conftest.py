@@ -12,12 +12,16 @@ from activities.git_client import GitClient
 from tests.conftest import LocalStack
 
 
+def make_indexer(local_stack: LocalStack, neo4j_driver: AsyncDriver) -> CodeGraphIndexer:
+    """An indexer as a worker holds one: its own parse pool and kept tables."""
+    settings = local_stack.settings(parse_processes=2)
+    return CodeGraphIndexer(settings, neo4j_driver, GitClient(allow_file_protocol=True))
+
+
 @pytest.fixture
 async def indexer(
     local_stack: LocalStack, neo4j_driver: AsyncDriver
 ) -> AsyncIterator[CodeGraphIndexer]:
-    instance = CodeGraphIndexer(
-        local_stack.settings(parse_processes=2), neo4j_driver, GitClient(allow_file_protocol=True)
-    )
+    instance = make_indexer(local_stack, neo4j_driver)
     yield instance
     await instance.aclose()

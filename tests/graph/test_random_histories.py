@@ -25,9 +25,8 @@ from pathlib import Path
 import pytest
 from neo4j import AsyncDriver
 
-from activities.codegraph.indexer import CodeGraphIndexer
-from activities.git_client import GitClient
 from tests.conftest import LocalStack
+from tests.graph.conftest import make_indexer
 from tests.graph.test_incremental_identity import goroot
 from tests.support.git_server import WorkRepo, git
 from tests.support.indexing import assert_same_graph, graph_dump, index_head
@@ -331,17 +330,13 @@ async def test_random_edits_leave_the_incremental_graph_equal_to_a_full_index(
     caplog.set_level(logging.INFO, logger="repograph.indexer")
     rng = random.Random(seed)
 
-    def new_indexer() -> CodeGraphIndexer:
-        settings = local_stack.settings(parse_processes=2)
-        return CodeGraphIndexer(settings, neo4j_driver, GitClient(allow_file_protocol=True))
-
     repo = WorkRepo(tmp_path, "random")
     build_corpus(repo)
     repo.commit("corpus")
     url = repo.bare.resolve().as_uri()
     live = RepoRef(f"github-{unique_id}", "github", "acme/random", url)
-    indexer = new_indexer()
-    full_indexer = new_indexer()
+    indexer = make_indexer(local_stack, neo4j_driver)
+    full_indexer = make_indexer(local_stack, neo4j_driver)
     edits = RandomEdits(repo, rng)
     done: list[str] = []
     kept_runs = 0  # runs that updated the tables kept from the run before
@@ -350,7 +345,7 @@ async def test_random_edits_leave_the_incremental_graph_equal_to_a_full_index(
         for step in range(1, STEPS + 1):
             if rng.random() < RESTART_CHANCE:
                 await indexer.aclose()
-                indexer = new_indexer()
+                indexer = make_indexer(local_stack, neo4j_driver)
                 done.append(f"{step}: worker restarted")
             made = edits.step()
             done.append(f"{step}: {'; '.join(made)}")
