@@ -24,7 +24,7 @@ from activities.redelivery_sweep import ensure_redelivery_schedule, remove_redel
 from app.settings import Settings, SettingsError
 from tests.cli.conftest import stack_env
 from tests.redelivery.conftest import APP_ID, FakeApp
-from tests.support.fake_github import NOW, hook_delivery
+from tests.support.fake_github import hook_delivery
 from tests.support.worker_process import worker_process
 from workflows.contracts import (
     RedeliveryOutcome,
@@ -155,7 +155,10 @@ async def test_scheduled_runs_resume_where_the_last_one_stopped(
     schedule: ScheduleHandle,
 ) -> None:
     """The second scheduled run starts at the first's end, so it sees only newer failures."""
-    github.fake.deliveries.append(hook_delivery(71, "guid-recent", NOW - timedelta(minutes=5), 502))
+    # From the clock, not the module's NOW: the run looks back 15 minutes from the real time,
+    # and NOW is when the suite was collected, over ten minutes earlier on a slow machine.
+    recent = datetime.now(UTC) - timedelta(minutes=5)
+    github.fake.deliveries.append(hook_delivery(71, "guid-recent", recent, 502))
     await ensure_redelivery_schedule(temporal_client, settings)
 
     await schedule.trigger()
