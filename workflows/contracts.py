@@ -200,6 +200,9 @@ class GraphOutcome:
     graph_changes: int = 0
     # Files whose edges were re-resolved: all parsed files, or only those an edit can reach.
     resolved_files: int = 0
+    # Relationships read back from Neo4j to compare with the re-resolved ones: none where the
+    # kept resolution knows what the graph holds.
+    edges_read_back: int = 0
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 
 from activities.codegraph.model import FileExtraction
 
+# The relationships a file's resolution writes, in the order of their parts in its digest.
 CODE_EDGE_TYPES = ("IMPORTS", "CALLS", "INHERITS")
 
 
@@ -114,10 +115,6 @@ def symbol_rows(repo_id: str, branch: str, extraction: FileExtraction) -> list[S
     return rows
 
 
-# The relationships a file's resolution writes, in the order of their parts in its digest.
-CODE_EDGE_TYPES = ("IMPORTS", "CALLS", "INHERITS")
-
-
 def edges_digest(edges: Iterable[EdgeRow], prefix: str = "") -> str:
     """A stable fingerprint of a file's outgoing code edges, one part per type (IMPORTS,
     CALLS, INHERITS, joined by `:`): equal parts, equal edges of that type. A run then reads
@@ -125,6 +122,11 @@ def edges_digest(edges: Iterable[EdgeRow], prefix: str = "") -> str:
 
     Keys are hashed without `prefix` (the branch key), so the digest depends only on the code.
     """
+    return ":".join(edges_digest_parts(edges, prefix).values())
+
+
+def edges_digest_parts(edges: Iterable[EdgeRow], prefix: str = "") -> dict[str, str]:
+    """The parts of `edges_digest` by edge type."""
 
     def rel(key: str) -> str:
         return key.removeprefix(prefix)
@@ -133,10 +135,18 @@ def edges_digest(edges: Iterable[EdgeRow], prefix: str = "") -> str:
     for e in edges:
         props = json.dumps(e.props, sort_keys=True)
         canonical[e.type].append((rel(e.src_key), e.dst_label, rel(e.dst_key), props))
-    return ":".join(
-        hashlib.sha256(json.dumps(sorted(rows)).encode()).hexdigest()[:16]
-        for rows in canonical.values()
-    )
+    return {
+        t: hashlib.sha256(json.dumps(sorted(rows)).encode()).hexdigest()[:16]
+        for t, rows in canonical.items()
+    }
+
+
+def digest_part(digest: str | None, edge_type: str) -> str | None:
+    """The part of a stored `edges_digest` for one edge type (None without one)."""
+    parts = (digest or "").split(":")
+    if len(parts) != len(CODE_EDGE_TYPES):
+        return None
+    return parts[CODE_EDGE_TYPES.index(edge_type)]
 
 
 def changed_edge_types(old: str | None, new: str) -> tuple[str, ...]:

@@ -57,8 +57,26 @@ def _props_identity(props: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted((k, v) for k, v in props.items() if v is not None))
 
 
-def _edge_identity(edge: EdgeRow) -> tuple[str, str, str, str, tuple[tuple[str, Any], ...]]:
+# (type, source key, target label, target key, properties): what tells relationships apart.
+EdgeIdentity = tuple[str, str, str, str, tuple[tuple[str, Any], ...]]
+
+
+def _edge_identity(edge: EdgeRow) -> EdgeIdentity:
     return (edge.type, edge.src_key, edge.dst_label, edge.dst_key, _props_identity(edge.props))
+
+
+def _unwanted(
+    wanted: Counter[EdgeIdentity], known: Mapping[tuple[str, str], Sequence[EdgeRow]]
+) -> Counter[EdgeIdentity]:
+    """Take the known stored relationships off `wanted`; returns those it does not hold."""
+    gone: Counter[EdgeIdentity] = Counter()
+    for old in (edge for rows in known.values() for edge in rows):
+        identity = _edge_identity(old)
+        if wanted[identity] > 0:
+            wanted[identity] -= 1
+        else:
+            gone[identity] += 1
+    return gone
 
 
 def _batches(rows: Sequence[Any], size: int) -> list[Sequence[Any]]:
@@ -72,6 +90,8 @@ class GraphWriter:
         self._batch = batch_size
         self.nodes_written = 0
         self.edges_written = 0
+        # Relationships read back to compare with what resolution wants (update_code_edges).
+        self.edges_read_back = 0
         # Every change Neo4j reports (nodes, relationships, properties, labels), to prove that
         # a run with nothing to do writes nothing.
         self.changes = 0
@@ -328,7 +348,10 @@ class GraphWriter:
         await self._create_edges(edges)
 
     async def update_code_edges(
-        self, files: Mapping[str, Collection[str]], edges: Sequence[EdgeRow]
+        self,
+        files: Mapping[str, Collection[str]],
+        edges: Sequence[EdgeRow],
+        known: Mapping[tuple[str, str], Sequence[EdgeRow]] | None = None,
     ) -> None:
         """Bring the outgoing relationships of the given types of each file (File key ->
         IMPORTS/CALLS/INHERITS) to exactly `edges`, deleting and creating only those that
@@ -336,13 +359,22 @@ class GraphWriter:
         moved a little: a Go package that gained a file adds one IMPORTS to each of its
         importers, which `replace_code_edges` would rewrite whole, calls and all.
 
+        The stored relationships are read back to compare, except those of a (File key,
+        type) in `known`, which the caller vouches are exactly these rows: then only the
+        ones to delete are looked up, for their ids.
+
         Digests are cleared first, so if this dies half-way the next run compares again.
         """
+        known = known or {}
         identities = [_edge_identity(e) for e in edges]
         wanted = Counter(identities)
         # Relationships no longer wanted, by (source label, type): {src, id} rows.
         stale: dict[tuple[str, str], list[dict[str, str]]] = {}
-        rows = [{"key": key, "types": sorted(types)} for key, types in sorted(files.items())]
+        gone = _unwanted(wanted, known)
+        rows = [
+            {"key": key, "types": sorted(t for t in types if (key, t) not in known)}
+            for key, types in sorted(files.items())
+        ]
         for batch in _batches(rows, self._batch):
             # One row per batch, not per relationship: the driver spends ~60 us on each row.
             for record in await self._records(
@@ -382,12 +414,15 @@ class GraphWriter:
                 files=list(batch),
             ):
                 for element_id, rel, src_label, src, dst_label, dst, props in record["edges"]:
+                    self.edges_read_back += 1
                     found = (rel, src, dst_label, dst, _props_identity(props))
                     if wanted[found] > 0:
                         wanted[found] -= 1
                     else:
                         row = {"src": src, "id": element_id}
                         stale.setdefault((src_label, rel), []).append(row)
+        for (src_label, rel), found_ids in (await self._ids_of(known, gone)).items():
+            stale.setdefault((src_label, rel), []).extend(found_ids)
         for (src_label, rel), doomed in sorted(stale.items()):
             doomed.sort(key=lambda row: (row["src"], row["id"]))
             for batch in _batches(doomed, self._batch):
@@ -408,6 +443,45 @@ class GraphWriter:
                 wanted[identity] -= 1
                 missing.append(edge)
         await self._create_edges(missing)
+
+    async def _ids_of(
+        self,
+        known: Mapping[tuple[str, str], Sequence[EdgeRow]],
+        gone: Counter[EdgeIdentity],
+    ) -> dict[tuple[str, str], list[dict[str, str]]]:
+        """The {src, id} rows, by (source label, type), of the known relationships in `gone`
+        (identities, counted): only the relationships between those end points are read."""
+        pairs: dict[tuple[str, str], set[tuple[str, str]]] = {}
+        for edge in (edge for rows in known.values() for edge in rows):
+            if gone[_edge_identity(edge)] > 0:
+                pairs.setdefault((edge.src_label, edge.type), set()).add(
+                    (edge.src_key, edge.dst_key)
+                )
+        found: dict[tuple[str, str], list[dict[str, str]]] = {}
+        for (src_label, rel), ends in sorted(pairs.items()):
+            rows = [{"src": src, "dst": dst} for src, dst in sorted(ends)]
+            for batch in _batches(rows, self._batch):
+                for record in await self._records(
+                    f"""
+                    UNWIND $rows AS row
+                    MATCH (a:{src_label} {{key: row.src}})-[r:{rel}]->(b)
+                    WHERE b.key = row.dst
+                    RETURN collect([elementId(r), a.key,
+                                    CASE WHEN b:Module THEN 'Module' WHEN b:File THEN 'File'
+                                         ELSE 'Symbol' END,
+                                    b.key, properties(r)]) AS edges
+                    """,
+                    rows=list(batch),
+                ):
+                    for element_id, src, dst_label, dst, props in record["edges"]:
+                        self.edges_read_back += 1
+                        identity = (rel, src, dst_label, dst, _props_identity(props))
+                        if gone[identity] > 0:
+                            gone[identity] -= 1
+                            found.setdefault((src_label, rel), []).append(
+                                {"src": src, "id": element_id}
+                            )
+        return found
 
     async def _create_edges(self, edges: Sequence[EdgeRow]) -> None:
         groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}

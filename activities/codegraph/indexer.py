@@ -35,14 +35,16 @@ from activities.codegraph.graph_rows import (
     EdgeRow,
     branch_key,
     changed_edge_types,
+    digest_part,
     edges_digest,
+    edges_digest_parts,
     file_key,
 )
 from activities.codegraph.graph_writer import GraphWriter, StoredFile
 from activities.codegraph.kept_resolutions import KeptResolutions
 from activities.codegraph.model import FileExtraction
 from activities.codegraph.parse_worker import parse_files
-from activities.codegraph.resolve import BranchResolution, parse_go_mod
+from activities.codegraph.resolve import BoundEdges, BranchResolution, parse_go_mod
 from activities.codegraph.skipping import SkipRules
 from activities.codegraph.snapshot_plan import SnapshotPlan, plan_snapshot
 from activities.git_client import GitClient, TreeEntry
@@ -220,9 +222,11 @@ class CodeGraphIndexer:
         # next run then resolves the whole branch (and never takes the no-change short-cut).
         await writer.set_resolution_pending(bkey)
         change = await self._write_change(writer, snapshot, out_dir, plan, stored, settled=settled)
-        resolution, resolved = self._resolution(bkey, stored, plan["go_modules"], change)
+        resolution, resolved, previous = self._resolution(bkey, stored, plan["go_modules"], change)
         edges = resolution.edges(only=resolved)
-        await _rewrite_changed_edges(writer, stored, edges, resolved, change.written)
+        await _rewrite_changed_edges(
+            writer, stored, edges, resolved, change.written, previous=previous
+        )
         await writer.delete_orphan_modules(repo_id, branch)
         extractions = change.extractions
         symbols = sum(len(e.definitions) for e in extractions.values())
@@ -236,6 +240,7 @@ class CodeGraphIndexer:
             seconds=round(time.monotonic() - started, 3),
             graph_changes=writer.changes,
             resolved_files=len(resolved),
+            edges_read_back=writer.edges_read_back,
         )
 
     async def _write_change(
@@ -272,10 +277,13 @@ class CodeGraphIndexer:
 
     def _resolution(
         self, bkey: str, stored: StoredFiles, go_modules: dict[str, str], change: BranchChange
-    ) -> tuple[BranchResolution, set[str]]:
+    ) -> tuple[BranchResolution, set[str], BoundEdges]:
         """The branch's resolution after `change` (the kept one brought up to date, else built
-        afresh with these go.mod files) and the files whose edges are to be resolved again."""
-        resolution, scope = self._kept_resolution(bkey, stored, _canonical(go_modules), change)
+        afresh with these go.mod files), the files whose edges are to be resolved again, and
+        the IMPORTS and INHERITS rows the kept one had before (empty when built afresh)."""
+        resolution, scope, previous = self._kept_resolution(
+            bkey, stored, _canonical(go_modules), change
+        )
         if resolution is None:
             scope = _resolution_scope(change, stored)
         extractions = change.extractions
@@ -291,27 +299,29 @@ class CodeGraphIndexer:
         )
         if resolution is None:
             resolution = BranchResolution(stored.repo_id, stored.branch, extractions, go_modules)
-        return resolution, resolved
+        return resolution, resolved, previous
 
     def _kept_resolution(
         self, bkey: str, stored: StoredFiles, go_modules: str, change: BranchChange
-    ) -> tuple[BranchResolution | None, set[str] | None]:
-        """The branch's kept resolution brought up to this run's narrow change, and the files
-        to re-resolve (None: all), if this worker holds one built from exactly the blobs the
-        branch had before the run. With it, an edited import, a type added, removed or renamed,
-        and an added, deleted or renamed file are narrow changes too."""
+    ) -> tuple[BranchResolution | None, set[str] | None, BoundEdges]:
+        """The branch's kept resolution brought up to this run's narrow change, the files to
+        re-resolve (None: all) and its IMPORTS and INHERITS rows from before the change, if
+        this worker holds one built from exactly the blobs the branch had before the run.
+        With it, an edited import, a type added, removed or renamed, and an added, deleted or
+        renamed file are narrow changes too."""
         blobs = {path: file.blob_sha for path, file in stored.files.items() if file.parsed}
         kept = self._resolutions.take(bkey, blobs, go_modules)
         after = change.after
         if kept is None or change.before is None or not kept.can_update(after):
-            return None, None
+            return None, None, {}
         retyped = kept.retyped(after)
         if len(change.added) + len(change.deleted) + len(retyped) > KEPT_UPDATE_MAX_FILES:
-            return None, None
+            return None, None, {}
         scope = _resolution_scope(change, stored, kept_tables=True)
         if scope is None:
-            return None, None
-        return kept, kept.update(after, scope, change.added, list(change.deleted))
+            return None, None, {}
+        previous = kept.bound_edges()
+        return kept, kept.update(after, scope, change.added, list(change.deleted)), previous
 
     async def _previous_extractions(
         self, writer: GraphWriter, plan: dict[str, Any], stored: StoredFiles, settled: bool
@@ -474,12 +484,15 @@ async def _rewrite_changed_edges(
     edges: dict[str, list[EdgeRow]],
     resolved: set[str],
     written: set[str],
+    *,
+    previous: BoundEdges,
 ) -> None:
     """Rewrite the outgoing edges of each resolved file that was just written or whose edge
     digest differs from the stored one; the others keep theirs untouched. A written file's
     edges are replaced whole; another file's are brought up to date edge by edge, reading
     back only the edge types whose part of the digest moved, as only a few edges usually
-    did."""
+    did, and not even those where `previous` (the kept resolution's rows from before this
+    run) has that part of the stored digest."""
     prefix = branch_key(stored.repo_id, stored.branch) + "|"
     digests = {path: edges_digest(edges.get(path, ()), prefix) for path in resolved}
     rewrite = sorted(
@@ -499,8 +512,29 @@ async def _rewrite_changed_edges(
     await writer.update_code_edges(
         {stored.key(p): types for p, types in moved.items()},
         [e for p, types in moved.items() for e in edges.get(p, ()) if e.type in types],
+        known=_known_edges(moved, previous, stored, prefix),
     )
     await writer.set_digests({stored.key(p): digests[p] for p in rewrite})
+
+
+def _known_edges(
+    moved: dict[str, tuple[str, ...]], previous: BoundEdges, stored: StoredFiles, prefix: str
+) -> dict[tuple[str, str], list[EdgeRow]]:
+    """The stored edges of each (File key, edge type) to update that `previous` holds: its
+    rows count only where they hash to that type's part of the file's stored digest, which
+    says what the graph holds, so a kept resolution that drifted from the graph (however it
+    could) costs a read-back, never a wrong edge."""
+    known: dict[tuple[str, str], list[EdgeRow]] = {}
+    for path, types in moved.items():
+        stored_digest = stored.files.get(path, _NO_FILE).edges_digest
+        for edge_type in types:
+            rows = previous.get(edge_type, {}).get(path)
+            if rows is None:
+                continue
+            part = edges_digest_parts(rows, prefix)[edge_type]
+            if part == digest_part(stored_digest, edge_type):
+                known[stored.key(path), edge_type] = rows
+    return known
 
 
 def _resolution_scope(

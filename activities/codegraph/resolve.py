@@ -26,6 +26,9 @@ from activities.codegraph.modules import RepoLayout, Target
 from activities.codegraph.specs import get_spec
 from activities.codegraph.symbols import FileSymbols, SymbolIndex, unique
 
+# IMPORTS and INHERITS rows by edge type, then by the path of the file they start from.
+BoundEdges = dict[str, dict[str, list[EdgeRow]]]
+
 RANK = {"scope": 0, "import": 1, "package": 2, "unique_name": 3}
 # Languages where a bare name may be defined in any file (C's single namespace, Ruby's and
 # PHP's global functions and classes): there a unique definition is a good guess.
@@ -195,6 +198,12 @@ class BranchResolution:
         if parents_after != stayed_before:
             return None
         return scope
+
+    def bound_edges(self) -> BoundEdges:
+        """Each file's IMPORTS and INHERITS rows as they are now, by type then path. `update`
+        replaces these lists rather than changing them, so what this returns before it still
+        describes the edges from before: the writer need not read those back from Neo4j."""
+        return {"IMPORTS": dict(self._imports), "INHERITS": dict(self._inherits)}
 
     def edges(self, only: Collection[str] | None = None) -> dict[str, list[EdgeRow]]:
         """The edges of the paths in `only` (default all), keyed by the path they start from."""

@@ -29,7 +29,7 @@ from tests.conftest import LocalStack
 from tests.graph.conftest import make_indexer
 from tests.graph.test_incremental_identity import goroot
 from tests.support.git_server import WorkRepo, git
-from tests.support.indexing import assert_same_graph, graph_dump, index_head
+from tests.support.indexing import assert_same_graph, drop_graph, graph_dump, index_head
 from workflows.contracts import RepoRef
 
 SEEDS = [int(s) for s in os.environ.get("FUZZ_SEEDS", "7").split(",")]
@@ -309,12 +309,6 @@ class RandomEdits:
         comment = "#" if path.suffix == ".py" else "//"
         path.write_text(path.read_text(errors="replace") + f"\n{comment} touched\n")
         return f"touch {self.rel(path)}"
-
-
-async def drop_graph(driver: AsyncDriver, repo_id: str) -> None:
-    await driver.execute_query(
-        "MATCH (n) WHERE n.repo_id = $r DETACH DELETE n", r=repo_id, database_="neo4j"
-    )
 
 
 @pytest.mark.timeout(1800)

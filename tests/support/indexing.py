@@ -97,3 +97,10 @@ def assert_same_graph(
 def _short(row: object) -> str:
     """A row without its bulky packed extraction, for readable failure messages."""
     return str(row).split("('extraction'")[0][:300]
+
+
+async def drop_graph(driver: AsyncDriver, repo_id: str) -> None:
+    """Delete every node of the repository's code graph."""
+    await driver.execute_query(
+        "MATCH (n) WHERE n.repo_id = $r DETACH DELETE n", r=repo_id, database_="neo4j"
+    )
