@@ -39,6 +39,8 @@ class ResolutionState:
     pending: bool
     go_modules: str | None
     counts: tuple[int, int] | None = None
+    # A new id at every settle: while it stays, so do the branch's File nodes (`settle_resolution`).
+    version: str | None = None
 
 
 def pack_extraction(extraction: FileExtraction) -> str:
@@ -136,7 +138,7 @@ class GraphWriter:
             """
             MATCH (b:Branch {key: $key})
             RETURN b.resolution_pending IS NOT NULL AS pending, b.go_modules AS go_modules,
-                   b.graph_files AS files, b.graph_symbols AS symbols
+                   b.graph_files AS files, b.graph_symbols AS symbols, b.graph_version AS version
             """,
             key=branch_key,
         )
@@ -144,7 +146,7 @@ class GraphWriter:
             return ResolutionState(pending=True, go_modules=None)
         row = rows[0]
         counts = None if row["files"] is None else (int(row["files"]), int(row["symbols"]))
-        return ResolutionState(bool(row["pending"]), row["go_modules"], counts)
+        return ResolutionState(bool(row["pending"]), row["go_modules"], counts, row["version"])
 
     async def set_resolution_pending(self, branch_key: str) -> None:
         await self._run(
@@ -155,12 +157,14 @@ class GraphWriter:
         self, branch_key: str, go_modules: str, counts: tuple[int, int]
     ) -> None:
         """Every file's edges match the branch again, resolved with these go.mod files; the
-        branch has `counts` (parsed files, definitions)."""
+        branch has `counts` (parsed files, definitions). A new `graph_version` tells whoever
+        read the File nodes before that they may have changed."""
         await self._run(
             """
             MATCH (b:Branch {key: $key})
             SET b.resolution_pending = null, b.go_modules = $go_modules,
-                b.graph_files = $files, b.graph_symbols = $symbols
+                b.graph_files = $files, b.graph_symbols = $symbols,
+                b.graph_version = randomUUID()
             """,
             key=branch_key,
             go_modules=go_modules,

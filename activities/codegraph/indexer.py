@@ -22,7 +22,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -40,7 +40,7 @@ from activities.codegraph.graph_rows import (
     edges_digest_parts,
     file_key,
 )
-from activities.codegraph.graph_writer import GraphWriter, StoredFile
+from activities.codegraph.graph_writer import GraphWriter, ResolutionState, StoredFile
 from activities.codegraph.kept_resolutions import KeptResolutions
 from activities.codegraph.model import FileExtraction
 from activities.codegraph.parse_worker import parse_files
@@ -115,7 +115,10 @@ class CodeGraphIndexer:
         started = time.monotonic()
         repo_id, branch = snapshot.repo.repo_id, snapshot.branch
         tree = await self._git.list_blobs(repo_dir, snapshot.commit_sha)
-        stored = await self._writer().stored_files(repo_id, branch)
+        writer = self._writer()
+        # The version first: a settle between the two reads then shows as a new version.
+        state = await writer.resolution_state(branch_key(repo_id, branch))
+        stored = await writer.stored_files(repo_id, branch)
         plan = plan_snapshot(
             tree,
             {p: f.blob_sha for p, f in stored.items()},
@@ -130,6 +133,10 @@ class CodeGraphIndexer:
                     "deleted": plan.deleted,
                     "to_parse": [f.path for f in plan.to_parse],
                     "go_modules": go_modules,
+                    "stored": {
+                        "version": None if state.pending else state.version,
+                        "files": [astuple(f) for f in stored.values()],
+                    },
                 }
             )
         )
@@ -203,9 +210,10 @@ class CodeGraphIndexer:
         bkey = branch_key(repo_id, branch)
         writer = self._writer()
         plan = json.loads((out_dir / PLAN).read_text())
-        # Read now, not at parse time: a retried attempt must see what the last one wrote.
-        stored = StoredFiles(repo_id, branch, await writer.stored_files(repo_id, branch))
         state = await writer.resolution_state(bkey)
+        stored = StoredFiles(
+            repo_id, branch, await _stored_files(writer, repo_id, branch, plan, state)
+        )
         go_modules = _canonical(plan["go_modules"])
         settled = not state.pending and state.go_modules == go_modules
         if settled and self._nothing_to_write(out_dir, plan, stored.files.values()):
@@ -535,6 +543,20 @@ def _known_edges(
             if part == digest_part(stored_digest, edge_type):
                 known[stored.key(path), edge_type] = rows
     return known
+
+
+async def _stored_files(
+    writer: GraphWriter, repo_id: str, branch: str, plan: dict[str, Any], state: ResolutionState
+) -> dict[str, StoredFile]:
+    """The branch's File nodes as they are now. Parse read them; while the branch is neither
+    pending (a persist has begun, maybe an earlier attempt of this one) nor settled again
+    since (a new `graph_version`), that is still what Neo4j holds, and the second read (0.1 s
+    for CPython's 1,800 files, most of a small change's persist on a big branch) is saved."""
+    seen = plan.get("stored") or {"version": None}
+    unchanged = seen["version"] is not None and seen["version"] == state.version
+    if unchanged and not state.pending:
+        return {path: StoredFile(path, *rest) for path, *rest in seen["files"]}
+    return await writer.stored_files(repo_id, branch)
 
 
 def _resolution_scope(

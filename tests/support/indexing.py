@@ -39,6 +39,7 @@ RUN_METADATA = frozenset(
         "last_indexed_sha",
         "last_status",
         "last_error",
+        "graph_version",  # a new id at every settle
     }
 )
 
