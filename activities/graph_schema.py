@@ -27,6 +27,9 @@ INDEXES = (
     "CREATE INDEX symbol_file IF NOT EXISTS FOR (n:Symbol) ON (n.file_key)",
     "CREATE INDEX symbol_name IF NOT EXISTS FOR (n:Symbol) ON (n.name)",
     "CREATE INDEX symbol_qualified_name IF NOT EXISTS FOR (n:Symbol) ON (n.qualified_name)",
+    # INHERITS belong to the file that declares them, which a Rust `impl Trait for Type` makes
+    # another file than the type's: they are deleted and compared by this property.
+    "CREATE INDEX inherits_file IF NOT EXISTS FOR ()-[r:INHERITS]-() ON (r.file_key)",
 )
 
 

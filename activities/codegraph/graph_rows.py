@@ -135,10 +135,12 @@ def edges_digest_parts(edges: Iterable[EdgeRow], prefix: str = "") -> dict[str, 
     # Most edges carry one of a few property sets; encoding each once halves the cost.
     encoded: dict[tuple[tuple[str, Any], ...], str] = {}
     for e in edges:
-        items = tuple(e.props.items())  # scalars: hashable
+        items = tuple(e.props.items())  # edge properties must be scalars: hashable
         props = encoded.get(items)
         if props is None:
-            props = encoded[items] = json.dumps(e.props, sort_keys=True)
+            # A key among them (INHERITS' `file_key`) is hashed without the branch key too.
+            neutral = {k: rel(v) if isinstance(v, str) else v for k, v in e.props.items()}
+            props = encoded[items] = json.dumps(neutral, sort_keys=True)
         canonical[e.type].append((rel(e.src_key), e.dst_label, rel(e.dst_key), props))
     return {
         t: hashlib.sha256(json.dumps(sorted(rows)).encode()).hexdigest()[:16]

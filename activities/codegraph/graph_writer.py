@@ -314,6 +314,11 @@ class GraphWriter:
                 """
                 UNWIND $keys AS key
                 MATCH (f:File {key: key})
+                CALL (key) {
+                    // What the file declared about another file's types (a Rust impl).
+                    MATCH ()-[r:INHERITS {file_key: key}]->()
+                    DELETE r
+                }
                 OPTIONAL MATCH (s:Symbol {file_key: key}) USING INDEX s:Symbol(file_key)
                 WITH collect(DISTINCT f) + collect(DISTINCT s) AS nodes
                 UNWIND nodes AS n
@@ -342,8 +347,12 @@ class GraphWriter:
                     DELETE r
                 }
                 CALL (key) {
-                    MATCH (s:Symbol {file_key: key})-[r:CALLS|INHERITS]->()
+                    MATCH (s:Symbol {file_key: key})-[r:CALLS]->()
                     USING INDEX s:Symbol(file_key)
+                    DELETE r
+                }
+                CALL (key) {
+                    MATCH ()-[r:INHERITS {file_key: key}]->()
                     DELETE r
                 }
                 """,
@@ -405,8 +414,7 @@ class GraphWriter:
                     RETURN r, b
                   UNION
                     WITH file WHERE 'INHERITS' IN file.types
-                    MATCH (s:Symbol {file_key: file.key})-[r:INHERITS]->(b)
-                    USING INDEX s:Symbol(file_key)
+                    MATCH ()-[r:INHERITS {file_key: file.key}]->(b)
                     RETURN r, b
                 }
                 RETURN collect([elementId(r), type(r),

@@ -255,9 +255,12 @@ class _Resolver:
             if found is None or found[0] == child or (child, found[0]) in edges:
                 continue
             parent, how = found
+            # `file_key`: the child may be declared in another file (a Rust impl, a C#
+            # partial class); the edge is this file's to delete and rewrite.
             edges[(child, parent)] = EdgeRow(
                 "INHERITS", "Symbol", child, "Symbol", parent,
-                {"kind": self._inherit_kind(child, parent), "resolution": how},
+                {"kind": self._inherit_kind(child, parent), "resolution": how,
+                 "file_key": fs.key},
             )  # fmt: skip
         return list(edges.values())
 

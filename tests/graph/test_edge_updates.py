@@ -67,7 +67,7 @@ async def test_only_the_edges_that_differ_are_touched(
     before = [
         EdgeRow("CALLS", "Symbol", a, "Symbol", b, calls),
         EdgeRow("CALLS", "Symbol", a, "Symbol", c, calls),
-        EdgeRow("INHERITS", "Symbol", b, "Symbol", c, {"kind": "extends"}),
+        EdgeRow("INHERITS", "Symbol", b, "Symbol", c, {"kind": "extends", "file_key": f}),
         EdgeRow("IMPORTS", "File", f, "File", other),
         EdgeRow("IMPORTS", "File", f, "Module", module, {}, {"key": module, "name": "os"}),
     ]
@@ -171,7 +171,7 @@ async def test_known_edges_are_not_read_back(neo4j_driver: AsyncDriver, unique_i
     )
     calls = EdgeRow("CALLS", "Symbol", a, "Symbol", b, {"resolution": "scope", "count": 1})
     imports = EdgeRow("IMPORTS", "File", f, "File", other)
-    inherits = EdgeRow("INHERITS", "Symbol", a, "Symbol", b, {"kind": "extends"})
+    inherits = EdgeRow("INHERITS", "Symbol", a, "Symbol", b, {"kind": "extends", "file_key": f})
     before = [calls, imports, imports, inherits]
     await GraphWriter(neo4j_driver, "neo4j").replace_code_edges([f], before)
     kept = await _edges(neo4j_driver, f)
