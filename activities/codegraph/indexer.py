@@ -22,7 +22,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import astuple, dataclass
+from dataclasses import asdict, dataclass
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -135,7 +135,7 @@ class CodeGraphIndexer:
                     "go_modules": go_modules,
                     "stored": {
                         "version": None if state.pending else state.version,
-                        "files": [astuple(f) for f in stored.values()],
+                        "files": [asdict(f) for f in stored.values()],
                     },
                 }
             )
@@ -212,7 +212,7 @@ class CodeGraphIndexer:
         plan = json.loads((out_dir / PLAN).read_text())
         state = await writer.resolution_state(bkey)
         stored = StoredFiles(
-            repo_id, branch, await _stored_files(writer, repo_id, branch, plan, state)
+            repo_id, branch, await _stored_files_now(writer, repo_id, branch, plan, state)
         )
         go_modules = _canonical(plan["go_modules"])
         settled = not state.pending and state.go_modules == go_modules
@@ -545,7 +545,7 @@ def _known_edges(
     return known
 
 
-async def _stored_files(
+async def _stored_files_now(
     writer: GraphWriter, repo_id: str, branch: str, plan: dict[str, Any], state: ResolutionState
 ) -> dict[str, StoredFile]:
     """The branch's File nodes as they are now. Parse read them; while the branch is neither
@@ -555,7 +555,7 @@ async def _stored_files(
     seen = plan.get("stored") or {"version": None}
     unchanged = seen["version"] is not None and seen["version"] == state.version
     if unchanged and not state.pending:
-        return {path: StoredFile(path, *rest) for path, *rest in seen["files"]}
+        return {row["path"]: StoredFile(**row) for row in seen["files"]}
     return await writer.stored_files(repo_id, branch)
 
 
