@@ -33,8 +33,27 @@ INDEXES = (
 )
 
 
+# Graphs written before INHERITS carried `file_key` had each one in its child's file, the only
+# place the indexer then looked: that is their declaring file. A bounded batch at a time.
+_MIGRATE_INHERITS = """
+MATCH (a:Symbol)-[r:INHERITS]->()
+WHERE r.file_key IS NULL
+WITH a, r LIMIT $batch
+SET r.file_key = a.file_key
+RETURN count(*) AS done
+"""
+MIGRATE_BATCH = 10_000
+
+
 async def create_schema(driver: AsyncDriver, database: str) -> None:
-    """Create every constraint and index; safe to run on every start and as a release command."""
+    """Create every constraint and index and bring older graphs up to the current schema;
+    safe to run on every start and as a release command."""
     for statement in (*CONSTRAINTS, *INDEXES):
         await driver.execute_query(statement, database_=database)
     await driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
+    while True:
+        records, _, _ = await driver.execute_query(
+            _MIGRATE_INHERITS, batch=MIGRATE_BATCH, database_=database
+        )
+        if records[0]["done"] < MIGRATE_BATCH:
+            break

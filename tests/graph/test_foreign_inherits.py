@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from neo4j import AsyncDriver
 
+from activities.graph_schema import create_schema
 from tests.conftest import LocalStack
 from tests.graph.test_known_edges import reindex_and_compare
 from tests.support.git_server import WorkRepo
@@ -67,3 +68,44 @@ async def test_an_impl_in_another_file_stays_exact(
         assert await inherits(neo4j_driver, live.repo_id) == expected
     finally:
         await drop_graph(neo4j_driver, live.repo_id)
+
+
+async def test_inherits_written_before_file_key_get_their_childs_file(
+    neo4j_driver: AsyncDriver, unique_id: str
+) -> None:
+    """An older graph's INHERITS have no `file_key`; the schema step gives each its child's
+    file (where the indexer then kept them), so a re-index can find them to replace."""
+    f = f"{unique_id}|main|a.py"
+    child, parent = f"{f}|Class:A", f"{unique_id}|main|b.py|Class:B"
+    await neo4j_driver.execute_query(
+        """
+        CREATE (:Symbol {key: $child, file_key: $f})-[:INHERITS {kind: 'extends'}]->
+               (:Symbol {key: $parent, file_key: $g})
+        """,
+        child=child,
+        parent=parent,
+        f=f,
+        g=f"{unique_id}|main|b.py",
+        database_="neo4j",
+    )
+    try:
+        await create_schema(neo4j_driver, "neo4j")
+        found = await neo4j_driver.execute_query(
+            "MATCH ()-[r:INHERITS {file_key: $f}]->() RETURN count(r) AS n", f=f,
+            database_="neo4j",
+        )  # fmt: skip
+        assert found.records[0]["n"] == 1
+        # Idempotent: nothing is left to migrate.
+        await create_schema(neo4j_driver, "neo4j")
+        missing = await neo4j_driver.execute_query(
+            "MATCH ()-[r:INHERITS]->() WHERE r.file_key IS NULL RETURN count(r) AS n",
+            database_="neo4j",
+        )
+        assert missing.records[0]["n"] == 0
+    finally:
+        await neo4j_driver.execute_query(
+            "MATCH (s:Symbol) WHERE s.key IN [$a, $b] DETACH DELETE s",
+            a=child,
+            b=parent,
+            database_="neo4j",
+        )
