@@ -21,7 +21,7 @@ from tests.conftest import LocalStack
 from tests.graph.conftest import make_indexer
 from tests.graph.test_incremental_identity import goroot
 from tests.support.git_server import WorkRepo
-from tests.support.indexing import assert_same_graph, drop_graph, graph_dump, index_head
+from tests.support.indexing import assert_same_as_full_index, drop_graph, index_head
 from workflows.contracts import GraphOutcome, RepoRef
 
 
@@ -51,21 +51,16 @@ async def reindex_and_compare(
     check the graph against a full index of the new head; returns the second run's outcome."""
     indexer = make_indexer(local_stack, driver)
     full_indexer = make_indexer(local_stack, driver)
-    fresh = RepoRef(f"{live.repo_id}-full", live.provider, live.full_name, live.clone_url)
     try:
         await index_head(indexer, driver, live, "main", scratch)
         repo.write(change)
         repo.commit("change")
         _, graph = await index_head(indexer, driver, live, "main", scratch)
-        await index_head(full_indexer, driver, fresh, "main", scratch)
-        assert_same_graph(
-            await graph_dump(driver, live.repo_id), await graph_dump(driver, fresh.repo_id), ""
-        )
+        await assert_same_as_full_index(full_indexer, driver, live, "main", scratch, "")
         return graph
     finally:
         await indexer.aclose()
         await full_indexer.aclose()
-        await drop_graph(driver, fresh.repo_id)
 
 
 async def test_a_go_package_gaining_a_file_reads_no_import_back(

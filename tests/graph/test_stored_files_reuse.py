@@ -15,7 +15,7 @@ from activities.codegraph.indexer import CodeGraphIndexer
 from activities.git_client import GitClient
 from activities.metadata_store import MetadataStore
 from tests.support.git_server import WorkRepo
-from tests.support.indexing import assert_same_graph, drop_graph, graph_dump, index_head
+from tests.support.indexing import assert_same_as_full_index, drop_graph, index_head
 from workflows.contracts import RepoRef, SnapshotRef
 
 FILES: dict[str, str | bytes] = {
@@ -61,17 +61,17 @@ async def test_persist_reuses_what_parse_read(
     assert reads == [f"{live.repo_id}/main"]  # parse's read only
     assert graph.nodes_written > 0
 
-    fresh = RepoRef(f"{live.repo_id}-full", "github", "acme/reuse", url)
     try:
-        await index_head(indexer, neo4j_driver, fresh, "main", tmp_path / "runs")
-        assert_same_graph(
-            await graph_dump(neo4j_driver, live.repo_id),
-            await graph_dump(neo4j_driver, fresh.repo_id),
+        await assert_same_as_full_index(
+            indexer,
+            neo4j_driver,
+            live,
+            "main",
+            tmp_path / "runs",
             "after a persist on parse's read",
         )
     finally:
         await drop_graph(neo4j_driver, live.repo_id)
-        await drop_graph(neo4j_driver, fresh.repo_id)
 
 
 async def test_a_persist_run_again_after_it_finished_reads_again(
@@ -109,14 +109,14 @@ async def test_a_persist_run_again_after_it_finished_reads_again(
     assert reads == [f"{live.repo_id}/main"]
     assert first.indexed_files == second.indexed_files == len(FILES) - 1
 
-    fresh = RepoRef(f"{live.repo_id}-full", "github", "acme/again", url)
     try:
-        await index_head(indexer, neo4j_driver, fresh, "main", tmp_path / "runs")
-        assert_same_graph(
-            await graph_dump(neo4j_driver, live.repo_id),
-            await graph_dump(neo4j_driver, fresh.repo_id),
+        await assert_same_as_full_index(
+            indexer,
+            neo4j_driver,
+            live,
+            "main",
+            tmp_path / "runs",
             "after persist ran twice on one parse",
         )
     finally:
         await drop_graph(neo4j_driver, live.repo_id)
-        await drop_graph(neo4j_driver, fresh.repo_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from pathlib import Path
 from typing import Any
@@ -105,3 +106,22 @@ async def drop_graph(driver: AsyncDriver, repo_id: str) -> None:
     await driver.execute_query(
         "MATCH (n) WHERE n.repo_id = $r DETACH DELETE n", r=repo_id, database_="neo4j"
     )
+
+
+async def assert_same_as_full_index(
+    indexer: CodeGraphIndexer,
+    driver: AsyncDriver,
+    live: RepoRef,
+    branch: str,
+    scratch: Path,
+    context: str,
+) -> None:
+    """Index the branch head afresh into a clean repo_id and compare it with `live`'s graph."""
+    fresh = dataclasses.replace(live, repo_id=f"{live.repo_id}-full")
+    try:
+        await index_head(indexer, driver, fresh, branch, scratch)
+        assert_same_graph(
+            await graph_dump(driver, live.repo_id), await graph_dump(driver, fresh.repo_id), context
+        )
+    finally:
+        await drop_graph(driver, fresh.repo_id)
