@@ -23,6 +23,7 @@ import pytest
 
 from activities.codegraph.affected import affected_files
 from activities.codegraph.extract import extract
+from activities.codegraph.graph_rows import EdgeRow
 from activities.codegraph.languages import detect_language
 from activities.codegraph.model import FileExtraction
 from activities.codegraph.resolve import BranchResolution, resolve_edges
@@ -257,7 +258,20 @@ def test_kept_resolution_follows_random_edit_chains(language: str, seed: int) ->
             kept = BranchResolution("r", "main", now)
         else:
             through_kept += 1
+            bound = kept.bound_edges()
+            held = {
+                t: {p: tuple(rows) for p, rows in by_path.items()} for t, by_path in bound.items()
+            }
             widened = kept.update(after, scope, added, list(deleted))
+            # What the indexer takes for the stored IMPORTS/INHERITS (`known`): `update` must
+            # have replaced those lists, not changed them, and they are the edges from before.
+            assert bound == {t: {p: list(r) for p, r in by.items()} for t, by in held.items()}
+            for path in branch:
+                rows = sorted(
+                    [*bound["IMPORTS"][path], *bound["INHERITS"][path]], key=EdgeRow.sort_key
+                )
+                old = [e for e in edges.get(path, ()) if e.type in ("IMPORTS", "INHERITS")]
+                assert rows == old, f"{what}: {path}'s bound rows are not its edges from before"
             for other in set(now) - (set(now) if widened is None else widened):
                 assert expected.get(other) == edges.get(other), f"{what}: {other} left out"
             assert kept.edges() == expected, what
