@@ -202,19 +202,30 @@ class GraphWriter:
                 found[row["path"]] = unpack_extraction(row["packed"])
         return found
 
-    async def clear_defines(self, file_keys: Sequence[str]) -> None:
-        """Drop DEFINES edges out of these files and their definitions (rewritten next)."""
+    async def clear_outgoing(self, file_keys: Sequence[str]) -> None:
+        """Drop what these files point at, as they are about to be rewritten: DEFINES out of
+        them and their definitions, their IMPORTS, CALLS and INHERITS (those they declare),
+        and their edge digests. Definitions are written next; edges once the branch is
+        resolved (`create_edges`). A run that dies in between leaves no digest, so the next
+        one writes the edges. A file now skipped keeps nothing, as in a full index."""
         for batch in _batches(sorted(file_keys), self._batch):
             await self._run(
                 """
                 UNWIND $keys AS key
                 CALL (key) {
-                    MATCH (f:File {key: key})-[r:DEFINES]->()
+                    MATCH (f:File {key: key})
+                    SET f.edges_digest = null
+                    WITH f
+                    MATCH (f)-[r:DEFINES|IMPORTS|CALLS]->()
                     DELETE r
                 }
                 CALL (key) {
-                    MATCH (s:Symbol {file_key: key})-[r:DEFINES]->()
+                    MATCH (s:Symbol {file_key: key})-[r:DEFINES|CALLS]->()
                     USING INDEX s:Symbol(file_key)
+                    DELETE r
+                }
+                CALL (key) {
+                    MATCH ()-[r:INHERITS {file_key: key}]->()
                     DELETE r
                 }
                 """,
@@ -330,36 +341,6 @@ class GraphWriter:
             deleted += int(rows[0]["deleted"]) if rows else 0
         return deleted
 
-    async def replace_code_edges(self, file_keys: Sequence[str], edges: Sequence[EdgeRow]) -> None:
-        """Delete the outgoing IMPORTS/CALLS/INHERITS of these files and write `edges`.
-
-        Digests are cleared first, so if this dies half-way the next run rewrites the files.
-        """
-        for batch in _batches(sorted(file_keys), self._batch):
-            await self._run(
-                """
-                UNWIND $keys AS key
-                MATCH (f:File {key: key})
-                SET f.edges_digest = null
-                WITH f, key
-                CALL (f) {
-                    MATCH (f)-[r:IMPORTS|CALLS]->()
-                    DELETE r
-                }
-                CALL (key) {
-                    MATCH (s:Symbol {file_key: key})-[r:CALLS]->()
-                    USING INDEX s:Symbol(file_key)
-                    DELETE r
-                }
-                CALL (key) {
-                    MATCH ()-[r:INHERITS {file_key: key}]->()
-                    DELETE r
-                }
-                """,
-                keys=list(batch),
-            )
-        await self._create_edges(edges)
-
     async def update_code_edges(
         self,
         files: Mapping[str, Collection[str]],
@@ -370,7 +351,7 @@ class GraphWriter:
         IMPORTS/CALLS/INHERITS) to exactly `edges`, deleting and creating only those that
         differ; other types are left alone. For files this run did not rewrite, whose edges
         moved a little: a Go package that gained a file adds one IMPORTS to each of its
-        importers, which `replace_code_edges` would rewrite whole, calls and all.
+        importers, which rewriting them whole would redo, calls and all.
 
         The stored relationships are read back to compare, except those of a (File key,
         type) in `known`, which the caller vouches are exactly these rows: then only the
@@ -455,7 +436,7 @@ class GraphWriter:
             if wanted[identity] > 0:
                 wanted[identity] -= 1
                 missing.append(edge)
-        await self._create_edges(missing)
+        await self.create_edges(missing)
 
     async def _clear_digests(self, file_keys: Sequence[str]) -> None:
         for batch in _batches(sorted(file_keys), self._batch):
@@ -499,7 +480,8 @@ class GraphWriter:
                             )
         return found
 
-    async def _create_edges(self, edges: Sequence[EdgeRow]) -> None:
+    async def create_edges(self, edges: Sequence[EdgeRow]) -> None:
+        """Create these relationships (Module targets on first use); none is looked for first."""
         groups: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
         for edge in sorted(edges, key=EdgeRow.sort_key):
             groups.setdefault((edge.type, edge.src_label, edge.dst_label), []).append(

@@ -424,7 +424,7 @@ class CodeGraphIndexer:
         keys = chunk.keys
         # Order matters for crash safety: a file's blob id is committed last, so a file
         # whose definitions were not all written still looks changed to the next run.
-        await writer.clear_defines(keys)
+        await writer.clear_outgoing(keys)
         await writer.write_symbols(keys, chunk.symbols)
         await writer.write_files(bkey, chunk.file_rows)
         await writer.write_defines(chunk.defines)
@@ -497,7 +497,8 @@ async def _rewrite_changed_edges(
 ) -> None:
     """Rewrite the outgoing edges of each resolved file that was just written or whose edge
     digest differs from the stored one; the others keep theirs untouched. A written file's
-    edges are replaced whole; another file's are brought up to date edge by edge, reading
+    edges are created whole (writing it cleared its old ones: `clear_outgoing`); another
+    file's are brought up to date edge by edge, reading
     back only the edge types whose part of the digest moved, as only a few edges usually
     did, and not even those where `previous` (the kept resolution's rows from before this
     run) has that part of the stored digest."""
@@ -508,9 +509,8 @@ async def _rewrite_changed_edges(
         for path, digest in digests.items()
         if stored.key(path) in written or stored.files.get(path, _NO_FILE).edges_digest != digest
     )
-    replaced = [path for path in rewrite if stored.key(path) in written]
-    await writer.replace_code_edges(
-        [stored.key(p) for p in replaced], [e for p in replaced for e in edges.get(p, ())]
+    await writer.create_edges(
+        [e for p in rewrite if stored.key(p) in written for e in edges.get(p, ())]
     )
     moved = {
         path: changed_edge_types(stored.files.get(path, _NO_FILE).edges_digest, digests[path])

@@ -72,7 +72,7 @@ async def test_only_the_edges_that_differ_are_touched(
         EdgeRow("IMPORTS", "File", f, "Module", module, {}, {"key": module, "name": "os"}),
     ]
     writer = GraphWriter(neo4j_driver, "neo4j")
-    await writer.replace_code_edges([f], before)
+    await writer.create_edges(before)
     kept = await _edges(neo4j_driver, f)
     assert {k: len(v) for k, v in kept.items()} == _wanted(before)
 
@@ -107,7 +107,7 @@ async def test_nothing_to_change_changes_nothing(neo4j_driver: AsyncDriver, uniq
         "CREATE (:File {key: $f}), (:Symbol {key: $a, file_key: $f})", f=f, a=a
     )
     edges = [EdgeRow("CALLS", "File", f, "Symbol", a, {"resolution": "scope", "count": 1})]
-    await GraphWriter(neo4j_driver, "neo4j").replace_code_edges([f], edges)
+    await GraphWriter(neo4j_driver, "neo4j").create_edges(edges)
     updater = GraphWriter(neo4j_driver, "neo4j")
     await updater.update_code_edges({f: CODE_EDGE_TYPES}, edges)
     assert updater.edges_written == 0
@@ -128,7 +128,7 @@ async def test_types_not_listed_are_left_alone(neo4j_driver: AsyncDriver, unique
     )
     calls = EdgeRow("CALLS", "Symbol", a, "Symbol", a, {"resolution": "scope", "count": 1})
     imports = EdgeRow("IMPORTS", "File", f, "File", other)
-    await GraphWriter(neo4j_driver, "neo4j").replace_code_edges([f], [calls, imports])
+    await GraphWriter(neo4j_driver, "neo4j").create_edges([calls, imports])
     before = await _edges(neo4j_driver, f)
     new_imports = [imports, EdgeRow("IMPORTS", "File", f, "File", added)]
     old, new = edges_digest([calls, imports]), edges_digest([calls, *new_imports])
@@ -173,7 +173,7 @@ async def test_known_edges_are_not_read_back(neo4j_driver: AsyncDriver, unique_i
     imports = EdgeRow("IMPORTS", "File", f, "File", other)
     inherits = EdgeRow("INHERITS", "Symbol", a, "Symbol", b, {"kind": "extends", "file_key": f})
     before = [calls, imports, imports, inherits]
-    await GraphWriter(neo4j_driver, "neo4j").replace_code_edges([f], before)
+    await GraphWriter(neo4j_driver, "neo4j").create_edges(before)
     kept = await _edges(neo4j_driver, f)
     await neo4j_driver.execute_query("MATCH (f:File {key: $f}) SET f.edges_digest = 'set'", f=f)
 

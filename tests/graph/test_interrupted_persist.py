@@ -22,8 +22,8 @@ FILES: dict[str, str | bytes] = {
 }
 
 
-# lib.py is rewritten this run (its edges replaced whole); app.py is not (its edges updated).
-@pytest.mark.parametrize("dies_in", ["replace_code_edges", "update_code_edges"])
+# lib.py is rewritten this run (its edges created whole); app.py is not (its edges updated).
+@pytest.mark.parametrize("dies_in", ["create_edges", "update_code_edges"])
 async def test_a_run_interrupted_before_its_edges_is_mended_by_the_next(
     dies_in: str,
     indexer: CodeGraphIndexer,
