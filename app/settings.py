@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+from activities.codegraph.skipping import DEFAULT_VENDORED_DIRS
 from workflows.contracts import TASK_QUEUE_DEFAULT, IndexingPolicy
 
 _N = TypeVar("_N", int, float)
@@ -85,6 +86,8 @@ class Settings:
     index_cache_files: int = 5_000
     # Extra file-name -> language mappings, e.g. {".jsm": "javascript", "Jenkinsfile": "java"}.
     extra_languages: dict[str, str] = field(default_factory=dict)
+    # Directory names whose files are recorded as skipped (vendored), anywhere in a path.
+    vendored_dirs: tuple[str, ...] = DEFAULT_VENDORED_DIRS
     idle_timeout_seconds: float = 1800
     heartbeat_timeout_seconds: float = 60
     host_schedule_timeout_seconds: float = 120
@@ -204,6 +207,7 @@ class Settings:
             graph_batch_size=env.integer("GRAPH_BATCH_SIZE", 2000, 1, 100_000),
             index_cache_files=env.integer("INDEX_CACHE_FILES", 5_000, 0, 10_000_000),
             extra_languages=env.mapping("EXTRA_LANGUAGES"),
+            vendored_dirs=_vendored_dirs(env),
             idle_timeout_seconds=env.seconds("IDLE_TIMEOUT_SECONDS", 1800),
             heartbeat_timeout_seconds=env.seconds("HEARTBEAT_TIMEOUT_SECONDS", 60),
             host_schedule_timeout_seconds=env.seconds("HOST_SCHEDULE_TIMEOUT_SECONDS", 120),
@@ -246,6 +250,16 @@ def _text_or_file(env: _Env, name: str) -> str | None:
         return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise SettingsError(f"{name}_FILE cannot be read ({exc.strerror})") from None
+
+
+def _vendored_dirs(env: _Env) -> tuple[str, ...]:
+    """`VENDORED_DIRS` replaces the default list; each entry is one directory name."""
+    names = env.csv("VENDORED_DIRS")
+    if not names:
+        return DEFAULT_VENDORED_DIRS
+    if any("/" in name or name in (".", "..") for name in names):
+        raise SettingsError("VENDORED_DIRS must be directory names (no '/'), separated by commas")
+    return names
 
 
 def _admin_token(env: _Env) -> str | None:

@@ -41,6 +41,8 @@ class ResolutionState:
     counts: tuple[int, int] | None = None
     # A new id at every settle: while it stays, so do the branch's File nodes (`settle_resolution`).
     version: str | None = None
+    # What the graph was made with besides the code (`index_format`), as of the last settle.
+    index_format: str | None = None
 
 
 def pack_extraction(extraction: FileExtraction) -> str:
@@ -138,7 +140,8 @@ class GraphWriter:
             """
             MATCH (b:Branch {key: $key})
             RETURN b.resolution_pending IS NOT NULL AS pending, b.go_modules AS go_modules,
-                   b.graph_files AS files, b.graph_symbols AS symbols, b.graph_version AS version
+                   b.graph_files AS files, b.graph_symbols AS symbols, b.graph_version AS version,
+                   b.index_format AS index_format
             """,
             key=branch_key,
         )
@@ -146,7 +149,9 @@ class GraphWriter:
             return ResolutionState(pending=True, go_modules=None)
         row = rows[0]
         counts = None if row["files"] is None else (int(row["files"]), int(row["symbols"]))
-        return ResolutionState(bool(row["pending"]), row["go_modules"], counts, row["version"])
+        return ResolutionState(
+            bool(row["pending"]), row["go_modules"], counts, row["version"], row["index_format"]
+        )
 
     async def set_resolution_pending(self, branch_key: str) -> None:
         await self._run(
@@ -154,22 +159,23 @@ class GraphWriter:
         )
 
     async def settle_resolution(
-        self, branch_key: str, go_modules: str, counts: tuple[int, int]
+        self, branch_key: str, go_modules: str, counts: tuple[int, int], index_format: str
     ) -> None:
         """Every file's edges match the branch again, resolved with these go.mod files; the
-        branch has `counts` (parsed files, definitions). A new `graph_version` tells whoever
-        read the File nodes before that they may have changed."""
+        branch has `counts` (parsed files, definitions), made in `index_format`. A new
+        `graph_version` tells whoever read the File nodes before that they may have changed."""
         await self._run(
             """
             MATCH (b:Branch {key: $key})
             SET b.resolution_pending = null, b.go_modules = $go_modules,
                 b.graph_files = $files, b.graph_symbols = $symbols,
-                b.graph_version = randomUUID()
+                b.index_format = $index_format, b.graph_version = randomUUID()
             """,
             key=branch_key,
             go_modules=go_modules,
             files=counts[0],
             symbols=counts[1],
+            index_format=index_format,
         )
 
     async def branch_counts(self, repo_id: str, branch: str) -> tuple[int, int]:

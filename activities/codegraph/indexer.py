@@ -41,6 +41,7 @@ from activities.codegraph.graph_rows import (
     file_key,
 )
 from activities.codegraph.graph_writer import GraphWriter, ResolutionState, StoredFile
+from activities.codegraph.index_format import grammar_versions, index_format
 from activities.codegraph.kept_resolutions import KeptResolutions
 from activities.codegraph.model import FileExtraction
 from activities.codegraph.parse_worker import parse_files
@@ -95,7 +96,10 @@ class CodeGraphIndexer:
         self._settings = settings
         self._driver = driver
         self._git = git
-        self._rules = SkipRules(max_bytes=settings.max_file_bytes)
+        self._rules = SkipRules(
+            max_bytes=settings.max_file_bytes, vendored_dirs=settings.vendored_dirs
+        )
+        self._format = index_format(self._rules, settings.extra_languages, grammar_versions())
         workers = settings.parse_processes or os.cpu_count() or 1
         # spawn, not fork: the worker process runs Temporal's Rust threads.
         self._pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
@@ -119,11 +123,18 @@ class CodeGraphIndexer:
         # The version first: a settle between the two reads then shows as a new version.
         state = await writer.resolution_state(branch_key(repo_id, branch))
         stored = await writer.stored_files(repo_id, branch)
+        reparse = bool(stored) and state.index_format != self._format
+        if reparse:
+            log.info(
+                "index format changed: parsing every file again",
+                extra={"repo_id": repo_id, "branch": branch, "files": len(stored)},
+            )
         plan = plan_snapshot(
             tree,
             {p: f.blob_sha for p, f in stored.items()},
             self._rules,
             self._settings.extra_languages,
+            reparse_all=reparse,
         )
         go_modules = await self._go_modules(repo_dir, tree)
         (out_dir / PLAN).write_text(
@@ -133,6 +144,7 @@ class CodeGraphIndexer:
                     "deleted": plan.deleted,
                     "to_parse": [f.path for f in plan.to_parse],
                     "go_modules": go_modules,
+                    "index_format": self._format,
                     "stored": {
                         "version": None if state.pending else state.version,
                         "files": [asdict(f) for f in stored.values()],
@@ -238,7 +250,8 @@ class CodeGraphIndexer:
         await writer.delete_orphan_modules(repo_id, branch)
         extractions = change.extractions
         symbols = sum(len(e.definitions) for e in extractions.values())
-        await writer.settle_resolution(bkey, go_modules, (len(extractions), symbols))
+        counts = (len(extractions), symbols)
+        await writer.settle_resolution(bkey, go_modules, counts, plan["index_format"])
         self._resolutions.keep(bkey, resolution, change.blobs, go_modules)
         return GraphOutcome(
             total_symbols=symbols,

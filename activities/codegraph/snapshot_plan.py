@@ -51,8 +51,12 @@ def plan_snapshot(
     stored_blobs: Mapping[str, str],
     rules: SkipRules,
     extra_languages: Mapping[str, str] | None = None,
+    *,
+    reparse_all: bool = False,
 ) -> SnapshotPlan:
-    """Split the tree into files to parse and unchanged files; list the stored ones now gone."""
+    """Split the tree into files to parse and unchanged files; list the stored ones now gone.
+    With `reparse_all` (the graph was made by another extractor or other settings), no file
+    counts as unchanged."""
     to_parse: list[PlannedFile] = []
     unchanged: list[str] = []
     present: set[str] = set()
@@ -61,7 +65,7 @@ def plan_snapshot(
         if language is None:
             continue  # not source code in a language we index
         present.add(entry.path)
-        if stored_blobs.get(entry.path) == entry.blob_sha:
+        if not reparse_all and stored_blobs.get(entry.path) == entry.blob_sha:
             unchanged.append(entry.path)
             continue
         skip = skip_by_path(entry.path, entry.size, rules)

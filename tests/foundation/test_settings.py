@@ -41,6 +41,7 @@ def test_comma_separated_secrets_allow_rotation() -> None:
         ("GITLAB_WEBHOOK_SIGNING_TOKEN", "not-whsec"),
         ("CLONE_TIMEOUT_SECONDS", "-1"),
         ("EXTRA_LANGUAGES", "jsm"),
+        ("VENDORED_DIRS", "vendor,third_party/lib"),
     ],
 )
 def test_malformed_values_name_the_variable(variable: str, value: str) -> None:

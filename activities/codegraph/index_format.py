@@ -1,0 +1,45 @@
+"""What a branch's graph was made with besides its code: the extractor, the grammars, and the
+settings that decide which files are parsed and as what language.
+
+A re-index parses only blobs it has not seen, so a file left unchanged keeps whatever the old
+rules made of it: raising `MAX_FILE_BYTES` would never parse a file skipped as too large, and
+a new extractor would leave old definitions beside new ones. The Branch node records the
+format its graph was settled with; a run that finds another one parses every file again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from importlib import metadata
+
+from activities.codegraph.languages import GRAMMARS
+from activities.codegraph.skipping import SkipRules
+
+# Bump when a change to extraction (queries, symbols, skipping by content, the stored
+# extraction's shape) changes what some file yields: every branch is parsed again at its
+# next run. Grammar upgrades are picked up without it (`grammar_versions`).
+EXTRACTOR_VERSION = 1
+
+
+def index_format(
+    rules: SkipRules, extra_languages: Mapping[str, str], grammars: Mapping[str, str]
+) -> str:
+    """A short fingerprint of everything but the code that decides the graph. Pure."""
+    recipe = {
+        "extractor": EXTRACTOR_VERSION,
+        "grammars": dict(sorted(grammars.items())),
+        "max_bytes": rules.max_bytes,
+        # A set: the order they are listed in changes nothing.
+        "vendored": sorted(set(rules.vendored_dirs)),
+        "languages": dict(sorted(extra_languages.items())),
+    }
+    encoded = json.dumps(recipe, sort_keys=True, separators=(",", ":")).encode()
+    return hashlib.sha256(encoded).hexdigest()[:16]
+
+
+def grammar_versions() -> dict[str, str]:
+    """The installed version of tree-sitter and of each grammar wheel, by distribution."""
+    wheels = {"tree_sitter", *(module for module, _ in GRAMMARS.values())}
+    return {name: metadata.version(name.replace("_", "-")) for name in sorted(wheels)}

@@ -1,0 +1,82 @@
+"""Settings that decide what is parsed take effect on files that did not change: a worker
+whose `MAX_FILE_BYTES` or `VENDORED_DIRS` differ from those the branch's graph was made with
+parses every file again, and the graph equals a full index under the new settings. The next
+run at the same head writes nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from neo4j import AsyncDriver
+
+from activities.codegraph.indexer import CodeGraphIndexer
+from activities.codegraph.skipping import DEFAULT_VENDORED_DIRS
+from activities.git_client import GitClient
+from tests.conftest import LocalStack
+from tests.support.git_server import WorkRepo
+from tests.support.indexing import assert_same_as_full_index, drop_graph, index_head
+from workflows.contracts import RepoRef
+
+BIG = "from pkg.small import helper\n\n\ndef use():\n    return helper()\n" + "# pad\n" * 400
+FILES: dict[str, str | bytes] = {
+    "pkg/small.py": "def helper():\n    return 1\n",
+    "pkg/big.py": BIG,
+    "deps/lib.py": "def bundled():\n    return 2\n",
+    "pkg/app.py": "from deps.lib import bundled\n\n\ndef main():\n    return bundled()\n",
+}
+
+
+async def files_and_edges(driver: AsyncDriver, repo_id: str) -> dict[str, tuple[str, ...]]:
+    """Path -> its skip reason (or 'parsed') and the types of the code edges out of it."""
+    records, _, _ = await driver.execute_query(
+        """
+        MATCH (f:File {repo_id: $repo_id})
+        OPTIONAL MATCH (f)-[:DEFINES*0..]->(n)-[r:IMPORTS|CALLS]->()
+        WITH f, type(r) AS type ORDER BY type
+        RETURN f.path AS path, coalesce(f.skipped, 'parsed') AS state, collect(type) AS types
+        """,
+        repo_id=repo_id,
+        database_="neo4j",
+    )
+    return {r["path"]: (r["state"], *r["types"]) for r in records}
+
+
+async def test_new_skip_settings_reparse_the_unchanged_files(
+    local_stack: LocalStack, neo4j_driver: AsyncDriver, tmp_path: Path, unique_id: str
+) -> None:
+    repo = WorkRepo(tmp_path, "fmt")
+    repo.write(FILES)
+    repo.commit("start")
+    live = RepoRef(f"github-{unique_id}", "github", "acme/fmt", repo.bare.resolve().as_uri())
+    git = GitClient(allow_file_protocol=True)
+    old = CodeGraphIndexer(
+        local_stack.settings(parse_processes=2, max_file_bytes=2000), neo4j_driver, git
+    )
+    new_settings = local_stack.settings(
+        parse_processes=2, vendored_dirs=(*DEFAULT_VENDORED_DIRS, "deps")
+    )
+    new = CodeGraphIndexer(new_settings, neo4j_driver, git)
+    runs = tmp_path / "runs"
+    try:
+        await index_head(old, neo4j_driver, live, "main", runs)
+        before = await files_and_edges(neo4j_driver, live.repo_id)
+        assert before["pkg/big.py"] == ("too_large",)
+        assert before["deps/lib.py"] == ("parsed",)
+        assert before["pkg/app.py"] == ("parsed", "CALLS", "IMPORTS")
+
+        parsed, _ = await index_head(new, neo4j_driver, live, "main", runs)
+        assert (parsed.parsed_files, parsed.skipped_files, parsed.unchanged_files) == (3, 1, 0)
+        after = await files_and_edges(neo4j_driver, live.repo_id)
+        assert after["pkg/big.py"] == ("parsed", "CALLS", "IMPORTS")
+        assert after["deps/lib.py"] == ("vendored",)
+        # The import still names a module (the vendored file is no definition to call).
+        assert after["pkg/app.py"] == ("parsed", "IMPORTS")
+        await assert_same_as_full_index(new, neo4j_driver, live, "main", runs, "new settings")
+
+        parsed, graph = await index_head(new, neo4j_driver, live, "main", runs)
+        assert (parsed.parsed_files, parsed.unchanged_files) == (0, 4)
+        assert graph.graph_changes == 0
+    finally:
+        await old.aclose()
+        await new.aclose()
+        await drop_graph(neo4j_driver, live.repo_id)
