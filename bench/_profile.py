@@ -104,8 +104,9 @@ class CallTimer:
             setattr(owner, name, original)
         self._undo.clear()
 
-    def report(self, title: str, total: float) -> str:
-        lines = [f"{title}: {total:.2f}s in persist, by call (wall, awaits included)"]
+    def report(self, title: str, total: float, phase: str = "persist") -> str:
+        """The calls since the last report, which ended the phase before this one."""
+        lines = [f"{title}: {total:.2f}s in {phase}, by call (wall, awaits included)"]
         for label, seconds in sorted(self.seconds.items(), key=lambda kv: -kv[1]):
             share = 100 * seconds / total if total else 0.0
             lines.append(f"  {label:<34} {seconds:8.2f}s {share:5.1f}%  x{self.calls[label]}")

@@ -4,8 +4,9 @@
 the edits at random, 1-3 per commit, on real Python, Go and JavaScript (the standard libraries
 and npm's `semver`): definitions renamed, deleted and added with calls into other files,
 imports, classes with bases from other modules, Go functions and types, JavaScript requires,
-and files deleted, renamed and copied. Now and then the worker "restarts" (a new indexer, no
-kept tables), so the extractions stored in Neo4j are used too.
+files deleted, renamed and copied, and files marked generated (so skipped) and unmarked. Now
+and then the worker "restarts" (a new indexer, no kept tables), so the extractions stored in
+Neo4j are used too.
 
 The suite runs one seed for a few commits; for a longer search:
     FUZZ_SEEDS=1,2,3,4 FUZZ_STEPS=60 .venv/bin/pytest tests/graph/test_random_histories.py
@@ -73,6 +74,7 @@ class RandomEdits:
         self.serial = 0
         # Go receiver types that methods and calls name before any file declares them.
         self.undeclared: list[tuple[Path, str]] = []
+        self.generated: list[Path] = []  # files marked generated, hence skipped
 
     def files(self, suffix: str) -> list[Path]:
         return sorted(p for p in self.work.rglob(f"*{suffix}") if ".git" not in p.parts)
@@ -113,6 +115,8 @@ class RandomEdits:
             self.go_add_method_elsewhere,
             self.go_method_of_undeclared_type,
             self.go_declare_type,
+            self.mark_generated,
+            self.unmark_generated,
         ]
         return [self.rng.choice(edits)() for _ in range(self.rng.randint(1, 3))]
 
@@ -281,6 +285,24 @@ class RandomEdits:
             f"  return {alias}.{name}()\n}}\n"
         )
         return f"{self.rel(host)}: requires {spec} and calls {name}"
+
+    def mark_generated(self) -> str:
+        """A parsed file becomes skipped: it keeps its File node and nothing else."""
+        path = self._any_file()
+        comment = "#" if path.suffix == ".py" else "//"
+        path.write_text(f"{comment} @generated\n" + path.read_text(errors="replace"))
+        self.generated.append(path)
+        return f"mark {self.rel(path)} generated"
+
+    def unmark_generated(self) -> str:
+        """A skipped file is parsed again (its marker removed)."""
+        marked = [p for p in self.generated if p.exists()]
+        if not marked:
+            return self.mark_generated()
+        path = self.rng.choice(marked)
+        self.generated.remove(path)
+        path.write_text(path.read_text(errors="replace").split("\n", 1)[1])
+        return f"unmark {self.rel(path)}"
 
     def _any_file(self) -> Path:
         return self.rng.choice([*self.files(".py"), *self.files(".go"), *self.files(".js")])
