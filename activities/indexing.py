@@ -55,6 +55,11 @@ class SnapshotIndexer(Protocol):
 
     async def cleanup_stale(self, snapshot: SnapshotRef) -> int: ...
 
+    async def is_current(self, repo_id: str, branch: str) -> bool:
+        """Whether the branch's graph was made in this worker's index format (extractor,
+        grammars, skip settings): if not, a run at the same head still re-indexes."""
+        ...
+
 
 class RunObserver(Protocol):
     """Told of every recorded run (the worker's metrics)."""
@@ -123,7 +128,12 @@ class IndexingActivities:
             try:
                 head = await self._git.remote_head(url, branch, token)
                 if head == request.known_sha:
-                    return FetchOutcome(head, unchanged=True)
+                    if await self._indexer.is_current(request.repo.repo_id, branch):
+                        return FetchOutcome(head, unchanged=True)
+                    log.info(
+                        "head already indexed, in another index format: indexing it again",
+                        extra=context | {"sha": head},
+                    )
                 run_dir = self._workspace.new_run_dir(f"{request.repo.repo_id}-{branch}")
                 try:
                     head = await self._fetch(request, url, branch, run_dir / "repo.git", token)

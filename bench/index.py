@@ -6,9 +6,9 @@
 (a) parse-only, the limit: tree-sitter parse of every file on a spawn pool of 2, no extraction,
     no Neo4j; (b) full index into an empty Neo4j (fetch, parse, upsert, persist); (c) re-index
     after a one-file change, (c2) a second one, (c3) one adding an import, (c4) one adding a
-    file, (c5) one adding a class; (d) re-index at an unchanged head, and the `ls-remote` the
-    workflow uses to skip it; (b2) the corpus again as a second repository. Prints the table
-    and writes it to docs/benchmarks-index.md.
+    file, (c5) one adding a class; (d) re-index at an unchanged head, and the `ls-remote` (with
+    the read of the Branch's index format) the workflow uses to skip it; (b2) the corpus again
+    as a second repository. Prints the table and writes it to docs/benchmarks-index.md.
 """
 
 from __future__ import annotations
@@ -160,6 +160,9 @@ class IndexRuns:
         self.meter.reset()
         started = time.monotonic()
         await self.git.remote_head(self.url, BRANCH, None)
+        # As fetch_repository does at the head already indexed: is the graph in this format?
+        if not await self.indexer.is_current(self.repo.repo_id, BRANCH):
+            raise RuntimeError("the graph just indexed is not in the indexer's format")
         seconds = time.monotonic() - started
         return Row("(d') unchanged head, ls-remote no-op", seconds, 0, 0, 0, self.meter.read())
 

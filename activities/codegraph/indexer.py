@@ -392,6 +392,10 @@ class CodeGraphIndexer:
             return False
         return all(file.edges_digest is not None for file in stored if file.parsed)
 
+    async def is_current(self, repo_id: str, branch: str) -> bool:
+        state = await self._writer().resolution_state(branch_key(repo_id, branch))
+        return state.index_format == self._format
+
     async def cleanup_stale(self, snapshot: SnapshotRef) -> int:
         """Remove what an exact run cannot leave but an interrupted one can: orphans."""
         writer = self._writer()
