@@ -1,5 +1,6 @@
 """Which files are recorded as skipped instead of parsed: vendored, too large, binary, minified,
-generated. Pure: decided from the path, the size and (optionally) the first bytes of content.
+generated, or named in bytes that are not UTF-8. Pure: decided from the path, the size and
+(optionally) the first bytes of content.
 """
 
 from __future__ import annotations
@@ -41,6 +42,20 @@ class SkipReason(StrEnum):
     BINARY = "binary"
     MINIFIED = "minified"
     GENERATED = "generated"
+    # Git paths are bytes; Neo4j strings are UTF-8. Such a file is recorded under its name
+    # with the odd bytes written `\xNN` (`printable_path`), and not parsed.
+    UNDECODABLE_PATH = "undecodable_path"
+
+
+def printable_path(path: str) -> tuple[str, bool]:
+    """A tree path (decoded with `surrogateescape`) as Neo4j can store it, and whether its
+    bytes were valid UTF-8."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = path.encode("utf-8", "surrogateescape")
+        return raw.decode("utf-8", "backslashreplace"), False
+    return path, True
 
 
 @dataclass(frozen=True)

@@ -1,16 +1,22 @@
-"""Which files are skipped and why: vendored paths, size, binary, minified, generated."""
+"""Which files are skipped and why: vendored paths, size, binary, minified, generated, a name
+that is not UTF-8."""
 
 from __future__ import annotations
+
+import os
+from dataclasses import dataclass
 
 import pytest
 
 from activities.codegraph.skipping import (
     SkipReason,
     SkipRules,
+    printable_path,
     skip_by_content,
     skip_by_path,
     skip_reason,
 )
+from activities.codegraph.snapshot_plan import plan_snapshot
 
 
 @pytest.mark.parametrize(
@@ -64,3 +70,25 @@ def test_content_rules(content: bytes, reason: SkipReason | None) -> None:
 def test_skip_reason_checks_the_path_first() -> None:
     """A vendored binary is reported as vendored: the cheap rule wins."""
     assert skip_reason("vendor/blob.py", b"\x00") == SkipReason.VENDORED
+
+
+def test_a_path_that_is_not_utf8_is_escaped_for_storage() -> None:
+    assert printable_path("pkg/café.py") == ("pkg/café.py", True)
+    assert printable_path(os.fsdecode(b"pkg/caf\xe9.py")) == ("pkg/caf\\xe9.py", False)
+
+
+def test_a_file_named_in_bytes_that_are_not_utf8_is_planned_as_skipped() -> None:
+    @dataclass(frozen=True)
+    class Entry:
+        path: str
+        blob_sha: str = "1"
+        size: int = 10
+
+    plan = plan_snapshot([Entry(os.fsdecode(b"caf\xe9.py")), Entry("b.py")], {}, SkipRules())
+    assert [(f.path, f.skip) for f in plan.to_parse] == [
+        ("b.py", None),
+        ("caf\\xe9.py", SkipReason.UNDECODABLE_PATH),
+    ]
+    # Stored under that name, the same blob is unchanged the next time.
+    again = plan_snapshot([Entry(os.fsdecode(b"caf\xe9.py"))], {"caf\\xe9.py": "1"}, SkipRules())
+    assert again.unchanged == ("caf\\xe9.py",)

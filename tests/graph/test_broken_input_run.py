@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from neo4j import AsyncDriver
@@ -18,7 +19,8 @@ async def test_broken_files_are_skipped_or_flagged_and_the_run_succeeds(
     tmp_path: Path,
     unique_id: str,
 ) -> None:
-    """Binary, 5 MiB minified, invalid UTF-8, 10,000 nested brackets and a syntax error."""
+    """Binary, 5 MiB minified, invalid UTF-8, 10,000 nested brackets, a syntax error and a
+    file name that is not UTF-8 (git paths are bytes; Neo4j strings are not)."""
     repo = WorkRepo(tmp_path, "broken")
     repo.write(
         {
@@ -32,6 +34,7 @@ async def test_broken_files_are_skipped_or_flagged_and_the_run_succeeds(
                 "def ok():\n    pass\n\ndef broken(:\n    pass\n\ndef after():\n    ok()\n"
             ),
             "empty.py": "",
+            os.fsdecode(b"caf\xe9.py"): "def g():\n    return fine()\n",
         }
     )
     repo.commit("broken input")
@@ -51,7 +54,8 @@ async def test_broken_files_are_skipped_or_flagged_and_the_run_succeeds(
     assert files["empty.py"][0] is None
     assert files["latin1.py"][0] is None
     assert files["deep.js"][0] is None
-    assert parsed.skipped_files == 2
+    assert files["caf\\xe9.py"][0] == "undecodable_path"
+    assert parsed.skipped_files == 3
     symbols, _, _ = await neo4j_driver.execute_query(
         "MATCH (s:Symbol {repo_id: $r, path: 'broken.py'}) RETURN s.name AS name ORDER BY name",
         r=ref.repo_id,
@@ -61,3 +65,8 @@ async def test_broken_files_are_skipped_or_flagged_and_the_run_succeeds(
     assert "ok" in names
     assert "after" in names
     assert graph.indexed_files == 5
+
+    # The same head again: the escaped name is the same key, so nothing is written.
+    again, graph = await index_head(indexer, neo4j_driver, ref, "main", tmp_path / "runs")
+    assert (again.parsed_files, again.skipped_files, again.unchanged_files) == (0, 0, 8)
+    assert graph.graph_changes == 0
