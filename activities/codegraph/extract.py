@@ -16,6 +16,7 @@ from tree_sitter import Node, Query, QueryCursor
 
 from activities.codegraph.languages import get_parser, get_query
 from activities.codegraph.model import (
+    MAX_NAME_BYTES,
     TYPE_KINDS,
     CallSite,
     Definition,
@@ -102,7 +103,8 @@ def _extract_tree(
             continue
         _add_definition(scopes, caps, pattern)
     ordered = sorted(scopes.values(), key=lambda s: (s.start, -s.end))
-    defs = _nest(ordered, spec)
+    defs = [s for s in _nest(ordered, spec) if _storable(s.qualified_name)]
+    imports = [i for i in imports if _storable(i.module)]
     # `impl Trait for Type` may name a type defined elsewhere, so it bypasses the local check.
     impls = [Inheritance(s.qualified_name, s.trait, "implements", s.start_line)
              for s in ordered if s.kind == _IMPL and s.trait]  # fmt: skip
@@ -120,6 +122,11 @@ def _extract_tree(
         inherits=(*impls, *_inherits(defs, supers)),
         has_syntax_errors=root.has_error,
     )  # fmt: skip
+
+
+def _storable(name: str) -> bool:
+    # A nested definition's qualified name holds its parent's: it goes with its parent.
+    return len(name.encode("utf-8", "surrogatepass")) <= MAX_NAME_BYTES
 
 
 def _add_definition(scopes: dict[int, _Scope], caps: dict[str, list[Node]], pattern: int) -> None:

@@ -17,6 +17,10 @@ CLASS_KINDS = frozenset({"Class", "Interface", "Struct", "Enum", "Trait", "Objec
 CALLABLE_KINDS = frozenset({"Function", "Method"})
 TYPE_KINDS = CLASS_KINDS | {"Namespace"}  # what a type reference or a mixin may name
 ALL_KINDS = TYPE_KINDS | CALLABLE_KINDS
+# Qualified names and module names end up in indexed properties and keys, which Neo4j caps at
+# 8,167 bytes; extraction leaves out definitions and imports that spell longer ones (no
+# hand-written code does), rather than fail the whole run.
+MAX_NAME_BYTES = 1000
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,11 @@
 """Which files are recorded as skipped instead of parsed: vendored, too large, binary, minified,
-generated, or named in bytes that are not UTF-8. Pure: decided from the path, the size and
-(optionally) the first bytes of content.
+generated, or with a path Neo4j cannot store (not UTF-8, too long). Pure: decided from the
+path, the size and (optionally) the first bytes of content.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -43,19 +44,33 @@ class SkipReason(StrEnum):
     MINIFIED = "minified"
     GENERATED = "generated"
     # Git paths are bytes; Neo4j strings are UTF-8. Such a file is recorded under its name
-    # with the odd bytes written `\xNN` (`printable_path`), and not parsed.
+    # with the odd bytes written `\xNN` (`storable_path`), and not parsed.
     UNDECODABLE_PATH = "undecodable_path"
+    # A path too long for Neo4j to index in a key (8 KiB, and keys carry more than the path):
+    # recorded under its first part and a hash of the whole (`storable_path`), not parsed.
+    PATH_TOO_LONG = "path_too_long"
 
 
-def printable_path(path: str) -> tuple[str, bool]:
-    """A tree path (decoded with `surrogateescape`) as Neo4j can store it, and whether its
-    bytes were valid UTF-8."""
+# Keys hold the branch key, the path (`|` and `%` escaped: up to 3x) and, for definitions,
+# a qualified name of up to `model.MAX_NAME_BYTES`; Neo4j refuses index keys over 8,167 bytes.
+MAX_PATH_BYTES = 2000
+
+
+def storable_path(path: str) -> tuple[str, SkipReason | None]:
+    """A tree path (decoded with `surrogateescape`) as Neo4j can store and index it, and the
+    reason to skip the file when the path had to be changed for that. The same path always
+    gives the same answer, so the file keeps its key from run to run."""
+    raw = path.encode("utf-8", "surrogateescape")
+    reason = None
     try:
-        path.encode("utf-8")
-    except UnicodeEncodeError:
-        raw = path.encode("utf-8", "surrogateescape")
-        return raw.decode("utf-8", "backslashreplace"), False
-    return path, True
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        path, reason = raw.decode("utf-8", "backslashreplace"), SkipReason.UNDECODABLE_PATH
+    if len(path.encode()) > MAX_PATH_BYTES:
+        head = path.encode()[: MAX_PATH_BYTES // 2].decode("utf-8", "ignore")
+        path = f"{head}...{hashlib.sha256(raw).hexdigest()[:16]}"
+        reason = SkipReason.PATH_TOO_LONG
+    return path, reason
 
 
 @dataclass(frozen=True)

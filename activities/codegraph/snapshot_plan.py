@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from activities.codegraph.languages import detect_language
-from activities.codegraph.skipping import SkipReason, SkipRules, printable_path, skip_by_path
+from activities.codegraph.skipping import SkipReason, SkipRules, skip_by_path, storable_path
 
 
 class TreeFile(Protocol):
@@ -64,12 +64,12 @@ def plan_snapshot(
         language = detect_language(entry.path, extra_languages)
         if language is None:
             continue  # not source code in a language we index
-        path, decodable = printable_path(entry.path)
+        path, unstorable = storable_path(entry.path)
         present.add(path)
         if not reparse_all and stored_blobs.get(path) == entry.blob_sha:
             unchanged.append(path)
             continue
-        skip = skip_by_path(path, entry.size, rules) if decodable else SkipReason.UNDECODABLE_PATH
+        skip = unstorable or skip_by_path(path, entry.size, rules)
         to_parse.append(PlannedFile(path, entry.blob_sha, entry.size, language, skip))
     deleted = sorted(path for path in stored_blobs if path not in present)
     to_parse.sort(key=lambda f: f.path)

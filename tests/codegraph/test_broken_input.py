@@ -6,6 +6,7 @@ import pytest
 
 from activities.codegraph.extract import extract
 from activities.codegraph.languages import GRAMMARS
+from activities.codegraph.model import MAX_NAME_BYTES
 from activities.codegraph.skipping import SkipReason, skip_reason
 
 LANGUAGES = sorted(GRAMMARS)
@@ -86,3 +87,18 @@ def test_five_mib_minified_file_extracts_if_a_limit_lets_it_through() -> None:
     result = extract("bundle.js", MINIFIED, "javascript")
     assert result.definitions
     assert result.definitions[0].start_line == 1
+
+
+def test_names_too_long_for_a_neo4j_key_are_left_out() -> None:
+    """A 9,000-character identifier (and what nests in it) is no definition and no import;
+    the code around it still is, and calls inside it count for the file."""
+    long = "f" + "x" * 9000
+    source = (
+        f"import {long}\nimport os\n\n\nclass {long}:\n    def method(self):\n        pass\n\n\n"
+        f"def {long}():\n    return short()\n\n\ndef short():\n    return 1\n"
+    ).encode()
+    result = extract("long.py", source, "python")
+    assert [d.qualified_name for d in result.definitions] == ["short"]
+    assert [i.module for i in result.imports] == ["os"]
+    assert [(c.name, c.caller) for c in result.calls] == [("short", None)]
+    assert len(long) > MAX_NAME_BYTES

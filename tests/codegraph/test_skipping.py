@@ -9,12 +9,13 @@ from dataclasses import dataclass
 import pytest
 
 from activities.codegraph.skipping import (
+    MAX_PATH_BYTES,
     SkipReason,
     SkipRules,
-    printable_path,
     skip_by_content,
     skip_by_path,
     skip_reason,
+    storable_path,
 )
 from activities.codegraph.snapshot_plan import plan_snapshot
 
@@ -72,9 +73,16 @@ def test_skip_reason_checks_the_path_first() -> None:
     assert skip_reason("vendor/blob.py", b"\x00") == SkipReason.VENDORED
 
 
-def test_a_path_that_is_not_utf8_is_escaped_for_storage() -> None:
-    assert printable_path("pkg/café.py") == ("pkg/café.py", True)
-    assert printable_path(os.fsdecode(b"pkg/caf\xe9.py")) == ("pkg/caf\\xe9.py", False)
+def test_paths_neo4j_cannot_store_are_changed_into_ones_it_can() -> None:
+    assert storable_path("pkg/café.py") == ("pkg/café.py", None)
+    undecodable = os.fsdecode(b"pkg/caf\xe9.py")
+    assert storable_path(undecodable) == ("pkg/caf\\xe9.py", SkipReason.UNDECODABLE_PATH)
+    deep = ("d" * 200 + "/") * 15
+    first, second = storable_path(deep + "a.py"), storable_path(deep + "b.py")
+    assert first[1] == second[1] == SkipReason.PATH_TOO_LONG
+    assert first[0] != second[0]  # the hash of the whole path tells them apart
+    assert len(first[0].encode()) <= MAX_PATH_BYTES
+    assert storable_path(deep + "a.py") == first  # stable: the same key on every run
 
 
 def test_a_file_named_in_bytes_that_are_not_utf8_is_planned_as_skipped() -> None:

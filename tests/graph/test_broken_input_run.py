@@ -12,6 +12,10 @@ from tests.support.git_server import WorkRepo
 from tests.support.indexing import index_head
 from workflows.contracts import RepoRef
 
+LONG = "f" + "x" * 9000
+PADDING = "x = 1\n" * 200  # short lines: not judged minified
+DEEP = ("|" * 200 + "/") * 15  # each `|` is 3 bytes in a key (`%7C`)
+
 
 async def test_broken_files_are_skipped_or_flagged_and_the_run_succeeds(
     indexer: CodeGraphIndexer,
@@ -19,8 +23,9 @@ async def test_broken_files_are_skipped_or_flagged_and_the_run_succeeds(
     tmp_path: Path,
     unique_id: str,
 ) -> None:
-    """Binary, 5 MiB minified, invalid UTF-8, 10,000 nested brackets, a syntax error and a
-    file name that is not UTF-8 (git paths are bytes; Neo4j strings are not)."""
+    """Binary, 5 MiB minified, invalid UTF-8, 10,000 nested brackets, a syntax error, a file
+    name that is not UTF-8 (git paths are bytes; Neo4j strings are not), a 9,000-character
+    function name and a 3,000-byte path of `|`s (9 KB in a key)."""
     repo = WorkRepo(tmp_path, "broken")
     repo.write(
         {
@@ -35,6 +40,9 @@ async def test_broken_files_are_skipped_or_flagged_and_the_run_succeeds(
             ),
             "empty.py": "",
             os.fsdecode(b"caf\xe9.py"): "def g():\n    return fine()\n",
+            # Longer than Neo4j indexes (8 KiB): a definition's name, and a path.
+            "long.py": f"def {LONG}():\n    return 1\n\n\ndef short():\n    return 2\n" + PADDING,
+            DEEP + "deep.py": "def deep():\n    return 1\n",
         }
     )
     repo.commit("broken input")
@@ -55,7 +63,10 @@ async def test_broken_files_are_skipped_or_flagged_and_the_run_succeeds(
     assert files["latin1.py"][0] is None
     assert files["deep.js"][0] is None
     assert files["caf\\xe9.py"][0] == "undecodable_path"
-    assert parsed.skipped_files == 3
+    assert files["long.py"] == (None, False)
+    (deep,) = (path for path in files if path.startswith(DEEP[:1000]))
+    assert files[deep][0] == "path_too_long"
+    assert parsed.skipped_files == 4
     symbols, _, _ = await neo4j_driver.execute_query(
         "MATCH (s:Symbol {repo_id: $r, path: 'broken.py'}) RETURN s.name AS name ORDER BY name",
         r=ref.repo_id,
@@ -64,9 +75,15 @@ async def test_broken_files_are_skipped_or_flagged_and_the_run_succeeds(
     names = [r["name"] for r in symbols]
     assert "ok" in names
     assert "after" in names
-    assert graph.indexed_files == 5
+    assert graph.indexed_files == 6
+    long_names, _, _ = await neo4j_driver.execute_query(
+        "MATCH (s:Symbol {repo_id: $r, path: 'long.py'}) RETURN s.name AS name",
+        r=ref.repo_id,
+        database_="neo4j",
+    )
+    assert [r["name"] for r in long_names] == ["short"]
 
     # The same head again: the escaped name is the same key, so nothing is written.
     again, graph = await index_head(indexer, neo4j_driver, ref, "main", tmp_path / "runs")
-    assert (again.parsed_files, again.skipped_files, again.unchanged_files) == (0, 0, 8)
+    assert (again.parsed_files, again.skipped_files, again.unchanged_files) == (0, 0, 10)
     assert graph.graph_changes == 0
