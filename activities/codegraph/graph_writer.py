@@ -153,9 +153,26 @@ class GraphWriter:
             bool(row["pending"]), row["go_modules"], counts, row["version"], row["index_format"]
         )
 
-    async def set_resolution_pending(self, branch_key: str) -> None:
+    async def set_resolution_pending(self, branch_key: str, index_format: str) -> None:
+        """The branch's edges are being rewritten. Its index format is forgotten unless it is
+        this run's: a run in a new format that dies half-way leaves files of both, which a
+        worker still in the old one must not take for a graph made in it."""
         await self._run(
-            "MATCH (b:Branch {key: $key}) SET b.resolution_pending = true", key=branch_key
+            """
+            MATCH (b:Branch {key: $key})
+            SET b.resolution_pending = true,
+                b.index_format = CASE WHEN b.index_format = $index_format THEN $index_format END
+            """,
+            key=branch_key,
+            index_format=index_format,
+        )
+
+    async def set_index_format(self, branch_key: str, index_format: str) -> None:
+        """For a branch with nothing to rewrite (no file its format would change)."""
+        await self._run(
+            "MATCH (b:Branch {key: $key}) SET b.index_format = $index_format",
+            key=branch_key,
+            index_format=index_format,
         )
 
     async def settle_resolution(

@@ -20,7 +20,7 @@ from activities.codegraph.skipping import SkipRules
 # Bump when a change to extraction (queries, symbols, skipping by content, the stored
 # extraction's shape) changes what some file yields: every branch is parsed again at its
 # next run. Grammar upgrades are picked up without it (`grammar_versions`).
-EXTRACTOR_VERSION = 1
+EXTRACTOR_VERSION = 2  # 2: definitions and imports with names over MAX_NAME_BYTES left out
 
 
 def index_format(

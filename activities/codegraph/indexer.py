@@ -229,6 +229,9 @@ class CodeGraphIndexer:
         go_modules = _canonical(plan["go_modules"])
         settled = not state.pending and state.go_modules == go_modules
         if settled and self._nothing_to_write(out_dir, plan, stored.files.values()):
+            if state.index_format != plan["index_format"]:
+                # Only when no file was stored (else parse planned them all again).
+                await writer.set_index_format(bkey, plan["index_format"])
             files, symbols = state.counts or await writer.branch_counts(repo_id, branch)
             return GraphOutcome(
                 total_symbols=symbols,
@@ -238,9 +241,10 @@ class CodeGraphIndexer:
                 seconds=round(time.monotonic() - started, 3),
                 graph_changes=writer.changes,
             )
+        self._resolutions.make_room(bkey, len(plan["unchanged"]) + len(plan["to_parse"]))
         # Until the edges are settled again a crash must not look like a finished run: the
         # next run then resolves the whole branch (and never takes the no-change short-cut).
-        await writer.set_resolution_pending(bkey)
+        await writer.set_resolution_pending(bkey, plan["index_format"])
         change = await self._write_change(writer, snapshot, out_dir, plan, stored, settled=settled)
         resolution, resolved, previous = self._resolution(bkey, stored, plan["go_modules"], change)
         edges = resolution.edges(only=resolved)

@@ -62,5 +62,18 @@ class KeptResolutions:
         while sum(len(e.blobs) for e in self._entries.values()) > self._max_files:
             self._entries.popitem(last=False)
 
+    def make_room(self, branch_key: str, files: int) -> None:
+        """Before a run of a branch of about `files` files: drop the entries of other
+        branches, least recently used first, that `keep` would drop at its end anyway, so
+        that they and the tables this run builds never take the worker's memory together."""
+        if files > self._max_files:
+            return  # this branch will not be kept: the others stay
+        others = [key for key in self._entries if key != branch_key]
+        total = sum(len(self._entries[key].blobs) for key in others)
+        for key in others:  # oldest first
+            if total + files <= self._max_files:
+                return
+            total -= len(self._entries.pop(key).blobs)
+
     def __len__(self) -> int:
         return len(self._entries)

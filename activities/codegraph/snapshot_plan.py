@@ -65,6 +65,10 @@ def plan_snapshot(
         if language is None:
             continue  # not source code in a language we index
         path, unstorable = storable_path(entry.path)
+        if path in present:
+            # Two paths stored alike (an escaped one spelled out by a real one): the first in
+            # tree order is the file, so every run plans the same one.
+            continue
         present.add(path)
         if not reparse_all and stored_blobs.get(path) == entry.blob_sha:
             unchanged.append(path)

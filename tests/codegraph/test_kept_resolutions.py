@@ -43,3 +43,17 @@ def test_bounded_by_files_least_recently_kept_first() -> None:
     assert len(kept) == 2
     assert kept.take("x", {"a": "1", "b": "1"}, "{}") is None
     assert kept.take("z", {"a": "1", "b": "1"}, "{}") is not None
+
+
+def test_room_is_made_before_a_run_for_what_keeping_its_tables_would_drop() -> None:
+    kept = KeptResolutions(max_files=5)
+    for name in ("x", "y"):
+        kept.keep(name, resolution("a", "b"), {"a": "1", "b": "1"}, "{}")
+    kept.make_room("z", 6)
+    assert len(kept) == 2, "a branch over the limit will not be kept: nothing is dropped"
+    kept.make_room("y", 3)
+    assert len(kept) == 2, "the branch's own entry is not dropped, and 2 + 3 fit"
+    kept.make_room("z", 3)
+    assert len(kept) == 1
+    assert kept.take("x", {"a": "1", "b": "1"}, "{}") is None, "the least recently kept went"
+    assert kept.take("y", {"a": "1", "b": "1"}, "{}") is not None

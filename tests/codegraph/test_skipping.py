@@ -100,3 +100,22 @@ def test_a_file_named_in_bytes_that_are_not_utf8_is_planned_as_skipped() -> None
     # Stored under that name, the same blob is unchanged the next time.
     again = plan_snapshot([Entry(os.fsdecode(b"caf\xe9.py"))], {"caf\\xe9.py": "1"}, SkipRules())
     assert again.unchanged == ("caf\\xe9.py",)
+
+
+def test_two_paths_stored_alike_plan_one_file() -> None:
+    """A name that is not UTF-8 and a real one spelling its escape: the first in tree order
+    is the file, on every run."""
+
+    @dataclass(frozen=True)
+    class Entry:
+        path: str
+        blob_sha: str
+        size: int = 10
+
+    tree = sorted(
+        [Entry(os.fsdecode(b"a\xff.py"), "1"), Entry("a\\xff.py", "2")], key=lambda e: e.path
+    )
+    plan = plan_snapshot(tree, {}, SkipRules())
+    assert [(f.path, f.blob_sha, f.skip) for f in plan.to_parse] == [("a\\xff.py", "2", None)]
+    again = plan_snapshot(tree, {"a\\xff.py": "2"}, SkipRules())
+    assert (again.to_parse, again.unchanged, again.deleted) == ((), ("a\\xff.py",), ())
