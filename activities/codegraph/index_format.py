@@ -20,7 +20,9 @@ from activities.codegraph.skipping import SkipRules
 # Bump when a change to extraction (queries, symbols, skipping by content, the stored
 # extraction's shape) changes what some file yields: every branch is parsed again at its
 # next run. Grammar upgrades are picked up without it (`grammar_versions`).
-EXTRACTOR_VERSION = 2  # 2: definitions and imports with names over MAX_NAME_BYTES left out
+# 2: definitions and imports with names over MAX_NAME_BYTES left out; brackets nested over
+# MAX_NESTING skipped (`too_deep`).
+EXTRACTOR_VERSION = 2
 
 
 def index_format(

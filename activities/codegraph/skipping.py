@@ -1,6 +1,6 @@
 """Which files are recorded as skipped instead of parsed: vendored, too large, binary, minified,
-generated, or with a path Neo4j cannot store (not UTF-8, too long). Pure: decided from the
-path, the size and (optionally) the first bytes of content.
+generated, nested too deep, or with a path Neo4j cannot store (not UTF-8, too long). Pure:
+decided from the path, the size and (optionally) the content.
 """
 
 from __future__ import annotations
@@ -33,6 +33,9 @@ _HEAD = 8192
 _MINIFIED_SAMPLE = 65536
 _MINIFIED_AVERAGE_LINE = 300  # hand-written code averages well under 100 characters a line
 _MINIFIED_MIN_BYTES = 4096  # short one-liners are not minified bundles
+# Hand-written code nests a few dozen deep; Go's query takes 0.5 s at 20,000.
+MAX_NESTING = 20_000
+_BRACKET = re.compile(rb"[\[\](){}]")
 
 
 class SkipReason(StrEnum):
@@ -46,6 +49,9 @@ class SkipReason(StrEnum):
     # Git paths are bytes; Neo4j strings are UTF-8. Such a file is recorded under its name
     # with the odd bytes written `\xNN` (`storable_path`), and not parsed.
     UNDECODABLE_PATH = "undecodable_path"
+    # Brackets nested deeper than MAX_NESTING: some grammars' queries take time quadratic in
+    # the depth (Go: 10 s at 100,000, 41 s at 200,000), which one file must not spend.
+    TOO_DEEP = "too_deep"
     # A path too long for Neo4j to index in a key (8 KiB, and keys carry more than the path):
     # recorded under its first part and a hash of the whole (`storable_path`), not parsed.
     PATH_TOO_LONG = "path_too_long"
@@ -98,7 +104,8 @@ def skip_by_path(path: str, size: int, rules: SkipRules = SkipRules()) -> SkipRe
 
 
 def skip_by_content(content: bytes) -> SkipReason | None:
-    """The reason to skip a blob judged by its bytes: NUL bytes, minified lines, generator marks."""
+    """The reason to skip a blob judged by its bytes: NUL bytes, minified lines, generator
+    marks, brackets nested deeper than `MAX_NESTING`."""
     head = content[:_HEAD]
     if b"\0" in head:
         return SkipReason.BINARY
@@ -109,7 +116,24 @@ def skip_by_content(content: bytes) -> SkipReason | None:
             return SkipReason.MINIFIED
     if _GENERATED_MARK.search(head[:2048]):
         return SkipReason.GENERATED
+    if _nesting_reaches(content, MAX_NESTING):
+        return SkipReason.TOO_DEEP
     return None
+
+
+def _nesting_reaches(content: bytes, limit: int) -> bool:
+    """Whether brackets nest `limit` deep anywhere (strings and comments not told apart)."""
+    if sum(content.count(opening) for opening in (b"(", b"[", b"{")) < limit:
+        return False  # the usual case, at the speed of bytes.count
+    depth = 0
+    for bracket in _BRACKET.findall(content):
+        if bracket in b"([{":
+            depth += 1
+            if depth >= limit:
+                return True
+        elif depth:
+            depth -= 1
+    return False
 
 
 def skip_reason(path: str, content: bytes, rules: SkipRules = SkipRules()) -> SkipReason | None:

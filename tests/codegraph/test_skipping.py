@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import pytest
 
 from activities.codegraph.skipping import (
+    MAX_NESTING,
     MAX_PATH_BYTES,
     SkipReason,
     SkipRules,
@@ -119,3 +120,18 @@ def test_two_paths_stored_alike_plan_one_file() -> None:
     assert [(f.path, f.blob_sha, f.skip) for f in plan.to_parse] == [("a\\xff.py", "2", None)]
     again = plan_snapshot(tree, {"a\\xff.py": "2"}, SkipRules())
     assert (again.to_parse, again.unchanged, again.deleted) == ((), ("a\\xff.py",), ())
+
+
+def nested(depth: int, width: int = 50) -> bytes:
+    """Brackets `depth` deep, wrapped like hand-written lines (not judged minified)."""
+    lines = depth // width
+    return b"x = " + (b"[" * width + b"\n") * lines + (b"]" * width + b"\n") * lines
+
+
+def test_brackets_nested_too_deep_are_skipped() -> None:
+    assert skip_by_content(nested(MAX_NESTING)) == SkipReason.TOO_DEEP
+    assert skip_by_content(nested(MAX_NESTING - 50)) is None
+    # Unmatched closers first do not hide the depth that follows.
+    assert skip_by_content(b"]\n" * 30_000 + nested(MAX_NESTING)) == SkipReason.TOO_DEEP
+    # Many brackets, none deep: real code of that size.
+    assert skip_by_content(b"f(a[1], {b: (2)})\n" * 20_000) is None

@@ -25,7 +25,7 @@ async def test_broken_files_are_skipped_or_flagged_and_the_run_succeeds(
 ) -> None:
     """Binary, 5 MiB minified, invalid UTF-8, 10,000 nested brackets, a syntax error, a file
     name that is not UTF-8 (git paths are bytes; Neo4j strings are not), a 9,000-character
-    function name and a 3,000-byte path of `|`s (9 KB in a key)."""
+    function name, a 3,000-byte path of `|`s (9 KB in a key) and brackets nested 100,000 deep."""
     repo = WorkRepo(tmp_path, "broken")
     repo.write(
         {
@@ -43,6 +43,10 @@ async def test_broken_files_are_skipped_or_flagged_and_the_run_succeeds(
             # Longer than Neo4j indexes (8 KiB): a definition's name, and a path.
             "long.py": f"def {LONG}():\n    return 1\n\n\ndef short():\n    return 2\n" + PADDING,
             DEEP + "deep.py": "def deep():\n    return 1\n",
+            # 100,000 deep: Go's query would take ~10 s on it (quadratic in the depth).
+            "nest.go": "package p\n\nvar x = "
+            + ("[" * 50 + "\n") * 2000
+            + ("]" * 50 + "\n") * 2000,
         }
     )
     repo.commit("broken input")
@@ -66,7 +70,8 @@ async def test_broken_files_are_skipped_or_flagged_and_the_run_succeeds(
     assert files["long.py"] == (None, False)
     (deep,) = (path for path in files if path.startswith(DEEP[:1000]))
     assert files[deep][0] == "path_too_long"
-    assert parsed.skipped_files == 4
+    assert files["nest.go"][0] == "too_deep"
+    assert parsed.skipped_files == 5
     symbols, _, _ = await neo4j_driver.execute_query(
         "MATCH (s:Symbol {repo_id: $r, path: 'broken.py'}) RETURN s.name AS name ORDER BY name",
         r=ref.repo_id,
@@ -85,5 +90,5 @@ async def test_broken_files_are_skipped_or_flagged_and_the_run_succeeds(
 
     # The same head again: the escaped name is the same key, so nothing is written.
     again, graph = await index_head(indexer, neo4j_driver, ref, "main", tmp_path / "runs")
-    assert (again.parsed_files, again.skipped_files, again.unchanged_files) == (0, 0, 10)
+    assert (again.parsed_files, again.skipped_files, again.unchanged_files) == (0, 0, 11)
     assert graph.graph_changes == 0
