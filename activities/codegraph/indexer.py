@@ -519,10 +519,10 @@ async def _rewrite_changed_edges(
     """Rewrite the outgoing edges of each resolved file that was just written or whose edge
     digest differs from the stored one; the others keep theirs untouched. A written file's
     edges are created whole (writing it cleared its old ones: `clear_outgoing`); another
-    file's are brought up to date edge by edge, reading
-    back only the edge types whose part of the digest moved, as only a few edges usually
-    did, and not even those where `previous` (the kept resolution's rows from before this
-    run) has that part of the stored digest."""
+    file's are brought up to date edge by edge, reading back only the edge types whose part
+    of the digest moved, as only a few edges usually did, and not even those where
+    `previous` (the kept resolution's rows from before this run) has that part of the
+    stored digest."""
     prefix = branch_key(stored.repo_id, stored.branch) + "|"
     digests = {path: edges_digest(edges.get(path, ()), prefix) for path in resolved}
     rewrite = sorted(

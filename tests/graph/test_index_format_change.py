@@ -44,21 +44,30 @@ async def files_and_edges(driver: AsyncDriver, repo_id: str) -> dict[str, tuple[
     return {r["path"]: (r["state"], *r["types"]) for r in records}
 
 
-async def test_new_skip_settings_reparse_the_unchanged_files(
-    local_stack: LocalStack, neo4j_driver: AsyncDriver, tmp_path: Path, unique_id: str
-) -> None:
+def repo_and_two_indexers(
+    local_stack: LocalStack, driver: AsyncDriver, tmp_path: Path, unique_id: str
+) -> tuple[RepoRef, CodeGraphIndexer, CodeGraphIndexer]:
+    """FILES committed, and two workers: `old` skips files over 2,000 bytes (pkg/big.py);
+    `new` has the default size limit and also takes `deps/` for vendored."""
     repo = WorkRepo(tmp_path, "fmt")
     repo.write(FILES)
     repo.commit("start")
     live = RepoRef(f"github-{unique_id}", "github", "acme/fmt", repo.bare.resolve().as_uri())
     git = GitClient(allow_file_protocol=True)
     old = CodeGraphIndexer(
-        local_stack.settings(parse_processes=2, max_file_bytes=2000), neo4j_driver, git
+        local_stack.settings(parse_processes=2, max_file_bytes=2000), driver, git
     )
-    new_settings = local_stack.settings(
-        parse_processes=2, vendored_dirs=(*DEFAULT_VENDORED_DIRS, "deps")
+    vendored = (*DEFAULT_VENDORED_DIRS, "deps")
+    new = CodeGraphIndexer(
+        local_stack.settings(parse_processes=2, vendored_dirs=vendored), driver, git
     )
-    new = CodeGraphIndexer(new_settings, neo4j_driver, git)
+    return live, old, new
+
+
+async def test_new_skip_settings_reparse_the_unchanged_files(
+    local_stack: LocalStack, neo4j_driver: AsyncDriver, tmp_path: Path, unique_id: str
+) -> None:
+    live, old, new = repo_and_two_indexers(local_stack, neo4j_driver, tmp_path, unique_id)
     runs = tmp_path / "runs"
     try:
         await index_head(old, neo4j_driver, live, "main", runs)
@@ -103,17 +112,7 @@ async def test_a_run_in_a_new_format_that_dies_leaves_no_format_behind(
 ) -> None:
     """Its files are half in the new format: a worker still in the old one must parse them
     all again rather than take the branch for one of its own."""
-    repo = WorkRepo(tmp_path, "fmt")
-    repo.write(FILES)
-    repo.commit("start")
-    live = RepoRef(f"github-{unique_id}", "github", "acme/fmt", repo.bare.resolve().as_uri())
-    git = GitClient(allow_file_protocol=True)
-    old = CodeGraphIndexer(
-        local_stack.settings(parse_processes=2, max_file_bytes=2000), neo4j_driver, git
-    )
-    new = CodeGraphIndexer(
-        local_stack.settings(parse_processes=2, vendored_dirs=("deps",)), neo4j_driver, git
-    )
+    live, old, new = repo_and_two_indexers(local_stack, neo4j_driver, tmp_path, unique_id)
     runs = tmp_path / "runs"
 
     async def crash(*_: Any, **__: Any) -> None:
