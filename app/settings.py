@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from activities.codegraph.skipping import DEFAULT_VENDORED_DIRS
+from activities.codegraph.skipping import DEFAULT_PARSE_CPU_SECONDS, DEFAULT_VENDORED_DIRS
 from workflows.contracts import TASK_QUEUE_DEFAULT, IndexingPolicy
 
 _N = TypeVar("_N", int, float)
@@ -80,6 +80,8 @@ class Settings:
     worker_shutdown_seconds: float = 30
     parse_processes: int = 0  # 0: one per CPU
     max_file_bytes: int = 1024 * 1024
+    # CPU seconds one file may take to parse; a slower one is recorded as skipped.
+    parse_file_cpu_seconds: float = DEFAULT_PARSE_CPU_SECONDS
     graph_batch_size: int = 2000
     # Files of recently indexed branches whose extractions and resolution tables a worker keeps
     # in memory between runs; a larger branch is resolved afresh on every change.
@@ -204,6 +206,7 @@ class Settings:
             worker_shutdown_seconds=env.seconds("WORKER_SHUTDOWN_SECONDS", 30),
             parse_processes=env.integer("PARSE_PROCESSES", 0, 0, 256),
             max_file_bytes=env.integer("MAX_FILE_BYTES", 1024 * 1024, 1, 2**31),
+            parse_file_cpu_seconds=env.seconds("PARSE_FILE_CPU_SECONDS", DEFAULT_PARSE_CPU_SECONDS),
             graph_batch_size=env.integer("GRAPH_BATCH_SIZE", 2000, 1, 100_000),
             index_cache_files=env.integer("INDEX_CACHE_FILES", 5_000, 0, 10_000_000),
             extra_languages=env.mapping("EXTRA_LANGUAGES"),

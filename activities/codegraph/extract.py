@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from tree_sitter import Node, Query, QueryCursor
 
-from activities.codegraph.languages import get_parser, get_query
+from activities.codegraph.languages import get_query, parse
 from activities.codegraph.model import (
     MAX_NAME_BYTES,
     TYPE_KINDS,
@@ -24,7 +24,7 @@ from activities.codegraph.model import (
     Import,
     Inheritance,
 )
-from activities.codegraph.specs import LanguageSpec, get_spec, line, text
+from activities.codegraph.specs import LanguageSpec, get_spec, line, reading, text
 
 log = logging.getLogger(__name__)
 
@@ -52,13 +52,17 @@ class _Scope:
     trait: str | None = None  # for impl blocks: `impl Trait for Type`
 
 
-def extract(path: str, source: bytes, language: str) -> FileExtraction:
-    """Extract `source` (the content of `path`) as `language`; never raises on bad input."""
+def extract(
+    path: str, source: bytes, language: str, cpu_seconds: float | None = None
+) -> FileExtraction:
+    """Extract `source` (the content of `path`) as `language`. Bad input gives what parsed,
+    flagged; only a parse over `cpu_seconds` raises (`languages.ParseTimeoutError`)."""
     spec = get_spec(language)
     query = get_query(language, spec.query)  # outside the guard: a bad query is our bug
-    root = get_parser(language).parse(source).root_node
+    root = parse(language, source, cpu_seconds).root_node
     try:
-        return _extract_tree(path, language, root, spec, query)
+        with reading(source):
+            return _extract_tree(path, language, root, spec, query)
     except Exception:  # one unexpected file must not fail a whole index run
         log.exception("extraction failed, keeping the file without symbols: %s", path)
         return FileExtraction(path, language, None, (), (), (), (), True)

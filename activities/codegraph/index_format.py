@@ -33,6 +33,7 @@ def index_format(
         "extractor": EXTRACTOR_VERSION,
         "grammars": dict(sorted(grammars.items())),
         "max_bytes": rules.max_bytes,
+        "parse_cpu_seconds": rules.parse_cpu_seconds,
         # A set: the order they are listed in changes nothing.
         "vendored": sorted(set(rules.vendored_dirs)),
         "languages": dict(sorted(extra_languages.items())),

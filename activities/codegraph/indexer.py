@@ -97,7 +97,9 @@ class CodeGraphIndexer:
         self._driver = driver
         self._git = git
         self._rules = SkipRules(
-            max_bytes=settings.max_file_bytes, vendored_dirs=settings.vendored_dirs
+            max_bytes=settings.max_file_bytes,
+            vendored_dirs=settings.vendored_dirs,
+            parse_cpu_seconds=settings.parse_file_cpu_seconds,
         )
         self._format = index_format(self._rules, settings.extra_languages, grammar_versions())
         workers = settings.parse_processes or os.cpu_count() or 1
@@ -207,14 +209,21 @@ class CodeGraphIndexer:
                     chunk.append((path, sha, languages[sha], content))
                 size += len(content)
                 if size >= CHUNK_BYTES:
-                    in_flight.add(asyncio.wrap_future(self._pool.submit(parse_files, chunk)))
+                    in_flight.add(self._submit(chunk))
                     chunk, size = [], 0
                     if len(in_flight) >= limit:
                         skipped += await _drain(in_flight, sink, first_only=True)
             if chunk:
-                in_flight.add(asyncio.wrap_future(self._pool.submit(parse_files, chunk)))
+                in_flight.add(self._submit(chunk))
             skipped += await _drain(in_flight, sink, first_only=False)
         return skipped
+
+    def _submit(
+        self, chunk: list[tuple[str, str, str, bytes]]
+    ) -> asyncio.Future[list[tuple[bool, str]]]:
+        return asyncio.wrap_future(
+            self._pool.submit(parse_files, chunk, self._rules.parse_cpu_seconds)
+        )
 
     async def persist(self, snapshot: SnapshotRef, out_dir: Path) -> GraphOutcome:
         started = time.monotonic()

@@ -12,13 +12,17 @@ import logging
 from typing import Any
 
 from activities.codegraph.extract import extract
-from activities.codegraph.skipping import skip_by_content
+from activities.codegraph.languages import ParseTimeoutError
+from activities.codegraph.skipping import SkipReason, skip_by_content
 
 log = logging.getLogger(__name__)
 
 
-def parse_files(items: list[tuple[str, str, str, bytes]]) -> list[tuple[bool, str]]:
-    """Parse (path, blob_sha, language, content) items into (skipped, JSON line) pairs."""
+def parse_files(
+    items: list[tuple[str, str, str, bytes]], cpu_seconds: float | None
+) -> list[tuple[bool, str]]:
+    """Parse (path, blob_sha, language, content) items into (skipped, JSON line) pairs; a
+    file not parsed within `cpu_seconds` is skipped."""
     rows = []
     for path, blob_sha, language, content in items:
         row: dict[str, Any] = {
@@ -33,7 +37,13 @@ def parse_files(items: list[tuple[str, str, str, bytes]]) -> list[tuple[bool, st
             row["skipped"] = str(reason)
         else:
             try:
-                row["extraction"] = extract(path, content, language).to_json()
+                row["extraction"] = extract(path, content, language, cpu_seconds).to_json()
+            except ParseTimeoutError:
+                log.warning(
+                    "parse timed out, file skipped",
+                    extra={"path": path, "language": language, "bytes": len(content)},
+                )
+                row["skipped"] = str(SkipReason.PARSE_TIMEOUT)
             except Exception:  # one bad file must never fail the run
                 log.exception("extraction failed", extra={"path": path})
                 row["skipped"] = "parse_failed"

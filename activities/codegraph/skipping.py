@@ -1,6 +1,7 @@
 """Which files are recorded as skipped instead of parsed: vendored, too large, binary, minified,
 generated, nested too deep, or with a path Neo4j cannot store (not UTF-8, too long). Pure:
-decided from the path, the size and (optionally) the content.
+decided from the path, the size and (optionally) the content. (One more reason is found
+only by trying: a parse that overruns its time, `parse_timeout`.)
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from enum import StrEnum
 from posixpath import basename
 
 DEFAULT_MAX_BYTES = 1024 * 1024
+# Real code parses in under 0.5 s per MiB (the slowest of the CPython, Go and npm sources);
+# a pathological file in a grammar with quadratic error recovery takes minutes.
+DEFAULT_PARSE_CPU_SECONDS = 30.0
 DEFAULT_VENDORED_DIRS = (
     "node_modules", "vendor", ".git", "bower_components", "jspm_packages", "third_party",
     "__pycache__", ".venv", "venv", "site-packages", "Pods", "Carthage", ".yarn", ".tox",
@@ -55,6 +59,8 @@ class SkipReason(StrEnum):
     # A path too long for Neo4j to index in a key (8 KiB, and keys carry more than the path):
     # recorded under its first part and a hash of the whole (`storable_path`), not parsed.
     PATH_TOO_LONG = "path_too_long"
+    # tree-sitter did not finish within `SkipRules.parse_cpu_seconds` (see `languages.parse`).
+    PARSE_TIMEOUT = "parse_timeout"
 
 
 # Keys hold the branch key, the path (`|` and `%` escaped: up to 3x) and, for definitions,
@@ -85,6 +91,8 @@ class SkipRules:
 
     max_bytes: int = DEFAULT_MAX_BYTES
     vendored_dirs: tuple[str, ...] = DEFAULT_VENDORED_DIRS
+    # CPU seconds one file may take to parse before it is skipped (`parse_timeout`).
+    parse_cpu_seconds: float = DEFAULT_PARSE_CPU_SECONDS
 
 
 def skip_by_path(path: str, size: int, rules: SkipRules = SkipRules()) -> SkipReason | None:

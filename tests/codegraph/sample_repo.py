@@ -53,6 +53,9 @@ def index_repo(files: dict[str, str], go_modules: dict[str, str] | None = None) 
     for path, source in files.items():
         language = detect_language(path)
         assert language is not None, path
-        extractions[path] = extract(path, dedent(source).lstrip("\n").encode(), language)
+        content = dedent(source).lstrip("\n").encode()
+        extractions[path] = extract(path, content, language)
+        # Workers parse under a time limit, reading through a callback: the same result.
+        assert extract(path, content, language, cpu_seconds=600.0) == extractions[path]
     by_file = resolve_edges(REPO, BRANCH, extractions, go_modules)
     return IndexedRepo(extractions, [edge for edges in by_file.values() for edge in edges])

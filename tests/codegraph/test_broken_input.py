@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from activities.codegraph.extract import extract
-from activities.codegraph.languages import GRAMMARS
+from activities.codegraph.languages import GRAMMARS, ParseTimeoutError
 from activities.codegraph.model import MAX_NAME_BYTES
 from activities.codegraph.skipping import SkipReason, skip_reason
 
@@ -16,6 +16,9 @@ UNBALANCED = b"f(" * 10_000
 INVALID_UTF8 = b"def f():\n    return '\xff\xfe'\nclass \xc3\x28Bad: pass\ndef g(): pass\n"
 BINARY = bytes(range(256)) * 64
 MINIFIED = (b"function a(b){return b+1};var c=a(2);" * 150_000)[: 5 * 1024 * 1024]
+# Python-like lines: Kotlin's error recovery is quadratic on them (3 s of parse at this size,
+# 120 KB; minutes at 1 MiB).
+KOTLIN_STALL = b"".join(b"def f%d():\n    g%d()\n" % (i, i) for i in range(5_000))
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -24,9 +27,11 @@ MINIFIED = (b"function a(b){return b+1};var c=a(2);" * 150_000)[: 5 * 1024 * 102
     [b"", NESTED, UNBALANCED, INVALID_UTF8, BINARY],
     ids=["empty", "nested-10k", "unbalanced-10k", "invalid-utf8", "binary"],
 )
-def test_extract_never_raises(language: str, source: bytes) -> None:
-    """Every grammar returns an extraction for pathological input instead of raising."""
-    result = extract("broken.src", source, language)
+@pytest.mark.parametrize("cpu_seconds", [None, 600.0], ids=["bytes", "limited"])
+def test_extract_never_raises(language: str, source: bytes, cpu_seconds: float | None) -> None:
+    """Every grammar returns an extraction for pathological input instead of raising, also
+    when it reads the source through a callback to keep to a time limit."""
+    result = extract("broken.src", source, language, cpu_seconds)
     assert result.path == "broken.src"
     assert result.language == language
 
@@ -102,3 +107,15 @@ def test_names_too_long_for_a_neo4j_key_are_left_out() -> None:
     assert [i.module for i in result.imports] == ["os"]
     assert [(c.name, c.caller) for c in result.calls] == [("short", None)]
     assert len(long) > MAX_NAME_BYTES
+
+
+def test_a_parse_over_its_cpu_limit_raises_and_the_parser_starts_afresh() -> None:
+    with pytest.raises(ParseTimeoutError):
+        extract("Stall.kt", KOTLIN_STALL, "kotlin", cpu_seconds=0.2)
+    # The thread's Kotlin parser, halted half-way, parses the next file from its start.
+    after = extract("Ok.kt", b"class Ok {\n    fun run() = go()\n}\n", "kotlin", 10.0)
+    assert [(d.qualified_name, d.start_line) for d in after.definitions] == [
+        ("Ok", 1),
+        ("Ok.run", 2),
+    ]
+    assert not after.has_syntax_errors

@@ -29,6 +29,7 @@ def test_the_same_inputs_give_the_same_format() -> None:
         (SkipRules(max_bytes=2 * 1024 * 1024), {}, GRAMMARS),
         (SkipRules(vendored_dirs=(*DEFAULT_VENDORED_DIRS, "deps")), {}, GRAMMARS),
         (SkipRules(vendored_dirs=("vendor",)), {}, GRAMMARS),
+        (SkipRules(parse_cpu_seconds=60.0), {}, GRAMMARS),
         (SkipRules(), {".jsm": "javascript"}, GRAMMARS),
         (SkipRules(), {}, {**GRAMMARS, "tree_sitter_python": "0.25.1"}),
         (SkipRules(), {}, {**GRAMMARS, "tree_sitter_go": "0.25.0"}),

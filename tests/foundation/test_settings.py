@@ -17,6 +17,8 @@ def test_defaults_point_at_the_local_stack() -> None:
     assert settings.task_queue == "repo-indexing-queue"
     assert settings.port == 8000
     assert settings.allow_local_repos is False
+    assert settings.parse_file_cpu_seconds == 30.0
+    assert Settings.from_env({"PARSE_FILE_CPU_SECONDS": "2.5"}).parse_file_cpu_seconds == 2.5
 
 
 def test_comma_separated_secrets_allow_rotation() -> None:
@@ -42,6 +44,7 @@ def test_comma_separated_secrets_allow_rotation() -> None:
         ("CLONE_TIMEOUT_SECONDS", "-1"),
         ("EXTRA_LANGUAGES", "jsm"),
         ("VENDORED_DIRS", "vendor,third_party/lib"),
+        ("PARSE_FILE_CPU_SECONDS", "0"),
     ],
 )
 def test_malformed_values_name_the_variable(variable: str, value: str) -> None:

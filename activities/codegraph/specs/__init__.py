@@ -14,7 +14,9 @@ Captures starting with `_` are only for predicates.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 
@@ -22,11 +24,27 @@ from tree_sitter import Node
 
 from activities.codegraph.model import Import
 
+_file = threading.local()
+
+
+@contextmanager
+def reading(source: bytes) -> Iterator[None]:
+    """Within the block, `text` reads the nodes of a tree parsed from `source`."""
+    _file.source = source
+    try:
+        yield
+    finally:
+        del _file.source
+
 
 def text(node: Node) -> str:
-    """The source text of `node`, decoded leniently (sources need not be valid UTF-8)."""
-    raw = node.text
-    return raw.decode("utf-8", "replace") if raw is not None else ""
+    """The source text of `node`, decoded leniently (sources need not be valid UTF-8).
+
+    Sliced from the file's bytes (see `reading`), not `node.text`: a tree parsed under a time
+    limit was read through a callback, which `node.text` would call again for every node.
+    """
+    raw: bytes = _file.source[node.start_byte : node.end_byte]
+    return raw.decode("utf-8", "replace")
 
 
 def line(node: Node) -> int:
