@@ -15,7 +15,7 @@ from posixpath import basename
 DEFAULT_MAX_BYTES = 1024 * 1024
 # Real code parses in under 0.5 s per MiB (the slowest of the CPython, Go and npm sources);
 # a pathological file in a grammar with quadratic error recovery takes minutes.
-DEFAULT_PARSE_CPU_SECONDS = 30.0
+DEFAULT_PARSE_CPU_SECONDS = 10.0
 DEFAULT_VENDORED_DIRS = (
     "node_modules", "vendor", ".git", "bower_components", "jspm_packages", "third_party",
     "__pycache__", ".venv", "venv", "site-packages", "Pods", "Carthage", ".yarn", ".tox",

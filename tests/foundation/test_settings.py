@@ -17,7 +17,7 @@ def test_defaults_point_at_the_local_stack() -> None:
     assert settings.task_queue == "repo-indexing-queue"
     assert settings.port == 8000
     assert settings.allow_local_repos is False
-    assert settings.parse_file_cpu_seconds == 30.0
+    assert settings.parse_file_cpu_seconds == 10.0
     assert Settings.from_env({"PARSE_FILE_CPU_SECONDS": "2.5"}).parse_file_cpu_seconds == 2.5
 
 
