@@ -7,6 +7,7 @@ with a `SettingsError` that names the variable, never the secret it holds.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -332,8 +333,8 @@ class _Env:
 
     def seconds(self, name: str, default: float) -> float:
         value = self._parsed(name, float, "a number of seconds")
-        if value is not None and value <= 0:
-            raise SettingsError(f"{name} must be positive, not {value:g}")
+        if value is not None and not 0 < value < math.inf:  # also refuses nan
+            raise SettingsError(f"{name} must be a positive number, not {value:g}")
         return default if value is None else value
 
     def _parsed(self, name: str, convert: type[_N], what: str) -> _N | None:

@@ -44,7 +44,7 @@ from activities.codegraph.graph_writer import GraphWriter, ResolutionState, Stor
 from activities.codegraph.index_format import grammar_versions, index_format
 from activities.codegraph.kept_resolutions import KeptResolutions
 from activities.codegraph.model import FileExtraction
-from activities.codegraph.parse_worker import parse_files
+from activities.codegraph.parse_worker import ParseItem, parse_files
 from activities.codegraph.resolve import BoundEdges, BranchResolution, parse_go_mod
 from activities.codegraph.skipping import SkipRules
 from activities.codegraph.snapshot_plan import SnapshotPlan, plan_snapshot
@@ -179,11 +179,13 @@ class CodeGraphIndexer:
     async def _parse_to_disk(self, plan: SnapshotPlan, repo_dir: Path, out: Path) -> int:
         """Parse every planned file on all cores; rows stream to `out`. Returns files skipped."""
         skipped = 0
-        readable = [f for f in plan.to_parse if f.skip is None]
-        languages = {f.blob_sha: f.language for f in readable}
-        paths: dict[str, list[str]] = {}
-        for planned in readable:
-            paths.setdefault(planned.blob_sha, []).append(planned.path)
+        # Blob -> language -> paths: a blob is parsed once per language it is stored as (an
+        # empty file is one blob, whatever its name).
+        paths: dict[str, dict[str, list[str]]] = {}
+        for planned in plan.to_parse:
+            if planned.skip is None:
+                by_language = paths.setdefault(planned.blob_sha, {})
+                by_language.setdefault(planned.language, []).append(planned.path)
         in_flight: set[asyncio.Future[list[tuple[bool, str]]]] = set()
         limit = self._workers * 2
         with out.open("w") as sink:
@@ -202,11 +204,11 @@ class CodeGraphIndexer:
                         + "\n"
                     )
                     skipped += 1
-            chunk: list[tuple[str, str, str, bytes]] = []
+            chunk: list[ParseItem] = []
             size = 0
             async for sha, content in self._git.read_blobs(repo_dir, list(paths)):
-                for path in paths[sha]:
-                    chunk.append((path, sha, languages[sha], content))
+                for language, names in paths[sha].items():
+                    chunk.append((names, sha, language, content))
                 size += len(content)
                 if size >= CHUNK_BYTES:
                     in_flight.add(self._submit(chunk))
@@ -218,9 +220,7 @@ class CodeGraphIndexer:
             skipped += await _drain(in_flight, sink, first_only=False)
         return skipped
 
-    def _submit(
-        self, chunk: list[tuple[str, str, str, bytes]]
-    ) -> asyncio.Future[list[tuple[bool, str]]]:
+    def _submit(self, chunk: list[ParseItem]) -> asyncio.Future[list[tuple[bool, str]]]:
         return asyncio.wrap_future(
             self._pool.submit(parse_files, chunk, self._rules.parse_cpu_seconds)
         )

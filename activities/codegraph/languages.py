@@ -115,21 +115,21 @@ class ParseTimeoutError(Exception):
     """tree-sitter used up a file's CPU-time budget without finishing the parse."""
 
 
-# tree-sitter asks for more input in slices of this size when it reads through a callback.
+# A time-limited parse hands tree-sitter the source in slices of this size.
 _READ_SLICE = 4096
 
 
 def parse(language: str, source: bytes, cpu_seconds: float | None = None) -> Tree:
-    """Parse `source` as `language`, giving up (`ParseTimeoutError`) after `cpu_seconds` of this
-    thread's CPU time; None: no limit.
+    """Parse `source` as `language`, giving up (`ParseTimeoutError`) after `cpu_seconds` of
+    this thread's CPU time; None: no limit.
 
     Error recovery in some grammars is quadratic: Kotlin takes 13 s on 250 KB of Python-like
     lines and minutes on 1 MiB, so one file could hold a run until its activity times out.
-    tree-sitter only checks for cancellation while reading through a callback (py-tree-sitter
-    ignores `progress_callback` for bytes), so a limited parse reads `source` in slices. A
-    tree read that way reads through the callback again for every `Node.text`: read node text
-    by slicing `source` instead (`specs.text` does). CPU time, not wall time, so a loaded
-    machine does not make the same file parse on one run and time out on the next.
+    py-tree-sitter ignores `progress_callback` when the source is bytes, so a limited parse
+    reads `source` through a callback, in slices. A tree read that way reads through the
+    callback again for every `Node.text`: read node text by slicing `source` instead
+    (`specs.text` does). CPU time rather than wall time, so that other processes' load does
+    not decide which files time out.
     """
     parser = get_parser(language)
     if cpu_seconds is None:
@@ -140,12 +140,14 @@ def parse(language: str, source: bytes, cpu_seconds: float | None = None) -> Tre
             lambda offset, _point: source[offset : offset + _READ_SLICE],
             progress_callback=lambda _offset, _has_error: time.thread_time() > deadline,
         )
-    except ValueError as error:  # "Parsing failed": the progress callback halted it
-        # A halted parser resumes the same parse on its next call, whatever it is given.
+    except BaseException as error:
+        # A halted parser resumes the same parse on its next call, whatever it is given; a
+        # callback interrupted by a signal's exception halts it too.
         parser.reset()
-        if time.thread_time() <= deadline:
-            raise
-        raise ParseTimeoutError(f"not parsed within {cpu_seconds:g} s of CPU") from error
+        # ValueError "Parsing failed" is the progress callback's halt.
+        if isinstance(error, ValueError) and time.thread_time() > deadline:
+            raise ParseTimeoutError(f"not parsed within {cpu_seconds:g} s of CPU") from error
+        raise
 
 
 @cache

@@ -18,34 +18,48 @@ from activities.codegraph.skipping import SkipReason, skip_by_content
 log = logging.getLogger(__name__)
 
 
-def parse_files(
-    items: list[tuple[str, str, str, bytes]], cpu_seconds: float | None
-) -> list[tuple[bool, str]]:
-    """Parse (path, blob_sha, language, content) items into (skipped, JSON line) pairs; a
-    file not parsed within `cpu_seconds` is skipped."""
+# (paths, blob id, language, content): one blob, parsed once for all the paths it is at.
+ParseItem = tuple[list[str], str, str, bytes]
+
+
+def parse_files(items: list[ParseItem], cpu_seconds: float | None) -> list[tuple[bool, str]]:
+    """Parse each item's blob into a (skipped, JSON line) pair per path; a blob not parsed
+    within `cpu_seconds` is skipped."""
     rows = []
-    for path, blob_sha, language, content in items:
-        row: dict[str, Any] = {
-            "path": path,
-            "blob_sha": blob_sha,
-            "language": language,
-            "skipped": None,
-            "extraction": None,
-        }
-        reason = skip_by_content(content)
-        if reason is not None:
-            row["skipped"] = str(reason)
-        else:
-            try:
-                row["extraction"] = extract(path, content, language, cpu_seconds).to_json()
-            except ParseTimeoutError:
-                log.warning(
-                    "parse timed out, file skipped",
-                    extra={"path": path, "language": language, "bytes": len(content)},
-                )
-                row["skipped"] = str(SkipReason.PARSE_TIMEOUT)
-            except Exception:  # one bad file must never fail the run
-                log.exception("extraction failed", extra={"path": path})
-                row["skipped"] = "parse_failed"
-        rows.append((row["skipped"] is not None, json.dumps(row, separators=(",", ":")) + "\n"))
+    for paths, blob_sha, language, content in items:
+        skipped, extraction = _parse_blob(paths[0], language, content, cpu_seconds)
+        for path in paths:
+            row = {
+                "path": path,
+                "blob_sha": blob_sha,
+                "language": language,
+                "skipped": skipped,
+                "extraction": None if extraction is None else {**extraction, "path": path},
+            }
+            rows.append((skipped is not None, json.dumps(row, separators=(",", ":")) + "\n"))
     return rows
+
+
+def _parse_blob(
+    path: str, language: str, content: bytes, cpu_seconds: float | None
+) -> tuple[str | None, dict[str, Any] | None]:
+    """(skip reason, None) or (None, the extraction's JSON form, made at `path`)."""
+    reason = skip_by_content(content)
+    if reason is not None:
+        return str(reason), None
+    try:
+        return None, extract(path, content, language, cpu_seconds).to_json()
+    except ParseTimeoutError:
+        log.warning(
+            "parse timed out, file skipped",
+            extra={
+                "path": path,
+                "language": language,
+                "bytes": len(content),
+                "cpu_seconds": cpu_seconds,
+            },
+        )
+        return str(SkipReason.PARSE_TIMEOUT), None
+    except Exception:  # one bad file must never fail the run
+        log.exception("extraction failed", extra={"path": path})
+        return "parse_failed", None

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+from types import FrameType
+
 import pytest
 
 from activities.codegraph.extract import extract
@@ -109,13 +112,39 @@ def test_names_too_long_for_a_neo4j_key_are_left_out() -> None:
     assert len(long) > MAX_NAME_BYTES
 
 
-def test_a_parse_over_its_cpu_limit_raises_and_the_parser_starts_afresh() -> None:
-    with pytest.raises(ParseTimeoutError):
-        extract("Stall.kt", KOTLIN_STALL, "kotlin", cpu_seconds=0.2)
-    # The thread's Kotlin parser, halted half-way, parses the next file from its start.
+def assert_parses_afresh() -> None:
+    """The thread's Kotlin parser, halted half-way, parses the next file from its start."""
     after = extract("Ok.kt", b"class Ok {\n    fun run() = go()\n}\n", "kotlin", 10.0)
     assert [(d.qualified_name, d.start_line) for d in after.definitions] == [
         ("Ok", 1),
         ("Ok.run", 2),
     ]
     assert not after.has_syntax_errors
+
+
+def test_a_parse_over_its_cpu_limit_raises_and_the_parser_starts_afresh() -> None:
+    with pytest.raises(ParseTimeoutError):
+        extract("Stall.kt", KOTLIN_STALL, "kotlin", cpu_seconds=0.2)
+    assert_parses_afresh()
+
+
+class SignalError(Exception):
+    pass
+
+
+def test_a_parse_interrupted_by_a_signal_leaves_the_parser_fresh() -> None:
+    """A signal handler's exception raised in the parse's callbacks halts the parse too."""
+
+    def interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise SignalError
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.2)
+    try:
+        # py-tree-sitter may report it as a SystemError with ours as the cause.
+        with pytest.raises((SignalError, SystemError)):
+            extract("Stall.kt", KOTLIN_STALL, "kotlin", cpu_seconds=600.0)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert_parses_afresh()

@@ -45,6 +45,8 @@ def test_comma_separated_secrets_allow_rotation() -> None:
         ("EXTRA_LANGUAGES", "jsm"),
         ("VENDORED_DIRS", "vendor,third_party/lib"),
         ("PARSE_FILE_CPU_SECONDS", "0"),
+        ("PARSE_FILE_CPU_SECONDS", "nan"),
+        ("CLONE_TIMEOUT_SECONDS", "inf"),
     ],
 )
 def test_malformed_values_name_the_variable(variable: str, value: str) -> None:

@@ -30,11 +30,12 @@ _file = threading.local()
 @contextmanager
 def reading(source: bytes) -> Iterator[None]:
     """Within the block, `text` reads the nodes of a tree parsed from `source`."""
+    outer = getattr(_file, "source", None)
     _file.source = source
     try:
         yield
     finally:
-        del _file.source
+        _file.source = outer
 
 
 def text(node: Node) -> str:
@@ -43,8 +44,10 @@ def text(node: Node) -> str:
     Sliced from the file's bytes (see `reading`), not `node.text`: a tree parsed under a time
     limit was read through a callback, which `node.text` would call again for every node.
     """
-    raw: bytes = _file.source[node.start_byte : node.end_byte]
-    return raw.decode("utf-8", "replace")
+    source: bytes | None = getattr(_file, "source", None)
+    if source is None:
+        raise RuntimeError("specs.text called outside `reading(source)`")
+    return source[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
 def line(node: Node) -> int:
