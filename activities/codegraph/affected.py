@@ -81,6 +81,45 @@ def affected_files(
     return affected
 
 
+def go_import_readers(
+    scope: set[str],
+    *,
+    before: Mapping[str, FileExtraction],
+    after: Mapping[str, FileExtraction],
+    branch: Mapping[str, FileExtraction],
+    added: Mapping[str, FileExtraction],
+    deleted: Mapping[str, FileExtraction],
+    reached: set[str],
+) -> set[str]:
+    """The Go files of `scope` whose calls the change cannot move: they are in scope only
+    because they spell an added or deleted Go file's path, package or module, that is, they
+    import its package. Only their IMPORTS (and INHERITS, which are cheap) need resolving.
+
+    A Go call reaches into another package as `pkg.Name` (or a bare `Name` after a dot
+    import), looked up by name among the package's files, so a file added to or deleted
+    from the package changes what such a call reaches only where the caller spells one of
+    that file's definitions; methods go by name too. `reached` holds the files the change
+    reaches otherwise (methods whose owner moved, the callers of their names). The caller
+    must also check that each package keeps its files and its name (`_local_name` takes
+    the package clause of the directory's first file). Empty unless every added and deleted
+    file is Go.
+    """
+    files = [*added.values(), *deleted.values()]
+    if not files or any(fe.language != "go" for fe in files):
+        return set()
+    names: set[str] = set()
+    for path, new in after.items():
+        changed = _changed_names(before[path], new, kept_tables=True)
+        if changed is None:
+            return set()
+        names |= changed
+    for fe in files:
+        names |= {d.name for d in fe.definitions}
+    reached = reached | set(after) | set(added) | neighbours(branch, files)
+    reached |= files_naming(branch, names)
+    return {path for path in scope - reached if branch[path].language == "go"}
+
+
 def files_naming(branch: Mapping[str, FileExtraction], names: set[str]) -> set[str]:
     """The files that spell any of `names` where they refer outside themselves."""
     if not names:

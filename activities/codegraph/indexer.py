@@ -20,7 +20,7 @@ import os
 import posixpath
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from multiprocessing import get_context
@@ -256,9 +256,16 @@ class CodeGraphIndexer:
         await writer.set_resolution_pending(bkey, plan["index_format"])
         change = await self._write_change(writer, snapshot, out_dir, plan, stored, settled=settled)
         resolution, resolved, previous = self._resolution(bkey, stored, plan["go_modules"], change)
-        edges = resolution.edges(only=resolved)
+        calls_kept = _calls_kept(resolution.calls_stable & resolved, stored, change.written)
+        edges = resolution.edges(only=resolved, without_calls=calls_kept)
         await _rewrite_changed_edges(
-            writer, stored, edges, resolved, change.written, previous=previous
+            writer,
+            stored,
+            edges,
+            resolved,
+            change.written,
+            previous=previous,
+            calls_kept=calls_kept,
         )
         await writer.delete_orphan_modules(repo_id, branch)
         extractions = change.extractions
@@ -524,6 +531,7 @@ async def _rewrite_changed_edges(
     written: set[str],
     *,
     previous: BoundEdges,
+    calls_kept: Collection[str] = (),
 ) -> None:
     """Rewrite the outgoing edges of each resolved file that was just written or whose edge
     digest differs from the stored one; the others keep theirs untouched. A written file's
@@ -531,9 +539,14 @@ async def _rewrite_changed_edges(
     file's are brought up to date edge by edge, reading back only the edge types whose part
     of the digest moved, as only a few edges usually did, and not even those where
     `previous` (the kept resolution's rows from before this run) has that part of the
-    stored digest."""
+    stored digest. The files of `calls_kept` come without CALLS rows: theirs stay as
+    stored, and so does that part of their digest."""
     prefix = branch_key(stored.repo_id, stored.branch) + "|"
     digests = {path: edges_digest(edges.get(path, ()), prefix) for path in resolved}
+    for path in calls_kept:
+        parts = edges_digest_parts(edges.get(path, ()), prefix)
+        parts["CALLS"] = digest_part(stored.files[path].edges_digest, "CALLS") or ""
+        digests[path] = ":".join(parts.values())
     rewrite = sorted(
         path
         for path, digest in digests.items()
@@ -553,6 +566,19 @@ async def _rewrite_changed_edges(
         known=_known_edges(moved, previous, stored, prefix),
     )
     await writer.set_digests({stored.key(p): digests[p] for p in rewrite})
+
+
+def _calls_kept(stable: set[str], stored: StoredFiles, written: set[str]) -> set[str]:
+    """The files of `stable` (whose CALLS the run cannot have moved) whose stored CALLS can
+    stand: not rewritten by this run, and with a whole digest to say what they are (an
+    interrupted run leaves none)."""
+    return {
+        path
+        for path in stable
+        if stored.key(path) not in written
+        and path in stored.files
+        and digest_part(stored.files[path].edges_digest, "CALLS") is not None
+    }
 
 
 def _known_edges(

@@ -10,9 +10,10 @@ resolved: `scope`, `import`, `package` or `unique_name`.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Collection, Iterable, Mapping
 
-from activities.codegraph.affected import files_naming, through_roots
+from activities.codegraph.affected import files_naming, go_import_readers, through_roots
 from activities.codegraph.bindings import FileScope, bind_file
 from activities.codegraph.graph_rows import EdgeRow
 from activities.codegraph.model import (
@@ -90,6 +91,8 @@ class BranchResolution:
         self._inherits: dict[str, list[EdgeRow]] = {}
         self._bind(self._index.files)
         self._link_hierarchy()
+        # Set by `update`: files of its scope whose CALLS it cannot have moved.
+        self.calls_stable: set[str] = set()
 
     def _bind(self, paths: Iterable[str]) -> None:
         index = self._index
@@ -146,6 +149,7 @@ class BranchResolution:
         resolution built afresh."""
         added = added or {}
         scope = set(scope)
+        self.calls_stable = set()
         if (
             not self.can_update(changed)
             or not changed.keys() | added.keys() <= scope
@@ -157,16 +161,21 @@ class BranchResolution:
         retyped = self.retyped(changed)
         old_keys = {key for path in [*deleted, *retyped] for key in index.files[path].keys}
         parents_before = {c: list(p) for c, p in index.parents.items() if p}
+        before, gone = ({p: self.extractions[p] for p in paths} for paths in (changed, deleted))
+        packages_before = _go_packages(self._layout, [*added.values(), *gone.values()])
         names: set[str] = set()  # of definitions that changed owner: their callers move
+        owners: set[str] = set()  # files with methods whose owner moved
         for path in sorted(deleted):
             gone_file = self.extractions.pop(path)
             del self._scopes[path], self._imports[path], self._inherits[path]
             moved, owned = index.remove_file(path)
             names |= moved
+            owners |= owned
             scope |= owned | through_roots(self.extractions, gone_file, self._go_modules)
         for path in retyped:
             moved, owned = index.remove_file(path)
             names |= moved
+            owners |= owned
             scope |= owned
         for path in sorted(changed):
             self.extractions[path] = changed[path]
@@ -176,12 +185,15 @@ class BranchResolution:
             self.extractions[path] = added[path]
             moved, owned = index.add_file(added[path])
             names |= moved
+            owners |= owned
             scope |= owned | through_roots(self.extractions, added[path], self._go_modules)
         for path in retyped:
             moved, owned = index.add_file(changed[path])
             names |= moved
+            owners |= owned
             scope |= owned
-        scope |= files_naming(self.extractions, names)
+        callers = files_naming(self.extractions, names)
+        scope |= callers
         if added or deleted:
             self._layout = RepoLayout(list(self.extractions.values()), self._go_modules)
         scope -= set(deleted)
@@ -197,6 +209,16 @@ class BranchResolution:
         }
         if parents_after != stayed_before:
             return None
+        if packages_before == _go_packages(self._layout, [*added.values(), *gone.values()]):
+            self.calls_stable = go_import_readers(
+                scope,
+                before=before,
+                after=changed,
+                branch=self.extractions,
+                added=added,
+                deleted=gone,
+                reached=owners | callers,
+            )
         return scope
 
     def bound_edges(self) -> BoundEdges:
@@ -205,20 +227,34 @@ class BranchResolution:
         describes the edges from before: the writer need not read those back from Neo4j."""
         return {"IMPORTS": dict(self._imports), "INHERITS": dict(self._inherits)}
 
-    def edges(self, only: Collection[str] | None = None) -> dict[str, list[EdgeRow]]:
-        """The edges of the paths in `only` (default all), keyed by the path they start from."""
+    def edges(
+        self, only: Collection[str] | None = None, without_calls: Collection[str] = ()
+    ) -> dict[str, list[EdgeRow]]:
+        """The edges of the paths in `only` (default all), keyed by the path they start from;
+        for those in `without_calls`, their IMPORTS and INHERITS alone."""
         wanted = self._scopes.keys() if only is None else self._scopes.keys() & set(only)
         out: dict[str, list[EdgeRow]] = {}
         for path in sorted(wanted):
-            rows = [
-                *self._imports[path],
-                *self._inherits[path],
-                *self._resolver.calls(self._scopes[path]),
-            ]
+            rows = [*self._imports[path], *self._inherits[path]]
+            if path not in without_calls:
+                rows += self._resolver.calls(self._scopes[path])
             if rows:
                 rows.sort(key=EdgeRow.sort_key)
                 out[path] = rows
         return out
+
+
+def _go_packages(
+    layout: RepoLayout, files: Iterable[FileExtraction]
+) -> dict[str, tuple[bool, str | None]]:
+    """For the directory of each Go file: whether it holds Go files, and the package clause
+    of the first, which names the package where it is imported (`bindings._local_name`)."""
+    found: dict[str, tuple[bool, str | None]] = {}
+    for fe in files:
+        folder = posixpath.dirname(fe.path)
+        go_files = [p for p in layout.by_dir.get(folder, ()) if p.endswith(".go")]
+        found[folder] = (bool(go_files), layout.package_of.get(go_files[0]) if go_files else None)
+    return found
 
 
 def _types_of(fe: FileExtraction) -> list[tuple[str, str, str, str | None, str | None]]:

@@ -47,6 +47,7 @@ from tests.codegraph import (
     test_ruby,
     test_rust,
 )
+from tests.graph.test_incremental_identity import goroot
 
 SAMPLES = {
     "c": (test_c_family.C_FILES, None),
@@ -117,6 +118,17 @@ def stdlib_files(*packages: str) -> dict[str, str]:
         str(path.relative_to(root)): path.read_text(encoding="utf-8")
         for package in packages
         for path in sorted((root / package).rglob("*.py"))
+    }
+
+
+def go_stdlib_files(*packages: str) -> dict[str, str]:
+    """Go packages of the Go tree at the repository root (bare import paths, as in GOROOT),
+    their tests (some in `package x_test`) included."""
+    root = goroot() / "src"
+    return {
+        str(path.relative_to(root)): path.read_text(encoding="utf-8")
+        for package in packages
+        for path in sorted((root / package).glob("*.go"))
     }
 
 
@@ -331,18 +343,33 @@ def files_in_and_out(
         yield f"add {path}", {path: fe}, []
 
 
-@pytest.mark.parametrize("language", [*sorted(SAMPLES), "python-stdlib"])
+def _calls(rows: list[EdgeRow] | None) -> list[EdgeRow]:
+    return [e for e in rows or () if e.type == "CALLS"]
+
+
+def _without_calls(edges: dict[str, list[EdgeRow]], paths: set[str]) -> dict[str, list[EdgeRow]]:
+    kept = {
+        p: [e for e in rows if p not in paths or e.type != "CALLS"] for p, rows in edges.items()
+    }
+    return {p: rows for p, rows in kept.items() if rows}
+
+
+@pytest.mark.parametrize("language", [*sorted(SAMPLES), "python-stdlib", "go-stdlib"])
 def test_added_and_deleted_files_reach_only_the_files_in_scope(language: str) -> None:
     """With the kept tables, adding, deleting or renaming a file re-resolves the files
     `affected_files` and the kept resolution name; every other file keeps its edges, and the
-    tables equal fresh ones."""
+    tables equal fresh ones. Of those re-resolved, the files whose CALLS the kept resolution
+    says cannot move (Go files that import the package only) keep them exactly."""
     if language == "python-stdlib":
         files, go_modules, step = stdlib_files("json", "email", "http"), None, 12
+    elif language == "go-stdlib":
+        packages = ("strings", "bytes", "unicode/utf8", "errors", "sort")
+        files, go_modules, step = go_stdlib_files(*packages), None, 7
     else:
         (files, go_modules), step = SAMPLES[language], 1
     before = extract_all(files)
     edges_before = resolve_edges("r", "main", before, go_modules)
-    checked = 0
+    checked = stable_files = 0
     for description, added, deleted in itertools.islice(files_in_and_out(before), 0, None, step):
         after = {p: fe for p, fe in {**before, **added}.items() if p not in deleted}
         gone = {path: before[path] for path in deleted}
@@ -357,10 +384,22 @@ def test_added_and_deleted_files_reach_only_the_files_in_scope(language: str) ->
             assert edges_after.get(other) == edges_before.get(other), (
                 f"{language}: after '{description}', {other} changed, not in {widened}"
             )
-        assert kept.edges(widened) == _only(edges_after, widened), description
+        stable = kept.calls_stable
+        for path in sorted(stable):
+            assert _calls(edges_after.get(path)) == _calls(edges_before.get(path)), (
+                f"{language}: after '{description}', the CALLS of {path} moved"
+            )
+        assert kept.edges(widened, without_calls=stable) == _only(
+            _without_calls(edges_after, stable), widened
+        ), description
         assert kept.edges() == edges_after, f"kept tables after '{description}'"
         checked += widened is not None
+        stable_files += len(stable)
     assert checked > 5, f"{language}: only {checked} edits stayed narrow"
+    if language.startswith("go"):
+        assert stable_files > 0, "no importer kept its calls: the rule is never exercised"
+    else:
+        assert stable_files == 0
 
 
 ADDED_CASES = {
