@@ -115,9 +115,9 @@ def go_import_readers(
         names |= changed
     for fe in files:
         names |= {d.name for d in fe.definitions}
-    reached = reached | set(after) | set(added) | neighbours(branch, files)
-    reached |= files_naming(branch, names)
-    return {path for path in scope - reached if branch[path].language == "go"}
+    left = scope - reached - after.keys() - added.keys()
+    candidates = {path: branch[path] for path in left if branch[path].language == "go"}
+    return set(candidates) - neighbours(candidates, files) - files_naming(candidates, names)
 
 
 def files_naming(branch: Mapping[str, FileExtraction], names: set[str]) -> set[str]:

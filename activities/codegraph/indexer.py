@@ -257,6 +257,11 @@ class CodeGraphIndexer:
         change = await self._write_change(writer, snapshot, out_dir, plan, stored, settled=settled)
         resolution, resolved, previous = self._resolution(bkey, stored, plan["go_modules"], change)
         calls_kept = _calls_kept(resolution.calls_stable & resolved, stored, change.written)
+        if calls_kept:
+            log.info(
+                "importers re-resolved without their calls",
+                extra={"repo_id": repo_id, "branch": branch, "files": len(calls_kept)},
+            )
         edges = resolution.edges(only=resolved, without_calls=calls_kept)
         await _rewrite_changed_edges(
             writer,
@@ -542,7 +547,11 @@ async def _rewrite_changed_edges(
     stored digest. The files of `calls_kept` come without CALLS rows: theirs stay as
     stored, and so does that part of their digest."""
     prefix = branch_key(stored.repo_id, stored.branch) + "|"
-    digests = {path: edges_digest(edges.get(path, ()), prefix) for path in resolved}
+    digests = {
+        path: edges_digest(edges.get(path, ()), prefix)
+        for path in resolved
+        if path not in calls_kept
+    }
     for path in calls_kept:
         parts = edges_digest_parts(edges.get(path, ()), prefix)
         parts["CALLS"] = digest_part(stored.files[path].edges_digest, "CALLS") or ""
