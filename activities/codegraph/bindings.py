@@ -99,7 +99,7 @@ def _package_files(layout: RepoLayout, fs: FileSymbols) -> tuple[str, ...]:
     fe = fs.extraction
     if fe.language == "go":
         folder = fe.path.rpartition("/")[0]
-        return tuple(p for p in layout.by_dir.get(folder, ()) if p.endswith(".go"))
+        return layout.go_files.get(folder, ())
     if fe.language in _PACKAGE_LANGUAGES and fe.package:
         return tuple(layout.by_package.get((fs.family, fe.package), ()))
     return ()

@@ -14,6 +14,7 @@ incremental run therefore equals a full index of the commit.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import logging
 import os
@@ -22,6 +23,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -255,14 +257,17 @@ class CodeGraphIndexer:
         # next run then resolves the whole branch (and never takes the no-change short-cut).
         await writer.set_resolution_pending(bkey, plan["index_format"])
         change = await self._write_change(writer, snapshot, out_dir, plan, stored, settled=settled)
-        resolution, resolved, previous = self._resolution(bkey, stored, plan["go_modules"], change)
-        calls_kept = _calls_kept(resolution.calls_stable & resolved, stored, change.written)
+        with _gc_paused():
+            resolution, resolved, previous = self._resolution(
+                bkey, stored, plan["go_modules"], change
+            )
+            calls_kept = _calls_kept(resolution.calls_stable & resolved, stored, change.written)
+            edges = resolution.edges(only=resolved, without_calls=calls_kept)
         if calls_kept:
             log.info(
                 "importers re-resolved without their calls",
                 extra={"repo_id": repo_id, "branch": branch, "files": len(calls_kept)},
             )
-        edges = resolution.edges(only=resolved, without_calls=calls_kept)
         await _rewrite_changed_edges(
             writer,
             stored,
@@ -575,6 +580,22 @@ async def _rewrite_changed_edges(
         known=_known_edges(moved, previous, stored, prefix),
     )
     await writer.set_digests({stored.key(p): digests[p] for p in rewrite})
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector over resolution: a burst of allocation (tables,
+    rows) that makes no reference cycles. Each full collection scans every object, the
+    worker's kept tables included: 2.2 million for Go's tree, where collections took 1 s of
+    the 2.5 s a file added to `strings` spent resolving, and 20 % of resolving the whole
+    tree. Reference counting still frees whatever is not in a cycle."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _calls_kept(stable: set[str], stored: StoredFiles, written: set[str]) -> set[str]:

@@ -72,7 +72,7 @@ class Inheritance:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)  # weak: see affected.outside_words
 class FileExtraction:
     """Everything extracted from one file, before any cross-file resolution."""
 

@@ -53,6 +53,12 @@ class RepoLayout:
                 self.by_package[(family(fe.language), fe.package)].append(fe.path)
             if fe.language == "python":
                 self._index_python(fe.path)
+        # The Go files of each directory (a package), in path order: every Go import reads one.
+        self.go_files: dict[str, tuple[str, ...]] = {}
+        for folder, paths in self.by_dir.items():
+            go = tuple(p for p in paths if p.endswith(".go"))
+            if go:
+                self.go_files[folder] = go
 
     def _index_python(self, path: str) -> None:
         parts = splitext(path)[0].split("/")
@@ -153,7 +159,7 @@ def _go(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | None:
         # No go.mod known: the import path ends with the package's directory.
         dirs = [d for d in layout.by_dir if d and imp.module.endswith("/" + d)]
         directory = max(dirs, key=len) if dirs else None
-    files = tuple(p for p in layout.by_dir.get(directory or "", ()) if p.endswith(".go"))
+    files = layout.go_files.get(directory or "", ())
     if directory is None or not files:
         return None
     return Target(files, wildcard=imp.name == "*", precise=False)

@@ -252,7 +252,7 @@ def _go_packages(
     found: dict[str, tuple[bool, str | None]] = {}
     for fe in files:
         folder = posixpath.dirname(fe.path)
-        go_files = [p for p in layout.by_dir.get(folder, ()) if p.endswith(".go")]
+        go_files = layout.go_files.get(folder, ())
         found[folder] = (bool(go_files), layout.package_of.get(go_files[0]) if go_files else None)
     return found
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from activities.codegraph.affected import affected_files
+from activities.codegraph import affected
+from activities.codegraph.affected import affected_files, outside_words
 from activities.codegraph.extract import extract
 from activities.codegraph.model import FileExtraction
 
@@ -62,3 +63,17 @@ def test_added_removed_or_many_files_resolve_the_whole_branch() -> None:
     assert affected_files({}, parse({"new.py": "x = 1\n"}), branch) is None
     many = {path: branch[path] for path in list(FILLER)[:10]}
     assert affected_files(many, many, branch) is None
+
+
+def test_a_files_words_are_kept_while_its_extraction_lives() -> None:
+    """The words a file names others by are worked out once per extraction object, and
+    forgotten with it (an equal extraction made later is another entry)."""
+    fe = extract("user.py", FILES["user.py"].encode(), "python")
+    words = outside_words(fe)
+    assert {"base", "helper"} <= words
+    assert outside_words(fe) is words
+    entries = len(affected._outside_words)
+    del fe
+    assert len(affected._outside_words) == entries - 1
+    again = extract("user.py", FILES["user.py"].encode(), "python")
+    assert outside_words(again) == words
