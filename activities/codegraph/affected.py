@@ -36,7 +36,7 @@ from activities.codegraph.model import CALLABLE_KINDS, FileExtraction
 
 # Beyond this share of the branch changed, resolving everything costs about the same.
 MAX_CHANGED_SHARE = 0.2
-_WORD = re.compile(r"[A-Za-z_$][\w$]*")
+_WORD = re.compile(r"(?!\d)[\w$]+")  # identifiers: Python, Go and most allow non-ASCII letters
 # Words of a module path that name no file: Rust's relative module paths.
 _RELATIVE_WORDS = frozenset({"crate", "self", "super"})
 

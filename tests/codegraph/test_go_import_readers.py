@@ -50,11 +50,28 @@ BRANCH = {
         func main() { var t util.Thing; t.Grow() }
     """,
     "util/thing.go": "package util\n\ntype Thing struct{}\n",
+    "util/base.go": "package util\n\ntype Base struct{}\n\nfunc (b Base) Mass() int { return 1 }\n",
+    # A method expression through a type named with a non-ASCII capital (not yet defined).
+    "cmd/e/e.go": """
+        package main
+
+        import "example.com/m/util"
+
+        func main() { util.\u00c9bauche.Mass(util.\u00c9bauche{}) }
+    """,
+    # Mass is defined twice: a call reaches it only through its type.
+    "other/o.go": "package other\n\ntype Z struct{}\n\nfunc (z Z) Mass() int { return 2 }\n",
 }
 FRESH = "package util\n\nfunc Fresh() int { return 2 }\n\nfunc (t Thing) Grow() {}\n"
 # path of the file added (or deleted), its source, the importers whose calls may stand
 CASES = {
-    "a file of the package": ("util/fresh.go", FRESH, {"cmd/b/b.go"}),
+    "a file of the package": ("util/fresh.go", FRESH, {"cmd/b/b.go", "cmd/e/e.go", "other/o.go"}),
+    # cmd/e/e.go names it as `util.\u00c9bauche`, a word that starts with a non-ASCII letter.
+    "a type with a non-ASCII name": (
+        "util/ebauche.go",
+        "package util\n\ntype \u00c9bauche struct {\n\tBase\n}\n",
+        {"cmd/a/a.go", "cmd/b/b.go", "cmd/c/c.go", "cmd/d/d.go", "other/o.go"},
+    ),
     # Sorts first in the directory: its package clause would name the package in importers.
     "an external test package": (
         "util/a_test.go",
@@ -100,7 +117,10 @@ def test_only_importers_that_spell_nothing_of_the_file_keep_their_calls(
     edges_after = resolve_edges("r", "main", after, GO_MODULES)
     for stable in kept.calls_stable:
         assert calls(edges_after.get(stable)) == calls(edges_before.get(stable))
-    for moved in ("cmd/a/a.go", "cmd/c/c.go", "cmd/d/d.go"):
-        if case == "a file of the package":
-            assert calls(edges_after.get(moved)) != calls(edges_before.get(moved)), moved
+    moving = {
+        "a file of the package": ("cmd/a/a.go", "cmd/c/c.go", "cmd/d/d.go"),
+        "a type with a non-ASCII name": ("cmd/e/e.go",),
+    }
+    for moved in moving.get(case, ()):
+        assert calls(edges_after.get(moved)) != calls(edges_before.get(moved)), moved
     assert kept.edges() == edges_after
