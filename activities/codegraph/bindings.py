@@ -84,7 +84,7 @@ def _local_name(language: str, imp: Import, target: Target | None, layout: RepoL
         return ""
     module = imp.module
     if language == "go":
-        package = layout.package_of.get(target.files[0]) if target and target.files else None
+        package = layout.go_package_name(target.files) if target else None
         return package or module.rsplit("/", 1)[-1]
     if language == "rust":
         return module.rsplit("::", 1)[-1]

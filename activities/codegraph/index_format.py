@@ -20,9 +20,13 @@ from activities.codegraph.skipping import SkipRules
 # Bump when a change to extraction (queries, symbols, skipping by content, the stored
 # extraction's shape) changes what some file yields: every branch is parsed again at its
 # next run. Grammar upgrades are picked up without it (`grammar_versions`).
+# A change to resolution that moves some edge bumps it too: a re-index re-resolves only the
+# files a change reaches, so old edges would stay elsewhere.
 # 2: definitions and imports with names over MAX_NAME_BYTES left out; brackets nested over
 # MAX_NESTING skipped (`too_deep`).
-EXTRACTOR_VERSION = 2
+# 3: a Go import binds the package name of the directory's first non-test file (an external
+# `x_test` file sorting first had renamed the package in every importer).
+EXTRACTOR_VERSION = 3
 
 
 def index_format(

@@ -60,6 +60,12 @@ class RepoLayout:
             if go:
                 self.go_files[folder] = go
 
+    def go_package_name(self, files: Sequence[str]) -> str | None:
+        """The name a Go package's files declare, as an import binds it: that of its first
+        file that is not a test (`x_test.go` may declare the external `package x_test`)."""
+        named = [p for p in files if not p.endswith("_test.go")] or list(files)
+        return self.package_of.get(named[0]) if named else None
+
     def _index_python(self, path: str) -> None:
         parts = splitext(path)[0].split("/")
         if parts[-1] == "__init__":

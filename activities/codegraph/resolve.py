@@ -247,13 +247,12 @@ class BranchResolution:
 def _go_packages(
     layout: RepoLayout, files: Iterable[FileExtraction]
 ) -> dict[str, tuple[bool, str | None]]:
-    """For the directory of each Go file: whether it holds Go files, and the package clause
-    of the first, which names the package where it is imported (`bindings._local_name`)."""
+    """For the directory of each Go file: whether it holds Go files, and the name they give
+    the package where it is imported (`bindings._local_name`)."""
     found: dict[str, tuple[bool, str | None]] = {}
     for fe in files:
-        folder = posixpath.dirname(fe.path)
-        go_files = layout.go_files.get(folder, ())
-        found[folder] = (bool(go_files), layout.package_of.get(go_files[0]) if go_files else None)
+        go_files = layout.go_files.get(posixpath.dirname(fe.path), ())
+        found[posixpath.dirname(fe.path)] = (bool(go_files), layout.go_package_name(go_files))
     return found
 
 

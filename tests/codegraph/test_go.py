@@ -144,3 +144,21 @@ def test_bare_import_paths_match_directories_like_the_go_tree() -> None:
     repo = index_repo(files, {"": "std"})
     assert ("api/server.go", "store/store.go", "") in repo.edge_set("IMPORTS")
     assert ("api/server.go", "module:fmt", "") in repo.edge_set("IMPORTS")
+
+
+def test_an_external_test_file_sorting_first_does_not_rename_the_package() -> None:
+    """`util/a_test.go` declares `package util_test`; importers still call `util.Helper`."""
+    files = {
+        "util/a_test.go": "package util_test\n\nfunc TestHelper() {}\n",
+        "util/util.go": "package util\n\nfunc Helper() int { return 1 }\n",
+        "cmd/main.go": """
+            package main
+
+            import "github.com/acme/shop/util"
+
+            func main() { util.Helper() }
+        """,
+    }
+    assert index_repo(files, GO_MODULES).edge_set("CALLS") == {
+        ("cmd/main.go|Function:main", "util/util.go|Function:Helper", "import"),
+    }

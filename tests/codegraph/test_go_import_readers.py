@@ -72,12 +72,14 @@ CASES = {
         "package util\n\ntype \u00c9bauche struct {\n\tBase\n}\n",
         {"cmd/a/a.go", "cmd/b/b.go", "cmd/c/c.go", "cmd/d/d.go", "other/o.go"},
     ),
-    # Sorts first in the directory: its package clause would name the package in importers.
+    # Sorts first in the directory; importers still name the package after its other files.
     "an external test package": (
         "util/a_test.go",
         "package util_test\n\nfunc TestX() {}\n",
-        set(),
+        {"cmd/a/a.go", "cmd/b/b.go", "cmd/c/c.go", "cmd/d/d.go", "cmd/e/e.go", "other/o.go"},
     ),
+    # Sorts first and declares another package: that renames the package in its importers.
+    "a file of another package": ("util/aaa.go", "package renamed\n\nfunc Zed() {}\n", set()),
     # The directory had no Go file: importers bound an external module until now.
     "a new package": ("fresh/fresh.go", "package fresh\n\nfunc Fresh() int { return 2 }\n", set()),
 }
