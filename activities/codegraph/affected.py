@@ -101,9 +101,8 @@ def go_import_readers(
     from the package changes what such a call reaches only where the caller spells one of
     that file's definitions; methods go by name too. `reached` holds the files the change
     reaches otherwise (methods whose owner moved, the callers of their names). The caller
-    must also check that each package keeps its files and its name (`_local_name` takes
-    the package clause of the directory's first file). Empty unless every added and deleted
-    file is Go.
+    must also check that each package keeps its files and the name importers bind for it
+    (`RepoLayout.go_package_name`). Empty unless every added and deleted file is Go.
     """
     files = [*added.values(), *deleted.values()]
     if not files or any(fe.language != "go" for fe in files):

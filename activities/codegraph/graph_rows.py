@@ -122,7 +122,13 @@ def edges_digest(edges: Iterable[EdgeRow], prefix: str = "") -> str:
 
     Keys are hashed without `prefix` (the branch key), so the digest depends only on the code.
     """
-    return ":".join(edges_digest_parts(edges, prefix).values())
+    return joined_digest(edges_digest_parts(edges, prefix))
+
+
+def joined_digest(parts: dict[str, str]) -> str:
+    """`edges_digest` from its parts (in `CODE_EDGE_TYPES` order, as `edges_digest_parts`
+    gives them)."""
+    return ":".join(parts[t] for t in CODE_EDGE_TYPES)
 
 
 def edges_digest_parts(edges: Iterable[EdgeRow], prefix: str = "") -> dict[str, str]:

@@ -41,6 +41,7 @@ from activities.codegraph.graph_rows import (
     edges_digest,
     edges_digest_parts,
     file_key,
+    joined_digest,
 )
 from activities.codegraph.graph_writer import GraphWriter, ResolutionState, StoredFile
 from activities.codegraph.index_format import grammar_versions, index_format
@@ -560,7 +561,7 @@ async def _rewrite_changed_edges(
     for path in calls_kept:
         parts = edges_digest_parts(edges.get(path, ()), prefix)
         parts["CALLS"] = digest_part(stored.files[path].edges_digest, "CALLS") or ""
-        digests[path] = ":".join(parts.values())
+        digests[path] = joined_digest(parts)
     rewrite = sorted(
         path
         for path, digest in digests.items()
