@@ -12,7 +12,7 @@ import asyncio
 import base64
 import os
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -190,8 +190,11 @@ class GitClient:
         entries.sort(key=lambda entry: entry.path)
         return entries
 
-    async def read_blobs(self, repo: Path, shas: Sequence[str]) -> AsyncIterator[tuple[str, bytes]]:
-        """Stream (sha, content) for each blob through one `git cat-file --batch` process."""
+    async def read_blobs(
+        self, repo: Path, shas: Sequence[str]
+    ) -> AsyncGenerator[tuple[str, bytes], None]:
+        """Stream (sha, content) for each blob through one `git cat-file --batch` process.
+        Close it (`contextlib.aclosing`) when stopping early: that ends the process."""
         proc = await asyncio.create_subprocess_exec(
             "git",
             "cat-file",

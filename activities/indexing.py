@@ -37,6 +37,8 @@ from workflows.contracts import (
 
 log = logging.getLogger("repograph.activities")
 HEARTBEAT_EVERY = 5.0
+# The share of its activity timeout a parse spends starting files (see `parse_deadline`).
+PARSE_TIME_SHARE = 0.8
 
 _GIT_ERROR_TYPES = {
     "not_found": "RepositoryNotFound",
@@ -49,7 +51,9 @@ _GIT_ERROR_TYPES = {
 class SnapshotIndexer(Protocol):
     """The code-graph side of a run: parse changed blobs, then write the graph delta."""
 
-    async def parse(self, snapshot: SnapshotRef, repo_dir: Path, out_dir: Path) -> ParseOutcome: ...
+    async def parse(
+        self, snapshot: SnapshotRef, repo_dir: Path, out_dir: Path, deadline: float | None = None
+    ) -> ParseOutcome: ...
 
     async def persist(self, snapshot: SnapshotRef, out_dir: Path) -> GraphOutcome: ...
 
@@ -57,7 +61,8 @@ class SnapshotIndexer(Protocol):
 
     async def is_current(self, repo_id: str, branch: str) -> bool:
         """Whether the branch's graph was made in this worker's index format (extractor,
-        grammars, skip settings): if not, a run at the same head still re-indexes."""
+        grammars, skip settings) and has no file deferred for lack of parse time: if not, a
+        run at the same head still re-indexes."""
         ...
 
 
@@ -90,6 +95,18 @@ async def heartbeating(every: float = HEARTBEAT_EVERY) -> AsyncIterator[None]:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+def parse_deadline(info: activity.Info) -> float | None:
+    """The `time.monotonic()` after which a parse starts no more files, so that it ends in
+    its time and the run keeps what it parsed (the rest is deferred to the next run) instead
+    of timing out and starting again from nothing, forever, on a branch too slow to parse."""
+    timeout = info.start_to_close_timeout
+    if not timeout:
+        return None
+    # Time for what follows the last parse: reading the rows of in-flight files and writing
+    # the deferred ones (tenths of a second); the rest is slack for a loaded host.
+    return time.monotonic() + timeout.total_seconds() * PARSE_TIME_SHARE
 
 
 class IndexingActivities:
@@ -180,7 +197,9 @@ class IndexingActivities:
     async def parse_snapshot(self, snapshot: SnapshotRef) -> ParseOutcome:
         run_dir = self._run_dir(snapshot)
         async with heartbeating():
-            return await self._indexer.parse(snapshot, run_dir / "repo.git", run_dir)
+            return await self._indexer.parse(
+                snapshot, run_dir / "repo.git", run_dir, parse_deadline(activity.info())
+            )
 
     @activity.defn(name="persist_graph")
     async def persist_graph(self, snapshot: SnapshotRef) -> GraphOutcome:

@@ -120,6 +120,7 @@ class IndexStats:
     skipped_files: int = 0
     unchanged_files: int = 0
     deleted_files: int = 0
+    deferred_files: int = 0  # of skipped_files: parse time ran out; the next run parses them
     nodes_written: int = 0
     edges_written: int = 0
     resolved_files: int = 0  # files whose edges were re-resolved (see GraphOutcome)
@@ -187,6 +188,9 @@ class ParseOutcome:
     deleted_files: int
     total_files: int
     seconds: float
+    # Of skipped_files, those not parsed because the run's parse time ran out: the next run
+    # parses them (the workflow starts it at once).
+    deferred_files: int = 0
 
 
 @dataclass(frozen=True)

@@ -175,6 +175,7 @@ class RepoIndexingWorkflow:
             if result.status == "indexed":
                 self._last_sha = result.commit_sha
                 self._last_at = workflow.now().isoformat()
+                self._continue_deferred(request, result.stats)
             return
         await self._record_failure(request, "the worker holding the checkout was lost repeatedly")
 
@@ -233,6 +234,7 @@ class RepoIndexingWorkflow:
             indexed_files=graph.indexed_files,
             parsed_files=parse.parsed_files,
             skipped_files=parse.skipped_files,
+            deferred_files=parse.deferred_files,
             unchanged_files=parse.unchanged_files,
             deleted_files=parse.deleted_files,
             nodes_written=graph.nodes_written,
@@ -257,6 +259,21 @@ class RepoIndexingWorkflow:
             f"indexed {stats.indexed_files} files, {stats.total_symbols} symbols", fetch.head_sha
         )
         return result
+
+    def _continue_deferred(self, request: PushRequest, stats: IndexStats) -> None:
+        """Run again at once when parse time ran out before some files: the next run parses
+        just those (a push that came meanwhile serves as well). Only after progress, so a
+        branch where no file fits in the time is not retried in a loop."""
+        if not stats.deferred_files or self._pending is not None:
+            return
+        if stats.parsed_files + stats.skipped_files - stats.deferred_files == 0:
+            workflow.logger.warning(
+                "no file parsed in the parse time; the deferred files wait for the next push",
+                extra=self._context() | {"deferred_files": stats.deferred_files},
+            )
+            return
+        self._log(f"{stats.deferred_files} files deferred for lack of parse time; continuing")
+        self._pending = request
 
     async def _record_failure(self, request: PushRequest, message: str) -> None:
         self._last_error = message

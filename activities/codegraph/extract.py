@@ -53,13 +53,18 @@ class _Scope:
 
 
 def extract(
-    path: str, source: bytes, language: str, cpu_seconds: float | None = None
+    path: str,
+    source: bytes,
+    language: str,
+    cpu_seconds: float | None = None,
+    deadline: float | None = None,
 ) -> FileExtraction:
     """Extract `source` (the content of `path`) as `language`. Bad input gives what parsed,
-    flagged; only a parse over `cpu_seconds` raises (`languages.ParseTimeoutError`)."""
+    flagged; only a parse over `cpu_seconds` or past `deadline` raises
+    (`languages.ParseTimeoutError`)."""
     spec = get_spec(language)
     query = get_query(language, spec.query)  # outside the guard: a bad query is our bug
-    root = parse(language, source, cpu_seconds).root_node
+    root = parse(language, source, cpu_seconds, deadline).root_node
     try:
         with reading(source):
             return _extract_tree(path, language, root, spec, query)

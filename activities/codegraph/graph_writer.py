@@ -28,6 +28,7 @@ class StoredFile:
     blob_sha: str
     edges_digest: str | None
     parsed: bool = True  # False for files recorded as skipped (they have no edges)
+    deferred: bool = False  # skipped because a run's parse time ran out: parse it next run
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,8 @@ class GraphWriter:
         rows = await self._run(
             """
             MATCH (f:File {repo_id: $repo_id, branch: $branch})
-            RETURN collect([f.path, f.blob_sha, f.edges_digest, f.skipped IS NULL]) AS files
+            RETURN collect([f.path, f.blob_sha, f.edges_digest, f.skipped IS NULL,
+                            coalesce(f.skipped = 'deferred', false)]) AS files
             // not `extraction`: reading it is costly
             """,
             repo_id=repo_id,
@@ -196,6 +198,18 @@ class GraphWriter:
             symbols=counts[1],
             index_format=index_format,
         )
+
+    async def has_deferred_files(self, repo_id: str, branch: str) -> bool:
+        """Whether a run ran out of parse time before some of the branch's files."""
+        rows = await self._run(
+            """
+            MATCH (f:File {repo_id: $repo_id, branch: $branch}) WHERE f.skipped = 'deferred'
+            RETURN f.path LIMIT 1
+            """,
+            repo_id=repo_id,
+            branch=branch,
+        )
+        return bool(rows)
 
     async def branch_counts(self, repo_id: str, branch: str) -> tuple[int, int]:
         """(parsed files, definitions) of a branch, for the stats of a run that wrote nothing."""

@@ -20,10 +20,10 @@ import logging
 import os
 import posixpath
 import time
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Collection, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import aclosing, contextmanager
 from dataclasses import asdict, dataclass
 from multiprocessing import get_context
 from pathlib import Path
@@ -47,9 +47,9 @@ from activities.codegraph.graph_writer import GraphWriter, ResolutionState, Stor
 from activities.codegraph.index_format import grammar_versions, index_format
 from activities.codegraph.kept_resolutions import KeptResolutions
 from activities.codegraph.model import FileExtraction
-from activities.codegraph.parse_worker import ParseItem, parse_files
+from activities.codegraph.parse_worker import ParseItem, parse_files, row_line
 from activities.codegraph.resolve import BoundEdges, BranchResolution, parse_go_mod
-from activities.codegraph.skipping import SkipRules
+from activities.codegraph.skipping import SkipReason, SkipRules
 from activities.codegraph.snapshot_plan import SnapshotPlan, plan_snapshot
 from activities.git_client import GitClient, TreeEntry
 from app.settings import Settings
@@ -120,7 +120,12 @@ class CodeGraphIndexer:
             self._driver, self._settings.neo4j_database, self._settings.graph_batch_size
         )
 
-    async def parse(self, snapshot: SnapshotRef, repo_dir: Path, out_dir: Path) -> ParseOutcome:
+    async def parse(
+        self, snapshot: SnapshotRef, repo_dir: Path, out_dir: Path, deadline: float | None = None
+    ) -> ParseOutcome:
+        """Plan the run and parse what it must into `out_dir`. Past `deadline` (a
+        `time.monotonic()` value) no file is started: the rest is recorded as deferred, and
+        the next run parses it."""
         started = time.monotonic()
         repo_id, branch = snapshot.repo.repo_id, snapshot.branch
         tree = await self._git.list_blobs(repo_dir, snapshot.commit_sha)
@@ -136,7 +141,8 @@ class CodeGraphIndexer:
             )
         plan = plan_snapshot(
             tree,
-            {p: f.blob_sha for p, f in stored.items()},
+            # A deferred file counts as not stored: it is parsed now, whatever its blob.
+            {p: f.blob_sha for p, f in stored.items() if not f.deferred},
             self._rules,
             self._settings.extra_languages,
             reparse_all=reparse,
@@ -157,14 +163,21 @@ class CodeGraphIndexer:
                 }
             )
         )
-        skipped = await self._parse_to_disk(plan, repo_dir, out_dir / PARSED)
+        skipped = await self._parse_to_disk(plan, repo_dir, out_dir / PARSED, deadline)
+        deferred = skipped[SkipReason.DEFERRED]
+        if deferred:
+            log.warning(
+                "parse time ran out: files deferred to the next run",
+                extra={"repo_id": repo_id, "branch": branch, "files": deferred},
+            )
         return ParseOutcome(
-            parsed_files=len(plan.to_parse) - skipped,
-            skipped_files=skipped,
+            parsed_files=len(plan.to_parse) - skipped.total(),
+            skipped_files=skipped.total(),
             unchanged_files=len(plan.unchanged),
             deleted_files=len(plan.deleted),
             total_files=plan.total_files,
             seconds=round(time.monotonic() - started, 3),
+            deferred_files=deferred,
         )
 
     async def _go_modules(self, repo_dir: Path, tree: list[TreeEntry]) -> dict[str, str]:
@@ -179,53 +192,52 @@ class CodeGraphIndexer:
                 found[posixpath.dirname(mods[sha])] = module
         return found
 
-    async def _parse_to_disk(self, plan: SnapshotPlan, repo_dir: Path, out: Path) -> int:
-        """Parse every planned file on all cores; rows stream to `out`. Returns files skipped."""
-        skipped = 0
-        # Blob -> language -> paths: a blob is parsed once per language it is stored as (an
-        # empty file is one blob, whatever its name).
-        paths: dict[str, dict[str, list[str]]] = {}
-        for planned in plan.to_parse:
-            if planned.skip is None:
-                by_language = paths.setdefault(planned.blob_sha, {})
-                by_language.setdefault(planned.language, []).append(planned.path)
-        in_flight: set[asyncio.Future[list[tuple[bool, str]]]] = set()
+    async def _parse_to_disk(
+        self, plan: SnapshotPlan, repo_dir: Path, out: Path, deadline: float | None
+    ) -> Counter[str]:
+        """Parse every planned file on all cores; rows stream to `out`. Returns the files
+        skipped, by reason. Past `deadline` the files not parsed yet are deferred."""
+        skipped: Counter[str] = Counter()
+        paths = _blobs_to_parse(plan)
+        in_flight: set[asyncio.Future[list[tuple[str | None, str]]]] = set()
         limit = self._workers * 2
         with out.open("w") as sink:
             for planned in plan.to_parse:
                 if planned.skip is not None:
                     sink.write(
-                        json.dumps(
-                            {
-                                "path": planned.path,
-                                "blob_sha": planned.blob_sha,
-                                "language": planned.language,
-                                "skipped": str(planned.skip),
-                                "extraction": None,
-                            }
-                        )
-                        + "\n"
+                        row_line(planned.path, planned.blob_sha, planned.language, planned.skip)
                     )
-                    skipped += 1
+                    skipped[planned.skip] += 1
             chunk: list[ParseItem] = []
             size = 0
-            async for sha, content in self._git.read_blobs(repo_dir, list(paths)):
-                for language, names in paths[sha].items():
-                    chunk.append((names, sha, language, content))
-                size += len(content)
-                if size >= CHUNK_BYTES:
-                    in_flight.add(self._submit(chunk))
-                    chunk, size = [], 0
-                    if len(in_flight) >= limit:
-                        skipped += await _drain(in_flight, sink, first_only=True)
+            async with aclosing(self._git.read_blobs(repo_dir, list(paths))) as blobs:
+                async for sha, content in blobs:
+                    if deadline is not None and time.monotonic() >= deadline:
+                        break
+                    for language, names in paths.pop(sha).items():
+                        chunk.append((names, sha, language, content))
+                    size += len(content)
+                    if size >= CHUNK_BYTES:
+                        in_flight.add(self._submit(chunk, deadline))
+                        chunk, size = [], 0
+                        if len(in_flight) >= limit:
+                            await _drain(in_flight, sink, skipped, first_only=True)
             if chunk:
-                in_flight.add(self._submit(chunk))
-            skipped += await _drain(in_flight, sink, first_only=False)
+                in_flight.add(self._submit(chunk, deadline))
+            await _drain(in_flight, sink, skipped, first_only=False)
+            # Blobs not read when the deadline passed: deferred like the files not started.
+            for sha, by_language in paths.items():
+                for language, names in by_language.items():
+                    for path in names:
+                        sink.write(row_line(path, sha, language, SkipReason.DEFERRED))
+                        skipped[SkipReason.DEFERRED] += 1
         return skipped
 
-    def _submit(self, chunk: list[ParseItem]) -> asyncio.Future[list[tuple[bool, str]]]:
+    def _submit(
+        self, chunk: list[ParseItem], deadline: float | None
+    ) -> asyncio.Future[list[tuple[str | None, str]]]:
         return asyncio.wrap_future(
-            self._pool.submit(parse_files, chunk, self._rules.parse_cpu_seconds)
+            self._pool.submit(parse_files, chunk, self._rules.parse_cpu_seconds, deadline)
         )
 
     async def persist(self, snapshot: SnapshotRef, out_dir: Path) -> GraphOutcome:
@@ -424,8 +436,13 @@ class CodeGraphIndexer:
         return all(file.edges_digest is not None for file in stored if file.parsed)
 
     async def is_current(self, repo_id: str, branch: str) -> bool:
-        state = await self._writer().resolution_state(branch_key(repo_id, branch))
-        return state.index_format == self._format
+        """Whether the graph of the branch's indexed head is whole and in this worker's index
+        format; if not, indexing that head again does something."""
+        writer = self._writer()
+        state = await writer.resolution_state(branch_key(repo_id, branch))
+        if state.index_format != self._format:
+            return False
+        return not await writer.has_deferred_files(repo_id, branch)
 
     async def cleanup_stale(self, snapshot: SnapshotRef) -> int:
         """Remove what an exact run cannot leave but an interrupted one can: orphans."""
@@ -484,20 +501,35 @@ class CodeGraphIndexer:
         return keys
 
 
+def _blobs_to_parse(plan: SnapshotPlan) -> dict[str, dict[str, list[str]]]:
+    """Blob -> language -> paths of the files to parse: a blob is parsed once per language it
+    is stored as (an empty file is one blob, whatever its name)."""
+    paths: dict[str, dict[str, list[str]]] = {}
+    for planned in plan.to_parse:
+        if planned.skip is None:
+            by_language = paths.setdefault(planned.blob_sha, {})
+            by_language.setdefault(planned.language, []).append(planned.path)
+    return paths
+
+
 async def _drain(
-    in_flight: set[asyncio.Future[list[tuple[bool, str]]]], sink: Any, *, first_only: bool
-) -> int:
-    skipped = 0
+    in_flight: set[asyncio.Future[list[tuple[str | None, str]]]],
+    sink: Any,
+    skipped: Counter[str],
+    *,
+    first_only: bool,
+) -> None:
+    """Write finished chunks' rows to `sink`, counting their skip reasons into `skipped`."""
     while in_flight:
         done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
         for future in done:
             in_flight.discard(future)
-            for was_skipped, line in future.result():
-                skipped += was_skipped
+            for reason, line in future.result():
+                if reason is not None:
+                    skipped[reason] += 1
                 sink.write(line)
         if first_only:
             break
-    return skipped
 
 
 _NO_FILE = StoredFile(path="", blob_sha="", edges_digest=None)

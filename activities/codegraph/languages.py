@@ -8,6 +8,7 @@ costs more than parsing a small file.
 from __future__ import annotations
 
 import importlib
+import math
 import threading
 import time
 from collections.abc import Mapping
@@ -119,35 +120,48 @@ class ParseTimeoutError(Exception):
 _READ_SLICE = 4096
 
 
-def parse(language: str, source: bytes, cpu_seconds: float | None = None) -> Tree:
+def parse(
+    language: str, source: bytes, cpu_seconds: float | None = None, deadline: float | None = None
+) -> Tree:
     """Parse `source` as `language`, giving up (`ParseTimeoutError`) after `cpu_seconds` of
-    this thread's CPU time; None: no limit.
+    this thread's CPU time or once `time.monotonic()` passes `deadline`; None: no limit.
 
     Error recovery in some grammars is quadratic: Kotlin takes 13 s on 250 KB of Python-like
     lines and minutes on 1 MiB, so one file could hold a run until its activity times out.
     py-tree-sitter ignores `progress_callback` when the source is bytes, so a limited parse
     reads `source` through a callback, in slices. A tree read that way reads through the
     callback again for every `Node.text`: read node text by slicing `source` instead
-    (`specs.text` does). CPU time rather than wall time, so that other processes' load does
-    not decide which files time out.
+    (`specs.text` does). The per-file limit is CPU time, so that other processes' load does
+    not decide which files time out; `deadline` is the run's, on the host's clock.
     """
     parser = get_parser(language)
-    if cpu_seconds is None:
+    if cpu_seconds is None and deadline is None:
         return parser.parse(source)
-    deadline = time.thread_time() + cpu_seconds
+    cpu_deadline = math.inf if cpu_seconds is None else time.thread_time() + cpu_seconds
+    wall_deadline = math.inf if deadline is None else deadline
+
+    def over() -> bool:
+        return time.thread_time() > cpu_deadline or time.monotonic() > wall_deadline
+
     try:
         return parser.parse(
             lambda offset, _point: source[offset : offset + _READ_SLICE],
-            progress_callback=lambda _offset, _has_error: time.thread_time() > deadline,
+            progress_callback=lambda _offset, _has_error: over(),
         )
     except BaseException as error:
         # A halted parser resumes the same parse on its next call, whatever it is given; a
         # callback interrupted by a signal's exception halts it too.
         parser.reset()
         # ValueError "Parsing failed" is the progress callback's halt.
-        if isinstance(error, ValueError) and time.thread_time() > deadline:
-            raise ParseTimeoutError(f"not parsed within {cpu_seconds:g} s of CPU") from error
+        if isinstance(error, ValueError) and over():
+            raise ParseTimeoutError(_overrun(cpu_seconds, deadline)) from error
         raise
+
+
+def _overrun(cpu_seconds: float | None, deadline: float | None) -> str:
+    if deadline is not None and time.monotonic() > deadline:
+        return "not parsed before the run's parse deadline"
+    return f"not parsed within {cpu_seconds:g} s of CPU"
 
 
 @cache

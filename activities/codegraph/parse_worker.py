@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 from activities.codegraph.extract import extract
@@ -22,34 +23,56 @@ log = logging.getLogger(__name__)
 ParseItem = tuple[list[str], str, str, bytes]
 
 
-def parse_files(items: list[ParseItem], cpu_seconds: float | None) -> list[tuple[bool, str]]:
-    """Parse each item's blob into a (skipped, JSON line) pair per path; a blob not parsed
-    within `cpu_seconds` is skipped."""
+def parse_files(
+    items: list[ParseItem], cpu_seconds: float | None, deadline: float | None = None
+) -> list[tuple[str | None, str]]:
+    """Parse each item's blob into a (skip reason or None, JSON line) pair per path; a blob
+    not parsed within `cpu_seconds` is skipped. Once `time.monotonic()` passes `deadline`
+    (the host's clock, shared by all processes) blobs are deferred to the next run instead."""
     rows = []
     for paths, blob_sha, language, content in items:
-        skipped, extraction = _parse_blob(paths[0], language, content, cpu_seconds)
+        skipped, extraction = _parse_blob(paths[0], language, content, cpu_seconds, deadline)
         for path in paths:
-            row = {
-                "path": path,
-                "blob_sha": blob_sha,
-                "language": language,
-                "skipped": skipped,
-                "extraction": None if extraction is None else {**extraction, "path": path},
-            }
-            rows.append((skipped is not None, json.dumps(row, separators=(",", ":")) + "\n"))
+            rows.append((skipped, row_line(path, blob_sha, language, skipped, extraction)))
     return rows
 
 
+def row_line(
+    path: str,
+    blob_sha: str,
+    language: str,
+    skipped: str | None,
+    extraction: dict[str, Any] | None = None,
+) -> str:
+    """One line of `parsed.jsonl`: a file, its skip reason or its extraction (made at `path`)."""
+    row = {
+        "path": path,
+        "blob_sha": blob_sha,
+        "language": language,
+        "skipped": skipped,
+        "extraction": None if extraction is None else {**extraction, "path": path},
+    }
+    return json.dumps(row, separators=(",", ":")) + "\n"
+
+
 def _parse_blob(
-    path: str, language: str, content: bytes, cpu_seconds: float | None
+    path: str,
+    language: str,
+    content: bytes,
+    cpu_seconds: float | None,
+    deadline: float | None,
 ) -> tuple[str | None, dict[str, Any] | None]:
     """(skip reason, None) or (None, the extraction's JSON form, made at `path`)."""
     reason = skip_by_content(content)
     if reason is not None:
         return str(reason), None
+    if deadline is not None and time.monotonic() >= deadline:
+        return str(SkipReason.DEFERRED), None
     try:
-        return None, extract(path, content, language, cpu_seconds).to_json()
+        return None, extract(path, content, language, cpu_seconds, deadline).to_json()
     except ParseTimeoutError:
+        if deadline is not None and time.monotonic() >= deadline:
+            return str(SkipReason.DEFERRED), None  # cut by the run's time, not its own
         log.warning(
             "parse timed out, file skipped",
             extra={

@@ -61,6 +61,9 @@ class SkipReason(StrEnum):
     PATH_TOO_LONG = "path_too_long"
     # tree-sitter did not finish within `SkipRules.parse_cpu_seconds` (see `languages.parse`).
     PARSE_TIMEOUT = "parse_timeout"
+    # The run's parse time ran out before this file's turn (`Indexer.parse`'s deadline): it is
+    # parsed at the next run, which the workflow starts at once.
+    DEFERRED = "deferred"
 
 
 # Keys hold the branch key, the path (`|` and `%` escaped: up to 3x) and, for definitions,

@@ -41,8 +41,9 @@ def _stats(result: IndexResult) -> list[str]:
     )
     return [
         f"  files    {stats.indexed_files} indexed: {stats.parsed_files} parsed, "
-        f"{stats.unchanged_files} unchanged, {stats.skipped_files} skipped, "
-        f"{stats.deleted_files} deleted",
+        f"{stats.unchanged_files} unchanged, {stats.skipped_files} skipped"
+        + (f" ({stats.deferred_files} deferred to the next run)" if stats.deferred_files else "")
+        + f", {stats.deleted_files} deleted",
         f"  symbols  {stats.total_symbols}",
         f"  graph    {stats.nodes_written} nodes and {stats.edges_written} edges written, "
         f"{result.stale_nodes_deleted} stale nodes removed",

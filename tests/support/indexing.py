@@ -16,15 +16,22 @@ from workflows.contracts import GraphOutcome, ParseOutcome, RepoRef, SnapshotRef
 
 
 async def index_head(
-    indexer: CodeGraphIndexer, driver: AsyncDriver, repo: RepoRef, branch: str, scratch: Path
+    indexer: CodeGraphIndexer,
+    driver: AsyncDriver,
+    repo: RepoRef,
+    branch: str,
+    scratch: Path,
+    *,
+    deadline: float | None = None,
 ) -> tuple[ParseOutcome, GraphOutcome]:
-    """Fetch the branch head into a fresh directory and run parse + persist + stale cleanup."""
+    """Fetch the branch head into a fresh directory and run parse (with its `deadline`, a
+    `time.monotonic()` value) + persist + stale cleanup."""
     git = GitClient(allow_file_protocol=True)
     run_dir = scratch / uuid.uuid4().hex[:8]
     run_dir.mkdir(parents=True)
     sha = await git.fetch_branch(repo.clone_url, branch, run_dir / "repo.git", None)
     snapshot = SnapshotRef(repo, branch, sha, str(run_dir))
-    parsed = await indexer.parse(snapshot, run_dir / "repo.git", run_dir)
+    parsed = await indexer.parse(snapshot, run_dir / "repo.git", run_dir, deadline)
     await MetadataStore(driver, "neo4j").upsert_repository(repo, branch)
     graph = await indexer.persist(snapshot, run_dir)
     await indexer.cleanup_stale(snapshot)

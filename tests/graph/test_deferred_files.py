@@ -1,0 +1,108 @@
+"""A parse that runs out of time records the files it did not reach as `deferred`; the next run
+at the same head parses exactly those, and the graph is then the full index's."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from neo4j import AsyncDriver
+
+from activities.codegraph.indexer import CodeGraphIndexer
+from activities.git_client import GitClient
+from tests.conftest import LocalStack
+from tests.graph.test_shared_blobs import files_and_symbols
+from tests.support.git_server import WorkRepo
+from tests.support.indexing import assert_same_as_full_index, drop_graph, index_head
+from workflows.contracts import RepoRef
+
+FILES: dict[str, str | bytes] = {
+    "pkg/__init__.py": "",
+    "pkg/base.py": "class Base:\n    def run(self):\n        return 1\n",
+    "pkg/app.py": (
+        "from pkg.base import Base\n\n\nclass App(Base):\n    def go(self):\n"
+        "        return helper()\n\n\ndef helper():\n    return Base().run()\n"
+    ),
+    "cmd/main.go": "package main\n\nfunc main() {\n\trun()\n}\n\nfunc run() {}\n",
+}
+# Kotlin's error recovery is quadratic on Python-like lines: ~3 s of parse at this size. It
+# sorts after the other files, so they are parsed before the deadline cuts it.
+STALL = "".join(f"def f{i}():\n    g{i}()\n" for i in range(5_000))
+
+
+async def test_files_past_the_deadline_are_deferred_then_parsed_by_the_next_run(
+    local_stack: LocalStack, neo4j_driver: AsyncDriver, tmp_path: Path, unique_id: str
+) -> None:
+    repo = WorkRepo(tmp_path, "deferred")
+    repo.write(FILES)
+    repo.commit("first")
+    live = RepoRef(f"github-{unique_id}", "github", "acme/deferred", repo.bare.resolve().as_uri())
+    settings = local_stack.settings(parse_processes=2, parse_file_cpu_seconds=1.0)
+    indexer = CodeGraphIndexer(settings, neo4j_driver, GitClient(allow_file_protocol=True))
+    runs = tmp_path / "runs"
+    try:
+        await index_head(indexer, neo4j_driver, live, "main", runs)
+        repo.write(
+            {
+                "pkg/base.py": "class Base:\n    def run(self):\n        return 2\n",
+                "pkg/extra.py": "from pkg.app import helper\n\nhelper()\n",
+            }
+        )
+        repo.commit("second")
+        # Out of time before the first file: both changed files wait, nothing is lost.
+        parsed, _ = await index_head(
+            indexer, neo4j_driver, live, "main", runs, deadline=time.monotonic() - 1
+        )
+        assert (parsed.parsed_files, parsed.deferred_files, parsed.unchanged_files) == (0, 2, 3)
+        files = await files_and_symbols(neo4j_driver, live.repo_id)
+        assert files["pkg/base.py"] == ("python", "deferred")
+        assert files["pkg/extra.py"] == ("python", "deferred")
+        assert files["pkg/app.py"] == ("python", None, "App", "helper")
+        assert not await indexer.is_current(live.repo_id, "main")
+
+        # The same head again: only the deferred files are parsed.
+        parsed, _ = await index_head(indexer, neo4j_driver, live, "main", runs)
+        assert (parsed.parsed_files, parsed.deferred_files, parsed.unchanged_files) == (2, 0, 3)
+        assert await indexer.is_current(live.repo_id, "main")
+        await assert_same_as_full_index(
+            indexer, neo4j_driver, live, "main", runs, "after the deferred files"
+        )
+        _, graph = await index_head(indexer, neo4j_driver, live, "main", runs)
+        assert (graph.nodes_written, graph.edges_written, graph.graph_changes) == (0, 0, 0)
+    finally:
+        await indexer.aclose()
+        await drop_graph(neo4j_driver, live.repo_id)
+
+
+async def test_a_file_cut_by_the_deadline_is_deferred_and_the_files_before_it_are_kept(
+    local_stack: LocalStack, neo4j_driver: AsyncDriver, tmp_path: Path, unique_id: str
+) -> None:
+    """With its own limit (2 s of CPU) beyond the deadline, the slow file is deferred, not
+    judged too slow; the next run judges it by its own limit, as a full index does."""
+    repo = WorkRepo(tmp_path, "cut")
+    repo.write({**FILES, "zz/Stall.kt": STALL})
+    repo.commit("with a slow file")
+    live = RepoRef(f"github-{unique_id}", "github", "acme/cut", repo.bare.resolve().as_uri())
+    settings = local_stack.settings(parse_processes=2, parse_file_cpu_seconds=2.0)
+    indexer = CodeGraphIndexer(settings, neo4j_driver, GitClient(allow_file_protocol=True))
+    runs = tmp_path / "runs"
+    try:
+        parsed, _ = await index_head(
+            indexer, neo4j_driver, live, "main", runs, deadline=time.monotonic() + 0.8
+        )
+        assert (parsed.parsed_files, parsed.deferred_files) == (4, 1)
+        files = await files_and_symbols(neo4j_driver, live.repo_id)
+        assert files["zz/Stall.kt"] == ("kotlin", "deferred")
+        assert files["pkg/base.py"] == ("python", None, "Base")
+
+        parsed, _ = await index_head(indexer, neo4j_driver, live, "main", runs)
+        assert (parsed.parsed_files, parsed.skipped_files, parsed.unchanged_files) == (0, 1, 4)
+        files = await files_and_symbols(neo4j_driver, live.repo_id)
+        assert files["zz/Stall.kt"] == ("kotlin", "parse_timeout")
+        assert await indexer.is_current(live.repo_id, "main")
+        await assert_same_as_full_index(
+            indexer, neo4j_driver, live, "main", runs, "after the cut file"
+        )
+    finally:
+        await indexer.aclose()
+        await drop_graph(neo4j_driver, live.repo_id)
