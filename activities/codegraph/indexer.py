@@ -141,11 +141,12 @@ class CodeGraphIndexer:
             )
         plan = plan_snapshot(
             tree,
-            # A deferred file counts as not stored: it is parsed now, whatever its blob.
-            {p: f.blob_sha for p, f in stored.items() if not f.deferred},
+            {p: f.blob_sha for p, f in stored.items()},
             self._rules,
             self._settings.extra_languages,
             reparse_all=reparse,
+            # A deferred file is parsed now, whatever its blob; gone, it is deleted.
+            reparse={p for p, f in stored.items() if f.deferred},
         )
         go_modules = await self._go_modules(repo_dir, tree)
         (out_dir / PLAN).write_text(

@@ -7,7 +7,7 @@ deleted. A rename is therefore a delete plus an add.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -53,10 +53,12 @@ def plan_snapshot(
     extra_languages: Mapping[str, str] | None = None,
     *,
     reparse_all: bool = False,
+    reparse: Collection[str] = (),
 ) -> SnapshotPlan:
     """Split the tree into files to parse and unchanged files; list the stored ones now gone.
     With `reparse_all` (the graph was made by another extractor or other settings), no file
-    counts as unchanged."""
+    counts as unchanged; the stored paths in `reparse` (deferred by an earlier run) never do.
+    Both stay stored, so one of them gone from the tree is still deleted."""
     to_parse: list[PlannedFile] = []
     unchanged: list[str] = []
     present: set[str] = set()
@@ -70,7 +72,7 @@ def plan_snapshot(
             # tree order is the file, so every run plans the same one.
             continue
         present.add(path)
-        if not reparse_all and stored_blobs.get(path) == entry.blob_sha:
+        if not reparse_all and path not in reparse and stored_blobs.get(path) == entry.blob_sha:
             unchanged.append(path)
             continue
         skip = unstorable or skip_by_path(path, entry.size, rules)

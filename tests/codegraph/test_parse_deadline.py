@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import dataclass
 
 import pytest
 
 from activities.codegraph.extract import extract
 from activities.codegraph.languages import ParseTimeoutError
 from activities.codegraph.parse_worker import parse_files
-from activities.codegraph.skipping import SkipReason
+from activities.codegraph.skipping import SkipReason, SkipRules
+from activities.codegraph.snapshot_plan import plan_snapshot
 from tests.codegraph.test_broken_input import KOTLIN_STALL, assert_parses_afresh
 
 OK_PY = b"def ok():\n    return 1\n"
@@ -74,3 +76,23 @@ def test_extract_raises_at_the_deadline_and_the_parser_starts_afresh() -> None:
     with pytest.raises(ParseTimeoutError, match="deadline"):
         extract("Stall.kt", KOTLIN_STALL, "kotlin", deadline=time.monotonic() + 0.2)
     assert_parses_afresh()
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str
+    blob_sha: str
+    size: int = 10
+
+
+def test_a_deferred_file_is_planned_again_and_deleted_when_gone() -> None:
+    """Deferred files keep their blob id in the graph: same blob, parsed all the same; renamed
+    or removed, the old path is deleted like any stored file."""
+    tree = [Entry("kept.py", "1"), Entry("waiting.py", "2"), Entry("renamed_to.py", "3")]
+    stored = {"kept.py": "1", "waiting.py": "2", "renamed_from.py": "3", "removed.py": "4"}
+    plan = plan_snapshot(
+        tree, stored, SkipRules(), reparse={"waiting.py", "renamed_from.py", "removed.py"}
+    )
+    assert plan.unchanged == ("kept.py",)
+    assert [f.path for f in plan.to_parse] == ["renamed_to.py", "waiting.py"]
+    assert plan.deleted == ("removed.py", "renamed_from.py")

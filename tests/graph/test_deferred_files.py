@@ -12,7 +12,7 @@ from activities.codegraph.indexer import CodeGraphIndexer
 from activities.git_client import GitClient
 from tests.conftest import LocalStack
 from tests.graph.test_shared_blobs import files_and_symbols
-from tests.support.git_server import WorkRepo
+from tests.support.git_server import WorkRepo, git
 from tests.support.indexing import assert_same_as_full_index, drop_graph, index_head
 from workflows.contracts import RepoRef
 
@@ -69,6 +69,48 @@ async def test_files_past_the_deadline_are_deferred_then_parsed_by_the_next_run(
         )
         _, graph = await index_head(indexer, neo4j_driver, live, "main", runs)
         assert (graph.nodes_written, graph.edges_written, graph.graph_changes) == (0, 0, 0)
+    finally:
+        await indexer.aclose()
+        await drop_graph(neo4j_driver, live.repo_id)
+
+
+async def test_a_deferred_file_removed_or_renamed_before_its_next_run_leaves_no_trace(
+    local_stack: LocalStack, neo4j_driver: AsyncDriver, tmp_path: Path, unique_id: str
+) -> None:
+    """A deferred file is still a stored file: gone from the next commit, its node goes too."""
+    repo = WorkRepo(tmp_path, "deferred-gone")
+    repo.write(FILES)
+    repo.commit("first")
+    live = RepoRef(f"github-{unique_id}", "github", "acme/gone", repo.bare.resolve().as_uri())
+    settings = local_stack.settings(parse_processes=2, parse_file_cpu_seconds=1.0)
+    indexer = CodeGraphIndexer(settings, neo4j_driver, GitClient(allow_file_protocol=True))
+    runs = tmp_path / "runs"
+    try:
+        await index_head(indexer, neo4j_driver, live, "main", runs)
+        repo.write(
+            {
+                "pkg/base.py": "class Base:\n    def run(self):\n        return 2\n",
+                "pkg/extra.py": "from pkg.app import helper\n\nhelper()\n",
+            }
+        )
+        repo.commit("second")
+        parsed, _ = await index_head(
+            indexer, neo4j_driver, live, "main", runs, deadline=time.monotonic() - 1
+        )
+        assert parsed.deferred_files == 2
+
+        repo.remove("pkg/extra.py")
+        git("mv", "pkg/base.py", "pkg/core.py", cwd=repo.work)
+        repo.write({"pkg/app.py": str(FILES["pkg/app.py"]).replace("pkg.base", "pkg.core")})
+        repo.commit("third: the deferred files removed and renamed")
+        parsed, _ = await index_head(indexer, neo4j_driver, live, "main", runs)
+        assert (parsed.parsed_files, parsed.deleted_files, parsed.deferred_files) == (2, 2, 0)
+        files = await files_and_symbols(neo4j_driver, live.repo_id)
+        assert sorted(files) == ["cmd/main.go", "pkg/__init__.py", "pkg/app.py", "pkg/core.py"]
+        assert await indexer.is_current(live.repo_id, "main")
+        await assert_same_as_full_index(
+            indexer, neo4j_driver, live, "main", runs, "after the deferred files went"
+        )
     finally:
         await indexer.aclose()
         await drop_graph(neo4j_driver, live.repo_id)
