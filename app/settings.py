@@ -167,7 +167,7 @@ class Settings:
             raise SettingsError("TEMPORAL_TLS_KEY is not a PEM private key")
         if api_key is not None and tls_cert is not None:
             raise SettingsError("set TEMPORAL_API_KEY or TEMPORAL_TLS_CERT/KEY, not both")
-        defaults = Timeouts()
+        timeouts = _timeouts(env)
         return cls(
             github_webhook_secrets=env.csv("GITHUB_WEBHOOK_SECRET"),
             github_app_id=app_id,
@@ -207,7 +207,7 @@ class Settings:
             worker_shutdown_seconds=env.seconds("WORKER_SHUTDOWN_SECONDS", 30),
             parse_processes=env.integer("PARSE_PROCESSES", 0, 0, 256),
             max_file_bytes=env.integer("MAX_FILE_BYTES", 1024 * 1024, 1, 2**31),
-            parse_file_cpu_seconds=env.seconds("PARSE_FILE_CPU_SECONDS", DEFAULT_PARSE_CPU_SECONDS),
+            parse_file_cpu_seconds=_parse_file_cpu_seconds(env, timeouts.parse),
             graph_batch_size=env.integer("GRAPH_BATCH_SIZE", 2000, 1, 100_000),
             index_cache_files=env.integer("INDEX_CACHE_FILES", 5_000, 0, 10_000_000),
             extra_languages=env.mapping("EXTRA_LANGUAGES"),
@@ -229,17 +229,36 @@ class Settings:
             log_level=env.choice(
                 "LOG_LEVEL", cls.log_level, ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True
             ),
-            timeouts=Timeouts(
-                clone=env.seconds("CLONE_TIMEOUT_SECONDS", defaults.clone),
-                parse=env.seconds("PARSE_TIMEOUT_SECONDS", defaults.parse),
-                metadata=env.seconds("METADATA_TIMEOUT_SECONDS", defaults.metadata),
-                graph=env.seconds("GRAPH_TIMEOUT_SECONDS", defaults.graph),
-                stale_cleanup=env.seconds("STALE_CLEANUP_TIMEOUT_SECONDS", defaults.stale_cleanup),
-                workspace_cleanup=env.seconds(
-                    "WORKSPACE_CLEANUP_TIMEOUT_SECONDS", defaults.workspace_cleanup
-                ),
-            ),
+            timeouts=timeouts,
         )
+
+
+def _timeouts(env: _Env) -> Timeouts:
+    defaults = Timeouts()
+    return Timeouts(
+        clone=env.seconds("CLONE_TIMEOUT_SECONDS", defaults.clone),
+        parse=env.seconds("PARSE_TIMEOUT_SECONDS", defaults.parse),
+        metadata=env.seconds("METADATA_TIMEOUT_SECONDS", defaults.metadata),
+        graph=env.seconds("GRAPH_TIMEOUT_SECONDS", defaults.graph),
+        stale_cleanup=env.seconds("STALE_CLEANUP_TIMEOUT_SECONDS", defaults.stale_cleanup),
+        workspace_cleanup=env.seconds(
+            "WORKSPACE_CLEANUP_TIMEOUT_SECONDS", defaults.workspace_cleanup
+        ),
+    )
+
+
+def _parse_file_cpu_seconds(env: _Env, parse_timeout: float) -> float:
+    """One file's parse limit, well inside the run's parse deadline (`PARSE_TIME_SHARE` of
+    the parse timeout, see activities.indexing): a file allowed longer is cut by the deadline
+    at every run, deferred again and again, never judged too slow."""
+    seconds = env.seconds("PARSE_FILE_CPU_SECONDS", DEFAULT_PARSE_CPU_SECONDS)
+    if seconds > parse_timeout / 2:
+        raise SettingsError(
+            f"PARSE_FILE_CPU_SECONDS ({seconds:g}) must be at most half of "
+            f"PARSE_TIMEOUT_SECONDS ({parse_timeout:g}): a file allowed longer is cut by the "
+            "run's parse deadline every time instead of being skipped as parse_timeout"
+        )
+    return seconds
 
 
 def _text_or_file(env: _Env, name: str) -> str | None:

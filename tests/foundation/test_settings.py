@@ -55,6 +55,17 @@ def test_malformed_values_name_the_variable(variable: str, value: str) -> None:
         Settings.from_env({variable: value})
 
 
+def test_a_file_may_not_parse_for_longer_than_half_the_parse_timeout() -> None:
+    """Past 80 % of the parse timeout a run defers what it has not parsed: a file allowed more
+    than that would be deferred at every run, never judged `parse_timeout`."""
+    with pytest.raises(SettingsError, match="PARSE_FILE_CPU_SECONDS .* PARSE_TIMEOUT_SECONDS"):
+        Settings.from_env({"PARSE_FILE_CPU_SECONDS": "151"})
+    with pytest.raises(SettingsError, match="PARSE_TIMEOUT_SECONDS \\(15\\)"):
+        Settings.from_env({"PARSE_TIMEOUT_SECONDS": "15"})
+    raised = Settings.from_env({"PARSE_FILE_CPU_SECONDS": "150", "PARSE_TIMEOUT_SECONDS": "300"})
+    assert raised.parse_file_cpu_seconds == 150
+
+
 def test_app_id_and_key_must_come_together_and_the_key_is_not_echoed() -> None:
     """An App id without a key is refused; a non-PEM key is refused without showing it."""
     with pytest.raises(SettingsError, match="GITHUB_APP_ID"):
