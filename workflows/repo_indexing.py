@@ -49,6 +49,10 @@ PERMANENT_ERRORS = [
 
 # Workers whose kept copies a branch remembers, to delete them with its graph.
 MAX_KEPT_HOSTS = 8
+# A run that parsed nothing before its deadline (the worker's parse pool busy with other
+# branches, a loaded host) is tried again this many times, after retry_initial_interval,
+# doubling: 10 s to 160 s, 310 s in all, with the defaults. Then the files wait for a push.
+DEFERRED_RETRIES = 5
 
 
 class HostLostError(Exception):
@@ -71,6 +75,7 @@ class RepoIndexingWorkflow:
         self._last_result: IndexResult | None = start.last_result
         self._state = "idle"
         self._kept_on = list(start.kept_on)
+        self._deferred_retries = 0  # runs in a row that parsed nothing before the deadline
 
     @workflow.signal(name=PUSH_SIGNAL)
     def push(self, request: PushRequest) -> None:
@@ -175,7 +180,7 @@ class RepoIndexingWorkflow:
             if result.status == "indexed":
                 self._last_sha = result.commit_sha
                 self._last_at = workflow.now().isoformat()
-                self._continue_deferred(request, result.stats)
+                await self._continue_deferred(request, result.stats)
             return
         await self._record_failure(request, "the worker holding the checkout was lost repeatedly")
 
@@ -260,20 +265,42 @@ class RepoIndexingWorkflow:
         )
         return result
 
-    def _continue_deferred(self, request: PushRequest, stats: IndexStats) -> None:
+    async def _continue_deferred(self, request: PushRequest, stats: IndexStats) -> None:
         """Run again at once when parse time ran out before some files: the next run parses
-        just those (a push that came meanwhile serves as well). Only after progress, so a
-        branch where no file fits in the time is not retried in a loop."""
+        just those (a push that came meanwhile serves as well). A run that parsed no file at
+        all is tried again after a pause, a few times, so a busy worker delays the files but
+        a branch where no file ever fits in the time is not retried in a loop."""
         if not stats.deferred_files or self._pending is not None:
+            self._deferred_retries = 0
             return
-        if stats.parsed_files + stats.skipped_files - stats.deferred_files == 0:
+        if stats.parsed_files + stats.skipped_files > stats.deferred_files:
+            self._deferred_retries = 0
+            self._log(f"{stats.deferred_files} files deferred for lack of parse time; continuing")
+            self._pending = request
+            return
+        context = self._context() | {"deferred_files": stats.deferred_files}
+        if self._deferred_retries >= DEFERRED_RETRIES:
+            self._deferred_retries = 0
             workflow.logger.warning(
-                "no file parsed in the parse time; the deferred files wait for the next push",
-                extra=self._context() | {"deferred_files": stats.deferred_files},
+                f"no file parsed in the parse time in {DEFERRED_RETRIES + 1} runs; "
+                "the deferred files wait for the next push",
+                extra=context,
             )
             return
-        self._log(f"{stats.deferred_files} files deferred for lack of parse time; continuing")
-        self._pending = request
+        delay = self._policy.retry_initial_interval * 2**self._deferred_retries
+        self._deferred_retries += 1
+        workflow.logger.warning(
+            f"no file parsed in the parse time; trying again in {delay:g}s", extra=context
+        )
+        self._state = "waiting"
+        try:
+            await workflow.wait_condition(
+                lambda: self._pending is not None or self._delete is not None,
+                timeout=timedelta(seconds=delay),
+            )
+        except TimeoutError:
+            # A push that lands with the timer is newer: it serves as well.
+            self._pending = self._pending or request
 
     async def _record_failure(self, request: PushRequest, message: str) -> None:
         self._last_error = message
