@@ -148,7 +148,8 @@ class IndexingActivities:
                     if await self._indexer.is_current(request.repo.repo_id, branch):
                         return FetchOutcome(head, unchanged=True)
                     log.info(
-                        "head already indexed, in another index format: indexing it again",
+                        "head already indexed, but in another index format or with deferred files: "
+                        "indexing it again",
                         extra=context | {"sha": head},
                     )
                 run_dir = self._workspace.new_run_dir(f"{request.repo.repo_id}-{branch}")

@@ -39,7 +39,8 @@ class WorkerMetrics:
         )
         self.files = Counter(
             "repograph_index_files",
-            "Files of indexed runs, by what the run did (parsed, skipped, unchanged, deleted).",
+            "Files of indexed runs, by what the run did (parsed, skipped, deferred to the next "
+            "run for lack of parse time, unchanged, deleted).",
             ("result",),
             registry=self.registry,
         )
@@ -66,7 +67,8 @@ class WorkerMetrics:
         if record.status != "indexed" or stats is None:
             return
         self.files.labels("parsed").inc(stats.parsed_files)
-        self.files.labels("skipped").inc(stats.skipped_files)
+        self.files.labels("skipped").inc(stats.skipped_files - stats.deferred_files)
+        self.files.labels("deferred").inc(stats.deferred_files)
         self.files.labels("unchanged").inc(stats.unchanged_files)
         self.files.labels("deleted").inc(stats.deleted_files)
         self.nodes_written.inc(stats.nodes_written)

@@ -58,9 +58,9 @@ def test_malformed_values_name_the_variable(variable: str, value: str) -> None:
 def test_a_file_may_not_parse_for_longer_than_half_the_parse_timeout() -> None:
     """Past 80 % of the parse timeout a run defers what it has not parsed: a file allowed more
     than that would be deferred at every run, never judged `parse_timeout`."""
-    with pytest.raises(SettingsError, match="PARSE_FILE_CPU_SECONDS .* PARSE_TIMEOUT_SECONDS"):
+    with pytest.raises(SettingsError, match=r"PARSE_FILE_CPU_SECONDS .* PARSE_TIMEOUT_SECONDS"):
         Settings.from_env({"PARSE_FILE_CPU_SECONDS": "151"})
-    with pytest.raises(SettingsError, match="PARSE_TIMEOUT_SECONDS \\(15\\)"):
+    with pytest.raises(SettingsError, match=r"PARSE_TIMEOUT_SECONDS \(15\)"):
         Settings.from_env({"PARSE_TIMEOUT_SECONDS": "15"})
     raised = Settings.from_env({"PARSE_FILE_CPU_SECONDS": "150", "PARSE_TIMEOUT_SECONDS": "300"})
     assert raised.parse_file_cpu_seconds == 150

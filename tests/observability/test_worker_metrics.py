@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from neo4j import AsyncDriver
+from prometheus_client import generate_latest
+from prometheus_client.parser import text_string_to_metric_families
 from temporalio.client import Client
 
 from activities.connections import temporal_client as connect_temporal
@@ -21,7 +23,7 @@ from app.settings import Settings, SettingsError
 from tests.observability.conftest import free_port_pair, scrape, total
 from tests.support.git_server import WorkRepo
 from tests.support.workflows import local_repo, push, terminate_running, wait_for_status
-from workflows.contracts import RepoRef
+from workflows.contracts import IndexStats, RepoRef, RunRecord
 
 
 @asynccontextmanager
@@ -212,3 +214,22 @@ def test_fly_toml_scrapes_the_ports_the_settings_give_each_process() -> None:
     assert fly["http_service"]["internal_port"] == settings.port
     assert settings.port not in {port for _, port, _ in scraped}
     assert settings.metrics_port != 0
+
+
+def test_deferred_files_are_counted_apart_from_the_skipped() -> None:
+    """Deferred files are skipped only until the next run: a dashboard must tell them apart."""
+    metrics = WorkerMetrics()
+    stats = IndexStats(parsed_files=4, skipped_files=3, deferred_files=2, unchanged_files=5)
+    repo = RepoRef("github-1", "github", "acme/widgets", "https://example.com/acme/widgets")
+    metrics.observe_run(
+        RunRecord(repo, "main", "abc", "indexed", "2026-12-05T00:00:00", stats=stats)
+    )
+    families = {
+        family.name: family.samples
+        for family in text_string_to_metric_families(generate_latest(metrics.registry).decode())
+    }
+    counted = {
+        result: total(families, "repograph_index_files_total", result=result)
+        for result in ("parsed", "skipped", "deferred", "unchanged", "deleted")
+    }
+    assert counted == {"parsed": 4, "skipped": 1, "deferred": 2, "unchanged": 5, "deleted": 0}
