@@ -19,14 +19,13 @@ import cProfile
 import datetime
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 from activities.codegraph.indexer import CHUNK_BYTES, CodeGraphIndexer
 from activities.codegraph.languages import detect_language
+from activities.codegraph.parse_worker import parse_pool
 from activities.connections import neo4j_driver
 from activities.git_client import GitClient
 from activities.graph_schema import create_schema
@@ -69,7 +68,7 @@ PHASE_HEADER = ["scenario", "phase", "wall s", "CPU s Python", "CPU s Neo4j", "N
 def parse_only(corpus: Corpus, meter: Meter) -> tuple[Row, float]:
     """(a): returns the row and the time the pool took to spawn and import the grammar."""
     items = [(detect_language(rel) or "python", data) for rel, data in corpus.contents()]
-    with ProcessPoolExecutor(PROCESSES, mp_context=get_context("spawn")) as pool:
+    with parse_pool(PROCESSES) as pool:
         started = time.monotonic()
         list(pool.map(warm_worker, [0.5] * PROCESSES))
         spawn = time.monotonic() - started - 0.5

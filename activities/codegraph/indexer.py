@@ -22,10 +22,8 @@ import posixpath
 import time
 from collections import Counter, OrderedDict
 from collections.abc import Collection, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import aclosing, contextmanager
 from dataclasses import asdict, dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +45,7 @@ from activities.codegraph.graph_writer import GraphWriter, ResolutionState, Stor
 from activities.codegraph.index_format import grammar_versions, index_format
 from activities.codegraph.kept_resolutions import KeptResolutions
 from activities.codegraph.model import FileExtraction
-from activities.codegraph.parse_worker import ParseItem, parse_files, row_line
+from activities.codegraph.parse_worker import ParseItem, parse_files, parse_pool, row_line
 from activities.codegraph.resolve import BoundEdges, BranchResolution, parse_go_mod
 from activities.codegraph.skipping import SkipReason, SkipRules
 from activities.codegraph.snapshot_plan import SnapshotPlan, plan_snapshot
@@ -106,8 +104,7 @@ class CodeGraphIndexer:
         )
         self._format = index_format(self._rules, settings.extra_languages, grammar_versions())
         workers = settings.parse_processes or os.cpu_count() or 1
-        # spawn, not fork: the worker process runs Temporal's Rust threads.
-        self._pool = ProcessPoolExecutor(workers, mp_context=get_context("spawn"))
+        self._pool = parse_pool(workers)
         self._workers = workers
         self._extractions = ExtractionCache(settings.index_cache_files)
         self._resolutions = KeptResolutions(settings.index_cache_files)

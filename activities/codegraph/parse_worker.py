@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from typing import Any
 
 from activities.codegraph.extract import extract
@@ -21,6 +24,20 @@ log = logging.getLogger(__name__)
 
 # (paths, blob id, language, content): one blob, parsed once for all the paths it is at.
 ParseItem = tuple[list[str], str, str, bytes]
+
+
+def parse_pool(workers: int) -> ProcessPoolExecutor:
+    """The processes that parse. Spawned, not forked: the worker process runs Temporal's Rust
+    threads. They ignore SIGINT: a Ctrl-C in the terminal of `repograph worker` reaches its
+    whole process group, and the worker shuts down gracefully, finishing in-flight parses,
+    which a KeyboardInterrupt in these processes would break."""
+    return ProcessPoolExecutor(
+        workers, mp_context=get_context("spawn"), initializer=_ignore_interrupts
+    )
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def parse_files(
