@@ -108,6 +108,9 @@ class BranchWorkflowInput:
     # Host queues of the workers that fetched this branch (most recent last): each may keep
     # a copy of the repository, deleted there when the branch's graph is deleted.
     kept_on: list[str] = field(default_factory=list)
+    # Runs in a row that parsed nothing before their deadline: carried, so that continuing
+    # as new does not start the bounded retries over (and over).
+    deferred_retries: int = 0
 
 
 @dataclass(frozen=True)

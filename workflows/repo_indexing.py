@@ -75,7 +75,7 @@ class RepoIndexingWorkflow:
         self._last_result: IndexResult | None = start.last_result
         self._state = "idle"
         self._kept_on = list(start.kept_on)
-        self._deferred_retries = 0  # runs in a row that parsed nothing before the deadline
+        self._deferred_retries = start.deferred_retries
 
     @workflow.signal(name=PUSH_SIGNAL)
     def push(self, request: PushRequest) -> None:
@@ -122,7 +122,10 @@ class RepoIndexingWorkflow:
             except asyncio.CancelledError:
                 continue
             runs_here += 1
-            if (
+            # Not with a delete pending: the carried state does not hold it (a cancel that
+            # reached a run as it ended is swallowed, so the run can end normally). Patched:
+            # histories from before continued as new there.
+            if (not self._deleting() or not workflow.patched("delete-before-continue")) and (
                 workflow.info().is_continue_as_new_suggested()
                 or runs_here >= self._policy.max_runs_per_execution
             ):
@@ -131,6 +134,10 @@ class RepoIndexingWorkflow:
         self._state = "deleted" if self._delete else "completed"
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._last_result
+
+    def _deleting(self) -> bool:
+        # A method, not `self._delete is None` inline: a signal may set it during any await.
+        return self._delete is not None
 
     def _run_done_or_deleted(self, run: asyncio.Task[None]) -> Callable[[], bool]:
         return lambda: run.done() or self._delete is not None
@@ -299,8 +306,9 @@ class RepoIndexingWorkflow:
                 timeout=timedelta(seconds=delay),
             )
         except TimeoutError:
-            # A push that lands with the timer is newer: it serves as well.
-            self._pending = self._pending or request
+            # A push or a delete that lands with the timer comes first.
+            if self._pending is None and self._delete is None:
+                self._pending = request
 
     async def _record_failure(self, request: PushRequest, message: str) -> None:
         self._last_error = message
@@ -447,6 +455,7 @@ class RepoIndexingWorkflow:
             last_error=self._last_error,
             last_result=self._last_result,
             kept_on=list(self._kept_on),
+            deferred_retries=self._deferred_retries,
         )
 
     def _context(self, sha: str | None = None) -> dict[str, Any]:

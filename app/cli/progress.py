@@ -92,7 +92,12 @@ async def watch_run(
     shown: str | None = None
     while True:
         status = await query_status(handle)
-        finished = status is not None and status.runs > after_runs and status.state != "indexing"
+        # "waiting": a run parsed nothing in its time and the branch tries again shortly.
+        finished = (
+            status is not None
+            and status.runs > after_runs
+            and status.state not in ("indexing", "waiting")
+        )
         label = "done" if finished else _label(status, after_runs)
         elapsed = time.monotonic() - started
         if label != shown:
