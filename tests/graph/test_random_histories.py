@@ -6,7 +6,8 @@ and npm's `semver`): definitions renamed, deleted and added with calls into othe
 imports, classes with bases from other modules, Go functions and types, JavaScript requires,
 files deleted, renamed and copied, and files marked generated (so skipped) and unmarked. Now
 and then the worker "restarts" (a new indexer, no kept tables), so the extractions stored in
-Neo4j are used too.
+Neo4j are used too, and a run's parse time "runs out" before its first file (its changed files
+are deferred) and the next commit's edits land on the deferred files.
 
 The suite runs one seed for a few commits; for a longer search:
     FUZZ_SEEDS=1,2,3,4 FUZZ_STEPS=60 .venv/bin/pytest tests/graph/test_random_histories.py
@@ -36,6 +37,7 @@ from workflows.contracts import RepoRef
 SEEDS = [int(s) for s in os.environ.get("FUZZ_SEEDS", "7").split(",")]
 STEPS = int(os.environ.get("FUZZ_STEPS", "8"))
 RESTART_CHANCE = 0.15
+DEFER_CHANCE = 0.2
 
 PY_DEF = re.compile(r"^(?:def|class) (\w+)", re.MULTILINE)
 PY_CLASS = re.compile(r"^class (\w+)", re.MULTILINE)
@@ -356,6 +358,7 @@ async def test_random_edits_leave_the_incremental_graph_equal_to_a_full_index(
     edits = RandomEdits(repo, rng)
     done: list[str] = []
     kept_runs = 0  # runs that updated the tables kept from the run before
+    plain_runs = 0  # runs after one that was not deferred (a deferred file resolves all)
     try:
         await index_head(indexer, neo4j_driver, live, "main", tmp_path / "runs")
         for step in range(1, STEPS + 1):
@@ -363,14 +366,24 @@ async def test_random_edits_leave_the_incremental_graph_equal_to_a_full_index(
                 await indexer.aclose()
                 indexer = make_indexer(local_stack, neo4j_driver)
                 done.append(f"{step}: worker restarted")
+            deferring = rng.random() < DEFER_CHANCE
+            if deferring:
+                made = edits.step()
+                repo.commit(f"step {step}, deferred")
+                parsed, _ = await index_head(
+                    indexer, neo4j_driver, live, "main", tmp_path / "runs", deadline=0.0
+                )
+                done.append(f"{step}: {'; '.join(made)}; {parsed.deferred_files} files deferred")
             made = edits.step()
             done.append(f"{step}: {'; '.join(made)}")
             repo.commit(f"step {step}")
             caplog.clear()
             await index_head(indexer, neo4j_driver, live, "main", tmp_path / "runs")
-            kept_runs += any(
-                r.getMessage() == "resolving" and r.kept_tables for r in caplog.records
-            )
+            if not deferring:
+                plain_runs += 1
+                kept_runs += any(
+                    r.getMessage() == "resolving" and r.kept_tables for r in caplog.records
+                )
             fresh = RepoRef(f"{live.repo_id}-full{step}", "github", "acme/random", url)
             await index_head(full_indexer, neo4j_driver, fresh, "main", tmp_path / "runs")
             incremental = await graph_dump(neo4j_driver, live.repo_id)
@@ -383,4 +396,4 @@ async def test_random_edits_leave_the_incremental_graph_equal_to_a_full_index(
         await full_indexer.aclose()
         await drop_graph(neo4j_driver, live.repo_id)
     # Most edits are narrow: the runs must have gone through the kept tables' update.
-    assert kept_runs >= STEPS // 2, f"{kept_runs} of {STEPS} runs kept the tables:\n{history}"
+    assert kept_runs >= plain_runs // 2, f"{kept_runs} of {plain_runs} kept the tables:\n{history}"
