@@ -1,6 +1,6 @@
 """Index benchmark: a real corpus committed with git, a private Neo4j, the issue's scenarios.
 
-    .venv/bin/python -m bench.index [--corpus cpython|go] [--quick] [--profile] [--cprofile]
+    .venv/bin/python -m bench.index [--corpus cpython|go] [--quick] [--profile] [--cprofile [SCENARIO]]
                                     [--patch NAME ...] [--no-doc]
 
 (a) parse-only, the limit: tree-sitter parse of every file on a spawn pool of 2, no extraction,
@@ -90,6 +90,7 @@ class IndexRuns:
     settings: Settings
     meter: Meter
     timer: CallTimer | None = None
+    cprofile: str | None = None  # the scenario whose persist is profiled: "b", "c4", ...
     phases: list[list[str]] = field(default_factory=list)
     profiles: list[str] = field(default_factory=list)
 
@@ -103,7 +104,7 @@ class IndexRuns:
         name = self.corpus.name
         self.repo = RepoRef(f"bench-{name}", "github", f"bench/{name}", self.url)
 
-    async def run(self, name: str, *, profile: bool = False) -> Row:
+    async def run(self, name: str) -> Row:
         # As the worker does: the last run's repository of this branch is fetched into.
         run_dir = self.workspace.new_run_dir(name.split(maxsplit=1)[0].strip("()"))
         key = warm_key(self.repo.repo_id, BRANCH)
@@ -119,7 +120,8 @@ class IndexRuns:
             # Parse reads the branch's state too: reported apart, so persist's figures are its own.
             self.profiles.append(self.timer.report(name, t2 - t1, "parse"))
         await self.metadata.upsert_repository(self.repo, BRANCH)
-        profiler = cProfile.Profile() if profile else None
+        scenario = name.split(maxsplit=1)[0].strip("()")
+        profiler = cProfile.Profile() if self.cprofile == scenario else None
         if profiler:
             profiler.enable()
         graph = await self.indexer.persist(snapshot, run_dir)
@@ -186,11 +188,12 @@ async def measure(
     )
     runs = IndexRuns(corpus, f"file://{repo.bare}", scratch, settings, Meter(neo.pid()))
     await create_schema(runs.driver, settings.neo4j_database)
+    runs.cprofile = args.cprofile
     if args.profile:
         runs.timer = CallTimer()
         runs.timer.install()
     try:
-        rows = [await runs.run("(b) full index, empty Neo4j", profile=args.cprofile)]
+        rows = [await runs.run("(b) full index, empty Neo4j")]
         size = await runs.query(
             "MATCH (n) WHERE n.repo_id = $r OPTIONAL MATCH (n)-[e]->() "
             "RETURN count(DISTINCT n) AS nodes, count(e) AS edges",
@@ -331,7 +334,10 @@ def main() -> None:
     parser.add_argument("--corpus", choices=["cpython", "go"], default="cpython")
     parser.add_argument("--quick", action="store_true", help="only the first 300 files")
     parser.add_argument("--profile", action="store_true", help="break down persist time")
-    parser.add_argument("--cprofile", action="store_true", help="cProfile the persist of (b)")
+    parser.add_argument(
+        "--cprofile", nargs="?", const="b", metavar="SCENARIO",
+        help="cProfile the persist of a scenario: b (the default), c, c4, b2, ...",
+    )  # fmt: skip
     parser.add_argument("--patch", action="append", default=[], choices=_patches.PATCHES)
     parser.add_argument("--batch-size", type=int, default=Settings.graph_batch_size)
     parser.add_argument(
