@@ -1,7 +1,7 @@
 """Index benchmark: a real corpus committed with git, a private Neo4j, the issue's scenarios.
 
-    .venv/bin/python -m bench.index [--corpus cpython|go] [--quick] [--profile] [--cprofile [SCENARIO]]
-                                    [--patch NAME ...] [--no-doc]
+    .venv/bin/python -m bench.index [--corpus cpython|go] [--quick] [--profile]
+                                    [--cprofile [SCENARIO]] [--patch NAME ...] [--no-doc]
 
 (a) parse-only, the limit: tree-sitter parse of every file on a spawn pool of 2, no extraction,
     no Neo4j; (b) full index into an empty Neo4j (fetch, parse, upsert, persist); (c) re-index

@@ -327,11 +327,11 @@ class CodeGraphIndexer:
         written = await self._write_parsed(writer, snapshot, out_dir / PARSED, extractions, blobs)
         await writer.delete_files([stored.key(path) for path in plan["deleted"]])
         after = {path: extractions[path] for path in before or () if path in extractions}
-        # New files (a skipped one has no extraction and so no part in resolution).
+        # New to resolution: parsed now and not before (a skipped file has no extraction).
         added = {
             p: extractions[p]
             for p in plan["to_parse"]
-            if p in extractions.keys() - stored.files.keys()
+            if p in extractions and not _was_parsed(stored, p)
         }
         extractions.update(await self._extractions_of(writer, stored, plan["unchanged"]))
         blobs.update((p, stored.files[p].blob_sha) for p in extractions.keys() - blobs.keys())
@@ -389,17 +389,15 @@ class CodeGraphIndexer:
         self, writer: GraphWriter, plan: dict[str, Any], stored: StoredFiles, settled: bool
     ) -> dict[str, FileExtraction] | None:
         """The stored extractions of the modified and the deleted files, read before they are
-        overwritten, or None when the run must resolve the whole branch (previously skipped
-        files, too many changes, a go.mod change or an interrupted run). A deleted file that
-        was skipped has no extraction and no part in resolution: it is left out."""
+        overwritten, or None when the run must resolve the whole branch (too many changes, a
+        go.mod change or an interrupted run). A file stored as skipped has no extraction and
+        no part in resolution: deleted, it is left out; parsed now, it counts as added."""
         to_parse = plan.get("to_parse")
         if not settled or to_parse is None:
             return None
         if len(to_parse) + len(plan["deleted"]) > MAX_CHANGED_SHARE * max(len(stored.files), 1):
             return None
-        modified = [path for path in to_parse if path in stored.files]
-        if not all(stored.files[path].parsed for path in modified):
-            return None
+        modified = [path for path in to_parse if _was_parsed(stored, path)]
         if any(path not in stored.files for path in plan["deleted"]):
             return None  # another run changed the branch since this one was planned
         deleted = [path for path in plan["deleted"] if stored.files[path].parsed]
@@ -562,6 +560,11 @@ class StoredFiles:
     def blob(self, path: str) -> str | None:
         known = self.files.get(path)
         return known.blob_sha if known else None
+
+
+def _was_parsed(stored: StoredFiles, path: str) -> bool:
+    known = stored.files.get(path)
+    return known is not None and known.parsed
 
 
 async def _rewrite_changed_edges(

@@ -3,9 +3,11 @@ at the same head parses exactly those, and the graph is then the full index's.""
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
+import pytest
 from neo4j import AsyncDriver
 
 from activities.codegraph.indexer import CodeGraphIndexer
@@ -31,10 +33,16 @@ STALL = "".join(f"def f{i}():\n    g{i}()\n" for i in range(5_000))
 
 
 async def test_files_past_the_deadline_are_deferred_then_parsed_by_the_next_run(
-    local_stack: LocalStack, neo4j_driver: AsyncDriver, tmp_path: Path, unique_id: str
+    local_stack: LocalStack,
+    neo4j_driver: AsyncDriver,
+    tmp_path: Path,
+    unique_id: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="repograph.indexer")
     repo = WorkRepo(tmp_path, "deferred")
-    repo.write(FILES)
+    # Filler, so that two changed files are a narrow change (under a fifth of the branch).
+    repo.write({**FILES, **{f"util/m{i}.py": f"def m{i}():\n    return {i}\n" for i in range(12)}})
     repo.commit("first")
     live = RepoRef(f"github-{unique_id}", "github", "acme/deferred", repo.bare.resolve().as_uri())
     settings = local_stack.settings(parse_processes=2, parse_file_cpu_seconds=1.0)
@@ -53,16 +61,20 @@ async def test_files_past_the_deadline_are_deferred_then_parsed_by_the_next_run(
         parsed, _ = await index_head(
             indexer, neo4j_driver, live, "main", runs, deadline=time.monotonic() - 1
         )
-        assert (parsed.parsed_files, parsed.deferred_files, parsed.unchanged_files) == (0, 2, 3)
+        assert (parsed.parsed_files, parsed.deferred_files, parsed.unchanged_files) == (0, 2, 15)
         files = await files_and_symbols(neo4j_driver, live.repo_id)
         assert files["pkg/base.py"] == ("python", "deferred")
         assert files["pkg/extra.py"] == ("python", "deferred")
         assert files["pkg/app.py"] == ("python", None, "App", "helper")
         assert not await indexer.is_current(live.repo_id, "main")
 
-        # The same head again: only the deferred files are parsed.
+        # The same head again: only the deferred files are parsed, and resolved as files
+        # added (they had no extraction) through the tables the worker kept.
+        caplog.clear()
         parsed, _ = await index_head(indexer, neo4j_driver, live, "main", runs)
-        assert (parsed.parsed_files, parsed.deferred_files, parsed.unchanged_files) == (2, 0, 3)
+        assert (parsed.parsed_files, parsed.deferred_files, parsed.unchanged_files) == (2, 0, 15)
+        kept = [r.kept_tables for r in caplog.records if r.getMessage() == "resolving"]
+        assert kept == [True]
         assert await indexer.is_current(live.repo_id, "main")
         await assert_same_as_full_index(
             indexer, neo4j_driver, live, "main", runs, "after the deferred files"
