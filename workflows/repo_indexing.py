@@ -140,7 +140,7 @@ class RepoIndexingWorkflow:
         return self._delete is not None
 
     def _run_done_or_deleted(self, run: asyncio.Task[None]) -> Callable[[], bool]:
-        return lambda: run.done() or self._delete is not None
+        return lambda: run.done() or self._deleting()
 
     async def _wait_for_work(self) -> bool:
         """Wait for a push or a delete; False when the idle period passes with neither."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -27,9 +29,38 @@ FILES: dict[str, str | bytes] = {
     ),
     "cmd/main.go": "package main\n\nfunc main() {\n\trun()\n}\n\nfunc run() {}\n",
 }
+# The second commit: one file changed, one added.
+SECOND: dict[str, str | bytes] = {
+    "pkg/base.py": "class Base:\n    def run(self):\n        return 2\n",
+    "pkg/extra.py": "from pkg.app import helper\n\nhelper()\n",
+}
 # Kotlin's error recovery is quadratic on Python-like lines: ~3 s of parse at this size. It
 # sorts after the other files, so they are parsed before the deadline cuts it.
 STALL = "".join(f"def f{i}():\n    g{i}()\n" for i in range(5_000))
+
+
+@asynccontextmanager
+async def indexed_repo(
+    local_stack: LocalStack,
+    driver: AsyncDriver,
+    tmp_path: Path,
+    unique_id: str,
+    files: dict[str, str | bytes],
+    cpu_seconds: float = 1.0,
+) -> AsyncIterator[tuple[WorkRepo, RepoRef, CodeGraphIndexer]]:
+    """A repository of `files` in one commit and an indexer (two parse processes, a limit of
+    `cpu_seconds` per file); its graph is dropped after."""
+    repo = WorkRepo(tmp_path, "deferred")
+    repo.write(files)
+    repo.commit("first")
+    live = RepoRef(f"github-{unique_id}", "github", "acme/deferred", repo.bare.resolve().as_uri())
+    settings = local_stack.settings(parse_processes=2, parse_file_cpu_seconds=cpu_seconds)
+    indexer = CodeGraphIndexer(settings, driver, GitClient(allow_file_protocol=True))
+    try:
+        yield repo, live, indexer
+    finally:
+        await indexer.aclose()
+        await drop_graph(driver, live.repo_id)
 
 
 async def test_files_past_the_deadline_are_deferred_then_parsed_by_the_next_run(
@@ -40,22 +71,18 @@ async def test_files_past_the_deadline_are_deferred_then_parsed_by_the_next_run(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO, logger="repograph.indexer")
-    repo = WorkRepo(tmp_path, "deferred")
     # Filler, so that two changed files are a narrow change (under a fifth of the branch).
-    repo.write({**FILES, **{f"util/m{i}.py": f"def m{i}():\n    return {i}\n" for i in range(12)}})
-    repo.commit("first")
-    live = RepoRef(f"github-{unique_id}", "github", "acme/deferred", repo.bare.resolve().as_uri())
-    settings = local_stack.settings(parse_processes=2, parse_file_cpu_seconds=1.0)
-    indexer = CodeGraphIndexer(settings, neo4j_driver, GitClient(allow_file_protocol=True))
+    filler = {f"util/m{i}.py": f"def m{i}():\n    return {i}\n" for i in range(12)}
     runs = tmp_path / "runs"
-    try:
+    async with indexed_repo(
+        local_stack, neo4j_driver, tmp_path, unique_id, {**FILES, **filler}
+    ) as (
+        repo,
+        live,
+        indexer,
+    ):
         await index_head(indexer, neo4j_driver, live, "main", runs)
-        repo.write(
-            {
-                "pkg/base.py": "class Base:\n    def run(self):\n        return 2\n",
-                "pkg/extra.py": "from pkg.app import helper\n\nhelper()\n",
-            }
-        )
+        repo.write(SECOND)
         repo.commit("second")
         # Out of time before the first file: both changed files wait, nothing is lost.
         parsed, _ = await index_head(
@@ -81,30 +108,20 @@ async def test_files_past_the_deadline_are_deferred_then_parsed_by_the_next_run(
         )
         _, graph = await index_head(indexer, neo4j_driver, live, "main", runs)
         assert (graph.nodes_written, graph.edges_written, graph.graph_changes) == (0, 0, 0)
-    finally:
-        await indexer.aclose()
-        await drop_graph(neo4j_driver, live.repo_id)
 
 
 async def test_a_deferred_file_removed_or_renamed_before_its_next_run_leaves_no_trace(
     local_stack: LocalStack, neo4j_driver: AsyncDriver, tmp_path: Path, unique_id: str
 ) -> None:
     """A deferred file is still a stored file: gone from the next commit, its node goes too."""
-    repo = WorkRepo(tmp_path, "deferred-gone")
-    repo.write(FILES)
-    repo.commit("first")
-    live = RepoRef(f"github-{unique_id}", "github", "acme/gone", repo.bare.resolve().as_uri())
-    settings = local_stack.settings(parse_processes=2, parse_file_cpu_seconds=1.0)
-    indexer = CodeGraphIndexer(settings, neo4j_driver, GitClient(allow_file_protocol=True))
     runs = tmp_path / "runs"
-    try:
+    async with indexed_repo(local_stack, neo4j_driver, tmp_path, unique_id, FILES) as (
+        repo,
+        live,
+        indexer,
+    ):
         await index_head(indexer, neo4j_driver, live, "main", runs)
-        repo.write(
-            {
-                "pkg/base.py": "class Base:\n    def run(self):\n        return 2\n",
-                "pkg/extra.py": "from pkg.app import helper\n\nhelper()\n",
-            }
-        )
+        repo.write(SECOND)
         repo.commit("second")
         parsed, _ = await index_head(
             indexer, neo4j_driver, live, "main", runs, deadline=time.monotonic() - 1
@@ -123,9 +140,6 @@ async def test_a_deferred_file_removed_or_renamed_before_its_next_run_leaves_no_
         await assert_same_as_full_index(
             indexer, neo4j_driver, live, "main", runs, "after the deferred files went"
         )
-    finally:
-        await indexer.aclose()
-        await drop_graph(neo4j_driver, live.repo_id)
 
 
 async def test_a_file_cut_by_the_deadline_is_deferred_and_the_files_before_it_are_kept(
@@ -133,14 +147,11 @@ async def test_a_file_cut_by_the_deadline_is_deferred_and_the_files_before_it_ar
 ) -> None:
     """With its own limit (2 s of CPU) beyond the deadline, the slow file is deferred, not
     judged too slow; the next run judges it by its own limit, as a full index does."""
-    repo = WorkRepo(tmp_path, "cut")
-    repo.write({**FILES, "zz/Stall.kt": STALL})
-    repo.commit("with a slow file")
-    live = RepoRef(f"github-{unique_id}", "github", "acme/cut", repo.bare.resolve().as_uri())
-    settings = local_stack.settings(parse_processes=2, parse_file_cpu_seconds=2.0)
-    indexer = CodeGraphIndexer(settings, neo4j_driver, GitClient(allow_file_protocol=True))
     runs = tmp_path / "runs"
-    try:
+    files = {**FILES, "zz/Stall.kt": STALL}
+    async with indexed_repo(
+        local_stack, neo4j_driver, tmp_path, unique_id, files, cpu_seconds=2.0
+    ) as (_, live, indexer):
         parsed, _ = await index_head(
             indexer, neo4j_driver, live, "main", runs, deadline=time.monotonic() + 0.8
         )
@@ -157,6 +168,3 @@ async def test_a_file_cut_by_the_deadline_is_deferred_and_the_files_before_it_ar
         await assert_same_as_full_index(
             indexer, neo4j_driver, live, "main", runs, "after the cut file"
         )
-    finally:
-        await indexer.aclose()
-        await drop_graph(neo4j_driver, live.repo_id)
