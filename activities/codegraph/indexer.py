@@ -326,7 +326,11 @@ class CodeGraphIndexer:
         blobs: dict[str, str] = {}
         written = await self._write_parsed(writer, snapshot, out_dir / PARSED, extractions, blobs)
         await writer.delete_files([stored.key(path) for path in plan["deleted"]])
-        after = {path: extractions[path] for path in before or () if path in extractions}
+        if before is not None:
+            # Gone from resolution: parsed before, skipped now (generated, binary, too large,
+            # deferred). Its File node stays, flagged, but to resolution it is a file deleted.
+            deleted.update((p, before.pop(p)) for p in sorted(before.keys() - extractions.keys()))
+        after = {path: extractions[path] for path in before or ()}
         # New to resolution: parsed now and not before (a skipped file has no extraction).
         added = {
             p: extractions[p]

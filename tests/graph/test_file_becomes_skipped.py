@@ -1,9 +1,11 @@
 """A file that was parsed and is now skipped (it turned binary, or grew past the size limit)
 keeps its File node, flagged, and nothing it used to point at: no IMPORTS, CALLS or INHERITS
-out of it, as a full index of the new head has none."""
+out of it, as a full index of the new head has none. To resolution it is a file deleted, so
+with the kept tables the run stays narrow."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -46,7 +48,9 @@ async def test_a_file_that_becomes_skipped_loses_its_edges(
     neo4j_driver: AsyncDriver,
     tmp_path: Path,
     unique_id: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="repograph.indexer")
     repo = WorkRepo(tmp_path, "py")
     repo.write(FILES)
     repo.commit("python")
@@ -56,5 +60,7 @@ async def test_a_file_that_becomes_skipped_loses_its_edges(
             local_stack, neo4j_driver, repo, live, tmp_path / "runs", CHANGES[change]
         )
         assert await outgoing(neo4j_driver, live.repo_id, "pkg/app.py") == []
+        kept = [r.kept_tables for r in caplog.records if r.getMessage() == "resolving"]
+        assert kept[1] is True, f"the second run re-resolved the whole branch: {kept}"
     finally:
         await drop_graph(neo4j_driver, live.repo_id)
