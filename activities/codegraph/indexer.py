@@ -317,7 +317,9 @@ class CodeGraphIndexer:
     ) -> BranchChange:
         """Write the parsed files' nodes and delete the vanished files, keeping what
         resolution needs: every parsed file's extraction, and the old and new extractions of
-        the modified, added and deleted files (read before they are overwritten)."""
+        the modified, added and deleted files (read before they are overwritten). A file
+        parsed before and skipped now counts as deleted; skipped before and parsed now, as
+        added."""
         before = await self._previous_extractions(writer, plan, stored, settled)
         deleted: dict[str, FileExtraction] = {}
         if before is not None:
@@ -539,12 +541,12 @@ _NO_FILE = StoredFile(path="", blob_sha="", edges_digest=None)
 class BranchChange:
     """What a persist wrote, as resolution needs it."""
 
-    # Old extractions of the modified files, or None when the whole branch is to be resolved
-    # (see `_previous_extractions`); `after` holds their new ones.
+    # Old extractions of the modified files that still parse, or None when the whole branch
+    # is to be resolved (see `_previous_extractions`); `after` holds their new ones.
     before: dict[str, FileExtraction] | None
     after: dict[str, FileExtraction]
-    added: dict[str, FileExtraction]
-    deleted: dict[str, FileExtraction]  # their last extractions
+    added: dict[str, FileExtraction]  # parsed now and not before (new, or skipped before)
+    deleted: dict[str, FileExtraction]  # last extractions: files gone, or skipped now
     extractions: dict[str, FileExtraction]  # every parsed file of the branch now
     blobs: dict[str, str]  # the blob id of each of those
     written: set[str]  # File keys written by this run
