@@ -122,6 +122,15 @@ def add_type(corpus: Corpus, repo: WorkRepo) -> str:
     return repo.commit(f"type in {corpus.changed}")
 
 
+def mark_added_file_generated(corpus: Corpus, repo: WorkRepo) -> str:
+    """Put a generated marker atop the file `add_file` added, so the indexer skips it from now
+    on, commit and push; returns the commit."""
+    path, text = corpus.new_file
+    comment = "#" if path.endswith(".py") else "//"
+    repo.write({path: f"{comment} @generated\n{text}"})
+    return repo.commit(f"mark {path} generated")
+
+
 def change_one_file(corpus: Corpus, repo: WorkRepo, nth: int = 1) -> str:
     """Append a small function (the `nth`) to one file, commit and push; returns the commit."""
     with (repo.work / corpus.changed).open("a") as out:

@@ -6,9 +6,10 @@
 (a) parse-only, the limit: tree-sitter parse of every file on a spawn pool of 2, no extraction,
     no Neo4j; (b) full index into an empty Neo4j (fetch, parse, upsert, persist); (c) re-index
     after a one-file change, (c2) a second one, (c3) one adding an import, (c4) one adding a
-    file, (c5) one adding a class; (d) re-index at an unchanged head, and the `ls-remote` (with
-    the read of the Branch's index format) the workflow uses to skip it; (b2) the corpus again
-    as a second repository. Prints the table and writes it to docs/benchmarks-index.md.
+    file, (c5) one adding a class, (c6) one marking the added file generated; (d) re-index at
+    an unchanged head, and the `ls-remote` (with the read of the Branch's index format) the
+    workflow uses to skip it; (b2) the corpus again as a second repository. Prints the table
+    and writes it to docs/benchmarks-index.md.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from bench._corpus import (
     build_repo,
     change_one_file,
     load_corpus,
+    mark_added_file_generated,
 )
 from bench._measure import (
     GIB,
@@ -218,6 +220,10 @@ async def measure(
         # A new class (with a base): narrow with the kept tables.
         add_type(corpus, repo)
         rows.append(await runs.run("(c5) a one-file change adding a class"))
+        # The added file leaves resolution (skipped from now on): narrow with the kept tables,
+        # as a file deleted, though its File node stays.
+        mark_added_file_generated(corpus, repo)
+        rows.append(await runs.run("(c6) the added file marked generated"))
         rows.append(await runs.run("(d) unchanged head, fetch+parse+persist"))
         rows.append(await runs.remote_head())
         # The same corpus as a second repository: the JVM is warm and the query plans are
@@ -244,8 +250,8 @@ def report(
     args: argparse.Namespace, corpus: Corpus, a: Row, *, spawn: float, found: dict[str, Any],
     load: tuple[str, str],
 ) -> str:  # fmt: skip
-    b, c, c2, c3, c4, c5, d, d_ls, b2 = found["rows"]
-    rows = [a, b, c, c2, c3, c4, c5, d, d_ls, b2]
+    b, c, c2, c3, c4, c5, c6, d, d_ls, b2 = found["rows"]
+    rows = [a, b, c, c2, c3, c4, c5, c6, d, d_ls, b2]
     worker_peak = max(r.sample.worker_rss for r in rows)
     # The worker process itself (persist, resolution, kept tables) is this process here.
     main_peak = max(r.sample.main_rss for r in rows)
@@ -265,6 +271,8 @@ def report(
          verdict(c4.seconds < 0.05 * b2.seconds, share(c4, b, b2))),
         ("one-file re-index under 5% of full index, a class added (c5) vs warm (b2)",
          verdict(c5.seconds < 0.05 * b2.seconds, share(c5, b, b2))),
+        ("one-file re-index under 5% of full index, a file marked generated (c6) vs warm (b2)",
+         verdict(c6.seconds < 0.05 * b2.seconds, share(c6, b, b2))),
         ("unchanged head under 1 s (fetch+parse+persist)",
          verdict(d.seconds < 1, f"{d.seconds:.2f}s")),
         ("unchanged head under 1 s (workflow: ls-remote no-op)",
@@ -297,8 +305,9 @@ def report(
         f"- Corpus: {len(corpus.files):,} files, {corpus.total_bytes / 1e6:.1f} MB "
         f"from `{corpus.root}`, committed into a throw-away git repository; the one-file "
         f"changes append a function to `{corpus.changed}`, then (c3) adds "
-        f"`{corpus.import_line.strip()}` to it, (c4) adds `{corpus.new_file[0]}` and (c5) "
-        "appends a class with a base and a method to it.",
+        f"`{corpus.import_line.strip()}` to it, (c4) adds `{corpus.new_file[0]}`, (c5) "
+        "appends a class with a base and a method to it and (c6) marks the added file "
+        "`@generated`.",
         f"- Graph after (b): {size['nodes']:,} nodes, {size['edges']:,} relationships.",
         *([f"- Monkeypatched candidate fixes: {', '.join(args.patch)}"] if args.patch else []),
         "",

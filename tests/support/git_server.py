@@ -59,7 +59,9 @@ class WorkRepo:
                 path.write_text(content)
 
     def remove(self, *paths: str) -> None:
-        git("rm", "--quiet", "-r", "--", *paths, cwd=self.work)
+        """Delete `paths` from the work tree and the index, edited since the last commit or not
+        (a random history may edit a file and then delete it in one commit)."""
+        git("rm", "--quiet", "--force", "-r", "--", *paths, cwd=self.work)
 
     def commit(self, message: str, branch: str | None = None) -> str:
         """Commit everything and push it to `origin`; returns the new commit sha."""
