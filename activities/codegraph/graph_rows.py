@@ -154,6 +154,43 @@ def edges_digest_parts(edges: Iterable[EdgeRow], prefix: str = "") -> dict[str, 
     }
 
 
+class DigestParts:
+    """The digest part (`edges_digest_parts`) of row lists seen before, by (path, edge type)
+    and the identity of the list, so a list hashed once is not hashed again: checking a
+    kept resolution's rows against the stored digest (`indexer._known_edges`) would
+    otherwise hash every row of the ~1,200 importers of a Go package that gained a file.
+
+    Sound only for lists nobody changes after they are remembered, which holds for
+    `BranchResolution`'s rows: `update` replaces a file's lists, never changes them. The
+    list itself is held, so its identity cannot be reused by another.
+    """
+
+    def __init__(self) -> None:
+        self._parts: dict[tuple[str, str], tuple[Sequence[EdgeRow], str]] = {}
+
+    def remember(self, path: str, edge_type: str, rows: Sequence[EdgeRow], part: str) -> None:
+        self._parts[path, edge_type] = (rows, part)
+
+    def part(self, path: str, edge_type: str, rows: Sequence[EdgeRow], prefix: str) -> str:
+        """The part of `rows`, all of type `edge_type`, as `edges_digest_parts` gives it."""
+        seen = self._parts.get((path, edge_type))
+        if seen is not None and seen[0] is rows:
+            return seen[1]
+        return edges_digest_parts(rows, prefix)[edge_type]
+
+    def keep_only(self, current: dict[str, dict[str, list[EdgeRow]]]) -> None:
+        """Forget the lists that are no longer `current` (edge type -> path -> rows): they
+        can never be asked for again, and would be kept alive for nothing."""
+        self._parts = {
+            key: seen
+            for key, seen in self._parts.items()
+            if current.get(key[1], {}).get(key[0]) is seen[0]
+        }
+
+    def __len__(self) -> int:
+        return len(self._parts)
+
+
 def digest_part(digest: str | None, edge_type: str) -> str | None:
     """The part of a stored `edges_digest` for one edge type (None without one)."""
     parts = (digest or "").split(":")

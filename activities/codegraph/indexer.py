@@ -32,11 +32,11 @@ from neo4j import AsyncDriver
 from activities.codegraph.affected import MAX_CHANGED_SHARE, affected_files
 from activities.codegraph.file_chunks import FileChunk, prepare_chunk
 from activities.codegraph.graph_rows import (
+    DigestParts,
     EdgeRow,
     branch_key,
     changed_edge_types,
     digest_part,
-    edges_digest,
     edges_digest_parts,
     file_key,
     joined_digest,
@@ -287,6 +287,8 @@ class CodeGraphIndexer:
             change.written,
             previous=previous,
             calls_kept=calls_kept,
+            current=resolution.bound_edges(),
+            memo=resolution.digest_parts,
         )
         await writer.delete_orphan_modules(repo_id, branch)
         extractions = change.extractions
@@ -582,6 +584,8 @@ async def _rewrite_changed_edges(
     *,
     previous: BoundEdges,
     calls_kept: Collection[str] = (),
+    current: BoundEdges,
+    memo: DigestParts,
 ) -> None:
     """Rewrite the outgoing edges of each resolved file that was just written or whose edge
     digest differs from the stored one; the others keep theirs untouched. A written file's
@@ -590,17 +594,16 @@ async def _rewrite_changed_edges(
     of the digest moved, as only a few edges usually did, and not even those where
     `previous` (the kept resolution's rows from before this run) has that part of the
     stored digest. The files of `calls_kept` come without CALLS rows: theirs stay as
-    stored, and so does that part of their digest."""
+    stored, and so does that part of their digest.
+
+    The IMPORTS and INHERITS parts of the new digests are remembered in `memo` against the
+    lists of `current` (the resolution's rows now) they were hashed from, for the next run
+    to check its `previous` without hashing it; this run's `previous` is checked first."""
     prefix = branch_key(stored.repo_id, stored.branch) + "|"
-    digests = {
-        path: edges_digest(edges.get(path, ()), prefix)
-        for path in resolved
-        if path not in calls_kept
-    }
+    parts = {path: edges_digest_parts(edges.get(path, ()), prefix) for path in resolved}
     for path in calls_kept:
-        parts = edges_digest_parts(edges.get(path, ()), prefix)
-        parts["CALLS"] = digest_part(stored.files[path].edges_digest, "CALLS") or ""
-        digests[path] = joined_digest(parts)
+        parts[path]["CALLS"] = digest_part(stored.files[path].edges_digest, "CALLS") or ""
+    digests = {path: joined_digest(p) for path, p in parts.items()}
     rewrite = sorted(
         path
         for path, digest in digests.items()
@@ -614,10 +617,17 @@ async def _rewrite_changed_edges(
         for path in rewrite
         if stored.key(path) not in written
     }
+    known = _known_edges(moved, previous, stored, prefix, memo)
+    for path, by_type in parts.items():
+        # `edges` holds exactly these lists' rows of the type (`BranchResolution.edges`).
+        for edge_type, by_path in current.items():
+            if path in by_path:
+                memo.remember(path, edge_type, by_path[path], by_type[edge_type])
+    memo.keep_only(current)
     await writer.update_code_edges(
         {stored.key(p): types for p, types in moved.items()},
         [e for p, types in moved.items() for e in edges.get(p, ()) if e.type in types],
-        known=_known_edges(moved, previous, stored, prefix),
+        known=known,
     )
     await writer.set_digests({stored.key(p): digests[p] for p in rewrite})
 
@@ -652,7 +662,11 @@ def _calls_kept(stable: set[str], stored: StoredFiles, written: set[str]) -> set
 
 
 def _known_edges(
-    moved: dict[str, tuple[str, ...]], previous: BoundEdges, stored: StoredFiles, prefix: str
+    moved: dict[str, tuple[str, ...]],
+    previous: BoundEdges,
+    stored: StoredFiles,
+    prefix: str,
+    memo: DigestParts,
 ) -> dict[tuple[str, str], list[EdgeRow]]:
     """The stored edges of each (File key, edge type) to update that `previous` holds: its
     rows count only where they hash to that type's part of the file's stored digest, which
@@ -665,8 +679,7 @@ def _known_edges(
             rows = previous.get(edge_type, {}).get(path)
             if rows is None:
                 continue
-            part = edges_digest_parts(rows, prefix)[edge_type]
-            if part == digest_part(stored_digest, edge_type):
+            if memo.part(path, edge_type, rows, prefix) == digest_part(stored_digest, edge_type):
                 known[stored.key(path), edge_type] = rows
     return known
 

@@ -15,7 +15,7 @@ from collections.abc import Collection, Iterable, Mapping
 
 from activities.codegraph.affected import files_naming, go_import_readers, through_roots
 from activities.codegraph.bindings import FileScope, bind_file
-from activities.codegraph.graph_rows import EdgeRow
+from activities.codegraph.graph_rows import DigestParts, EdgeRow
 from activities.codegraph.model import (
     CALLABLE_KINDS,
     TYPE_KINDS,
@@ -93,6 +93,8 @@ class BranchResolution:
         self._link_hierarchy()
         # Set by `update`: files of its scope whose CALLS it cannot have moved.
         self.calls_stable: set[str] = set()
+        # Kept for the indexer: the digest parts of the lists of `bound_edges`.
+        self.digest_parts = DigestParts()
 
     def _bind(self, paths: Iterable[str]) -> None:
         index = self._index

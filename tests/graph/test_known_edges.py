@@ -10,11 +10,14 @@ and the graph must still come out equal to a full index of the same commit.
 from __future__ import annotations
 
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 
+import pytest
 from neo4j import AsyncDriver
 
-from activities.codegraph.graph_rows import EdgeRow, edges_digest
+from activities.codegraph import graph_rows
+from activities.codegraph.graph_rows import DigestParts, EdgeRow, edges_digest, edges_digest_parts
 from activities.codegraph.graph_writer import StoredFile
 from activities.codegraph.indexer import StoredFiles, _known_edges
 from tests.conftest import LocalStack
@@ -64,8 +67,23 @@ async def reindex_and_compare(
 
 
 async def test_a_go_package_gaining_a_file_reads_no_import_back(
-    local_stack: LocalStack, neo4j_driver: AsyncDriver, tmp_path: Path, unique_id: str
+    local_stack: LocalStack,
+    neo4j_driver: AsyncDriver,
+    tmp_path: Path,
+    unique_id: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """Nor does it hash the importers' kept rows again to check them against their stored
+    digests: the first run remembered what they hash to (`DigestParts`)."""
+    hashed_kept_rows: list[int] = []
+    digest_parts = graph_rows.edges_digest_parts
+
+    def counting(edges: Sequence[EdgeRow], prefix: str = "") -> dict[str, str]:
+        hashed_kept_rows.append(len(edges))
+        return digest_parts(edges, prefix)
+
+    # Only `DigestParts.part` calls it through the module; the indexer has its own name.
+    monkeypatch.setattr(graph_rows, "edges_digest_parts", counting)
     repo = WorkRepo(tmp_path, "go")
     src = goroot() / "src"
     skip = shutil.ignore_patterns("testdata")
@@ -89,6 +107,7 @@ async def test_a_go_package_gaining_a_file_reads_no_import_back(
         assert "container/heap/heap.go" in importers
         assert len(importers) >= 5, importers
         assert graph.edges_read_back == 0
+        assert hashed_kept_rows == []
     finally:
         await drop_graph(neo4j_driver, live.repo_id)
 
@@ -148,11 +167,40 @@ def test_rows_count_as_known_only_where_they_hash_to_the_stored_digest() -> None
     stored = StoredFiles("r", "main", {path: StoredFile(path, "blob", stored_digest)})
     moved = {path: ("IMPORTS", "INHERITS")}
 
-    same = _known_edges(moved, {"IMPORTS": {path: imports}, "INHERITS": {path: inherits}},
-                        stored, prefix)  # fmt: skip
+    kept = {"IMPORTS": {path: imports}, "INHERITS": {path: inherits}}
+    same = _known_edges(moved, kept, stored, prefix, DigestParts())
     assert same == {(key, "IMPORTS"): imports, (key, "INHERITS"): inherits}
 
     drifted = [EdgeRow("IMPORTS", "File", key, "File", f"{prefix}c.py")]
-    assert _known_edges(moved, {"IMPORTS": {path: drifted}}, stored, prefix) == {}
+    assert _known_edges(moved, {"IMPORTS": {path: drifted}}, stored, prefix, DigestParts()) == {}
     unknown = StoredFiles("r", "main", {path: StoredFile(path, "blob", None)})
-    assert _known_edges(moved, {"IMPORTS": {path: imports}}, unknown, prefix) == {}
+    assert _known_edges(moved, {"IMPORTS": {path: imports}}, unknown, prefix, DigestParts()) == {}
+
+
+def test_remembered_parts_stand_for_the_very_list_they_were_hashed_from() -> None:
+    """`DigestParts` answers from memory only for the list object it remembered; an equal
+    list in another object is hashed, and a list no longer current is forgotten."""
+    prefix = "r|main|"
+    key = f"{prefix}a.py"
+    rows = [EdgeRow("IMPORTS", "File", key, "File", f"{prefix}b.py")]
+    equal = list(rows)
+    memo = DigestParts()
+    memo.remember("a.py", "IMPORTS", rows, "remembered")
+    assert memo.part("a.py", "IMPORTS", rows, prefix) == "remembered"
+    assert (
+        memo.part("a.py", "IMPORTS", equal, prefix) == edges_digest_parts(rows, prefix)["IMPORTS"]
+    )
+    assert memo.part("b.py", "IMPORTS", rows, prefix) != "remembered"
+    # What the stored digest says wins over a remembered part that disagrees with it.
+    stored = StoredFiles(
+        "r", "main", {"a.py": StoredFile("a.py", "blob", edges_digest(rows, prefix))}
+    )
+    assert (
+        _known_edges({"a.py": ("IMPORTS",)}, {"IMPORTS": {"a.py": rows}}, stored, prefix, memo)
+        == {}
+    )
+
+    memo.keep_only({"IMPORTS": {"a.py": rows}})
+    assert len(memo) == 1
+    memo.keep_only({"IMPORTS": {"a.py": equal}})
+    assert len(memo) == 0
