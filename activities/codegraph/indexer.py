@@ -670,8 +670,9 @@ def _known_edges(
 ) -> dict[tuple[str, str], list[EdgeRow]]:
     """The stored edges of each (File key, edge type) to update that `previous` holds: its
     rows count only where they hash to that type's part of the file's stored digest, which
-    says what the graph holds, so a kept resolution that drifted from the graph (however it
-    could) costs a read-back, never a wrong edge."""
+    says what the graph holds, so a graph that moved away from the kept resolution (however
+    it could) costs a read-back, never a wrong edge. What rows hash to comes from `memo`
+    for the lists the last run hashed, which is sound because those lists never change."""
     known: dict[tuple[str, str], list[EdgeRow]] = {}
     for path, types in moved.items():
         stored_digest = stored.files.get(path, _NO_FILE).edges_digest
