@@ -39,6 +39,7 @@ MAX_CHANGED_SHARE = 0.2
 _WORD = re.compile(r"(?!\d)[\w$]+")  # identifiers: Python, Go and most allow non-ASCII letters
 # Words of a module path that name no file: Rust's relative module paths.
 _RELATIVE_WORDS = frozenset({"crate", "self", "super"})
+_PACKAGE_MARKERS = frozenset({"__init__.py", "__init__.pyi"})
 
 
 def affected_files(
@@ -76,6 +77,7 @@ def affected_files(
         names |= {d.name for d in fe.definitions}
         names.update(_WORD.findall(posixpath.splitext(fe.path)[0]))
         names.update(_WORD.findall(fe.package or ""))
+        names |= _modules_rooted_by(branch, fe)
     if added or deleted:
         affected |= neighbours(branch, [*added.values(), *deleted.values()])
     affected |= files_naming(branch, names)
@@ -147,6 +149,20 @@ def outside_words(fe: FileExtraction) -> frozenset[str]:
 
     _outside_words[key] = (weakref.ref(fe, forget), words)
     return words
+
+
+def _modules_rooted_by(branch: Mapping[str, FileExtraction], fe: FileExtraction) -> set[str]:
+    """For a Python package's `__init__.py` that came or went: the first word of every
+    module path below its directory. Whether that directory is a package decides whether
+    an absolute import may start there (`modules._python_module`), and an importer spells
+    only that first word (`import json`, not the directory holding json.py)."""
+    if fe.language != "python" or posixpath.basename(fe.path) not in _PACKAGE_MARKERS:
+        return set()
+    below = posixpath.dirname(fe.path) + "/"
+    if below == "/":
+        return set()  # the repository root is always a root
+    firsts = (path[len(below) :].split("/")[0] for path in branch if path.startswith(below))
+    return {word for first in firsts for word in _WORD.findall(posixpath.splitext(first)[0])}
 
 
 def through_roots(

@@ -26,7 +26,10 @@ from activities.codegraph.skipping import SkipRules
 # MAX_NESTING skipped (`too_deep`).
 # 3: a Go import binds the package name of the directory's first non-test file (an external
 # `x_test` file sorting first had renamed the package in every importer).
-EXTRACTOR_VERSION = 3
+# 4: no unique-name guess for calls on a type (`JSON.parse`), Rust's standard trait methods
+# or `self` past a base from outside; library imports (`import json`, `require 'json'`,
+# `<string.h>`, Go's "errors" under a module) no longer bind namesakes deep in the tree.
+EXTRACTOR_VERSION = 4
 
 
 def index_format(

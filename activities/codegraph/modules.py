@@ -122,7 +122,14 @@ def _python_file(layout: RepoLayout, base: str) -> str | None:
 
 
 def _python_module(layout: RepoLayout, dotted: str, importer: str) -> str | None:
-    candidates = layout.python_suffixes.get(dotted)
+    # A root is a directory on sys.path; a package's directory is not one (Python 3 has no
+    # implicit relative imports): `import json` in myapp/views.py is the standard library's
+    # even beside myapp/serializers/json.py.
+    candidates = [
+        (root, path)
+        for root, path in layout.python_suffixes.get(dotted, ())
+        if not root or not {f"{root}/__init__.py", f"{root}/__init__.pyi"} & layout.paths
+    ]
     if not candidates:
         return None
     # Prefer the source root that contains the importer (the deepest such root), else the
@@ -159,9 +166,14 @@ def _go(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | None:
         if imp.module == mod_path or imp.module.startswith(mod_path + "/"):
             directory = normpath(join(mod_dir, imp.module[len(mod_path) :].lstrip("/")))
             break
-    if directory is None and imp.module in layout.by_dir:
-        directory = imp.module  # the Go tree itself: module "std", imports are bare paths
-    elif directory is None and not layout.go_modules:
+    home = _go_module_of(layout, fe.path)
+    if directory is None and (home is None or home[1] == "std"):
+        # The Go tree itself (module "std") imports its packages by bare paths. Under any
+        # other module, "errors" is the standard library's even if the repository has an
+        # errors/ directory.
+        bare = normpath(join(home[0], imp.module)) if home else imp.module
+        directory = bare if bare in layout.by_dir else None
+    if directory is None and not layout.go_modules:
         # No go.mod known: the import path ends with the package's directory.
         dirs = [d for d in layout.by_dir if d and imp.module.endswith("/" + d)]
         directory = max(dirs, key=len) if dirs else None
@@ -169,6 +181,12 @@ def _go(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | None:
     if directory is None or not files:
         return None
     return Target(files, wildcard=imp.name == "*", precise=False)
+
+
+def _go_module_of(layout: RepoLayout, path: str) -> tuple[str, str] | None:
+    """The directory and module path of the go.mod nearest above `path`, if any."""
+    homes = [(d, m) for d, m in layout.go_modules if not d or path.startswith(d + "/")]
+    return max(homes, key=lambda home: len(home[0]), default=None)
 
 
 def _packaged(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | None:
@@ -276,11 +294,38 @@ def _by_path(extensions: Iterable[str]) -> Resolver:
             if name.startswith("."):
                 continue
             found = layout.by_suffix(name, fe.path)
-            if found is not None:
+            if found is not None and _on_load_path(found, name, fe.language, system=system):
                 return Target((found,))
         return None
 
     return resolve
+
+
+# Headers of the C standard library and POSIX that `#include <...>` names.
+_SYSTEM_HEADER_NAMES = (
+    "assert.h complex.h ctype.h errno.h fenv.h float.h inttypes.h iso646.h limits.h locale.h "
+    "math.h setjmp.h signal.h stdalign.h stdarg.h stdatomic.h stdbool.h stddef.h stdint.h "
+    "stdio.h stdlib.h stdnoreturn.h string.h tgmath.h threads.h time.h uchar.h wchar.h wctype.h "
+    "aio.h dirent.h dlfcn.h fcntl.h glob.h grp.h iconv.h langinfo.h libgen.h netdb.h poll.h "
+    "pthread.h pwd.h regex.h sched.h semaphore.h spawn.h strings.h syslog.h termios.h unistd.h "
+    "utime.h wordexp.h"
+)
+_SYSTEM_HEADERS = frozenset(_SYSTEM_HEADER_NAMES.split())
+# Directories a Ruby `require` conventionally loads from: a gem's lib/ and test helpers'.
+_RUBY_LOAD_DIRS = frozenset({"lib", "test", "spec"})
+
+
+def _on_load_path(found: str, name: str, language: str, *, system: bool) -> bool:
+    """Whether a file found by path suffix can be what `require name` or `#include <name>`
+    loads, rather than a namesake deeper in the tree: Ruby's `require 'json'` is the json
+    gem unless json.rb sits at the top of a load directory; `#include <string.h>` is the C
+    library's unless the repository's own include/ directory has it (a libc's)."""
+    root = found[: -len(name)].rstrip("/")
+    if language == "ruby":
+        return not root or basename(root) in _RUBY_LOAD_DIRS
+    if system and name in _SYSTEM_HEADERS:
+        return not root or basename(root) == "include"
+    return True
 
 
 def _nearest(candidates: list[str], importer: str) -> str | None:

@@ -3,8 +3,10 @@
 Names are looked up the way the language does, most specific first: the enclosing scope
 (nested functions, the own class via `self`/`this`, the file), then imported names, then the
 file's package, then wildcard imports. Only when all of those fail does a repository-wide
-unique-name match apply, and only where a wrong guess is unlikely (see `_may_guess`). Names
-imported from outside the repository are never guessed into edges. Each edge says how it was
+unique-name match apply, and only where a wrong guess is unlikely: never for a method name
+common on built-in types (`COMMON_METHODS`), a receiver spelled as a type (`_names_a_type`)
+or a method on `self` whose class has a base from outside the branch. Names imported from
+outside the repository are never guessed into edges. Each edge says how it was
 resolved: `scope`, `import`, `package` or `unique_name`.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 
 from activities.codegraph.affected import files_naming, go_import_readers, through_roots
 from activities.codegraph.bindings import FileScope, bind_file
@@ -46,8 +49,19 @@ _COMMON_WORDS = (
     "reduce forEach some every then catch finally resolve reject read write close open flush "
     "send next toString valueOf equals hashCode compareTo length size isEmpty contains has "
     "delete apply call bind emit on off once log debug info warn warning error exception "
-    "print println printf to_s to_a to_h inspect each new init String Error"
+    "print println printf to_s to_a to_h inspect each new init String Error "
+    # Rust's standard traits (Clone, From, Default, Display, Iterator, ...) and Option/Result:
+    # a crate's one `impl Clone for Config` must not draw every `.clone()` to itself.
+    "clone from into default fmt eq ne cmp partial_cmp hash drop deref deref_mut as_ref as_mut "
+    "borrow borrow_mut to_owned to_string try_from try_into from_str from_iter into_iter iter "
+    "iter_mut len is_empty unwrap unwrap_or expect ok_or map_err collect as_str"
 )
+# Languages that capitalise the names of types and namespaces but not of variables, so that
+# a capitalised receiver is a type (`JSON.parse`, `Integer.parseInt`): see `_names_a_type`.
+_CAPITALISED_TYPES = frozenset(
+    {"python", "javascript", "typescript", "tsx", "java", "kotlin", "ruby", "rust", "php", "cpp",
+     "csharp"}
+)  # fmt: skip
 COMMON_METHODS = frozenset(word.lower() for word in _COMMON_WORDS.split())
 
 
@@ -89,6 +103,7 @@ class BranchResolution:
         self._scopes: dict[str, FileScope] = {}
         self._imports: dict[str, list[EdgeRow]] = {}
         self._inherits: dict[str, list[EdgeRow]] = {}
+        self._open: dict[str, set[str]] = {}  # per file: its types with a base not found
         self._bind(self._index.files)
         self._link_hierarchy()
         # Set by `update`: files of its scope whose CALLS it cannot have moved.
@@ -109,11 +124,12 @@ class BranchResolution:
         Every file's bases are looked up before any is linked, so what a file's bases resolve
         to never depends on which files come before it."""
         index = self._index
-        index.set_parents(())
+        index.set_parents((), ())
         for path in self._scopes if paths is None else paths:
-            self._inherits[path] = self._resolver.inherits(self._scopes[path])
+            self._inherits[path], self._open[path] = self._resolver.inherits(self._scopes[path])
         index.set_parents(
-            (edge.src_key, edge.dst_key) for path in index.files for edge in self._inherits[path]
+            ((edge.src_key, edge.dst_key) for path in index.files for edge in self._inherits[path]),
+            (key for path in index.files for key in self._open[path]),
         )
 
     def can_update(self, changed: Mapping[str, FileExtraction]) -> bool:
@@ -162,14 +178,14 @@ class BranchResolution:
         index = self._index
         retyped = self.retyped(changed)
         old_keys = {key for path in [*deleted, *retyped] for key in index.files[path].keys}
-        parents_before = {c: list(p) for c, p in index.parents.items() if p}
+        hierarchy_before = _Hierarchy.of(index)
         before, gone = ({p: self.extractions[p] for p in paths} for paths in (changed, deleted))
         packages_before = _go_packages(self._layout, [*added.values(), *gone.values()])
         names: set[str] = set()  # of definitions that changed owner: their callers move
         owners: set[str] = set()  # files with methods whose owner moved
         for path in sorted(deleted):
             gone_file = self.extractions.pop(path)
-            del self._scopes[path], self._imports[path], self._inherits[path]
+            del self._scopes[path], self._imports[path], self._inherits[path], self._open[path]
             moved, owned = index.remove_file(path)
             names |= moved
             owners |= owned
@@ -202,14 +218,12 @@ class BranchResolution:
         in_scope = [path for path in index.files if path in scope]
         self._bind(in_scope)
         self._link_hierarchy(in_scope)
+        new_keys = {key for path in [*added, *retyped] for key in index.files[path].keys}
         # Definitions that came or went have no hierarchy to compare; those that stayed must
         # keep theirs.
-        new_keys = {key for path in [*added, *retyped] for key in index.files[path].keys}
-        stayed_before = {c: p for c, p in parents_before.items() if c not in old_keys - new_keys}
-        parents_after = {
-            c: p for c, p in index.parents.items() if p and c not in new_keys - old_keys
-        }
-        if parents_after != stayed_before:
+        if hierarchy_before.without(old_keys - new_keys) != _Hierarchy.of(index).without(
+            new_keys - old_keys
+        ):
             return None
         if packages_before == _go_packages(self._layout, [*added.values(), *gone.values()]):
             self.calls_stable = go_import_readers(
@@ -246,6 +260,26 @@ class BranchResolution:
         return out
 
 
+@dataclass(frozen=True)
+class _Hierarchy:
+    """What method lookup reads of the class hierarchy: each type's resolved parents, and
+    the types with a base found nowhere in the branch (a method on `self` of theirs or of a
+    subclass, in any file, is never guessed: `_Resolver._guess_on_self`)."""
+
+    parents: dict[str, list[str]]
+    open_types: frozenset[str]
+
+    @classmethod
+    def of(cls, index: SymbolIndex) -> _Hierarchy:
+        parents = {child: list(found) for child, found in index.parents.items() if found}
+        return cls(parents, frozenset(index.open_types))
+
+    def without(self, keys: set[str]) -> _Hierarchy:
+        """The hierarchy of the types other than `keys`."""
+        parents = {child: found for child, found in self.parents.items() if child not in keys}
+        return _Hierarchy(parents, self.open_types - keys)
+
+
 def _go_packages(
     layout: RepoLayout, files: Iterable[FileExtraction]
 ) -> dict[str, tuple[bool, str | None]]:
@@ -279,17 +313,23 @@ class _Resolver:
     def __init__(self, index: SymbolIndex) -> None:
         self.index = index
 
-    def inherits(self, scope: FileScope) -> list[EdgeRow]:
-        """INHERITS edges of one file. A base is looked up among the types' own members only
-        (`Outer.Inner`), never through the hierarchy being linked."""
+    def inherits(self, scope: FileScope) -> tuple[list[EdgeRow], set[str]]:
+        """INHERITS edges of one file, and its types with a base not found in the branch. A
+        base is looked up among the types' own members only (`Outer.Inner`), never through
+        the hierarchy being linked."""
         fs = scope.symbols
         edges: dict[tuple[str, str], EdgeRow] = {}
+        outside: set[str] = set()
         for h in fs.extraction.inherits:
             child = fs.by_qn.get(h.child) or self.index.scope_by_qn(fs, h.child)
             if child is None or self.index.kind.get(child) not in TYPE_KINDS:
                 continue
             found = self.type_ref(scope, h, child)
-            if found is None or found[0] == child or (child, found[0]) in edges:
+            if found is None or found[0] == child:
+                # `class Thread(Thread)` names a library's class of the same name.
+                outside.add(child)
+                continue
+            if (child, found[0]) in edges:
                 continue
             parent, how = found
             # `file_key`: the child may be declared in another file (a Rust impl, a C#
@@ -299,7 +339,7 @@ class _Resolver:
                 {"kind": self._inherit_kind(child, parent), "resolution": how,
                  "file_key": fs.key},
             )  # fmt: skip
-        return list(edges.values())
+        return list(edges.values()), outside
 
     def _inherit_kind(self, child: str, parent: str) -> str:
         abstract = {"Interface", "Trait"}
@@ -352,7 +392,7 @@ class _Resolver:
             own = index.enclosing_type(fs, where)
             if qualifier in spec.self_names or (here and qualifier == index.self_name.get(here)):
                 member = index.find_member(own, name) if own else None
-                return (member, "scope") if member else self._guess_method(scope, name)
+                return (member, "scope") if member else self._guess_on_self(scope, own, name)
             if qualifier in spec.super_names:
                 member = index.find_member(own, name, own=False) if own else None
                 return (member, "scope") if member else None
@@ -382,10 +422,13 @@ class _Resolver:
             return top, "scope"
         if name in scope.names:
             return _in_target(index, scope.names[name], name)
-        return self._outside(scope, name, types=types)
+        return self._outside(scope, name, index.qualified.get(here) if here else None, types=types)
 
-    def _outside(self, scope: FileScope, name: str, *, types: bool) -> tuple[str, str] | None:
-        """A bare name not declared in the file: the package, wildcard imports, then globals."""
+    def _outside(
+        self, scope: FileScope, name: str, where: str | None, *, types: bool
+    ) -> tuple[str, str] | None:
+        """A bare name not declared in the file, used inside definition `where`: the
+        package, wildcard imports, then globals."""
         index, fs = self.index, scope.symbols
         found = index.top_in(scope.package_files, name)
         if found is not None:
@@ -399,7 +442,8 @@ class _Resolver:
             if found is not None:
                 return found, "unique_name"
         if not types and fs.extraction.language == "ruby":
-            return self._guess_method(scope, name)  # a bare Ruby call is a call on self
+            # A bare Ruby call is a call on self.
+            return self._guess_on_self(scope, index.enclosing_type(fs, where), name)
         return None
 
     def _enclosing_scopes(
@@ -453,10 +497,18 @@ class _Resolver:
             if owner is not None and index.kind[owner] in TYPE_KINDS:
                 member = index.find_member(owner, name)
                 return (member, how) if member else None
-        owner = unique(index.global_types.get((fs.family, qualifier)))
-        if owner is not None and fs.family in _GLOBAL_FAMILIES | {"rust", "cpp", "c"}:
-            member = index.find_member(owner, name)
-            return (member, "unique_name") if member else None
+        if fs.family in _GLOBAL_FAMILIES | {"rust", "cpp", "c"}:
+            owner = unique(index.global_types.get((fs.family, qualifier)))
+            if owner is not None:
+                member = index.find_member(owner, name)
+                return (member, "unique_name") if member else None
+            # A namespace opened in several files (a header and its .cpp) is several nodes;
+            # the type inside it is still one.
+            inner = unique(index.global_types.get((fs.family, f"{qualifier}.{name}")))
+            if inner is not None:
+                return inner, "unique_name"
+        if _names_a_type(qualifier, fs.extraction.language):
+            return None  # `JSON.parse`, `Integer.parseInt`: a library's type, never guessed
         return self._guess_method(scope, name)
 
     def _in_module(self, target: Target, rest: list[str], name: str) -> tuple[str, str] | None:
@@ -469,11 +521,34 @@ class _Resolver:
         member = index.find_member(owner, name) if owner else None
         return (member, "import") if member else None
 
+    def _guess_on_self(
+        self, scope: FileScope, own: str | None, name: str
+    ) -> tuple[str, str] | None:
+        """A method called on `self` that its class and ancestors do not define: a subclass's
+        perhaps, guessed by its unique name, unless some ancestor comes from outside the
+        branch (Django's `Model`, Rails' `ActionController::Base`), which likely defines it."""
+        if own is not None and self.index.inherits_from_outside(own):
+            return None
+        return self._guess_method(scope, name)
+
     def _guess_method(self, scope: FileScope, name: str) -> tuple[str, str] | None:
         if name.lower() in COMMON_METHODS or name.startswith("__"):
             return None
         found = unique(self.index.global_methods.get((scope.symbols.family, name)))
         return (found, "unique_name") if found else None
+
+
+def _names_a_type(qualifier: str, language: str) -> bool:
+    """Whether a receiver is spelled as a type or a namespace, not as a variable: a path
+    (`std::mem`, `Shop::Util`, `\\App\\Models`) or, where the language capitalises types
+    alone, a capitalised name. C# capitalises properties too, so there only a lone word
+    counts (`Console.WriteLine`, not `this.Repository.Save`); Go capitalises every exported
+    name, so there none does."""
+    if "::" in qualifier or "\\" in qualifier:
+        return True
+    if language not in _CAPITALISED_TYPES or (language == "csharp" and "." in qualifier):
+        return False
+    return qualifier.rpartition(".")[2][:1].isupper()
 
 
 def _python_submodule(

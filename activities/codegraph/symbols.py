@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from posixpath import dirname
 
@@ -43,6 +43,7 @@ class SymbolIndex:
         # own file): `replace_file` re-derives a type's members from exactly these.
         self._member_files: dict[str, set[str]] = defaultdict(set)
         self.parents: dict[str, list[str]] = defaultdict(list)  # see `set_parents`
+        self.open_types: set[str] = set()  # types with a base not found in the branch
         self.global_top: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.global_methods: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.global_types: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -246,11 +247,18 @@ class SymbolIndex:
             self.members.pop(owner, None)
             self._member_files.pop(owner, None)
 
-    def set_parents(self, pairs: Iterable[tuple[str, str]]) -> None:
-        """The resolved (child, parent) type pairs, in the order method lookup tries them."""
+    def set_parents(self, pairs: Iterable[tuple[str, str]], open_types: Iterable[str]) -> None:
+        """The resolved (child, parent) type pairs, in the order method lookup tries them, and
+        the types with a base that is not in the branch (a library's, or one not found)."""
         self.parents.clear()
         for child, parent in pairs:
             self.parents[child].append(parent)
+        self.open_types = set(open_types)
+
+    def inherits_from_outside(self, type_key: str) -> bool:
+        """Whether the type or one of its ancestors has a base from outside the branch: then
+        a method it does not define may well be that base's."""
+        return any(key in self.open_types for key in self._ancestry(type_key))
 
     def scope_by_qn(self, fs: FileSymbols, qn: str) -> str | None:
         """The definition named `qn` as seen from `fs`: in the same file, else a type of the same
@@ -273,20 +281,25 @@ class SymbolIndex:
 
     def find_member(self, type_key: str, name: str, *, own: bool = True) -> str | None:
         """`name` in the type or (breadth-first) its ancestors; `own=False` skips the type."""
-        queue, seen = [type_key], {type_key}
-        for depth in range(_MAX_ANCESTRY):
-            if depth >= len(queue):
-                return None
-            current = queue[depth]
+        for current in self._ancestry(type_key):
             if own or current != type_key:
                 found = self.members.get(current, {}).get(name)
                 if found is not None:
                     return found
+        return None
+
+    def _ancestry(self, type_key: str) -> Iterator[str]:
+        """The type, then its ancestors breadth-first, each once, at most `_MAX_ANCESTRY`."""
+        queue, seen = [type_key], {type_key}
+        for depth in range(_MAX_ANCESTRY):
+            if depth >= len(queue):
+                return
+            current = queue[depth]
+            yield current
             for parent in self.parents.get(current, ()):
                 if parent not in seen:
                     seen.add(parent)
                     queue.append(parent)
-        return None
 
     def top_in(self, paths: tuple[str, ...], name: str) -> str | None:
         """A definition named by `name` (a top-level name or a qualified one) in `paths`."""

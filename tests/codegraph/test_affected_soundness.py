@@ -314,6 +314,31 @@ def test_an_import_that_moves_the_class_hierarchy_re_resolves_the_whole_branch()
     assert full["leaf.py"] != resolve_edges("r", "main", before)["leaf.py"]
 
 
+def test_a_base_from_outside_dropped_re_resolves_the_whole_branch() -> None:
+    """base.py no longer extends Django's Model: leaf.py never names it, yet its call on
+    self may now be guessed into Other.hook, so the kept tables answer None (everything)."""
+    before = extract_all(
+        {
+            "base.py": "from django.db import models\n\nclass Base(models.Model):\n    pass\n",
+            "leaf.py": (
+                "from base import Base\n\nclass Leaf(Base):\n"
+                "    def run(self):\n        return self.hook()\n"
+            ),
+            "other.py": "class Other:\n    def hook(self):\n        return 1\n",
+        }
+    )
+    kept = BranchResolution("r", "main", before)
+    changed = dataclasses.replace(before["base.py"], inherits=())
+    after = {**before, "base.py": changed}
+    scope = affected_files({"base.py": before["base.py"]}, {"base.py": changed}, after, 1.0,
+                           kept_tables=True)  # fmt: skip
+    assert scope == {"base.py"}
+    assert kept.update({"base.py": changed}, scope) is None
+    full = resolve_edges("r", "main", after)
+    assert kept.edges() == full
+    assert full["leaf.py"] != resolve_edges("r", "main", before).get("leaf.py")
+
+
 def added_files(branch: dict[str, FileExtraction]) -> Iterator[tuple[str, FileExtraction]]:
     """(path, extraction) of files to add: copies of each file beside it (sorting first and
     last in the directory) and in a new directory, and a file defining a name others call."""
@@ -418,6 +443,17 @@ ADDED_CASES = {
         },
         ("pkg/__init__.py", "def thing():\n    return 1\n"),
         "pkg/sub/mod.py",
+    ),
+    # A package's directory is no import root: main.py's `import json` stops reaching
+    # myapp/serializers/json.py, though main.py names neither directory.
+    "package marker under an import": (
+        {
+            "myapp/serializers/json.py": "def loads(s):\n    return s\n",
+            "main.py": "import json\n\ndef run(b):\n    return json.loads(b)\n",
+            "other.py": "def other():\n    return 2\n",
+        },
+        ("myapp/serializers/__init__.py", ""),
+        "main.py",
     ),
     # A second class Foo: b.cpp's out-of-line methods lose their owner, though b.cpp never
     # names anything the new file declares.

@@ -163,3 +163,26 @@ def test_cpp_calls_and_bases_resolve_across_files() -> None:
          "scope"),
     }  # fmt: skip
     assert ("src/circle.cpp", "include/shapes/shape.hpp", "") in repo.edge_set("IMPORTS")
+
+
+def test_a_type_of_a_namespace_opened_in_several_files_still_resolves() -> None:
+    """`namespace io` in buf.h and again in buf.cpp is two Namespace nodes; `io::Buffer` as
+    a base and in `new io::Buffer()` still reaches the one class."""
+    repo = index_repo(
+        {
+            "src/buf.h": "namespace io { class Buffer { public: void reset(); }; }\n",
+            "src/buf.cpp": '#include "buf.h"\nnamespace io { void Buffer::reset() {} }\n',
+            "src/main.cpp": """
+                #include "buf.h"
+                class Derived : public io::Buffer { void go() { reset(); } };
+                void f() { new io::Buffer(); }
+                """,
+        }
+    )
+    assert ("src/main.cpp|Class:Derived", "src/buf.h|Class:io.Buffer", "unique_name") in (
+        repo.edge_set("INHERITS")
+    )
+    assert {
+        ("src/main.cpp|Function:f", "src/buf.h|Class:io.Buffer", "unique_name"),
+        ("src/main.cpp|Method:Derived.go", "src/buf.cpp|Method:io.Buffer.reset", "scope"),
+    } <= repo.edge_set("CALLS")

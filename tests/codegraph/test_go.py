@@ -162,3 +162,33 @@ def test_an_external_test_file_sorting_first_does_not_rename_the_package() -> No
     assert index_repo(files, GO_MODULES).edge_set("CALLS") == {
         ("cmd/main.go|Function:main", "util/util.go|Function:Helper", "import"),
     }
+
+
+def test_a_standard_library_import_is_not_a_namesake_directory_under_a_module() -> None:
+    """Under module github.com/acme/shop, `import "errors"` is the standard library even
+    though the repository has an errors/ directory; that one is imported by its module path."""
+    files = {
+        "errors/errors.go": "package errors\n\nfunc New(msg string) error { return nil }\n",
+        "cmd/main.go": """
+            package main
+
+            import (
+            \t"errors"
+            \tapperr "github.com/acme/shop/errors"
+            )
+
+            func main() {
+            \terrors.New("a")
+            \tapperr.New("b")
+            }
+            """,
+    }
+    repo = index_repo(files, GO_MODULES)
+    assert repo.edge_set("IMPORTS") == {
+        ("cmd/main.go", "module:errors", ""),
+        ("cmd/main.go", "errors/errors.go", ""),
+    }
+    calls = [e for e in repo.edges if e.type == "CALLS"]
+    assert [(e.dst_key.rpartition("|")[2], e.props["count"]) for e in calls] == [
+        ("Function:New", 1)
+    ]

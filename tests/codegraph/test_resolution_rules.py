@@ -112,3 +112,147 @@ def test_extraction_round_trips_through_json() -> None:
 
     for extraction in index_repo(FILES).extractions.values():
         assert FileExtraction.from_json(extraction.to_json()) == extraction
+
+
+def test_calls_on_a_library_type_are_never_guessed() -> None:
+    """`JSON.parse()`, `Integer.parseInt()`, `String::from()` and `std::mem::swap()` name a
+    type or namespace the repository does not define: no edge to a repository method of that
+    name. A call on a variable is still guessed (`parser.stringify()`)."""
+    repo = index_repo(
+        {
+            "src/parser.js": """
+                export class Parser { parse(t) {} stringify(x) {} now() {} }
+                """,
+            "src/app.js": """
+                export function main(s, parser) {
+                    JSON.parse(s);
+                    Date.now();
+                    parser.stringify(s);
+                }
+                """,
+            "src/Util.java": """
+                class Util { int parseInt(String s) { return 0; } void sleep(int n) {} }
+                """,
+            "src/App.java": """
+                class App { void run() { Integer.parseInt("1"); Thread.sleep(10); } }
+                """,
+            "src/store.rs": """
+                pub struct Store {}
+                impl Store { pub fn make(v: i32) -> Store { Store {} } pub fn swap(&self) {} }
+                """,
+            "src/main.rs": """
+                fn main() { let s = String::make(1); std::mem::swap(&mut a, &mut b); }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/app.js|Function:main", "src/parser.js|Method:Parser.stringify", "unique_name"),
+    }
+
+
+def test_rust_standard_trait_methods_are_not_guessed() -> None:
+    """A crate's one `impl Clone` or `impl From` does not draw every `.clone()` or
+    `String::from` of the crate to itself (a self-edge included)."""
+    repo = index_repo(
+        {
+            "src/config.rs": """
+                pub struct Config { name: String }
+                impl Clone for Config {
+                    fn clone(&self) -> Self { Config { name: self.name.clone() } }
+                }
+                impl Default for Config {
+                    fn default() -> Self { Config { name: String::new() } }
+                }
+                """,
+            "src/main.rs": """
+                fn main(s: String) { let t = s.clone(); let v = t.into(); x.default(); }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == set()
+
+
+def test_self_calls_are_not_guessed_past_a_base_from_outside() -> None:
+    """`self.full_clean()` in a Django model, or a bare `render` in a Rails controller,
+    is the library base's method, not an unrelated class's of the same name. Without such a
+    base a self call is still guessed (a method a subclass defines)."""
+    repo = index_repo(
+        {
+            "shop/models.py": """
+                from django.db import models
+
+                class Order(models.Model):
+                    def finish(self):
+                        self.full_clean()
+
+                class Plain:
+                    def run(self):
+                        self.hook()
+                """,
+            "shop/drafts.py": """
+                class Draft:
+                    def full_clean(self):
+                        pass
+
+                    def hook(self):
+                        pass
+                """,
+            "app/controllers/application_controller.rb": """
+                class ApplicationController < ActionController::Base
+                end
+                """,
+            "app/controllers/users_controller.rb": """
+                class UsersController < ApplicationController
+                  def show
+                    render json: 1
+                  end
+                end
+                """,
+            "app/components/card.rb": """
+                class Card
+                  def render
+                  end
+                end
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("shop/models.py|Method:Plain.run", "shop/drafts.py|Method:Draft.hook", "unique_name"),
+    }
+
+
+def test_library_imports_are_not_taken_for_namesakes_deep_in_the_tree() -> None:
+    """`import json` is the standard library's even beside myapp/serializers/json.py (a
+    package's directory is no import root); `require 'json'` is the gem's, not
+    lib/formatters/json.rb; `#include <string.h>` is the C library's, not src/util/string.h.
+    What the language does load still resolves."""
+    repo = index_repo(
+        {
+            "myapp/__init__.py": "",
+            "myapp/serializers/__init__.py": "",
+            "myapp/serializers/json.py": "def loads(s):\n    return s\n",
+            "myapp/views.py": """
+                import json
+                from myapp.serializers import json as ours
+
+                def view(body):
+                    json.loads(body)
+                    ours.loads(body)
+                """,
+            "lib/formatters/json.rb": "module Formatters\nend\n",
+            "lib/shop.rb": "require 'json'\nrequire 'formatters/json'\n",
+            "src/util/string.h": "int str_len(const char *s);\n",
+            "src/main.c": '#include <string.h>\n#include "util/string.h"\n',
+        }
+    )
+    assert repo.edge_set("IMPORTS") == {
+        ("myapp/views.py", "module:json", ""),
+        ("myapp/views.py", "myapp/serializers/json.py", ""),
+        ("lib/shop.rb", "module:json", ""),
+        ("lib/shop.rb", "lib/formatters/json.rb", ""),
+        ("src/main.c", "module:<string.h>", ""),
+        ("src/main.c", "src/util/string.h", ""),
+    }
+    assert repo.edge_set("CALLS") == {
+        ("myapp/views.py|Function:view", "myapp/serializers/json.py|Function:loads", "import"),
+    }
