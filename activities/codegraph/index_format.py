@@ -28,7 +28,9 @@ from activities.codegraph.skipping import SkipRules
 # `x_test` file sorting first had renamed the package in every importer).
 # 4: no unique-name guess for calls on a type (`JSON.parse`), Rust's standard trait methods
 # or `self` past a base from outside; library imports (`import json`, `require 'json'`,
-# `<string.h>`, Go's "errors" under a module) no longer bind namesakes deep in the tree.
+# `<string.h>`, Go's "errors" under a module) no longer bind namesakes deep in the tree;
+# calls in a second definition of a name (overloads, a property's setter) start from it; Go
+# named types over other types (`type Color int`) are definitions of kind Type.
 EXTRACTOR_VERSION = 4
 
 

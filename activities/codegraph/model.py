@@ -13,7 +13,8 @@ from typing import Any
 # Kinds become Neo4j labels, so they are fixed words rather than grammar node types. Ruby
 # modules, Rust `mod` blocks and C++ namespaces are all `Namespace` ("Module" labels the
 # external modules that imports point at).
-CLASS_KINDS = frozenset({"Class", "Interface", "Struct", "Enum", "Trait", "Object"})
+# `Type`: a Go named type over another type (`type Color int`), which may have methods.
+CLASS_KINDS = frozenset({"Class", "Interface", "Struct", "Enum", "Trait", "Object", "Type"})
 CALLABLE_KINDS = frozenset({"Function", "Method"})
 TYPE_KINDS = CLASS_KINDS | {"Namespace"}  # what a type reference or a mixin may name
 ALL_KINDS = TYPE_KINDS | CALLABLE_KINDS

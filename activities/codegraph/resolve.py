@@ -364,7 +364,7 @@ class _Resolver:
             found = self.call(scope, call)
             if found is None:
                 continue
-            caller = fs.by_qn.get(call.caller) if call.caller else None
+            caller = fs.definition_around(call.caller, call.line) if call.caller else None
             edge = (caller or fs.key, found[0])
             how, count = best.get(edge, (found[1], 0))
             best[edge] = (min(how, found[1], key=RANK.__getitem__), count + 1)

@@ -24,6 +24,17 @@ class FileSymbols:
     keys: list[str]
     by_qn: dict[str, str] = field(default_factory=dict)  # first definition of each name
     top: dict[str, str] = field(default_factory=dict)  # top-level names
+    # Names defined more than once (overloads, a property's getter and setter): the line
+    # range and key of each definition.
+    overloads: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+
+    def definition_around(self, qualified_name: str, line: int) -> str | None:
+        """The definition named `qualified_name` whose lines hold `line`, where the name is
+        defined more than once; else its first definition."""
+        for start, end, key in self.overloads.get(qualified_name, ()):
+            if start <= line <= end:
+                return key
+        return self.by_qn.get(qualified_name)
 
 
 class SymbolIndex:
@@ -60,6 +71,11 @@ class SymbolIndex:
             fs.by_qn.setdefault(d.qualified_name, key)
             if d.parent is None:
                 fs.top.setdefault(d.name, key)
+        if len(fs.by_qn) < len(fe.definitions):  # rare: pay for the spans only then
+            spans: dict[str, list[tuple[int, int, str]]] = {}
+            for d, key in zip(fe.definitions, fs.keys, strict=True):
+                spans.setdefault(d.qualified_name, []).append((d.start_line, d.end_line, key))
+            fs.overloads = {name: found for name, found in spans.items() if len(found) > 1}
         return fs
 
     def _add_file(self, fs: FileSymbols, *, types: bool) -> None:

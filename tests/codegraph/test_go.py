@@ -192,3 +192,34 @@ def test_a_standard_library_import_is_not_a_namesake_directory_under_a_module() 
     assert [(e.dst_key.rpartition("|")[2], e.props["count"]) for e in calls] == [
         ("Function:New", 1)
     ]
+
+
+def test_named_types_over_other_types_own_their_methods() -> None:
+    """`type Color int` (Go's enum idiom) and `type HandlerFunc func(int)` are definitions of
+    kind Type; their methods belong to them, so two types' `name` methods do not collide."""
+    files = {
+        "color/color.go": """
+            package color
+
+            type Color int
+            type Shade int
+            type HandlerFunc func(int)
+
+            func (c Color) String() string { return c.name() }
+            func (c Color) name() string { return "" }
+            func (s Shade) String() string { return s.name() }
+            func (s Shade) name() string { return "" }
+            func (f HandlerFunc) Serve(n int) { f(n) }
+            """,
+    }
+    repo = index_repo(files, GO_MODULES)
+    assert repo.defs("color/color.go")[:3] == [
+        ("Type", "Color", 3, 3),
+        ("Type", "Shade", 4, 4),
+        ("Type", "HandlerFunc", 5, 5),
+    ]
+    assert ("Method", "HandlerFunc.Serve", 11, 11) in repo.defs("color/color.go")
+    assert repo.edge_set("CALLS") == {
+        ("color/color.go|Method:Color.String", "color/color.go|Method:Color.name", "scope"),
+        ("color/color.go|Method:Shade.String", "color/color.go|Method:Shade.name", "scope"),
+    }

@@ -256,3 +256,42 @@ def test_library_imports_are_not_taken_for_namesakes_deep_in_the_tree() -> None:
     assert repo.edge_set("CALLS") == {
         ("myapp/views.py|Function:view", "myapp/serializers/json.py|Function:loads", "import"),
     }
+
+
+def test_calls_in_a_second_definition_of_a_name_start_from_that_definition() -> None:
+    """Java overloads and a Python property's getter and setter share a qualified name; each
+    one's calls start from its own node (`#2`), not from the first."""
+    repo = index_repo(
+        {
+            "a.py": """
+                class A:
+                    @property
+                    def value(self):
+                        return self._compute()
+
+                    @value.setter
+                    def value(self, v):
+                        self._store(v)
+
+                    def _compute(self):
+                        pass
+
+                    def _store(self, v):
+                        pass
+                """,
+            "B.java": """
+                class B {
+                  void f(int x) { alpha(); }
+                  void f(String s) { beta(); }
+                  void alpha() {}
+                  void beta() {}
+                }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("a.py|Method:A.value", "a.py|Method:A._compute", "scope"),
+        ("a.py|Method:A.value#2", "a.py|Method:A._store", "scope"),
+        ("B.java|Method:B.f", "B.java|Method:B.alpha", "scope"),
+        ("B.java|Method:B.f#2", "B.java|Method:B.beta", "scope"),
+    }

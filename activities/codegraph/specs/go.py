@@ -1,4 +1,5 @@
-"""Go: struct and interface types, functions, methods by receiver type, imports, embedding."""
+"""Go: struct, interface and other named types (`type Color int`), functions, methods by
+receiver type, imports, embedding."""
 
 from __future__ import annotations
 
@@ -10,6 +11,10 @@ from activities.codegraph.specs import LanguageSpec, line, text
 QUERY = """
 (type_spec name: (type_identifier) @name type: (struct_type)) @def.Struct
 (type_spec name: (type_identifier) @name type: (interface_type)) @def.Interface
+(type_spec
+  name: (type_identifier) @name
+  type: [(type_identifier) (qualified_type) (generic_type) (function_type) (slice_type)
+         (array_type) (map_type) (pointer_type) (channel_type)]) @def.Type
 (interface_type (method_elem name: (field_identifier) @name) @def.Method)
 (function_declaration name: (identifier) @name) @def.Function
 (method_declaration
