@@ -12,7 +12,9 @@ resolves the whole branch instead: `affected_files` answers None.
 Whoever holds the branch's kept resolution tables (`BranchResolution`, passing
 `kept_tables=True`) can narrow the wider changes too, because it checks after the fact what
 no spelling shows:
-- An edited import binds names in its own file alone, so only that file's edges change.
+- An edited import binds names in its own file alone, so only that file's edges change;
+  where a module passes on what it imports (Python, JavaScript/TypeScript re-exports), the
+  kept resolution adds the files that spell the names it now binds differently.
 - A type added, removed or renamed in a modified file, or a base changed, reaches the files
   that spell the names of the definitions that came or went. The owners its types give to or
   take from other files' methods (Go receivers, C++ out-of-line methods), and a class
@@ -40,6 +42,10 @@ _WORD = re.compile(r"(?!\d)[\w$]+")  # identifiers: Python, Go and most allow no
 # Words of a module path that name no file: Rust's relative module paths.
 _RELATIVE_WORDS = frozenset({"crate", "self", "super"})
 _PACKAGE_MARKERS = frozenset({"__init__.py", "__init__.pyi"})
+# Families whose modules export the names they import (a package's `__init__.py`, a
+# TypeScript barrel): resolution follows those imports into other files, and a kept
+# resolution finds who reads through them (`BranchResolution.update`).
+RE_EXPORTING = frozenset({"python", "js"})
 
 
 def affected_files(

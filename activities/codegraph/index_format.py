@@ -30,7 +30,8 @@ from activities.codegraph.skipping import SkipRules
 # or `self` past a base from outside; library imports (`import json`, `require 'json'`,
 # `<string.h>`, Go's "errors" under a module) no longer bind namesakes deep in the tree;
 # calls in a second definition of a name (overloads, a property's setter) start from it; Go
-# named types over other types (`type Color int`) are definitions of kind Type.
+# named types over other types (`type Color int`) are definitions of kind Type; names a
+# module passes on (`__init__.py`, a TypeScript barrel's `export ... from`) are followed.
 EXTRACTOR_VERSION = 4
 
 

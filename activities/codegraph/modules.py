@@ -156,7 +156,8 @@ def _javascript(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target |
     if found is None:
         return None
     if imp.name in (None, "*"):
-        return Target((found,))
+        # Only `export * from` has no alias: it passes on every name of the module.
+        return Target((found,), wildcard=imp.name == "*" and imp.alias is None)
     return Target((found,), imp.alias if imp.name == "default" and imp.alias else imp.name)
 
 

@@ -16,7 +16,12 @@ import posixpath
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
-from activities.codegraph.affected import files_naming, go_import_readers, through_roots
+from activities.codegraph.affected import (
+    RE_EXPORTING,
+    files_naming,
+    go_import_readers,
+    through_roots,
+)
 from activities.codegraph.bindings import FileScope, bind_file
 from activities.codegraph.graph_rows import DigestParts, EdgeRow
 from activities.codegraph.model import (
@@ -37,6 +42,9 @@ RANK = {"scope": 0, "import": 1, "package": 2, "unique_name": 3}
 # Languages where a bare name may be defined in any file (C's single namespace, Ruby's and
 # PHP's global functions and classes): there a unique definition is a good guess.
 _GLOBAL_FAMILIES = frozenset({"c", "ruby", "php"})
+# Re-exports (`RE_EXPORTING` families) are followed through at most this many modules.
+_MAX_RE_EXPORTS = 8
+_UNBOUND = object()
 # Languages where a bare call inside a method may call another method of the same class.
 _IMPLICIT_THIS = frozenset({"java", "kotlin", "csharp", "cpp", "ruby"})
 # Method names so common on built-in types that a unique match in the repository is more
@@ -99,8 +107,8 @@ class BranchResolution:
         self._go_modules = dict(go_modules or {})
         self._layout = RepoLayout(list(extractions.values()), self._go_modules)
         self._index = SymbolIndex(repo_id, branch, extractions)
-        self._resolver = _Resolver(self._index)
         self._scopes: dict[str, FileScope] = {}
+        self._resolver = _Resolver(self._index, self._scopes)
         self._imports: dict[str, list[EdgeRow]] = {}
         self._inherits: dict[str, list[EdgeRow]] = {}
         self._open: dict[str, set[str]] = {}  # per file: its types with a base not found
@@ -161,7 +169,8 @@ class BranchResolution:
         """Take in modified files that `can_update` accepts, `added` files and `deleted`
         paths, `scope` being what `affected_files` answered for them. Returns the files whose
         edges must be resolved again: `scope`, widened to the files and callers of methods
-        whose owner an added, deleted or retyped file changed, or None (all of them) when the
+        whose owner an added, deleted or retyped file changed and to the readers of names a
+        module now passes on differently (`_re_exports_moved`), or None (all of them) when the
         class hierarchy of the types that stayed moved, since a base resolved elsewhere reaches
         the callers of every subclass's methods. Afterwards `edges` equals that of a
         resolution built afresh."""
@@ -179,6 +188,7 @@ class BranchResolution:
         retyped = self.retyped(changed)
         old_keys = {key for path in [*deleted, *retyped] for key in index.files[path].keys}
         hierarchy_before = _Hierarchy.of(index)
+        scopes_before = dict(self._scopes)
         before, gone = ({p: self.extractions[p] for p in paths} for paths in (changed, deleted))
         packages_before = _go_packages(self._layout, [*added.values(), *gone.values()])
         names: set[str] = set()  # of definitions that changed owner: their callers move
@@ -215,8 +225,7 @@ class BranchResolution:
         if added or deleted:
             self._layout = RepoLayout(list(self.extractions.values()), self._go_modules)
         scope -= set(deleted)
-        in_scope = [path for path in index.files if path in scope]
-        self._bind(in_scope)
+        in_scope = self._bind_again(scope, scopes_before, deleted)
         self._link_hierarchy(in_scope)
         new_keys = {key for path in [*added, *retyped] for key in index.files[path].keys}
         # Definitions that came or went have no hierarchy to compare; those that stayed must
@@ -236,6 +245,62 @@ class BranchResolution:
                 reached=owners | callers,
             )
         return scope
+
+    def _bind_again(
+        self, scope: set[str], before: Mapping[str, FileScope], deleted: Collection[str]
+    ) -> list[str]:
+        """Bind the files of `scope` again, and add to it the files reading names through
+        a module whose imports moved (`_re_exports_moved`). Returns its files in index order."""
+        in_scope = [path for path in self._index.files if path in scope]
+        self._bind(in_scope)
+        passed_on = self._re_exports_moved(before, [*in_scope, *deleted])
+        if not passed_on:
+            return in_scope
+        scope |= files_naming(self.extractions, passed_on)
+        return [path for path in self._index.files if path in scope]
+
+    def _re_exports_moved(self, before: Mapping[str, FileScope], paths: Iterable[str]) -> set[str]:
+        """The names whose lookup through the modules `paths` (bound again, or deleted) may
+        now reach another definition: names they bind differently, and every name a wildcard
+        import they gained or lost passes on. Importers reading through them spell those
+        names, since re-exports are followed under the same name only (`_in_target`)."""
+        moved: set[str] = set()
+        for path in paths:
+            old, new = before.get(path), self._scopes.get(path)
+            either = old or new
+            if either is None or either.symbols.family not in RE_EXPORTING:
+                continue
+            old_names, new_names = (s.names if s else {} for s in (old, new))
+            moved.update(
+                name
+                for name in old_names.keys() | new_names.keys()
+                if old_names.get(name, _UNBOUND) != new_names.get(name, _UNBOUND)
+            )
+            old_wild, new_wild = (s.wildcards if s else [] for s in (old, new))
+            if old_wild != new_wild:
+                seen: set[str] = set()
+                for target in {*old_wild, *new_wild} - ({*old_wild} & {*new_wild}):
+                    moved |= self._passed_on(target, before, seen)
+        return moved
+
+    def _passed_on(
+        self, target: Target, before: Mapping[str, FileScope], seen: set[str]
+    ) -> set[str]:
+        """Every name a wildcard import of `target` may bind: its files' top-level names and,
+        through their own imports (as bound before and now), what those pass on."""
+        names: set[str] = set()
+        for path in target.files:
+            if path in seen:
+                continue
+            seen.add(path)
+            symbols = self._index.files.get(path)
+            names.update(symbols.top if symbols else ())
+            for scope in (before.get(path), self._scopes.get(path)):
+                if scope is not None and scope.symbols.family in RE_EXPORTING:
+                    names.update(scope.names)
+                    for onward in scope.wildcards:
+                        names |= self._passed_on(onward, before, seen)
+        return names
 
     def bound_edges(self) -> BoundEdges:
         """Each file's IMPORTS and INHERITS rows as they are now, by type then path. `update`
@@ -310,8 +375,9 @@ def parse_go_mod(content: str) -> str | None:
 
 
 class _Resolver:
-    def __init__(self, index: SymbolIndex) -> None:
+    def __init__(self, index: SymbolIndex, scopes: Mapping[str, FileScope]) -> None:
         self.index = index
+        self.scopes = scopes  # every file's, for names a module imports to export them
 
     def inherits(self, scope: FileScope) -> tuple[list[EdgeRow], set[str]]:
         """INHERITS edges of one file, and its types with a base not found in the branch. A
@@ -421,7 +487,7 @@ class _Resolver:
         if top is not None and top != here:
             return top, "scope"
         if name in scope.names:
-            return _in_target(index, scope.names[name], name)
+            return self._in_target(scope.names[name], name)
         return self._outside(scope, name, index.qualified.get(here) if here else None, types=types)
 
     def _outside(
@@ -434,9 +500,9 @@ class _Resolver:
         if found is not None:
             return found, "package"
         for target in scope.wildcards:
-            found = index.top_in(target.files, name)
-            if found is not None:
-                return found, "import"
+            found_there = self._in_target(target, name)
+            if found_there is not None:
+                return found_there
         if fs.family in _GLOBAL_FAMILIES:
             found = unique(index.global_top.get((fs.family, name)))
             if found is not None:
@@ -516,10 +582,38 @@ class _Resolver:
         index = self.index
         inner = ".".join([*([target.symbol] if target.symbol else []), *rest])
         if not inner:
-            return _in_target(index, target, name)
+            return self._in_target(target, name)
         owner = index.top_in(target.files, inner)
         member = index.find_member(owner, name) if owner else None
         return (member, "import") if member else None
+
+    def _in_target(
+        self, target: Target | None, name: str, depth: int = 0
+    ) -> tuple[str, str] | None:
+        """`name` (or the target's own symbol) defined in the import target, or imported there
+        to be exported again: Python's `from .core import Engine` in a package's
+        `__init__.py`, a TypeScript barrel's `export * from './strings'`."""
+        if target is None:
+            return None
+        symbol = target.symbol or name
+        found = self.index.top_in(target.files, symbol)
+        if found is not None:
+            return found, "import"
+        scope = self.scopes.get(target.files[0]) if len(target.files) == 1 else None
+        if scope is None or scope.symbols.family not in RE_EXPORTING or depth >= _MAX_RE_EXPORTS:
+            return None
+        if symbol in scope.names:
+            onward = scope.names[symbol]
+            # Only under the same name: an importer then spells the name of the definition
+            # it reaches, which is what narrow re-indexes go by (`affected.py`).
+            if onward is None or onward.symbol not in (None, symbol):
+                return None
+            return self._in_target(onward, symbol, depth + 1)
+        for wildcard in scope.wildcards:
+            found_there = self._in_target(wildcard, symbol, depth + 1)
+            if found_there is not None:
+                return found_there
+        return None
 
     def _guess_on_self(
         self, scope: FileScope, own: str | None, name: str
@@ -569,10 +663,3 @@ def _python_submodule(
             if path in index.files:
                 return Target((path,)), rest[cut:]
     return None
-
-
-def _in_target(index: SymbolIndex, target: Target | None, name: str) -> tuple[str, str] | None:
-    if target is None:
-        return None
-    found = index.top_in(target.files, target.symbol or name)
-    return (found, "import") if found else None

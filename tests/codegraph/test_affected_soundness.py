@@ -455,6 +455,31 @@ ADDED_CASES = {
         ("myapp/serializers/__init__.py", ""),
         "main.py",
     ),
+    # app.py reads Base through lib's `from mods.delta import *`, and the new mods/delta.py
+    # passes on core/gamma.py's names: app.py names neither delta nor gamma.
+    "wildcard re-export chain": (
+        {
+            "app.py": "from lib import *\n\ndef run():\n    return Base()\n",
+            "lib/__init__.py": "from mods.delta import *\n",
+            "core/__init__.py": "",
+            "core/gamma.py": "class Base:\n    pass\n",
+            "other.py": "def other():\n    return 2\n",
+        },
+        ("mods/delta.py", "from core.gamma import *\n"),
+        "app.py",
+    ),
+    # The same by name: `from core.gamma import Base` in the new file, which defines nothing.
+    "named re-export chain": (
+        {
+            "app.py": "from lib import Base\n\ndef run():\n    return Base()\n",
+            "lib/__init__.py": "from mods.delta import Base\n",
+            "core/__init__.py": "",
+            "core/gamma.py": "class Base:\n    pass\n",
+            "other.py": "def other():\n    return 2\n",
+        },
+        ("mods/delta.py", "from core.gamma import Base\n"),
+        "app.py",
+    ),
     # A second class Foo: b.cpp's out-of-line methods lose their owner, though b.cpp never
     # names anything the new file declares.
     "owner of out-of-line methods": (

@@ -295,3 +295,46 @@ def test_calls_in_a_second_definition_of_a_name_start_from_that_definition() -> 
         ("B.java|Method:B.f", "B.java|Method:B.alpha", "scope"),
         ("B.java|Method:B.f#2", "B.java|Method:B.beta", "scope"),
     }
+
+
+def test_names_a_module_passes_on_are_followed_to_their_definition() -> None:
+    """`from pkg import Engine` reaches pkg/core.py through `from .core import Engine` in
+    pkg/__init__.py (and `pkg.start()` through its `from .core import *`); a TypeScript
+    barrel's `export * from` and `export { x } from` are followed too. A name passed on
+    under another name (`as`) is not: narrow re-indexes go by the names importers spell."""
+    repo = index_repo(
+        {
+            "pkg/__init__.py": "from .core import Engine\nfrom .util import *\n",
+            "pkg/core.py": "class Engine:\n    pass\n",
+            "pkg/util.py": "def start():\n    pass\n",
+            "app.py": """
+                import pkg
+                from pkg import Engine
+
+                class MyEngine(Engine):
+                    pass
+
+                def main():
+                    pkg.start()
+                """,
+            "src/utils/index.ts": """
+                export * from './strings';
+                export { fmt } from './fmt';
+                export { fmt as format2 } from './fmt';
+                """,
+            "src/utils/strings.ts": "export function slug(s: string) { return s; }\n",
+            "src/utils/fmt.ts": "export function fmt() {}\n",
+            "src/app.ts": """
+                import { slug, fmt, format2 } from './utils';
+                export function main() { slug('a'); fmt(); format2(); }
+                """,
+        }
+    )
+    assert repo.edge_set("INHERITS") == {
+        ("app.py|Class:MyEngine", "pkg/core.py|Class:Engine", "import"),
+    }
+    assert repo.edge_set("CALLS") == {
+        ("app.py|Function:main", "pkg/util.py|Function:start", "import"),
+        ("src/app.ts|Function:main", "src/utils/strings.ts|Function:slug", "import"),
+        ("src/app.ts|Function:main", "src/utils/fmt.ts|Function:fmt", "import"),
+    }

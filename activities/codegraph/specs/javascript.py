@@ -47,6 +47,8 @@ def imports(node: Node) -> list[Import]:
     if source is None:
         return []
     module = _string(source)
+    if node.type == "export_statement":
+        return _re_exports(node, module, ln)
     found: list[Import] = []
     clause = next((c for c in node.named_children if c.type == "import_clause"), None)
     for child in clause.named_children if clause is not None else ():
@@ -63,6 +65,27 @@ def imports(node: Node) -> list[Import]:
                     alias = text(alias_node) if alias_node is not None else None
                     found.append(Import(module, text(name_node), alias, ln))
     return found or [Import(module, None, None, ln)]
+
+
+def _re_exports(node: Node, module: str, ln: int) -> list[Import]:
+    """`export { a as b } from 'x'`, `export * from 'x'` and `export * as ns from 'x'`: the
+    names a barrel module passes on, recorded as its imports (`export *` as a wildcard)."""
+    for child in node.named_children:
+        if child.type == "export_clause":
+            found = []
+            for spec in child.named_children:
+                name_node = spec.child_by_field_name("name")
+                alias_node = spec.child_by_field_name("alias")
+                if spec.type == "export_specifier" and name_node is not None:
+                    alias = text(alias_node) if alias_node is not None else None
+                    found.append(Import(module, text(name_node), alias, ln))
+            return found or [Import(module, None, None, ln)]
+        if child.type == "namespace_export":
+            alias = next((text(c) for c in child.named_children if c.type == "identifier"), None)
+            return [Import(module, "*", alias, ln)]
+    if any(child.type == "*" for child in node.children):
+        return [Import(module, "*", None, ln)]
+    return [Import(module, None, None, ln)]
 
 
 def _require(node: Node, ln: int) -> list[Import]:
