@@ -477,9 +477,16 @@ class _Resolver:
             key = index.owner.get(key)
         if not types and fs.extraction.language in _IMPLICIT_THIS:
             own = index.enclosing_type(fs, index.qualified.get(here) if here else None)
-            member = index.find_member(own, name) if own else None
-            if member:
-                return member, "scope"
+            while own is not None:
+                member = index.find_member(own, name)
+                if member:
+                    return member, "scope"
+                if fs.extraction.language == "ruby":
+                    break  # a Ruby class nested in another shares none of its methods
+                # A Java inner class calls its outer class's methods (C++ and C# nested
+                # classes, its static ones) without a qualifier.
+                outer = index.owner.get(own)
+                own = index.enclosing_type(fs, index.qualified[outer]) if outer else None
         scoped = self._enclosing_scopes(fs, name, here, types=types)
         if scoped is not None:
             return scoped

@@ -187,3 +187,36 @@ def test_kotlin_calls_and_inheritance_resolve() -> None:
         (f"{invoice}|Class:Invoice", f"{invoice}|Interface:Billable", "scope"),
     }
     assert (invoice, tax, "") in repo.edge_set("IMPORTS")
+
+
+def test_an_inner_class_calls_its_outer_class_methods() -> None:
+    """`refresh()` inside an inner class is the outer class's method; in Kotlin too."""
+    repo = index_repo(
+        {
+            "p/Outer.java": """
+                package p;
+                public class Outer {
+                  private void refresh() {}
+                  class Listener { void onEvent() { refresh(); } }
+                }
+                """,
+            "p/Screen.kt": """
+                package p
+
+                class Screen {
+                    fun redraw() {}
+                    inner class Button {
+                        fun click() { redraw() }
+                    }
+                }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        (
+            "p/Outer.java|Method:Outer.Listener.onEvent",
+            "p/Outer.java|Method:Outer.refresh",
+            "scope",
+        ),
+        ("p/Screen.kt|Method:Screen.Button.click", "p/Screen.kt|Method:Screen.redraw", "scope"),
+    }
