@@ -225,7 +225,7 @@ class BranchResolution:
         if added or deleted:
             self._layout = RepoLayout(list(self.extractions.values()), self._go_modules)
         scope -= set(deleted)
-        in_scope = self._bind_again(scope, scopes_before, deleted)
+        in_scope = self._bind_again(scope, scopes_before)
         self._link_hierarchy(in_scope)
         new_keys = {key for path in [*added, *retyped] for key in index.files[path].keys}
         # Definitions that came or went have no hierarchy to compare; those that stayed must
@@ -246,40 +246,37 @@ class BranchResolution:
             )
         return scope
 
-    def _bind_again(
-        self, scope: set[str], before: Mapping[str, FileScope], deleted: Collection[str]
-    ) -> list[str]:
+    def _bind_again(self, scope: set[str], before: Mapping[str, FileScope]) -> list[str]:
         """Bind the files of `scope` again, and add to it the files reading names through
         a module whose imports moved (`_re_exports_moved`). Returns its files in index order."""
         in_scope = [path for path in self._index.files if path in scope]
         self._bind(in_scope)
-        passed_on = self._re_exports_moved(before, [*in_scope, *deleted])
+        passed_on = self._re_exports_moved(before, in_scope)
         if not passed_on:
             return in_scope
         scope |= files_naming(self.extractions, passed_on)
         return [path for path in self._index.files if path in scope]
 
     def _re_exports_moved(self, before: Mapping[str, FileScope], paths: Iterable[str]) -> set[str]:
-        """The names whose lookup through the modules `paths` (bound again, or deleted) may
-        now reach another definition: names they bind differently, and every name a wildcard
-        import they gained or lost passes on. Importers reading through them spell those
+        """The names whose lookup through the modules `paths` (bound again) may now reach
+        another definition: names they bind differently, and every name a wildcard import
+        they gained or lost passes on. Importers reading through them spell those
         names, since re-exports are followed under the same name only (`_in_target`)."""
         moved: set[str] = set()
         for path in paths:
             old, new = before.get(path), self._scopes.get(path)
-            either = old or new
-            if either is None or either.symbols.family not in RE_EXPORTING:
+            # An added or deleted module's readers import it by a path they spell: they are
+            # in scope already, and bound again they show what moved through them.
+            if old is None or new is None or new.symbols.family not in RE_EXPORTING:
                 continue
-            old_names, new_names = (s.names if s else {} for s in (old, new))
             moved.update(
                 name
-                for name in old_names.keys() | new_names.keys()
-                if old_names.get(name, _UNBOUND) != new_names.get(name, _UNBOUND)
+                for name in old.names.keys() | new.names.keys()
+                if old.names.get(name, _UNBOUND) != new.names.get(name, _UNBOUND)
             )
-            old_wild, new_wild = (s.wildcards if s else [] for s in (old, new))
-            if old_wild != new_wild:
+            if old.wildcards != new.wildcards:
                 seen: set[str] = set()
-                for target in {*old_wild, *new_wild} - ({*old_wild} & {*new_wild}):
+                for target in {*old.wildcards} ^ {*new.wildcards}:
                     moved |= self._passed_on(target, before, seen)
         return moved
 
