@@ -8,7 +8,6 @@ ledger answers the second copy `duplicate`.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -20,17 +19,15 @@ from temporalio.client import (
     Client,
     Schedule,
     ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
     ScheduleIntervalSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleSpec,
-    ScheduleUpdate,
-    ScheduleUpdateInput,
 )
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities.schedules import ScheduleChange, ensure_schedule
 from app.github_deliveries import AppDeliveries, GitHubAppNotConfiguredError
 from app.redelivery import DeliveryAttempt, deliveries_to_redeliver
 from app.settings import Settings
@@ -114,7 +111,7 @@ def _as_application_error(exc: RequestFailed) -> ApplicationError:
     return ApplicationError(message, type=f"GitHubHTTP{status}", non_retryable=permanent)
 
 
-async def ensure_redelivery_schedule(client: Client, settings: Settings) -> str:
+async def ensure_redelivery_schedule(client: Client, settings: Settings) -> ScheduleChange:
     """Create the sweep's schedule, or bring its interval up to date: created/updated/unchanged."""
     schedule_id = redelivery_schedule_id(settings.task_queue)
     every = timedelta(minutes=settings.redelivery_interval_minutes)
@@ -130,32 +127,10 @@ async def ensure_redelivery_schedule(client: Client, settings: Settings) -> str:
         # Runs missed while Temporal was down collapse into one: each run covers the gap.
         policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP, catchup_window=every),
     )
-    try:
-        await client.create_schedule(schedule_id, schedule)
-    except ScheduleAlreadyRunningError:
-        pass
-    else:
-        log.info("created the GitHub redelivery schedule", extra={"every": str(every)})
-        return "created"
-    changed = False
-
-    def refresh(current: ScheduleUpdateInput) -> ScheduleUpdate | None:
-        nonlocal changed
-        existing = current.description.schedule
-        if [interval.every for interval in existing.spec.intervals] == [every]:
-            return None
-        changed = True
-        # Spec, policy and action change; a pause set by an operator stays.
-        return ScheduleUpdate(
-            dataclasses.replace(
-                existing, action=schedule.action, spec=schedule.spec, policy=schedule.policy
-            )
-        )
-
-    await client.get_schedule_handle(schedule_id).update(refresh)
-    if changed:
-        log.info("updated the GitHub redelivery schedule", extra={"every": str(every)})
-    return "updated" if changed else "unchanged"
+    change = await ensure_schedule(client, schedule_id, schedule)
+    if change != "unchanged":
+        log.info("%s the GitHub redelivery schedule", change, extra={"every": str(every)})
+    return change
 
 
 async def remove_redelivery_schedule(client: Client, settings: Settings) -> bool:

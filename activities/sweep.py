@@ -1,4 +1,4 @@
-"""The stale-graph sweep's activity, and the Temporal Schedule that runs it every day."""
+"""The stale-graph sweep's activity, and the Temporal Schedule that runs it (daily by default)."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from temporalio.client import (
     Client,
     Schedule,
     ScheduleActionStartWorkflow,
-    ScheduleAlreadyRunningError,
     ScheduleIntervalSpec,
     ScheduleOverlapPolicy,
     SchedulePolicy,
     ScheduleSpec,
 )
 
+from activities.schedules import ScheduleChange, ensure_schedule
 from app.dispatcher import Dispatcher
 from app.settings import Settings
 from workflows.contracts import (
@@ -100,8 +100,9 @@ class SweepActivities:
         return [self.sweep_stale_graphs]
 
 
-async def ensure_sweep_schedule(client: Client, settings: Settings) -> bool:
-    """Create the daily sweep schedule unless it exists; True when it was created now."""
+async def ensure_sweep_schedule(client: Client, settings: Settings) -> ScheduleChange:
+    """Create the sweep's schedule, or bring its interval and age up to date."""
+    every = timedelta(hours=settings.sweep_interval_hours)
     schedule = Schedule(
         action=ScheduleActionStartWorkflow(
             "StaleSweepWorkflow",
@@ -109,17 +110,14 @@ async def ensure_sweep_schedule(client: Client, settings: Settings) -> bool:
             id=f"repograph-stale-sweep-run-{settings.task_queue}",
             task_queue=settings.task_queue,
         ),
-        spec=ScheduleSpec(
-            intervals=[ScheduleIntervalSpec(every=timedelta(hours=settings.sweep_interval_hours))]
-        ),
+        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every)]),
         policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP),
     )
-    try:
-        await client.create_schedule(stale_sweep_schedule_id(settings.task_queue), schedule)
-    except ScheduleAlreadyRunningError:
-        return False
-    log.info(
-        "created the stale-graph sweep schedule",
-        extra={"every_hours": settings.sweep_interval_hours},
-    )
-    return True
+    change = await ensure_schedule(client, stale_sweep_schedule_id(settings.task_queue), schedule)
+    if change != "unchanged":
+        log.info(
+            "%s the stale-graph sweep schedule",
+            change,
+            extra={"every": str(every), "max_age_days": settings.stale_age_days},
+        )
+    return change

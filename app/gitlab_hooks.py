@@ -20,7 +20,7 @@ class HookSpec:
     """What the project hook must look like; secrets are excluded from its repr."""
 
     url: str
-    token: str | None
+    token: str
     signing_token: str | None
     enable_ssl_verification: bool = True
 
@@ -33,9 +33,8 @@ class HookSpec:
             "push_events": True,
             "tag_push_events": True,
             "enable_ssl_verification": self.enable_ssl_verification,
+            "token": self.token,
         }
-        if self.token:
-            attributes["token"] = self.token
         if self.signing_token:
             # GitLab 18.x signs deliveries (Standard Webhooks) when the hook has one.
             attributes["signing_token"] = self.signing_token

@@ -1,8 +1,9 @@
 """Liveness and readiness: /healthz says the process serves, /readyz that its dependencies answer.
 
-A load balancer should route webhooks only to a ready process; /readyz names each dependency
-that failed, so an operator knows which one to look at. Error details are reduced to the
-exception type: messages may carry addresses, never worth leaking to an unauthenticated caller.
+Route traffic on /healthz (fly.toml does): the receiver takes deliveries with Redis down (fail
+open), when /readyz answers 503. /readyz is for alerting: it names each dependency that failed,
+so an operator knows which one to look at. Error details are reduced to the exception type:
+messages may carry addresses, never worth leaking to an unauthenticated caller.
 """
 
 from __future__ import annotations

@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import TypeVar
 from urllib.parse import urlsplit
 
+# languages imports tree-sitter's core (about 2 ms and 150 KiB); grammars load on first parse.
+from activities.codegraph.languages import GRAMMARS
 from activities.codegraph.skipping import DEFAULT_PARSE_CPU_SECONDS, DEFAULT_VENDORED_DIRS
+from app.signatures import SignatureError, standard_webhooks_key
 from workflows.contracts import TASK_QUEUE_DEFAULT, IndexingPolicy
 
 _N = TypeVar("_N", int, float)
@@ -151,9 +154,6 @@ class Settings:
             raise SettingsError(
                 "GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY (or _FILE) must be set together"
             )
-        signing = env.text("GITLAB_WEBHOOK_SIGNING_TOKEN")
-        if signing is not None and not signing.startswith("whsec_"):
-            raise SettingsError("GITLAB_WEBHOOK_SIGNING_TOKEN must start with 'whsec_'")
         api_key = env.text("TEMPORAL_API_KEY")
         tls_cert = _text_or_file(env, "TEMPORAL_TLS_CERT")
         tls_key = _text_or_file(env, "TEMPORAL_TLS_KEY")
@@ -177,7 +177,7 @@ class Settings:
             gitlab_url=env.url("GITLAB_URL", cls.gitlab_url, ("http", "https")),
             gitlab_token=env.text("GITLAB_TOKEN"),
             gitlab_webhook_tokens=env.csv("GITLAB_WEBHOOK_TOKEN"),
-            gitlab_webhook_signing_token=signing,
+            gitlab_webhook_signing_token=_gitlab_signing_token(env),
             redis_url=env.url("REDIS_URL", cls.redis_url, ("redis", "rediss", "unix")),
             temporal_address=env.host_port("TEMPORAL_ADDRESS", cls.temporal_address),
             temporal_namespace=env.text("TEMPORAL_NAMESPACE") or cls.temporal_namespace,
@@ -210,7 +210,7 @@ class Settings:
             parse_file_cpu_seconds=_parse_file_cpu_seconds(env, timeouts.parse),
             graph_batch_size=env.integer("GRAPH_BATCH_SIZE", 2000, 1, 100_000),
             index_cache_files=env.integer("INDEX_CACHE_FILES", 5_000, 0, 10_000_000),
-            extra_languages=env.mapping("EXTRA_LANGUAGES"),
+            extra_languages=_extra_languages(env),
             vendored_dirs=_vendored_dirs(env),
             idle_timeout_seconds=env.seconds("IDLE_TIMEOUT_SECONDS", 1800),
             heartbeat_timeout_seconds=env.seconds("HEARTBEAT_TIMEOUT_SECONDS", 60),
@@ -273,6 +273,40 @@ def _text_or_file(env: _Env, name: str) -> str | None:
         return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise SettingsError(f"{name}_FILE cannot be read ({exc.strerror})") from None
+
+
+def _gitlab_signing_token(env: _Env) -> str | None:
+    """GITLAB_WEBHOOK_SIGNING_TOKEN, refused unless `whsec_` and base64: the receiver could not
+    derive its key and would answer every GitLab delivery 401."""
+    token = env.text("GITLAB_WEBHOOK_SIGNING_TOKEN")
+    if token is None:
+        return None
+    if not token.startswith("whsec_"):
+        raise SettingsError("GITLAB_WEBHOOK_SIGNING_TOKEN must start with 'whsec_'")
+    try:
+        key = standard_webhooks_key(token)
+    except SignatureError:
+        key = b""
+    if not key:
+        raise SettingsError(
+            "GITLAB_WEBHOOK_SIGNING_TOKEN must be 'whsec_' followed by a base64 key; the part "
+            "after 'whsec_' is empty or not base64 (a truncated copy?)"
+        )
+    return token
+
+
+def _extra_languages(env: _Env) -> dict[str, str]:
+    """EXTRA_LANGUAGES, each to a language repograph has a grammar for; extensions (keys
+    starting with '.') lowercased, as the indexer lowercases a file's extension to look it up."""
+    languages: dict[str, str] = {}
+    for key, language in env.mapping("EXTRA_LANGUAGES").items():
+        if language not in GRAMMARS:
+            raise SettingsError(
+                f"EXTRA_LANGUAGES maps {key!r} to {language!r}, not a language repograph "
+                f"parses; use one of {', '.join(sorted(GRAMMARS))}"
+            )
+        languages[key.lower() if key.startswith(".") else key] = language
+    return languages
 
 
 def _vendored_dirs(env: _Env) -> tuple[str, ...]:

@@ -147,8 +147,9 @@ class BranchStatus:
 
     repo_id: str
     branch: str
-    # idle | indexing | waiting (to retry a run that parsed nothing in its time) | deleted |
-    # completed (idle for IDLE_TIMEOUT_SECONDS; the next push starts it again)
+    # idle | indexing | waiting (to retry a run that parsed nothing in its time) | deleting
+    # (removing the branch graph) | deleted | completed (idle for IDLE_TIMEOUT_SECONDS; the
+    # next push starts it again)
     state: str
     last_indexed_sha: str | None
     last_indexed_at: str | None

@@ -15,7 +15,6 @@ API_TIMEOUT_SECONDS = 30
 
 
 def connect(settings: Settings, args: argparse.Namespace) -> int:
-    # WEBHOOK_BASE_URL becomes a setting with issue 6; until then only --url provides it.
     base_url: str | None = args.url or settings.webhook_base_url
     if not base_url:
         raise UsageError(
@@ -25,15 +24,17 @@ def connect(settings: Settings, args: argparse.Namespace) -> int:
         raise UsageError(f"--url must be an http(s) URL, not {base_url!r}")
     if not settings.gitlab_token:
         raise UsageError("set GITLAB_TOKEN (api scope, Maintainer role on the project)")
-    token = settings.gitlab_webhook_tokens[0] if settings.gitlab_webhook_tokens else None
-    if token is None and settings.gitlab_webhook_signing_token is None:
+    # The receiver checks X-Gitlab-Token on every delivery, signed or not: a hook without one
+    # would be answered 401 every time.
+    if not settings.gitlab_webhook_tokens:
         raise UsageError(
-            "set GITLAB_WEBHOOK_TOKEN or GITLAB_WEBHOOK_SIGNING_TOKEN: the receiver refuses "
-            "unsigned deliveries"
+            "set GITLAB_WEBHOOK_TOKEN (the receiver refuses every GitLab delivery without it, "
+            "even with GITLAB_WEBHOOK_SIGNING_TOKEN set)"
         )
     spec = HookSpec(
         url=webhook_url(base_url),
-        token=token,
+        # GitLab sends the first token; the receiver accepts the others while a rotation ends.
+        token=settings.gitlab_webhook_tokens[0],
         signing_token=settings.gitlab_webhook_signing_token,
         enable_ssl_verification=args.ssl_verification,
     )
@@ -49,11 +50,7 @@ def connect(settings: Settings, args: argparse.Namespace) -> int:
         ) from None
     except requests.RequestException as exc:
         raise CliError(f"cannot reach GitLab at {settings.gitlab_url}: {exc}") from None
-    signed = ", ".join(
-        name
-        for name, value in (("token", spec.token), ("signing token", spec.signing_token))
-        if value
-    )
+    signed = "token, signing token" if spec.signing_token else "token"
     print(
         f"{outcome.action} webhook {outcome.hook_id} on {outcome.project_path} "
         f"(project {outcome.project_id}) -> {spec.url} (push and tag push events; {signed})"

@@ -117,16 +117,18 @@ def test_connect_with_a_wrong_api_token_fails_with_one_line(
         (
             {"GITLAB_WEBHOOK_TOKEN": "", "GITLAB_WEBHOOK_SIGNING_TOKEN": ""},
             ("--url", BASE_URL),
-            "set GITLAB_WEBHOOK_TOKEN or GITLAB_WEBHOOK_SIGNING_TOKEN",
+            "set GITLAB_WEBHOOK_TOKEN",
         ),
+        # The receiver checks the token even on signed deliveries: a hook without one gets 401.
+        ({"GITLAB_WEBHOOK_TOKEN": ""}, ("--url", BASE_URL), "set GITLAB_WEBHOOK_TOKEN"),
         ({}, ("--url", "repograph.example.com"), "must be an http(s) URL"),
     ],
-    ids=["no-url", "no-api-token", "no-hook-secret", "bad-url"],
+    ids=["no-url", "no-api-token", "no-hook-secret", "signing-token-only", "bad-url"],
 )
 def test_connect_missing_configuration_is_a_usage_error(
     gitlab: tuple[FakeGitLab, str], overrides: dict[str, str], args: tuple[str, ...], message: str
 ) -> None:
-    """Without a URL, an API token or a hook secret the command exits 2 and calls nothing."""
+    """Without a URL, an API token or a hook token the command exits 2 and calls nothing."""
     fake, url = gitlab
     run = run_cli_sync("gitlab", "connect", PROJECT_PATH, *args, env=gitlab_env(url, **overrides))
 

@@ -95,3 +95,11 @@ def test_compose_has_the_stack_and_points_the_processes_at_it(compose: dict[str,
         assert env["REDIS_URL"] == "redis://redis:6379/0"
         assert env["NEO4J_URI"] == "bolt://neo4j:7687"
     assert services["web"]["environment"]["HOST"] == "0.0.0.0"  # noqa: S104 - inside a container
+
+
+def test_compose_processes_read_every_setting_from_an_optional_env_file(
+    compose: dict[str, Any],
+) -> None:
+    """Web, worker and setup-db get all of .env (ADMIN_TOKEN, tuning...) and start without one."""
+    for name in ("web", "worker", "setup-db"):
+        assert compose["services"][name]["env_file"] == [{"path": ".env", "required": False}]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from activities.codegraph.languages import detect_language
 from app.settings import Settings, SettingsError
 
 
@@ -41,8 +42,10 @@ def test_comma_separated_secrets_allow_rotation() -> None:
         ("ALLOW_LOCAL_REPOS", "maybe"),
         ("GITHUB_APP_ID", "abc"),
         ("GITLAB_WEBHOOK_SIGNING_TOKEN", "not-whsec"),
+        ("GITLAB_WEBHOOK_SIGNING_TOKEN", "whsec_"),
         ("CLONE_TIMEOUT_SECONDS", "-1"),
         ("EXTRA_LANGUAGES", "jsm"),
+        ("EXTRA_LANGUAGES", ".cs2=c#"),
         ("VENDORED_DIRS", "vendor,third_party/lib"),
         ("PARSE_FILE_CPU_SECONDS", "0"),
         ("PARSE_FILE_CPU_SECONDS", "nan"),
@@ -64,6 +67,36 @@ def test_a_file_may_not_parse_for_longer_than_half_the_parse_timeout() -> None:
         Settings.from_env({"PARSE_TIMEOUT_SECONDS": "15"})
     raised = Settings.from_env({"PARSE_FILE_CPU_SECONDS": "150", "PARSE_TIMEOUT_SECONDS": "300"})
     assert raised.parse_file_cpu_seconds == 150
+
+
+@pytest.mark.parametrize("language", ["c#", "c++", "Python", "shell"])
+def test_extra_languages_must_name_a_language_repograph_parses(language: str) -> None:
+    """An unknown language name stops start-up with the accepted names, not an unparsed file."""
+    with pytest.raises(SettingsError) as refused:
+        Settings.from_env({"EXTRA_LANGUAGES": f".x={language}"})
+    message = str(refused.value)
+    assert f"EXTRA_LANGUAGES maps '.x' to {language!r}" in message
+    assert "c, cpp, csharp, go, java, javascript, kotlin, php, python, ruby" in message
+
+
+def test_extra_language_extensions_match_whatever_the_case() -> None:
+    """Extension keys are lowercased as the indexer lowercases a file's; file names are exact."""
+    settings = Settings.from_env({"EXTRA_LANGUAGES": ".JSM=javascript,Jenkinsfile=java"})
+    assert settings.extra_languages == {".jsm": "javascript", "Jenkinsfile": "java"}
+    assert detect_language("lib/util.JSM", settings.extra_languages) == "javascript"
+    assert detect_language("lib/util.jsm", settings.extra_languages) == "javascript"
+    assert detect_language("ci/Jenkinsfile", settings.extra_languages) == "java"
+
+
+def test_a_signing_token_that_is_not_base64_is_refused_without_echoing_it() -> None:
+    """A `whsec_` token the receiver could not decode stops start-up instead of failing every
+    GitLab delivery with 401; the message does not show the token."""
+    with pytest.raises(SettingsError, match="GITLAB_WEBHOOK_SIGNING_TOKEN") as refused:
+        Settings.from_env({"GITLAB_WEBHOOK_SIGNING_TOKEN": "whsec_hunter2-not%base64"})
+    assert "hunter2" not in str(refused.value)
+    valid = "whsec_c2VjcmV0LW9mLWEtcm90YXRlZC1lbmRwb2ludA=="
+    settings = Settings.from_env({"GITLAB_WEBHOOK_SIGNING_TOKEN": valid})
+    assert settings.gitlab_webhook_signing_token == valid
 
 
 def test_app_id_and_key_must_come_together_and_the_key_is_not_echoed() -> None:

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import timedelta
 from pathlib import Path
 
 from neo4j import AsyncDriver
-from temporalio.client import Client
+from temporalio.client import Client, ScheduleActionStartWorkflow, ScheduleHandle
 
+from activities.sweep import ensure_sweep_schedule
 from app.settings import Settings
 from tests.support.git_server import WorkRepo
+from tests.support.schedules import schedule_fixture
 from tests.support.workflows import count_branch_nodes, local_repo, push, wait_for_status
-from workflows.contracts import SweepOutcome, SweepRequest
+from workflows.contracts import SweepOutcome, SweepRequest, stale_sweep_schedule_id
+
+schedule = schedule_fixture(stale_sweep_schedule_id)
 
 
 async def test_sweep_removes_vanished_branches_and_orphans_and_keeps_live_ones(
@@ -69,3 +75,27 @@ async def test_sweep_removes_vanished_branches_and_orphans_and_keeps_live_ones(
     )
     assert records[0]["at"] > "2001"
     await main.terminate()
+
+
+async def test_ensure_schedule_follows_the_interval_and_age_settings(
+    temporal_client: Client, settings: Settings, schedule: ScheduleHandle
+) -> None:
+    """Twice gives one unchanged schedule; a new interval or age updates it and keeps a pause."""
+    first = await ensure_sweep_schedule(temporal_client, settings)
+    second = await ensure_sweep_schedule(temporal_client, settings)
+    await schedule.pause(note="operator")
+    faster = dataclasses.replace(settings, sweep_interval_hours=6)
+    third = await ensure_sweep_schedule(temporal_client, faster)
+    fourth = await ensure_sweep_schedule(
+        temporal_client, dataclasses.replace(faster, stale_age_days=2)
+    )
+    described = await schedule.describe()
+
+    assert [i.every for i in described.schedule.spec.intervals] == [timedelta(hours=6)]
+    action = described.schedule.action
+    assert isinstance(action, ScheduleActionStartWorkflow)
+    assert await temporal_client.data_converter.decode(action.args, [SweepRequest]) == [
+        SweepRequest(max_age_days=2)
+    ]
+    assert described.schedule.state.paused
+    assert (first, second, third, fourth) == ("created", "unchanged", "updated", "updated")

@@ -6,7 +6,6 @@ import asyncio
 import contextlib
 import dataclasses
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from app.settings import Settings, SettingsError
 from tests.cli.conftest import stack_env
 from tests.redelivery.conftest import APP_ID, FakeApp
 from tests.support.fake_github import hook_delivery
+from tests.support.schedules import schedule_fixture
 from tests.support.worker_process import worker_process
 from workflows.contracts import (
     RedeliveryOutcome,
@@ -49,13 +49,7 @@ async def sweep(
     )
 
 
-@pytest.fixture
-async def schedule(temporal_client: Client, settings: Settings) -> AsyncIterator[ScheduleHandle]:
-    """The handle of this task queue's sweep schedule; deleted after the test if it exists."""
-    handle = temporal_client.get_schedule_handle(redelivery_schedule_id(settings.task_queue))
-    yield handle
-    with contextlib.suppress(RPCError):  # the test never created it
-        await handle.delete()
+schedule = schedule_fixture(redelivery_schedule_id)
 
 
 async def test_sweep_redelivers_exactly_the_events_that_never_succeeded(
