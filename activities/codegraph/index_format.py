@@ -32,7 +32,8 @@ from activities.codegraph.skipping import SkipRules
 # calls in a second definition of a name (overloads, a property's setter) start from it; Go
 # named types over other types (`type Color int`) are definitions of kind Type; names a
 # module passes on (`__init__.py`, a TypeScript barrel's `export ... from`) are followed;
-# a bare call in a nested class reaches the outer class's methods (Java inner classes).
+# a bare call in a nested class reaches the outer class's methods (Java inner classes);
+# Rust calls through module paths (`crate::util::f()`, `super::f()`) resolve.
 EXTRACTOR_VERSION = 4
 
 

@@ -249,6 +249,32 @@ def _rust(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | None:
     return Target((found,), imp.name)
 
 
+def rust_path(
+    layout: RepoLayout, fe: FileExtraction, segments: list[str], bound: str | None
+) -> tuple[str, list[str]] | None:
+    """The file of the longest module prefix of the Rust path `segments` used in `fe`, and
+    the segments after it (a type, then its associated function). The path starts at the
+    crate root (`crate::`), the current module (`self::`, or a module the file declares) or
+    its parent (`super::`), or at the module file `bound` that a `use` bound the first
+    segment to."""
+    root, _ = _rust_crate(layout, fe.path)
+    # (path, the fewest segments that must name the module: beyond what was prefixed)
+    starts: list[tuple[list[str], int]] = []
+    if segments[0] in ("crate", "self", "super"):
+        starts.append((segments, 1))
+    else:
+        if bound is not None and _rust_crate(layout, bound)[0] == root:
+            module = ["crate", *_rust_crate(layout, bound)[1]]
+            starts.append(([*module, *segments[1:]], len(module)))
+        starts.append((["self", *segments], 2))
+    for path, fewest in starts:
+        for cut in range(len(path), fewest - 1, -1):
+            found = _rust(layout, fe, Import("::".join(path[:cut]), None, None, 0))
+            if found is not None:
+                return found.files[0], path[cut:]
+    return None
+
+
 def _rust_crate(layout: RepoLayout, path: str) -> tuple[str, list[str]]:
     """The crate root directory of `path` and the module path of the file inside it."""
     directory = dirname(path)

@@ -13,7 +13,7 @@ resolved: `scope`, `import`, `package` or `unique_name`.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from activities.codegraph.affected import (
@@ -31,7 +31,7 @@ from activities.codegraph.model import (
     FileExtraction,
     Inheritance,
 )
-from activities.codegraph.modules import RepoLayout, Target
+from activities.codegraph.modules import RepoLayout, Target, rust_path
 from activities.codegraph.specs import get_spec
 from activities.codegraph.symbols import FileSymbols, SymbolIndex, unique
 
@@ -108,7 +108,7 @@ class BranchResolution:
         self._layout = RepoLayout(list(extractions.values()), self._go_modules)
         self._index = SymbolIndex(repo_id, branch, extractions)
         self._scopes: dict[str, FileScope] = {}
-        self._resolver = _Resolver(self._index, self._scopes)
+        self._resolver = _Resolver(self._index, self._scopes, lambda: self._layout)
         self._imports: dict[str, list[EdgeRow]] = {}
         self._inherits: dict[str, list[EdgeRow]] = {}
         self._open: dict[str, set[str]] = {}  # per file: its types with a base not found
@@ -372,9 +372,15 @@ def parse_go_mod(content: str) -> str | None:
 
 
 class _Resolver:
-    def __init__(self, index: SymbolIndex, scopes: Mapping[str, FileScope]) -> None:
+    def __init__(
+        self,
+        index: SymbolIndex,
+        scopes: Mapping[str, FileScope],
+        layout: Callable[[], RepoLayout],
+    ) -> None:
         self.index = index
         self.scopes = scopes  # every file's, for names a module imports to export them
+        self.layout = layout  # the branch's paths, for Rust module paths in calls
 
     def inherits(self, scope: FileScope) -> tuple[list[EdgeRow], set[str]]:
         """INHERITS edges of one file, and its types with a base not found in the branch. A
@@ -541,6 +547,8 @@ class _Resolver:
     def _qualified(self, scope: FileScope, qualifier: str, name: str) -> tuple[str, str] | None:
         """`qualifier.name` where the qualifier is a module, a class or an unknown object."""
         index, fs = self.index, scope.symbols
+        if fs.family == "rust" and ("::" in qualifier or qualifier == "super"):
+            return self._rust_path(scope, qualifier.split("::"), name)
         parts = qualifier.split(".")
         for cut in range(len(parts), 0, -1):
             head = ".".join(parts[:cut])
@@ -580,6 +588,20 @@ class _Resolver:
         if _names_a_type(qualifier, fs.extraction.language):
             return None  # `JSON.parse`, `Integer.parseInt`: a library's type, never guessed
         return self._guess_method(scope, name)
+
+    def _rust_path(
+        self, scope: FileScope, segments: list[str], name: str
+    ) -> tuple[str, str] | None:
+        """`a::b::name()`: `name` in the module the path names, or in the type it ends with
+        (`client::Client::new`). A path that names nothing in the branch is a crate's or the
+        standard library's: no edge."""
+        bound = scope.names.get(segments[0])
+        bound_file = bound.files[0] if bound and bound.symbol is None and bound.files else None
+        found = rust_path(self.layout(), scope.symbols.extraction, segments, bound_file)
+        if found is None:
+            return None
+        path, rest = found
+        return self._in_module(Target((path,)), rest, name)
 
     def _in_module(self, target: Target, rest: list[str], name: str) -> tuple[str, str] | None:
         """`name` in the import target, inside the class path `rest` (may be empty)."""

@@ -480,6 +480,16 @@ ADDED_CASES = {
         ("mods/delta.py", "from core.gamma import Base\n"),
         "app.py",
     ),
+    # A Rust call through a module path reaches the new module file.
+    "rust module path in a call": (
+        {
+            "src/lib.rs": "mod net;\npub fn run() { net::client::connect(); }\n",
+            "src/net/mod.rs": "pub mod client;\n",
+            "other.rs": "pub fn other() {}\n",
+        },
+        ("src/net/client.rs", "pub fn connect() {}\n"),
+        "src/lib.rs",
+    ),
     # A second class Foo: b.cpp's out-of-line methods lose their owner, though b.cpp never
     # names anything the new file declares.
     "owner of out-of-line methods": (

@@ -118,3 +118,40 @@ def test_calls_and_trait_impls_resolve_across_modules() -> None:
         ("src/storage/mod.rs", "src/storage/memory.rs", ""),
         ("src/storage/memory.rs", "src/storage/mod.rs", ""),
     }
+
+
+def test_calls_through_module_paths() -> None:
+    """`crate::util::tools::fmt_it()`, `net::client::connect()` (a module the file declares),
+    `super::up()`, `self::client::connect()` and `client::Client::new()` (a module bound by
+    `use`, then a type in it) reach their definitions; `std::mem::swap` reaches nothing."""
+    repo = index_repo(
+        {
+            "src/lib.rs": """
+                mod net;
+                mod util;
+                use self::net::client;
+                pub fn run() {
+                    net::client::connect();
+                    crate::util::tools::fmt_it();
+                    client::Client::new();
+                    std::mem::swap(&mut a, &mut b);
+                }
+                """,
+            "src/net/mod.rs": "pub mod client;\npub fn up() { self::client::connect(); }\n",
+            "src/net/client.rs": """
+                pub struct Client;
+                impl Client { pub fn new() -> Self { Client } }
+                pub fn connect() { super::up(); }
+                pub fn swap() {}
+                """,
+            "src/util/mod.rs": "pub mod tools;\n",
+            "src/util/tools.rs": "pub fn fmt_it() {}\n",
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/lib.rs|Function:run", "src/net/client.rs|Function:connect", "import"),
+        ("src/lib.rs|Function:run", "src/util/tools.rs|Function:fmt_it", "import"),
+        ("src/lib.rs|Function:run", "src/net/client.rs|Method:Client.new", "import"),
+        ("src/net/mod.rs|Function:up", "src/net/client.rs|Function:connect", "import"),
+        ("src/net/client.rs|Function:connect", "src/net/mod.rs|Function:up", "import"),
+    }
