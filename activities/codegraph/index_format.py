@@ -33,7 +33,8 @@ from activities.codegraph.skipping import SkipRules
 # named types over other types (`type Color int`) are definitions of kind Type; names a
 # module passes on (`__init__.py`, a TypeScript barrel's `export ... from`) are followed;
 # a bare call in a nested class reaches the outer class's methods (Java inner classes);
-# Rust calls through module paths (`crate::util::f()`, `super::f()`) resolve.
+# Rust calls through module paths (`crate::util::f()`, `super::f()`) resolve; CommonJS
+# `exports.f = function` defines f.
 EXTRACTOR_VERSION = 4
 
 

@@ -153,3 +153,29 @@ def test_inheritance_and_import_edges() -> None:
         ("src/ui/UserCard.tsx", "module:react", ""),
         ("src/ui/UserCard.tsx", "src/api/users.ts", ""),
     }
+
+
+def test_commonjs_exports_are_definitions_reached_through_require() -> None:
+    """`exports.parseArgs = function` and `module.exports.buildIt = () => ...` define
+    functions; `lib.parseArgs()` after `const lib = require('./lib')` reaches them."""
+    repo = index_repo(
+        {
+            "src/lib.js": """
+                exports.parseArgs = function (argv) { return argv; };
+                module.exports.buildIt = () => {};
+                other.thing = function () {};
+                """,
+            "src/cli.js": """
+                const lib = require('./lib');
+                function main() { lib.parseArgs([]); lib.buildIt(); }
+                """,
+        }
+    )
+    assert repo.defs("src/lib.js") == [
+        ("Function", "parseArgs", 1, 1),
+        ("Function", "buildIt", 2, 2),
+    ]
+    assert repo.edge_set("CALLS") == {
+        ("src/cli.js|Function:main", "src/lib.js|Function:parseArgs", "import"),
+        ("src/cli.js|Function:main", "src/lib.js|Function:buildIt", "import"),
+    }

@@ -1,4 +1,5 @@
-"""JavaScript: classes, functions (also `const f = () => ...`), ES imports, require(), calls."""
+"""JavaScript: classes, functions (also `const f = () => ...` and CommonJS `exports.f = ...`),
+ES imports, require(), calls."""
 
 from __future__ import annotations
 
@@ -16,6 +17,16 @@ COMMON = """
 (variable_declarator
   name: (identifier) @name
   value: [(arrow_function) (function_expression) (generator_function)]) @def.Function
+(assignment_expression
+  left: (member_expression object: (identifier) @_exports property: (property_identifier) @name)
+  right: [(arrow_function) (function_expression) (generator_function)]
+  (#eq? @_exports "exports")) @def.Function
+(assignment_expression
+  left: (member_expression
+    object: (member_expression object: (identifier) @_module property: (property_identifier) @_e)
+    property: (property_identifier) @name)
+  right: [(arrow_function) (function_expression) (generator_function)]
+  (#eq? @_module "module") (#eq? @_e "exports")) @def.Function
 (call_expression function: (identifier) @call.name) @call
 (call_expression
   function: (member_expression object: (_) @call.receiver property: (_) @call.name)) @call
