@@ -447,7 +447,7 @@ class _Resolver:
         """The definition a call site reaches, with how it was resolved."""
         receiver = call.receiver
         if receiver == "?":
-            return self._guess_method(scope, call.name)
+            return self._extension(scope, call.name) or self._guess_method(scope, call.name)
         return self.lookup(scope, receiver, call.name, call.caller, types=False)
 
     def lookup(
@@ -587,7 +587,7 @@ class _Resolver:
                 return inner, "unique_name"
         if _names_a_type(qualifier, fs.extraction.language):
             return None  # `JSON.parse`, `Integer.parseInt`: a library's type, never guessed
-        return self._guess_method(scope, name)
+        return self._extension(scope, name) or self._guess_method(scope, name)
 
     def _rust_path(
         self, scope: FileScope, segments: list[str], name: str
@@ -639,6 +639,19 @@ class _Resolver:
             found_there = self._in_target(wildcard, symbol, depth + 1)
             if found_there is not None:
                 return found_there
+        return None
+
+    def _extension(self, scope: FileScope, name: str) -> tuple[str, str] | None:
+        """A Kotlin call on an object of unknown type to a function the file imports or its
+        package defines at top level: only an extension function (`fun String.slugify()`)
+        can be called so."""
+        if scope.symbols.extraction.language != "kotlin":
+            return None
+        if name in scope.names:
+            return self._in_target(scope.names[name], name)
+        found = self.index.top_in(scope.package_files, name)
+        if found is not None and self.index.kind[found] == "Function":
+            return found, "package"
         return None
 
     def _guess_on_self(

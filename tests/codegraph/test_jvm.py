@@ -220,3 +220,36 @@ def test_an_inner_class_calls_its_outer_class_methods() -> None:
         ),
         ("p/Screen.kt|Method:Screen.Button.click", "p/Screen.kt|Method:Screen.redraw", "scope"),
     }
+
+
+def test_kotlin_extension_functions_are_reached_from_calls_on_any_object() -> None:
+    """`"A B".slugify()` and `name.shout()` call extension functions: imported, or defined
+    at top level in the same package."""
+    repo = index_repo(
+        {
+            "src/util/Strings.kt": """
+                package com.acme.util
+
+                fun String.slugify(): String = this
+                """,
+            "src/app/Talk.kt": """
+                package com.acme.app
+
+                fun String.shout(): String = this
+                """,
+            "src/app/Main.kt": """
+                package com.acme.app
+
+                import com.acme.util.slugify
+
+                fun main(name: String) {
+                    "A B".slugify()
+                    name.shout()
+                }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/app/Main.kt|Function:main", "src/util/Strings.kt|Function:slugify", "import"),
+        ("src/app/Main.kt|Function:main", "src/app/Talk.kt|Function:shout", "package"),
+    }
