@@ -34,7 +34,8 @@ from activities.codegraph.skipping import SkipRules
 # module passes on (`__init__.py`, a TypeScript barrel's `export ... from`) are followed;
 # a bare call in a nested class reaches the outer class's methods (Java inner classes);
 # Rust calls through module paths (`crate::util::f()`, `super::f()`) resolve; CommonJS
-# `exports.f = function` defines f; Kotlin calls reach extension functions.
+# `exports.f = function` defines f; Kotlin calls reach extension functions; C++ calls
+# through nested paths (`io::Buffer::create()`) are call sites, `std::` ones never guessed.
 EXTRACTOR_VERSION = 4
 
 

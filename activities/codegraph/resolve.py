@@ -64,6 +64,7 @@ _COMMON_WORDS = (
     "borrow borrow_mut to_owned to_string try_from try_into from_str from_iter into_iter iter "
     "iter_mut len is_empty unwrap unwrap_or expect ok_or map_err collect as_str"
 )
+_CPP_LIBRARY_NAMESPACES = frozenset({"std", "boost", "absl"})
 # Languages that capitalise the names of types and namespaces but not of variables, so that
 # a capitalised receiver is a type (`JSON.parse`, `Integer.parseInt`): see `_names_a_type`.
 _CAPITALISED_TYPES = frozenset(
@@ -679,6 +680,8 @@ def _names_a_type(qualifier: str, language: str) -> bool:
     name, so there none does."""
     if "::" in qualifier or "\\" in qualifier:
         return True
+    if language == "cpp" and qualifier.partition(".")[0] in _CPP_LIBRARY_NAMESPACES:
+        return True  # `std::swap(a, b)`: the receiver keeps no `::` to say it is a path
     if language not in _CAPITALISED_TYPES or (language == "csharp" and "." in qualifier):
         return False
     return qualifier.rpartition(".")[2][:1].isupper()

@@ -186,3 +186,37 @@ def test_a_type_of_a_namespace_opened_in_several_files_still_resolves() -> None:
         ("src/main.cpp|Function:f", "src/buf.h|Class:io.Buffer", "unique_name"),
         ("src/main.cpp|Method:Derived.go", "src/buf.cpp|Method:io.Buffer.reset", "scope"),
     } <= repo.edge_set("CALLS")
+
+
+def test_calls_through_nested_cpp_paths() -> None:
+    """`io::Buffer::create()` reaches the static method; `std::swap(a, b)` and
+    `std::chrono::steady_clock::now()` are the library's, never guessed into `Buffer::swap`
+    or `Buffer::now`."""
+    repo = index_repo(
+        {
+            "src/buf.h": """
+                namespace io {
+                class Buffer {
+                 public:
+                  void swap(Buffer& o) {}
+                  static Buffer create() { return Buffer(); }
+                  static long now() { return 0; }
+                };
+                }
+                """,
+            "src/main.cpp": """
+                #include "buf.h"
+                int main() {
+                  io::Buffer::create();
+                  std::swap(a, b);
+                  std::chrono::steady_clock::now();
+                }
+                """,
+        }
+    )
+    calls = repo.extractions["src/main.cpp"].calls
+    assert ("io.Buffer", "create") in {(c.receiver, c.name) for c in calls}
+    assert repo.edge_set("CALLS") == {
+        ("src/main.cpp|Function:main", "src/buf.h|Method:io.Buffer.create", "unique_name"),
+        ("src/buf.h|Method:io.Buffer.create", "src/buf.h|Class:io.Buffer", "scope"),
+    }
