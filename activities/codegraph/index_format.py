@@ -35,7 +35,8 @@ from activities.codegraph.skipping import SkipRules
 # a bare call in a nested class reaches the outer class's methods (Java inner classes);
 # Rust calls through module paths (`crate::util::f()`, `super::f()`) resolve; CommonJS
 # `exports.f = function` defines f; Kotlin calls reach extension functions; C++ calls
-# through nested paths (`io::Buffer::create()`) are call sites, `std::` ones never guessed.
+# through nested paths (`io::Buffer::create()`) are call sites, `std::` ones never guessed;
+# fully qualified names (`\App\f()`, `com.acme.Helper.help()`) reach their namespace.
 EXTRACTOR_VERSION = 4
 
 

@@ -576,6 +576,17 @@ class _Resolver:
             if owner is not None and index.kind[owner] in TYPE_KINDS:
                 member = index.find_member(owner, name)
                 return (member, how) if member else None
+        return self._outside_qualifier(scope, qualifier, name)
+
+    def _outside_qualifier(
+        self, scope: FileScope, qualifier: str, name: str
+    ) -> tuple[str, str] | None:
+        """`qualifier.name` where the file neither imports nor declares the qualifier: a fully
+        qualified namespace, a global type, a library's type, or an object of unknown type."""
+        index, fs = self.index, scope.symbols
+        namespace = self._namespace(fs, qualifier)
+        if namespace is not None:
+            return self._in_module(*namespace, name)
         if fs.family in _GLOBAL_FAMILIES | {"rust", "cpp", "c"}:
             owner = unique(index.global_types.get((fs.family, qualifier)))
             if owner is not None:
@@ -589,6 +600,18 @@ class _Resolver:
         if _names_a_type(qualifier, fs.extraction.language):
             return None  # `JSON.parse`, `Integer.parseInt`: a library's type, never guessed
         return self._extension(scope, name) or self._guess_method(scope, name)
+
+    def _namespace(self, fs: FileSymbols, qualifier: str) -> tuple[Target, list[str]] | None:
+        """The longest package or namespace a fully qualified name starts with, and the types
+        that follow: `\\App\\Support\\helper()`, `new \\App\\Models\\User()`,
+        `com.acme.util.Helper.help()`."""
+        parts = qualifier.split(".")
+        packages = self.layout().by_package
+        for cut in range(len(parts), 0, -1):
+            files = packages.get((fs.family, ".".join(parts[:cut])))
+            if files:
+                return Target(tuple(files), precise=False), parts[cut:]
+        return None
 
     def _rust_path(
         self, scope: FileScope, segments: list[str], name: str

@@ -127,3 +127,37 @@ def test_calls_traits_and_inheritance_resolve() -> None:
         ("src/Http/UserController.php", "src/bootstrap.php", ""),
         ("src/Models/User.php", "src/Support/Loggable.php", ""),
     }
+
+
+def test_fully_qualified_names_reach_their_namespace() -> None:
+    """`\\App\\Support\\helper()` and `new \\App\\Models\\User()` without a `use`, and Java's
+    `com.acme.util.Helper.help()`, reach the definitions in those namespaces."""
+    repo = index_repo(
+        {
+            "src/Support/helpers.php": "<?php\nnamespace App\\Support;\nfunction helper() {}\n",
+            "src/Models/User.php": "<?php\nnamespace App\\Models;\nclass User {}\n",
+            "src/Http/Controller.php": """
+                <?php
+                namespace App\\Http;
+                function show() {
+                    \\App\\Support\\helper();
+                    return new \\App\\Models\\User();
+                }
+                """,
+            "src/com/acme/util/Helper.java": """
+                package com.acme.util;
+                public class Helper { public static void help() {} }
+                """,
+            "src/com/acme/app/App.java": """
+                package com.acme.app;
+                class App { void run() { com.acme.util.Helper.help(); } }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/Http/Controller.php|Function:show", "src/Support/helpers.php|Function:helper",
+         "import"),
+        ("src/Http/Controller.php|Function:show", "src/Models/User.php|Class:User", "import"),
+        ("src/com/acme/app/App.java|Method:App.run",
+         "src/com/acme/util/Helper.java|Method:Helper.help", "import"),
+    }  # fmt: skip
