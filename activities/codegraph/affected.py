@@ -78,6 +78,11 @@ def affected_files(
         if changed is None:
             return None
         names |= changed
+    if not kept_tables and not names.isdisjoint(_base_words(branch)):
+        # A function named like a base may shadow it where the base is looked up (a
+        # wildcard import, one namespace): the hierarchy, and so calls in files that never
+        # name it, may move. Only the kept tables can tell.
+        return None
     affected = set(after) | set(added)
     for fe in (*added.values(), *deleted.values()):
         names |= {d.name for d in fe.definitions}
@@ -225,6 +230,11 @@ def _definitions(fe: FileExtraction) -> Counter[tuple[str, str, str, str | None,
     return Counter(
         (d.kind, d.name, d.qualified_name, d.parent, d.self_name) for d in fe.definitions
     )
+
+
+def _base_words(branch: Mapping[str, FileExtraction]) -> set[str]:
+    """Every word of every base named in the branch."""
+    return {word for fe in branch.values() for h in fe.inherits for word in _WORD.findall(h.parent)}
 
 
 def _imports(fe: FileExtraction) -> list[tuple[str, str | None, str | None]]:

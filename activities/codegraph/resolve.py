@@ -24,6 +24,7 @@ from activities.codegraph.affected import (
 )
 from activities.codegraph.bindings import FileScope, bind_file
 from activities.codegraph.graph_rows import DigestParts, EdgeRow
+from activities.codegraph.languages import family
 from activities.codegraph.model import (
     CALLABLE_KINDS,
     TYPE_KINDS,
@@ -47,6 +48,8 @@ _MAX_RE_EXPORTS = 8
 _UNBOUND = object()
 # Languages where a bare call inside a method may call another method of the same class.
 _IMPLICIT_THIS = frozenset({"java", "kotlin", "csharp", "cpp", "ruby"})
+# Of those, where it reaches the methods of enclosing classes before any other name.
+_OUTER_FIRST = frozenset({"java", "csharp", "cpp"})
 # Method names so common on built-in types that a unique match in the repository is more
 # likely a list, dict, string, promise or stream method than the repository's own (compared
 # case-insensitively, so C#'s `Add` counts too).
@@ -276,8 +279,9 @@ class BranchResolution:
                 if old.names.get(name, _UNBOUND) != new.names.get(name, _UNBOUND)
             )
             if old.wildcards != new.wildcards:
+                # The first wildcard to define a name wins: reordered ones move names too.
                 seen: set[str] = set()
-                for target in {*old.wildcards} ^ {*new.wildcards}:
+                for target in {*old.wildcards} | {*new.wildcards}:
                     moved |= self._passed_on(target, before, seen)
         return moved
 
@@ -479,18 +483,18 @@ class _Resolver:
             if found is not None and found != here:
                 return found, "scope"
             key = index.owner.get(key)
-        if not types and fs.extraction.language in _IMPLICIT_THIS:
+        language = fs.extraction.language
+        own = None
+        if not types and language in _IMPLICIT_THIS:
             own = index.enclosing_type(fs, index.qualified.get(here) if here else None)
-            while own is not None:
-                member = index.find_member(own, name)
-                if member:
-                    return member, "scope"
-                if fs.extraction.language == "ruby":
-                    break  # a Ruby class nested in another shares none of its methods
-                # A Java inner class calls its outer class's methods (C++ and C# nested
-                # classes, its static ones) without a qualifier.
-                outer = index.owner.get(own)
-                own = index.enclosing_type(fs, index.qualified[outer]) if outer else None
+            member = index.find_member(own, name) if own else None
+            if member:
+                return member, "scope"
+            # A Java inner class calls its outer class's methods (C++ and C# nested classes,
+            # its static ones) without a qualifier; a Ruby one shares none of them.
+            member = self._outer_member(fs, own, name) if language in _OUTER_FIRST else None
+            if member:
+                return member, "scope"
         scoped = self._enclosing_scopes(fs, name, here, types=types)
         if scoped is not None:
             return scoped
@@ -499,7 +503,26 @@ class _Resolver:
             return top, "scope"
         if name in scope.names:
             return self._in_target(scope.names[name], name)
-        return self._outside(scope, name, index.qualified.get(here) if here else None, types=types)
+        outside = self._outside(scope, name, index.qualified.get(here) if here else None,
+                                types=types)  # fmt: skip
+        if outside is None and own is not None and language == "kotlin":
+            # Only an `inner` class (the extraction does not say which) sees its outer
+            # class's methods, and after top-level functions a plain nested one would call.
+            member = self._outer_member(fs, own, name)
+            return (member, "scope") if member else None
+        return outside
+
+    def _outer_member(self, fs: FileSymbols, own: str | None, name: str) -> str | None:
+        """`name` in the classes enclosing the class `own` (and their ancestors), innermost
+        first."""
+        index = self.index
+        while own is not None:
+            outer = index.owner.get(own)
+            own = index.enclosing_type(fs, index.qualified[outer]) if outer else None
+            member = index.find_member(own, name) if own else None
+            if member:
+                return member
+        return None
 
     def _outside(
         self, scope: FileScope, name: str, where: str | None, *, types: bool
@@ -510,8 +533,9 @@ class _Resolver:
         found = index.top_in(scope.package_files, name)
         if found is not None:
             return found, "package"
+        seen: set[str] = set()
         for target in scope.wildcards:
-            found_there = self._in_target(target, name)
+            found_there = self._in_target(target, name, seen=seen)
             if found_there is not None:
                 return found_there
         if fs.family in _GLOBAL_FAMILIES:
@@ -638,11 +662,13 @@ class _Resolver:
         return (member, "import") if member else None
 
     def _in_target(
-        self, target: Target | None, name: str, depth: int = 0
+        self, target: Target | None, name: str, depth: int = 0, seen: set[str] | None = None
     ) -> tuple[str, str] | None:
         """`name` (or the target's own symbol) defined in the import target, or imported there
         to be exported again: Python's `from .core import Engine` in a package's
-        `__init__.py`, a TypeScript barrel's `export * from './strings'`."""
+        `__init__.py`, a TypeScript barrel's `export * from './strings'`. `seen` holds the
+        modules a lookup has been through: each once, so cycles of wildcard imports cost
+        no more than the modules in them."""
         if target is None:
             return None
         symbol = target.symbol or name
@@ -652,15 +678,19 @@ class _Resolver:
         scope = self.scopes.get(target.files[0]) if len(target.files) == 1 else None
         if scope is None or scope.symbols.family not in RE_EXPORTING or depth >= _MAX_RE_EXPORTS:
             return None
+        seen = set() if seen is None else seen
+        if target.files[0] in seen:
+            return None
+        seen.add(target.files[0])
         if symbol in scope.names:
             onward = scope.names[symbol]
             # Only under the same name: an importer then spells the name of the definition
             # it reaches, which is what narrow re-indexes go by (`affected.py`).
             if onward is None or onward.symbol not in (None, symbol):
                 return None
-            return self._in_target(onward, symbol, depth + 1)
+            return self._in_target(onward, symbol, depth + 1, seen)
         for wildcard in scope.wildcards:
-            found_there = self._in_target(wildcard, symbol, depth + 1)
+            found_there = self._in_target(wildcard, symbol, depth + 1, seen)
             if found_there is not None:
                 return found_there
         return None
@@ -698,16 +728,20 @@ class _Resolver:
 def _names_a_type(qualifier: str, language: str) -> bool:
     """Whether a receiver is spelled as a type or a namespace, not as a variable: a path
     (`std::mem`, `Shop::Util`, `\\App\\Models`) or, where the language capitalises types
-    alone, a capitalised name. C# capitalises properties too, so there only a lone word
-    counts (`Console.WriteLine`, not `this.Repository.Save`); Go capitalises every exported
-    name, so there none does."""
+    alone, a capitalised name, but not an all-capitals constant (JavaScript's lone `JSON`,
+    `URL` excepted). C# capitalises properties too, so there only a lone word counts
+    (`Console.WriteLine`, not `this.Repository.Save`); Go capitalises every exported name, so
+    there none does."""
     if "::" in qualifier or "\\" in qualifier:
         return True
     if language == "cpp" and qualifier.partition(".")[0] in _CPP_LIBRARY_NAMESPACES:
         return True  # `std::swap(a, b)`: the receiver keeps no `::` to say it is a path
     if language not in _CAPITALISED_TYPES or (language == "csharp" and "." in qualifier):
         return False
-    return qualifier.rpartition(".")[2][:1].isupper()
+    last = qualifier.rpartition(".")[2]
+    if last.isupper() and ("." in qualifier or family(language) != "js"):
+        return False  # a constant holding an object: `REGISTRY.add()`, `Status.ACTIVE.name()`
+    return last[:1].isupper()
 
 
 def _python_submodule(

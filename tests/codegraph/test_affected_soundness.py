@@ -622,3 +622,48 @@ def test_a_retyped_file_reaches_files_that_do_not_name_its_types(case: str, undo
     assert not {"other.cpp", "other.go"} & widened
     assert kept.edges(widened) == _only(edges_after, widened)
     assert kept.edges() == edges_after
+
+
+def test_reordered_wildcard_re_exports_reach_their_readers() -> None:
+    """pkg/__init__.py swaps `from .a import *` and `from .b import *`, both defining
+    `helper`: main.py's call moves from a.py to b.py though main.py names neither."""
+    before = extract_all(
+        {
+            "pkg/__init__.py": "from .a import *\nfrom .b import *\n",
+            "pkg/a.py": "def helper():\n    pass\n",
+            "pkg/b.py": "def helper():\n    pass\n",
+            "main.py": "from pkg import helper\n\ndef go():\n    helper()\n",
+        }
+    )
+    swapped = extract_all({"pkg/__init__.py": "from .b import *\nfrom .a import *\n"})
+    after = {**before, **swapped}
+    kept = BranchResolution("r", "main", before)
+    edit = ({"pkg/__init__.py": before["pkg/__init__.py"]}, swapped, after, 1.0)
+    scope = affected_files(*edit, kept_tables=True)
+    assert scope is not None
+    widened = kept.update(swapped, scope)
+    assert widened is not None
+    assert "main.py" in widened
+    full = resolve_edges("r", "main", after)
+    assert full["main.py"] != resolve_edges("r", "main", before)["main.py"]
+    assert kept.edges() == full
+
+
+def test_a_function_named_like_a_base_widens_to_everything_without_kept_tables() -> None:
+    """`def Base()` added to pkg/a.py, which the barrel reads first, shadows the class Base
+    that f.py's Foo extends; z.py's Bar(Foo) calls self.work() and never names Base. Without
+    the kept tables to compare hierarchies, the answer is None (everything)."""
+    files = {
+        "pkg/__init__.py": "from .a import *\nfrom .b import *\n",
+        "pkg/a.py": "def other():\n    pass\n",
+        "pkg/b.py": "class Base:\n    def work(self):\n        pass\n",
+        "f.py": "from pkg import Base\n\nclass Foo(Base):\n    pass\n",
+        "z.py": "from f import Foo\n\nclass Bar(Foo):\n    def x(self):\n        self.work()\n",
+    }
+    before = extract_all(files)
+    changed = extract_all({"pkg/a.py": files["pkg/a.py"] + "\ndef Base():\n    pass\n"})
+    after = {**before, **changed}
+    assert resolve_edges("r", "main", after).get("z.py") != resolve_edges(
+        "r", "main", before
+    ).get("z.py")
+    assert affected_files({"pkg/a.py": before["pkg/a.py"]}, changed, after, 1.0) is None

@@ -253,3 +253,28 @@ def test_kotlin_extension_functions_are_reached_from_calls_on_any_object() -> No
         ("src/app/Main.kt|Function:main", "src/util/Strings.kt|Function:slugify", "import"),
         ("src/app/Main.kt|Function:main", "src/app/Talk.kt|Function:shout", "package"),
     }
+
+
+def test_a_kotlin_nested_class_calls_the_top_level_function_before_the_outer_method() -> None:
+    """A Kotlin class nested without `inner` cannot call its outer class's methods: a bare
+    `render()` there is the top-level function."""
+    repo = index_repo(
+        {
+            "a/Outer.kt": """
+                package a
+
+                fun render(): String = ""
+
+                class Outer {
+                    fun render(): String = "outer"
+
+                    class Nested {
+                        fun show() = render()
+                    }
+                }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("a/Outer.kt|Method:Outer.Nested.show", "a/Outer.kt|Function:render", "scope"),
+    }

@@ -7,7 +7,7 @@ import random
 from activities.codegraph.extract import extract
 from activities.codegraph.graph_rows import symbol_keys
 from activities.codegraph.model import FileExtraction
-from activities.codegraph.resolve import resolve_edges
+from activities.codegraph.resolve import BranchResolution, resolve_edges
 from tests.codegraph.sample_repo import BRANCH, REPO, index_repo
 
 
@@ -338,3 +338,45 @@ def test_names_a_module_passes_on_are_followed_to_their_definition() -> None:
         ("src/app.ts|Function:main", "src/utils/strings.ts|Function:slug", "import"),
         ("src/app.ts|Function:main", "src/utils/fmt.ts|Function:fmt", "import"),
     }
+
+
+def test_a_cycle_of_wildcard_re_exports_is_walked_once_per_lookup() -> None:
+    """pkg/__init__.py wildcard-imports ten modules that each wildcard-import pkg back; a
+    name found nowhere looks into each module once, not once per path through the cycle."""
+    files = {"pkg/__init__.py": "".join(f"from .m{i} import *\n" for i in range(10))}
+    files.update({f"pkg/m{i}.py": "from pkg import *\n" for i in range(10)})
+    files["main.py"] = "from pkg import *\n\ndef go():\n    nowhere()\n"
+    extractions = {
+        path: extract(path, source.encode(), "python") for path, source in files.items()
+    }
+    resolution = BranchResolution(REPO, BRANCH, extractions)
+    index = resolution._index
+    looked_up: list[tuple[str, ...]] = []
+    top_in = index.top_in
+
+    def counting(paths: tuple[str, ...], name: str) -> str | None:
+        looked_up.append(paths)
+        return top_in(paths, name)
+
+    index.top_in = counting  # type: ignore[method-assign]
+    assert resolution.edges(only={"main.py"})["main.py"][0].type == "IMPORTS"
+    assert not any(e.type == "CALLS" for e in resolution.edges(only={"main.py"})["main.py"])
+    assert len(looked_up) <= 2 * 2 * 12, len(looked_up)
+
+
+def test_constants_holding_objects_are_still_guessed_on() -> None:
+    """`REGISTRY.register_handler()` and `Status.ACTIVE.describe_state()` call methods on
+    objects (all-capitals constants), not on types: the unique method is still guessed."""
+    repo = index_repo(
+        {
+            "reg.py": "class Registry:\n    def register_handler(self):\n        pass\n",
+            "use.py": "from reg import Registry\nREGISTRY = Registry()\n\n"
+            "def setup():\n    REGISTRY.register_handler()\n",
+            "Status.java": "enum Status { ACTIVE; void describeState() {} }\n",
+            "S.java": "class S { void f() { Status.ACTIVE.describeState(); } }\n",
+        }
+    )
+    assert {
+        ("use.py|Function:setup", "reg.py|Method:Registry.register_handler", "unique_name"),
+        ("S.java|Method:S.f", "Status.java|Method:Status.describeState", "unique_name"),
+    } <= repo.edge_set("CALLS")
