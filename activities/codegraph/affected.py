@@ -199,7 +199,8 @@ def through_roots(
 
 def neighbours(branch: Mapping[str, FileExtraction], added: Iterable[FileExtraction]) -> set[str]:
     """Files that see new files without naming them: the same directory (Go packages,
-    sibling imports) or package, and files importing relatively without a name."""
+    sibling imports) or package, files importing relatively without a name, and Rust files
+    calling through their parent module."""
     dirs = {posixpath.dirname(fe.path) for fe in added}
     packages = {(fe.language, fe.package) for fe in added if fe.package}
     return {
@@ -208,7 +209,14 @@ def neighbours(branch: Mapping[str, FileExtraction], added: Iterable[FileExtract
         if posixpath.dirname(path) in dirs
         or (fe.language, fe.package) in packages
         or any(not set(_WORD.findall(i.module)) - _RELATIVE_WORDS for i in fe.imports)
+        or (fe.language == "rust" and any(_through_parent(c.receiver) for c in fe.calls))
     }
+
+
+def _through_parent(receiver: str | None) -> bool:
+    """A Rust call path from the parent module (`super::f()`, `super::Type::f()`): which
+    file that module is (`a.rs` or `a/mod.rs`) shows in no word the caller spells."""
+    return receiver is not None and receiver.split("::", 1)[0] == "super"
 
 
 def _changed_names(old: FileExtraction, new: FileExtraction, kept_tables: bool) -> set[str] | None:

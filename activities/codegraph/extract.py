@@ -89,7 +89,12 @@ def _extract_tree(
                 receiver_nodes = caps.get("call.receiver")
                 receiver = _receiver(receiver_nodes[0]) if receiver_nodes else None
                 name = text(name_nodes[0])
-                if not name.isidentifier():  # `a.b.C<T>` from `new a.b.C<T>()`
+                if "::" in name and language == "cpp":
+                    # `a::b::f()`, `new a::B()`: the receiver keeps its `::` to say it is a
+                    # namespace or a type, never an object whose method may be guessed.
+                    owner, _, name = name.rpartition("::")
+                    receiver = f"{owner}::" if owner.strip(":") else None
+                elif not name.isidentifier():  # `a.b.C<T>` from `new a.b.C<T>()`
                     owner, _, name = _type_name(name).rpartition(".")
                     receiver = owner or receiver
                 node = call[0]

@@ -569,11 +569,17 @@ class _Resolver:
             prefix = prefix.rpartition(".")[0]
         return None
 
-    def _qualified(self, scope: FileScope, qualifier: str, name: str) -> tuple[str, str] | None:
-        """`qualifier.name` where the qualifier is a module, a class or an unknown object."""
+    def _qualified(
+        self, scope: FileScope, qualifier: str, name: str, *, path: bool = False
+    ) -> tuple[str, str] | None:
+        """`qualifier.name` where the qualifier is a module, a class or an unknown object;
+        with `path`, a namespace or type (C++'s `a::b::f()`), never an object to guess on."""
         index, fs = self.index, scope.symbols
-        if fs.family == "rust" and ("::" in qualifier or qualifier == "super"):
+        if fs.family == "rust" and ("::" in qualifier or qualifier in ("super", "crate")):
             return self._rust_path(scope, qualifier.split("::"), name)
+        if fs.family == "c" and qualifier.endswith("::"):
+            dotted = qualifier.removesuffix("::").replace("::", ".").strip(".")
+            return self._qualified(scope, dotted, name, path=True) if dotted else None
         parts = qualifier.split(".")
         for cut in range(len(parts), 0, -1):
             head = ".".join(parts[:cut])
@@ -600,10 +606,10 @@ class _Resolver:
             if owner is not None and index.kind[owner] in TYPE_KINDS:
                 member = index.find_member(owner, name)
                 return (member, how) if member else None
-        return self._outside_qualifier(scope, qualifier, name)
+        return self._outside_qualifier(scope, qualifier, name, path=path)
 
     def _outside_qualifier(
-        self, scope: FileScope, qualifier: str, name: str
+        self, scope: FileScope, qualifier: str, name: str, *, path: bool
     ) -> tuple[str, str] | None:
         """`qualifier.name` where the file neither imports nor declares the qualifier: a fully
         qualified namespace, a global type, a library's type, or an object of unknown type."""
@@ -621,7 +627,7 @@ class _Resolver:
             inner = unique(index.global_types.get((fs.family, f"{qualifier}.{name}")))
             if inner is not None:
                 return inner, "unique_name"
-        if _names_a_type(qualifier, fs.extraction.language):
+        if path or _names_a_type(qualifier, fs.extraction.language):
             return None  # `JSON.parse`, `Integer.parseInt`: a library's type, never guessed
         return self._extension(scope, name) or self._guess_method(scope, name)
 
@@ -631,7 +637,10 @@ class _Resolver:
         `com.acme.util.Helper.help()`."""
         parts = qualifier.split(".")
         packages = self.layout().by_package
-        for cut in range(len(parts), 0, -1):
+        # A lone word is more likely a variable than a package in Java, Kotlin and C#
+        # (`api.fetch()`); a PHP name with backslashes is always a namespace.
+        fewest = 1 if fs.family == "php" else 2
+        for cut in range(len(parts), fewest - 1, -1):
             files = packages.get((fs.family, ".".join(parts[:cut])))
             if files:
                 return Target(tuple(files), precise=False), parts[cut:]
@@ -696,17 +705,14 @@ class _Resolver:
         return None
 
     def _extension(self, scope: FileScope, name: str) -> tuple[str, str] | None:
-        """A Kotlin call on an object of unknown type to a function the file imports or its
-        package defines at top level: only an extension function (`fun String.slugify()`)
-        can be called so."""
-        if scope.symbols.extraction.language != "kotlin":
+        """A Kotlin call on an object of unknown type to a top-level function the file
+        imports: only an extension function (`fun String.slugify()`) can be called so."""
+        if scope.symbols.extraction.language != "kotlin" or name.lower() in COMMON_METHODS:
             return None
-        if name in scope.names:
-            return self._in_target(scope.names[name], name)
-        found = self.index.top_in(scope.package_files, name)
-        if found is not None and self.index.kind[found] == "Function":
-            return found, "package"
-        return None
+        found = self._in_target(scope.names.get(name), name)
+        # The extraction does not say which functions have a receiver type: only one the
+        # file imports by name is taken for an extension function.
+        return found if found is not None and self.index.kind[found[0]] == "Function" else None
 
     def _guess_on_self(
         self, scope: FileScope, own: str | None, name: str

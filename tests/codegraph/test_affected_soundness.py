@@ -490,6 +490,18 @@ ADDED_CASES = {
         ("src/net/client.rs", "pub fn connect() {}\n"),
         "src/lib.rs",
     ),
+    # `super::k()` in src/a/inner.rs: src/a.rs, once there, is the parent module rather
+    # than src/a/mod.rs; inner.rs spells neither.
+    "rust call through the parent module": (
+        {
+            "src/lib.rs": "pub mod a;\n",
+            "src/a/mod.rs": "pub mod inner;\npub fn k() {}\n",
+            "src/a/inner.rs": "pub fn run() { super::k(); }\n",
+            "other.rs": "pub fn other() {}\n",
+        },
+        ("src/a.rs", "pub fn other() {}\n"),
+        "src/a/inner.rs",
+    ),
     # A second class Foo: b.cpp's out-of-line methods lose their owner, though b.cpp never
     # names anything the new file declares.
     "owner of out-of-line methods": (

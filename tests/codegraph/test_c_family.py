@@ -189,9 +189,10 @@ def test_a_type_of_a_namespace_opened_in_several_files_still_resolves() -> None:
 
 
 def test_calls_through_nested_cpp_paths() -> None:
-    """`io::Buffer::create()` reaches the static method; `std::swap(a, b)` and
-    `std::chrono::steady_clock::now()` are the library's, never guessed into `Buffer::swap`
-    or `Buffer::now`."""
+    """`io::Buffer::create()` reaches the static method; `std::swap(a, b)`,
+    `std::chrono::steady_clock::now()`, `llvm::sys::path::swap(p)` and `util::now()` name
+    namespaces the repository does not define: never guessed into `Buffer::swap` or
+    `Buffer::now`."""
     repo = index_repo(
         {
             "src/buf.h": """
@@ -210,12 +211,14 @@ def test_calls_through_nested_cpp_paths() -> None:
                   io::Buffer::create();
                   std::swap(a, b);
                   std::chrono::steady_clock::now();
+                  llvm::sys::path::swap(p);
+                  util::now();
                 }
                 """,
         }
     )
     calls = repo.extractions["src/main.cpp"].calls
-    assert ("io.Buffer", "create") in {(c.receiver, c.name) for c in calls}
+    assert ("io::Buffer::", "create") in {(c.receiver, c.name) for c in calls}
     assert repo.edge_set("CALLS") == {
         ("src/main.cpp|Function:main", "src/buf.h|Method:io.Buffer.create", "unique_name"),
         ("src/buf.h|Method:io.Buffer.create", "src/buf.h|Class:io.Buffer", "scope"),

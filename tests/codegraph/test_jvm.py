@@ -223,8 +223,8 @@ def test_an_inner_class_calls_its_outer_class_methods() -> None:
 
 
 def test_kotlin_extension_functions_are_reached_from_calls_on_any_object() -> None:
-    """`"A B".slugify()` and `name.shout()` call extension functions: imported, or defined
-    at top level in the same package."""
+    """`"A B".slugify()` calls the extension function the file imports. A plain top-level
+    `start()` of the package is no extension: `job.start()` is not taken for it."""
     repo = index_repo(
         {
             "src/util/Strings.kt": """
@@ -232,26 +232,25 @@ def test_kotlin_extension_functions_are_reached_from_calls_on_any_object() -> No
 
                 fun String.slugify(): String = this
                 """,
-            "src/app/Talk.kt": """
+            "src/app/Jobs.kt": """
                 package com.acme.app
 
-                fun String.shout(): String = this
+                fun start() {}
                 """,
             "src/app/Main.kt": """
                 package com.acme.app
 
                 import com.acme.util.slugify
 
-                fun main(name: String) {
+                fun main(job: Job) {
                     "A B".slugify()
-                    name.shout()
+                    job.start()
                 }
                 """,
         }
     )
     assert repo.edge_set("CALLS") == {
         ("src/app/Main.kt|Function:main", "src/util/Strings.kt|Function:slugify", "import"),
-        ("src/app/Main.kt|Function:main", "src/app/Talk.kt|Function:shout", "package"),
     }
 
 

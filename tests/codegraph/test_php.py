@@ -161,3 +161,25 @@ def test_fully_qualified_names_reach_their_namespace() -> None:
         ("src/com/acme/app/App.java|Method:App.run",
          "src/com/acme/util/Helper.java|Method:Helper.help", "import"),
     }  # fmt: skip
+
+
+def test_a_lone_word_is_a_variable_before_it_is_a_package() -> None:
+    """`api.fetchUsers()` on a Kotlin property named like the package `api` is a call on the
+    object, not the package's top-level function."""
+    repo = index_repo(
+        {
+            "src/api/Api.kt": "package api\n\nfun fetchUsers() {}\n",
+            "src/ui/UserApi.kt": "package ui\n\nclass UserApi {\n    fun fetchUsers() {}\n}\n",
+            "src/ui/Screen.kt": """
+                package ui
+
+                class Screen(val api: UserApi) {
+                    fun load() { api.fetchUsers() }
+                }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/ui/Screen.kt|Method:Screen.load", "src/ui/UserApi.kt|Method:UserApi.fetchUsers",
+         "unique_name"),
+    }  # fmt: skip

@@ -155,3 +155,17 @@ def test_calls_through_module_paths() -> None:
         ("src/net/mod.rs|Function:up", "src/net/client.rs|Function:connect", "import"),
         ("src/net/client.rs|Function:connect", "src/net/mod.rs|Function:up", "import"),
     }
+
+
+def test_a_call_on_the_crate_root_is_never_guessed_into_a_method() -> None:
+    """`crate::process()` is the crate root's function, not the one method named process."""
+    repo = index_repo(
+        {
+            "src/lib.rs": "mod a;\npub fn process() {}\n",
+            "src/worker.rs": "pub struct Worker;\nimpl Worker { pub fn process(&self) {} }\n",
+            "src/a.rs": "pub fn g() { crate::process(); }\n",
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/a.rs|Function:g", "src/lib.rs|Function:process", "import"),
+    }

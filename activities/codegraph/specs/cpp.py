@@ -14,11 +14,7 @@ QUERY = (
 (namespace_definition name: (_) @name) @def.Namespace
 (base_class_clause [(type_identifier) (qualified_identifier)] @inherit.extends)
 (base_class_clause (template_type name: (_) @inherit.extends))
-(call_expression
-  function: (qualified_identifier scope: (_) @call.receiver name: (identifier) @call.name)) @call
-(call_expression
-  function: (qualified_identifier name: (qualified_identifier)) @call.name
-  (#not-match? @call.name "[<>]")) @call
+(call_expression function: (qualified_identifier) @call.name (#not-match? @call.name "[<>]")) @call
 (new_expression type: [(type_identifier) (qualified_identifier)] @call.name) @call
 """
 )
