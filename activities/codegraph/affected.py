@@ -35,13 +35,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 
 from activities.codegraph.model import CALLABLE_KINDS, FileExtraction
+from activities.codegraph.modules import PYTHON_PACKAGE_MARKERS
 
 # Beyond this share of the branch changed, resolving everything costs about the same.
 MAX_CHANGED_SHARE = 0.2
 _WORD = re.compile(r"(?!\d)[\w$]+")  # identifiers: Python, Go and most allow non-ASCII letters
 # Words of a module path that name no file: Rust's relative module paths.
 _RELATIVE_WORDS = frozenset({"crate", "self", "super"})
-_PACKAGE_MARKERS = frozenset({"__init__.py", "__init__.pyi"})
 # Families whose modules export the names they import (a package's `__init__.py`, a
 # TypeScript barrel): resolution follows those imports into other files, and a kept
 # resolution finds who reads through them (`BranchResolution.update`).
@@ -167,7 +167,7 @@ def _modules_rooted_by(branch: Mapping[str, FileExtraction], fe: FileExtraction)
     module path below its directory. Whether that directory is a package decides whether
     an absolute import may start there (`modules._python_module`), and an importer spells
     only that first word (`import json`, not the directory holding json.py)."""
-    if fe.language != "python" or posixpath.basename(fe.path) not in _PACKAGE_MARKERS:
+    if fe.language != "python" or posixpath.basename(fe.path) not in PYTHON_PACKAGE_MARKERS:
         return set()
     below = posixpath.dirname(fe.path) + "/"
     if below == "/":

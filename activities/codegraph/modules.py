@@ -18,6 +18,8 @@ from activities.codegraph.model import FileExtraction, Import
 
 _JS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs")
 _PACKAGE_LANGUAGES = frozenset({"java", "kotlin", "csharp", "php"})
+# The files that make a directory a Python package.
+PYTHON_PACKAGE_MARKERS = frozenset({"__init__.py", "__init__.pyi"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +130,8 @@ def _python_module(layout: RepoLayout, dotted: str, importer: str) -> str | None
     candidates = [
         (root, path)
         for root, path in layout.python_suffixes.get(dotted, ())
-        if not root or not {f"{root}/__init__.py", f"{root}/__init__.pyi"} & layout.paths
+        if not root
+        or not any(f"{root}/{marker}" in layout.paths for marker in PYTHON_PACKAGE_MARKERS)
     ]
     if not candidates:
         return None
@@ -263,8 +266,9 @@ def rust_path(
     if segments[0] in ("crate", "self", "super"):
         starts.append((segments, 1))
     else:
-        if bound is not None and _rust_crate(layout, bound)[0] == root:
-            module = ["crate", *_rust_crate(layout, bound)[1]]
+        bound_root, bound_parts = _rust_crate(layout, bound) if bound is not None else ("", [])
+        if bound is not None and bound_root == root:
+            module = ["crate", *bound_parts]
             starts.append(([*module, *segments[1:]], len(module)))
         starts.append((["self", *segments], 2))
     for path, fewest in starts:

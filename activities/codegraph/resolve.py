@@ -32,7 +32,12 @@ from activities.codegraph.model import (
     FileExtraction,
     Inheritance,
 )
-from activities.codegraph.modules import RepoLayout, Target, rust_path
+from activities.codegraph.modules import (
+    PYTHON_PACKAGE_MARKERS,
+    RepoLayout,
+    Target,
+    rust_path,
+)
 from activities.codegraph.specs import get_spec
 from activities.codegraph.symbols import FileSymbols, SymbolIndex, unique
 
@@ -760,7 +765,7 @@ def _python_submodule(
     if index.top_in(target.files, rest[0]) is not None:
         return None  # the package defines that name itself
     package, _, init = target.files[0].rpartition("/")
-    if init not in ("__init__.py", "__init__.pyi"):
+    if init not in PYTHON_PACKAGE_MARKERS:
         return None
     for cut in range(len(rest), 0, -1):
         base = "/".join([package, *rest[:cut]]) if package else "/".join(rest[:cut])
