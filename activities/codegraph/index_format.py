@@ -37,7 +37,9 @@ from activities.codegraph.skipping import SkipRules
 # `exports.f = function` defines f; Kotlin calls reach extension functions; C++ calls
 # through nested paths (`io::Buffer::create()`) are call sites, `std::` ones never guessed;
 # fully qualified names (`\App\f()`, `com.acme.Helper.help()`) reach their namespace.
-EXTRACTOR_VERSION = 4
+# 5: PHP static calls on a class path (`\App\Str::slug()`, `Support\Str::slug()` under a
+# `use`) reach the class, read as PHP reads the path.
+EXTRACTOR_VERSION = 5
 
 
 def index_format(

@@ -585,6 +585,8 @@ class _Resolver:
         if fs.family == "c" and qualifier.endswith("::"):
             dotted = qualifier.removesuffix("::").replace("::", ".").strip(".")
             return self._qualified(scope, dotted, name, path=True) if dotted else None
+        if fs.family == "php" and "\\" in qualifier:
+            return self._php_class_path(scope, qualifier, name)
         parts = qualifier.split(".")
         for cut in range(len(parts), 0, -1):
             head = ".".join(parts[:cut])
@@ -612,6 +614,24 @@ class _Resolver:
                 member = index.find_member(owner, name)
                 return (member, how) if member else None
         return self._outside_qualifier(scope, qualifier, name, path=path)
+
+    def _php_class_path(
+        self, scope: FileScope, qualifier: str, name: str
+    ) -> tuple[str, str] | None:
+        """`\\App\\Support\\Str::slug()`: a class by its namespace path, never an object
+        whose method may be guessed. As PHP reads it, a path without the leading `\\` starts
+        with the namespace its first name is `use`d as, or else in the file's namespace."""
+        extraction = scope.symbols.extraction
+        parts = [part for part in qualifier.split("\\") if part]
+        if parts and not qualifier.startswith("\\"):
+            used = next((f"{i.module}\\{i.name}" for i in extraction.imports
+                         if i.name and (i.alias or i.name) == parts[0]), None)  # fmt: skip
+            if used is not None:
+                parts[:1] = used.split("\\")
+            elif extraction.package:
+                parts[:0] = extraction.package.split(".")
+        dotted = ".".join(part for part in parts if part)
+        return self._outside_qualifier(scope, dotted, name, path=True) if dotted else None
 
     def _outside_qualifier(
         self, scope: FileScope, qualifier: str, name: str, *, path: bool

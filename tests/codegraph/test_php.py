@@ -163,6 +163,54 @@ def test_fully_qualified_names_reach_their_namespace() -> None:
     }  # fmt: skip
 
 
+def test_a_static_call_on_a_class_path_reads_it_as_php_does() -> None:
+    """`\\App\\Support\\Str::slug()` reaches the class; a path without the leading `\\`
+    starts in the file's namespace unless the file `use`s its first name; a library's class
+    path is never guessed into the repository's namesake."""
+    repo = index_repo(
+        {
+            "src/Support/Str.php": """
+                <?php
+                namespace App\\Support;
+                class Str { public static function slug($s) { return $s; } }
+                """,
+            "src/Text.php": "<?php\nclass Text { public function squish() {} }\n",
+            "src/Http/Full.php": """
+                <?php
+                namespace App\\Http;
+                function full() { return \\App\\Support\\Str::slug('a'); }
+                """,
+            "src/Http/Wrong.php": """
+                <?php
+                namespace App\\Http;
+                function wrong() { return App\\Support\\Str::slug('a'); }
+                """,
+            "src/Relative.php": """
+                <?php
+                namespace App;
+                function relative() { return Support\\Str::slug('a'); }
+                """,
+            "src/Http/Used.php": """
+                <?php
+                namespace App\\Http;
+                use App\\Support;
+                function used() { return Support\\Str::slug('a'); }
+                """,
+            "src/Http/Library.php": """
+                <?php
+                namespace App\\Http;
+                function library() { return \\Illuminate\\Support\\Str::squish('a'); }
+                """,
+        }
+    )
+    slug = "src/Support/Str.php|Method:Str.slug"
+    assert repo.edge_set("CALLS") == {
+        ("src/Http/Full.php|Function:full", slug, "import"),
+        ("src/Relative.php|Function:relative", slug, "import"),
+        ("src/Http/Used.php|Function:used", slug, "import"),
+    }
+
+
 def test_a_lone_word_is_a_variable_before_it_is_a_package() -> None:
     """`api.fetchUsers()` on a Kotlin property named like the package `api` is a call on the
     object, not the package's top-level function."""
