@@ -32,6 +32,7 @@ _IMPL = "Impl"  # pseudo-kind of a Rust `impl` block: names methods, is not a no
 # A receiver containing any of these is an expression, not a name we could resolve.
 _EXPRESSION = re.compile(r"[()\[\]{}<>\"'\s,;]").search
 _MAX_RECEIVER = 120
+_MAX_PATTERN_NODES = 1000
 
 
 @dataclass(slots=True)
@@ -78,27 +79,23 @@ def _extract_tree(
 ) -> FileExtraction:
     scopes: dict[int, _Scope] = {}
     calls: list[tuple[int, str, str | None, int]] = []
+    bare: list[tuple[int, str, str | None, int]] = []  # calls unless a local of that name
+    locals_: list[tuple[int, str]] = []
     supers: list[tuple[int, str, str, int]] = []
     imports: list[Import] = []
     package: str | None = None
     for pattern, caps in QueryCursor(query).matches(root):
-        call = caps.get("call")
-        if call is not None:
-            name_nodes = caps.get("call.name")
-            if name_nodes:
-                receiver_nodes = caps.get("call.receiver")
-                receiver = _receiver(receiver_nodes[0]) if receiver_nodes else None
-                name = text(name_nodes[0])
-                if "::" in name and language == "cpp":
-                    # `a::b::f()`, `new a::B()`: the receiver keeps its `::` to say it is a
-                    # namespace or a type, never an object whose method may be guessed.
-                    owner, _, name = name.rpartition("::")
-                    receiver = f"{owner}::" if owner.strip(":") else None
-                elif not name.isidentifier():  # `a.b.C<T>` from `new a.b.C<T>()`
-                    owner, _, name = _type_name(name).rpartition(".")
-                    receiver = owner or receiver
-                node = call[0]
-                calls.append((node.start_byte, name, receiver, line(node)))
+        if "call" in caps:
+            if "call.name" in caps:
+                found = bare if "call.unless_local" in caps else calls
+                found.append(_call(caps, language))
+            continue
+        if "local" in caps:
+            node = caps["local"][0]
+            locals_.append((node.start_byte, text(node)))
+            continue
+        if "local.pattern" in caps:
+            locals_.extend(_pattern_names(caps["local.pattern"][0]))
             continue
         if "inherit.extends" in caps or "inherit.implements" in caps:
             kind = "extends" if "inherit.extends" in caps else "implements"
@@ -119,6 +116,7 @@ def _extract_tree(
     ordered = sorted(scopes.values(), key=lambda s: (s.start, -s.end))
     defs = [s for s in _nest(ordered, spec) if _storable(s.qualified_name)]
     imports = [i for i in imports if _storable(i.module)]
+    calls += _not_locals(defs, bare, locals_)
     # `impl Trait for Type` may name a type defined elsewhere, so it bypasses the local check.
     impls = [Inheritance(s.qualified_name, s.trait, "implements", s.start_line)
              for s in ordered if s.kind == _IMPL and s.trait]  # fmt: skip
@@ -136,6 +134,23 @@ def _extract_tree(
         inherits=(*impls, *_inherits(defs, supers)),
         has_syntax_errors=root.has_error,
     )  # fmt: skip
+
+
+def _call(caps: dict[str, list[Node]], language: str) -> tuple[int, str, str | None, int]:
+    """(position, name, receiver, line) of a call the query matched."""
+    receiver_nodes = caps.get("call.receiver")
+    receiver = _receiver(receiver_nodes[0]) if receiver_nodes else None
+    name = text(caps["call.name"][0])
+    if "::" in name and language == "cpp":
+        # `a::b::f()`, `new a::B()`: the receiver keeps its `::` to say it is a namespace or
+        # a type, never an object whose method may be guessed.
+        owner, _, name = name.rpartition("::")
+        receiver = f"{owner}::" if owner.strip(":") else None
+    elif not name.isidentifier():  # `a.b.C<T>` from `new a.b.C<T>()`
+        owner, _, name = _type_name(name).rpartition(".")
+        receiver = owner or receiver
+    node = caps["call"][0]
+    return node.start_byte, name, receiver, line(node)
 
 
 def _storable(name: str) -> bool:
@@ -227,6 +242,36 @@ def _calls(
         CallSite(name, receiver, ln, caller)
         for (_, name, receiver, ln), caller in zip(calls, callers, strict=True)
     )
+
+
+def _not_locals(
+    defs: list[_Scope],
+    bare: list[tuple[int, str, str | None, int]],
+    locals_: list[tuple[int, str]],
+) -> list[tuple[int, str, str | None, int]]:
+    """The bare names that are calls: those their enclosing definition binds nowhere as a
+    local. Anywhere, not only before the use as Ruby has it, so a doubt is no call."""
+    if not bare:
+        return []
+    bare.sort(key=lambda b: b[0])
+    locals_.sort()
+    bound = set(zip(_enclosing(defs, [pos for pos, _ in locals_]), (n for _, n in locals_),
+                    strict=True))  # fmt: skip
+    callers = _enclosing(defs, [b[0] for b in bare])
+    return [b for b, caller in zip(bare, callers, strict=True) if (caller, b[1]) not in bound]
+
+
+def _pattern_names(pattern: Node) -> list[tuple[int, str]]:
+    """Every name a `case ... in` pattern may bind (`in {name:}`, `in [first, *rest]`)."""
+    found: list[tuple[int, str]] = []
+    queue, seen = [pattern], 0
+    while queue and seen < _MAX_PATTERN_NODES:  # a walk, not recursion: nesting is unbounded
+        node = queue.pop()
+        seen += 1
+        if node.type in ("identifier", "hash_key_symbol"):
+            found.append((node.start_byte, text(node)))
+        queue.extend(node.named_children)
+    return found
 
 
 def _inherits(

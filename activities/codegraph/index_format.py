@@ -38,7 +38,8 @@ from activities.codegraph.skipping import SkipRules
 # through nested paths (`io::Buffer::create()`) are call sites, `std::` ones never guessed;
 # fully qualified names (`\App\f()`, `com.acme.Helper.help()`) reach their namespace.
 # 5: PHP static calls on a class path (`\App\Str::slug()`, `Support\Str::slug()` under a
-# `use`) reach the class, read as PHP reads the path.
+# `use`) reach the class, read as PHP reads the path; Ruby names without parentheses that
+# their method binds as no local are call sites (`helper`, `"#{title}"`).
 EXTRACTOR_VERSION = 5
 
 

@@ -80,6 +80,9 @@ def test_calls_resolve_through_self_mixins_ancestors_and_globals() -> None:
     assert repo.edge_set("CALLS") == {
         ("lib/billing/payable.rb|Method:Billing.Payable.pay!",
          "lib/billing/invoice.rb|Method:Billing.Invoice.charge", "unique_name"),
+        # `total` without parentheses is a call too: the includer's method.
+        ("lib/billing/payable.rb|Method:Billing.Payable.pay!",
+         "lib/billing/invoice.rb|Method:Billing.Invoice.total", "unique_name"),
         ("lib/billing/invoice.rb|Method:Billing.Invoice.charge",
          "lib/gateway.rb|Method:Gateway.submit", "unique_name"),
         ("lib/billing/invoice.rb|Method:Billing.Invoice.charge",
@@ -96,3 +99,45 @@ def test_calls_resolve_through_self_mixins_ancestors_and_globals() -> None:
         ("lib/billing/invoice.rb", "lib/billing/record.rb", ""),
         ("lib/billing/invoice.rb", "module:bigdecimal", ""),
     }
+
+
+def test_a_bare_name_is_a_call_unless_its_method_binds_it() -> None:
+    """Ruby calls without parentheses or arguments (`cleanup`, `"#{title}"`, `user.name` on a
+    helper `user`) are call sites, as Ruby's parser reads them; a name the method binds
+    (assigned, a parameter, a block's, a rescue's or a pattern's), even after its use, is a
+    local and no call."""
+    repo = index_repo(
+        {
+            "lib/report.rb": """
+                class Report
+                  setup_columns
+
+                  def render(format, *rest)
+                    cleanup if dirty?
+                    rows.each { |row| row; emit }
+                    "#{title}: #{format}"
+                    begin
+                      validate
+                    rescue StandardError => error
+                      error
+                    end
+                    case header
+                    in {width:} then width
+                    end
+                    total = subtotal + tax
+                    total
+                    later
+                    later = 1
+                  end
+                end
+                """,
+        }
+    )
+    assert sorted(name for receiver, name, caller in repo.calls("lib/report.rb")
+                  if receiver is None) == [
+        "cleanup", "dirty?", "emit", "header", "rows", "setup_columns", "subtotal", "tax",
+        "title", "validate",
+    ]  # fmt: skip
+    callers = {name: caller for _, name, caller in repo.calls("lib/report.rb")}
+    assert callers["setup_columns"] == "Report"
+    assert callers["emit"] == "Report.render"

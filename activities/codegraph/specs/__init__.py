@@ -6,6 +6,8 @@ Capture names the engine understands (see `extract.py`):
   `@owner` an explicit owner type (Go receivers), `@self` the receiver variable name;
 - `@impl` a block that adds methods to `@impl.type` (Rust `impl`), optionally for `@impl.trait`;
 - `@call` a call or instantiation, `@call.name` the callee, `@call.receiver` what it is called on;
+  with `@call.unless_local` only if the enclosing definition binds no local of that name, as
+  a `@local` (a name it binds) or within a `@local.pattern` (a pattern of names it binds);
 - `@inherit.extends` / `@inherit.implements` a supertype of the innermost enclosing definition;
 - `@import` a node handed to the spec's `imports` hook; `@package` the file's package name.
 Captures starting with `_` are only for predicates.

@@ -23,7 +23,48 @@ QUERY = """
   (#any-of? @_req "require" "require_relative" "load" "autoload")) @import
 (call !receiver method: (identifier) @call.name) @call
 (call receiver: (_) @call.receiver method: (identifier) @call.name) @call
+(in_clause pattern: (_) @local.pattern)
 """
+
+# A bare name where an expression stands is a call without parentheses (`helper`,
+# `current_user.name`, `"#{title}"`) unless its method binds it as a local: Ruby's parser
+# decides the same way, by the assignments it has seen. Positions as (parent, field).
+_STATEMENT_LISTS = ("program", "body_statement", "block_body", "then", "else", "begin")
+_EXPRESSIONS = (
+    *((parent, "") for parent in (*_STATEMENT_LISTS, "ensure", "do", "in", "array",
+                                  "parenthesized_statements", "interpolation", "argument_list")),
+    *((parent, "body") for parent in ("if_modifier", "unless_modifier", "while_modifier",
+                                      "until_modifier", "rescue_modifier")),
+    *((parent, "condition") for parent in ("if", "elsif", "unless", "while", "until",
+                                           "if_modifier", "unless_modifier", "conditional")),
+    ("conditional", "consequence"), ("conditional", "alternative"),
+    ("assignment", "right"), ("operator_assignment", "right"),
+    ("binary", "left"), ("binary", "right"), ("unary", "operand"),
+    ("element_reference", "object"), ("pair", "value"), ("case", "value"),
+    ("case_match", "value"), ("call", "receiver"),
+)  # fmt: skip
+# Where a name is bound as a local (patterns of `case ... in` are walked: `@local.pattern`).
+_BINDINGS = (
+    ("assignment", "left"), ("operator_assignment", "left"), ("for", "pattern"),
+    *((parent, "") for parent in ("left_assignment_list", "destructured_left_assignment",
+                                  "rest_assignment", "method_parameters", "block_parameters",
+                                  "lambda_parameters", "destructured_parameter",
+                                  "exception_variable")),
+    *((parent, "name") for parent in ("optional_parameter", "keyword_parameter",
+                                      "splat_parameter", "hash_splat_parameter",
+                                      "block_parameter")),
+)  # fmt: skip
+
+
+def _patterns(positions: tuple[tuple[str, str], ...], captures: str) -> str:
+    return "".join(
+        f"({parent} {field + ': ' if field else ''}(identifier) {captures})\n"
+        for parent, field in positions
+    )
+
+
+QUERY += _patterns(_EXPRESSIONS, "@call.name @call @call.unless_local")
+QUERY += _patterns(_BINDINGS, "@local")
 
 
 def imports(node: Node) -> list[Import]:
