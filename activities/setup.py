@@ -23,6 +23,7 @@ from activities.credentials import CredentialError, Credentials
 from activities.git_client import GitClient, GitError
 from activities.metadata_store import MetadataStore
 from app.dispatcher import Dispatcher
+from app.refs import GitNameError, check_branch_name
 from app.settings import Settings
 from workflows.contracts import DeleteRequest, PushRequest, RepoRef, SetupCommand
 
@@ -69,6 +70,7 @@ class SetupActivities:
         )
 
     async def _setup(self, repo: RepoRef, delivery_id: str) -> int:
+        repo = _without_refused_default(repo)  # API-listed repositories arrive unchecked
         branch = repo.default_branch or await self._default_branch(repo)
         await self._metadata.upsert_repository(_with_default(repo, branch), branch)
         await self._dispatcher.push(
@@ -79,6 +81,7 @@ class SetupActivities:
         return 1
 
     async def _update(self, repo: RepoRef, delivery_id: str) -> int:
+        repo = _without_refused_default(repo)
         await self._driver.execute_query(
             """
             MERGE (r:Repository {repo_id: $repo_id})
@@ -181,3 +184,20 @@ class SetupActivities:
 
 def _with_default(repo: RepoRef, branch: str) -> RepoRef:
     return dataclasses.replace(repo, default_branch=branch)
+
+
+def _without_refused_default(repo: RepoRef) -> RepoRef:
+    """`repo` with a default branch git would refuse made unknown, to be asked of the remote:
+    kept, it would name a Branch node and a branch workflow whose fetch fails forever."""
+    if not repo.default_branch:
+        return repo
+    try:
+        check_branch_name(repo.default_branch)
+    except GitNameError as exc:
+        log.warning(
+            "default branch treated as unknown: %s",
+            exc,
+            extra={"repo_id": repo.repo_id, "provider": repo.provider},
+        )
+        return dataclasses.replace(repo, default_branch=None)
+    return repo

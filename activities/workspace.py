@@ -1,8 +1,9 @@
 """Per-worker scratch space for fetched repositories and parse output.
 
 Each worker process owns `<WORKSPACE_DIR>/<worker_id>/` and holds an exclusive `flock` on a file
-inside it while it lives. At start, a worker removes every other directory whose lock nobody
-holds: what a SIGKILLed worker left behind is cleaned by the next worker to start on that host.
+inside it while it lives. At start, a worker removes every other directory that has such a lock
+file and whose lock nobody holds: what a SIGKILLed worker left behind is cleaned by the next
+worker to start on that host. Directories without the lock file are not a worker's; they stay.
 
 A finished run's fetched repository is kept under `warm/` (a bounded number, least recently
 used out) and moved into the next run of the same branch, whose fetch then downloads only what
@@ -21,6 +22,7 @@ import json
 import logging
 import os
 import shutil
+import stat
 import time
 import uuid
 from pathlib import Path
@@ -62,10 +64,11 @@ class Workspace:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def sweep_abandoned(self) -> list[Path]:
-        """Remove directories of workers that no longer hold their lock."""
+        """Remove directories of workers that no longer hold their lock; anything else in the
+        root is not ours and is left alone."""
         removed = []
         for candidate in self.root.iterdir():
-            if candidate == self.dir or not candidate.is_dir():
+            if candidate == self.dir or not _is_worker_dir(candidate):
                 continue
             if _owner_alive(candidate):
                 continue
@@ -159,6 +162,20 @@ def _reuses(repo: Path) -> int:
         return 0
     except (OSError, ValueError):
         return WARM_REUSES  # unreadable: never keep it again
+
+
+def _is_worker_dir(path: Path) -> bool:
+    # Only a directory carrying a worker's lock file was made by a worker: WORKSPACE_DIR may be
+    # shared with other data (e.g. /tmp), which must survive a worker's start. lstat, so that
+    # symlinks are never followed, and any error (another user's 0700 directory) means "not ours".
+    try:
+        is_dir = stat.S_ISDIR(path.lstat().st_mode)
+        ours = is_dir and stat.S_ISREG((path / LOCK_NAME).lstat().st_mode)
+    except OSError:
+        ours = False
+    if not ours:
+        log.debug("not a worker directory, left alone", extra={"path": str(path)})
+    return ours
 
 
 def _owner_alive(directory: Path) -> bool:

@@ -103,3 +103,27 @@ def test_compose_processes_read_every_setting_from_an_optional_env_file(
     """Web, worker and setup-db get all of .env (ADMIN_TOKEN, tuning...) and start without one."""
     for name in ("web", "worker", "setup-db"):
         assert compose["services"][name]["env_file"] == [{"path": ".env", "required": False}]
+
+
+def published_host_ips(service: dict[str, Any]) -> dict[str, str]:
+    """Container port -> host address it is published on ('' for every interface)."""
+    published = {}
+    for entry in service.get("ports", []):
+        if isinstance(entry, dict):
+            published[str(entry["target"])] = str(entry.get("host_ip", ""))
+            continue
+        parts = str(entry).split(":")  # "[host_ip:]host_port:container_port"
+        published[parts[-1]] = parts[0] if len(parts) == 3 else ""
+    return published
+
+
+def test_compose_publishes_the_infrastructure_on_loopback_only(compose: dict[str, Any]) -> None:
+    """Neo4j (no auth) and Temporal are reachable from this host only; webhooks from anywhere."""
+    services = compose["services"]
+    assert published_host_ips(services["neo4j"]) == {"7474": "127.0.0.1", "7687": "127.0.0.1"}
+    assert published_host_ips(services["temporal"]) == {"7233": "127.0.0.1", "8233": "127.0.0.1"}
+    assert published_host_ips(services["redis"]) == {}
+    assert published_host_ips(services["web"]) == {"8000": ""}
+    for name, service in services.items():
+        if name != "web":
+            assert set(published_host_ips(service).values()) <= {"127.0.0.1"}, name

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from activities.workspace import WARM_REUSES, Workspace, warm_key
+from activities.workspace import LOCK_NAME, WARM_REUSES, Workspace, warm_key
 
 
 def fetched(workspace: Workspace, label: str) -> Path:
@@ -96,3 +96,46 @@ def test_kept_repositories_unused_for_the_max_age_expire(workspace: Workspace) -
     assert workspace.expire_warm(3600, now=now) == 1
     assert not workspace.take_warm(old, workspace.new_run_dir("x") / "repo.git")
     assert workspace.take_warm(fresh, workspace.new_run_dir("y") / "repo.git")
+
+
+def test_a_dead_workers_directory_is_swept_and_unrelated_data_is_left(tmp_path: Path) -> None:
+    """A worker's start removes only abandoned worker directories, never other data in the root."""
+    root = tmp_path / "shared"
+    dead = root / "host-0badf00d"  # what a SIGKILLed worker leaves: its lock file, unheld
+    (dead / "run-1").mkdir(parents=True)
+    (dead / LOCK_NAME).touch()
+    unrelated = root / "photos"
+    (unrelated / "2024").mkdir(parents=True)
+    (unrelated / "2024" / "beach.jpg").write_bytes(b"\xff\xd8")
+    empty = root / "empty"
+    empty.mkdir()
+    (root / "notes.txt").write_text("keep me")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / LOCK_NAME).touch()
+    (root / "link").symlink_to(elsewhere)  # a link to a lock-carrying directory is not ours
+    live = Workspace(root, "worker-live")
+    live.open()
+    try:
+        assert not dead.exists()
+        assert (unrelated / "2024" / "beach.jpg").read_bytes() == b"\xff\xd8"
+        assert empty.is_dir()
+        assert (root / "notes.txt").read_text() == "keep me"
+        assert (elsewhere / LOCK_NAME).is_file()
+        assert (root / "link").is_symlink()
+        assert live.dir.is_dir()
+    finally:
+        live.close()
+
+
+def test_a_live_workers_directory_is_never_swept(tmp_path: Path) -> None:
+    """A directory whose lock another worker still holds survives a second worker's start."""
+    first, second = Workspace(tmp_path, "worker-1"), Workspace(tmp_path, "worker-2")
+    first.open()
+    try:
+        second.open()
+        assert second.sweep_abandoned() == []
+        assert first.dir.is_dir()
+        second.close()
+    finally:
+        first.close()
