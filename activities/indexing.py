@@ -165,6 +165,30 @@ class IndexingActivities:
             head, unchanged=False, workspace=str(run_dir), host_queue=self._host_queue
         )
 
+    @activity.defn(name="remote_branch_head")
+    async def remote_branch_head(self, request: FetchRequest) -> str | None:
+        """The branch's head on the remote, or None when the branch is not there: gone, or
+        its repository deleted or no longer readable with the app's credentials."""
+        context = {"repo_id": request.repo.repo_id, "branch": request.branch}
+        try:
+            branch = check_branch_name(request.branch)
+            url = clone_url_for(request.repo, self._settings)
+        except (GitNameError, CloneUrlError) as exc:
+            raise ApplicationError(str(exc), type="InvalidInput", non_retryable=True) from None
+        try:
+            token = await self._token(request)
+            return await self._git.remote_head(url, branch, token)
+        except ApplicationError as exc:
+            if exc.type != "AuthenticationFailed":
+                raise
+            log.info("no credentials for the repository: the branch is gone", extra=context)
+            return None
+        except GitError as exc:
+            if exc.kind == "transient":
+                raise _as_application_error(exc) from None
+            log.info("the branch is not on the remote", extra=context | {"kind": exc.kind})
+            return None
+
     async def _fetch(
         self, request: FetchRequest, url: str, branch: str, repo: Path, token: str | None
     ) -> str:
@@ -268,6 +292,7 @@ class IndexingActivities:
     def activities(self) -> list[Callable[..., Any]]:
         return [
             self.fetch_repository,
+            self.remote_branch_head,
             self.parse_snapshot,
             self.persist_graph,
             self.cleanup_stale,

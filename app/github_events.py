@@ -78,7 +78,7 @@ def _push(delivery: _Delivery, payload: Fields) -> Outcome:
     except GitNameError as exc:
         return Ignored(str(exc))
     if payload.flag("deleted") or is_zero_object_id(after):
-        return _delete_branch(delivery, repo.repo_id, branch)
+        return _delete_branch(delivery, repo, branch)
     return _dispatch(IndexBranch(PushRequest(repo, branch, after, ref, delivery.delivery_id)))
 
 
@@ -91,7 +91,7 @@ def _delete(delivery: _Delivery, payload: Fields) -> Outcome:
         branch = check_branch_name(payload.text("ref"))
     except GitNameError as exc:
         return Ignored(str(exc))
-    return _delete_branch(delivery, repo.repo_id, branch)
+    return _delete_branch(delivery, repo, branch)
 
 
 def _installation(delivery: _Delivery, payload: Fields) -> Outcome:
@@ -144,10 +144,9 @@ def _repository_event(delivery: _Delivery, payload: Fields) -> Outcome:
     )
     if not new_default:
         return _dispatch(update)
-    if repo.default_branch is None:
-        payload.obj("repository").fail("default_branch", "is missing")
     try:
-        branch = check_branch_name(repo.default_branch)
+        # The raw field: a refused name is unknown to `_repository`, but here it is the change.
+        branch = check_branch_name(payload.obj("repository").text("default_branch"))
     except GitNameError as exc:
         return Ignored(str(exc))
     # sha None: the worker resolves the new default branch's head itself.
@@ -165,7 +164,7 @@ def _repository(delivery: _Delivery, payload: Fields) -> RepoRef:
         full_name=repository.text("full_name"),
         clone_url=repository.clone_url("clone_url", allow_local=delivery.allow_local_repos),
         installation_id=installation.ident("id") if installation is not None else None,
-        default_branch=repository.opt_text("default_branch"),
+        default_branch=repository.opt_default_branch("default_branch"),
     )
 
 
@@ -215,8 +214,10 @@ def _web_url(installation: Fields) -> str:
         installation.obj("account").fail("html_url", "must be an http(s) URL")
 
 
-def _delete_branch(delivery: _Delivery, repo_id: str, branch: str) -> Outcome:
-    request = DeleteRequest(repo_id, branch, delivery.delivery_id, "branch deleted")
+def _delete_branch(delivery: _Delivery, repo: RepoRef, branch: str) -> Outcome:
+    # With the repository, so the workflow can ask the remote before deleting (a redelivered
+    # delete must not remove a branch made again since).
+    request = DeleteRequest(repo.repo_id, branch, delivery.delivery_id, "branch deleted", repo)
     return _dispatch(DeleteBranch(request))
 
 

@@ -68,7 +68,7 @@ def _push(payload: Fields, delivery_id: str, allow_local_repos: bool) -> Outcome
         full_name=project.text("path_with_namespace"),
         clone_url=project.clone_url("git_http_url", allow_local=allow_local_repos),
         project_id=project_id,
-        default_branch=project.opt_text("default_branch"),
+        default_branch=project.opt_default_branch("default_branch"),
     )
     after = payload.object_id("after")
     try:
@@ -76,7 +76,7 @@ def _push(payload: Fields, delivery_id: str, allow_local_repos: bool) -> Outcome
     except GitNameError as exc:
         return Ignored(str(exc))
     if is_zero_object_id(after):
-        request = DeleteRequest(repo.repo_id, branch, delivery_id, "branch deleted")
+        request = DeleteRequest(repo.repo_id, branch, delivery_id, "branch deleted", repo)
         return Dispatch((DeleteBranch(request),))
     return Dispatch((IndexBranch(PushRequest(repo, branch, after, ref, delivery_id)),))
 

@@ -7,13 +7,16 @@ nothing here lets a KeyError or TypeError escape to the HTTP layer.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
 import orjson
 
 from app.errors import WebhookError
-from app.refs import GitNameError, check_clone_url, check_object_id
+from app.refs import GitNameError, check_branch_name, check_clone_url, check_object_id
+
+log = logging.getLogger("repograph.webhooks")
 
 # Provider ids are positive 64-bit integers in Neo4j and Temporal alike.
 _MAX_ID = 2**63 - 1
@@ -137,6 +140,23 @@ class Fields:
             return check_clone_url(value, allow_local=allow_local)
         except GitNameError as exc:
             self.fail(key, str(exc))
+
+    def opt_default_branch(self, key: str) -> str | None:
+        """A default branch, if present and a safe branch name. One git would refuse counts as
+        unknown, with a warning, not as a bad delivery: passed on, it would name a Branch node
+        and a workflow that can never fetch, yet the rest of the delivery is still good."""
+        value = self.opt_text(key)
+        if value is None:
+            return None
+        try:
+            return check_branch_name(value)
+        except GitNameError as exc:
+            log.warning(
+                "default branch treated as unknown: %s",
+                exc,
+                extra={"event": self.event, "path": self._child(key)},
+            )
+            return None
 
     def choice(self, key: str, allowed: Sequence[str]) -> str:
         value = self.text(key)

@@ -56,12 +56,19 @@ class PushRequest:
 
 @dataclass(frozen=True)
 class DeleteRequest:
-    """Signal `delete`: drop the branch's graph and end the workflow."""
+    """Signal `delete`: drop the branch's graph and end the workflow.
+
+    `repo` is set when the remote said so (a branch-delete event): the workflow then asks the
+    remote first, and indexes the branch instead of deleting it if the branch is there again,
+    so a delete delivered late or twice cannot remove a live branch's graph. Without it (the
+    admin API, a repository's removal) the delete is unconditional.
+    """
 
     repo_id: str
     branch: str
     delivery_id: str
     reason: str
+    repo: RepoRef | None = None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 from temporalio.exceptions import TimeoutError as ActivityTimeoutError
+from temporalio.workflow import ActivityCancellationType
 
 with workflow.unsafe.imports_passed_through():
     from workflows.contracts import (
@@ -33,6 +34,7 @@ with workflow.unsafe.imports_passed_through():
         IndexStats,
         ParseOutcome,
         PushRequest,
+        RepoRef,
         RunRecord,
         SnapshotRef,
     )
@@ -76,11 +78,15 @@ class RepoIndexingWorkflow:
         self._state = "idle"
         self._kept_on = list(start.kept_on)
         self._deferred_retries = start.deferred_retries
+        # A push signalled after the delete: the branch was made again, to index afresh.
+        self._pushed_since_delete = False
 
     @workflow.signal(name=PUSH_SIGNAL)
     def push(self, request: PushRequest) -> None:
         # Newest wins: the run resolves the head itself, so older requests add nothing.
         self._pending = request
+        if self._delete is not None:
+            self._pushed_since_delete = True
 
     @workflow.signal(name=DELETE_SIGNAL)
     def delete(self, request: DeleteRequest) -> None:
@@ -107,7 +113,17 @@ class RepoIndexingWorkflow:
             if not await self._wait_for_work():
                 break
             if self._delete is not None:
-                await self._remove_branch(self._delete)
+                if not await self._remove_branch(self._delete):
+                    continue  # the branch is on the remote: indexed instead
+                if self._pushed_since_delete and workflow.patched("index-after-delete"):
+                    # Made again while it was being deleted: start afresh, with no memory of
+                    # the deleted graph (its head, its kept copies), to index what is there.
+                    await workflow.wait_condition(workflow.all_handlers_finished)
+                    workflow.continue_as_new(
+                        BranchWorkflowInput(
+                            self._repo_id, self._branch, self._policy, pending=self._pending
+                        )
+                    )
                 break
             request = self._pending
             assert request is not None  # noqa: S101 - _wait_for_work guarantees it
@@ -170,6 +186,10 @@ class RepoIndexingWorkflow:
                 self._log(f"worker holding the checkout was lost; restarting (attempt {attempt})")
                 continue
             except ActivityError as err:
+                if self._deleting() and workflow.patched("no-failure-when-deleting"):
+                    # Cancelled for a delete: recording a failure would write the branch's
+                    # metadata back just before the delete (or after a repository's removal).
+                    return
                 if _error_type(err) == "BranchNotFound":
                     # The branch is gone (a missed delete, or a stale-graph revalidation):
                     # its graph goes with it.
@@ -330,18 +350,52 @@ class RepoIndexingWorkflow:
         except ActivityError as err:
             workflow.logger.warning("could not record the failure", extra={"error": str(err)})
 
-    async def _remove_branch(self, request: DeleteRequest) -> None:
+    async def _remove_branch(self, request: DeleteRequest) -> bool:
+        """Delete the branch's graph; False, and a run queued instead, when the remote still
+        has the branch (a delete event delivered late, or after the branch was made again)."""
         self._state = "deleting"
+        if request.repo is not None and workflow.patched("delete-asks-the-remote"):
+            head = await self._remote_head(request.repo)
+            if head is not None:
+                self._log(f"not deleting ({request.reason}): the remote has the branch", head)
+                self._delete = None
+                self._pushed_since_delete = False
+                ref = f"refs/heads/{self._branch}"
+                self._pending = self._pending or PushRequest(
+                    request.repo, self._branch, head, ref, request.delivery_id
+                )
+                return False
         self._log(f"deleting branch graph ({request.reason})")
+        # No retry limit: the delete was acknowledged to its sender, and a graph left behind
+        # would outlive the branch (or a removed repository) for good.
         deleted: int = await self._activity(
             "delete_branch_graph",
             BranchRef(self._repo_id, self._branch),
             self._policy.graph_timeout,
             int,
+            retry=self._retry_policy(attempts=0),
         )
         self._log(f"deleted {deleted} nodes")
         if workflow.patched("forget-kept-repositories"):
             await self._forget_kept_repositories()
+        return True
+
+    async def _remote_head(self, repo: RepoRef) -> str | None:
+        """The branch's head on the remote; None when it is not there, or when the remote
+        cannot say (then the delete event is trusted: a push brings the branch back)."""
+        try:
+            head: str | None = await self._activity(
+                "remote_branch_head",
+                FetchRequest(repo, self._branch, None),
+                self._policy.clone_timeout,
+            )
+        except ActivityError as err:
+            workflow.logger.warning(
+                "could not ask the remote about a deleted branch; deleting",
+                extra=self._context() | {"error": _describe(err)},
+            )
+            return None
+        return head
 
     def _remember_host(self, host_queue: str) -> None:
         if host_queue in self._kept_on:
@@ -395,7 +449,12 @@ class RepoIndexingWorkflow:
             workflow.logger.warning("workspace cleanup failed", extra={"error": str(err)})
 
     async def _activity(
-        self, name: str, arg: Any, timeout_s: float, result_type: type | None = None
+        self,
+        name: str,
+        arg: Any,
+        timeout_s: float,
+        result_type: type | None = None,
+        retry: RetryPolicy | None = None,
     ) -> Any:
         return await workflow.execute_activity(
             name,
@@ -403,7 +462,8 @@ class RepoIndexingWorkflow:
             result_type=result_type,
             start_to_close_timeout=timedelta(seconds=timeout_s),
             heartbeat_timeout=timedelta(seconds=self._policy.heartbeat_timeout),
-            retry_policy=self._retry_policy(),
+            retry_policy=retry or self._retry_policy(),
+            cancellation_type=self._cancellation_type(),
         )
 
     async def _on_host(
@@ -425,6 +485,7 @@ class RepoIndexingWorkflow:
                 schedule_to_start_timeout=timedelta(seconds=self._policy.host_schedule_timeout),
                 heartbeat_timeout=timedelta(seconds=self._policy.heartbeat_timeout),
                 retry_policy=self._retry_policy(),
+                cancellation_type=self._cancellation_type(),
             )
         except ActivityError as err:
             lost = isinstance(err.cause, ActivityTimeoutError) or (
@@ -434,9 +495,17 @@ class RepoIndexingWorkflow:
                 raise HostLostError(str(err)) from err
             raise
 
-    def _retry_policy(self) -> RetryPolicy:
+    def _cancellation_type(self) -> ActivityCancellationType:
+        """A run cancelled for a delete waits for its activities to stop: one still writing
+        the graph after the delete would leave part of it behind."""
+        if workflow.patched("wait-for-cancelled-activities"):
+            return ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
+        return ActivityCancellationType.TRY_CANCEL
+
+    def _retry_policy(self, attempts: int | None = None) -> RetryPolicy:
+        """The activities' retries; `attempts` 0 retries without limit."""
         return RetryPolicy(
-            maximum_attempts=self._policy.retry_attempts,
+            maximum_attempts=self._policy.retry_attempts if attempts is None else attempts,
             initial_interval=timedelta(seconds=self._policy.retry_initial_interval),
             maximum_interval=timedelta(seconds=self._policy.retry_max_interval),
             backoff_coefficient=2.0,

@@ -75,11 +75,13 @@ class _Demo:
         ):
             await self._check_web(http)
             graph = BranchGraph(driver, self.settings.neo4j_database, repo_id, BRANCH)
+            # A fresh origin first: a branch-delete event is checked against the remote, and
+            # the earlier run's origin still has the branch.
+            await asyncio.to_thread(sample.create)
             if await graph.exists():
                 print(f"removing the graph of an earlier demo run ({repo_id} {BRANCH}) ...")
                 await self._send(http, push_payload(repository, BRANCH, ZERO_SHA, ZERO_SHA, []))
                 await graph.wait_until_gone(self.wait_s)
-            await asyncio.to_thread(sample.create)
             print(f"sample repository  {sample.work}  (origin {sample.origin})")
             print(f"repository id      {repo_id}, branch {BRANCH}\n")
 

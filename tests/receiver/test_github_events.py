@@ -95,7 +95,11 @@ EXPECTED: dict[str, tuple[str, Outcome]] = {
             (
                 DeleteBranch(
                     DeleteRequest(
-                        "github-708123456", "feature/graph-export", DELIVERY, "branch deleted"
+                        "github-708123456",
+                        "feature/graph-export",
+                        DELIVERY,
+                        "branch deleted",
+                        SERVICE,
                     )
                 ),
             )
@@ -141,7 +145,11 @@ EXPECTED: dict[str, tuple[str, Outcome]] = {
             (
                 DeleteBranch(
                     DeleteRequest(
-                        "github-708123456", "feature/graph-export", DELIVERY, "branch deleted"
+                        "github-708123456",
+                        "feature/graph-export",
+                        DELIVERY,
+                        "branch deleted",
+                        SERVICE,
                     )
                 ),
             )

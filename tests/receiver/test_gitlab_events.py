@@ -45,7 +45,9 @@ EXPECTED: dict[str, tuple[str, Outcome]] = {
         Dispatch(
             (
                 DeleteBranch(
-                    DeleteRequest("gitlab-48151623", "release/2026.05", DELIVERY, "branch deleted")
+                    DeleteRequest(
+                        "gitlab-48151623", "release/2026.05", DELIVERY, "branch deleted", PROJECT
+                    )
                 ),
             )
         ),
@@ -236,3 +238,17 @@ def test_real_payloads_with_one_field_garbled_raise_nothing_but_payload_error(
     if path:
         document = with_change(document, tuple(path), value)
     assert_only_safe_outcomes(event, document)
+
+
+def test_a_refused_default_branch_is_unknown_and_the_push_still_indexes() -> None:
+    """A project's default branch git would refuse is dropped, not passed on to name a Branch
+    node; the push itself is still indexed."""
+    document = with_change(
+        fixture_json("gitlab", "push"), ("project", "default_branch"), "-c\ncore.sshCommand=x"
+    )
+    outcome = outcome_of("Push Hook", document)
+    assert isinstance(outcome, Dispatch)
+    (index,) = outcome.commands
+    assert isinstance(index, IndexBranch)
+    assert index.request.repo.default_branch is None
+    assert index.request.branch == "main"

@@ -1,0 +1,195 @@
+"""Deletes that race with the remote and with runs: a late delete event, a push during a
+delete, a delete during a graph write. None may leave a live branch without its graph or a
+deleted one with part of it."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+from neo4j import AsyncDriver
+from temporalio.api.enums.v1 import EventType
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+
+from activities.worker import running_worker
+from app.dispatcher import Dispatcher
+from app.settings import Settings
+from tests.faults.test_storage_faults import file_count
+from tests.indexing.test_coalescing import add_stdlib
+from tests.support.git_server import WorkRepo, git
+from tests.support.workflows import (
+    activity_attempts,
+    count_branch_nodes,
+    local_repo,
+    push,
+    wait_for_status,
+)
+from workflows.contracts import DeleteRequest
+
+
+async def test_a_delete_event_for_a_branch_the_remote_has_indexes_it_instead(
+    worker: str,
+    settings: Settings,
+    temporal_client: Client,
+    neo4j_driver: AsyncDriver,
+    tmp_path: Path,
+    unique_id: str,
+) -> None:
+    """A branch-delete event delivered late (the branch made again since, at a new commit):
+    the workflow asks the remote, keeps the graph and indexes the remote's head."""
+    repo = WorkRepo(tmp_path, "again")
+    repo.write({"a.py": "def a():\n    return 1\n"})
+    first = repo.commit("first")
+    ref = local_repo(f"github-{unique_id}", repo.bare)
+    handle = await push(temporal_client, settings, ref, "main", first)
+    await wait_for_status(handle, lambda s: s.last_indexed_sha == first and s.state == "idle")
+    repo.write({"b.py": "def b():\n    return 2\n"})
+    second = repo.commit("made again")
+
+    await Dispatcher(temporal_client, settings).delete(
+        DeleteRequest(ref.repo_id, "main", "late-delete", "branch deleted", ref)
+    )
+    status = await wait_for_status(
+        handle, lambda s: s.last_indexed_sha == second and s.state == "idle"
+    )
+    assert status.last_error is None
+    assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+    assert await file_count(neo4j_driver, ref.repo_id) == 2
+    assert await activity_attempts(handle, "delete_branch_graph") == []
+    await handle.terminate()
+
+
+async def test_a_delete_event_for_a_gone_branch_deletes_it_with_no_retry_limit(
+    worker: str,
+    settings: Settings,
+    temporal_client: Client,
+    neo4j_driver: AsyncDriver,
+    tmp_path: Path,
+    unique_id: str,
+) -> None:
+    """The remote agrees the branch is gone: its graph goes and the workflow ends. The delete
+    was acknowledged to its sender, so the delete activity retries without limit."""
+    repo = WorkRepo(tmp_path, "gone")
+    repo.write({"m.py": "def m():\n    pass\n"})
+    repo.commit("main")
+    repo.checkout("feature", create=True)
+    repo.write({"f.py": "def f():\n    pass\n"})
+    sha = repo.commit("feature", branch="feature")
+    ref = local_repo(f"github-{unique_id}", repo.bare)
+    handle = await push(temporal_client, settings, ref, "feature", sha)
+    await wait_for_status(handle, lambda s: s.last_indexed_sha == sha)
+    git("update-ref", "-d", "refs/heads/feature", cwd=repo.bare)
+
+    await Dispatcher(temporal_client, settings).delete(
+        DeleteRequest(ref.repo_id, "feature", "delete", "branch deleted", ref)
+    )
+    await asyncio.wait_for(handle.result(), timeout=60)
+    assert await count_branch_nodes(neo4j_driver, ref.repo_id, "feature") == 0
+    history = (await handle.fetch_history()).events
+    scheduled = {
+        e.activity_task_scheduled_event_attributes.activity_type.name: (
+            e.activity_task_scheduled_event_attributes.retry_policy.maximum_attempts
+        )
+        for e in history
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    }
+    assert "remote_branch_head" in scheduled
+    assert scheduled["delete_branch_graph"] == 0, "a delete must retry without limit"
+
+
+async def test_a_push_during_a_delete_indexes_the_branch_afresh(
+    worker: str,
+    settings: Settings,
+    temporal_client: Client,
+    neo4j_driver: AsyncDriver,
+    tmp_path: Path,
+    unique_id: str,
+) -> None:
+    """A push signalled after a delete (the branch made again at once, at the same commit)
+    is not lost with the deleted graph: the branch is indexed again from nothing."""
+    repo = WorkRepo(tmp_path, "quick")
+    repo.write({"q.py": "def q():\n    pass\n"})
+    sha = repo.commit("one")
+    ref = local_repo(f"github-{unique_id}", repo.bare)
+    handle = await push(temporal_client, settings, ref, "main", sha)
+    await wait_for_status(handle, lambda s: s.last_indexed_sha == sha and s.state == "idle")
+    nodes = await count_branch_nodes(neo4j_driver, ref.repo_id, "main")
+
+    await Dispatcher(temporal_client, settings).delete(
+        DeleteRequest(ref.repo_id, "main", "admin-delete", "deleted through the admin API")
+    )
+    await push(temporal_client, settings, ref, "main", sha)
+    status = await wait_for_status(
+        handle, lambda s: s.last_indexed_sha == sha and s.state == "idle" and s.runs == 1
+    )
+    assert status.last_error is None
+    assert await count_branch_nodes(neo4j_driver, ref.repo_id, "main") == nodes
+    assert await activity_attempts(handle, "delete_branch_graph") == []  # the new execution
+    await handle.terminate()
+
+
+@pytest.mark.timeout(300)
+async def test_a_delete_during_a_graph_write_leaves_nothing_behind(
+    settings: Settings,
+    temporal_client: Client,
+    neo4j_driver: AsyncDriver,
+    tmp_path: Path,
+    unique_id: str,
+) -> None:
+    """The run writing the graph is cancelled, and the delete waits until it has stopped:
+    no write of the cancelled run lands after the delete."""
+    quick = dataclasses.replace(settings, parse_processes=2, heartbeat_timeout_seconds=20)
+    repo = WorkRepo(tmp_path, "big")
+    add_stdlib(repo, "email", "json", "asyncio", "importlib", "xml", "logging", "http")
+    sha = repo.commit("corpus")
+    ref = local_repo(f"github-{unique_id}", repo.bare)
+    async with running_worker(quick, temporal_client, neo4j_driver):
+        handle = await push(temporal_client, quick, ref, "main", sha)
+        for _ in range(1200):
+            if await file_count(neo4j_driver, ref.repo_id) > 0:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("the graph write never started")
+        await Dispatcher(temporal_client, quick).delete(
+            DeleteRequest(ref.repo_id, "main", "delete", "deleted through the admin API")
+        )
+        await asyncio.wait_for(handle.result(), timeout=120)
+        assert await count_branch_nodes(neo4j_driver, ref.repo_id, "main") == 0
+        await asyncio.sleep(3)  # longer than a chunk's write: a late one would show by now
+        assert await count_branch_nodes(neo4j_driver, ref.repo_id, "main") == 0
+    persist_ended, delete_scheduled = await activity_events(handle)
+    assert persist_ended < delete_scheduled, "the delete began while the graph was being written"
+    records, _, _ = await neo4j_driver.execute_query(
+        "MATCH (n {repo_id: $r}) WHERE NOT n:Repository RETURN count(n) AS n",
+        r=ref.repo_id,
+        database_="neo4j",
+    )
+    assert records[0]["n"] == 0
+
+
+async def activity_events(handle: WorkflowHandle[Any, Any]) -> tuple[int, int]:
+    """The event ids of persist_graph's end (however it ended) and of the delete's start."""
+    events = (await handle.fetch_history()).events
+    scheduled = {
+        e.event_id: e.activity_task_scheduled_event_attributes.activity_type.name
+        for e in events
+        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
+    }
+    [persist] = [event_id for event_id, name in scheduled.items() if name == "persist_graph"]
+    [delete] = [event_id for event_id, name in scheduled.items() if name == "delete_branch_graph"]
+    ends = {
+        EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: "activity_task_completed_event_attributes",
+        EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED: "activity_task_failed_event_attributes",
+        EventType.EVENT_TYPE_ACTIVITY_TASK_CANCELED: "activity_task_canceled_event_attributes",
+        EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT: "activity_task_timed_out_event_attributes",
+    }
+    [ended] = [
+        e.event_id
+        for e in events
+        if e.event_type in ends and getattr(e, ends[e.event_type]).scheduled_event_id == persist
+    ]
+    return ended, delete
