@@ -101,7 +101,9 @@ class SetupActivities:
         return 0
 
     async def _remove(self, repo_id: str, reason: str, delivery_id: str) -> int:
-        branches = await self._metadata.list_branches(repo_id)
+        # Running workflows too: a branch on its first run writes its graph after this.
+        indexed = await self._metadata.list_branches(repo_id)
+        branches = sorted({*indexed, *await self._dispatcher.running_branches(repo_id)})
         for branch in branches:
             await self._dispatcher.delete(DeleteRequest(repo_id, branch, delivery_id, reason))
         await self._metadata.delete_repository(repo_id)

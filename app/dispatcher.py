@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import re
 from collections.abc import Iterable, Sequence
 
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowQueryFailedError
 from temporalio.common import RawValue, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.service import RPCError
 
 from app.commands import (
     Command,
@@ -29,6 +31,8 @@ from workflows.contracts import (
     DELETE_SIGNAL,
     PUSH_SIGNAL,
     SETUP_COMMAND_SIGNAL,
+    STATUS_QUERY,
+    BranchStatus,
     BranchWorkflowInput,
     DeleteRequest,
     PushRequest,
@@ -40,6 +44,8 @@ from workflows.contracts import (
 )
 
 BRANCH_WORKFLOW = "RepoIndexingWorkflow"
+# What may go between quotes in a visibility query: the admin API's repository ids.
+_QUOTABLE = re.compile(r"[A-Za-z0-9._-]+")
 SETUP_WORKFLOW = "RepoSetupWorkflow"
 MAX_CONCURRENT_STARTS = 16
 # Branches whose converted start argument is kept (about 1 KB each): repeated pushes to a
@@ -59,6 +65,28 @@ class Dispatcher:
 
     async def push(self, request: PushRequest) -> str:
         return await self._branch_signal(request.repo.repo_id, request.branch, PUSH_SIGNAL, request)
+
+    async def running_branches(self, repo_id: str) -> list[str]:
+        """Branches of `repo_id` whose workflow is running: a branch on its first run has no
+        Branch node yet. Found by workflow id prefix, each confirmed by its `status` (another
+        repository's id may extend this one: `a-1` and `a-1-x`). Visibility lags by a moment."""
+        if not _QUOTABLE.fullmatch(repo_id):
+            return []  # never spliced into a query; provider ids always match
+        prefix = branch_workflow_id(repo_id, "")
+        query = (
+            f"WorkflowType = '{BRANCH_WORKFLOW}' AND ExecutionStatus = 'Running' "
+            f"AND WorkflowId STARTS_WITH '{prefix}'"
+        )
+        branches = set()
+        async for execution in self._client.list_workflows(query):
+            handle = self._client.get_workflow_handle(execution.id)
+            try:
+                status = await handle.query(STATUS_QUERY, result_type=BranchStatus)
+            except (RPCError, WorkflowQueryFailedError):
+                continue  # ended since it was listed
+            if status.repo_id == repo_id:
+                branches.add(status.branch)
+        return sorted(branches)
 
     async def delete(self, request: DeleteRequest) -> str:
         return await self._branch_signal(request.repo_id, request.branch, DELETE_SIGNAL, request)

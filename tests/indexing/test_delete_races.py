@@ -15,6 +15,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
 from activities.worker import running_worker
+from app.commands import RemoveRepository
 from app.dispatcher import Dispatcher
 from app.settings import Settings
 from tests.faults.test_storage_faults import file_count
@@ -169,6 +170,34 @@ async def test_a_delete_during_a_graph_write_leaves_nothing_behind(
         database_="neo4j",
     )
     assert records[0]["n"] == 0
+
+
+@pytest.mark.timeout(300)
+async def test_removing_a_repository_reaches_a_branch_on_its_first_run(
+    settings: Settings,
+    temporal_client: Client,
+    neo4j_driver: AsyncDriver,
+    tmp_path: Path,
+    unique_id: str,
+) -> None:
+    """A branch whose first run has not written its Branch node yet is still told to delete:
+    its graph must not be written after its repository was removed."""
+    quick = dataclasses.replace(settings, parse_processes=1)
+    repo = WorkRepo(tmp_path, "first")
+    add_stdlib(repo, "email", "json", "asyncio", "importlib", "xml", "logging", "http")
+    sha = repo.commit("corpus")
+    ref = local_repo(f"github-{unique_id}", repo.bare)
+    async with running_worker(quick, temporal_client, neo4j_driver):
+        handle = await push(temporal_client, quick, ref, "main", sha)
+        await wait_for_status(handle, lambda s: s.state == "indexing")
+        assert await count_branch_nodes(neo4j_driver, ref.repo_id, "main") == 0
+        await Dispatcher(temporal_client, quick).dispatch(
+            RemoveRepository(ref.repo_id, "repository deleted", "remove")
+        )
+        await asyncio.wait_for(handle.result(), timeout=120)
+        assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
+    assert await count_branch_nodes(neo4j_driver, ref.repo_id, "main") == 0
+    assert await file_count(neo4j_driver, ref.repo_id) == 0
 
 
 async def activity_events(handle: WorkflowHandle[Any, Any]) -> tuple[int, int]:
