@@ -23,6 +23,7 @@ from activities.schedules import ScheduleChange, ensure_schedule
 from app.dispatcher import Dispatcher
 from app.settings import Settings
 from workflows.contracts import (
+    DeleteRequest,
     PushRequest,
     RepoRef,
     SweepOutcome,
@@ -68,18 +69,20 @@ class SweepActivities:
                 orphans += deleted
                 if deleted < BATCH:
                     break
-        cutoff = (datetime.now(UTC) - timedelta(days=request.max_age_days)).isoformat()
+        now = datetime.now(UTC)
         stale = await self._query(
             """
             MATCH (r:Repository)-[:HAS_BRANCH]->(b:Branch)
-            WHERE coalesce(b.last_checked_at, b.indexed_at, '') < $cutoff
-              AND r.clone_url IS NOT NULL
+            WITH r, b, coalesce(b.last_checked_at, b.indexed_at, '') AS checked
+            WHERE checked < $cutoff AND r.clone_url IS NOT NULL
             RETURN r.repo_id AS repo_id, r.provider AS provider, r.full_name AS full_name,
                    r.clone_url AS clone_url, r.installation_id AS installation_id,
-                   r.project_id AS project_id, b.name AS branch
+                   r.project_id AS project_id, b.name AS branch, checked < $expiry AS expired
             """,
-            cutoff=cutoff,
+            cutoff=(now - timedelta(days=request.max_age_days)).isoformat(),
+            expiry=(now - timedelta(days=2 * request.max_age_days)).isoformat(),
         )
+        expired = 0
         for row in stale:
             repo = RepoRef(
                 row["repo_id"],
@@ -89,11 +92,25 @@ class SweepActivities:
                 row["installation_id"],
                 row["project_id"],
             )
-            await self._dispatcher.push(
-                PushRequest(repo, row["branch"], None, f"refs/heads/{row['branch']}", "stale-sweep")
-            )
+            branch = row["branch"]
+            if row["expired"]:
+                # Revalidation pushes failed for a whole period (the repository deleted or the
+                # app's access to it gone, with no webhook to say so). A delete asks the remote
+                # first: a branch still there is indexed instead.
+                expired += 1
+                reason = f"not confirmed for {2 * request.max_age_days} days"
+                await self._dispatcher.delete(
+                    DeleteRequest(repo.repo_id, branch, "stale-sweep", reason, repo)
+                )
+            else:
+                await self._dispatcher.push(
+                    PushRequest(repo, branch, None, f"refs/heads/{branch}", "stale-sweep")
+                )
             activity.heartbeat(row["repo_id"])
-        log.info("stale sweep", extra={"orphans_deleted": orphans, "revalidated": len(stale)})
+        log.info(
+            "stale sweep",
+            extra={"orphans_deleted": orphans, "revalidated": len(stale), "expired": expired},
+        )
         return SweepOutcome(orphans, len(stale))
 
     def activities(self) -> list[Callable[..., Any]]:

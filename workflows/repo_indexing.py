@@ -381,13 +381,16 @@ class RepoIndexingWorkflow:
         return True
 
     async def _remote_head(self, repo: RepoRef) -> str | None:
-        """The branch's head on the remote; None when it is not there, or when the remote
-        cannot say (then the delete event is trusted: a push brings the branch back)."""
+        """The branch's head on the remote; None when it is not there. A remote that does not
+        answer is asked again without limit: neither deleting a live branch's graph nor
+        dropping a real delete is right. One that cannot be asked at all (a clone URL or
+        branch name refused) leaves the delete to be trusted."""
         try:
             head: str | None = await self._activity(
                 "remote_branch_head",
                 FetchRequest(repo, self._branch, None),
                 self._policy.clone_timeout,
+                retry=self._retry_policy(attempts=0),
             )
         except ActivityError as err:
             workflow.logger.warning(

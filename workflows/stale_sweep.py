@@ -2,8 +2,10 @@
 
 Branches whose head was not confirmed for `max_age_days` (say, a delete webhook was missed)
 get a revalidation push: their workflow re-resolves the head, and a branch that no longer
-exists on the remote has its graph removed. Data left without its Branch (an interrupted
-deletion) is deleted in bounded batches.
+exists on the remote has its graph removed. Those not confirmed for twice as long (their
+repository deleted or no longer readable, so every revalidation failed) get a delete, which
+asks the remote first. Data left without its Branch (an interrupted deletion) is deleted in
+bounded batches.
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from datetime import timedelta
+import shutil
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from neo4j import AsyncDriver
@@ -41,11 +43,7 @@ async def test_sweep_removes_vanished_branches_and_orphans_and_keeps_live_ones(
     await wait_for_status(gone, lambda s: s.last_indexed_sha == gone_sha and s.state == "idle")
     main_nodes = await count_branch_nodes(neo4j_driver, ref.repo_id, "main")
     repo.delete_remote_branch("gone")  # and no webhook tells repograph
-    await neo4j_driver.execute_query(
-        "MATCH (b:Branch {repo_id: $r}) SET b.last_checked_at = '2000-01-01T00:00:00+00:00'",
-        r=ref.repo_id,
-        database_="neo4j",
-    )
+    await unconfirmed_since(neo4j_driver, ref.repo_id, timedelta(days=10))
     await neo4j_driver.execute_query(
         "CREATE (:File {key: $k, repo_id: $r, branch: 'deleted-long-ago', path: 'x.py'})",
         k=f"{ref.repo_id}|deleted-long-ago|x.py",
@@ -75,6 +73,56 @@ async def test_sweep_removes_vanished_branches_and_orphans_and_keeps_live_ones(
     )
     assert records[0]["at"] > "2001"
     await main.terminate()
+
+
+async def test_sweep_deletes_a_repository_gone_for_two_periods_and_keeps_a_live_one(
+    worker: str,
+    settings: Settings,
+    temporal_client: Client,
+    neo4j_driver: AsyncDriver,
+    tmp_path: Path,
+    unique_id: str,
+) -> None:
+    """A repository deleted on the provider with no webhook fails every revalidation; once
+    unconfirmed for twice the age its graph goes. A branch as old whose remote answers is
+    indexed again instead (the service was down, say)."""
+    graphs = {}
+    for name in ("deleted", "live"):
+        repo = WorkRepo(tmp_path / name, name)
+        repo.write({f"{name}.py": "def f():\n    pass\n"})
+        sha = repo.commit(name)
+        ref = local_repo(f"github-{unique_id}{name[0]}", repo.bare)
+        handle = await push(temporal_client, settings, ref, "main", sha)
+        await wait_for_status(handle, lambda s, sha=sha: s.last_indexed_sha == sha)
+        await unconfirmed_since(neo4j_driver, ref.repo_id, timedelta(days=15))
+        graphs[name] = (repo, ref, handle)
+    deleted_repo, deleted, deleted_handle = graphs["deleted"]
+    shutil.rmtree(deleted_repo.bare)  # the repository is gone, and no webhook said so
+    _, live, live_handle = graphs["live"]
+    live_nodes = await count_branch_nodes(neo4j_driver, live.repo_id, "main")
+
+    await temporal_client.execute_workflow(
+        "StaleSweepWorkflow",
+        SweepRequest(max_age_days=7),
+        id=f"sweep-{unique_id}",
+        task_queue=settings.task_queue,
+        result_type=SweepOutcome,
+    )
+    await asyncio.wait_for(deleted_handle.result(), timeout=60)
+    assert await count_branch_nodes(neo4j_driver, deleted.repo_id, "main") == 0
+    await wait_for_status(live_handle, lambda s: s.runs == 2 and s.state == "idle")
+    assert await count_branch_nodes(neo4j_driver, live.repo_id, "main") == live_nodes
+    await live_handle.terminate()
+
+
+async def unconfirmed_since(driver: AsyncDriver, repo_id: str, age: timedelta) -> None:
+    """Make the repository's branches look last confirmed `age` ago."""
+    await driver.execute_query(
+        "MATCH (b:Branch {repo_id: $r}) SET b.last_checked_at = $at",
+        r=repo_id,
+        at=(datetime.now(UTC) - age).isoformat(),
+        database_="neo4j",
+    )
 
 
 async def test_ensure_schedule_follows_the_interval_and_age_settings(
