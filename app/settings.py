@@ -55,6 +55,7 @@ class Settings:
     gitlab_url: str = "https://gitlab.com"
     gitlab_token: str | None = field(default=None, repr=False)
     gitlab_webhook_tokens: tuple[str, ...] = field(default=(), repr=False)
+    gitlab_system_hook_tokens: tuple[str, ...] = field(default=(), repr=False)
     gitlab_webhook_signing_token: str | None = field(default=None, repr=False)
     redis_url: str = "redis://127.0.0.1:6379/0"
     temporal_address: str = "127.0.0.1:7233"
@@ -177,6 +178,7 @@ class Settings:
             gitlab_url=env.url("GITLAB_URL", cls.gitlab_url, ("http", "https")),
             gitlab_token=env.text("GITLAB_TOKEN"),
             gitlab_webhook_tokens=env.csv("GITLAB_WEBHOOK_TOKEN"),
+            gitlab_system_hook_tokens=env.csv("GITLAB_SYSTEM_HOOK_TOKEN"),
             gitlab_webhook_signing_token=_gitlab_signing_token(env),
             redis_url=env.url("REDIS_URL", cls.redis_url, ("redis", "rediss", "unix")),
             temporal_address=env.host_port("TEMPORAL_ADDRESS", cls.temporal_address),

@@ -20,6 +20,7 @@ from app.errors import WebhookError
 # Names of settings, for hints in logs; never their values.
 GITHUB_SECRET_SETTING = "GITHUB_WEBHOOK_SECRET"  # noqa: S105 (a variable name, not a secret)
 GITLAB_TOKEN_SETTING = "GITLAB_WEBHOOK_TOKEN"  # noqa: S105 (a variable name, not a secret)
+GITLAB_SYSTEM_TOKEN_SETTING = "GITLAB_SYSTEM_HOOK_TOKEN"  # noqa: S105 (the same)
 GITLAB_SIGNING_SETTING = "GITLAB_WEBHOOK_SIGNING_TOKEN"
 STANDARD_WEBHOOKS_TOLERANCE_SECONDS = 5 * 60
 _SHA256_HEX = re.compile(r"[0-9a-fA-F]{64}")
@@ -118,25 +119,23 @@ def verify_github(
         )
 
 
-def verify_gitlab_token(token: str | None, tokens: Sequence[str]) -> None:
-    """Accept the delivery only if `X-Gitlab-Token` equals one of `tokens`."""
+def verify_gitlab_token(
+    token: str | None, tokens: Sequence[str], setting: str = GITLAB_TOKEN_SETTING
+) -> None:
+    """Accept the delivery only if `X-Gitlab-Token` equals one of `tokens` (from `setting`)."""
     keys = _keys(tokens)
     if not keys:
         raise SignatureError(
-            SignatureFailure.NOT_CONFIGURED,
-            GITLAB_TOKEN_SETTING,
-            "no GitLab webhook token is configured",
+            SignatureFailure.NOT_CONFIGURED, setting, f"no {setting} is configured"
         )
     if token is None:
-        raise SignatureError(
-            SignatureFailure.MISSING, GITLAB_TOKEN_SETTING, "X-Gitlab-Token is missing"
-        )
+        raise SignatureError(SignatureFailure.MISSING, setting, "X-Gitlab-Token is missing")
     # Hash both sides so compare_digest sees equal lengths and the token length stays private.
     received = hashlib.sha256(_encode(token)).digest()
     if not _matches_any(received, [hashlib.sha256(key).digest() for key in keys]):
         raise SignatureError(
             SignatureFailure.MISMATCH,
-            GITLAB_TOKEN_SETTING,
+            setting,
             "X-Gitlab-Token matches no configured token",
         )
 
@@ -221,13 +220,22 @@ def verify_gitlab(
     token: str | None,
     tokens: Sequence[str],
     signing_secret: str | None,
+    system_hook: bool = False,
+    system_tokens: Sequence[str] = (),
     msg_id: str | None,
     timestamp: str | None,
     signature: str | None,
     now: float,
 ) -> None:
-    """GitLab's whole check: the token, then a Standard Webhooks signature if configured."""
-    verify_gitlab_token(token, tokens)
+    """GitLab's whole check: the token, then a Standard Webhooks signature if configured.
+
+    A system hook is checked against its own tokens: it speaks for every project of the
+    instance (a `project_destroy` removes any project's graph), so a project hook's token,
+    which that project's maintainers may know, must not pass for one."""
+    if system_hook:
+        verify_gitlab_token(token, system_tokens, GITLAB_SYSTEM_TOKEN_SETTING)
+    else:
+        verify_gitlab_token(token, tokens)
     if signing_secret is not None:
         verify_standard_webhook(
             body,

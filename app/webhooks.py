@@ -112,6 +112,8 @@ def _authenticate_gitlab(settings: Settings, body: bytes, headers: Headers, now:
         token=headers.get("x-gitlab-token"),
         tokens=settings.gitlab_webhook_tokens,
         signing_secret=settings.gitlab_webhook_signing_token,
+        system_hook=headers.get("x-gitlab-event") == SYSTEM_HOOK,
+        system_tokens=settings.gitlab_system_hook_tokens,
         msg_id=headers.get("webhook-id"),
         timestamp=headers.get("webhook-timestamp"),
         signature=headers.get("webhook-signature"),

@@ -25,10 +25,16 @@ def test_defaults_point_at_the_local_stack() -> None:
 def test_comma_separated_secrets_allow_rotation() -> None:
     """Several webhook secrets and GitLab tokens are read as lists, blanks dropped."""
     settings = Settings.from_env(
-        {"GITHUB_WEBHOOK_SECRET": "old, new ,", "GITLAB_WEBHOOK_TOKEN": "a,b"}
+        {
+            "GITHUB_WEBHOOK_SECRET": "old, new ,",
+            "GITLAB_WEBHOOK_TOKEN": "a,b",
+            "GITLAB_SYSTEM_HOOK_TOKEN": "s,t",
+        }
     )
     assert settings.github_webhook_secrets == ("old", "new")
     assert settings.gitlab_webhook_tokens == ("a", "b")
+    assert settings.gitlab_system_hook_tokens == ("s", "t")
+    assert "'s'" not in repr(settings)
 
 
 @pytest.mark.parametrize(

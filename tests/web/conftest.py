@@ -9,7 +9,13 @@ from temporalio.client import Client
 
 from app.settings import Settings
 from tests.conftest import LocalStack
-from tests.web.deliveries import GITHUB_PREVIOUS_SECRET, GITHUB_SECRET, GITLAB_TOKEN, UniqueIds
+from tests.web.deliveries import (
+    GITHUB_PREVIOUS_SECRET,
+    GITHUB_SECRET,
+    GITLAB_SYSTEM_TOKEN,
+    GITLAB_TOKEN,
+    UniqueIds,
+)
 from tests.web.receiver_app import Receiver, serve
 from tests.web.temporal_history import Dispatched
 
@@ -19,6 +25,7 @@ def receiver_settings(stack: LocalStack, task_queue: str, **overrides: object) -
     options: dict[str, object] = {
         "github_webhook_secrets": (GITHUB_SECRET, GITHUB_PREVIOUS_SECRET),
         "gitlab_webhook_tokens": (GITLAB_TOKEN,),
+        "gitlab_system_hook_tokens": (GITLAB_SYSTEM_TOKEN,),
         "task_queue": task_queue,
     }
     options.update(overrides)

@@ -20,6 +20,7 @@ from app.signatures import sign_github, sign_standard_webhook
 GITHUB_SECRET = "gh-hook-secret-2026"
 GITHUB_PREVIOUS_SECRET = "gh-hook-secret-2025"
 GITLAB_TOKEN = "gl-hook-token-2026"
+GITLAB_SYSTEM_TOKEN = "gl-system-hook-token-2026"
 GITLAB_SIGNING_SECRET = "whsec_" + base64.b64encode(b"repograph-standard-webhooks-key!").decode()
 
 # Ids in tests/fixtures/webhooks, and the delivery ids the event-mapping tests expect.

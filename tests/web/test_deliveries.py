@@ -14,7 +14,7 @@ from app.settings import Settings
 from tests.receiver.test_github_events import EXPECTED as GITHUB_EXPECTED
 from tests.receiver.test_gitlab_events import EXPECTED as GITLAB_EXPECTED
 from tests.receiver.webhook_fixtures import fixture_body
-from tests.web.deliveries import UniqueIds
+from tests.web.deliveries import GITLAB_SYSTEM_TOKEN, GITLAB_TOKEN, UniqueIds
 from tests.web.receiver_app import Receiver
 from tests.web.temporal_history import Dispatched, ExpectedSignal, expected_signal
 from workflows.contracts import BranchWorkflowInput
@@ -35,7 +35,8 @@ async def post_fixture(
     if provider == "github":
         response = await receiver.post_github(body, event=event, delivery=ids.delivery)
     else:
-        response = await receiver.post_gitlab(body, event=event, delivery=ids.delivery)
+        token = GITLAB_SYSTEM_TOKEN if event == "System Hook" else GITLAB_TOKEN
+        response = await receiver.post_gitlab(body, event=event, delivery=ids.delivery, token=token)
     return response.status_code, response.json()
 
 

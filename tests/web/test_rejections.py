@@ -343,3 +343,38 @@ async def test_signal_temporal_refuses_as_invalid_is_400_and_releases_the_claim(
     assert "Temporal refused the signal as invalid" in answer["detail"]
     assert "Temporal refused" in caplog.text
     await assert_nothing_dispatched(receiver, dispatched, redis_client, ids, "github")
+
+
+async def test_a_gitlab_system_hook_needs_a_token_of_its_own(
+    local_stack: LocalStack,
+    task_queue: str,
+    dispatched: Dispatched,
+    redis_client: aioredis.Redis,
+    ids: UniqueIds,
+) -> None:
+    """A system hook speaks for every project (`project_destroy` removes any graph): the
+    project hooks' token does not pass for one, none is accepted without
+    GITLAB_SYSTEM_HOOK_TOKEN, and the system token does not pass for a project hook."""
+    body = ids.body(fixture_body("gitlab", "system_push"))
+    failures = "repograph_webhook_verification_failures_total"
+    unset = receiver_settings(local_stack, task_queue, gitlab_system_hook_tokens=())
+    async with serve(unset) as receiver:
+        response = await receiver.post_gitlab(body, delivery=ids.delivery, event="System Hook")
+        assert response.status_code == 401
+        assert await receiver.metric(failures, provider="gitlab", reason="not_configured") == 1
+    system_token = "system-hook-token"
+    settings = receiver_settings(local_stack, task_queue, gitlab_system_hook_tokens=(system_token,))
+    async with serve(settings) as receiver:
+        response = await receiver.post_gitlab(body, delivery=ids.delivery, event="System Hook")
+        assert response.status_code == 401
+        response = await receiver.post_gitlab(
+            gitlab_push(ids), delivery=ids.delivery, token=system_token
+        )
+        assert response.status_code == 401
+        await assert_nothing_dispatched(receiver, dispatched, redis_client, ids, "gitlab")
+        response = await receiver.post_gitlab(
+            body, delivery=ids.delivery, event="System Hook", token=system_token
+        )
+        assert response.status_code == 202, response.text
+        repo = ids.ids["48151623"]
+        assert await dispatched.exists(f"repo-index-gitlab-{repo}-main")
