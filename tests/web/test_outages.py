@@ -19,7 +19,7 @@ from starlette.routing import Route
 from temporalio.client import Client
 
 from app.commands import Command
-from app.ledger import DEFAULT_PREFIX, RedisDeliveryLedger, delivery_key
+from app.ledger import DEFAULT_PREFIX, LedgerUnavailableError, RedisDeliveryLedger, delivery_key
 from app.metrics import ReceiverMetrics
 from app.settings import Settings
 from app.webhooks import WebhookReceiver, github_webhook
@@ -206,3 +206,35 @@ async def test_a_bug_in_dispatch_is_a_logged_500_and_the_claim_is_released(
     assert any(record.exc_info for record in caplog.records)
     key = DEFAULT_PREFIX + delivery_key("github", ids.delivery)
     assert await redis_client.exists(key) == 0
+
+
+class LostReplyLedger(RedisDeliveryLedger):
+    """Redis takes the claim, but its reply never arrives (a timeout after the write)."""
+
+    async def claim(self, delivery_key: str) -> bool:
+        await super().claim(delivery_key)
+        raise LedgerUnavailableError("claim failed: TimeoutError")
+
+
+async def test_a_claim_whose_reply_was_lost_is_released_when_the_dispatch_fails(
+    settings: Settings, redis_client: aioredis.Redis, ids: UniqueIds
+) -> None:
+    """The claim may be in Redis though unanswered: a failed dispatch still releases it, so
+    the provider's redelivery is dispatched rather than answered `duplicate`."""
+    ledger = LostReplyLedger(redis_client)
+    receiver = WebhookReceiver(settings, ledger, BrokenDispatcher(), ReceiverMetrics())
+    app = Starlette(routes=[Route("/webhooks/github", github_webhook, methods=["POST"])])
+    app.state.receiver = receiver
+    transport = httpx.ASGITransport(app=app)
+    body = ids.body(fixture_body("github", "push"))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://receiver") as http:
+            response = await http.post(
+                "/webhooks/github",
+                content=body,
+                headers=github_headers(body, delivery=ids.delivery),
+            )
+    finally:
+        await ledger.aclose()
+    assert response.status_code == 500
+    assert await redis_client.exists(DEFAULT_PREFIX + delivery_key("github", ids.delivery)) == 0
