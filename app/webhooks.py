@@ -285,12 +285,11 @@ class WebhookReceiver:
             workflows = await self._dispatcher.dispatch_all(commands)
         except BaseException as exc:
             self._observe_dispatch(provider, "failed", started)
-            if claim is not _Claim.TAKEN:
-                # Shielded: a cancelled request must still hand the delivery back for redelivery.
-                # After an unanswered claim too: Redis may have taken it, and a redelivery
-                # within the claim's TTL would be answered `duplicate` and lost. (Releasing a
-                # concurrent copy's claim instead costs at most one more coalescing signal.)
-                await asyncio.shield(self._ledger_step("release", key, context))
+            # Shielded: a cancelled request must still hand the delivery back for redelivery.
+            # After an unanswered claim too: Redis may have taken it, and a redelivery within
+            # the claim's TTL would be answered `duplicate` and lost. (Releasing a concurrent
+            # copy's claim instead costs at most one more, coalescing, signal.)
+            await asyncio.shield(self._ledger_step("release", key, context))
             if isinstance(exc, RPCError) and exc.status == RPCStatusCode.INVALID_ARGUMENT:
                 log.warning(
                     "Temporal refused the delivery's signal as invalid: %s",
