@@ -167,27 +167,25 @@ class IndexingActivities:
 
     @activity.defn(name="remote_branch_head")
     async def remote_branch_head(self, request: FetchRequest) -> str | None:
-        """The branch's head on the remote, or None when the branch is not there: gone, or
-        its repository deleted or no longer readable with the app's credentials."""
+        """The branch's head on the remote, or None when the remote answers that the branch,
+        or its repository, is not there. When the remote cannot be asked (a clone URL or
+        branch name refused, credentials refused or not minted) this raises, non-retryable:
+        that says nothing of the branch."""
         context = {"repo_id": request.repo.repo_id, "branch": request.branch}
         try:
             branch = check_branch_name(request.branch)
             url = clone_url_for(request.repo, self._settings)
         except (GitNameError, CloneUrlError) as exc:
             raise ApplicationError(str(exc), type="InvalidInput", non_retryable=True) from None
-        try:
+        async with heartbeating():
             token = await self._token(request)
-            return await self._git.remote_head(url, branch, token)
-        except ApplicationError as exc:
-            if exc.type != "AuthenticationFailed":
-                raise
-            log.info("no credentials for the repository: the branch is gone", extra=context)
-            return None
-        except GitError as exc:
-            if exc.kind == "transient":
-                raise _as_application_error(exc) from None
-            log.info("the branch is not on the remote", extra=context | {"kind": exc.kind})
-            return None
+            try:
+                return await self._git.remote_head(url, branch, token)
+            except GitError as exc:
+                if exc.kind not in ("branch_gone", "not_found"):
+                    raise _as_application_error(exc) from None
+                log.info("the remote has no such branch", extra=context | {"kind": exc.kind})
+                return None
 
     async def _fetch(
         self, request: FetchRequest, url: str, branch: str, repo: Path, token: str | None

@@ -100,7 +100,7 @@ class SweepActivities:
                 expired += 1
                 reason = f"not confirmed for {2 * request.max_age_days} days"
                 await self._dispatcher.delete(
-                    DeleteRequest(repo.repo_id, branch, "stale-sweep", reason, repo)
+                    DeleteRequest(repo.repo_id, branch, "stale-sweep", reason, repo, inferred=True)
                 )
             else:
                 await self._dispatcher.push(

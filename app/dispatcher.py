@@ -12,9 +12,9 @@ import functools
 import re
 from collections.abc import Iterable, Sequence
 
-from temporalio.client import Client, WorkflowQueryFailedError
+from temporalio.client import Client
 from temporalio.common import RawValue, WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from app.commands import (
     Command,
@@ -82,8 +82,10 @@ class Dispatcher:
             handle = self._client.get_workflow_handle(execution.id)
             try:
                 status = await handle.query(STATUS_QUERY, result_type=BranchStatus)
-            except (RPCError, WorkflowQueryFailedError):
-                continue  # ended since it was listed
+            except RPCError as exc:
+                if exc.status != RPCStatusCode.NOT_FOUND:
+                    raise  # a busy server: the caller retries rather than miss a branch
+                continue  # gone since it was listed
             if status.repo_id == repo_id:
                 branches.add(status.branch)
         return sorted(branches)

@@ -69,6 +69,10 @@ class DeleteRequest:
     delivery_id: str
     reason: str
     repo: RepoRef | None = None
+    # A delete nobody saw happen (the stale sweep's, for a branch unconfirmed for long): it
+    # deletes only when the remote answers that the branch or its repository is gone, never
+    # when the remote cannot be asked (a setting or credential of ours may be wrong).
+    inferred: bool = False
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,9 @@ MAX_KEPT_HOSTS = 8
 # branches, a loaded host) is tried again this many times, after retry_initial_interval,
 # doubling: 10 s to 160 s, 310 s in all, with the defaults. Then the files wait for a push.
 DEFERRED_RETRIES = 5
+# How long a delete asks an unanswering remote whether the branch is gone before it decides
+# without the answer (a webhook's delete is then trusted, the stale sweep's is not).
+REMOTE_CHECK_GIVE_UP_SECONDS = 24 * 3600
 
 
 class HostLostError(Exception):
@@ -91,6 +94,8 @@ class RepoIndexingWorkflow:
     @workflow.signal(name=DELETE_SIGNAL)
     def delete(self, request: DeleteRequest) -> None:
         self._delete = request
+        # A push before this delete made the branch again for an earlier one: this one wins.
+        self._pushed_since_delete = False
 
     @workflow.query(name=STATUS_QUERY)
     def status(self) -> BranchStatus:
@@ -183,6 +188,10 @@ class RepoIndexingWorkflow:
             try:
                 result = await self._index_once(request)
             except HostLostError:
+                if self._deleting() and workflow.patched("no-restart-when-deleting"):
+                    # A cancelled activity whose worker died ends in a timeout, not a cancel:
+                    # starting the run over would write the graph again before the delete.
+                    return
                 self._log(f"worker holding the checkout was lost; restarting (attempt {attempt})")
                 continue
             except ActivityError as err:
@@ -355,11 +364,24 @@ class RepoIndexingWorkflow:
         has the branch (a delete event delivered late, or after the branch was made again)."""
         self._state = "deleting"
         if request.repo is not None and workflow.patched("delete-asks-the-remote"):
-            head = await self._remote_head(request.repo)
+            try:
+                head = await self._remote_head(request.repo)
+            except ActivityError as err:
+                if request.inferred:
+                    workflow.logger.warning(
+                        f"not deleting ({request.reason}): the remote could not be asked",
+                        extra=self._context() | {"error": _describe(err)},
+                    )
+                    self._drop_delete(request)
+                    return False
+                workflow.logger.warning(
+                    "could not ask the remote about a deleted branch; trusting the event",
+                    extra=self._context() | {"error": _describe(err)},
+                )
+                head = None
             if head is not None:
                 self._log(f"not deleting ({request.reason}): the remote has the branch", head)
-                self._delete = None
-                self._pushed_since_delete = False
+                self._drop_delete(request)
                 ref = f"refs/heads/{self._branch}"
                 self._pending = self._pending or PushRequest(
                     request.repo, self._branch, head, ref, request.delivery_id
@@ -381,24 +403,24 @@ class RepoIndexingWorkflow:
         return True
 
     async def _remote_head(self, repo: RepoRef) -> str | None:
-        """The branch's head on the remote; None when it is not there. A remote that does not
-        answer is asked again without limit: neither deleting a live branch's graph nor
-        dropping a real delete is right. One that cannot be asked at all (a clone URL or
-        branch name refused) leaves the delete to be trusted."""
-        try:
-            head: str | None = await self._activity(
-                "remote_branch_head",
-                FetchRequest(repo, self._branch, None),
-                self._policy.clone_timeout,
-                retry=self._retry_policy(attempts=0),
-            )
-        except ActivityError as err:
-            workflow.logger.warning(
-                "could not ask the remote about a deleted branch; deleting",
-                extra=self._context() | {"error": _describe(err)},
-            )
-            return None
+        """The branch's head on the remote; None when the remote says it is not there.
+        ActivityError when the remote cannot be asked (our settings or credentials), or has
+        not answered for a day: asked again until then, since deleting a live branch's graph
+        and dropping a real delete are both wrong."""
+        head: str | None = await self._activity(
+            "remote_branch_head",
+            FetchRequest(repo, self._branch, None),
+            self._policy.clone_timeout,
+            retry=self._retry_policy(attempts=0),
+            give_up_after=REMOTE_CHECK_GIVE_UP_SECONDS,
+        )
         return head
+
+    def _drop_delete(self, request: DeleteRequest) -> None:
+        """Set aside the delete being handled; a newer one that came meanwhile stays."""
+        if self._delete is request:
+            self._delete = None
+            self._pushed_since_delete = False
 
     def _remember_host(self, host_queue: str) -> None:
         if host_queue in self._kept_on:
@@ -457,13 +479,16 @@ class RepoIndexingWorkflow:
         arg: Any,
         timeout_s: float,
         result_type: type | None = None,
+        *,
         retry: RetryPolicy | None = None,
+        give_up_after: float | None = None,
     ) -> Any:
         return await workflow.execute_activity(
             name,
             arg,
             result_type=result_type,
             start_to_close_timeout=timedelta(seconds=timeout_s),
+            schedule_to_close_timeout=timedelta(seconds=give_up_after) if give_up_after else None,
             heartbeat_timeout=timedelta(seconds=self._policy.heartbeat_timeout),
             retry_policy=retry or self._retry_policy(),
             cancellation_type=self._cancellation_type(),

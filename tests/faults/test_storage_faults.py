@@ -58,6 +58,15 @@ async def file_count(driver: AsyncDriver, repo_id: str) -> int:
     return int(records[0]["n"])
 
 
+async def until_the_graph_write_starts(driver: AsyncDriver, repo_id: str) -> None:
+    """Wait (up to a minute) for the first File node of `repo_id`."""
+    for _ in range(1200):
+        if await file_count(driver, repo_id) > 0:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the graph write never started")
+
+
 @pytest.mark.timeout(400)
 async def test_neo4j_restart_during_a_graph_write_converges(
     local_stack: LocalStack,
@@ -75,12 +84,7 @@ async def test_neo4j_restart_during_a_graph_write_converges(
     ref = local_repo(f"github-{unique_id}", repo.bare)
     async with running_worker(quick, temporal_client, neo4j_driver):
         handle = await push(temporal_client, quick, ref, "main", sha)
-        for _ in range(1200):
-            if await file_count(neo4j_driver, ref.repo_id) > 0:
-                break
-            await asyncio.sleep(0.05)
-        else:
-            raise AssertionError("the graph write never started")
+        await until_the_graph_write_starts(neo4j_driver, ref.repo_id)
         await asyncio.to_thread(local_stack.neo4j.stop)
         await asyncio.sleep(1)
         await asyncio.to_thread(local_stack.neo4j.start)

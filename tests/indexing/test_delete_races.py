@@ -18,7 +18,7 @@ from activities.worker import running_worker
 from app.commands import RemoveRepository
 from app.dispatcher import Dispatcher
 from app.settings import Settings
-from tests.faults.test_storage_faults import file_count
+from tests.faults.test_storage_faults import file_count, until_the_graph_write_starts
 from tests.indexing.test_coalescing import add_stdlib
 from tests.support.git_server import WorkRepo, git
 from tests.support.workflows import (
@@ -132,6 +132,67 @@ async def test_a_push_during_a_delete_indexes_the_branch_afresh(
     await handle.terminate()
 
 
+async def test_a_delete_after_the_push_that_followed_a_delete_wins(
+    worker: str,
+    settings: Settings,
+    temporal_client: Client,
+    neo4j_driver: AsyncDriver,
+    tmp_path: Path,
+    unique_id: str,
+) -> None:
+    """Delete, push, delete: the last word is a delete, so the branch is not indexed again."""
+    repo = WorkRepo(tmp_path, "last")
+    repo.write({"l.py": "def l():\n    pass\n"})
+    sha = repo.commit("one")
+    ref = local_repo(f"github-{unique_id}", repo.bare)
+    handle = await push(temporal_client, settings, ref, "main", sha)
+    await wait_for_status(handle, lambda s: s.last_indexed_sha == sha and s.state == "idle")
+
+    dispatcher = Dispatcher(temporal_client, settings)
+    await dispatcher.delete(DeleteRequest(ref.repo_id, "main", "d1", "deleted through the API"))
+    await push(temporal_client, settings, ref, "main", sha)
+    await dispatcher.delete(DeleteRequest(ref.repo_id, "main", "d2", "deleted through the API"))
+    await asyncio.wait_for(handle.result(), timeout=30)
+    assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
+    assert await count_branch_nodes(neo4j_driver, ref.repo_id, "main") == 0
+
+
+async def test_an_inferred_delete_keeps_the_graph_when_the_remote_cannot_be_asked(
+    worker: str,
+    settings: Settings,
+    temporal_client: Client,
+    neo4j_driver: AsyncDriver,
+    tmp_path: Path,
+    unique_id: str,
+) -> None:
+    """The stale sweep's delete needs the remote's word: a remote that cannot be asked (here a
+    clone URL the settings now refuse) keeps the graph. A webhook's delete is trusted then."""
+    repo = WorkRepo(tmp_path, "unasked")
+    repo.write({"u.py": "def u():\n    pass\n"})
+    sha = repo.commit("one")
+    ref = local_repo(f"github-{unique_id}", repo.bare)
+    handle = await push(temporal_client, settings, ref, "main", sha)
+    await wait_for_status(handle, lambda s: s.last_indexed_sha == sha and s.state == "idle")
+    nodes = await count_branch_nodes(neo4j_driver, ref.repo_id, "main")
+    refused = dataclasses.replace(ref, clone_url="https://elsewhere.example/acme/widgets.git")
+
+    dispatcher = Dispatcher(temporal_client, settings)
+    inferred = DeleteRequest(ref.repo_id, "main", "sweep", "stale", refused, inferred=True)
+    await dispatcher.delete(inferred)
+    for _ in range(300):
+        if await activity_attempts(handle, "remote_branch_head"):
+            break
+        await asyncio.sleep(0.1)
+    await wait_for_status(handle, lambda s: s.state == "idle")
+    assert await activity_attempts(handle, "remote_branch_head") == [1]
+    assert await count_branch_nodes(neo4j_driver, ref.repo_id, "main") == nodes
+    assert (await handle.describe()).status == WorkflowExecutionStatus.RUNNING
+
+    await dispatcher.delete(DeleteRequest(ref.repo_id, "main", "hook", "branch deleted", refused))
+    await asyncio.wait_for(handle.result(), timeout=60)
+    assert await count_branch_nodes(neo4j_driver, ref.repo_id, "main") == 0
+
+
 @pytest.mark.timeout(300)
 async def test_a_delete_during_a_graph_write_leaves_nothing_behind(
     settings: Settings,
@@ -149,12 +210,7 @@ async def test_a_delete_during_a_graph_write_leaves_nothing_behind(
     ref = local_repo(f"github-{unique_id}", repo.bare)
     async with running_worker(quick, temporal_client, neo4j_driver):
         handle = await push(temporal_client, quick, ref, "main", sha)
-        for _ in range(1200):
-            if await file_count(neo4j_driver, ref.repo_id) > 0:
-                break
-            await asyncio.sleep(0.05)
-        else:
-            raise AssertionError("the graph write never started")
+        await until_the_graph_write_starts(neo4j_driver, ref.repo_id)
         await Dispatcher(temporal_client, quick).delete(
             DeleteRequest(ref.repo_id, "main", "delete", "deleted through the admin API")
         )

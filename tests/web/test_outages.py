@@ -179,14 +179,10 @@ class BrokenDispatcher:
         raise ValueError("a bug")
 
 
-async def test_a_bug_in_dispatch_is_a_logged_500_and_the_claim_is_released(
-    settings: Settings,
-    redis_client: aioredis.Redis,
-    ids: UniqueIds,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    """An unexpected exception is answered 500 with a logged traceback, never left claimed."""
-    ledger = RedisDeliveryLedger(redis_client)
+async def post_to_a_broken_dispatch(
+    ledger: RedisDeliveryLedger, settings: Settings, ids: UniqueIds
+) -> httpx.Response:
+    """POST a GitHub push to a receiver over `ledger` whose dispatch raises a bug of ours."""
     receiver = WebhookReceiver(settings, ledger, BrokenDispatcher(), ReceiverMetrics())
     app = Starlette(routes=[Route("/webhooks/github", github_webhook, methods=["POST"])])
     app.state.receiver = receiver
@@ -194,13 +190,23 @@ async def test_a_bug_in_dispatch_is_a_logged_500_and_the_claim_is_released(
     body = ids.body(fixture_body("github", "push"))
     try:
         async with httpx.AsyncClient(transport=transport, base_url="http://receiver") as http:
-            response = await http.post(
+            return await http.post(
                 "/webhooks/github",
                 content=body,
                 headers=github_headers(body, delivery=ids.delivery),
             )
     finally:
         await ledger.aclose()
+
+
+async def test_a_bug_in_dispatch_is_a_logged_500_and_the_claim_is_released(
+    settings: Settings,
+    redis_client: aioredis.Redis,
+    ids: UniqueIds,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """An unexpected exception is answered 500 with a logged traceback, never left claimed."""
+    response = await post_to_a_broken_dispatch(RedisDeliveryLedger(redis_client), settings, ids)
     assert response.status_code == 500
     assert response.json()["status"] == "error"
     assert any(record.exc_info for record in caplog.records)
@@ -221,20 +227,6 @@ async def test_a_claim_whose_reply_was_lost_is_released_when_the_dispatch_fails(
 ) -> None:
     """The claim may be in Redis though unanswered: a failed dispatch still releases it, so
     the provider's redelivery is dispatched rather than answered `duplicate`."""
-    ledger = LostReplyLedger(redis_client)
-    receiver = WebhookReceiver(settings, ledger, BrokenDispatcher(), ReceiverMetrics())
-    app = Starlette(routes=[Route("/webhooks/github", github_webhook, methods=["POST"])])
-    app.state.receiver = receiver
-    transport = httpx.ASGITransport(app=app)
-    body = ids.body(fixture_body("github", "push"))
-    try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://receiver") as http:
-            response = await http.post(
-                "/webhooks/github",
-                content=body,
-                headers=github_headers(body, delivery=ids.delivery),
-            )
-    finally:
-        await ledger.aclose()
+    response = await post_to_a_broken_dispatch(LostReplyLedger(redis_client), settings, ids)
     assert response.status_code == 500
     assert await redis_client.exists(DEFAULT_PREFIX + delivery_key("github", ids.delivery)) == 0
