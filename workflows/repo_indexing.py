@@ -360,8 +360,9 @@ class RepoIndexingWorkflow:
             workflow.logger.warning("could not record the failure", extra={"error": str(err)})
 
     async def _remove_branch(self, request: DeleteRequest) -> bool:
-        """Delete the branch's graph; False, and a run queued instead, when the remote still
-        has the branch (a delete event delivered late, or after the branch was made again)."""
+        """Delete the branch's graph. False when it stays: the remote still has the branch
+        (a delete delivered late, or the branch made again; a run is queued instead), or an
+        inferred delete could not ask the remote."""
         self._state = "deleting"
         if request.repo is not None and workflow.patched("delete-asks-the-remote"):
             try:
