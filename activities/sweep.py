@@ -95,8 +95,8 @@ class SweepActivities:
             branch = row["branch"]
             if row["expired"]:
                 # Revalidation pushes failed for a whole period (the repository deleted or the
-                # app's access to it gone, with no webhook to say so). A delete asks the remote
-                # first: a branch still there is indexed instead.
+                # app's access to it gone, with no webhook to say so). The delete is inferred:
+                # only the remote's word that the branch or repository is gone deletes.
                 expired += 1
                 reason = f"not confirmed for {2 * request.max_age_days} days"
                 await self._dispatcher.delete(
