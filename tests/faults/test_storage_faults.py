@@ -58,6 +58,14 @@ async def file_count(driver: AsyncDriver, repo_id: str) -> int:
     return int(records[0]["n"])
 
 
+def stdlib_corpus(root: Path, name: str) -> tuple[WorkRepo, str]:
+    """A repository of seven standard-library packages (~600 files) in one commit: big
+    enough that its graph write takes seconds."""
+    repo = WorkRepo(root, name)
+    add_stdlib(repo, "email", "json", "asyncio", "importlib", "xml", "logging", "http")
+    return repo, repo.commit("corpus")
+
+
 async def until_the_graph_write_starts(driver: AsyncDriver, repo_id: str) -> None:
     """Wait (up to a minute) for the first File node of `repo_id`."""
     for _ in range(1200):
@@ -78,9 +86,7 @@ async def test_neo4j_restart_during_a_graph_write_converges(
 ) -> None:
     """Neo4j stops while the graph is being written; the retried write converges exactly."""
     quick = dataclasses.replace(settings, retry_initial_seconds=1, parse_processes=2)
-    repo = WorkRepo(tmp_path, "restart")
-    add_stdlib(repo, "email", "json", "asyncio", "importlib", "xml", "logging", "http")
-    sha = repo.commit("corpus")
+    repo, sha = stdlib_corpus(tmp_path, "restart")
     ref = local_repo(f"github-{unique_id}", repo.bare)
     async with running_worker(quick, temporal_client, neo4j_driver):
         handle = await push(temporal_client, quick, ref, "main", sha)

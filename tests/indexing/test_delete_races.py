@@ -18,8 +18,11 @@ from activities.worker import running_worker
 from app.commands import RemoveRepository
 from app.dispatcher import Dispatcher
 from app.settings import Settings
-from tests.faults.test_storage_faults import file_count, until_the_graph_write_starts
-from tests.indexing.test_coalescing import add_stdlib
+from tests.faults.test_storage_faults import (
+    file_count,
+    stdlib_corpus,
+    until_the_graph_write_starts,
+)
 from tests.support.git_server import WorkRepo, git
 from tests.support.workflows import (
     activity_attempts,
@@ -28,7 +31,20 @@ from tests.support.workflows import (
     push,
     wait_for_status,
 )
-from workflows.contracts import DeleteRequest
+from workflows.contracts import DeleteRequest, RepoRef
+
+
+async def indexed_branch(
+    client: Client, settings: Settings, root: Path, repo_id: str
+) -> tuple[WorkRepo, RepoRef, WorkflowHandle[Any, Any], str]:
+    """A one-file repository whose `main` is indexed and whose workflow is idle."""
+    repo = WorkRepo(root, root.name)
+    repo.write({"one.py": "def one():\n    pass\n"})
+    sha = repo.commit("one")
+    ref = local_repo(repo_id, repo.bare)
+    handle = await push(client, settings, ref, "main", sha)
+    await wait_for_status(handle, lambda s: s.last_indexed_sha == sha and s.state == "idle")
+    return repo, ref, handle, sha
 
 
 async def test_a_delete_event_for_a_branch_the_remote_has_indexes_it_instead(
@@ -41,12 +57,9 @@ async def test_a_delete_event_for_a_branch_the_remote_has_indexes_it_instead(
 ) -> None:
     """A branch-delete event delivered late (the branch made again since, at a new commit):
     the workflow asks the remote, keeps the graph and indexes the remote's head."""
-    repo = WorkRepo(tmp_path, "again")
-    repo.write({"a.py": "def a():\n    return 1\n"})
-    first = repo.commit("first")
-    ref = local_repo(f"github-{unique_id}", repo.bare)
-    handle = await push(temporal_client, settings, ref, "main", first)
-    await wait_for_status(handle, lambda s: s.last_indexed_sha == first and s.state == "idle")
+    repo, ref, handle, _ = await indexed_branch(
+        temporal_client, settings, tmp_path / "again", f"github-{unique_id}"
+    )
     repo.write({"b.py": "def b():\n    return 2\n"})
     second = repo.commit("made again")
 
@@ -111,12 +124,9 @@ async def test_a_push_during_a_delete_indexes_the_branch_afresh(
 ) -> None:
     """A push signalled after a delete (the branch made again at once, at the same commit)
     is not lost with the deleted graph: the branch is indexed again from nothing."""
-    repo = WorkRepo(tmp_path, "quick")
-    repo.write({"q.py": "def q():\n    pass\n"})
-    sha = repo.commit("one")
-    ref = local_repo(f"github-{unique_id}", repo.bare)
-    handle = await push(temporal_client, settings, ref, "main", sha)
-    await wait_for_status(handle, lambda s: s.last_indexed_sha == sha and s.state == "idle")
+    _, ref, handle, sha = await indexed_branch(
+        temporal_client, settings, tmp_path / "quick", f"github-{unique_id}"
+    )
     nodes = await count_branch_nodes(neo4j_driver, ref.repo_id, "main")
 
     await Dispatcher(temporal_client, settings).delete(
@@ -141,12 +151,9 @@ async def test_a_delete_after_the_push_that_followed_a_delete_wins(
     unique_id: str,
 ) -> None:
     """Delete, push, delete: the last word is a delete, so the branch is not indexed again."""
-    repo = WorkRepo(tmp_path, "last")
-    repo.write({"l.py": "def l():\n    pass\n"})
-    sha = repo.commit("one")
-    ref = local_repo(f"github-{unique_id}", repo.bare)
-    handle = await push(temporal_client, settings, ref, "main", sha)
-    await wait_for_status(handle, lambda s: s.last_indexed_sha == sha and s.state == "idle")
+    _, ref, handle, sha = await indexed_branch(
+        temporal_client, settings, tmp_path / "last", f"github-{unique_id}"
+    )
 
     dispatcher = Dispatcher(temporal_client, settings)
     await dispatcher.delete(DeleteRequest(ref.repo_id, "main", "d1", "deleted through the API"))
@@ -167,12 +174,9 @@ async def test_an_inferred_delete_keeps_the_graph_when_the_remote_cannot_be_aske
 ) -> None:
     """The stale sweep's delete needs the remote's word: a remote that cannot be asked (here a
     clone URL the settings now refuse) keeps the graph. A webhook's delete is trusted then."""
-    repo = WorkRepo(tmp_path, "unasked")
-    repo.write({"u.py": "def u():\n    pass\n"})
-    sha = repo.commit("one")
-    ref = local_repo(f"github-{unique_id}", repo.bare)
-    handle = await push(temporal_client, settings, ref, "main", sha)
-    await wait_for_status(handle, lambda s: s.last_indexed_sha == sha and s.state == "idle")
+    _, ref, handle, _ = await indexed_branch(
+        temporal_client, settings, tmp_path / "unasked", f"github-{unique_id}"
+    )
     nodes = await count_branch_nodes(neo4j_driver, ref.repo_id, "main")
     refused = dataclasses.replace(ref, clone_url="https://elsewhere.example/acme/widgets.git")
 
@@ -204,9 +208,7 @@ async def test_a_delete_during_a_graph_write_leaves_nothing_behind(
     """The run writing the graph is cancelled, and the delete waits until it has stopped:
     no write of the cancelled run lands after the delete."""
     quick = dataclasses.replace(settings, parse_processes=2, heartbeat_timeout_seconds=20)
-    repo = WorkRepo(tmp_path, "big")
-    add_stdlib(repo, "email", "json", "asyncio", "importlib", "xml", "logging", "http")
-    sha = repo.commit("corpus")
+    repo, sha = stdlib_corpus(tmp_path, "big")
     ref = local_repo(f"github-{unique_id}", repo.bare)
     async with running_worker(quick, temporal_client, neo4j_driver):
         handle = await push(temporal_client, quick, ref, "main", sha)
@@ -239,9 +241,7 @@ async def test_removing_a_repository_reaches_a_branch_on_its_first_run(
     """A branch whose first run has not written its Branch node yet is still told to delete:
     its graph must not be written after its repository was removed."""
     quick = dataclasses.replace(settings, parse_processes=1)
-    repo = WorkRepo(tmp_path, "first")
-    add_stdlib(repo, "email", "json", "asyncio", "importlib", "xml", "logging", "http")
-    sha = repo.commit("corpus")
+    repo, sha = stdlib_corpus(tmp_path, "first")
     ref = local_repo(f"github-{unique_id}", repo.bare)
     async with running_worker(quick, temporal_client, neo4j_driver):
         handle = await push(temporal_client, quick, ref, "main", sha)
