@@ -135,11 +135,7 @@ class IndexingActivities:
     async def fetch_repository(self, request: FetchRequest) -> FetchOutcome:
         """Resolve the branch head; unless already indexed, fetch it into a new workspace."""
         context = {"repo_id": request.repo.repo_id, "branch": request.branch}
-        try:
-            branch = check_branch_name(request.branch)
-            url = clone_url_for(request.repo, self._settings)
-        except (GitNameError, CloneUrlError) as exc:
-            raise ApplicationError(str(exc), type="InvalidInput", non_retryable=True) from None
+        branch, url = self._remote(request)
         async with heartbeating():
             token = await self._token(request)
             try:
@@ -172,11 +168,7 @@ class IndexingActivities:
         branch name refused, credentials refused or not minted) this raises, non-retryable:
         that says nothing of the branch."""
         context = {"repo_id": request.repo.repo_id, "branch": request.branch}
-        try:
-            branch = check_branch_name(request.branch)
-            url = clone_url_for(request.repo, self._settings)
-        except (GitNameError, CloneUrlError) as exc:
-            raise ApplicationError(str(exc), type="InvalidInput", non_retryable=True) from None
+        branch, url = self._remote(request)
         async with heartbeating():
             token = await self._token(request)
             try:
@@ -186,6 +178,13 @@ class IndexingActivities:
                     raise _as_application_error(exc) from None
                 log.info("the remote has no such branch", extra=context | {"kind": exc.kind})
                 return None
+
+    def _remote(self, request: FetchRequest) -> tuple[str, str]:
+        """The branch name and clone URL to hand git, both checked: untrusted payload data."""
+        try:
+            return check_branch_name(request.branch), clone_url_for(request.repo, self._settings)
+        except (GitNameError, CloneUrlError) as exc:
+            raise ApplicationError(str(exc), type="InvalidInput", non_retryable=True) from None
 
     async def _fetch(
         self, request: FetchRequest, url: str, branch: str, repo: Path, token: str | None
