@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
@@ -21,6 +23,7 @@ from temporalio.exceptions import ApplicationError
 from activities.clone_urls import CloneUrlError, clone_url_for
 from activities.credentials import CredentialError, Credentials
 from activities.git_client import GitClient, GitError
+from activities.gitlab_projects import GitLabProjects
 from activities.metadata_store import MetadataStore
 from activities.workspace import Workspace, warm_key
 from app.refs import GitNameError, check_branch_name
@@ -116,6 +119,7 @@ class IndexingActivities:
         *,
         git: GitClient,
         credentials: Credentials,
+        gitlab_projects: GitLabProjects,
         workspace: Workspace,
         metadata: MetadataStore,
         indexer: SnapshotIndexer,
@@ -125,6 +129,7 @@ class IndexingActivities:
         self._settings = settings
         self._git = git
         self._credentials = credentials
+        self._gitlab_projects = gitlab_projects
         self._workspace = workspace
         self._metadata = metadata
         self._indexer = indexer
@@ -139,6 +144,7 @@ class IndexingActivities:
         async with heartbeating():
             token = await self._token(request)
             try:
+                url = await self._project_url(request, url)
                 head = await self._git.remote_head(url, branch, token)
                 if head == request.known_sha:
                     if await self._indexer.is_current(request.repo.repo_id, branch):
@@ -172,6 +178,7 @@ class IndexingActivities:
         async with heartbeating():
             token = await self._token(request)
             try:
+                url = await self._project_url(request, url)
                 return await self._git.remote_head(url, branch, token)
             except GitError as exc:
                 if exc.kind not in ("branch_gone", "not_found"):
@@ -185,6 +192,35 @@ class IndexingActivities:
             return check_branch_name(request.branch), clone_url_for(request.repo, self._settings)
         except (GitNameError, CloneUrlError) as exc:
             raise ApplicationError(str(exc), type="InvalidInput", non_retryable=True) from None
+
+    async def _project_url(self, request: FetchRequest, url: str) -> str:
+        """For a GitLab project, the clone URL the GitLab API gives for its id: a payload could
+        pair the id with another project's URL (see `gitlab_projects`). Raises `GitError`."""
+        repo = request.repo
+        if repo.provider != "gitlab" or repo.project_id is None or urlsplit(url).scheme == "file":
+            return url
+        api_url = await self._gitlab_projects.clone_url(repo.project_id)
+        try:
+            project_url = clone_url_for(
+                dataclasses.replace(repo, clone_url=api_url), self._settings
+            )
+        except CloneUrlError as exc:
+            raise ApplicationError(
+                f"GitLab's clone URL for project {repo.project_id} is refused: {exc}",
+                type="InvalidInput",
+                non_retryable=True,
+            ) from None
+        if project_url != url:
+            log.warning(
+                "the clone URL in the payload is not the project's; fetching the project's",
+                extra={
+                    "repo_id": repo.repo_id,
+                    "project_id": repo.project_id,
+                    "payload_url": url,
+                    "project_url": project_url,
+                },
+            )
+        return project_url
 
     async def _fetch(
         self, request: FetchRequest, url: str, branch: str, repo: Path, token: str | None

@@ -25,6 +25,7 @@ from activities.codegraph.indexer import CodeGraphIndexer
 from activities.connections import neo4j_driver, temporal_client
 from activities.credentials import Credentials
 from activities.git_client import GitClient
+from activities.gitlab_projects import GitLabProjects
 from activities.graph_schema import create_schema
 from activities.indexing import IndexingActivities
 from activities.metadata_store import MetadataStore
@@ -73,6 +74,7 @@ async def running_worker(
             settings,
             git=git,
             credentials=credentials,
+            gitlab_projects=GitLabProjects(settings),
             workspace=workspace,
             metadata=metadata,
             indexer=indexer,

@@ -16,6 +16,7 @@ from activities.worker import running_worker
 from app.settings import Settings
 from tests.support import fake_github, git_server
 from tests.support.fake_github import FakeGitHub, make_app_key
+from tests.support.fake_gitlab import FakeGitLab
 from tests.support.git_server import WorkRepo
 from tests.support.workflows import local_repo, push, wait_for_status
 from workflows.contracts import RepoRef
@@ -173,18 +174,26 @@ async def test_symlink_out_of_the_checkout_is_never_read(
     assert [r["name"] for r in records] == ["real"]
 
 
+@pytest.mark.parametrize("refused_by", ["gitlab-api", "git-host"])
 async def test_rejected_credentials_fail_fast_without_retries(
     settings: Settings,
     temporal_client: Client,
     neo4j_driver: AsyncDriver,
     tmp_path: Path,
     unique_id: str,
+    refused_by: str,
 ) -> None:
-    """A git host refusing the GitLab token fails the run at once, recorded in `status`."""
+    """GitLab refusing the token fails the run at once, recorded in `status`: its API, asked
+    for a webhook project's clone URL, or the git host, for a URL indexed without a project id."""
     repo = WorkRepo(tmp_path, "guarded")
     repo.write({"a.py": "x = 1\n"})
     repo.commit("c")
-    with git_server.serving(tmp_path / "served", token="glpat-the-right-one") as server:
+    api = FakeGitLab("glpat-the-right-one", projects={9: "guarded"})
+    project_id = 9 if refused_by == "gitlab-api" else None
+    with git_server.serving(
+        tmp_path / "served", token="glpat-the-right-one", api=api.handle
+    ) as server:
+        api.web_base = server.base_url
         wrong = dataclasses.replace(
             settings,
             allow_local_repos=False,
@@ -192,7 +201,11 @@ async def test_rejected_credentials_fail_fast_without_retries(
             gitlab_token="glpat-WRONG",
         )
         ref = RepoRef(
-            f"gitlab-{unique_id}", "gitlab", "acme/guarded", server.url("guarded"), project_id=9
+            f"gitlab-{unique_id}",
+            "gitlab",
+            "acme/guarded",
+            server.url("guarded"),
+            project_id=project_id,
         )
         async with running_worker(wrong, temporal_client, neo4j_driver):
             handle = await push(temporal_client, wrong, ref, "main")
@@ -200,8 +213,9 @@ async def test_rejected_credentials_fail_fast_without_retries(
                 handle, lambda s: s.last_error is not None and s.state == "idle", timeout=30
             )
             await handle.terminate()
-        refused = [auth for _, auth in server.requests if auth]
+        refused = [auth for _, auth in server.requests if auth] + [t for t in api.presented if t]
     assert refused, "the worker must have presented the configured token"
+    assert bool(api.presented) == (refused_by == "gitlab-api")
     assert "AuthenticationFailed" in (status.last_error or "")
     assert "glpat-WRONG" not in (status.last_error or "")
     assert status.runs == 1

@@ -8,7 +8,6 @@ assert what repograph asked for.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +21,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.support.http_fake import serve_in_thread
+from tests.support.http_fake import answer_json, serve_in_thread
 
 
 def make_app_key() -> tuple[str, str]:
@@ -163,20 +162,7 @@ def serving(fake: FakeGitHub) -> Iterator[str]:
             return
 
         def _respond(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            body = json.loads(raw) if raw else None
-            status, payload, *extra = fake.handle(
-                self.command, self.path, self.headers.get("Authorization"), body
-            )
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            for name, value in (extra[0] if extra else {}).items():
-                self.send_header(name, value)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            answer_json(self, fake.handle, "Authorization")
 
         do_GET = do_POST = do_PATCH = do_DELETE = _respond  # noqa: N815
 

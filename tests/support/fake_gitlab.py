@@ -7,7 +7,6 @@ secret tokens; it keeps them (and every request) so tests can assert what was se
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,7 +15,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from tests.support.http_fake import serve_in_thread
+from tests.support.http_fake import answer_json, serve_in_thread
 
 SECRET_FIELDS = ("token", "signing_token")
 HOOK_FIELDS = (
@@ -35,12 +34,16 @@ class FakeGitLab:
     hooks: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # project id -> hooks
     secrets: dict[int, dict[str, str]] = field(default_factory=dict)  # hook id -> tokens
     requests: list[tuple[str, str]] = field(default_factory=list)
+    presented: list[str | None] = field(default_factory=list)  # PRIVATE-TOKEN per request
     _next_hook: int = 100
+    # Where the projects' repositories are served: the host's own URL when it serves git too.
+    web_base: str = "https://gitlab.example.com"
 
     def handle(
         self, method: str, path: str, private_token: str | None, body: dict[str, Any] | None
     ) -> tuple[int, Any]:
         self.requests.append((method, path))
+        self.presented.append(private_token)
         if private_token != self.token:
             return 401, {"message": "401 Unauthorized"}
         route = urlsplit(path).path
@@ -73,8 +76,8 @@ class FakeGitLab:
             "id": project_id,
             "name": path.rsplit("/", 1)[-1],
             "path_with_namespace": path,
-            "web_url": f"https://gitlab.example.com/{path}",
-            "http_url_to_repo": f"https://gitlab.example.com/{path}.git",
+            "web_url": f"{self.web_base}/{path}",
+            "http_url_to_repo": f"{self.web_base}/{path}.git",
             "default_branch": "main",
         }
 
@@ -102,18 +105,7 @@ def serving(fake: FakeGitLab) -> Iterator[str]:
             return
 
         def _respond(self) -> None:
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            body = json.loads(raw) if raw else None
-            status, payload = fake.handle(
-                self.command, self.path, self.headers.get("PRIVATE-TOKEN"), body
-            )
-            data = json.dumps(payload).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            answer_json(self, fake.handle, "PRIVATE-TOKEN")
 
         do_GET = do_POST = do_PUT = do_DELETE = _respond  # noqa: N815
 

@@ -2,7 +2,9 @@
 
 `GitHttpServer` serves every bare repository under a directory over smart HTTP, the way GitHub
 or GitLab would, and can require a bearer of a given token (sent by git as Basic auth), so tests
-prove the worker really authenticates. It is a test double for the provider's *git host* only.
+prove the worker really authenticates. It is a test double for the provider's *git host*; given
+an `api` (such as `FakeGitLab.handle`), it also answers the provider's REST API under `/api/`
+on the same host, as GitLab does.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from tests.support.http_fake import ApiHandler, answer_json
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test Author",
@@ -81,9 +85,12 @@ class WorkRepo:
 class GitHttpServer:
     """Smart-HTTP git over `git http-backend`, optionally requiring one token."""
 
-    def __init__(self, project_root: Path, token: str | None = None) -> None:
+    def __init__(
+        self, project_root: Path, token: str | None = None, api: ApiHandler | None = None
+    ) -> None:
         self.project_root = project_root
         self.token = token
+        self.api = api
         self.requests: list[tuple[str, str | None]] = []  # (path, Authorization header)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.port = self._server.server_address[1]
@@ -117,6 +124,9 @@ class GitHttpServer:
                 self._serve()
 
             def _serve(self) -> None:
+                if server.api is not None and self.path.startswith("/api/"):
+                    answer_json(self, server.api, "PRIVATE-TOKEN")
+                    return
                 auth = self.headers.get("Authorization")
                 server.requests.append((self.path, auth))
                 if server.token is not None:
@@ -174,8 +184,10 @@ class GitHttpServer:
 
 
 @contextmanager
-def serving(project_root: Path, token: str | None = None) -> Iterator[GitHttpServer]:
-    server = GitHttpServer(project_root, token)
+def serving(
+    project_root: Path, token: str | None = None, api: ApiHandler | None = None
+) -> Iterator[GitHttpServer]:
+    server = GitHttpServer(project_root, token, api)
     server.start()
     try:
         yield server

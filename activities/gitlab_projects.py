@@ -1,0 +1,75 @@
+"""Which repository a GitLab project id names, asked of the GitLab API.
+
+A GitLab push payload names its project by id and carries the project's clone URL, and every
+project hook shares GITLAB_WEBHOOK_TOKEN. Trusting both would let whoever knows the token pair
+one project's id with another project's code, and so replace that project's graph. The worker
+therefore fetches the clone URL the API gives for the id, and the payload's URL is only
+compared with it.
+
+Failures come back as `GitError`s of the kinds git's own failures have, so a lookup fails a
+fetch exactly as the fetch would: `not_found` (no such project, or GITLAB_TOKEN cannot read it),
+`auth` (GITLAB_TOKEN refused) and `transient` (anything retrying may mend).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import gitlab
+import requests
+
+from activities.git_client import GitError
+from app.settings import Settings
+
+log = logging.getLogger("repograph.gitlab_projects")
+API_TIMEOUT_SECONDS = 30.0
+
+
+class GitLabProjects:
+    """Looks projects up by id; one per worker.
+
+    Nothing is cached: a delete must see a project deleted a second ago, and one request per
+    fetch is small beside the fetch.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+
+    async def clone_url(self, project_id: int) -> str:
+        """The project's `http_url_to_repo`, as the API gives it now."""
+        return await asyncio.to_thread(self._look_up, project_id)
+
+    def _look_up(self, project_id: int) -> str:
+        client = gitlab.Gitlab(
+            self._settings.gitlab_url,
+            private_token=self._settings.gitlab_token,
+            timeout=API_TIMEOUT_SECONDS,
+        )
+        where = f"GitLab at {self._settings.gitlab_url}"
+        try:
+            project = client.projects.get(project_id)
+        except gitlab.exceptions.GitlabError as exc:
+            raise _lookup_error(where, project_id, exc.response_code) from None
+        except requests.RequestException as exc:
+            raise GitError(
+                f"{where} could not be asked for project {project_id}: {type(exc).__name__}"
+            ) from None
+        url = project.attributes.get("http_url_to_repo")
+        if not isinstance(url, str) or not url:
+            raise GitError(f"{where} gave project {project_id} no http_url_to_repo", "not_found")
+        return url
+
+
+def _lookup_error(where: str, project_id: int, status: int | None) -> GitError:
+    if status == 404:
+        return GitError(
+            f"{where} has no project {project_id} that GITLAB_TOKEN can read (HTTP 404)",
+            "not_found",
+        )
+    if status in (401, 403):
+        return GitError(
+            f"{where} refused GITLAB_TOKEN when looking up project {project_id} (HTTP {status})",
+            "auth",
+        )
+    return GitError(f"{where} answered HTTP {status} for project {project_id}")

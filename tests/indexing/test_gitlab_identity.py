@@ -1,0 +1,210 @@
+"""A GitLab project's code is fetched from the URL the GitLab API gives for its id.
+
+Every project hook shares GITLAB_WEBHOOK_TOKEN, so a payload that pairs project 9's id with
+another project's clone URL must neither replace project 9's graph with that code nor delete it
+because the other project lacks the branch. The host here serves git and `/api/v4` on one port,
+as GitLab does; the API is the only faked part.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from neo4j import AsyncDriver
+from temporalio.client import Client, WorkflowExecutionStatus
+
+from activities.git_client import GitError
+from activities.gitlab_projects import GitLabProjects
+from activities.worker import running_worker
+from app.dispatcher import Dispatcher
+from app.settings import Settings
+from tests.support import fake_gitlab, git_server
+from tests.support.fake_gitlab import FakeGitLab
+from tests.support.git_server import GitHttpServer, WorkRepo
+from tests.support.workflows import activity_attempts, push, wait_for_status
+from workflows.contracts import DeleteRequest, RepoRef
+
+TOKEN = "glpat-identity-check"
+PROJECT = 9  # acme/guarded
+OTHER = 10  # acme/planted, a project whose hook could be anyone's
+
+
+@dataclasses.dataclass
+class GitLabHost:
+    server: GitHttpServer
+    api: FakeGitLab
+    settings: Settings
+    guarded: WorkRepo
+    planted: WorkRepo
+
+    def forged(self, repo_id: str) -> RepoRef:
+        """Project 9's id with project 10's clone URL, as a forged payload would pair them."""
+        return RepoRef(
+            repo_id,
+            "gitlab",
+            "acme/guarded",
+            self.server.url("acme/planted"),
+            project_id=PROJECT,
+        )
+
+    def git_paths(self) -> list[str]:
+        return [path for path, _ in self.server.requests]
+
+
+@pytest.fixture
+def gitlab_host(settings: Settings, tmp_path: Path) -> Iterator[GitLabHost]:
+    guarded = WorkRepo(tmp_path, "acme/guarded")
+    guarded.write({"vault.py": "def real():\n    return 1\n"})
+    guarded.commit("the project's own code")
+    # The other project has no `main`: a delete checked against it would find the branch gone.
+    planted = WorkRepo(tmp_path, "acme/planted", branch="elsewhere")
+    planted.write({"vault.py": "def planted():\n    return 2\n"})
+    planted.commit("someone else's code")
+    api = FakeGitLab(TOKEN, projects={PROJECT: "acme/guarded", OTHER: "acme/planted"})
+    with git_server.serving(tmp_path / "served", token=TOKEN, api=api.handle) as server:
+        api.web_base = server.base_url
+        host_settings = dataclasses.replace(
+            settings, allow_local_repos=False, gitlab_url=server.base_url, gitlab_token=TOKEN
+        )
+        yield GitLabHost(server, api, host_settings, guarded, planted)
+
+
+async def symbol_names(driver: AsyncDriver, repo_id: str) -> list[str]:
+    records, _, _ = await driver.execute_query(
+        "MATCH (s:Symbol {repo_id: $r}) RETURN s.name AS name ORDER BY name",
+        r=repo_id,
+        database_="neo4j",
+    )
+    return [r["name"] for r in records]
+
+
+async def test_a_push_naming_another_projects_url_indexes_the_projects_own_code(
+    gitlab_host: GitLabHost,
+    temporal_client: Client,
+    neo4j_driver: AsyncDriver,
+    unique_id: str,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    host = gitlab_host
+    ref = host.forged(f"gitlab-{unique_id}")
+    sha = host.guarded.commit("a push")
+    async with running_worker(host.settings, temporal_client, neo4j_driver):
+        handle = await push(temporal_client, host.settings, ref, "main")
+        status = await wait_for_status(handle, lambda s: s.state == "idle" and s.runs == 1)
+        await handle.terminate()
+    assert status.last_error is None
+    assert status.last_indexed_sha == sha
+    assert await symbol_names(neo4j_driver, ref.repo_id) == ["real"]
+    assert not [p for p in host.git_paths() if "planted" in p], "the payload's URL was fetched"
+    assert ("GET", f"/api/v4/projects/{PROJECT}") in host.api.requests
+    assert "the clone URL in the payload is not the project's" in caplog.text
+
+
+async def test_a_delete_naming_another_projects_url_asks_the_projects_own_remote(
+    gitlab_host: GitLabHost,
+    temporal_client: Client,
+    neo4j_driver: AsyncDriver,
+    unique_id: str,
+) -> None:
+    """The other project has no `main`; project 9 has, at a new commit: it is indexed, kept."""
+    host = gitlab_host
+    ref = dataclasses.replace(
+        host.forged(f"gitlab-{unique_id}"), clone_url=host.server.url("acme/guarded")
+    )
+    async with running_worker(host.settings, temporal_client, neo4j_driver):
+        handle = await push(temporal_client, host.settings, ref, "main")
+        await wait_for_status(handle, lambda s: s.state == "idle" and s.runs == 1)
+        host.guarded.write({"more.py": "def more():\n    return 3\n"})
+        second = host.guarded.commit("pushed after the forged delete was sent")
+
+        await Dispatcher(temporal_client, host.settings).delete(
+            DeleteRequest(ref.repo_id, "main", "forged", "branch deleted", host.forged(ref.repo_id))
+        )
+        status = await wait_for_status(
+            handle, lambda s: s.last_indexed_sha == second and s.state == "idle"
+        )
+        running = (await handle.describe()).status
+        deletes = await activity_attempts(handle, "delete_branch_graph")
+        await handle.terminate()
+    assert status.last_error is None
+    assert running == WorkflowExecutionStatus.RUNNING
+    assert deletes == []
+    assert await symbol_names(neo4j_driver, ref.repo_id) == ["more", "real"]
+
+
+async def test_a_delete_for_a_project_gitlab_no_longer_has_removes_the_graph(
+    gitlab_host: GitLabHost,
+    temporal_client: Client,
+    neo4j_driver: AsyncDriver,
+    unique_id: str,
+) -> None:
+    """The API's 404 is the remote's word that the repository is gone, whatever git serves."""
+    host = gitlab_host
+    ref = dataclasses.replace(
+        host.forged(f"gitlab-{unique_id}"), clone_url=host.server.url("acme/guarded")
+    )
+    async with running_worker(host.settings, temporal_client, neo4j_driver):
+        handle = await push(temporal_client, host.settings, ref, "main")
+        await wait_for_status(handle, lambda s: s.state == "idle" and s.runs == 1)
+        del host.api.projects[PROJECT]
+        await Dispatcher(temporal_client, host.settings).delete(
+            DeleteRequest(ref.repo_id, "main", "project-gone", "branch deleted", ref)
+        )
+        await handle.result()
+    assert await symbol_names(neo4j_driver, ref.repo_id) == []
+
+
+def lookup(settings: Settings, url: str, token: str = TOKEN) -> GitLabProjects:
+    return GitLabProjects(dataclasses.replace(settings, gitlab_url=url, gitlab_token=token))
+
+
+class TestLookup:
+    """`GitLabProjects` on its own: answers and failures by kind."""
+
+    @pytest.fixture
+    def api(self) -> Iterator[tuple[FakeGitLab, str]]:
+        fake = FakeGitLab(TOKEN, projects={PROJECT: "acme/guarded"})
+        with fake_gitlab.serving(fake) as url:
+            yield fake, url
+
+    async def test_every_lookup_asks_the_api_afresh(
+        self, settings: Settings, api: tuple[FakeGitLab, str]
+    ) -> None:
+        """A project renamed (or deleted) a moment ago is seen at once."""
+        fake, url = api
+        projects = lookup(settings, url)
+        assert await projects.clone_url(PROJECT) == "https://gitlab.example.com/acme/guarded.git"
+        fake.projects[PROJECT] = "acme/renamed"
+        assert await projects.clone_url(PROJECT) == "https://gitlab.example.com/acme/renamed.git"
+        assert fake.requests == [("GET", f"/api/v4/projects/{PROJECT}")] * 2
+        assert fake.presented == [TOKEN] * 2
+
+    @pytest.mark.parametrize(
+        ("project", "token", "kind"),
+        [(404, TOKEN, "not_found"), (PROJECT, "glpat-wrong", "auth")],
+        ids=["unknown-project", "token-refused"],
+    )
+    async def test_a_refusal_is_a_permanent_git_error(
+        self,
+        settings: Settings,
+        api: tuple[FakeGitLab, str],
+        project: int,
+        token: str,
+        kind: str,
+    ) -> None:
+        _, url = api
+        with pytest.raises(GitError) as failed:
+            await lookup(settings, url, token).clone_url(project)
+        assert failed.value.kind == kind
+        assert token not in str(failed.value)
+        assert str(project) in str(failed.value)
+
+    async def test_an_unreachable_api_is_transient(self, settings: Settings) -> None:
+        with fake_gitlab.serving(FakeGitLab(TOKEN)) as closed:
+            pass  # the port is free again: nothing listens there
+        with pytest.raises(GitError) as failed:
+            await lookup(settings, closed).clone_url(PROJECT)
+        assert failed.value.kind == "transient"
