@@ -11,10 +11,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from neo4j import AsyncDriver
-from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
 from activities.git_client import GitError
 from activities.gitlab_projects import GitLabProjects
@@ -25,7 +26,7 @@ from tests.support import fake_gitlab, git_server
 from tests.support.fake_gitlab import FakeGitLab
 from tests.support.git_server import GitHttpServer, WorkRepo
 from tests.support.workflows import activity_attempts, push, wait_for_status
-from workflows.contracts import DeleteRequest, RepoRef
+from workflows.contracts import BranchStatus, DeleteRequest, RepoRef
 
 TOKEN = "glpat-identity-check"
 PROJECT = 9  # acme/guarded
@@ -49,6 +50,17 @@ class GitLabHost:
             self.server.url("acme/planted"),
             project_id=PROJECT,
         )
+
+    def honest(self, repo_id: str) -> RepoRef:
+        return dataclasses.replace(self.forged(repo_id), clone_url=self.server.url("acme/guarded"))
+
+    async def index(
+        self, client: Client, ref: RepoRef
+    ) -> tuple[WorkflowHandle[Any, Any], BranchStatus]:
+        """Push `main` and wait for its first run to end."""
+        handle = await push(client, self.settings, ref, "main")
+        status = await wait_for_status(handle, lambda s: s.state == "idle" and s.runs == 1)
+        return handle, status
 
     def git_paths(self) -> list[str]:
         return [path for path, _ in self.server.requests]
@@ -92,8 +104,7 @@ async def test_a_push_naming_another_projects_url_indexes_the_projects_own_code(
     ref = host.forged(f"gitlab-{unique_id}")
     sha = host.guarded.commit("a push")
     async with running_worker(host.settings, temporal_client, neo4j_driver):
-        handle = await push(temporal_client, host.settings, ref, "main")
-        status = await wait_for_status(handle, lambda s: s.state == "idle" and s.runs == 1)
+        handle, status = await host.index(temporal_client, ref)
         await handle.terminate()
     assert status.last_error is None
     assert status.last_indexed_sha == sha
@@ -111,12 +122,9 @@ async def test_a_delete_naming_another_projects_url_asks_the_projects_own_remote
 ) -> None:
     """The other project has no `main`; project 9 has, at a new commit: it is indexed, kept."""
     host = gitlab_host
-    ref = dataclasses.replace(
-        host.forged(f"gitlab-{unique_id}"), clone_url=host.server.url("acme/guarded")
-    )
+    ref = host.honest(f"gitlab-{unique_id}")
     async with running_worker(host.settings, temporal_client, neo4j_driver):
-        handle = await push(temporal_client, host.settings, ref, "main")
-        await wait_for_status(handle, lambda s: s.state == "idle" and s.runs == 1)
+        handle, _ = await host.index(temporal_client, ref)
         host.guarded.write({"more.py": "def more():\n    return 3\n"})
         second = host.guarded.commit("pushed after the forged delete was sent")
 
@@ -143,12 +151,9 @@ async def test_a_delete_for_a_project_gitlab_no_longer_has_removes_the_graph(
 ) -> None:
     """The API's 404 is the remote's word that the repository is gone, whatever git serves."""
     host = gitlab_host
-    ref = dataclasses.replace(
-        host.forged(f"gitlab-{unique_id}"), clone_url=host.server.url("acme/guarded")
-    )
+    ref = host.honest(f"gitlab-{unique_id}")
     async with running_worker(host.settings, temporal_client, neo4j_driver):
-        handle = await push(temporal_client, host.settings, ref, "main")
-        await wait_for_status(handle, lambda s: s.state == "idle" and s.runs == 1)
+        handle, _ = await host.index(temporal_client, ref)
         del host.api.projects[PROJECT]
         await Dispatcher(temporal_client, host.settings).delete(
             DeleteRequest(ref.repo_id, "main", "project-gone", "branch deleted", ref)
