@@ -15,6 +15,10 @@ no spelling shows:
 - An edited import binds names in its own file alone, so only that file's edges change;
   where a module passes on what it imports (Python, JavaScript/TypeScript re-exports), the
   kept resolution adds the files that spell the names it now binds differently.
+- A module may pass a name on under another (`export { fmt as format } from './fmt'`,
+  `from .core import Engine as Motor`): a file reading `format` reaches `fmt` without
+  spelling it. So wherever a change reaches the files spelling some names, it also reaches
+  those spelling what any module of the branch renames them to (`files_naming`).
 - A type added, removed or renamed in a modified file, or a base changed, reaches the files
   that spell the names of the definitions that came or went. The owners its types give to or
   take from other files' methods (Go receivers, C++ out-of-line methods), and a class
@@ -33,7 +37,9 @@ import re
 import weakref
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
+from activities.codegraph.languages import family
 from activities.codegraph.model import CALLABLE_KINDS, FileExtraction
 from activities.codegraph.modules import PYTHON_PACKAGE_MARKERS
 
@@ -78,7 +84,7 @@ def affected_files(
         if changed is None:
             return None
         names |= changed
-    if not kept_tables and not names.isdisjoint(_base_words(branch)):
+    if not kept_tables and not renamed_too(branch, names).isdisjoint(_base_words(branch)):
         # A function named like a base may shadow it where the base is looked up (a
         # wildcard import, one namespace): the hierarchy, and so calls in files that never
         # name it, may move. Only the kept tables can tell.
@@ -134,32 +140,71 @@ def go_import_readers(
 
 
 def files_naming(branch: Mapping[str, FileExtraction], names: set[str]) -> set[str]:
-    """The files that spell any of `names` where they refer outside themselves."""
+    """The files that spell any of `names`, or a name a module passes one of them on as,
+    where they refer outside themselves."""
     if not names:
         return set()
-    return {path for path, fe in branch.items() if not names.isdisjoint(outside_words(fe))}
+    names = renamed_too(branch, names)
+    return {path for path, fe in branch.items() if not names.isdisjoint(_words_of(fe).outside)}
+
+
+def renamed_too(branch: Mapping[str, FileExtraction], names: set[str]) -> set[str]:
+    """`names` and every name a module of the branch passes one of them on as, through any
+    number of modules: `fmt`, then `format` after `export { fmt as format } from './fmt'`."""
+    renames = [pair for fe in branch.values() for pair in _words_of(fe).renames]
+    if not renames:
+        return names
+    found, latest = set(names), set(names)
+    while latest:
+        latest = {alias for name, alias in renames if name in latest} - found
+        found |= latest
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    outside: frozenset[str]  # every identifier naming something outside the file
+    renames: tuple[tuple[str, str], ...]  # (name, alias) of the names it passes on renamed
 
 
 # id(extraction) -> (a weak reference to it, its words); an entry goes with its extraction.
-_outside_words: dict[int, tuple[weakref.ref[FileExtraction], frozenset[str]]] = {}
+_words_cache: dict[int, tuple[weakref.ref[FileExtraction], _Words]] = {}
 
 
 def outside_words(fe: FileExtraction) -> frozenset[str]:
-    """`_words` of `fe`, kept while `fe` lives. Every narrow change scans the whole branch
-    for the files naming something (7,700 files: 0.7 s for Go's tree, several times a run),
-    and the worker keeps a branch's extractions from run to run."""
+    """Every identifier `fe` uses to name something outside itself."""
+    return _words_of(fe).outside
+
+
+def _words_of(fe: FileExtraction) -> _Words:
+    """`fe`'s words, kept while `fe` lives. Every narrow change scans the whole branch for
+    the files naming something (7,700 files: 0.7 s for Go's tree, several times a run), and
+    the worker keeps a branch's extractions from run to run."""
     key = id(fe)
-    entry = _outside_words.get(key)
+    entry = _words_cache.get(key)
     if entry is not None and entry[0]() is fe:
         return entry[1]
-    words = frozenset(_words(fe))
+    words = _Words(frozenset(_words(fe)), _renames(fe))
 
     def forget(ref: weakref.ref[FileExtraction]) -> None:
-        if _outside_words.get(key, (None,))[0] is ref:
-            del _outside_words[key]
+        if _words_cache.get(key, (None,))[0] is ref:
+            del _words_cache[key]
 
-    _outside_words[key] = (weakref.ref(fe, forget), words)
+    _words_cache[key] = (weakref.ref(fe, forget), words)
     return words
+
+
+def _renames(fe: FileExtraction) -> tuple[tuple[str, str], ...]:
+    """(name, alias) of each import a module passes on under another name. Resolution
+    follows those (`BranchResolution._in_target`); a default import is looked up by its
+    local name, so it renames nothing."""
+    if family(fe.language) not in RE_EXPORTING:
+        return ()
+    return tuple(
+        (imp.name, imp.alias)
+        for imp in fe.imports
+        if imp.name and imp.alias and imp.name not in ("*", "default") and imp.alias != imp.name
+    )
 
 
 def _modules_rooted_by(branch: Mapping[str, FileExtraction], fe: FileExtraction) -> set[str]:

@@ -40,7 +40,9 @@ from activities.codegraph.skipping import SkipRules
 # 5: PHP static calls on a class path (`\App\Str::slug()`, `Support\Str::slug()` under a
 # `use`) reach the class, read as PHP reads the path; Ruby names without parentheses that
 # their method binds as no local are call sites (`helper`, `"#{title}"`).
-EXTRACTOR_VERSION = 5
+# 6: names a module passes on under another name (`export { fmt as format } from`, `from
+# .core import Engine as Motor`) are followed to their definition.
+EXTRACTOR_VERSION = 6
 
 
 def index_format(

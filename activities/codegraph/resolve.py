@@ -269,8 +269,8 @@ class BranchResolution:
     def _re_exports_moved(self, before: Mapping[str, FileScope], paths: Iterable[str]) -> set[str]:
         """The names whose lookup through the modules `paths` (bound again) may now reach
         another definition: names they bind differently, and every name a wildcard import
-        they gained or lost passes on. Importers reading through them spell those
-        names, since re-exports are followed under the same name only (`_in_target`)."""
+        they gained or lost passes on. Importers reading through them spell those names,
+        or names other modules pass them on as (`files_naming` adds those)."""
         moved: set[str] = set()
         for path in paths:
             old, new = before.get(path), self._scopes.get(path)
@@ -717,12 +717,10 @@ class _Resolver:
             return None
         seen.add(target.files[0])
         if symbol in scope.names:
+            # Also under another name (`export { fmt as format } from './fmt'`): narrow
+            # re-indexes then reach the importers spelling `format` (`affected.renamed_too`).
             onward = scope.names[symbol]
-            # Only under the same name: an importer then spells the name of the definition
-            # it reaches, which is what narrow re-indexes go by (`affected.py`).
-            if onward is None or onward.symbol not in (None, symbol):
-                return None
-            return self._in_target(onward, symbol, depth + 1, seen)
+            return None if onward is None else self._in_target(onward, symbol, depth + 1, seen)
         for wildcard in scope.wildcards:
             found_there = self._in_target(wildcard, symbol, depth + 1, seen)
             if found_there is not None:

@@ -72,8 +72,8 @@ def test_a_files_words_are_kept_while_its_extraction_lives() -> None:
     words = outside_words(fe)
     assert {"base", "helper"} <= words
     assert outside_words(fe) is words
-    entries = len(affected._outside_words)
+    entries = len(affected._words_cache)
     del fe
-    assert len(affected._outside_words) == entries - 1
+    assert len(affected._words_cache) == entries - 1
     again = extract("user.py", FILES["user.py"].encode(), "python")
     assert outside_words(again) == words

@@ -679,3 +679,57 @@ def test_a_function_named_like_a_base_widens_to_everything_without_kept_tables()
         "r", "main", before
     ).get("z.py")
     assert affected_files({"pkg/a.py": before["pkg/a.py"]}, changed, after, 1.0) is None
+
+
+RENAMING_BRANCH = {
+    "src/utils/index.ts": "export { pad as format } from './fmt';\n",
+    "src/utils/fmt.ts": "export function fmt() {}\nexport function pad() {}\n",
+    "src/lib.ts": "export { format as layout } from './utils';\n",
+    "src/app.ts": """
+        import { layout } from './lib';
+        export function main() { layout(); }
+        """,
+}
+
+
+@pytest.mark.parametrize("kept_tables", [False, True], ids=["spelled", "kept-tables"])
+def test_a_change_reaches_files_reading_its_names_under_another(kept_tables: bool) -> None:
+    """fmt.ts loses `pad`, which two modules pass on as `format`, then `layout`: app.ts
+    calls `layout()` and never spells `pad`, yet its call had reached it."""
+    before = extract_all(RENAMING_BRANCH)
+    changed = extract_all({"src/utils/fmt.ts": "export function fmt() {}\n"})
+    after = {**before, **changed}
+    full = resolve_edges("r", "main", after)
+    assert full.get("src/app.ts") != resolve_edges("r", "main", before).get("src/app.ts")
+    scope = affected_files(
+        {"src/utils/fmt.ts": before["src/utils/fmt.ts"]}, changed, after, 1.0,
+        kept_tables=kept_tables,
+    )  # fmt: skip
+    assert scope is not None
+    assert "src/app.ts" in scope
+    assert resolve_edges("r", "main", after, only=scope) == _only(full, scope)
+    if kept_tables:
+        kept = BranchResolution("r", "main", before)
+        widened = kept.update(changed, scope)
+        assert widened is not None
+        assert kept.edges() == full
+
+
+def test_a_function_named_like_a_renamed_base_widens_to_everything_without_kept_tables() -> None:
+    """As below, but f.py reaches Base only as `Root`, through shim.py's `import ... as`:
+    the base words spell `Root`, and Base must still be seen among them."""
+    files = {
+        "pkg/__init__.py": "from .a import *\nfrom .b import *\n",
+        "pkg/a.py": "def other():\n    pass\n",
+        "pkg/b.py": "class Base:\n    def work(self):\n        pass\n",
+        "shim.py": "from pkg import Base as Root\n",
+        "f.py": "from shim import Root\n\nclass Foo(Root):\n    pass\n",
+        "z.py": "from f import Foo\n\nclass Bar(Foo):\n    def x(self):\n        self.work()\n",
+    }
+    before = extract_all(files)
+    changed = extract_all({"pkg/a.py": files["pkg/a.py"] + "\ndef Base():\n    pass\n"})
+    after = {**before, **changed}
+    assert resolve_edges("r", "main", after).get("z.py") != resolve_edges(
+        "r", "main", before
+    ).get("z.py")
+    assert affected_files({"pkg/a.py": before["pkg/a.py"]}, changed, after, 1.0) is None

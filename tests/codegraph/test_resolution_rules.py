@@ -300,18 +300,25 @@ def test_calls_in_a_second_definition_of_a_name_start_from_that_definition() -> 
 def test_names_a_module_passes_on_are_followed_to_their_definition() -> None:
     """`from pkg import Engine` reaches pkg/core.py through `from .core import Engine` in
     pkg/__init__.py (and `pkg.start()` through its `from .core import *`); a TypeScript
-    barrel's `export * from` and `export { x } from` are followed too. A name passed on
-    under another name (`as`) is not: narrow re-indexes go by the names importers spell."""
+    barrel's `export * from` and `export { x } from` are followed too, and so is a name
+    passed on under another (`as`), through two modules."""
     repo = index_repo(
         {
-            "pkg/__init__.py": "from .core import Engine\nfrom .util import *\n",
+            "pkg/__init__.py": """
+                from .core import Engine
+                from .core import Engine as Motor
+                from .util import *
+                """,
             "pkg/core.py": "class Engine:\n    pass\n",
             "pkg/util.py": "def start():\n    pass\n",
             "app.py": """
                 import pkg
-                from pkg import Engine
+                from pkg import Engine, Motor
 
                 class MyEngine(Engine):
+                    pass
+
+                class MyMotor(Motor):
                     pass
 
                 def main():
@@ -320,23 +327,29 @@ def test_names_a_module_passes_on_are_followed_to_their_definition() -> None:
             "src/utils/index.ts": """
                 export * from './strings';
                 export { fmt } from './fmt';
-                export { fmt as format2 } from './fmt';
+                export { pad as format2 } from './fmt';
                 """,
             "src/utils/strings.ts": "export function slug(s: string) { return s; }\n",
-            "src/utils/fmt.ts": "export function fmt() {}\n",
+            "src/utils/fmt.ts": "export function fmt() {}\nexport function pad() {}\n",
+            "src/lib.ts": "export { format2 as format3, nothing as missing } from './utils';\n",
             "src/app.ts": """
                 import { slug, fmt, format2 } from './utils';
-                export function main() { slug('a'); fmt(); format2(); }
+                import { format3, missing } from './lib';
+                export function main() { slug('a'); fmt(); format2(); missing(); }
+                export function tail() { format3(); }
                 """,
         }
     )
     assert repo.edge_set("INHERITS") == {
         ("app.py|Class:MyEngine", "pkg/core.py|Class:Engine", "import"),
+        ("app.py|Class:MyMotor", "pkg/core.py|Class:Engine", "import"),
     }
     assert repo.edge_set("CALLS") == {
         ("app.py|Function:main", "pkg/util.py|Function:start", "import"),
         ("src/app.ts|Function:main", "src/utils/strings.ts|Function:slug", "import"),
         ("src/app.ts|Function:main", "src/utils/fmt.ts|Function:fmt", "import"),
+        ("src/app.ts|Function:main", "src/utils/fmt.ts|Function:pad", "import"),
+        ("src/app.ts|Function:tail", "src/utils/fmt.ts|Function:pad", "import"),
     }
 
 
