@@ -4,7 +4,7 @@ A GitLab push payload names its project by id and carries the project's clone UR
 project hook shares GITLAB_WEBHOOK_TOKEN. Trusting both would let whoever knows the token pair
 one project's id with another project's code, and so replace that project's graph. The worker
 therefore fetches the clone URL the API gives for the id, and the payload's URL is only
-compared with it.
+compared with it; the run records the project's name and URL as the API gives them.
 
 Failures come back as `GitError`s of the kinds git's own failures have, so a lookup fails a
 fetch exactly as the fetch would: `not_found` (no such project, or GITLAB_TOKEN cannot read it),
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 
 import gitlab
 import requests
@@ -24,6 +25,12 @@ from app.settings import Settings
 
 log = logging.getLogger("repograph.gitlab_projects")
 API_TIMEOUT_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class GitLabProject:
+    full_name: str  # `path_with_namespace`
+    clone_url: str  # `http_url_to_repo`
 
 
 class GitLabProjects:
@@ -36,11 +43,11 @@ class GitLabProjects:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
 
-    async def clone_url(self, project_id: int) -> str:
-        """The project's `http_url_to_repo`, as the API gives it now."""
+    async def project(self, project_id: int) -> GitLabProject:
+        """The project's name and clone URL, as the API gives them now."""
         return await asyncio.to_thread(self._look_up, project_id)
 
-    def _look_up(self, project_id: int) -> str:
+    def _look_up(self, project_id: int) -> GitLabProject:
         client = gitlab.Gitlab(
             self._settings.gitlab_url,
             private_token=self._settings.gitlab_token,
@@ -56,9 +63,13 @@ class GitLabProjects:
                 f"{where} could not be asked for project {project_id}: {type(exc).__name__}"
             ) from None
         url = project.attributes.get("http_url_to_repo")
-        if not isinstance(url, str) or not url:
-            raise GitError(f"{where} gave project {project_id} no http_url_to_repo", "not_found")
-        return url
+        full_name = project.attributes.get("path_with_namespace")
+        if not isinstance(url, str) or not url or not isinstance(full_name, str) or not full_name:
+            raise GitError(
+                f"{where} gave project {project_id} no http_url_to_repo or path_with_namespace",
+                "not_found",
+            )
+        return GitLabProject(full_name, url)
 
 
 def _lookup_error(where: str, project_id: int, status: int | None) -> GitError:

@@ -34,6 +34,7 @@ from workflows.contracts import (
     FetchRequest,
     GraphOutcome,
     ParseOutcome,
+    RepoRef,
     RunRecord,
     SnapshotRef,
 )
@@ -144,11 +145,11 @@ class IndexingActivities:
         async with heartbeating():
             token = await self._token(request)
             try:
-                url = await self._project_url(request, url)
+                url, repo = await self._provider_remote(request, url)
                 head = await self._git.remote_head(url, branch, token)
                 if head == request.known_sha:
                     if await self._indexer.is_current(request.repo.repo_id, branch):
-                        return FetchOutcome(head, unchanged=True)
+                        return FetchOutcome(head, unchanged=True, repo=repo)
                     log.info(
                         "head already indexed, but in another index format or with deferred files: "
                         "indexing it again",
@@ -164,7 +165,7 @@ class IndexingActivities:
                 raise _as_application_error(exc) from None
         log.info("fetched", extra=context | {"sha": head, "workspace": str(run_dir)})
         return FetchOutcome(
-            head, unchanged=False, workspace=str(run_dir), host_queue=self._host_queue
+            head, unchanged=False, workspace=str(run_dir), host_queue=self._host_queue, repo=repo
         )
 
     @activity.defn(name="remote_branch_head")
@@ -178,7 +179,7 @@ class IndexingActivities:
         async with heartbeating():
             token = await self._token(request)
             try:
-                url = await self._project_url(request, url)
+                url, _ = await self._provider_remote(request, url)
                 return await self._git.remote_head(url, branch, token)
             except GitError as exc:
                 if exc.kind not in ("branch_gone", "not_found"):
@@ -193,34 +194,36 @@ class IndexingActivities:
         except (GitNameError, CloneUrlError) as exc:
             raise ApplicationError(str(exc), type="InvalidInput", non_retryable=True) from None
 
-    async def _project_url(self, request: FetchRequest, url: str) -> str:
-        """For a GitLab project, the clone URL the GitLab API gives for its id: a payload could
-        pair the id with another project's URL (see `gitlab_projects`). Raises `GitError`."""
+    async def _provider_remote(self, request: FetchRequest, url: str) -> tuple[str, RepoRef | None]:
+        """For a GitLab project, the clone URL the GitLab API gives for its id, and the
+        repository as the API names it: a payload could pair the id with another project's
+        URL and name (see `gitlab_projects`). Otherwise `url`, and None. Raises `GitError`."""
         repo = request.repo
         if repo.provider != "gitlab" or repo.project_id is None or urlsplit(url).scheme == "file":
-            return url
-        api_url = await self._gitlab_projects.clone_url(repo.project_id)
+            return url, None
+        project = await self._gitlab_projects.project(repo.project_id)
+        named = dataclasses.replace(repo, full_name=project.full_name, clone_url=project.clone_url)
         try:
-            project_url = clone_url_for(
-                dataclasses.replace(repo, clone_url=api_url), self._settings
-            )
+            project_url = clone_url_for(named, self._settings)
         except CloneUrlError as exc:
             raise ApplicationError(
                 f"GitLab's clone URL for project {repo.project_id} is refused: {exc}",
                 type="InvalidInput",
                 non_retryable=True,
             ) from None
-        if project_url != url:
+        if project_url != url or project.full_name != repo.full_name:
             log.warning(
-                "the clone URL in the payload is not the project's; fetching the project's",
+                "the payload names the project otherwise than GitLab does; using GitLab's",
                 extra={
                     "repo_id": repo.repo_id,
                     "project_id": repo.project_id,
                     "payload_url": url,
                     "project_url": project_url,
+                    "payload_name": repo.full_name,
+                    "project_name": project.full_name,
                 },
             )
-        return project_url
+        return project_url, named
 
     async def _fetch(
         self, request: FetchRequest, url: str, branch: str, repo: Path, token: str | None

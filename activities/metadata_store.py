@@ -26,14 +26,23 @@ class MetadataStore:
         self._driver = driver
         self._database = database
 
-    async def upsert_repository(self, repo: RepoRef, branch: str) -> None:
-        """Create or update the Repository and Branch nodes a graph hangs from."""
+    async def upsert_repository(
+        self, repo: RepoRef, branch: str, *, names_confirmed: bool = True
+    ) -> None:
+        """Create or update the Repository and Branch nodes a graph hangs from. Unless
+        `names_confirmed`, `repo`'s name and clone URL only fill in those the node lacks:
+        a run that failed before its fetch has only the payload's word for them (a GitLab
+        payload may name another project; `gitlab_projects`)."""
         await self._driver.execute_query(
             """
             MERGE (r:Repository {repo_id: $repo_id})
-            SET r.provider = $provider, r.full_name = $full_name,
+            SET r.provider = $provider,
+                r.full_name = CASE WHEN $confirmed OR r.full_name IS NULL THEN $full_name
+                              ELSE r.full_name END,
                 r.default_branch = coalesce($default_branch, r.default_branch),
-                r.clone_url = CASE WHEN $clone_url = '' THEN r.clone_url ELSE $clone_url END,
+                r.clone_url = CASE WHEN $clone_url = '' THEN r.clone_url
+                              WHEN $confirmed OR r.clone_url IS NULL THEN $clone_url
+                              ELSE r.clone_url END,
                 r.installation_id = coalesce($installation_id, r.installation_id),
                 r.project_id = coalesce($project_id, r.project_id)
             MERGE (b:Branch {key: $key})
@@ -47,6 +56,7 @@ class MetadataStore:
             clone_url=repo.clone_url,
             installation_id=repo.installation_id,
             project_id=repo.project_id,
+            confirmed=names_confirmed,
             key=branch_key(repo.repo_id, branch),
             branch=branch,
             database_=self._database,
@@ -54,7 +64,9 @@ class MetadataStore:
 
     async def record_run(self, record: RunRecord) -> None:
         """Store a run's outcome on the Branch and, for an indexed commit, as a Snapshot."""
-        await self.upsert_repository(record.repo, record.branch)
+        await self.upsert_repository(
+            record.repo, record.branch, names_confirmed=record.status != "failed"
+        )
         key = branch_key(record.repo.repo_id, record.branch)
         if record.status != "indexed":
             # A failed run keeps the last good commit; an unchanged one just confirms it.

@@ -187,6 +187,9 @@ class FetchOutcome:
     unchanged: bool
     workspace: str | None = None
     host_queue: str | None = None
+    # The repository as its provider names it, where the worker asked (a GitLab project's
+    # name and clone URL by its id): the run records this rather than the payload's words.
+    repo: RepoRef | None = None
 
 
 @dataclass(frozen=True)

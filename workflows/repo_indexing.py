@@ -221,13 +221,13 @@ class RepoIndexingWorkflow:
         await self._record_failure(request, "the worker holding the checkout was lost repeatedly")
 
     async def _index_once(self, request: PushRequest) -> IndexResult:
-        repo = request.repo
         fetch: FetchOutcome = await self._activity(
             "fetch_repository",
-            FetchRequest(repo, self._branch, self._last_sha),
+            FetchRequest(request.repo, self._branch, self._last_sha),
             self._policy.clone_timeout,
             FetchOutcome,
         )
+        repo = fetch.repo or request.repo
         if fetch.unchanged:
             self._log("head already indexed; nothing to do", fetch.head_sha)
             await self._activity(

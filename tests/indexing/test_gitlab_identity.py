@@ -18,7 +18,7 @@ from neo4j import AsyncDriver
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
 from activities.git_client import GitError
-from activities.gitlab_projects import GitLabProjects
+from activities.gitlab_projects import GitLabProject, GitLabProjects
 from activities.worker import running_worker
 from app.dispatcher import Dispatcher
 from app.settings import Settings
@@ -42,17 +42,22 @@ class GitLabHost:
     planted: WorkRepo
 
     def forged(self, repo_id: str) -> RepoRef:
-        """Project 9's id with project 10's clone URL, as a forged payload would pair them."""
+        """Project 9's id with project 10's name and clone URL, as a forged payload would
+        pair them."""
         return RepoRef(
             repo_id,
             "gitlab",
-            "acme/guarded",
+            "acme/planted",
             self.server.url("acme/planted"),
             project_id=PROJECT,
         )
 
     def honest(self, repo_id: str) -> RepoRef:
-        return dataclasses.replace(self.forged(repo_id), clone_url=self.server.url("acme/guarded"))
+        return dataclasses.replace(
+            self.forged(repo_id),
+            full_name="acme/guarded",
+            clone_url=self.server.url("acme/guarded"),
+        )
 
     async def index(
         self, client: Client, ref: RepoRef
@@ -111,7 +116,35 @@ async def test_a_push_naming_another_projects_url_indexes_the_projects_own_code(
     assert await symbol_names(neo4j_driver, ref.repo_id) == ["real"]
     assert not [p for p in host.git_paths() if "planted" in p], "the payload's URL was fetched"
     assert ("GET", f"/api/v4/projects/{PROJECT}") in host.api.requests
-    assert "the clone URL in the payload is not the project's" in caplog.text
+    assert "the payload names the project otherwise than GitLab does" in caplog.text
+    assert await repository_names(neo4j_driver, ref.repo_id) == (
+        "acme/guarded",
+        host.server.url("acme/guarded"),
+    )
+
+
+async def test_a_failed_run_keeps_the_names_gitlab_gave(
+    gitlab_host: GitLabHost,
+    temporal_client: Client,
+    neo4j_driver: AsyncDriver,
+    unique_id: str,
+) -> None:
+    """A forged push whose run fails before GitLab is asked (GITLAB_TOKEN now refused) has
+    only the payload's word for the project's name: the failure is recorded, the name kept."""
+    host = gitlab_host
+    honest = host.honest(f"gitlab-{unique_id}")
+    async with running_worker(host.settings, temporal_client, neo4j_driver):
+        handle, _ = await host.index(temporal_client, honest)
+        host.api.token = "glpat-rotated"
+        await push(temporal_client, host.settings, host.forged(honest.repo_id), "main")
+        status = await wait_for_status(handle, lambda s: s.runs == 2 and s.state == "idle")
+        await handle.terminate()
+    assert status.last_error is not None
+    assert "refused GITLAB_TOKEN" in status.last_error
+    assert await repository_names(neo4j_driver, honest.repo_id) == (
+        "acme/guarded",
+        host.server.url("acme/guarded"),
+    )
 
 
 async def test_a_delete_naming_another_projects_url_asks_the_projects_own_remote(
@@ -162,6 +195,17 @@ async def test_a_delete_for_a_project_gitlab_no_longer_has_removes_the_graph(
     assert await symbol_names(neo4j_driver, ref.repo_id) == []
 
 
+async def repository_names(driver: AsyncDriver, repo_id: str) -> tuple[str, str]:
+    """The Repository node's full_name and clone_url."""
+    records, _, _ = await driver.execute_query(
+        "MATCH (r:Repository {repo_id: $r}) RETURN r.full_name AS name, r.clone_url AS url",
+        r=repo_id,
+        database_="neo4j",
+    )
+    [record] = records
+    return record["name"], record["url"]
+
+
 def lookup(settings: Settings, url: str, token: str = TOKEN) -> GitLabProjects:
     return GitLabProjects(dataclasses.replace(settings, gitlab_url=url, gitlab_token=token))
 
@@ -181,9 +225,13 @@ class TestLookup:
         """A project renamed (or deleted) a moment ago is seen at once."""
         fake, url = api
         projects = lookup(settings, url)
-        assert await projects.clone_url(PROJECT) == "https://gitlab.example.com/acme/guarded.git"
+        assert await projects.project(PROJECT) == GitLabProject(
+            "acme/guarded", "https://gitlab.example.com/acme/guarded.git"
+        )
         fake.projects[PROJECT] = "acme/renamed"
-        assert await projects.clone_url(PROJECT) == "https://gitlab.example.com/acme/renamed.git"
+        assert await projects.project(PROJECT) == GitLabProject(
+            "acme/renamed", "https://gitlab.example.com/acme/renamed.git"
+        )
         assert fake.requests == [("GET", f"/api/v4/projects/{PROJECT}")] * 2
         assert fake.presented == [TOKEN] * 2
 
@@ -202,7 +250,7 @@ class TestLookup:
     ) -> None:
         _, url = api
         with pytest.raises(GitError) as failed:
-            await lookup(settings, url, token).clone_url(project)
+            await lookup(settings, url, token).project(project)
         assert failed.value.kind == kind
         assert token not in str(failed.value)
         assert str(project) in str(failed.value)
@@ -211,5 +259,5 @@ class TestLookup:
         with fake_gitlab.serving(FakeGitLab(TOKEN)) as closed:
             pass  # the port is free again: nothing listens there
         with pytest.raises(GitError) as failed:
-            await lookup(settings, closed).clone_url(PROJECT)
+            await lookup(settings, closed).project(PROJECT)
         assert failed.value.kind == "transient"
