@@ -18,7 +18,9 @@ no spelling shows:
 - A module may pass a name on under another (`export { fmt as format } from './fmt'`,
   `from .core import Engine as Motor`): a file reading `format` reaches `fmt` without
   spelling it. So wherever a change reaches the files spelling some names, it also reaches
-  those spelling what any module of the branch renames them to (`files_naming`).
+  those spelling what any module of the branch renames them to (`files_naming`). A default
+  import is such a rename of `default`: a modified file whose default export moved (named
+  otherwise, or its definition come or gone) reaches the files spelling `default`.
 - A type added, removed or renamed in a modified file, or a base changed, reaches the files
   that spell the names of the definitions that came or went. The owners its types give to or
   take from other files' methods (Go receivers, C++ out-of-line methods), and a class
@@ -195,15 +197,15 @@ def _words_of(fe: FileExtraction) -> _Words:
 
 
 def _renames(fe: FileExtraction) -> tuple[tuple[str, str], ...]:
-    """(name, alias) of each import a module passes on under another name. Resolution
-    follows those (`BranchResolution._in_target`); a default import is looked up by its
-    local name, so it renames nothing."""
+    """(name, alias) of each import a module passes on under another name, which
+    resolution follows (`BranchResolution._in_target`): `default` too, as in a barrel's
+    `export { default as Button } from './Button'`."""
     if family(fe.language) not in RE_EXPORTING:
         return ()
     return tuple(
         (imp.name, imp.alias)
         for imp in fe.imports
-        if imp.name and imp.alias and imp.name not in ("*", "default") and imp.alias != imp.name
+        if imp.name and imp.alias and imp.name not in ("*", imp.alias)
     )
 
 
@@ -275,7 +277,12 @@ def _changed_names(old: FileExtraction, new: FileExtraction, kept_tables: bool) 
     moved = (old_defs - new_defs) + (new_defs - old_defs)
     if not kept_tables and any(kind not in CALLABLE_KINDS for kind, *_ in moved):
         return None
-    return {name for _, name, *_ in moved}
+    names = {name for _, name, *_ in moved}
+    if old.default_export != new.default_export or old.default_export in names:
+        # A default import reaches the definition under a name of its own: its file spells
+        # `default` (and a barrel's readers what it passes that on as: `renamed_too`).
+        names.add("default")
+    return names
 
 
 def _definitions(fe: FileExtraction) -> Counter[tuple[str, str, str, str | None, str | None]]:

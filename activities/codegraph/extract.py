@@ -84,6 +84,7 @@ def _extract_tree(
     supers: list[tuple[int, str, str, int]] = []
     imports: list[Import] = []
     package: str | None = None
+    default_export: str | None = None
     for pattern, caps in QueryCursor(query).matches(root):
         if "call" in caps:
             if "call.name" in caps:
@@ -104,6 +105,9 @@ def _extract_tree(
             continue
         if "import" in caps:
             imports.extend(spec.imports(caps["import"][0]))
+            continue
+        if "export.default" in caps:
+            default_export = text(caps["export.default"][0])
             continue
         if "package" in caps:
             if package is None:
@@ -133,6 +137,7 @@ def _extract_tree(
         calls=_calls(defs, calls),
         inherits=(*impls, *_inherits(defs, supers)),
         has_syntax_errors=root.has_error,
+        default_export=default_export if default_export and _storable(default_export) else None,
     )  # fmt: skip
 
 

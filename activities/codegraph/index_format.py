@@ -41,7 +41,8 @@ from activities.codegraph.skipping import SkipRules
 # `use`) reach the class, read as PHP reads the path; Ruby names without parentheses that
 # their method binds as no local are call sites (`helper`, `"#{title}"`).
 # 6: names a module passes on under another name (`export { fmt as format } from`, `from
-# .core import Engine as Motor`) are followed to their definition.
+# .core import Engine as Motor`) are followed to their definition; a JS default import
+# reaches the module's declared default export (`FileExtraction.default_export`).
 EXTRACTOR_VERSION = 6
 
 

@@ -85,10 +85,13 @@ class FileExtraction:
     calls: tuple[CallSite, ...]
     inherits: tuple[Inheritance, ...]
     has_syntax_errors: bool
+    # The name a JavaScript/TypeScript module exports as its default (`export default
+    # function bar`, `export default Bar;`): what `import Foo from './bar'` binds.
+    default_export: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A compact JSON-ready form (lists of lists) for durable storage beside the File node."""
-        return {
+        data = {
             "v": 1,
             "path": self.path,
             "language": self.language,
@@ -102,6 +105,9 @@ class FileExtraction:
             "calls": [[c.name, c.receiver, c.line, c.caller] for c in self.calls],
             "inherits": [[h.child, h.parent, h.kind, h.line] for h in self.inherits],
         }
+        if self.default_export is not None:  # absent otherwise: most files have none
+            data["default"] = self.default_export
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> FileExtraction:
@@ -115,4 +121,5 @@ class FileExtraction:
             calls=tuple(CallSite(*row) for row in data["calls"]),
             inherits=tuple(Inheritance(*row) for row in data["inherits"]),
             has_syntax_errors=data["errors"],
+            default_export=data.get("default"),
         )

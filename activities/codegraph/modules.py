@@ -27,13 +27,16 @@ class Target:
     """Where an import points: `files`, and inside them `symbol` (None: the module itself).
 
     `precise` is False when `files` is a whole package or namespace rather than the file the
-    import names; then only files that define `symbol` count as imported.
+    import names; then only files that define `symbol` count as imported. `default` marks a
+    JavaScript default import: `symbol` is then the local name, which the module's declared
+    default export overrides (`FileExtraction.default_export`).
     """
 
     files: tuple[str, ...]
     symbol: str | None = None
     wildcard: bool = False
     precise: bool = True
+    default: bool = False
 
 
 class RepoLayout:
@@ -161,7 +164,9 @@ def _javascript(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target |
     if imp.name in (None, "*"):
         # Only `export * from` has no alias: it passes on every name of the module.
         return Target((found,), wildcard=imp.name == "*" and imp.alias is None)
-    return Target((found,), imp.alias if imp.name == "default" and imp.alias else imp.name)
+    if imp.name == "default" and imp.alias:
+        return Target((found,), imp.alias, default=True)
+    return Target((found,), imp.name)
 
 
 def _go(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | None:

@@ -688,7 +688,8 @@ class _Resolver:
     def _in_module(self, target: Target, rest: list[str], name: str) -> tuple[str, str] | None:
         """`name` in the import target, inside the class path `rest` (may be empty)."""
         index = self.index
-        inner = ".".join([*([target.symbol] if target.symbol else []), *rest])
+        symbol = self._default_export(target) or target.symbol
+        inner = ".".join([*([symbol] if symbol else []), *rest])
         if not inner:
             return self._in_target(target, name)
         owner = index.top_in(target.files, inner)
@@ -705,7 +706,7 @@ class _Resolver:
         no more than the modules in them."""
         if target is None:
             return None
-        symbol = target.symbol or name
+        symbol = self._default_export(target) or target.symbol or name
         found = self.index.top_in(target.files, symbol)
         if found is not None:
             return found, "import"
@@ -726,6 +727,15 @@ class _Resolver:
             if found_there is not None:
                 return found_there
         return None
+
+    def _default_export(self, target: Target) -> str | None:
+        """For a default import, the name its module exports as default, if it says: where
+        it does not (`export default () => ...`, CommonJS), the import's local name is
+        taken for the definition's, as React's `import Button from './Button'` has it."""
+        if not target.default:
+            return None
+        symbols = self.index.files.get(target.files[0])
+        return symbols.extraction.default_export if symbols is not None else None
 
     def _extension(self, scope: FileScope, name: str) -> tuple[str, str] | None:
         """A Kotlin call on an object of unknown type to a top-level function the file

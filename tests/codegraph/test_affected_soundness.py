@@ -733,3 +733,46 @@ def test_a_function_named_like_a_renamed_base_widens_to_everything_without_kept_
         "r", "main", before
     ).get("z.py")
     assert affected_files({"pkg/a.py": before["pkg/a.py"]}, changed, after, 1.0) is None
+
+
+DEFAULT_EXPORT_BRANCH = {
+    "src/format.js": "function formatDate(d) { return d; }\nexport default formatDate;\n",
+    "src/other.js": "export function formatTime(d) { return d; }\n",
+    "src/index.ts": "export { default as fmt } from './format';\n",
+    "src/app.ts": "import { fmt } from './index';\nexport function main() { fmt(1); }\n",
+}
+DEFAULT_EXPORT_EDITS = {
+    # The default-exported function goes; `export default formatDate` stays.
+    "definition-removed": "export default formatDate;\n",
+    # Another function becomes the default export.
+    "default-moved": (
+        "function formatDate(d) { return d; }\nfunction formatDay(d) { return d; }\n"
+        "export default formatDay;\n"
+    ),
+    # The module imports what it exports as default.
+    "default-imported": "import { formatTime } from './other';\nexport default formatTime;\n",
+}
+
+
+@pytest.mark.parametrize("kept_tables", [False, True], ids=["spelled", "kept-tables"])
+@pytest.mark.parametrize("edit", sorted(DEFAULT_EXPORT_EDITS))
+def test_a_change_to_a_default_export_reaches_its_importers(edit: str, kept_tables: bool) -> None:
+    """app.ts reads format.js's default export as `fmt`, through a barrel: it spells neither
+    the definition nor `default`, yet its call moves when format.js changes what it exports."""
+    before = extract_all(DEFAULT_EXPORT_BRANCH)
+    changed = extract_all({"src/format.js": DEFAULT_EXPORT_EDITS[edit]})
+    after = {**before, **changed}
+    full = resolve_edges("r", "main", after)
+    assert full.get("src/app.ts") != resolve_edges("r", "main", before).get("src/app.ts")
+    modified = {"src/format.js": before["src/format.js"]}
+    scope = affected_files(modified, changed, after, 1.0, kept_tables=kept_tables)
+    if scope is None:
+        assert not kept_tables, "kept tables narrow an import edit"
+        return  # an edited import: without the kept tables, everything
+    assert "src/app.ts" in scope
+    assert resolve_edges("r", "main", after, only=scope) == _only(full, scope)
+    if kept_tables:
+        kept = BranchResolution("r", "main", before)
+        widened = kept.update(changed, scope)
+        assert widened is not None
+        assert kept.edges() == full

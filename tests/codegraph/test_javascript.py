@@ -179,3 +179,47 @@ def test_commonjs_exports_are_definitions_reached_through_require() -> None:
         ("src/cli.js|Function:main", "src/lib.js|Function:parseArgs", "import"),
         ("src/cli.js|Function:main", "src/lib.js|Function:buildIt", "import"),
     }
+
+
+DEFAULT_EXPORTS = {
+    "src/format.js": "export default function formatDate(d) { return d; }\n",
+    "src/base.ts": "export default class Model {\n  save() {}\n}\n",
+    "src/named.js": "function slugify(s) { return s; }\nexport default slugify;\n",
+    "src/anonymous.js": "export default () => 1;\nexport function Anon() {}\n",
+    "src/Button.tsx": "export default function Btn() { return null; }\n",
+    "src/components/index.ts": "export { default as Button } from '../Button';\n",
+    "src/app.ts": """
+        import fmt from './format';
+        import Base from './base';
+        import slug from './named';
+        import Anon from './anonymous';
+        import { Button } from './components';
+
+        export class User extends Base {
+          show() { fmt(1); slug('a'); Anon(); Button(); Base.save(); }
+        }
+        """,
+}
+
+
+def test_a_default_import_reaches_the_definition_the_module_exports_as_default() -> None:
+    """`import fmt from './format'` reaches `formatDate`, whatever the importer calls it,
+    also through a barrel's `export { default as Button }`. A module whose default export
+    has no name (`export default () => 1`) is read by the local-name convention."""
+    repo = index_repo(DEFAULT_EXPORTS)
+    assert repo.extractions["src/format.js"].default_export == "formatDate"
+    assert repo.extractions["src/base.ts"].default_export == "Model"
+    assert repo.extractions["src/named.js"].default_export == "slugify"
+    assert repo.extractions["src/anonymous.js"].default_export is None
+    assert repo.edge_set("INHERITS") == {
+        ("src/app.ts|Class:User", "src/base.ts|Class:Model", "import"),
+    }
+    assert repo.edge_set("CALLS") == {
+        ("src/app.ts|Method:User.show", "src/format.js|Function:formatDate", "import"),
+        ("src/app.ts|Method:User.show", "src/named.js|Function:slugify", "import"),
+        ("src/app.ts|Method:User.show", "src/anonymous.js|Function:Anon", "import"),
+        ("src/app.ts|Method:User.show", "src/Button.tsx|Function:Btn", "import"),
+        ("src/app.ts|Method:User.show", "src/base.ts|Method:Model.save", "import"),
+    }
+    for extraction in repo.extractions.values():
+        assert type(extraction).from_json(extraction.to_json()) == extraction

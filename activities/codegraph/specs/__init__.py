@@ -9,7 +9,8 @@ Capture names the engine understands (see `extract.py`):
   with `@call.unless_local` only if the enclosing definition binds no local of that name, as
   a `@local` (a name it binds) or within a `@local.pattern` (a pattern of names it binds);
 - `@inherit.extends` / `@inherit.implements` a supertype of the innermost enclosing definition;
-- `@import` a node handed to the spec's `imports` hook; `@package` the file's package name.
+- `@import` a node handed to the spec's `imports` hook; `@package` the file's package name;
+- `@export.default` the name a module exports as its default (JavaScript, TypeScript).
 Captures starting with `_` are only for predicates.
 """
 

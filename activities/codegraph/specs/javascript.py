@@ -35,6 +35,11 @@ COMMON = """
   constructor: (member_expression object: (_) @call.receiver property: (_) @call.name)) @call
 (import_statement) @import
 (export_statement source: (string)) @import
+(export_statement "default" declaration: [
+  (function_declaration name: (_) @export.default)
+  (generator_function_declaration name: (_) @export.default)
+  (class_declaration name: (_) @export.default)])
+(export_statement "default" value: (identifier) @export.default)
 (call_expression
   function: [(identifier) @_fn (import)]
   arguments: (arguments . (string))
