@@ -720,8 +720,15 @@ class _Resolver:
         if symbol in scope.names:
             # Also under another name (`export { fmt as format } from './fmt'`): narrow
             # re-indexes then reach the importers spelling `format` (`affected.renamed_too`).
+            # Not when a wildcard import reached the module: `__all__` and TypeScript's
+            # export-or-import are not extracted, so a name a module merely imports, a
+            # private helper under a public name (networkx's `from .betweenness import
+            # _single_source_shortest_path_basic as shortest_path`), would pass for its
+            # export. Under the same name it is likely the one definition either way.
             onward = scope.names[symbol]
-            return None if onward is None else self._in_target(onward, symbol, depth + 1, seen)
+            if onward is None or (target.wildcard and onward.symbol not in (None, symbol)):
+                return None
+            return self._in_target(onward, symbol, depth + 1, seen)
         for wildcard in scope.wildcards:
             found_there = self._in_target(wildcard, symbol, depth + 1, seen)
             if found_there is not None:

@@ -301,7 +301,9 @@ def test_names_a_module_passes_on_are_followed_to_their_definition() -> None:
     """`from pkg import Engine` reaches pkg/core.py through `from .core import Engine` in
     pkg/__init__.py (and `pkg.start()` through its `from .core import *`); a TypeScript
     barrel's `export * from` and `export { x } from` are followed too, and so is a name
-    passed on under another (`as`), through two modules."""
+    passed on under another (`as`), through two modules. Not through a wildcard import:
+    there a module's `from .paths import _walk as shortest_path` may be a private helper
+    (`__all__` is not read), and `graph.shortest_path()` reaches the public one."""
     repo = index_repo(
         {
             "pkg/__init__.py": """
@@ -311,6 +313,11 @@ def test_names_a_module_passes_on_are_followed_to_their_definition() -> None:
                 """,
             "pkg/core.py": "class Engine:\n    pass\n",
             "pkg/util.py": "def start():\n    pass\n",
+            "graph/__init__.py": "from .centrality import *\nfrom .generic import *\n",
+            "graph/centrality.py": "from .paths import _walk as shortest_path\n",
+            "graph/paths.py": "def _walk():\n    pass\n",
+            "graph/generic.py": "def shortest_path():\n    pass\n",
+            "report.py": "import graph\n\ndef run():\n    graph.shortest_path()\n",
             "app.py": """
                 import pkg
                 from pkg import Engine, Motor
@@ -346,6 +353,7 @@ def test_names_a_module_passes_on_are_followed_to_their_definition() -> None:
     }
     assert repo.edge_set("CALLS") == {
         ("app.py|Function:main", "pkg/util.py|Function:start", "import"),
+        ("report.py|Function:run", "graph/generic.py|Function:shortest_path", "import"),
         ("src/app.ts|Function:main", "src/utils/strings.ts|Function:slug", "import"),
         ("src/app.ts|Function:main", "src/utils/fmt.ts|Function:fmt", "import"),
         ("src/app.ts|Function:main", "src/utils/fmt.ts|Function:pad", "import"),
