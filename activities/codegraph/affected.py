@@ -200,12 +200,15 @@ def _renames(fe: FileExtraction) -> tuple[tuple[str, str], ...]:
     """(name, alias) of each import a module passes on under another name, which
     resolution follows (`BranchResolution._in_target`): `default` too, as in a barrel's
     `export { default as Button } from './Button'`."""
-    if family(fe.language) not in RE_EXPORTING:
+    language = family(fe.language)
+    if language not in RE_EXPORTING:
         return ()
+    # A JS package import (`import React from 'react'`) never reaches the branch.
     return tuple(
         (imp.name, imp.alias)
         for imp in fe.imports
         if imp.name and imp.alias and imp.name not in ("*", imp.alias)
+        if language != "js" or imp.module.startswith(".")
     )
 
 
