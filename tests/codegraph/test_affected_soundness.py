@@ -661,15 +661,29 @@ def test_reordered_wildcard_re_exports_reach_their_readers() -> None:
     assert kept.edges() == full
 
 
-def test_a_function_named_like_a_base_widens_to_everything_without_kept_tables() -> None:
+@pytest.mark.parametrize(
+    "via",
+    [
+        {"f.py": "from pkg import Base\n\nclass Foo(Base):\n    pass\n"},
+        {
+            "shim.py": "from pkg import Base as Root\n",
+            "f.py": "from shim import Root\n\nclass Foo(Root):\n    pass\n",
+        },
+    ],
+    ids=["by-name", "renamed"],
+)
+def test_a_function_named_like_a_base_widens_to_everything_without_kept_tables(
+    via: dict[str, str],
+) -> None:
     """`def Base()` added to pkg/a.py, which the barrel reads first, shadows the class Base
-    that f.py's Foo extends; z.py's Bar(Foo) calls self.work() and never names Base. Without
-    the kept tables to compare hierarchies, the answer is None (everything)."""
+    that f.py's Foo extends (by that name, or as `Root` through shim.py's `import ... as`);
+    z.py's Bar(Foo) calls self.work() and never names Base. Without the kept tables to
+    compare hierarchies, the answer is None (everything)."""
     files = {
         "pkg/__init__.py": "from .a import *\nfrom .b import *\n",
         "pkg/a.py": "def other():\n    pass\n",
         "pkg/b.py": "class Base:\n    def work(self):\n        pass\n",
-        "f.py": "from pkg import Base\n\nclass Foo(Base):\n    pass\n",
+        **via,
         "z.py": "from f import Foo\n\nclass Bar(Foo):\n    def x(self):\n        self.work()\n",
     }
     before = extract_all(files)
@@ -696,43 +710,13 @@ RENAMING_BRANCH = {
 def test_a_change_reaches_files_reading_its_names_under_another(kept_tables: bool) -> None:
     """fmt.ts loses `pad`, which two modules pass on as `format`, then `layout`: app.ts
     calls `layout()` and never spells `pad`, yet its call had reached it."""
-    before = extract_all(RENAMING_BRANCH)
-    changed = extract_all({"src/utils/fmt.ts": "export function fmt() {}\n"})
-    after = {**before, **changed}
-    full = resolve_edges("r", "main", after)
-    assert full.get("src/app.ts") != resolve_edges("r", "main", before).get("src/app.ts")
-    scope = affected_files(
-        {"src/utils/fmt.ts": before["src/utils/fmt.ts"]}, changed, after, 1.0,
+    scope = reaches_reader(
+        extract_all(RENAMING_BRANCH),
+        extract_all({"src/utils/fmt.ts": "export function fmt() {}\n"}),
+        "src/app.ts",
         kept_tables=kept_tables,
-    )  # fmt: skip
+    )
     assert scope is not None
-    assert "src/app.ts" in scope
-    assert resolve_edges("r", "main", after, only=scope) == _only(full, scope)
-    if kept_tables:
-        kept = BranchResolution("r", "main", before)
-        widened = kept.update(changed, scope)
-        assert widened is not None
-        assert kept.edges() == full
-
-
-def test_a_function_named_like_a_renamed_base_widens_to_everything_without_kept_tables() -> None:
-    """As below, but f.py reaches Base only as `Root`, through shim.py's `import ... as`:
-    the base words spell `Root`, and Base must still be seen among them."""
-    files = {
-        "pkg/__init__.py": "from .a import *\nfrom .b import *\n",
-        "pkg/a.py": "def other():\n    pass\n",
-        "pkg/b.py": "class Base:\n    def work(self):\n        pass\n",
-        "shim.py": "from pkg import Base as Root\n",
-        "f.py": "from shim import Root\n\nclass Foo(Root):\n    pass\n",
-        "z.py": "from f import Foo\n\nclass Bar(Foo):\n    def x(self):\n        self.work()\n",
-    }
-    before = extract_all(files)
-    changed = extract_all({"pkg/a.py": files["pkg/a.py"] + "\ndef Base():\n    pass\n"})
-    after = {**before, **changed}
-    assert resolve_edges("r", "main", after).get("z.py") != resolve_edges(
-        "r", "main", before
-    ).get("z.py")
-    assert affected_files({"pkg/a.py": before["pkg/a.py"]}, changed, after, 1.0) is None
 
 
 DEFAULT_EXPORT_BRANCH = {
@@ -759,20 +743,37 @@ DEFAULT_EXPORT_EDITS = {
 def test_a_change_to_a_default_export_reaches_its_importers(edit: str, kept_tables: bool) -> None:
     """app.ts reads format.js's default export as `fmt`, through a barrel: it spells neither
     the definition nor `default`, yet its call moves when format.js changes what it exports."""
-    before = extract_all(DEFAULT_EXPORT_BRANCH)
-    changed = extract_all({"src/format.js": DEFAULT_EXPORT_EDITS[edit]})
+    scope = reaches_reader(
+        extract_all(DEFAULT_EXPORT_BRANCH),
+        extract_all({"src/format.js": DEFAULT_EXPORT_EDITS[edit]}),
+        "src/app.ts",
+        kept_tables=kept_tables,
+    )
+    # An edited import is everything without the kept tables, and narrow with them.
+    assert scope is not None or (not kept_tables and edit == "default-imported")
+
+
+def reaches_reader(
+    before: dict[str, FileExtraction],
+    changed: dict[str, FileExtraction],
+    reader: str,
+    *,
+    kept_tables: bool,
+) -> set[str] | None:
+    """`affected_files` for modified files `changed`, checked: the edit moves `reader`'s
+    edges; a set answered holds `reader` and resolves as the whole branch does, and so
+    does a kept resolution taking the change in. Returns that answer."""
     after = {**before, **changed}
     full = resolve_edges("r", "main", after)
-    assert full.get("src/app.ts") != resolve_edges("r", "main", before).get("src/app.ts")
-    modified = {"src/format.js": before["src/format.js"]}
+    assert full.get(reader) != resolve_edges("r", "main", before).get(reader)
+    modified = {path: before[path] for path in changed}
     scope = affected_files(modified, changed, after, 1.0, kept_tables=kept_tables)
     if scope is None:
-        assert not kept_tables, "kept tables narrow an import edit"
-        return  # an edited import: without the kept tables, everything
-    assert "src/app.ts" in scope
+        return None
+    assert reader in scope
     assert resolve_edges("r", "main", after, only=scope) == _only(full, scope)
     if kept_tables:
         kept = BranchResolution("r", "main", before)
-        widened = kept.update(changed, scope)
-        assert widened is not None
+        assert kept.update(changed, scope) is not None
         assert kept.edges() == full
+    return scope
