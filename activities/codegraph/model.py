@@ -86,7 +86,8 @@ class FileExtraction:
     inherits: tuple[Inheritance, ...]
     has_syntax_errors: bool
     # The name a JavaScript/TypeScript module exports as its default (`export default
-    # function bar`, `export default Bar;`): what `import Foo from './bar'` binds.
+    # function bar`, `export default Bar;`, `export { Bar as default }`): what
+    # `import Foo from './bar'` binds.
     default_export: str | None = None
 
     def to_json(self) -> dict[str, Any]:

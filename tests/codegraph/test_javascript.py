@@ -186,6 +186,7 @@ DEFAULT_EXPORTS = {
     "src/base.ts": "export default class Model {\n  save() {}\n}\n",
     "src/named.js": "function slugify(s) { return s; }\nexport default slugify;\n",
     "src/anonymous.js": "export default () => 1;\nexport function Anon() {}\n",
+    "src/clause.js": "const clamp = (x) => x;\nexport { clamp as default };\n",
     "src/Button.tsx": "export default function Btn() { return null; }\n",
     "src/components/index.ts": "export { default as Button } from '../Button';\n",
     "src/app.ts": """
@@ -193,10 +194,11 @@ DEFAULT_EXPORTS = {
         import Base from './base';
         import slug from './named';
         import Anon from './anonymous';
+        import limit from './clause';
         import { Button } from './components';
 
         export class User extends Base {
-          show() { fmt(1); slug('a'); Anon(); Button(); Base.save(); }
+          show() { fmt(1); slug('a'); Anon(); Button(); Base.save(); limit(2); }
         }
         """,
 }
@@ -204,13 +206,15 @@ DEFAULT_EXPORTS = {
 
 def test_a_default_import_reaches_the_definition_the_module_exports_as_default() -> None:
     """`import fmt from './format'` reaches `formatDate`, whatever the importer calls it,
-    also through a barrel's `export { default as Button }`. A module whose default export
+    also through a barrel's `export { default as Button }` and from `export { clamp as
+    default }`. A module whose default export
     has no name (`export default () => 1`) is read by the local-name convention."""
     repo = index_repo(DEFAULT_EXPORTS)
     assert repo.extractions["src/format.js"].default_export == "formatDate"
     assert repo.extractions["src/base.ts"].default_export == "Model"
     assert repo.extractions["src/named.js"].default_export == "slugify"
     assert repo.extractions["src/anonymous.js"].default_export is None
+    assert repo.extractions["src/clause.js"].default_export == "clamp"
     assert repo.edge_set("INHERITS") == {
         ("src/app.ts|Class:User", "src/base.ts|Class:Model", "import"),
     }
@@ -220,6 +224,7 @@ def test_a_default_import_reaches_the_definition_the_module_exports_as_default()
         ("src/app.ts|Method:User.show", "src/anonymous.js|Function:Anon", "import"),
         ("src/app.ts|Method:User.show", "src/Button.tsx|Function:Btn", "import"),
         ("src/app.ts|Method:User.show", "src/base.ts|Method:Model.save", "import"),
+        ("src/app.ts|Method:User.show", "src/clause.js|Function:clamp", "import"),
     }
     for extraction in repo.extractions.values():
         assert type(extraction).from_json(extraction.to_json()) == extraction

@@ -40,6 +40,9 @@ COMMON = """
   (generator_function_declaration name: (_) @export.default)
   (class_declaration name: (_) @export.default)])
 (export_statement "default" value: (identifier) @export.default)
+(export_statement !source (export_clause
+  (export_specifier name: (identifier) @export.default alias: _ @_alias)
+  (#eq? @_alias "default")))
 (call_expression
   function: [(identifier) @_fn (import)]
   arguments: (arguments . (string))
