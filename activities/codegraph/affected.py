@@ -197,19 +197,24 @@ def _words_of(fe: FileExtraction) -> _Words:
 
 
 def _renames(fe: FileExtraction) -> tuple[tuple[str, str], ...]:
-    """(name, alias) of each import a module passes on under another name, which
-    resolution follows (`BranchResolution._in_target`): `default` too, as in a barrel's
-    `export { default as Button } from './Button'`."""
+    """(name, alias) of each name a module passes on under another, which resolution
+    follows (`BranchResolution._in_target`): its imports (`default` too, as in a barrel's
+    `export { default as Button } from './Button'`) and its default export."""
     language = family(fe.language)
     if language not in RE_EXPORTING:
         return ()
     # A JS package import (`import React from 'react'`) never reaches the branch.
-    return tuple(
+    renames = [
         (imp.name, imp.alias)
         for imp in fe.imports
         if imp.name and imp.alias and imp.name not in ("*", imp.alias)
         if language != "js" or imp.module.startswith(".")
-    )
+    ]
+    if fe.default_export:
+        # `export default formatTime` passes formatTime on as `default`, maybe from an
+        # import: a change to formatTime's own file reaches this module's default importers.
+        renames.append((fe.default_export, "default"))
+    return tuple(renames)
 
 
 def _modules_rooted_by(branch: Mapping[str, FileExtraction], fe: FileExtraction) -> set[str]:

@@ -777,3 +777,22 @@ def reaches_reader(
         assert kept.update(changed, scope) is not None
         assert kept.edges() == full
     return scope
+
+
+@pytest.mark.parametrize("kept_tables", [False, True], ids=["spelled", "kept-tables"])
+def test_a_change_reaches_the_importers_of_a_default_export_imported_from_it(
+    kept_tables: bool,
+) -> None:
+    """format.js exports as default what it imports from other.js; other.js loses it. app.js
+    spells `fmt`, `format` and `default`, but nothing other.js defines."""
+    branch = {
+        **DEFAULT_EXPORT_BRANCH,
+        "src/format.js": "import { formatTime } from './other';\nexport default formatTime;\n",
+    }
+    scope = reaches_reader(
+        extract_all(branch),
+        extract_all({"src/other.js": "export function formatDay(d) { return d; }\n"}),
+        "src/app.ts",
+        kept_tables=kept_tables,
+    )
+    assert scope is not None
