@@ -286,9 +286,11 @@ def _changed_names(old: FileExtraction, new: FileExtraction, kept_tables: bool) 
     if not kept_tables and any(kind not in CALLABLE_KINDS for kind, *_ in moved):
         return None
     names = {name for _, name, *_ in moved}
-    if old.default_export != new.default_export or old.default_export in names:
+    if old.default_export != new.default_export:
         # A default import reaches the definition under a name of its own: its file spells
-        # `default` (and a barrel's readers what it passes that on as: `renamed_too`).
+        # `default` (and a barrel's readers what it passes that on as: `renamed_too`). A
+        # change to the definition itself gets there through the module's rename of its
+        # default export (`_renames`).
         names.add("default")
     return names
 
