@@ -78,10 +78,10 @@ def _local_name(language: str, imp: Import, target: Target | None, layout: RepoL
         return imp.alias or ""
     if imp.alias:
         return imp.alias
-    if imp.name and imp.name != "default":
+    if imp.name:
+        # Also `default`: a barrel's `export { default } from './Card'` makes the module's
+        # default (JavaScript), and Python's `from .options import default` binds the word.
         return imp.name
-    if imp.name == "default":
-        return ""
     module = imp.module
     if language == "go":
         package = layout.go_package_name(target.files) if target else None

@@ -43,7 +43,11 @@ from activities.codegraph.skipping import SkipRules
 # 6: names a module passes on under another name (`export { fmt as format } from`, `from
 # .core import Engine as Motor`) are followed to their definition; a JS default import
 # reaches the module's declared default export (`FileExtraction.default_export`).
-EXTRACTOR_VERSION = 6
+# 7: a default passed on from another module (`export { default } from './Card'`) is
+# followed there, not looked up by the importer's name nor behind `export *`; Python's
+# `from .options import default` binds `default`; TypeScript's `export default abstract
+# class` is a declared default export.
+EXTRACTOR_VERSION = 7
 
 
 def index_format(

@@ -164,8 +164,10 @@ def _javascript(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target |
     if imp.name in (None, "*"):
         # Only `export * from` has no alias: it passes on every name of the module.
         return Target((found,), wildcard=imp.name == "*" and imp.alias is None)
-    if imp.name == "default" and imp.alias:
-        return Target((found,), imp.alias, default=True)
+    if imp.name == "default":
+        # A barrel's `export { default } from './Card'` names no local alias: the module's
+        # default is then looked up as `default` there, never by a name of its own.
+        return Target((found,), imp.alias or "default", default=True)
     return Target((found,), imp.name)
 
 

@@ -729,20 +729,29 @@ class _Resolver:
             if onward is None or (target.wildcard and onward.symbol not in (None, symbol)):
                 return None
             return self._in_target(onward, symbol, depth + 1, seen)
-        for wildcard in scope.wildcards:
+        # `export *` never passes a default export on, and a default export's name is a
+        # binding of its own module: a default import is not looked for behind wildcards.
+        for wildcard in () if target.default else scope.wildcards:
             found_there = self._in_target(wildcard, symbol, depth + 1, seen)
             if found_there is not None:
                 return found_there
         return None
 
     def _default_export(self, target: Target) -> str | None:
-        """For a default import, the name its module exports as default, if it says: where
-        it does not (`export default () => ...`, CommonJS), the import's local name is
-        taken for the definition's, as React's `import Button from './Button'` has it."""
+        """For a default import, the name its module exports as default, if it says, or
+        `default` where it passes another module's on (`export { default } from './Card'`,
+        `export { pad as default } from './fmt'`: its bound names lead there). Where it does
+        neither (`export default () => ...`, CommonJS), the import's local name is taken for
+        the definition's, as React's `import Button from './Button'` has it."""
         if not target.default:
             return None
-        symbols = self.index.files.get(target.files[0])
-        return symbols.extraction.default_export if symbols is not None else None
+        path = target.files[0]
+        symbols = self.index.files.get(path)
+        declared = symbols.extraction.default_export if symbols is not None else None
+        if declared:
+            return declared
+        scope = self.scopes.get(path)
+        return "default" if scope is not None and "default" in scope.names else None
 
     def _extension(self, scope: FileScope, name: str) -> tuple[str, str] | None:
         """A Kotlin call on an object of unknown type to a top-level function the file

@@ -184,6 +184,7 @@ def test_commonjs_exports_are_definitions_reached_through_require() -> None:
 DEFAULT_EXPORTS = {
     "src/format.js": "export default function formatDate(d) { return d; }\n",
     "src/base.ts": "export default class Model {\n  save() {}\n}\n",
+    "src/shape.ts": "export default abstract class Shape {\n  static of() {}\n}\n",
     "src/named.js": "function slugify(s) { return s; }\nexport default slugify;\n",
     "src/anonymous.js": "export default () => 1;\nexport function Anon() {}\n",
     "src/clause.js": "const clamp = (x) => x;\nexport { clamp as default };\n",
@@ -196,9 +197,10 @@ DEFAULT_EXPORTS = {
         import Anon from './anonymous';
         import limit from './clause';
         import { Button } from './components';
+        import Form from './shape';
 
         export class User extends Base {
-          show() { fmt(1); slug('a'); Anon(); Button(); Base.save(); limit(2); }
+          show() { fmt(1); slug('a'); Anon(); Button(); Base.save(); limit(2); Form.of(); }
         }
         """,
 }
@@ -206,12 +208,13 @@ DEFAULT_EXPORTS = {
 
 def test_a_default_import_reaches_the_definition_the_module_exports_as_default() -> None:
     """`import fmt from './format'` reaches `formatDate`, whatever the importer calls it,
-    also through a barrel's `export { default as Button }` and from `export { clamp as
-    default }`. A module whose default export
+    also through a barrel's `export { default as Button }`, from `export { clamp as
+    default }` and from an abstract class (TypeScript). A module whose default export
     has no name (`export default () => 1`) is read by the local-name convention."""
     repo = index_repo(DEFAULT_EXPORTS)
     assert repo.extractions["src/format.js"].default_export == "formatDate"
     assert repo.extractions["src/base.ts"].default_export == "Model"
+    assert repo.extractions["src/shape.ts"].default_export == "Shape"
     assert repo.extractions["src/named.js"].default_export == "slugify"
     assert repo.extractions["src/anonymous.js"].default_export is None
     assert repo.extractions["src/clause.js"].default_export == "clamp"
@@ -225,6 +228,38 @@ def test_a_default_import_reaches_the_definition_the_module_exports_as_default()
         ("src/app.ts|Method:User.show", "src/Button.tsx|Function:Btn", "import"),
         ("src/app.ts|Method:User.show", "src/base.ts|Method:Model.save", "import"),
         ("src/app.ts|Method:User.show", "src/clause.js|Function:clamp", "import"),
+        ("src/app.ts|Method:User.show", "src/shape.ts|Method:Shape.of", "import"),
     }
     for extraction in repo.extractions.values():
         assert type(extraction).from_json(extraction.to_json()) == extraction
+
+
+PASSED_ON_DEFAULTS = {
+    # A component folder's index, as React projects write it, with a helper of its own.
+    "src/Card/Card.jsx": "export default function Card() { return null; }\n",
+    "src/Card/index.js": "export { default } from './Card';\nexport function Tile() {}\n",
+    "src/fmt.js": "export function pad(s) { return s; }\n",
+    "src/text.js": "export { pad as default } from './fmt';\nexport function Foo() {}\n",
+    "src/shapes.js": "export function Shape() {}\n",
+    "src/star.js": "export * from './shapes';\nexport default () => 1;\n",
+    "src/app.js": """
+        import Card from './Card';
+        import Tile from './Card';
+        import Foo from './text';
+        import Shape from './star';
+
+        export function main() { Card(); Tile(); Foo(); Shape(); }
+        """,
+}
+
+
+def test_a_default_passed_on_from_another_module_is_followed_there() -> None:
+    """`export { default } from './Card'` and `export { pad as default } from './fmt'` make
+    another module's definition the default: an import of it reaches that one, whatever the
+    importer calls it, never the barrel's own definition of the importer's name. `export *`
+    passes no default on, so an anonymous default is not looked for behind it."""
+    repo = index_repo(PASSED_ON_DEFAULTS)
+    assert repo.edge_set("CALLS") == {  # Card() and Tile() both
+        ("src/app.js|Function:main", "src/Card/Card.jsx|Function:Card", "import"),
+        ("src/app.js|Function:main", "src/fmt.js|Function:pad", "import"),
+    }

@@ -178,3 +178,17 @@ def test_submodules_resolve_through_an_imported_package() -> None:
         ("app.py|Function:main", "tools/text.py|Method:Wrapper.fill", "import"),
         ("app.py|Function:main", "tools/deep/more.py|Function:helper", "import"),
     }
+
+
+def test_a_function_named_default_is_imported_like_any_other() -> None:
+    """`default` is a keyword in JavaScript only: `from .options import default` binds it,
+    so the call reaches options.py and not its namesake elsewhere."""
+    calls = index_repo(
+        {
+            "pkg/__init__.py": "",
+            "pkg/options.py": "def default():\n    return 1\n",
+            "pkg/other.py": "def default():\n    return 2\n",
+            "pkg/app.py": "from .options import default\n\ndef main():\n    default()\n",
+        }
+    ).edge_set("CALLS")
+    assert calls == {("pkg/app.py|Function:main", "pkg/options.py|Function:default", "import")}

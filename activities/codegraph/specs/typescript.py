@@ -10,6 +10,7 @@ QUERY = (
     COMMON
     + """
 (abstract_class_declaration name: (_) @name) @def.Class
+(export_statement "default" declaration: (abstract_class_declaration name: (_) @export.default))
 (interface_declaration name: (_) @name) @def.Interface
 (interface_body (method_signature name: (_) @name) @def.Method)
 (class_body (abstract_method_signature name: (_) @name) @def.Method)
