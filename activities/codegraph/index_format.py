@@ -46,7 +46,8 @@ from activities.codegraph.skipping import SkipRules
 # 7: a default passed on from another module (`export { default } from './Card'`) is
 # followed there, not looked up by the importer's name nor behind `export *`; Python's
 # `from .options import default` binds `default`; TypeScript's `export default abstract
-# class` is a declared default export.
+# class` is a declared default export; a member of a type a module passes on
+# (`Engine.start()` after `from pkg import Engine`) is found in the type's definition.
 EXTRACTOR_VERSION = 7
 
 

@@ -689,12 +689,22 @@ class _Resolver:
         """`name` in the import target, inside the class path `rest` (may be empty)."""
         index = self.index
         symbol = self._default_export(target) or target.symbol
-        inner = ".".join([*([symbol] if symbol else []), *rest])
-        if not inner:
+        parts = [*([symbol] if symbol else []), *rest]
+        if not parts:
             return self._in_target(target, name)
-        owner = index.top_in(target.files, inner)
+        owner = index.top_in(target.files, ".".join(parts)) or self._passed_on_owner(target, parts)
         member = index.find_member(owner, name) if owner else None
         return (member, "import") if member else None
+
+    def _passed_on_owner(self, target: Target, parts: list[str]) -> str | None:
+        """The type `parts` names where the module passes its first part on from another:
+        `Engine.start()` after `from pkg import Engine`, which pkg/__init__.py imports from
+        `.core`; `Model.create()` through a barrel's `export { Model } from './model'`."""
+        found = self._in_target(target, parts[0])
+        owner = found[0] if found is not None else None
+        for part in parts[1:]:  # a nested type: `Outer.Inner.f()`
+            owner = self.index.members.get(owner, {}).get(part) if owner else None
+        return owner
 
     def _in_target(
         self, target: Target | None, name: str, depth: int = 0, seen: set[str] | None = None

@@ -361,6 +361,54 @@ def test_names_a_module_passes_on_are_followed_to_their_definition() -> None:
     }
 
 
+def test_members_of_a_type_a_module_passes_on_are_found_in_its_definition() -> None:
+    """`Engine.start()` after `from pkg import Engine`, `pkg.Engine.start()` and a nested
+    `pkg.Engine.Part.fit()`, where pkg/__init__.py imports Engine from `.core`; a barrel's
+    `Model.create()` and, through `import * as api`, `api.Model.create()`."""
+    repo = index_repo(
+        {
+            "pkg/__init__.py": "from .core import Engine\n",
+            "pkg/core.py": """
+                class Engine:
+                    @classmethod
+                    def start(cls):
+                        pass
+
+                    class Part:
+                        @staticmethod
+                        def fit():
+                            pass
+                """,
+            "app.py": """
+                import pkg
+                from pkg import Engine
+
+                def main():
+                    Engine.start()
+                    pkg.Engine.start()
+                    pkg.Engine.Part.fit()
+                """,
+            "src/models/index.ts": "export { Model } from './model';\n",
+            "src/models/model.ts": "export class Model {\n  static create() {}\n}\n",
+            "src/app.ts": """
+                import { Model } from './models';
+                import * as api from './models';
+                export function main() { Model.create(); api.Model.create(); }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("app.py|Function:main", "pkg/core.py|Method:Engine.start", "import"),
+        ("app.py|Function:main", "pkg/core.py|Method:Engine.Part.fit", "import"),
+        ("src/app.ts|Function:main", "src/models/model.ts|Method:Model.create", "import"),
+    }
+    counts = {row.dst_key.rsplit("|", 1)[1]: row.props["count"] for row in repo.edges
+              if row.type == "CALLS"}  # fmt: skip
+    # Both spellings of each call count.
+    assert counts == {"Method:Engine.start": 2, "Method:Engine.Part.fit": 1,
+                      "Method:Model.create": 2}  # fmt: skip
+
+
 def test_a_cycle_of_wildcard_re_exports_is_walked_once_per_lookup() -> None:
     """pkg/__init__.py wildcard-imports ten modules that each wildcard-import pkg back; a
     name found nowhere looks into each module once, not once per path through the cycle."""
