@@ -218,17 +218,18 @@ def _renames(fe: FileExtraction) -> tuple[tuple[str, str], ...]:
 
 
 def _modules_rooted_by(branch: Mapping[str, FileExtraction], fe: FileExtraction) -> set[str]:
-    """For a Python package's `__init__.py` that came or went: the first word of every
-    module path below its directory. Whether that directory is a package decides whether
-    an absolute import may start there (`modules._python_module`), and an importer spells
-    only that first word (`import json`, not the directory holding json.py)."""
+    """For a Python package's `__init__.py` that came or went: every word of every path
+    below its directory. Whether that directory is a package decides whether an absolute
+    import may start there or in any directory below it (`RepoLayout.python_root`), and
+    an importer spells only the module path from that start (`import json`, not the
+    directories holding json.py)."""
     if fe.language != "python" or posixpath.basename(fe.path) not in PYTHON_PACKAGE_MARKERS:
         return set()
     below = posixpath.dirname(fe.path) + "/"
     if below == "/":
         return set()  # the repository root is always a root
-    firsts = (path[len(below) :].split("/")[0] for path in branch if path.startswith(below))
-    return {word for first in firsts for word in _WORD.findall(posixpath.splitext(first)[0])}
+    rests = (path[len(below) :] for path in branch if path.startswith(below))
+    return {word for rest in rests for word in _WORD.findall(posixpath.splitext(rest)[0])}
 
 
 def through_roots(

@@ -47,7 +47,8 @@ from activities.codegraph.skipping import SkipRules
 # followed there, not looked up by the importer's name nor behind `export *`; Python's
 # `from .options import default` binds `default`; TypeScript's `export default abstract
 # class` is a declared default export; a member of a type a module passes on
-# (`Engine.start()` after `from pkg import Engine`) is found in the type's definition.
+# (`Engine.start()` after `from pkg import Engine`) is found in the type's definition; a
+# directory below a Python package is no import root.
 EXTRACTOR_VERSION = 7
 
 

@@ -50,6 +50,7 @@ class RepoLayout:
         self.go_modules = sorted(go_modules.items(), key=lambda item: -len(item[1]))
         self.package_of: dict[str, str | None] = {}
         self.by_basename: dict[str, list[str]] = defaultdict(list)
+        self._python_roots: dict[str, bool] = {}
         for fe in sorted(files, key=lambda f: f.path):
             self.by_dir[dirname(fe.path)].append(fe.path)
             self.by_basename[basename(fe.path)].append(fe.path)
@@ -79,6 +80,23 @@ class RepoLayout:
             if not all(p.isidentifier() for p in parts[-k:]):
                 break
             self.python_suffixes[".".join(parts[-k:])].append(("/".join(parts[:-k]), path))
+
+    def python_root(self, directory: str) -> bool:
+        """Whether `directory` may be on sys.path: neither it nor a directory above it (the
+        repository's top aside) is a package. Python 3 has no implicit relative imports, so
+        `import json` in myapp/views.py is the standard library's even beside
+        myapp/serializers/json.py; and a stub tree vendored in a package (jedi's
+        `third_party/typeshed/stdlib`) is the type checker's, never what `import posix`
+        loads."""
+        known = self._python_roots.get(directory)
+        if known is None:
+            markers = (f"{directory}/{marker}" for marker in PYTHON_PACKAGE_MARKERS)
+            parent = dirname(directory)
+            known = not any(m in self.paths for m in markers) and (
+                not parent or self.python_root(parent)
+            )
+            self._python_roots[directory] = known
+        return known
 
     def by_suffix(self, suffix: str, importer: str) -> str | None:
         """The file whose path ends with `/suffix`, preferring the one nearest to `importer`."""
@@ -127,14 +145,11 @@ def _python_file(layout: RepoLayout, base: str) -> str | None:
 
 
 def _python_module(layout: RepoLayout, dotted: str, importer: str) -> str | None:
-    # A root is a directory on sys.path; a package's directory is not one (Python 3 has no
-    # implicit relative imports): `import json` in myapp/views.py is the standard library's
-    # even beside myapp/serializers/json.py.
+    # A root is a directory on sys.path (`RepoLayout.python_root`); the top always is.
     candidates = [
         (root, path)
         for root, path in layout.python_suffixes.get(dotted, ())
-        if not root
-        or not any(f"{root}/{marker}" in layout.paths for marker in PYTHON_PACKAGE_MARKERS)
+        if not root or layout.python_root(root)
     ]
     if not candidates:
         return None

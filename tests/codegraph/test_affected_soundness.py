@@ -455,6 +455,17 @@ ADDED_CASES = {
         ("myapp/serializers/__init__.py", ""),
         "main.py",
     ),
+    # Nor is a directory below a package: main.py's `import posix` stops reaching the stub
+    # in tools/typeshed/stdlib, though main.py names none of tools, typeshed and stdlib.
+    "package marker above an import root": (
+        {
+            "tools/typeshed/stdlib/posix.pyi": "def close(fd: int) -> None: ...\n",
+            "main.py": "import posix\n\ndef run():\n    posix.close(1)\n",
+            "other.py": "def other():\n    return 2\n",
+        },
+        ("tools/__init__.py", ""),
+        "main.py",
+    ),
     # app.py reads Base through lib's `from mods.delta import *`, and the new mods/delta.py
     # passes on core/gamma.py's names: app.py names neither delta nor gamma.
     "wildcard re-export chain": (

@@ -223,7 +223,8 @@ def test_self_calls_are_not_guessed_past_a_base_from_outside() -> None:
 
 def test_library_imports_are_not_taken_for_namesakes_deep_in_the_tree() -> None:
     """`import json` is the standard library's even beside myapp/serializers/json.py (a
-    package's directory is no import root); `require 'json'` is the gem's, not
+    package's directory is no import root), and `import posix` beside a stub tree vendored in
+    a package (nor is a directory below one); `require 'json'` is the gem's, not
     lib/formatters/json.rb; `#include <string.h>` is the C library's, not src/util/string.h.
     What the language does load still resolves."""
     repo = index_repo(
@@ -231,13 +232,16 @@ def test_library_imports_are_not_taken_for_namesakes_deep_in_the_tree() -> None:
             "myapp/__init__.py": "",
             "myapp/serializers/__init__.py": "",
             "myapp/serializers/json.py": "def loads(s):\n    return s\n",
+            "myapp/third_party/typeshed/stdlib/posix.pyi": "def close(fd: int) -> None: ...\n",
             "myapp/views.py": """
                 import json
+                import posix
                 from myapp.serializers import json as ours
 
                 def view(body):
                     json.loads(body)
                     ours.loads(body)
+                    posix.close(1)
                 """,
             "lib/formatters/json.rb": "module Formatters\nend\n",
             "lib/shop.rb": "require 'json'\nrequire 'formatters/json'\n",
@@ -247,6 +251,7 @@ def test_library_imports_are_not_taken_for_namesakes_deep_in_the_tree() -> None:
     )
     assert repo.edge_set("IMPORTS") == {
         ("myapp/views.py", "module:json", ""),
+        ("myapp/views.py", "module:posix", ""),
         ("myapp/views.py", "myapp/serializers/json.py", ""),
         ("lib/shop.rb", "module:json", ""),
         ("lib/shop.rb", "lib/formatters/json.rb", ""),
