@@ -48,7 +48,9 @@ from activities.codegraph.skipping import SkipRules
 # `from .options import default` binds `default`; TypeScript's `export default abstract
 # class` is a declared default export; a member of a type a module passes on
 # (`Engine.start()` after `from pkg import Engine`) is found in the type's definition; a
-# directory below a Python package is no import root.
+# directory below a Python package is no import root; no unique-name guess for Rust's std
+# and JavaScript's built-in and DOM methods, on a JS global (`document`), or for a method
+# handing the call on to a field (`self.inner.read()` inside `read`).
 EXTRACTOR_VERSION = 7
 
 

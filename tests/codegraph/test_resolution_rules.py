@@ -172,6 +172,80 @@ def test_rust_standard_trait_methods_are_not_guessed() -> None:
     assert repo.edge_set("CALLS") == set()
 
 
+def test_standard_library_methods_are_not_guessed_in_rust_and_javascript() -> None:
+    """`path.parent()`, `cmd.arg()`, `opt.and_then()` are std's even where the crate has
+    one method of that name; `document.createElement`, `s.indexOf`, `/x/.test(s)` and
+    `ctx.lineTo` are the browser's and the language's. A name of the repository's own is
+    still guessed (`store.commitDraft()`)."""
+    repo = index_repo(
+        {
+            "src/ignore.rs": """
+                pub struct Ignore;
+                impl Ignore {
+                    pub fn parent(&self) -> Option<Ignore> { None }
+                    pub fn and_then(&self) {}
+                }
+                pub struct TestCommand;
+                impl TestCommand { pub fn arg(&mut self) {} }
+                """,
+            "src/walk.rs": """
+                fn walk(path: &Path, cmd: &mut Command, opt: Option<u8>) {
+                    path.parent(); cmd.arg("x"); opt.and_then(|x| x);
+                }
+                """,
+            "src/renderer.ts": """
+                export class Renderer {
+                  createElement(tag: string) {}
+                  indexOf(x: number) {}
+                  test(s: string) {}
+                  lineTo(x: number, y: number) {}
+                  postMessage(m: string) {}
+                  commitDraft() {}
+                }
+                """,
+            "src/app.ts": """
+                export function paint(ctx: any, s: string, store: any) {
+                  document.createElement('div');
+                  s.indexOf('.');
+                  /x/.test(s);
+                  ctx.lineTo(1, 2);
+                  window.parent.postMessage('hi');
+                  store.commitDraft();
+                }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/app.ts|Function:paint", "src/renderer.ts|Method:Renderer.commitDraft", "unique_name"),
+    }
+
+
+def test_a_method_handing_a_call_on_to_what_it_wraps_is_not_its_own_callee() -> None:
+    """`self.inner.literals()` inside `literals` (a newtype over another crate's type),
+    `this.decoder.startEntity()` inside `startEntity`: the wrapped object's method, not a
+    self-loop by name. Recursion through a plain variable is still guessed."""
+    repo = index_repo(
+        {
+            "src/literal.rs": """
+                pub struct TSeq { inner: Seq }
+                impl TSeq {
+                    pub fn literals(&self) -> usize { self.inner.literals() }
+                }
+                """,
+            "src/tokenizer.ts": """
+                export class Tokenizer {
+                  startEntity() { this.decoder.startEntity(); }
+                  visit(node: any) { node.child.visit(); }
+                }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/tokenizer.ts|Method:Tokenizer.visit", "src/tokenizer.ts|Method:Tokenizer.visit",
+         "unique_name"),
+    }  # fmt: skip
+
+
 def test_self_calls_are_not_guessed_past_a_base_from_outside() -> None:
     """`self.full_clean()` in a Django model, or a bare `render` in a Rails controller,
     is the library base's method, not an unrelated class's of the same name. Without such a
