@@ -96,7 +96,8 @@ _RUST_STD_METHODS = frozenset(_RUST_STD_WORDS.split())
 # The same for JavaScript and TypeScript: strings, arrays, regular expressions, the DOM and
 # the canvas. Measured on vuejs/core and excalidraw, where guessing them drew ~750 calls
 # (`document.createElement`, `s.indexOf`, `/x/.test(s)`, `ctx.lineTo`) to a repository
-# class of a test file or a renderer interface.
+# class of a test file or a renderer interface. Not names that test helpers commonly
+# define (`mouse.moveTo()`, `click`, `select`): there the guess was mostly right.
 _JS_BUILTIN_WORDS = (
     "charAt charCodeAt codePointAt indexOf lastIndexOf includes padStart padEnd trim "
     "trimStart trimEnd toUpperCase toLowerCase toLocaleString substring substr normalize "
@@ -105,20 +106,20 @@ _JS_BUILTIN_WORDS = (
     "createElementNS createTextNode querySelector querySelectorAll getElementById "
     "getElementsByClassName getElementsByTagName addEventListener removeEventListener "
     "dispatchEvent appendChild removeChild replaceChild insertBefore cloneNode setAttribute "
-    "getAttribute removeAttribute hasAttribute closest matches focus blur click select "
-    "scrollTo scrollIntoView getBoundingClientRect postMessage preventDefault stopPropagation "
-    "stopImmediatePropagation getContext moveTo lineTo beginPath closePath arc arcTo "
+    "getAttribute removeAttribute hasAttribute closest matches focus blur scrollTo "
+    "scrollIntoView getBoundingClientRect postMessage preventDefault stopPropagation "
+    "stopImmediatePropagation getContext lineTo beginPath closePath arc arcTo "
     "quadraticCurveTo bezierCurveTo fillRect strokeRect clearRect drawImage measureText "
     "fillText strokeText stroke setTransform resetTransform getImageData putImageData "
     "createLinearGradient createRadialGradient getData setData disconnect observe unobserve "
     "abort json text blob arrayBuffer"
 )
 _JS_BUILTIN_METHODS = frozenset(_JS_BUILTIN_WORDS.split())
-# Objects every browser or Node.js script has: a method called on one is theirs.
+# Objects every browser script has, under names seldom given to a variable (`history`,
+# `navigator`, `process` often are): a method called on one of them is theirs.
 _JS_GLOBALS = frozenset(
-    {"document", "window", "navigator", "console", "localStorage", "sessionStorage",
-     "location", "history", "globalThis", "process", "performance", "crypto"}
-)  # fmt: skip
+    {"document", "window", "console", "localStorage", "sessionStorage", "globalThis"}
+)
 
 
 def resolve_edges(
@@ -708,8 +709,10 @@ class _Resolver:
                 return inner, "unique_name"
         if path or _names_a_type(qualifier, fs.extraction.language):
             return None  # `JSON.parse`, `Integer.parseInt`: a library's type, never guessed
-        if fs.family == "js" and qualifier.partition(".")[0] in _JS_GLOBALS:
-            return None  # `document.body.append()`, `window.parent.postMessage()`
+        if fs.family == "js" and qualifier in _JS_GLOBALS:
+            # `document.createElement()`; not `window.app.scene.refresh()`, where a script
+            # hung its own objects on the global.
+            return None
         return self._extension(scope, name) or self._guess_method(scope, name)
 
     def _namespace(self, fs: FileSymbols, qualifier: str) -> tuple[Target, list[str]] | None:
