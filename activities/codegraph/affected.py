@@ -51,9 +51,10 @@ _WORD = re.compile(r"(?!\d)[\w$]+")  # identifiers: Python, Go and most allow no
 # Words of a module path that name no file: Rust's relative module paths.
 _RELATIVE_WORDS = frozenset({"crate", "self", "super"})
 # Families whose modules export the names they import (a package's `__init__.py`, a
-# TypeScript barrel): resolution follows those imports into other files, and a kept
-# resolution finds who reads through them (`BranchResolution.update`).
-RE_EXPORTING = frozenset({"python", "js"})
+# TypeScript barrel, a Rust crate's `pub use`): resolution follows those imports into other
+# files, and a kept resolution finds who reads through them (`BranchResolution.update`).
+# A Rust `use` without `pub` is followed too: child modules see it.
+RE_EXPORTING = frozenset({"python", "js", "rust"})
 
 
 def affected_files(

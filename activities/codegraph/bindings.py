@@ -46,7 +46,7 @@ def bind_file(
             continue
         if target.wildcard:
             scope.wildcards.append(target)
-        elif local:
+        elif local and not _own_definition(fs, target, local):
             scope.names[local] = target
         targets.update(_imported_files(index, target))
     targets.discard(fe.path)
@@ -60,6 +60,12 @@ def bind_file(
         for name in sorted(modules)
     ]  # fmt: skip
     return scope, edges
+
+
+def _own_definition(fs: FileSymbols, target: Target, local: str) -> bool:
+    """Whether an import binds a name to the file's own definition of it, which the file
+    reaches in its own scope anyway: Rust's `mod tests { use super::Glob; }`."""
+    return target.files == (fs.extraction.path,) and target.symbol == local and local in fs.top
 
 
 def _imported_files(index: SymbolIndex, target: Target) -> list[str]:

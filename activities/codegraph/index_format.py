@@ -50,7 +50,9 @@ from activities.codegraph.skipping import SkipRules
 # (`Engine.start()` after `from pkg import Engine`) is found in the type's definition; a
 # directory below a Python package is no import root; no unique-name guess for Rust's std
 # and JavaScript's built-in and DOM methods, on a JS global (`document`), or for a method
-# handing the call on to a field (`self.inner.read()` inside `read`).
+# handing the call on to a field (`self.inner.read()` inside `read`); Rust: `pub use` is
+# followed, a `use` path starts in the current module, `super` in an inline module is the
+# file.
 EXTRACTOR_VERSION = 7
 
 

@@ -250,8 +250,20 @@ def _php_path(layout: RepoLayout, fe: FileExtraction, module: str) -> Target | N
 
 
 def _rust(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | None:
-    root, current = _rust_crate(layout, fe.path)
     segments = imp.module.split("::") if imp.module else []
+    if segments and segments[0] not in ("crate", "self", "super"):
+        # Since the 2018 edition a path starts in the current module (`use get::Get` in
+        # cmd/mod.rs, after `mod get;`), else it names a crate; the 2015 edition started at
+        # the crate root, as a crate's own name does.
+        here = _rust_segments(layout, fe, imp, ["self", *segments])
+        return here or _rust_segments(layout, fe, imp, segments)
+    return _rust_segments(layout, fe, imp, segments)
+
+
+def _rust_segments(
+    layout: RepoLayout, fe: FileExtraction, imp: Import, segments: list[str]
+) -> Target | None:
+    root, current = _rust_crate(layout, fe.path)
     resolved: list[str] = []
     for i, seg in enumerate(segments):
         if seg == "crate" and i == 0:

@@ -38,6 +38,9 @@ FILES = {
         pub trait Backend: Send {
             fn load(&self, key: &str) -> Option<String>;
         }
+
+        pub mod pool;
+        pub use memory::MemoryBackend;
         """,
     "src/storage/memory.rs": """
         use super::Backend;
@@ -54,6 +57,29 @@ FILES = {
         impl Backend for MemoryBackend {
             fn load(&self, key: &str) -> Option<String> {
                 Some(key.to_owned())
+            }
+        }
+        """,
+    "src/storage/pool.rs": """
+        use crate::storage::MemoryBackend;
+
+        pub struct Pool;
+
+        impl Pool {
+            pub fn open() -> Self {
+                MemoryBackend::new();
+                Pool
+            }
+        }
+
+        #[cfg(test)]
+        mod tests {
+            use super::Pool;
+            use super::*;
+
+            #[test]
+            fn pooled() {
+                Pool::open();
             }
         }
         """,
@@ -98,9 +124,16 @@ def test_use_trees_are_flattened() -> None:
 
 
 def test_calls_and_trait_impls_resolve_across_modules() -> None:
-    """`Alias::new()`, `module::f()` and `self.m()` resolve; `impl Trait for T` is an edge."""
+    """`Alias::new()`, `module::f()` and `self.m()` resolve; `impl Trait for T` is an edge.
+    A `pub use` is followed (`use crate::storage::MemoryBackend`), a path in a `use` starts
+    in the current module (`pub use memory::MemoryBackend` in storage/mod.rs), and `super`
+    in an inline `mod tests` is the file itself."""
     repo = index_repo(FILES)
     assert repo.edge_set("CALLS") == {
+        ("src/storage/pool.rs|Method:Pool.open", "src/storage/memory.rs|Method:MemoryBackend.new",
+         "import"),
+        ("src/storage/pool.rs|Function:tests.pooled", "src/storage/pool.rs|Method:Pool.open",
+         "scope"),
         ("src/lib.rs|Method:Cache.new", "src/storage/memory.rs|Method:MemoryBackend.new",
          "import"),
         ("src/lib.rs|Method:Cache.get", "src/lib.rs|Method:Cache.touch", "scope"),
@@ -115,6 +148,8 @@ def test_calls_and_trait_impls_resolve_across_modules() -> None:
         ("src/lib.rs", "src/storage/memory.rs", ""),
         ("src/lib.rs", "src/util.rs", ""),
         ("src/lib.rs", "module:std::collections", ""),
+        ("src/storage/mod.rs", "src/storage/pool.rs", ""),
+        ("src/storage/pool.rs", "src/storage/mod.rs", ""),
         ("src/storage/mod.rs", "src/storage/memory.rs", ""),
         ("src/storage/memory.rs", "src/storage/mod.rs", ""),
     }

@@ -65,7 +65,41 @@ def imports(node: Node) -> list[Import]:
                 found.append(_leaf(prefix, text(path), text(alias) if alias else None, ln))
         elif kind in ("identifier", "scoped_identifier", "self", "crate", "super"):
             found.append(_leaf(prefix, text(tree), None, ln))
+    inline = _inline_modules(node)
+    if inline:
+        found = [_from_file_level(imp, inline) for imp in found]
     return sorted(found, key=lambda i: (i.module, i.name or "", i.alias or ""))
+
+
+def _inline_modules(node: Node) -> list[str]:
+    """The inline modules (`mod tests { ... }`) around `node`, outermost first."""
+    names: list[str] = []
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "mod_item":
+            name = parent.child_by_field_name("name")
+            names.append(text(name) if name is not None else "")
+        parent = parent.parent
+    return names[::-1]
+
+
+def _from_file_level(imp: Import, inline: list[str]) -> Import:
+    """A `use` inside inline modules, with its path as seen from the file's own module: in
+    `mod tests { use super::*; }` (in every crate's tests), `super` is the file itself."""
+    segments = imp.module.split("::")
+    ups = 0
+    while ups < len(segments) and segments[ups] == "super":
+        ups += 1
+    if ups:
+        # Each `super` climbs one inline module; past the outermost, the file's parent.
+        kept = inline[: max(len(inline) - ups, 0)]
+        rest = ["super"] * max(ups - len(inline), 0) + segments[ups:]
+        path = ["self", *kept, *rest] if ups <= len(inline) else rest
+    elif segments[0] == "self":
+        path = ["self", *inline, *segments[1:]]
+    else:
+        return imp  # `crate::...`, or a crate's name (`use std::fs`)
+    return Import("::".join(path), imp.name, imp.alias, imp.line)
 
 
 def _leaf(prefix: str, path: str, alias: str | None, ln: int) -> Import:
