@@ -52,7 +52,8 @@ from activities.codegraph.skipping import SkipRules
 # and JavaScript's built-in and DOM methods, on a JS global (`document`), or for a method
 # handing the call on to a field (`self.inner.read()` inside `read`); Rust: `pub use` is
 # followed, a `use` path starts in the current module, `super` in an inline module is the
-# file.
+# file; JS arrow-function class fields are methods; a method found only in tests is no
+# guess for other code.
 EXTRACTOR_VERSION = 7
 
 

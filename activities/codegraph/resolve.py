@@ -16,6 +16,7 @@ import posixpath
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from activities.codegraph.affected import (
     RE_EXPORTING,
@@ -108,13 +109,21 @@ _JS_BUILTIN_WORDS = (
     "dispatchEvent appendChild removeChild replaceChild insertBefore cloneNode setAttribute "
     "getAttribute removeAttribute hasAttribute closest matches focus blur scrollTo "
     "scrollIntoView getBoundingClientRect postMessage preventDefault stopPropagation "
-    "stopImmediatePropagation getContext lineTo beginPath closePath arc arcTo "
+    "stopImmediatePropagation getContext lineTo translate beginPath closePath arc arcTo "
     "quadraticCurveTo bezierCurveTo fillRect strokeRect clearRect drawImage measureText "
     "fillText strokeText stroke setTransform resetTransform getImageData putImageData "
     "createLinearGradient createRadialGradient getData setData disconnect observe unobserve "
     "abort json text blob arrayBuffer"
 )
 _JS_BUILTIN_METHODS = frozenset(_JS_BUILTIN_WORDS.split())
+# Where tests live: production code never calls into them, so a method found only there is
+# no guess for a call from elsewhere (vuejs/core: `tag.indexOf()` drawn to a class of
+# reactiveArray.spec.ts).
+_TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "__mocks__", "testdata"})
+_TEST_FILE = re.compile(
+    r"^test_.*\.py$|_test\.(py|go|rb)$|\.(test|spec)\.[cm]?[jt]sx?$|_spec\.rb$"
+    r"|Tests?\.(java|kt|cs)$|^conftest\.py$"
+)
 # Objects every browser script has, under names seldom given to a variable (`history`,
 # `navigator`, `process` often are): a method called on one of them is theirs.
 _JS_GLOBALS = frozenset(
@@ -850,8 +859,18 @@ class _Resolver:
             language == "js" and name in _JS_BUILTIN_METHODS
         ):
             return None
-        found = unique(self.index.global_methods.get((language, name)))
+        candidates = self.index.global_methods.get((language, name))
+        if candidates and not in_tests(scope.symbols.extraction.path):
+            candidates = [key for key in candidates if not in_tests(key.split("|", 3)[2])]
+        found = unique(candidates)
         return (found, "unique_name") if found else None
+
+
+@lru_cache(maxsize=1 << 16)  # bounded: a worker sees many repositories
+def in_tests(path: str) -> bool:
+    """Whether `path` (as a key spells it) is a test's or a test helper's."""
+    *folders, name = path.split("/")
+    return not _TEST_DIRS.isdisjoint(folders) or _TEST_FILE.search(name) is not None
 
 
 def _names_a_type(qualifier: str, language: str) -> bool:

@@ -263,3 +263,41 @@ def test_a_default_passed_on_from_another_module_is_followed_there() -> None:
         ("src/app.js|Function:main", "src/Card/Card.jsx|Function:Card", "import"),
         ("src/app.js|Function:main", "src/fmt.js|Function:pad", "import"),
     }
+
+
+def test_arrow_function_class_fields_are_methods() -> None:
+    """`static createElement = (t) => ...` and `handleClick = () => { ... }` are methods of
+    their class: reached as `API.createElement()`, and the callers of what they call. A
+    function declared inside one is nested in it, not a method of the class."""
+    for ext in ("js", "ts"):
+        repo = index_repo(
+            {
+                f"src/api.{ext}": """
+                    export class API {
+                      static createElement = (t) => ({ t });
+                      handleClick = () => {
+                        const inner = () => 1;
+                        this.reset();
+                      };
+                      count = 1;
+                      reset() {}
+                    }
+                    """,
+                f"src/test.{ext}": """
+                    import { API } from './api';
+                    export function setup() { return API.createElement('rect'); }
+                    """,
+            }
+        )
+        assert repo.defs(f"src/api.{ext}") == [
+            ("Class", "API", 1, 9),
+            ("Method", "API.createElement", 2, 2),
+            ("Method", "API.handleClick", 3, 6),
+            ("Function", "API.handleClick.inner", 4, 4),
+            ("Method", "API.reset", 8, 8),
+        ]
+        assert repo.edge_set("CALLS") == {
+            (f"src/api.{ext}|Method:API.handleClick", f"src/api.{ext}|Method:API.reset", "scope"),
+            (f"src/test.{ext}|Function:setup", f"src/api.{ext}|Method:API.createElement",
+             "import"),
+        }  # fmt: skip

@@ -246,6 +246,26 @@ def test_a_method_handing_a_call_on_to_what_it_wraps_is_not_its_own_callee() -> 
     }  # fmt: skip
 
 
+def test_a_method_found_only_in_tests_is_no_guess_for_other_code() -> None:
+    """A class in a spec file or a tests folder is never what production code calls:
+    `ctx.rotate()` in the renderer does not reach the tests' `Pointer.rotate`; a test still
+    reaches it, and a production method of that name is guessed for production code."""
+    repo = index_repo(
+        {
+            "tests/helpers/ui.ts": "export class Pointer {\n  rotate() {}\n}\n",
+            "src/array.spec.ts": "class SubArray {\n  flatten() {}\n}\n",
+            "src/scene.ts": "export class Scene {\n  flatten() {}\n}\n",
+            "src/renderer.ts": "export function draw(ctx, a) { ctx.rotate(1); a.flatten(); }\n",
+            "src/renderer.test.ts": "export function check(mouse: any) { mouse.rotate(); }\n",
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/renderer.ts|Function:draw", "src/scene.ts|Method:Scene.flatten", "unique_name"),
+        ("src/renderer.test.ts|Function:check", "tests/helpers/ui.ts|Method:Pointer.rotate",
+         "unique_name"),
+    }  # fmt: skip
+
+
 def test_self_calls_are_not_guessed_past_a_base_from_outside() -> None:
     """`self.full_clean()` in a Django model, or a bare `render` in a Rails controller,
     is the library base's method, not an unrelated class's of the same name. Without such a

@@ -1,5 +1,6 @@
 """JavaScript: classes, functions (also `const f = () => ...` and CommonJS `exports.f = ...`),
-ES imports, require(), calls."""
+methods (also arrow-function class fields: `handleClick = () => ...`), ES imports, require(),
+calls."""
 
 from __future__ import annotations
 
@@ -53,6 +54,9 @@ QUERY = (
     COMMON
     + """
 (class_heritage [(identifier) (member_expression)] @inherit.extends)
+(class_body (field_definition
+  property: (property_identifier) @name
+  value: [(arrow_function) (function_expression)]) @def.Method)
 """
 )
 

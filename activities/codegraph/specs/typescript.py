@@ -10,6 +10,9 @@ QUERY = (
     COMMON
     + """
 (abstract_class_declaration name: (_) @name) @def.Class
+(class_body (public_field_definition
+  name: (property_identifier) @name
+  value: [(arrow_function) (function_expression)]) @def.Method)
 (export_statement "default" declaration: (abstract_class_declaration name: (_) @export.default))
 (interface_declaration name: (_) @name) @def.Interface
 (interface_body (method_signature name: (_) @name) @def.Method)
