@@ -34,11 +34,12 @@ class StoredFile:
 @dataclass(frozen=True)
 class ResolutionState:
     """What the Branch node says about its edges: `pending` while a run is rewriting them (a
-    crash leaves it set), the go.mod map they were resolved with, and the (parsed files,
-    definitions) counted when they were settled."""
+    crash leaves it set), the module roots they were resolved with (go.mod files, tsconfig
+    aliases: `indexer.module_roots`), and the (parsed files, definitions) counted when they
+    were settled."""
 
     pending: bool
-    go_modules: str | None
+    roots: str | None
     counts: tuple[int, int] | None = None
     # A new id at every settle: while it stays, so do the branch's File nodes (`settle_resolution`).
     version: str | None = None
@@ -143,18 +144,18 @@ class GraphWriter:
         rows = await self._run(
             """
             MATCH (b:Branch {key: $key})
-            RETURN b.resolution_pending IS NOT NULL AS pending, b.go_modules AS go_modules,
+            RETURN b.resolution_pending IS NOT NULL AS pending, b.module_roots AS roots,
                    b.graph_files AS files, b.graph_symbols AS symbols, b.graph_version AS version,
                    b.index_format AS index_format
             """,
             key=branch_key,
         )
         if not rows:
-            return ResolutionState(pending=True, go_modules=None)
+            return ResolutionState(pending=True, roots=None)
         row = rows[0]
         counts = None if row["files"] is None else (int(row["files"]), int(row["symbols"]))
         return ResolutionState(
-            bool(row["pending"]), row["go_modules"], counts, row["version"], row["index_format"]
+            bool(row["pending"]), row["roots"], counts, row["version"], row["index_format"]
         )
 
     async def set_resolution_pending(self, branch_key: str, index_format: str) -> None:
@@ -180,20 +181,21 @@ class GraphWriter:
         )
 
     async def settle_resolution(
-        self, branch_key: str, go_modules: str, counts: tuple[int, int], index_format: str
+        self, branch_key: str, roots: str, counts: tuple[int, int], index_format: str
     ) -> None:
-        """Every file's edges match the branch again, resolved with these go.mod files; the
+        """Every file's edges match the branch again, resolved with these module roots; the
         branch has `counts` (parsed files, definitions), made in `index_format`. A new
         `graph_version` tells whoever read the File nodes before that they may have changed."""
         await self._run(
             """
             MATCH (b:Branch {key: $key})
-            SET b.resolution_pending = null, b.go_modules = $go_modules,
+            SET b.resolution_pending = null, b.module_roots = $roots,
                 b.graph_files = $files, b.graph_symbols = $symbols,
                 b.index_format = $index_format, b.graph_version = randomUUID()
+            REMOVE b.go_modules  // what module_roots was called before tsconfig aliases
             """,
             key=branch_key,
-            go_modules=go_modules,
+            roots=roots,
             files=counts[0],
             symbols=counts[1],
             index_format=index_format,

@@ -20,12 +20,12 @@ import logging
 import os
 import posixpath
 import time
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from contextlib import aclosing, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from neo4j import AsyncDriver
 
@@ -49,6 +49,7 @@ from activities.codegraph.parse_worker import ParseItem, parse_files, parse_pool
 from activities.codegraph.resolve import BoundEdges, BranchResolution, parse_go_mod
 from activities.codegraph.skipping import SkipReason, SkipRules
 from activities.codegraph.snapshot_plan import SnapshotPlan, plan_snapshot
+from activities.codegraph.tsconfig import Aliases, is_config, path_aliases
 from activities.git_client import GitClient, TreeEntry
 from app.settings import Settings
 from workflows.contracts import GraphOutcome, ParseOutcome, SnapshotRef
@@ -62,6 +63,15 @@ WRITE_CHUNK_FILES = 200
 # resolution tables a pass over the branch's definitions (~30 ms on CPython's stdlib); beyond
 # this many, building them afresh is cheaper.
 KEPT_UPDATE_MAX_FILES = 10
+# go.mod and tsconfig files larger than this are not read (a real one is a few KiB).
+MAX_ROOT_FILE_BYTES = 256 * 1024
+
+
+class ModuleRoots(TypedDict):
+    go: dict[str, str]  # directory -> the module path its go.mod declares
+    js: Aliases  # directory -> the path aliases of the tsconfig there
+
+
 # Extractions kept in memory between runs (LRU, INDEX_CACHE_FILES); about 70 KiB each for
 # CPython-sized files.
 EXTRACTION_CACHE_FILES = Settings.index_cache_files
@@ -145,14 +155,14 @@ class CodeGraphIndexer:
             # A deferred file is parsed now, whatever its blob; gone, it is deleted.
             reparse={p for p, f in stored.items() if f.deferred},
         )
-        go_modules = await self._go_modules(repo_dir, tree)
+        roots = await self._module_roots(repo_dir, tree)
         (out_dir / PLAN).write_text(
             json.dumps(
                 {
                     "unchanged": plan.unchanged,
                     "deleted": plan.deleted,
                     "to_parse": [f.path for f in plan.to_parse],
-                    "go_modules": go_modules,
+                    "roots": roots,
                     "index_format": self._format,
                     "stored": {
                         "version": None if state.pending else state.version,
@@ -178,17 +188,26 @@ class CodeGraphIndexer:
             deferred_files=deferred,
         )
 
-    async def _go_modules(self, repo_dir: Path, tree: list[TreeEntry]) -> dict[str, str]:
-        """Directory -> module path of every go.mod: Go imports resolve against these."""
-        mods = {e.blob_sha: e.path for e in tree if e.path.rsplit("/", 1)[-1] == "go.mod"}
-        found: dict[str, str] = {}
-        if not mods:
-            return found
-        async for sha, content in self._git.read_blobs(repo_dir, list(mods)):
-            module = parse_go_mod(content.decode("utf-8", errors="replace"))
-            if module:
-                found[posixpath.dirname(mods[sha])] = module
-        return found
+    async def _module_roots(self, repo_dir: Path, tree: list[TreeEntry]) -> ModuleRoots:
+        """What imports resolve against besides the files: the module path each go.mod
+        declares, by directory (Go), and the path aliases of the tsconfig.json and
+        jsconfig.json files (TypeScript: `tsconfig.path_aliases`)."""
+        wanted: dict[str, list[str]] = defaultdict(list)  # blob -> paths (copies share one)
+        for entry in tree:
+            go_mod = posixpath.basename(entry.path) == "go.mod"
+            if (go_mod or is_config(entry.path)) and entry.size <= MAX_ROOT_FILE_BYTES:
+                wanted[entry.blob_sha].append(entry.path)
+        go_modules: dict[str, str] = {}
+        configs: dict[str, str] = {}
+        if wanted:
+            async for sha, content in self._git.read_blobs(repo_dir, list(wanted)):
+                text = content.decode("utf-8", errors="replace")
+                for path in wanted[sha]:
+                    if posixpath.basename(path) != "go.mod":
+                        configs[path] = text
+                    elif module := parse_go_mod(text):
+                        go_modules[posixpath.dirname(path)] = module
+        return {"go": go_modules, "js": path_aliases(configs)}
 
     async def _parse_to_disk(
         self, plan: SnapshotPlan, repo_dir: Path, out: Path, deadline: float | None
@@ -248,8 +267,10 @@ class CodeGraphIndexer:
         stored = StoredFiles(
             repo_id, branch, await _stored_files_now(writer, repo_id, branch, plan, state)
         )
-        go_modules = _canonical(plan["go_modules"])
-        settled = not state.pending and state.go_modules == go_modules
+        # A plan from a worker before tsconfig aliases held only the go.mod map.
+        plan.setdefault("roots", {"go": plan.get("go_modules", {}), "js": {}})
+        roots = _canonical(plan["roots"])
+        settled = not state.pending and state.roots == roots
         if settled and self._nothing_to_write(out_dir, plan, stored.files.values()):
             if state.index_format != plan["index_format"]:
                 # Only when no file was stored (else parse planned them all again).
@@ -269,9 +290,7 @@ class CodeGraphIndexer:
         await writer.set_resolution_pending(bkey, plan["index_format"])
         change = await self._write_change(writer, snapshot, out_dir, plan, stored, settled=settled)
         with _gc_paused():
-            resolution, resolved, previous = self._resolution(
-                bkey, stored, plan["go_modules"], change
-            )
+            resolution, resolved, previous = self._resolution(bkey, stored, plan["roots"], change)
             calls_kept = _calls_kept(resolution.calls_stable & resolved, stored, change.written)
             edges = resolution.edges(only=resolved, without_calls=calls_kept)
         if calls_kept:
@@ -294,8 +313,8 @@ class CodeGraphIndexer:
         extractions = change.extractions
         symbols = sum(len(e.definitions) for e in extractions.values())
         counts = (len(extractions), symbols)
-        await writer.settle_resolution(bkey, go_modules, counts, plan["index_format"])
-        self._resolutions.keep(bkey, resolution, change.blobs, go_modules)
+        await writer.settle_resolution(bkey, roots, counts, plan["index_format"])
+        self._resolutions.keep(bkey, resolution, change.blobs, roots)
         return GraphOutcome(
             total_symbols=symbols,
             indexed_files=len(extractions),
@@ -346,14 +365,12 @@ class CodeGraphIndexer:
         return BranchChange(before, after, added, deleted, extractions, blobs, written)
 
     def _resolution(
-        self, bkey: str, stored: StoredFiles, go_modules: dict[str, str], change: BranchChange
+        self, bkey: str, stored: StoredFiles, roots: ModuleRoots, change: BranchChange
     ) -> tuple[BranchResolution, set[str], BoundEdges]:
         """The branch's resolution after `change` (the kept one brought up to date, else built
-        afresh with these go.mod files), the files whose edges are to be resolved again, and
+        afresh with these module roots), the files whose edges are to be resolved again, and
         the IMPORTS and INHERITS rows the kept one had before (empty when built afresh)."""
-        resolution, scope, previous = self._kept_resolution(
-            bkey, stored, _canonical(go_modules), change
-        )
+        resolution, scope, previous = self._kept_resolution(bkey, stored, _canonical(roots), change)
         if resolution is None:
             scope = _resolution_scope(change, stored)
         extractions = change.extractions
@@ -368,11 +385,13 @@ class CodeGraphIndexer:
             },
         )
         if resolution is None:
-            resolution = BranchResolution(stored.repo_id, stored.branch, extractions, go_modules)
+            resolution = BranchResolution(
+                stored.repo_id, stored.branch, extractions, roots["go"], roots["js"]
+            )
         return resolution, resolved, previous
 
     def _kept_resolution(
-        self, bkey: str, stored: StoredFiles, go_modules: str, change: BranchChange
+        self, bkey: str, stored: StoredFiles, roots: str, change: BranchChange
     ) -> tuple[BranchResolution | None, set[str] | None, BoundEdges]:
         """The branch's kept resolution brought up to this run's narrow change, the files to
         re-resolve (None: all) and its IMPORTS and INHERITS rows from before the change, if
@@ -380,7 +399,7 @@ class CodeGraphIndexer:
         With it, an edited import, a type added, removed or renamed, and an added, deleted or
         renamed file are narrow changes too."""
         blobs = {path: file.blob_sha for path, file in stored.files.items() if file.parsed}
-        kept = self._resolutions.take(bkey, blobs, go_modules)
+        kept = self._resolutions.take(bkey, blobs, roots)
         after = change.after
         if kept is None or change.before is None or not kept.can_update(after):
             return None, None, {}
@@ -398,7 +417,7 @@ class CodeGraphIndexer:
     ) -> dict[str, FileExtraction] | None:
         """The stored extractions of the modified and the deleted files, read before they are
         overwritten, or None when the run must resolve the whole branch (too many changes, a
-        go.mod change or an interrupted run). A file stored as skipped has no extraction and
+        module roots change or an interrupted run). A file stored as skipped has no extraction and
         no part in resolution: deleted, it is left out; parsed now, it counts as added."""
         to_parse = plan.get("to_parse")
         if not settled or to_parse is None:
@@ -719,9 +738,9 @@ def _resolution_scope(
     return scope
 
 
-def _canonical(go_modules: dict[str, str]) -> str:
-    """The go.mod map as stored on the Branch: a change re-resolves the whole branch."""
-    return json.dumps(go_modules, sort_keys=True, separators=(",", ":"))
+def _canonical(roots: ModuleRoots) -> str:
+    """The module roots as stored on the Branch: a change re-resolves the whole branch."""
+    return json.dumps(roots, sort_keys=True, separators=(",", ":"))
 
 
 def _lines(path: Path) -> Iterator[str]:

@@ -27,7 +27,7 @@ RESOLUTION_CACHE_FILES = Settings.index_cache_files
 class KeptResolution:
     resolution: BranchResolution
     blobs: dict[str, str]  # path -> blob id of every file the resolution was built from
-    go_modules: str  # the go.mod map it was built with, canonical JSON
+    roots: str  # the module roots it was built with (`indexer.module_roots`), canonical JSON
 
 
 class KeptResolutions:
@@ -38,13 +38,13 @@ class KeptResolutions:
         self._max_files = max_files
 
     def take(
-        self, branch_key: str, blobs: Mapping[str, str], go_modules: str
+        self, branch_key: str, blobs: Mapping[str, str], roots: str
     ) -> BranchResolution | None:
         """The kept resolution of the branch if it was built from exactly these blobs and
-        go.mod map. It leaves the cache: whoever takes it changes it, and gives it back with
+        module roots. It leaves the cache: whoever takes it changes it, and gives it back with
         `keep` only once the graph holds what it describes."""
         entry = self._entries.pop(branch_key, None)
-        if entry is None or entry.go_modules != go_modules or entry.blobs != blobs:
+        if entry is None or entry.roots != roots or entry.blobs != blobs:
             return None
         return entry.resolution
 
@@ -53,12 +53,12 @@ class KeptResolutions:
         branch_key: str,
         resolution: BranchResolution,
         blobs: dict[str, str],
-        go_modules: str,
+        roots: str,
     ) -> None:
         self._entries.pop(branch_key, None)
         if len(blobs) > self._max_files:
             return
-        self._entries[branch_key] = KeptResolution(resolution, blobs, go_modules)
+        self._entries[branch_key] = KeptResolution(resolution, blobs, roots)
         while sum(len(e.blobs) for e in self._entries.values()) > self._max_files:
             self._entries.popitem(last=False)
 

@@ -42,8 +42,15 @@ class Target:
 class RepoLayout:
     """Indexes over all paths of one branch, built once per resolution run."""
 
-    def __init__(self, files: Sequence[FileExtraction], go_modules: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        files: Sequence[FileExtraction],
+        go_modules: Mapping[str, str],
+        js_aliases: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+    ) -> None:
         self.paths = {fe.path for fe in files}
+        # tsconfig `paths` by config directory, deepest first (`tsconfig.path_aliases`).
+        self.js_aliases = sorted((js_aliases or {}).items(), key=lambda item: -len(item[0]))
         self.by_dir: dict[str, list[str]] = defaultdict(list)
         self.by_package: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.python_suffixes: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -165,15 +172,12 @@ def _python_module(layout: RepoLayout, dotted: str, importer: str) -> str | None
 
 def _javascript(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | None:
     module = imp.module
-    if not module.startswith("."):
-        return None  # a package from node_modules (or a path alias we do not know)
-    base = normpath(join(dirname(fe.path), module))
-    stem, ext = splitext(base)
-    probes = [base] if ext in _JS_EXTENSIONS else []
-    if ext in (".js", ".jsx", ".mjs", ".cjs"):  # TypeScript's ESM style: import "./x.js"
-        probes += [stem + e for e in (".ts", ".tsx", ".mts", ".cts")]
-    probes += [base + e for e in _JS_EXTENSIONS] + [f"{base}/index{e}" for e in _JS_EXTENSIONS]
-    found = next((p for p in probes if p in layout.paths), None)
+    if module.startswith("."):
+        found = _js_file(layout, normpath(join(dirname(fe.path), module)))
+    else:
+        # A tsconfig alias (`@/components/Button`), else a package from node_modules.
+        aliased = (_js_file(layout, base) for base in _aliased(layout, fe, module))
+        found = next((path for path in aliased if path is not None), None)
     if found is None:
         return None
     if imp.name in (None, "*"):
@@ -184,6 +188,41 @@ def _javascript(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target |
         # default is then looked up as `default` there, never by a name of its own.
         return Target((found,), imp.alias or "default", default=True)
     return Target((found,), imp.name)
+
+
+def _js_file(layout: RepoLayout, base: str) -> str | None:
+    """The file an import of `base` (a path without its extension) loads, if any."""
+    stem, ext = splitext(base)
+    probes = [base] if ext in _JS_EXTENSIONS else []
+    if ext in (".js", ".jsx", ".mjs", ".cjs"):  # TypeScript's ESM style: import "./x.js"
+        probes += [stem + e for e in (".ts", ".tsx", ".mts", ".cts")]
+    probes += [base + e for e in _JS_EXTENSIONS] + [f"{base}/index{e}" for e in _JS_EXTENSIONS]
+    return next((p for p in probes if p in layout.paths), None)
+
+
+def _aliased(layout: RepoLayout, fe: FileExtraction, module: str) -> list[str]:
+    """The paths a non-relative import may stand for under the tsconfig nearest to the
+    importer: its exact pattern, else the pattern with the longest prefix before its `*`."""
+    aliases = next(
+        (found for folder, found in layout.js_aliases
+         if not folder or fe.path.startswith(folder + "/")),
+        None,
+    )  # fmt: skip
+    if not aliases:
+        return []
+    best: tuple[int, Sequence[str], str] | None = None
+    for pattern, targets in aliases.items():
+        if pattern == module:
+            return list(targets)
+        prefix, star, suffix = pattern.partition("*")
+        fits = star and module.startswith(prefix) and module.endswith(suffix)
+        longer = best is None or len(prefix) > best[0]
+        if fits and longer and len(module) >= len(prefix) + len(suffix):
+            best = (len(prefix), targets, module[len(prefix) : len(module) - len(suffix)])
+    if best is None:
+        return []
+    _, targets, captured = best
+    return [normpath(target.replace("*", captured)) for target in targets]
 
 
 def _go(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | None:

@@ -42,6 +42,7 @@ from activities.codegraph.modules import (
 )
 from activities.codegraph.specs import get_spec
 from activities.codegraph.symbols import FileSymbols, SymbolIndex, unique
+from activities.codegraph.tsconfig import Aliases
 
 # IMPORTS and INHERITS rows by edge type, then by the path of the file they start from.
 BoundEdges = dict[str, dict[str, list[EdgeRow]]]
@@ -137,14 +138,17 @@ def resolve_edges(
     extractions: Mapping[str, FileExtraction],
     go_modules: Mapping[str, str] | None = None,
     only: Collection[str] | None = None,
+    *,
+    js_aliases: Aliases | None = None,
 ) -> dict[str, list[EdgeRow]]:
     """IMPORTS, CALLS and INHERITS edges of a branch, keyed by the path they start from.
 
     `extractions` maps path to `FileExtraction`; `go_modules` maps a directory to the module
-    path its `go.mod` declares (`parse_go_mod` reads one). With `only`, just the edges of those
-    paths are resolved (still against the whole branch).
+    path its `go.mod` declares (`parse_go_mod` reads one), `js_aliases` each tsconfig's path
+    aliases (`tsconfig.path_aliases`). With `only`, just the edges of those paths are
+    resolved (still against the whole branch).
     """
-    return BranchResolution(repo_id, branch, extractions, go_modules).edges(only)
+    return BranchResolution(repo_id, branch, extractions, go_modules, js_aliases).edges(only)
 
 
 class BranchResolution:
@@ -160,10 +164,12 @@ class BranchResolution:
         branch: str,
         extractions: Mapping[str, FileExtraction],
         go_modules: Mapping[str, str] | None = None,
+        js_aliases: Aliases | None = None,
     ) -> None:
         self.extractions = dict(extractions)
         self._go_modules = dict(go_modules or {})
-        self._layout = RepoLayout(list(extractions.values()), self._go_modules)
+        self._js_aliases = js_aliases or {}
+        self._layout = self._new_layout()
         self._index = SymbolIndex(repo_id, branch, extractions)
         self._scopes: dict[str, FileScope] = {}
         self._resolver = _Resolver(self._index, self._scopes, lambda: self._layout)
@@ -176,6 +182,9 @@ class BranchResolution:
         self.calls_stable: set[str] = set()
         # Kept for the indexer: the digest parts of the lists of `bound_edges`.
         self.digest_parts = DigestParts()
+
+    def _new_layout(self) -> RepoLayout:
+        return RepoLayout(list(self.extractions.values()), self._go_modules, self._js_aliases)
 
     def _bind(self, paths: Iterable[str]) -> None:
         index = self._index
@@ -281,7 +290,7 @@ class BranchResolution:
         callers = files_naming(self.extractions, names)
         scope |= callers
         if added or deleted:
-            self._layout = RepoLayout(list(self.extractions.values()), self._go_modules)
+            self._layout = self._new_layout()
         scope -= set(deleted)
         in_scope = self._bind_again(scope, scopes_before)
         self._link_hierarchy(in_scope)

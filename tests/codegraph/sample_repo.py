@@ -10,6 +10,7 @@ from activities.codegraph.graph_rows import EdgeRow
 from activities.codegraph.languages import detect_language
 from activities.codegraph.model import FileExtraction
 from activities.codegraph.resolve import resolve_edges
+from activities.codegraph.tsconfig import is_config, path_aliases
 
 REPO, BRANCH = "github-1", "main"
 PREFIX = f"{REPO}|{BRANCH}|"
@@ -48,14 +49,21 @@ def _short(key: str) -> str:
 
 
 def index_repo(files: dict[str, str], go_modules: dict[str, str] | None = None) -> IndexedRepo:
-    """Extract every file (its language from its name) and resolve the whole set."""
+    """Extract every file (its language from its name) and resolve the whole set; the
+    tsconfig.json and jsconfig.json files among them give their path aliases, as a worker
+    reads them."""
     extractions = {}
+    configs = {path: dedent(source) for path, source in files.items() if is_config(path)}
     for path, source in files.items():
+        if path in configs:
+            continue
         language = detect_language(path)
         assert language is not None, path
         content = dedent(source).lstrip("\n").encode()
         extractions[path] = extract(path, content, language)
         # Workers parse under a time limit, reading through a callback: the same result.
         assert extract(path, content, language, cpu_seconds=600.0) == extractions[path]
-    by_file = resolve_edges(REPO, BRANCH, extractions, go_modules)
+    by_file = resolve_edges(
+        REPO, BRANCH, extractions, go_modules, js_aliases=path_aliases(configs)
+    )
     return IndexedRepo(extractions, [edge for edges in by_file.values() for edge in edges])

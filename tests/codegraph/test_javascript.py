@@ -301,3 +301,73 @@ def test_arrow_function_class_fields_are_methods() -> None:
             (f"src/test.{ext}|Function:setup", f"src/api.{ext}|Method:API.createElement",
              "import"),
         }  # fmt: skip
+
+
+ALIASED = {
+    "tsconfig.base.json": """
+        {
+          // Shared by every package; paths are relative to this file's baseUrl.
+          "compilerOptions": {
+            "baseUrl": ".",
+            "paths": {
+              "@acme/common": ["./packages/common/src/index.ts"],
+              "@acme/common/*": ["./packages/common/src/*"],
+            },
+          },
+        }
+        """,
+    "tsconfig.json": '{ "extends": "./tsconfig.base.json" }\n',
+    "apps/web/tsconfig.json": """
+        {
+          "extends": "../../tsconfig.base.json",
+          "compilerOptions": {
+            "baseUrl": ".",
+            "paths": {
+              "@/*": ["./src/*"],
+              "@acme/common/*": ["../../packages/common/src/*"]
+            }
+          }
+        }
+        """,
+    "packages/common/src/index.ts": "export { clamp } from './math';\n",
+    "packages/common/src/math.ts": "export function clamp(x: number) { return x; }\n",
+    "packages/common/src/color.ts": "export function shade() {}\n",
+    "apps/web/src/components/Button.tsx": "export function Button() { return null; }\n",
+    "apps/web/src/main.ts": """
+        import { Button } from '@/components/Button';
+        import { shade } from '@acme/common/color';
+        import { clamp } from '@acme/common';
+        import React from 'react';
+        export function run() { Button(); shade(); React.createElement(); }
+        """,
+    "tools/cli.ts": """
+        import { clamp } from '@acme/common';
+        import { Button } from '@/components/Button';
+        export function main() { clamp(1); Button(); }
+        """,
+}
+
+
+def test_tsconfig_path_aliases_resolve_to_the_repository_files() -> None:
+    """`paths` of the tsconfig nearest to the importer, its own or through `extends` (where
+    `paths` is replaced whole, relative to baseUrl or to the config that set them): an exact
+    alias, a wildcard one, and nothing for a package (`react`), an alias another package's
+    config defines (tools/ has no `@/`) or one its own `paths` replaced (apps/web's
+    `@acme/common`, which only the workspace's node_modules link would find)."""
+    repo = index_repo(ALIASED)
+    assert repo.edge_set("IMPORTS") == {
+        ("apps/web/src/main.ts", "apps/web/src/components/Button.tsx", ""),
+        ("apps/web/src/main.ts", "packages/common/src/color.ts", ""),
+        ("apps/web/src/main.ts", "module:@acme/common", ""),
+        ("apps/web/src/main.ts", "module:react", ""),
+        ("packages/common/src/index.ts", "packages/common/src/math.ts", ""),
+        ("tools/cli.ts", "packages/common/src/index.ts", ""),
+        ("tools/cli.ts", "module:@/components/Button", ""),
+    }
+    assert repo.edge_set("CALLS") == {
+        ("apps/web/src/main.ts|Function:run", "apps/web/src/components/Button.tsx|Function:Button",
+         "import"),
+        ("apps/web/src/main.ts|Function:run", "packages/common/src/color.ts|Function:shade",
+         "import"),
+        ("tools/cli.ts|Function:main", "packages/common/src/math.ts|Function:clamp", "import"),
+    }  # fmt: skip

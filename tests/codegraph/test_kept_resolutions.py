@@ -17,7 +17,7 @@ def resolution(*paths: str) -> BranchResolution:
     return BranchResolution("r", "main", files)
 
 
-def test_taken_only_for_the_same_blobs_and_go_modules_and_only_once() -> None:
+def test_taken_only_for_the_same_blobs_and_module_roots_and_only_once() -> None:
     kept = KeptResolutions()
     built = resolution("a.py", "b.py")
     blobs = {"a.py": "1", "b.py": "2"}

@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sysconfig
 from pathlib import Path
+from typing import Any
 
 import pytest
 from neo4j import AsyncDriver
@@ -46,6 +47,16 @@ def build_corpus(repo: WorkRepo) -> None:
             src / package, repo.work / "go" / package, ignore=shutil.ignore_patterns("testdata")
         )
     shutil.copy(src / "go.mod", repo.work / "go" / "go.mod")
+    # TypeScript importing through a tsconfig path alias, and a second home the alias may
+    # be pointed at.
+    repo.write(
+        {
+            "web/tsconfig.json": '{"compilerOptions": {"paths": {"@lib/*": ["./lib/*"]}}}\n',
+            "web/lib/format.ts": "export function pad(s: string) { return s; }\n",
+            "web/next/format.ts": "export function pad(s: string) { return s + ' '; }\n",
+            "web/app.ts": "import { pad } from '@lib/format';\nexport const run = () => pad();\n",
+        }
+    )
 
 
 def history(repo: WorkRepo) -> list[tuple[str, object, bool, bool]]:
@@ -178,6 +189,11 @@ def history(repo: WorkRepo) -> list[tuple[str, object, bool, bool]]:
         go_mod = work / "go" / "go.mod"
         go_mod.write_text(go_mod.read_text().replace("module std", "module example.com/std"))
 
+    def move_ts_alias() -> None:
+        # No parsed file changes, yet web/app.ts's import now reaches web/next/format.ts.
+        tsconfig = work / "web" / "tsconfig.json"
+        tsconfig.write_text(tsconfig.read_text().replace("./lib/*", "./next/*"))
+
     return [
         ("modify", modify, True, True),
         # With the kept tables deleted, renamed and added files are narrow changes too, but
@@ -205,6 +221,7 @@ def history(repo: WorkRepo) -> list[tuple[str, object, bool, bool]]:
         ("remove the class and the Go type", remove_classes, True, True),
         ("add eleven files at once", add_eleven, False, False),
         ("change the go.mod module path", change_go_module, False, False),
+        ("point a tsconfig path alias elsewhere", move_ts_alias, False, False),
     ]
 
 
@@ -229,6 +246,7 @@ async def test_incremental_graph_equals_full_index_after_every_commit(
     assert {"CONTAINS", "DEFINES", "IMPORTS", "CALLS", "INHERITS"} <= kinds
     assert len(edges) > 1000
     assert parsed.parsed_files > 80
+    assert ts_call(edges) == "REPO|main|web/lib/format.ts|Function:pad"
 
     for step, (description, edit, narrow, kept_tables) in enumerate(history(repo), start=1):
         edit()  # type: ignore[operator]
@@ -248,6 +266,13 @@ async def test_incremental_graph_equals_full_index_after_every_commit(
         incremental = await graph_dump(neo4j_driver, live.repo_id)
         full = await graph_dump(neo4j_driver, fresh.repo_id)
         assert_same_graph(incremental, full, f"after '{description}'")
+    assert ts_call(incremental[1]) == "REPO|main|web/next/format.ts|Function:pad"
+
+
+def ts_call(edges: list[Any]) -> str:
+    """What web/app.ts's call to `pad`, imported through the tsconfig alias, reaches."""
+    (dst,) = [e[2] for e in edges if e[0] == "CALLS" and e[1].endswith("|web/app.ts|Function:run")]
+    return str(dst)
 
 
 async def test_indexing_the_same_commit_twice_writes_nothing(

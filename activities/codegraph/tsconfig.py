@@ -1,0 +1,145 @@
+"""The path aliases of a repository's tsconfig.json and jsconfig.json files. Pure.
+
+TypeScript resolves a non-relative import through `compilerOptions.paths` (`"@/*":
+["./src/*"]`) and then `baseUrl` before it looks into node_modules, and monorepos name their
+packages so (`@acme/common` -> packages/common/src). Each config applies to the files below
+its directory; it may take its options from another (`"extends": "../../tsconfig.base.json"`),
+where `paths` is replaced whole and each path is relative to the config that set it.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Mapping
+
+# The file names TypeScript and editors look for in each directory.
+CONFIG_NAMES = frozenset({"tsconfig.json", "jsconfig.json"})
+_MAX_EXTENDS = 8  # a chain of `extends`; a cycle stops here
+
+# {config directory: {pattern: [target, ...]}}, targets relative to the repository root.
+Aliases = dict[str, dict[str, list[str]]]
+
+
+def is_config(path: str) -> bool:
+    """Whether the file at `path` may hold compiler options: a config, or one extended."""
+    name = posixpath.basename(path)
+    return name.endswith(".json") and name.startswith(("tsconfig", "jsconfig"))
+
+
+def path_aliases(configs: Mapping[str, str]) -> Aliases:
+    """The aliases each config directory applies, from every config file's text by path.
+    A config that cannot be read gives none; a config without aliases is left out, so files
+    below it fall back to the nearest config above that has some (as TypeScript would only
+    with `extends`, but a repository whose packages set none of their own means the root's)."""
+    options = {path: _compiler_options(text) for path, text in configs.items()}
+    found: Aliases = {}
+    for path in sorted(configs):
+        if posixpath.basename(path) not in CONFIG_NAMES:
+            continue
+        aliases = _effective(path, options)
+        if aliases:
+            found[posixpath.dirname(path)] = aliases
+    return found
+
+
+def _effective(path: str, options: Mapping[str, dict[str, object] | None]) -> dict[str, list[str]]:
+    """`paths` and `baseUrl` of the config at `path`, following `extends` in the repository."""
+    # The first `paths` along the chain, with the directory of the config that set it.
+    paths: tuple[str, dict[str, object]] | None = None
+    base_url: str | None = None
+    current: str | None = path
+    for _ in range(_MAX_EXTENDS):
+        own = options.get(current) if current is not None else None
+        if current is None or own is None:
+            break
+        folder = posixpath.dirname(current)
+        compiler = own.get("compilerOptions")
+        if isinstance(compiler, dict):
+            if base_url is None and isinstance(compiler.get("baseUrl"), str):
+                base_url = _join(folder, compiler["baseUrl"])
+            if paths is None and isinstance(compiler.get("paths"), dict):
+                paths = (folder, compiler["paths"])
+        current = _extended(current, own.get("extends"))
+    aliases: dict[str, list[str]] = {}
+    if paths is not None:
+        # Relative to baseUrl when one is set, else to the config that set them.
+        start = base_url if base_url is not None else paths[0]
+        for pattern, targets in paths[1].items():
+            if not isinstance(targets, list) or pattern.count("*") > 1:
+                continue
+            kept = [_join(start, t) for t in targets if isinstance(t, str) and t.count("*") <= 1]
+            if kept:
+                aliases[pattern] = kept
+    if base_url is not None:
+        aliases.setdefault("*", [_join(base_url, "*")])
+    return aliases
+
+
+def _extended(path: str, extends: object) -> str | None:
+    """The config file `extends` names inside the repository (a package's is outside)."""
+    if not isinstance(extends, str) or not extends.startswith("."):
+        return None
+    target = _join(posixpath.dirname(path), extends)
+    return target if target.endswith(".json") else f"{target}.json"
+
+
+def _join(folder: str, relative: str) -> str:
+    joined = posixpath.normpath(posixpath.join(folder, relative))
+    return "" if joined == "." else joined
+
+
+def _compiler_options(text: str) -> dict[str, object] | None:
+    try:
+        parsed = json.loads(_strict_json(text))
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _strict_json(text: str) -> str:
+    """tsconfig's JSON with comments and trailing commas, as plain JSON."""
+    return _without_trailing_commas(_without_comments(text))
+
+
+def _without_comments(text: str) -> str:
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] == '"':
+            end = _string_end(text, i)
+            out.append(text[i:end])
+            i = end
+        elif text.startswith("//", i):
+            newline = text.find("\n", i)
+            i = n if newline < 0 else newline
+        elif text.startswith("/*", i):
+            close = text.find("*/", i + 2)
+            i = n if close < 0 else close + 2
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
+
+
+def _without_trailing_commas(text: str) -> str:
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] == '"':
+            end = _string_end(text, i)
+            out.append(text[i:end])
+            i = end
+            continue
+        if text[i] != "," or text[i + 1 :].lstrip()[:1] not in ("}", "]"):
+            out.append(text[i])
+        i += 1
+    return "".join(out)
+
+
+def _string_end(text: str, start: int) -> int:
+    """The index just past the JSON string that opens at `start`."""
+    i = start + 1
+    while i < len(text) and text[i] != '"':
+        i += 2 if text[i] == "\\" else 1
+    return i + 1
