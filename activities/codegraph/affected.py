@@ -234,17 +234,22 @@ def _modules_rooted_by(branch: Mapping[str, FileExtraction], fe: FileExtraction)
 
 
 def through_roots(
-    branch: Mapping[str, FileExtraction], fe: FileExtraction, go_modules: Mapping[str, str]
+    branch: Mapping[str, FileExtraction],
+    fe: FileExtraction,
+    go_modules: Mapping[str, str],
+    rust_crates: Mapping[str, str] | None = None,
 ) -> set[str]:
     """Files whose imports reach an added or deleted file through a root its words do not
-    spell: a Rust crate root (lib.rs, main.rs) roots every module below it, and a Go
-    package is imported by its module path (go.mod) rather than by its directory."""
+    spell: a Rust crate root (lib.rs, main.rs) roots every module below it, and the other
+    crates of the workspace import it by the crate's name (Cargo.toml); a Go package is
+    imported by its module path (go.mod) rather than by its directory."""
     folder = posixpath.dirname(fe.path)
     if fe.language == "rust" and posixpath.basename(fe.path) in ("lib.rs", "main.rs"):
         below = f"{folder}/" if folder else ""
+        crates = {name for name, lib in (rust_crates or {}).items() if lib == fe.path}
         return {
             p for p, other in branch.items() if other.language == "rust" and p.startswith(below)
-        }
+        } | files_naming(branch, crates)
     if fe.language != "go":
         return set()
     words: set[str] = set()

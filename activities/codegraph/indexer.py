@@ -30,6 +30,7 @@ from typing import Any, TypedDict
 from neo4j import AsyncDriver
 
 from activities.codegraph.affected import MAX_CHANGED_SHARE, affected_files
+from activities.codegraph.cargo import MANIFEST, crate_roots
 from activities.codegraph.file_chunks import FileChunk, prepare_chunk
 from activities.codegraph.graph_rows import (
     DigestParts,
@@ -63,13 +64,15 @@ WRITE_CHUNK_FILES = 200
 # resolution tables a pass over the branch's definitions (~30 ms on CPython's stdlib); beyond
 # this many, building them afresh is cheaper.
 KEPT_UPDATE_MAX_FILES = 10
-# go.mod and tsconfig files larger than this are not read (a real one is a few KiB).
+# go.mod, tsconfig and Cargo.toml files larger than this are not read (real ones are a few
+# KiB).
 MAX_ROOT_FILE_BYTES = 256 * 1024
 
 
 class ModuleRoots(TypedDict):
     go: dict[str, str]  # directory -> the module path its go.mod declares
     js: Aliases  # directory -> the path aliases of the tsconfig there
+    rust: dict[str, str]  # crate name -> its library root, from the Cargo.toml files
 
 
 # Extractions kept in memory between runs (LRU, INDEX_CACHE_FILES); about 70 KiB each for
@@ -190,24 +193,30 @@ class CodeGraphIndexer:
 
     async def _module_roots(self, repo_dir: Path, tree: list[TreeEntry]) -> ModuleRoots:
         """What imports resolve against besides the files: the module path each go.mod
-        declares, by directory (Go), and the path aliases of the tsconfig.json and
-        jsconfig.json files (TypeScript: `tsconfig.path_aliases`)."""
+        declares, by directory (Go), the path aliases of the tsconfig.json and jsconfig.json
+        files (TypeScript: `tsconfig.path_aliases`) and the workspace's library crates
+        (Rust: `cargo.crate_roots`)."""
         wanted: dict[str, list[str]] = defaultdict(list)  # blob -> paths (copies share one)
         for entry in tree:
-            go_mod = posixpath.basename(entry.path) == "go.mod"
-            if (go_mod or is_config(entry.path)) and entry.size <= MAX_ROOT_FILE_BYTES:
+            name = posixpath.basename(entry.path)
+            root_file = name in ("go.mod", MANIFEST) or is_config(entry.path)
+            if root_file and entry.size <= MAX_ROOT_FILE_BYTES:
                 wanted[entry.blob_sha].append(entry.path)
         go_modules: dict[str, str] = {}
         configs: dict[str, str] = {}
+        manifests: dict[str, str] = {}
         if wanted:
             async for sha, content in self._git.read_blobs(repo_dir, list(wanted)):
                 text = content.decode("utf-8", errors="replace")
                 for path in wanted[sha]:
-                    if posixpath.basename(path) != "go.mod":
+                    name = posixpath.basename(path)
+                    if name == MANIFEST:
+                        manifests[path] = text
+                    elif name != "go.mod":
                         configs[path] = text
                     elif module := parse_go_mod(text):
                         go_modules[posixpath.dirname(path)] = module
-        return {"go": go_modules, "js": path_aliases(configs)}
+        return {"go": go_modules, "js": path_aliases(configs), "rust": crate_roots(manifests)}
 
     async def _parse_to_disk(
         self, plan: SnapshotPlan, repo_dir: Path, out: Path, deadline: float | None
@@ -268,7 +277,7 @@ class CodeGraphIndexer:
             repo_id, branch, await _stored_files_now(writer, repo_id, branch, plan, state)
         )
         # A plan from a worker before tsconfig aliases held only the go.mod map.
-        plan.setdefault("roots", {"go": plan.get("go_modules", {}), "js": {}})
+        plan.setdefault("roots", {"go": plan.get("go_modules", {}), "js": {}, "rust": {}})
         roots = _canonical(plan["roots"])
         settled = not state.pending and state.roots == roots
         if settled and self._nothing_to_write(out_dir, plan, stored.files.values()):
@@ -386,7 +395,12 @@ class CodeGraphIndexer:
         )
         if resolution is None:
             resolution = BranchResolution(
-                stored.repo_id, stored.branch, extractions, roots["go"], roots["js"]
+                stored.repo_id,
+                stored.branch,
+                extractions,
+                roots["go"],
+                js_aliases=roots["js"],
+                rust_crates=roots["rust"],
             )
         return resolution, resolved, previous
 

@@ -47,8 +47,11 @@ class RepoLayout:
         files: Sequence[FileExtraction],
         go_modules: Mapping[str, str],
         js_aliases: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+        rust_crates: Mapping[str, str] | None = None,
     ) -> None:
         self.paths = {fe.path for fe in files}
+        # The workspace's library crates: name -> library root (`cargo.crate_roots`).
+        self.rust_crates = dict(rust_crates or {})
         # tsconfig `paths` by config directory, deepest first (`tsconfig.path_aliases`).
         self.js_aliases = sorted((js_aliases or {}).items(), key=lambda item: -len(item[0]))
         self.by_dir: dict[str, list[str]] = defaultdict(list)
@@ -292,17 +295,29 @@ def _rust(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | None:
     segments = imp.module.split("::") if imp.module else []
     if segments and segments[0] not in ("crate", "self", "super"):
         # Since the 2018 edition a path starts in the current module (`use get::Get` in
-        # cmd/mod.rs, after `mod get;`), else it names a crate; the 2015 edition started at
-        # the crate root, as a crate's own name does.
+        # cmd/mod.rs, after `mod get;`), else it names a crate: another of the workspace
+        # (`use grep_searcher::Searcher`), or this one as the 2015 edition read it.
         here = _rust_segments(layout, fe, imp, ["self", *segments])
-        return here or _rust_segments(layout, fe, imp, segments)
+        if here is not None:
+            return here
+        library = layout.rust_crates.get(segments[0])
+        if library is not None and library in layout.paths:
+            return _rust_segments(layout, fe, imp, ["crate", *segments[1:]], dirname(library))
+        return _rust_segments(layout, fe, imp, segments)
     return _rust_segments(layout, fe, imp, segments)
 
 
 def _rust_segments(
-    layout: RepoLayout, fe: FileExtraction, imp: Import, segments: list[str]
+    layout: RepoLayout,
+    fe: FileExtraction,
+    imp: Import,
+    segments: list[str],
+    crate_root: str | None = None,
 ) -> Target | None:
+    """`segments` from the importer's crate, or from the crate rooted at `crate_root`."""
     root, current = _rust_crate(layout, fe.path)
+    if crate_root is not None:
+        root = crate_root
     resolved: list[str] = []
     for i, seg in enumerate(segments):
         if seg == "crate" and i == 0:
@@ -336,7 +351,7 @@ def rust_path(
     root, _ = _rust_crate(layout, fe.path)
     # (path, the fewest segments that must name the module: beyond what was prefixed)
     starts: list[tuple[list[str], int]] = []
-    if segments[0] in ("crate", "self", "super"):
+    if segments[0] in ("crate", "self", "super") or segments[0] in layout.rust_crates:
         starts.append((segments, 1))
     else:
         bound_root, bound_parts = _rust_crate(layout, bound) if bound is not None else ("", [])

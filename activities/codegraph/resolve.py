@@ -140,15 +140,20 @@ def resolve_edges(
     only: Collection[str] | None = None,
     *,
     js_aliases: Aliases | None = None,
+    rust_crates: Mapping[str, str] | None = None,
 ) -> dict[str, list[EdgeRow]]:
     """IMPORTS, CALLS and INHERITS edges of a branch, keyed by the path they start from.
 
     `extractions` maps path to `FileExtraction`; `go_modules` maps a directory to the module
     path its `go.mod` declares (`parse_go_mod` reads one), `js_aliases` each tsconfig's path
-    aliases (`tsconfig.path_aliases`). With `only`, just the edges of those paths are
-    resolved (still against the whole branch).
+    aliases (`tsconfig.path_aliases`), `rust_crates` the workspace's library crates
+    (`cargo.crate_roots`). With `only`, just the edges of those paths are resolved (still
+    against the whole branch).
     """
-    return BranchResolution(repo_id, branch, extractions, go_modules, js_aliases).edges(only)
+    resolution = BranchResolution(
+        repo_id, branch, extractions, go_modules, js_aliases=js_aliases, rust_crates=rust_crates
+    )
+    return resolution.edges(only)
 
 
 class BranchResolution:
@@ -164,11 +169,14 @@ class BranchResolution:
         branch: str,
         extractions: Mapping[str, FileExtraction],
         go_modules: Mapping[str, str] | None = None,
+        *,
         js_aliases: Aliases | None = None,
+        rust_crates: Mapping[str, str] | None = None,
     ) -> None:
         self.extractions = dict(extractions)
         self._go_modules = dict(go_modules or {})
         self._js_aliases = js_aliases or {}
+        self._rust_crates = dict(rust_crates or {})
         self._layout = self._new_layout()
         self._index = SymbolIndex(repo_id, branch, extractions)
         self._scopes: dict[str, FileScope] = {}
@@ -183,8 +191,13 @@ class BranchResolution:
         # Kept for the indexer: the digest parts of the lists of `bound_edges`.
         self.digest_parts = DigestParts()
 
+    def _through_roots(self, fe: FileExtraction) -> set[str]:
+        return through_roots(self.extractions, fe, self._go_modules, self._rust_crates)
+
     def _new_layout(self) -> RepoLayout:
-        return RepoLayout(list(self.extractions.values()), self._go_modules, self._js_aliases)
+        return RepoLayout(
+            list(self.extractions.values()), self._go_modules, self._js_aliases, self._rust_crates
+        )
 
     def _bind(self, paths: Iterable[str]) -> None:
         index = self._index
@@ -266,7 +279,7 @@ class BranchResolution:
             moved, owned = index.remove_file(path)
             names |= moved
             owners |= owned
-            scope |= owned | through_roots(self.extractions, gone_file, self._go_modules)
+            scope |= owned | self._through_roots(gone_file)
         for path in retyped:
             moved, owned = index.remove_file(path)
             names |= moved
@@ -281,7 +294,7 @@ class BranchResolution:
             moved, owned = index.add_file(added[path])
             names |= moved
             owners |= owned
-            scope |= owned | through_roots(self.extractions, added[path], self._go_modules)
+            scope |= owned | self._through_roots(added[path])
         for path in retyped:
             moved, owned = index.add_file(changed[path])
             names |= moved

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from posixpath import basename
 from textwrap import dedent
 
+from activities.codegraph.cargo import MANIFEST, crate_roots
 from activities.codegraph.extract import extract
 from activities.codegraph.graph_rows import EdgeRow
 from activities.codegraph.languages import detect_language
@@ -50,12 +52,13 @@ def _short(key: str) -> str:
 
 def index_repo(files: dict[str, str], go_modules: dict[str, str] | None = None) -> IndexedRepo:
     """Extract every file (its language from its name) and resolve the whole set; the
-    tsconfig.json and jsconfig.json files among them give their path aliases, as a worker
-    reads them."""
+    tsconfig.json and Cargo.toml files among them give their path aliases and crates, as a
+    worker reads them."""
     extractions = {}
     configs = {path: dedent(source) for path, source in files.items() if is_config(path)}
+    manifests = {p: dedent(source) for p, source in files.items() if basename(p) == MANIFEST}
     for path, source in files.items():
-        if path in configs:
+        if path in configs or path in manifests:
             continue
         language = detect_language(path)
         assert language is not None, path
@@ -64,6 +67,11 @@ def index_repo(files: dict[str, str], go_modules: dict[str, str] | None = None) 
         # Workers parse under a time limit, reading through a callback: the same result.
         assert extract(path, content, language, cpu_seconds=600.0) == extractions[path]
     by_file = resolve_edges(
-        REPO, BRANCH, extractions, go_modules, js_aliases=path_aliases(configs)
+        REPO,
+        BRANCH,
+        extractions,
+        go_modules,
+        js_aliases=path_aliases(configs),
+        rust_crates=crate_roots(manifests),
     )
     return IndexedRepo(extractions, [edge for edges in by_file.values() for edge in edges])

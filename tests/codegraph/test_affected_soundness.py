@@ -535,6 +535,19 @@ ADDED_CASES = {
         ("src/lib.rs", "pub fn hello() {}\n"),
         "src/a/b.rs",
     ),
+    # Another crate of the workspace imports this one by its name (Cargo.toml), which no
+    # path spells: crates/app's `grep_searcher::Searcher` reaches through the new lib.rs.
+    "rust library of another crate": (
+        {
+            "crates/searcher/src/searcher.rs": (
+                "pub struct Searcher;\nimpl Searcher { pub fn new() {} }\n"
+            ),
+            "crates/app/src/main.rs": "use grep_searcher::Searcher;\nfn f() { Searcher::new(); }\n",
+            "other.rs": "pub fn other() {}\n",
+        },
+        ("crates/searcher/src/lib.rs", "mod searcher;\npub use crate::searcher::Searcher;\n"),
+        "crates/app/src/main.rs",
+    ),
     # `impl Marker for Foo` names its child type, found in another file while it is unique.
     "rust impl of another file's type": (
         {
@@ -560,6 +573,7 @@ ADDED_CASES = {
     ),
 }
 GO_MODULES = {"backend": "example.com/api"}
+RUST_CRATES = {"grep_searcher": "crates/searcher/src/lib.rs"}
 
 
 @pytest.mark.parametrize("deleting", [False, True], ids=["added", "deleted"])
@@ -572,12 +586,12 @@ def test_a_file_reaches_files_that_do_not_name_its_definitions(case: str, deleti
     with_it = {**without, path: new}
     before, after = (with_it, without) if deleting else (without, with_it)
     added, deleted = ({}, {path: new}) if deleting else ({path: new}, {})
-    kept = BranchResolution("r", "main", before, GO_MODULES)
+    kept = BranchResolution("r", "main", before, GO_MODULES, rust_crates=RUST_CRATES)
     scope = affected_files({}, {}, after, 1.0, kept_tables=True, added=added, deleted=deleted)
     assert scope is not None
     widened = kept.update({}, scope, added=added, deleted=list(deleted))
-    edges_before = resolve_edges("r", "main", before, GO_MODULES)
-    edges_after = resolve_edges("r", "main", after, GO_MODULES)
+    edges_before = resolve_edges("r", "main", before, GO_MODULES, rust_crates=RUST_CRATES)
+    edges_after = resolve_edges("r", "main", after, GO_MODULES, rust_crates=RUST_CRATES)
     assert edges_after.get(reached) != edges_before.get(reached), "the case reaches nothing"
     if case == "rust impl of another file's type":
         assert widened is None  # Foo's trait moved: every file is resolved again

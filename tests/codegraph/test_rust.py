@@ -204,3 +204,46 @@ def test_a_call_on_the_crate_root_is_never_guessed_into_a_method() -> None:
     assert repo.edge_set("CALLS") == {
         ("src/a.rs|Function:g", "src/lib.rs|Function:process", "import"),
     }
+
+
+WORKSPACE = {
+    "Cargo.toml": '[workspace]\nmembers = ["crates/searcher", "crates/printer"]\n',
+    "crates/searcher/Cargo.toml": '[package]\nname = "grep-searcher"\nedition = "2021"\n',
+    "crates/searcher/src/lib.rs": "mod searcher;\npub use crate::searcher::Searcher;\n",
+    "crates/searcher/src/searcher.rs": """
+        pub struct Searcher;
+        impl Searcher {
+            pub fn new() -> Searcher { Searcher }
+        }
+        pub fn search_all() {}
+        """,
+    "crates/printer/Cargo.toml": """
+        [package]
+        name = "grep-printer"
+
+        [dependencies]
+        grep-searcher = { path = "../searcher" }
+        """,
+    "crates/printer/src/lib.rs": """
+        use grep_searcher::Searcher;
+
+        pub fn print() {
+            Searcher::new();
+            grep_searcher::searcher::search_all();
+            regex::Regex::new();
+        }
+        """,
+}
+
+
+def test_another_crate_of_the_workspace_is_found_by_its_name() -> None:
+    """`use grep_searcher::Searcher` reaches crates/searcher (the package `grep-searcher`),
+    through its lib.rs's `pub use`, and so does a full path; a crate from crates.io stays
+    outside."""
+    repo = index_repo(WORKSPACE)
+    assert repo.edge_set("CALLS") == {
+        ("crates/printer/src/lib.rs|Function:print",
+         "crates/searcher/src/searcher.rs|Method:Searcher.new", "import"),
+        ("crates/printer/src/lib.rs|Function:print",
+         "crates/searcher/src/searcher.rs|Function:search_all", "import"),
+    }  # fmt: skip
