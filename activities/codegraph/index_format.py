@@ -53,7 +53,8 @@ from activities.codegraph.skipping import SkipRules
 # handing the call on to a field (`self.inner.read()` inside `read`); Rust: `pub use` is
 # followed, a `use` path starts in the current module, `super` in an inline module is the
 # file; JS arrow-function class fields are methods; a method found only in tests is no
-# guess for other code; tsconfig path aliases and the crates of a Cargo workspace resolve.
+# guess for other code; tsconfig path aliases and the crates of a Cargo workspace resolve;
+# a recursive function's call to itself is an edge.
 EXTRACTOR_VERSION = 7
 
 

@@ -571,7 +571,7 @@ class _Resolver:
         key = here
         while key is not None and index.kind.get(key) in CALLABLE_KINDS:  # nested functions
             found = fs.by_qn.get(f"{index.qualified[key]}.{name}")
-            if found is not None and found != here:
+            if found is not None:  # itself too: a nested function's recursion
                 return found, "scope"
             key = index.owner.get(key)
         language = fs.extraction.language
@@ -590,7 +590,7 @@ class _Resolver:
         if scoped is not None:
             return scoped
         top = fs.top.get(name)
-        if top is not None and top != here:
+        if top is not None:  # itself too: recursion, as `self.f()` in a method is
             return top, "scope"
         if name in scope.names:
             return self._in_target(scope.names[name], name)
@@ -651,7 +651,7 @@ class _Resolver:
             if kind == "Namespace" or (types and kind in TYPE_KINDS):
                 qualified = f"{prefix}.{name}"
                 found = fs.by_qn.get(qualified)
-                if found is not None and found != here:
+                if found is not None:
                     return found, "scope"
                 if fs.family in _GLOBAL_FAMILIES:
                     found = unique(index.global_types.get((fs.family, qualified)))

@@ -266,6 +266,29 @@ def test_a_method_found_only_in_tests_is_no_guess_for_other_code() -> None:
     }  # fmt: skip
 
 
+def test_a_recursive_function_calls_itself() -> None:
+    """A function calling its own name is an edge to itself, as `self.walk()` in a method
+    is: top-level, nested, and in a C++ namespace."""
+    repo = index_repo(
+        {
+            "walk.py": """
+                def walk(node):
+                    walk(node.left)
+
+                def outer():
+                    def visit(n):
+                        visit(n.next)
+                """,
+            "fact.cpp": "namespace m {\nint fact(int n) { return n ? n * fact(n - 1) : 1; }\n}\n",
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("walk.py|Function:walk", "walk.py|Function:walk", "scope"),
+        ("walk.py|Function:outer.visit", "walk.py|Function:outer.visit", "scope"),
+        ("fact.cpp|Function:m.fact", "fact.cpp|Function:m.fact", "scope"),
+    }
+
+
 def test_self_calls_are_not_guessed_past_a_base_from_outside() -> None:
     """`self.full_clean()` in a Django model, or a bare `render` in a Rails controller,
     is the library base's method, not an unrelated class's of the same name. Without such a
