@@ -204,12 +204,13 @@ def _renames(fe: FileExtraction) -> tuple[tuple[str, str], ...]:
     language = family(fe.language)
     if language not in RE_EXPORTING:
         return ()
-    # A JS package import (`import React from 'react'`) never reaches the branch.
+    # A JS package import (`import React from 'react'`) never reaches the branch; an
+    # export of the module's own name under another (module '') does.
     renames = [
         (imp.name, imp.alias)
         for imp in fe.imports
         if imp.name and imp.alias and imp.name not in ("*", imp.alias)
-        if language != "js" or imp.module.startswith(".")
+        if language != "js" or imp.module.startswith(".") or not imp.module
     ]
     if fe.default_export:
         # `export default formatTime` passes formatTime on as `default`, maybe from an

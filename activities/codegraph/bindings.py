@@ -20,6 +20,9 @@ class FileScope:
     symbols: FileSymbols
     # A name bound to None was imported from outside the repository: never guess through it.
     names: dict[str, Target | None] = field(default_factory=dict)
+    # Names it exports as others, for whoever imports them (`export { draw as render }`):
+    # the file itself still reads its own names.
+    exports: dict[str, Target] = field(default_factory=dict)
     wildcards: list[Target] = field(default_factory=list)
     package_files: tuple[str, ...] = ()
 
@@ -46,6 +49,8 @@ def bind_file(
             continue
         if target.wildcard:
             scope.wildcards.append(target)
+        elif not imp.module and local:
+            scope.exports[local] = target
         elif local and not _own_definition(fs, target, local):
             scope.names[local] = target
         targets.update(_imported_files(index, target))

@@ -54,7 +54,8 @@ from activities.codegraph.skipping import SkipRules
 # followed, a `use` path starts in the current module, `super` in an inline module is the
 # file; JS arrow-function class fields are methods; a method found only in tests is no
 # guess for other code; tsconfig path aliases and the crates of a Cargo workspace resolve;
-# a recursive function's call to itself is an edge.
+# a recursive function's call to itself is an edge; `export { a as b }` (no `from`) is
+# recorded as an import of the module itself (module '') and followed for importers.
 EXTRACTOR_VERSION = 7
 
 

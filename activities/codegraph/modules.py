@@ -175,7 +175,9 @@ def _python_module(layout: RepoLayout, dotted: str, importer: str) -> str | None
 
 def _javascript(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | None:
     module = imp.module
-    if module.startswith("."):
+    if not module:
+        found: str | None = fe.path  # `export { a as b }`: its own names (`_local_exports`)
+    elif module.startswith("."):
         found = _js_file(layout, normpath(join(dirname(fe.path), module)))
     else:
         # A tsconfig alias (`@/components/Button`), else a package from node_modules.

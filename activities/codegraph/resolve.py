@@ -349,11 +349,12 @@ class BranchResolution:
             # in scope already, and bound again they show what moved through them.
             if old is None or new is None or new.symbols.family not in RE_EXPORTING:
                 continue
-            moved.update(
-                name
-                for name in old.names.keys() | new.names.keys()
-                if old.names.get(name, _UNBOUND) != new.names.get(name, _UNBOUND)
-            )
+            for before_names, now_names in ((old.names, new.names), (old.exports, new.exports)):
+                moved.update(
+                    name
+                    for name in before_names.keys() | now_names.keys()
+                    if before_names.get(name, _UNBOUND) != now_names.get(name, _UNBOUND)
+                )
             if old.wildcards != new.wildcards:
                 # The first wildcard to define a name wins: reordered ones move names too.
                 seen: set[str] = set()
@@ -375,7 +376,7 @@ class BranchResolution:
             names.update(symbols.top if symbols else ())
             for scope in (before.get(path), self._scopes.get(path)):
                 if scope is not None and scope.symbols.family in RE_EXPORTING:
-                    names.update(scope.names)
+                    names.update(scope.names, scope.exports)
                     for onward in scope.wildcards:
                         names |= self._passed_on(onward, before, seen)
         return names
@@ -817,7 +818,7 @@ class _Resolver:
         if target.files[0] in seen:
             return None
         seen.add(target.files[0])
-        if symbol in scope.names:
+        if symbol in scope.exports or symbol in scope.names:
             # Also under another name (`export { fmt as format } from './fmt'`): narrow
             # re-indexes then reach the importers spelling `format` (`affected.renamed_too`).
             # Not when a wildcard import reached the module: `__all__` and TypeScript's
@@ -825,9 +826,13 @@ class _Resolver:
             # private helper under a public name (networkx's `from .betweenness import
             # _single_source_shortest_path_basic as shortest_path`), would pass for its
             # export. Under the same name it is likely the one definition either way.
-            onward = scope.names[symbol]
+            onward = scope.exports.get(symbol) or scope.names[symbol]
             if onward is None or (target.wildcard and onward.symbol not in (None, symbol)):
                 return None
+            if onward.files == target.files:
+                # `export { draw as render }`: its own name `draw`, looked up in it again
+                # (a cycle of such renames ends at _MAX_RE_EXPORTS).
+                seen.discard(target.files[0])
             return self._in_target(onward, symbol, depth + 1, seen)
         # `export *` never passes a default export on, and a default export's name is a
         # binding of its own module: a default import is not looked for behind wildcards.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from activities.codegraph.model import Import
 from tests.codegraph.sample_repo import index_repo
 
 FILES = {
@@ -371,3 +372,46 @@ def test_tsconfig_path_aliases_resolve_to_the_repository_files() -> None:
          "import"),
         ("tools/cli.ts|Function:main", "packages/common/src/math.ts|Function:clamp", "import"),
     }  # fmt: skip
+
+
+def test_a_name_exported_under_another_reaches_its_definition() -> None:
+    """`export { renderApp as render }` (no `from`): `import { render }` reaches
+    renderApp, also when renderApp is itself imported; `export { clamp }` changes nothing,
+    a cycle of such renames ends without an edge, and the module's own calls of the
+    exported name still reach what it imports under that name."""
+    repo = index_repo(
+        {
+            "src/render.js": "export function renderApp() {}\n",
+            "src/test-utils.js": """
+                import { renderApp as draw } from './render';
+                function setup() {}
+                function clamp() {}
+                export { setup as prepare, draw as render, clamp };
+                """,
+            "src/cycle.js": "export { a as b, b as a };\n",
+            "src/compiler.js": "export function compile() {}\n",
+            "src/index.js": """
+                import { compile } from './compiler';
+                function compileToFunction() { compile(); }
+                export { compileToFunction as compile };
+                """,
+            "src/app.test.js": """
+                import { render, prepare, clamp } from './test-utils';
+                import { b } from './cycle';
+                import { compile } from './index';
+                export function check() { prepare(); render(); clamp(); b(); compile(); }
+                """,
+        }
+    )
+    assert repo.extractions["src/test-utils.js"].imports[1:] == (
+        Import("", "setup", "prepare", 4),
+        Import("", "draw", "render", 4),
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/app.test.js|Function:check", "src/test-utils.js|Function:setup", "import"),
+        ("src/app.test.js|Function:check", "src/render.js|Function:renderApp", "import"),
+        ("src/app.test.js|Function:check", "src/test-utils.js|Function:clamp", "import"),
+        ("src/app.test.js|Function:check", "src/index.js|Function:compileToFunction", "import"),
+        # The module itself still reads `compile` as the import it is.
+        ("src/index.js|Function:compileToFunction", "src/compiler.js|Function:compile", "import"),
+    }

@@ -36,6 +36,7 @@ COMMON = """
   constructor: (member_expression object: (_) @call.receiver property: (_) @call.name)) @call
 (import_statement) @import
 (export_statement source: (string)) @import
+(export_statement !source (export_clause)) @import
 (export_statement "default" declaration: [
   (function_declaration name: (_) @export.default)
   (generator_function_declaration name: (_) @export.default)
@@ -68,7 +69,7 @@ def imports(node: Node) -> list[Import]:
         return _require(node, ln)
     source = node.child_by_field_name("source")
     if source is None:
-        return []
+        return _local_exports(node) if node.type == "export_statement" else []
     module = _string(source)
     if node.type == "export_statement":
         return _re_exports(node, module, ln)
@@ -109,6 +110,21 @@ def _re_exports(node: Node, module: str, ln: int) -> list[Import]:
     if any(child.type == "*" for child in node.children):
         return [Import(module, "*", None, ln)]
     return [Import(module, None, None, ln)]
+
+
+def _local_exports(node: Node) -> list[Import]:
+    """`export { renderApp as render }`: the module passes its own `renderApp` on as
+    `render`, recorded as an import of itself (module ''). Only renames: `export { a }`
+    exports what `a` already names, and `as default` is the default export."""
+    found = []
+    for clause in node.named_children:
+        for spec in clause.named_children if clause.type == "export_clause" else ():
+            name, alias = spec.child_by_field_name("name"), spec.child_by_field_name("alias")
+            if name is None or alias is None or alias.type != "identifier":
+                continue
+            if text(alias) not in ("default", text(name)):
+                found.append(Import("", text(name), text(alias), line(node)))
+    return found
 
 
 def _require(node: Node, ln: int) -> list[Import]:
