@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from collections.abc import Mapping
 
 # The file names TypeScript and editors look for in each directory.
 CONFIG_NAMES = frozenset({"tsconfig.json", "jsconfig.json"})
 _MAX_EXTENDS = 8  # a chain of `extends`; a cycle stops here
+# Whitespace and comments, as many as follow (an unclosed `/*` runs to the end).
+_BLANK = re.compile(r"(?:\s+|//[^\n]*|/\*.*?(?:\*/|\Z))*", re.DOTALL)
 
 # {config directory: {pattern: [target, ...]}}, targets relative to the repository root.
 Aliases = dict[str, dict[str, list[str]]]
@@ -98,43 +101,31 @@ def _compiler_options(text: str) -> dict[str, object] | None:
 
 
 def _strict_json(text: str) -> str:
-    """tsconfig's JSON with comments and trailing commas, as plain JSON."""
-    return _without_trailing_commas(_without_comments(text))
-
-
-def _without_comments(text: str) -> str:
+    """tsconfig's JSON with comments and trailing commas, as plain JSON, in one pass."""
     out: list[str] = []
     i, n = 0, len(text)
     while i < n:
-        if text[i] == '"':
-            end = _string_end(text, i)
-            out.append(text[i:end])
-            i = end
-        elif text.startswith("//", i):
-            newline = text.find("\n", i)
-            i = n if newline < 0 else newline
-        elif text.startswith("/*", i):
-            close = text.find("*/", i + 2)
-            i = n if close < 0 else close + 2
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
-
-
-def _without_trailing_commas(text: str) -> str:
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        if text[i] == '"':
+        char = text[i]
+        if char == '"':
             end = _string_end(text, i)
             out.append(text[i:end])
             i = end
             continue
-        if text[i] != "," or text[i + 1 :].lstrip()[:1] not in ("}", "]"):
-            out.append(text[i])
+        if text.startswith(("//", "/*"), i):
+            i = _skip_blank(text, i)
+            out.append(" ")
+            continue
+        after = _skip_blank(text, i + 1) if char == "," else i
+        if text[after : after + 1] not in ("}", "]") or after == i:  # not a trailing comma
+            out.append(char)
         i += 1
     return "".join(out)
+
+
+def _skip_blank(text: str, start: int) -> int:
+    """The index past the whitespace and comments at `start`."""
+    found = _BLANK.match(text, start)
+    return found.end() if found else start
 
 
 def _string_end(text: str, start: int) -> int:
