@@ -125,6 +125,10 @@ _TEST_FILE = re.compile(
     r"^test_.*\.py$|_test\.(py|go|rb)$|\.(test|spec)\.[cm]?[jt]sx?$|_spec\.rb$"
     r"|Tests?\.(java|kt|cs)$|^conftest\.py$"
 )
+# Fields that hold another node of the same type: a method called through one of them
+# inside its namesake is recursion (Go's standard library: `t.left.aInsert()`,
+# `c.parent.setRan()`, `b.child.flushChild()`), not a wrapper handing the call on.
+_LINKED_FIELDS = frozenset({"parent", "child", "left", "right", "next", "prev"})
 # Objects every browser script has, under names seldom given to a variable (`history`,
 # `navigator`, `process` often are): a method called on one of them is theirs.
 _JS_GLOBALS = frozenset(
@@ -538,6 +542,8 @@ class _Resolver:
         if receiver.startswith("@"):
             return True  # Ruby's `@inner.read`
         head, *fields = re.split(r"\.|->", receiver)
+        if fields and fields[-1] in _LINKED_FIELDS:
+            return False  # a tree or a list recursing: `t.left.insert()` in Go's AVL tree
         return bool(fields) and (head in self_names or head == self.index.self_name.get(caller))
 
     def call(self, scope: FileScope, call: CallSite) -> tuple[str, str] | None:

@@ -223,7 +223,8 @@ def test_standard_library_methods_are_not_guessed_in_rust_and_javascript() -> No
 def test_a_method_handing_a_call_on_to_what_it_wraps_is_not_its_own_callee() -> None:
     """`self.inner.literals()` inside `literals` (a newtype over another crate's type),
     `this.decoder.startEntity()` inside `startEntity`: the wrapped object's method, not a
-    self-loop by name. Recursion through a plain variable is still guessed."""
+    self-loop by name. Recursion through a plain variable, or through a field that links
+    nodes of one type (`this.left.attach()`), is still guessed."""
     repo = index_repo(
         {
             "src/literal.rs": """
@@ -236,12 +237,15 @@ def test_a_method_handing_a_call_on_to_what_it_wraps_is_not_its_own_callee() -> 
                 export class Tokenizer {
                   startEntity() { this.decoder.startEntity(); }
                   visit(node: any) { node.child.visit(); }
+                  attach() { this.left.attach(); }
                 }
                 """,
         }
     )
     assert repo.edge_set("CALLS") == {
         ("src/tokenizer.ts|Method:Tokenizer.visit", "src/tokenizer.ts|Method:Tokenizer.visit",
+         "unique_name"),
+        ("src/tokenizer.ts|Method:Tokenizer.attach", "src/tokenizer.ts|Method:Tokenizer.attach",
          "unique_name"),
     }  # fmt: skip
 
