@@ -25,6 +25,7 @@ from activities.codegraph.model import (
     Inheritance,
 )
 from activities.codegraph.specs import LanguageSpec, get_spec, line, reading, text
+from activities.codegraph.specs.rust import call_path as rust_call_path
 
 log = logging.getLogger(__name__)
 
@@ -143,8 +144,8 @@ def _extract_tree(
 
 def _call(caps: dict[str, list[Node]], language: str) -> tuple[int, str, str | None, int]:
     """(position, name, receiver, line) of a call the query matched."""
-    receiver_nodes = caps.get("call.receiver")
-    receiver = _receiver(receiver_nodes[0]) if receiver_nodes else None
+    receiver_node = caps["call.receiver"][0] if "call.receiver" in caps else None
+    receiver = _receiver(receiver_node) if receiver_node is not None else None
     name = text(caps["call.name"][0])
     if "::" in name and language == "cpp":
         # `a::b::f()`, `new a::B()`: the receiver keeps its `::` to say it is a namespace or
@@ -154,6 +155,10 @@ def _call(caps: dict[str, list[Node]], language: str) -> tuple[int, str, str | N
     elif not name.isidentifier():  # `a.b.C<T>` from `new a.b.C<T>()`
         owner, _, name = _type_name(name).rpartition(".")
         receiver = owner or receiver
+    elif receiver and language == "rust" and receiver_node is not None:
+        parent = receiver_node.parent
+        if parent is not None and parent.type == "scoped_identifier":
+            receiver = rust_call_path(receiver_node, receiver)  # `super::f()`, `self::f()`
     node = caps["call"][0]
     return node.start_byte, name, receiver, line(node)
 

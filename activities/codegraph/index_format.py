@@ -56,7 +56,10 @@ from activities.codegraph.skipping import SkipRules
 # guess for other code; tsconfig path aliases and the crates of a Cargo workspace resolve;
 # a recursive function's call to itself is an edge; `export { a as b }` (no `from`) is
 # recorded as an import of the module itself (module '') and followed for importers.
-EXTRACTOR_VERSION = 7
+# 8: Rust call paths starting `self::` or `super::` are read from the enclosing inline
+# module, as `use` paths are (`super::helper()` in `mod tests` is the file's own function);
+# a method's `self::f()` is the module's function, not a method of the type.
+EXTRACTOR_VERSION = 8
 
 
 def index_format(

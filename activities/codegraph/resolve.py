@@ -674,7 +674,7 @@ class _Resolver:
         with `path`, a namespace or type (C++'s `a::b::f()`), never an object to guess on."""
         index, fs = self.index, scope.symbols
         if fs.family == "rust" and ("::" in qualifier or qualifier in ("super", "crate")):
-            return self._rust_path(scope, qualifier.split("::"), name)
+            return self._rust_path(scope, [s for s in qualifier.split("::") if s], name)
         if fs.family == "c" and qualifier.endswith("::"):
             dotted = qualifier.removesuffix("::").replace("::", ".").strip(".")
             return self._qualified(scope, dotted, name, path=True) if dotted else None

@@ -192,6 +192,41 @@ def test_calls_through_module_paths() -> None:
     }
 
 
+def test_self_and_super_paths_in_calls_start_where_the_call_is() -> None:
+    """In an inline `mod tests`, `super::helper()` is the file's own function, as `use super::*`
+    is; `self::inner()` is the inline module's; `super::super::top()` climbs past the file to
+    the crate root. A method's `self::helper()` is the module's function, not a method."""
+    repo = index_repo(
+        {
+            "src/lib.rs": "pub mod util;\npub fn top() {}\npub fn helper() {}\n",
+            "src/util.rs": """
+                pub fn helper() -> u32 { 1 }
+                pub struct S;
+                impl S {
+                    pub fn new() -> S { self::helper(); S }
+                    fn helper(&self) {}
+                }
+                mod tests {
+                    fn t() { super::helper(); super::super::top(); self::inner(); }
+                    fn inner() {}
+                    mod deeper {
+                        fn d() { super::inner(); super::super::helper(); }
+                    }
+                }
+                """,
+        }
+    )
+    util = "src/util.rs|Function:"
+    assert repo.edge_set("CALLS") == {
+        ("src/util.rs|Method:S.new", f"{util}helper", "import"),
+        (f"{util}tests.t", f"{util}helper", "import"),
+        (f"{util}tests.t", "src/lib.rs|Function:top", "import"),
+        (f"{util}tests.t", f"{util}tests.inner", "import"),
+        (f"{util}tests.deeper.d", f"{util}tests.inner", "import"),
+        (f"{util}tests.deeper.d", f"{util}helper", "import"),
+    }
+
+
 def test_a_call_on_the_crate_root_is_never_guessed_into_a_method() -> None:
     """`crate::process()` is the crate root's function, not the one method named process."""
     repo = index_repo(

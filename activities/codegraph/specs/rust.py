@@ -102,6 +102,17 @@ def _from_file_level(imp: Import, inline: list[str]) -> Import:
     return Import("::".join(path), imp.name, imp.alias, imp.line)
 
 
+def call_path(receiver: Node, path: str) -> str:
+    """The module path of a call `path::f()` as seen from the file's own module, as `use`
+    paths are (`super::helper()` in `mod tests` names the file itself). A path that is just
+    the file's module reads `self::`: a bare `self` receiver means the method's object."""
+    if path.split("::", maxsplit=1)[0] not in ("self", "super"):
+        return path
+    inline = _inline_modules(receiver)
+    found = _from_file_level(Import(path, None, None, 0), inline).module if inline else path
+    return "self::" if found == "self" else found
+
+
 def _leaf(prefix: str, path: str, alias: str | None, ln: int) -> Import:
     full = _join(prefix, path)
     if path == "self":  # `use a::b::{self}` imports the module `a::b` itself
