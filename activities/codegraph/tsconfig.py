@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 # The file names TypeScript and editors look for in each directory.
 CONFIG_NAMES = frozenset({"tsconfig.json", "jsconfig.json"})
-_MAX_EXTENDS = 8  # a chain of `extends`; a cycle stops here
+_MAX_EXTENDS = 8  # configs reached through `extends`
 # Whitespace and comments, as many as follow (an unclosed `/*` runs to the end).
 _BLANK = re.compile(r"(?:\s+|//[^\n]*|/\*.*?(?:\*/|\Z))*", re.DOTALL)
 
@@ -51,19 +51,14 @@ def _effective(path: str, options: Mapping[str, dict[str, object] | None]) -> di
     # The first `paths` along the chain, with the directory of the config that set it.
     paths: tuple[str, dict[str, object]] | None = None
     base_url: str | None = None
-    current: str | None = path
-    for _ in range(_MAX_EXTENDS):
-        own = options.get(current) if current is not None else None
-        if current is None or own is None:
-            break
+    for current in _precedence(path, options):
         folder = posixpath.dirname(current)
-        compiler = own.get("compilerOptions")
+        compiler = (options.get(current) or {}).get("compilerOptions")
         if isinstance(compiler, dict):
             if base_url is None and isinstance(compiler.get("baseUrl"), str):
                 base_url = _join(folder, compiler["baseUrl"])
             if paths is None and isinstance(compiler.get("paths"), dict):
                 paths = (folder, compiler["paths"])
-        current = _extended(current, own.get("extends"))
     aliases: dict[str, list[str]] = {}
     if paths is not None:
         # Relative to baseUrl when one is set, else to the config that set them.
@@ -77,6 +72,25 @@ def _effective(path: str, options: Mapping[str, dict[str, object] | None]) -> di
     if base_url is not None:
         aliases.setdefault("*", [_join(base_url, "*")])
     return aliases
+
+
+def _precedence(path: str, options: Mapping[str, dict[str, object] | None]) -> list[str]:
+    """The config at `path` and those it extends in the repository, the one whose options win
+    first. `"extends": ["./a.json", "./b.json"]` (TypeScript 5) takes b's over a's, each with
+    its own chain below it."""
+    found: list[str] = []
+    stack = [path]
+    while stack and len(found) < _MAX_EXTENDS:
+        current = stack.pop()
+        own = options.get(current)
+        if own is None or current in found:  # unreadable, outside, or a cycle
+            continue
+        found.append(current)
+        extends = own.get("extends")
+        named = extends if isinstance(extends, list) else [extends]
+        # Popped last-first: b and its chain, then a and its chain.
+        stack.extend(t for e in named if (t := _extended(current, e)) is not None)
+    return found
 
 
 def _extended(path: str, extends: object) -> str | None:

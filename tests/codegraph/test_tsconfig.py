@@ -35,6 +35,28 @@ def test_extends_is_followed_and_paths_are_relative_to_the_config_that_set_them(
     }
 
 
+def test_an_extends_list_takes_the_later_configs_options_first() -> None:
+    """TypeScript 5's `"extends": [a, b]`: b's options (and those b extends) win over a's,
+    and the config's own over both."""
+    configs = {
+        "base/paths.json": '{"compilerOptions": {"paths": {"@/*": ["../src/*"]}}}',
+        "base/url.json": '{"extends": "./root.json", "compilerOptions": {"baseUrl": "../lib"}}',
+        "base/root.json": '{"compilerOptions": {"paths": {"@/*": ["../old/*"]}}}',
+        "app/tsconfig.json": '{"extends": ["../base/root.json", "../base/paths.json"]}',
+        "web/tsconfig.json": '{"extends": ["../base/paths.json", "../base/url.json"]}',
+        "cli/tsconfig.json": """
+            {"extends": ["../base/paths.json", "../base/url"],
+             "compilerOptions": {"paths": {"#/*": ["./bin/*"]}}}
+            """,
+    }
+    assert path_aliases(configs) == {
+        "app": {"@/*": ["src/*"]},
+        # url.json's chain reaches root.json, whose paths come before paths.json's.
+        "web": {"@/*": ["old/*"], "*": ["lib/*"]},
+        "cli": {"#/*": ["lib/bin/*"], "*": ["lib/*"]},
+    }
+
+
 def test_a_broken_or_cyclic_config_gives_no_aliases_and_no_error() -> None:
     configs = {
         "tsconfig.json": '{"compilerOptions": {"paths": {"@/*": ["src/*"]}',  # cut short
