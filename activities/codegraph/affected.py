@@ -303,10 +303,14 @@ def _changed_names(old: FileExtraction, new: FileExtraction, kept_tables: bool) 
     return names
 
 
-def _definitions(fe: FileExtraction) -> Counter[tuple[str, str, str, str | None, str | None]]:
+def _definitions(
+    fe: FileExtraction,
+) -> Counter[tuple[str, str, str, str | None, str | None, bool]]:
     # A multiset: a second definition of the same name shifts keys and breaks unique matches.
+    # `hidden` too: a method made private leaves (or joins) the unique-name matches.
     return Counter(
-        (d.kind, d.name, d.qualified_name, d.parent, d.self_name) for d in fe.definitions
+        (d.kind, d.name, d.qualified_name, d.parent, d.self_name, d.hidden)
+        for d in fe.definitions
     )
 
 

@@ -16,6 +16,7 @@ from tree_sitter import Node, Query, QueryCursor
 
 from activities.codegraph.languages import get_query, parse
 from activities.codegraph.model import (
+    CALLABLE_KINDS,
     MAX_NAME_BYTES,
     TYPE_KINDS,
     CallSite,
@@ -52,6 +53,7 @@ class _Scope:
     qualified_name: str = ""
     parent: str | None = None
     trait: str | None = None  # for impl blocks: `impl Trait for Type`
+    hidden: bool = False  # see `Definition.hidden`
 
 
 def extract(
@@ -117,7 +119,7 @@ def _extract_tree(
         if "impl" in caps:
             _add_impl(scopes, caps, pattern)
             continue
-        _add_definition(scopes, caps, pattern)
+        _add_definition(scopes, caps, pattern, spec)
     ordered = sorted(scopes.values(), key=lambda s: (s.start, -s.end))
     defs = [s for s in _nest(ordered, spec) if _storable(s.qualified_name)]
     imports = [i for i in imports if _storable(i.module)]
@@ -131,7 +133,7 @@ def _extract_tree(
         package=package,
         definitions=tuple(
             Definition(s.kind, s.name, s.qualified_name, s.start_line, s.end_line, s.parent,
-                       s.self_name)
+                       s.self_name, s.hidden)
             for s in defs
         ),
         imports=tuple(dict.fromkeys(imports)),
@@ -168,7 +170,9 @@ def _storable(name: str) -> bool:
     return len(name.encode("utf-8", "surrogatepass")) <= MAX_NAME_BYTES
 
 
-def _add_definition(scopes: dict[int, _Scope], caps: dict[str, list[Node]], pattern: int) -> None:
+def _add_definition(
+    scopes: dict[int, _Scope], caps: dict[str, list[Node]], pattern: int, spec: LanguageSpec
+) -> None:
     kind = next((k[4:] for k in caps if k.startswith("def.")), None)
     name_nodes = caps.get("name")
     if kind is None or not name_nodes:
@@ -184,6 +188,7 @@ def _add_definition(scopes: dict[int, _Scope], caps: dict[str, list[Node]], patt
     scopes[node.id] = _Scope(
         node.start_byte, node.end_byte, kind, name, owner,
         text(self_nodes[0]) if self_nodes else None, line(node), _end_line(node), pattern,
+        hidden=kind in CALLABLE_KINDS and spec.hidden is not None and spec.hidden(node),
     )  # fmt: skip
 
 

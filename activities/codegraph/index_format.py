@@ -59,7 +59,10 @@ from activities.codegraph.skipping import SkipRules
 # 8: Rust call paths starting `self::` or `super::` are read from the enclosing inline
 # module, as `use` paths are (`super::helper()` in `mod tests` is the file's own function);
 # a method's `self::f()` is the module's function, not a method of the type.
-EXTRACTOR_VERSION = 8
+# 9: callables declared `private` (Java, Kotlin, C#, PHP, TypeScript) and Kotlin extensions
+# declared in a class are `Definition.hidden`: no unique-name guess or package lookup from
+# other files reaches them.
+EXTRACTOR_VERSION = 9
 
 
 def index_format(

@@ -37,6 +37,11 @@ class Definition:
     # The variable a method uses for its own instance when the language lets you pick it
     # (Go receivers), so `s.listen()` inside `func (s *Server)` resolves like `self.listen()`.
     self_name: str | None = None
+    # A callable that other files cannot call by its name: declared `private` (Java, Kotlin,
+    # C#, PHP, TypeScript), or a Kotlin extension declared inside a class. Never the guess
+    # for a call elsewhere (okio: `x.toLong()` is Kotlin's, not a class's private
+    # `fun LARGE_INTEGER.toLong()`).
+    hidden: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +104,9 @@ class FileExtraction:
             "package": self.package,
             "errors": self.has_syntax_errors,
             "defs": [
-                [d.kind, d.name, d.qualified_name, d.start_line, d.end_line, d.parent, d.self_name]
+                # `hidden` only where set: most definitions are not.
+                [d.kind, d.name, d.qualified_name, d.start_line, d.end_line, d.parent, d.self_name,
+                 *((True,) if d.hidden else ())]
                 for d in self.definitions
             ],
             "imports": [[i.module, i.name, i.alias, i.line] for i in self.imports],

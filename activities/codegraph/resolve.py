@@ -94,7 +94,6 @@ _RUST_STD_WORDS = (
     "peek elapsed dedup retain truncate arg args env envs output spawn status stderr stdout "
     "stdin recv try_recv accept lock"
 )
-_RUST_STD_METHODS = frozenset(_RUST_STD_WORDS.split())
 # The same for JavaScript and TypeScript: strings, arrays, regular expressions, the DOM and
 # the canvas. Measured on vuejs/core and excalidraw, where guessing them drew ~750 calls
 # (`document.createElement`, `s.indexOf`, `/x/.test(s)`, `ctx.lineTo`) to a repository
@@ -116,7 +115,47 @@ _JS_BUILTIN_WORDS = (
     "createLinearGradient createRadialGradient getData setData disconnect observe unobserve "
     "abort json text blob arrayBuffer"
 )
-_JS_BUILTIN_METHODS = frozenset(_JS_BUILTIN_WORDS.split())
+# The JDK's and Kotlin's standard library, measured on gson and okio: strings, boxed
+# numbers, maps, reflection (`field.getName()`, `x.toLong()`, `entry.getKey()`).
+_JVM_LIBRARY_WORDS = (
+    "charAt codePointAt substring indexOf lastIndexOf startsWith endsWith isBlank repeat matches "
+    "toCharArray getBytes containsKey containsValue getKey getValue setValue entrySet keySet "
+    "putAll putIfAbsent computeIfAbsent getOrDefault asList addAll removeAll retainAll "
+    "subList toArray stream iterator hasNext intValue longValue doubleValue floatValue "
+    "shortValue byteValue booleanValue toLong toInt toShort toByte toChar toDouble toFloat "
+    "getName getSimpleName getAnnotation getDeclaredFields getDeclaredMethods getModifiers "
+    "getGenericType getActualTypeArguments getRawType getOwnerType getComponentType "
+    "getGenericComponentType getSuperclass isAssignableFrom isInstance newInstance "
+    "setAccessible getMessage getCause printStackTrace doFinal"
+)
+# .NET's base library, measured on Polly: tasks, cancellation, enumerators, LINQ.
+_DOTNET_LIBRARY_WORDS = (
+    "AsTask ConfigureAwait GetAwaiter GetResult ContinueWith WaitAsync MoveNext Cancel "
+    "CancelAfter TryReset ThrowIfCancellationRequested SetResult TrySetResult SetException "
+    "TrySetException TrySetCanceled GetUtcNow Advance Dispose DisposeAsync ToList ToArray "
+    "ToDictionary Select SelectMany Where First FirstOrDefault Single SingleOrDefault Any "
+    "All Sum OrderBy OrderByDescending GroupBy AddRange TryGetValue TryAdd ContainsKey "
+    "GetType Invoke"
+)
+# PHP's PSR-7 messages and reflection, measured on Slim (`$request->getMethod()`).
+_PHP_LIBRARY_WORDS = (
+    "getMethod getUri getBody getHeader getHeaders getHeaderLine hasHeader withHeader "
+    "withAddedHeader withoutHeader withStatus getStatusCode getReasonPhrase withBody "
+    "getQueryParams getParsedBody withParsedBody getAttribute getAttributes withAttribute "
+    "withoutAttribute getServerParams getCookieParams getUploadedFiles getProtocolVersion "
+    "withProtocolVersion withPath withQuery getContents getShortName getDocComment "
+    "newInstanceArgs getParameters"
+)
+# Per family: methods a receiver of unknown type far more likely takes from the language's
+# own library than from the repository's one namesake.
+_LIBRARY_METHODS = {
+    "rust": frozenset(_RUST_STD_WORDS.split()),
+    "js": frozenset(_JS_BUILTIN_WORDS.split()),
+    "java": frozenset(_JVM_LIBRARY_WORDS.split()),
+    "kotlin": frozenset(_JVM_LIBRARY_WORDS.split()),
+    "csharp": frozenset(_DOTNET_LIBRARY_WORDS.split()),
+    "php": frozenset(_PHP_LIBRARY_WORDS.split()),
+}
 # Where tests live: production code never calls into them, so a method found only there is
 # no guess for a call from elsewhere (vuejs/core: `tag.indexOf()` drawn to a class of
 # reactiveArray.spec.ts).
@@ -888,11 +927,9 @@ class _Resolver:
         language = scope.symbols.family
         if name.lower() in COMMON_METHODS or name.startswith("__"):
             return None
-        if (language == "rust" and name in _RUST_STD_METHODS) or (
-            language == "js" and name in _JS_BUILTIN_METHODS
-        ):
+        if name in _LIBRARY_METHODS.get(language, ()):
             return None
-        candidates = self.index.global_methods.get((language, name))
+        candidates = self.index.guess_candidates(scope.symbols, name)
         if candidates and not in_tests(scope.symbols.extraction.path):
             candidates = [key for key in candidates if not in_tests(key.split("|", 3)[2])]
         found = unique(candidates)

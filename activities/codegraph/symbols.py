@@ -9,7 +9,7 @@ from posixpath import dirname
 
 from activities.codegraph.graph_rows import file_key, symbol_keys
 from activities.codegraph.languages import family
-from activities.codegraph.model import CLASS_KINDS, TYPE_KINDS, FileExtraction
+from activities.codegraph.model import CLASS_KINDS, TYPE_KINDS, Definition, FileExtraction
 
 _MAX_ANCESTRY = 32  # inheritance chains deeper than this are cut (and cycles are ignored)
 
@@ -59,6 +59,10 @@ class SymbolIndex:
         self.global_methods: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.global_types: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.go_types: dict[tuple[str, str], str] = {}
+        # Callables other files cannot call by name (`Definition.hidden`): in no global table
+        # but their own, and `top_in` passes over them.
+        self.hidden: set[str] = set()
+        self.hidden_methods: dict[tuple[str, str], list[str]] = defaultdict(list)
         for path in sorted(extractions):
             self._add_file(self._file_symbols(extractions[path]), types=True)
         for fs in self.files.values():
@@ -90,6 +94,11 @@ class SymbolIndex:
             self.qualified[key] = d.qualified_name
             if d.self_name:
                 self.self_name[key] = d.self_name
+            if d.hidden:
+                self.hidden.add(key)
+                if d.kind == "Method":
+                    self.hidden_methods[(fs.family, d.name)].append(key)
+                continue
             if d.parent is None:
                 self.global_top[(fs.family, d.name)].append(key)
                 if is_type and fe.language == "go":
@@ -126,10 +135,7 @@ class SymbolIndex:
                 continue
             del self.kind[key], self.qualified[key]
             self.self_name.pop(key, None)
-            if d.parent is None:
-                _discard(self.global_top, (old.family, d.name), key)
-            if d.kind == "Method":
-                _discard(self.global_methods, (old.family, d.name), key)
+            self._discard_global(old.family, d, key)
         fs = self._file_symbols(fe)
         self._add_file(fs, types=False)
         for d, key in zip(fe.definitions, fs.keys, strict=True):
@@ -215,16 +221,25 @@ class SymbolIndex:
             self.self_name.pop(key, None)
             self.members.pop(key, None)
             self._member_files.pop(key, None)
-            if d.parent is None:
-                _discard(self.global_top, (fs.family, d.name), key)
-            if d.kind == "Method":
-                _discard(self.global_methods, (fs.family, d.name), key)
+            self._discard_global(fs.family, d, key)
             if d.kind in TYPE_KINDS:
                 _discard(self.global_types, (fs.family, d.qualified_name), key)
         names, paths = self._owners_again(fs, touched)
         for owner in touched - gone:
             self._derive_members(owner)
         return names, paths
+
+    def _discard_global(self, family: str, d: Definition, key: str) -> None:
+        """Take a definition out of the global name tables, as `_add_file` put it in."""
+        if d.hidden:
+            self.hidden.discard(key)
+            if d.kind == "Method":
+                _discard(self.hidden_methods, (family, d.name), key)
+            return
+        if d.parent is None:
+            _discard(self.global_top, (family, d.name), key)
+        if d.kind == "Method":
+            _discard(self.global_methods, (family, d.name), key)
 
     def _may_own(
         self, other: FileSymbols, new: FileSymbols, folder: str, type_names: set[str]
@@ -295,6 +310,17 @@ class SymbolIndex:
             key = self.owner.get(key)
         return None
 
+    def guess_candidates(self, fs: FileSymbols, name: str) -> list[str]:
+        """The methods named `name` that a call in `fs` on an object of unknown type may reach:
+        any file's, and the file's own hidden ones (`other.mountFilesystems()` on another
+        instance of the class in PHP, Java or C#)."""
+        found = self.global_methods.get((fs.family, name), [])
+        hidden = self.hidden_methods.get((fs.family, name))
+        if hidden:
+            own = fs.key + "|"
+            found = [*found, *(key for key in hidden if key.startswith(own))]
+        return found
+
     def find_member(self, type_key: str, name: str, *, own: bool = True) -> str | None:
         """`name` in the type or (breadth-first) its ancestors; `own=False` skips the type."""
         for current in self._ancestry(type_key):
@@ -324,7 +350,7 @@ class SymbolIndex:
             if fs is None:
                 continue
             found = fs.top.get(name) if "." not in name else fs.by_qn.get(name)
-            if found is not None:
+            if found is not None and found not in self.hidden:
                 return found
         return None
 

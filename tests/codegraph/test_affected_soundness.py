@@ -2,14 +2,14 @@
 
 Each language's sample repository goes through many narrow edits, made on the extractions so
 they reach every resolution rule alike: a function or method removed, renamed to a name that
-another file calls, defined twice, or added (top level and inside the first class) under a
-name another file calls. For every edit where `affected_files` answers a set, the edges of all
-other files must be identical before and after, and resolving only that set must give the
-same edges as resolving the whole branch. One `BranchResolution`, kept across all the edits as
-the indexer keeps it across runs, takes in each edit and its undoing: it must answer the same
-edges for the set it returns, and then exactly the edges of the untouched branch. With it an
-edited import (dropped, or one of another file added) is narrow too, and so is a type
-removed, renamed or added, or a base dropped or added.
+another file calls, defined twice, made private (`hidden`) or public, or added (top level and
+inside the first class) under a name another file calls. For every edit where `affected_files`
+answers a set, the edges of all other files must be identical before and after, and resolving
+only that set must give the same edges as resolving the whole branch. One `BranchResolution`,
+kept across all the edits as the indexer keeps it across runs, takes in each edit and its
+undoing: it must answer the same edges for the set it returns, and then exactly the edges of
+the untouched branch. With it an edited import (dropped, or one of another file added) is
+narrow too, and so is a type removed, renamed or added, or a base dropped or added.
 """
 
 from __future__ import annotations
@@ -86,6 +86,12 @@ def edits(branch: dict[str, FileExtraction]) -> Iterator[tuple[str, str, FileExt
                 f"define {d.qualified_name} twice",
                 path,
                 dataclasses.replace(fe, definitions=(*defs, d)),
+            )
+            flipped = dataclasses.replace(d, hidden=not d.hidden)  # made private, or public
+            yield (
+                f"{'show' if d.hidden else 'hide'} {d.qualified_name}",
+                path,
+                dataclasses.replace(fe, definitions=tuple(flipped if x is d else x for x in defs)),
             )
             for name in called[:6]:
                 prefix = d.qualified_name.rpartition(".")[0]

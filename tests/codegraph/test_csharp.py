@@ -100,3 +100,32 @@ def test_calls_and_bases_resolve_through_namespaces() -> None:
     assert ("src/Orders/Order.cs", "src/Core/Entity.cs", "") in imports
     assert ("src/Orders/Order.cs", "src/Core/IClock.cs", "") in imports
     assert ("src/Orders/Order.cs", "module:System.Collections.Generic", "") in imports
+
+
+def test_a_private_method_is_no_guess_for_other_files() -> None:
+    """Polly's `private static Task AsTask(this CancellationToken)` is no target for
+    `valueTask.AsTask()` elsewhere (nor is it guessed at all: the BCL's name), and a private
+    `Expand` no target for `w.Expand()`; its own class still calls it."""
+    repo = index_repo(
+        {
+            "src/Engine.cs": """
+                namespace Lib {
+                    public static class Engine {
+                        private static Task AsTask(this CancellationToken t) => null;
+                        private static void Expand() {}
+                        public static void Run() { Expand(); }
+                    }
+                }
+                """,
+            "src/Use.cs": """
+                namespace App {
+                    public class Use {
+                        public void M(ValueTask v, Writer w) { v.AsTask(); w.Expand(); }
+                    }
+                }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/Engine.cs|Method:Engine.Run", "src/Engine.cs|Method:Engine.Expand", "scope"),
+    }

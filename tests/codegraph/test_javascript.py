@@ -415,3 +415,23 @@ def test_a_name_exported_under_another_reaches_its_definition() -> None:
         # The module itself still reads `compile` as the import it is.
         ("src/index.js|Function:compileToFunction", "src/compiler.js|Function:compile", "import"),
     }
+
+
+def test_a_private_typescript_method_is_no_guess_for_other_files() -> None:
+    """`private flushQueue()` is called only by its own class: `q.flushQueue()` in another
+    file is some other object's."""
+    repo = index_repo(
+        {
+            "src/scheduler.ts": """
+                export class Scheduler {
+                  private flushQueue() {}
+                  run() { this.flushQueue() }
+                }
+                """,
+            "src/app.ts": "export function go(q: any) { q.flushQueue() }\n",
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/scheduler.ts|Method:Scheduler.run", "src/scheduler.ts|Method:Scheduler.flushQueue",
+         "scope"),
+    }  # fmt: skip

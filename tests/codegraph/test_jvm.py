@@ -277,3 +277,90 @@ def test_a_kotlin_nested_class_calls_the_top_level_function_before_the_outer_met
     assert repo.edge_set("CALLS") == {
         ("a/Outer.kt|Method:Outer.Nested.show", "a/Outer.kt|Function:render", "scope"),
     }
+
+
+def test_a_private_method_is_no_guess_for_other_files() -> None:
+    """Java: `s.indent(5)` is not another class's private `indent`, which its own class still
+    calls (gson: `"1".repeat(5)` drawn to a test's private `repeat`). A public namesake is
+    still guessed (`w.flushAll()`)."""
+    repo = index_repo(
+        {
+            "src/j/Reader.java": """
+                package j;
+                class Reader {
+                    private static String indent(int n) { return ""; }
+                    void read() { indent(2); }
+                    public void flushAll() {}
+                }
+                """,
+            "src/k/Limits.java": """
+                package k;
+                class Limits {
+                    void check(String s, Object w) { s.indent(5); w.flushAll(); }
+                }
+                """,
+        }
+    )
+    reader = repo.extractions["src/j/Reader.java"]
+    assert [d.hidden for d in reader.definitions] == [False, True, False, False]
+    assert type(reader).from_json(reader.to_json()) == reader  # as stored beside the File
+    assert repo.edge_set("CALLS") == {
+        ("src/j/Reader.java|Method:Reader.read", "src/j/Reader.java|Method:Reader.indent",
+         "scope"),
+        ("src/k/Limits.java|Method:Limits.check", "src/j/Reader.java|Method:Reader.flushAll",
+         "unique_name"),
+    }  # fmt: skip
+
+
+def test_kotlin_private_functions_and_class_extensions_stay_in_their_file() -> None:
+    """okio's `private fun LARGE_INTEGER.toLong()` inside a class is no target for `x.toLong()`
+    elsewhere, nor is a private top-level function for the rest of the package; an extension
+    in an `object` or companion object may be imported, so it is not hidden."""
+    repo = index_repo(
+        {
+            "src/a/WinHandle.kt": """
+                package a
+                class WinHandle {
+                    private fun Large.toLong(): Long = 0L
+                    fun Large.widen(): Long = 0L
+                    companion object { fun String.decodeHex(): Int = 1 }
+                }
+                private fun secret() = 1
+                fun shared() = secret()
+                """,
+            "src/a/Other.kt": """
+                package a
+                fun f(x: Large) { x.toLong(); x.widen(); secret(); shared() }
+                """,
+        }
+    )
+    hidden = {d.qualified_name for d in repo.extractions["src/a/WinHandle.kt"].definitions
+              if d.hidden}  # fmt: skip
+    assert hidden == {"WinHandle.toLong", "WinHandle.widen", "secret"}
+    assert repo.edge_set("CALLS") == {
+        ("src/a/WinHandle.kt|Function:shared", "src/a/WinHandle.kt|Function:secret", "scope"),
+        ("src/a/Other.kt|Function:f", "src/a/WinHandle.kt|Function:shared", "package"),
+    }
+
+
+def test_standard_library_methods_are_never_guessed() -> None:
+    """`entry.getKey()`, `field.getName()` and `n.toLong()` on receivers of unknown type are
+    the JDK's or Kotlin's, even where one class of the repository has a public namesake."""
+    repo = index_repo(
+        {
+            "src/j/Named.java": """
+                package j;
+                public class Named {
+                    public String getName() { return ""; }
+                    public Object getKey() { return null; }
+                }
+                """,
+            "src/j/Use.java": """
+                package j;
+                class Use { void u(Object f, Object e) { f.getName(); e.getKey(); } }
+                """,
+            "src/k/Num.kt": "package k\nclass Num { fun toLong(): Long = 0L }\n",
+            "src/k/Use.kt": "package k\nfun u(n: Int) = n.toLong()\n",
+        }
+    )
+    assert repo.edge_set("CALLS") == set()

@@ -231,3 +231,39 @@ def test_a_lone_word_is_a_variable_before_it_is_a_package() -> None:
         ("src/ui/Screen.kt|Method:Screen.load", "src/ui/UserApi.kt|Method:UserApi.fetchUsers",
          "unique_name"),
     }  # fmt: skip
+
+
+def test_private_methods_and_psr7_names_are_no_guess_for_other_files() -> None:
+    """Slim: `$request->getMethod()` is PSR-7's, not `RoutingResults::getMethod`; a private
+    `prefix()` is no target for `$other->prefix()` in another class, but is for `$clone->prefix()`
+    in its own (flysystem's `MountManager`)."""
+    repo = index_repo(
+        {
+            "src/RoutingResults.php": """
+                <?php
+                namespace Slim;
+                class RoutingResults {
+                    public function getMethod() { return ''; }
+                    private function prefix() { return ''; }
+                    public function path() { return $this->prefix(); }
+                    public function with($clone) { return $clone->prefix(); }
+                }
+                """,
+            "src/Handler.php": """
+                <?php
+                namespace App;
+                class Handler {
+                    public function handle($request, $other) {
+                        $request->getMethod();
+                        $other->prefix();
+                    }
+                }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/RoutingResults.php|Method:RoutingResults.path",
+         "src/RoutingResults.php|Method:RoutingResults.prefix", "scope"),
+        ("src/RoutingResults.php|Method:RoutingResults.with",
+         "src/RoutingResults.php|Method:RoutingResults.prefix", "unique_name"),
+    }  # fmt: skip

@@ -69,6 +69,25 @@ class LanguageSpec:
     # Words that mean "this object" or "my parent class" as a call receiver.
     self_names: frozenset[str] = frozenset({"this"})
     super_names: frozenset[str] = frozenset({"super"})
+    # Whether a callable's node declares it out of sight of other files (`Definition.hidden`).
+    hidden: Callable[[Node], bool] | None = None
+
+
+# Where grammars put a declaration's `private`: Java's `modifiers`, C#'s `modifier`, PHP's
+# `visibility_modifier`, TypeScript's `accessibility_modifier`, Kotlin's `modifiers`.
+_MODIFIER_NODES = frozenset(
+    {"modifiers", "modifier", "visibility_modifier", "accessibility_modifier"}
+)
+
+
+def declared_private(node: Node) -> bool:
+    """Whether the declaration `node` carries a `private` modifier."""
+    for child in node.children:
+        if child.type in _MODIFIER_NODES:
+            for inner in child.children:
+                if inner.type == "private" or any(t.type == "private" for t in inner.children):
+                    return True
+    return False
 
 
 _MODULES: dict[str, str] = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from activities.codegraph.model import Import
-from activities.codegraph.specs import LanguageSpec, line, text
+from activities.codegraph.specs import LanguageSpec, declared_private, line, text
 
 QUERY = """
 (class_declaration name: (identifier) @name) @def.Class
@@ -54,4 +54,5 @@ SPEC = LanguageSpec(
     method_containers=frozenset({"Class", "Interface", "Struct", "Enum"}),
     self_names=frozenset({"this"}),
     super_names=frozenset({"base"}),
+    hidden=declared_private,
 )

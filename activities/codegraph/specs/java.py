@@ -5,7 +5,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from activities.codegraph.model import Import
-from activities.codegraph.specs import LanguageSpec, line, text
+from activities.codegraph.specs import LanguageSpec, declared_private, line, text
 
 _TYPE = "[(type_identifier) (scoped_type_identifier) (generic_type)]"
 
@@ -47,4 +47,5 @@ SPEC = LanguageSpec(
     query=QUERY,
     imports=imports,
     method_containers=frozenset({"Class", "Interface", "Enum"}),
+    hidden=declared_private,
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from activities.codegraph.model import Import
-from activities.codegraph.specs import LanguageSpec, line, text
+from activities.codegraph.specs import LanguageSpec, declared_private, line, text
 
 # Patterns for the same node are listed most specific first: the engine keeps the earliest.
 QUERY = """
@@ -38,8 +38,30 @@ def imports(node: Node) -> list[Import]:
     return [Import(module, name, alias, line(node))]
 
 
+def hidden(node: Node) -> bool:
+    """A `private` function, or an extension declared in a class (`fun Large.toLong()` inside
+    `class WinHandle`): callable only where that class is in scope as a receiver. One in an
+    `object` or a companion object is not: `import okio.ByteString.Companion.encodeUtf8`."""
+    if declared_private(node):
+        return True
+    body = node.parent
+    owner = body.parent if body is not None and body.type == "class_body" else None
+    return owner is not None and owner.type == "class_declaration" and _extends_a_type(node)
+
+
+def _extends_a_type(node: Node) -> bool:
+    """Whether the `function_declaration` names a receiver type (`fun T.f()`)."""
+    for child in node.children:
+        if child.type == ".":
+            return True
+        if child.type in ("identifier", "function_value_parameters"):
+            return False  # the name came first
+    return False
+
+
 SPEC = LanguageSpec(
     query=QUERY,
     imports=imports,
     method_containers=frozenset({"Class", "Interface", "Enum", "Object"}),
+    hidden=hidden,
 )

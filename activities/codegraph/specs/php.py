@@ -5,7 +5,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from activities.codegraph.model import Import
-from activities.codegraph.specs import LanguageSpec, line, text
+from activities.codegraph.specs import LanguageSpec, declared_private, line, text
 
 _NAME = "[(name) (qualified_name)]"
 
@@ -71,4 +71,5 @@ SPEC = LanguageSpec(
     method_containers=frozenset({"Class", "Interface", "Trait", "Enum"}),
     self_names=frozenset({"$this", "self", "static"}),
     super_names=frozenset({"parent"}),
+    hidden=declared_private,
 )

@@ -3,7 +3,7 @@ abstract methods, enums and `implements`."""
 
 from __future__ import annotations
 
-from activities.codegraph.specs import LanguageSpec
+from activities.codegraph.specs import LanguageSpec, declared_private
 from activities.codegraph.specs.javascript import COMMON, imports
 
 QUERY = (
@@ -26,5 +26,5 @@ QUERY = (
 """
 )
 
-SPEC = LanguageSpec(query=QUERY, imports=imports)
+SPEC = LanguageSpec(query=QUERY, imports=imports, hidden=declared_private)
 SPECS = {"typescript": SPEC, "tsx": SPEC}
