@@ -111,6 +111,15 @@ def _package_files(layout: RepoLayout, fs: FileSymbols) -> tuple[str, ...]:
     if fe.language == "go":
         folder = fe.path.rpartition("/")[0]
         return layout.go_files.get(folder, ())
+    if fe.language == "csharp" and fe.package:
+        # Inside `namespace Lib.Retry` the types of `Lib` need no `using`: each enclosing
+        # namespace is searched, innermost first, before the file's `using`s.
+        parts = fe.package.split(".")
+        return tuple(
+            path
+            for cut in range(len(parts), 0, -1)
+            for path in layout.by_package.get((fs.family, ".".join(parts[:cut])), ())
+        )
     if fe.language in _PACKAGE_LANGUAGES and fe.package:
         return tuple(layout.by_package.get((fs.family, fe.package), ()))
     return ()

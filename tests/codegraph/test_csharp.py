@@ -47,6 +47,7 @@ FILES = {
                     _lines.Add(line);
                     Touch(clock);
                     Pricing.Recalculate(this);
+                    Money.Round(line.Amount);
                 }
             }
 
@@ -58,6 +59,15 @@ FILES = {
             }
         }
         """,
+    "src/Money.cs": """
+        namespace Acme
+        {
+            public static class Money
+            {
+                public static decimal Round(decimal d) => d;
+            }
+        }
+        """,
 }
 
 
@@ -65,11 +75,11 @@ def test_definitions_and_usings() -> None:
     """Interfaces, classes, structs and methods; namespace, alias and static usings."""
     repo = index_repo(FILES)
     assert repo.defs("src/Orders/Order.cs") == [
-        ("Class", "Order", 7, 17),
-        ("Method", "Order.Add", 11, 16),
-        ("Struct", "Line", 19, 19),
-        ("Class", "Pricing", 21, 24),
-        ("Method", "Pricing.Recalculate", 23, 23),
+        ("Class", "Order", 7, 18),
+        ("Method", "Order.Add", 11, 17),
+        ("Struct", "Line", 20, 20),
+        ("Class", "Pricing", 22, 25),
+        ("Method", "Pricing.Recalculate", 24, 24),
     ]
     assert repo.imports("src/Orders/Order.cs") == [
         ("System.Collections.Generic", "*", None),
@@ -81,7 +91,8 @@ def test_definitions_and_usings() -> None:
 
 
 def test_calls_and_bases_resolve_through_namespaces() -> None:
-    """Implicit-this, same-file statics and `using` bases resolve; a list's `Add` is not guessed."""
+    """Implicit-this, same-file statics and `using` bases resolve; a list's `Add` is not guessed.
+    A type of an enclosing namespace needs no `using` (`Money` of `Acme` in `Acme.Orders`)."""
     repo = index_repo(FILES)
     assert repo.edge_set("CALLS") == {
         ("src/Core/Entity.cs|Method:Entity.Touch", "src/Core/IClock.cs|Method:IClock.Now",
@@ -92,6 +103,7 @@ def test_calls_and_bases_resolve_through_namespaces() -> None:
          "scope"),
         ("src/Orders/Order.cs|Method:Order.Add", "src/Orders/Order.cs|Method:Pricing.Recalculate",
          "scope"),
+        ("src/Orders/Order.cs|Method:Order.Add", "src/Money.cs|Method:Money.Round", "package"),
     }  # fmt: skip
     assert repo.edge_set("INHERITS") == {
         ("src/Orders/Order.cs|Class:Order", "src/Core/Entity.cs|Class:Entity", "import"),
