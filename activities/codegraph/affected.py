@@ -309,8 +309,7 @@ def _definitions(
     # A multiset: a second definition of the same name shifts keys and breaks unique matches.
     # `hidden` too: a method made private leaves (or joins) the unique-name matches.
     return Counter(
-        (d.kind, d.name, d.qualified_name, d.parent, d.self_name, d.hidden)
-        for d in fe.definitions
+        (d.kind, d.name, d.qualified_name, d.parent, d.self_name, d.hidden) for d in fe.definitions
     )
 
 

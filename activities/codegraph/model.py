@@ -103,12 +103,7 @@ class FileExtraction:
             "language": self.language,
             "package": self.package,
             "errors": self.has_syntax_errors,
-            "defs": [
-                # `hidden` only where set: most definitions are not.
-                [d.kind, d.name, d.qualified_name, d.start_line, d.end_line, d.parent, d.self_name,
-                 *((True,) if d.hidden else ())]
-                for d in self.definitions
-            ],
+            "defs": [_definition_row(d) for d in self.definitions],
             "imports": [[i.module, i.name, i.alias, i.line] for i in self.imports],
             "calls": [[c.name, c.receiver, c.line, c.caller] for c in self.calls],
             "inherits": [[h.child, h.parent, h.kind, h.line] for h in self.inherits],
@@ -131,3 +126,10 @@ class FileExtraction:
             has_syntax_errors=data["errors"],
             default_export=data.get("default"),
         )
+
+
+def _definition_row(d: Definition) -> list[Any]:
+    row = [d.kind, d.name, d.qualified_name, d.start_line, d.end_line, d.parent, d.self_name]
+    if d.hidden:  # only where set: most definitions are not
+        row.append(True)
+    return row
