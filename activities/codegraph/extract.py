@@ -309,7 +309,8 @@ def _receiver(node: Node) -> str:
     value = text(node)
     if value == "super()":
         return "super"
-    return "?" if _EXPRESSION(value) else value
+    # `$this->client` (PHP), `self->inner` (C): a path through fields, not an expression.
+    return "?" if _EXPRESSION(value.replace("->", ".")) else value
 
 
 def _split_owner(name: str) -> tuple[str | None, str]:

@@ -62,7 +62,9 @@ from activities.codegraph.skipping import SkipRules
 # 9: callables declared `private` (Java, Kotlin, C#, PHP, TypeScript) and Kotlin extensions
 # declared in a class are `Definition.hidden`: no unique-name guess or package lookup from
 # other files reaches them.
-EXTRACTOR_VERSION = 9
+# 10: a receiver through `->` fields (`$this->client`, `self->inner`) is kept as written, not
+# taken for an expression (`?`), so a method handing a call on to its namesake is seen.
+EXTRACTOR_VERSION = 10
 
 
 def index_format(

@@ -162,7 +162,7 @@ _LIBRARY_METHODS = {
 _TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "__mocks__", "testdata"})
 _TEST_FILE = re.compile(
     r"^test_.*\.py$|_test\.(py|go|rb)$|\.(test|spec)\.[cm]?[jt]sx?$|_spec\.rb$"
-    r"|Tests?\.(java|kt|cs)$|^conftest\.py$"
+    r"|Tests?\.(java|kt|cs|php)$|^conftest\.py$"
 )
 # Fields that hold another node of the same type: a method called through one of them
 # inside its namesake is recursion (Go's standard library: `t.left.aInsert()`,

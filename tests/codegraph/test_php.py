@@ -267,3 +267,44 @@ def test_private_methods_and_psr7_names_are_no_guess_for_other_files() -> None:
         ("src/RoutingResults.php|Method:RoutingResults.with",
          "src/RoutingResults.php|Method:RoutingResults.prefix", "unique_name"),
     }  # fmt: skip
+
+
+def test_a_method_handing_on_through_a_field_and_test_classes_beside_the_code() -> None:
+    """flysystem: `$this->detector->detectMimeType()` inside `detectMimeType` hands the call
+    on to another object, not to itself; a `*Test.php` class beside the code is a test, whose
+    `prefixPath` leaves `PathPrefixer::prefixPath` the one production namesake."""
+    repo = index_repo(
+        {
+            "src/FallbackDetector.php": """
+                <?php
+                namespace League;
+                class FallbackDetector {
+                    public function detectMimeType($path) {
+                        return $this->detector->detectMimeType($path);
+                    }
+                }
+                """,
+            "src/PathPrefixer.php": """
+                <?php
+                namespace League;
+                class PathPrefixer { public function prefixPath($p) { return $p; } }
+                """,
+            "src/Gcs/GcsAdapterTest.php": """
+                <?php
+                namespace League\\Gcs;
+                class GcsAdapterTest { public function prefixPath($p) { return $p; } }
+                """,
+            "src/Gcs/GcsAdapter.php": """
+                <?php
+                namespace League\\Gcs;
+                class GcsAdapter {
+                    public function write($p) { return $this->prefixer->prefixPath($p); }
+                }
+                """,
+        }
+    )
+    assert repo.extractions["src/Gcs/GcsAdapter.php"].calls[0].receiver == "$this->prefixer"
+    assert repo.edge_set("CALLS") == {
+        ("src/Gcs/GcsAdapter.php|Method:GcsAdapter.write",
+         "src/PathPrefixer.php|Method:PathPrefixer.prefixPath", "unique_name"),
+    }  # fmt: skip
