@@ -34,6 +34,7 @@ no spelling shows:
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 import weakref
@@ -42,7 +43,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from activities.codegraph.languages import family
-from activities.codegraph.model import CALLABLE_KINDS, FileExtraction
+from activities.codegraph.model import CALLABLE_KINDS, Definition, FileExtraction
 from activities.codegraph.modules import PYTHON_PACKAGE_MARKERS
 
 # Beyond this share of the branch changed, resolving everything costs about the same.
@@ -291,9 +292,9 @@ def _changed_names(old: FileExtraction, new: FileExtraction, kept_tables: bool) 
         return None
     old_defs, new_defs = _definitions(old), _definitions(new)
     moved = (old_defs - new_defs) + (new_defs - old_defs)
-    if not kept_tables and any(kind not in CALLABLE_KINDS for kind, *_ in moved):
+    if not kept_tables and any(d.kind not in CALLABLE_KINDS for d in moved):
         return None
-    names = {name for _, name, *_ in moved}
+    names = {d.name for d in moved}
     if old.default_export != new.default_export:
         # A default import reaches the definition under a name of its own: its file spells
         # `default` (and a barrel's readers what it passes that on as: `renamed_too`). A
@@ -303,14 +304,11 @@ def _changed_names(old: FileExtraction, new: FileExtraction, kept_tables: bool) 
     return names
 
 
-def _definitions(
-    fe: FileExtraction,
-) -> Counter[tuple[str, str, str, str | None, str | None, bool]]:
-    # A multiset: a second definition of the same name shifts keys and breaks unique matches.
-    # `hidden` too: a method made private leaves (or joins) the unique-name matches.
-    return Counter(
-        (d.kind, d.name, d.qualified_name, d.parent, d.self_name, d.hidden) for d in fe.definitions
-    )
+def _definitions(fe: FileExtraction) -> Counter[Definition]:
+    """The definitions with everything but their lines: a multiset, as a second definition
+    of the same name shifts keys and breaks unique matches. A method made private leaves
+    the unique-name matches; its arity picks among overloads."""
+    return Counter(dataclasses.replace(d, start_line=0, end_line=0) for d in fe.definitions)
 
 
 def _base_words(branch: Mapping[str, FileExtraction]) -> set[str]:

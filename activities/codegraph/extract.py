@@ -35,6 +35,8 @@ _IMPL = "Impl"  # pseudo-kind of a Rust `impl` block: names methods, is not a no
 _EXPRESSION = re.compile(r"[()\[\]{}<>\"'\s,;]").search
 _MAX_RECEIVER = 120
 _MAX_PATTERN_NODES = 1000
+# A call found by the query: (position, name, receiver, line, arguments).
+_Call = tuple[int, str, str | None, int, int | None]
 
 
 @dataclass(slots=True)
@@ -54,6 +56,7 @@ class _Scope:
     parent: str | None = None
     trait: str | None = None  # for impl blocks: `impl Trait for Type`
     hidden: bool = False  # see `Definition.hidden`
+    arity: tuple[int, int | None] | None = None  # see `Definition.arity`
 
 
 def extract(
@@ -81,8 +84,8 @@ def _extract_tree(
     path: str, language: str, root: Node, spec: LanguageSpec, query: Query
 ) -> FileExtraction:
     scopes: dict[int, _Scope] = {}
-    calls: list[tuple[int, str, str | None, int]] = []
-    bare: list[tuple[int, str, str | None, int]] = []  # calls unless a local of that name
+    calls: list[_Call] = []
+    bare: list[_Call] = []  # calls unless a local of that name
     locals_: list[tuple[int, str]] = []
     supers: list[tuple[int, str, str, int]] = []
     imports: list[Import] = []
@@ -92,7 +95,7 @@ def _extract_tree(
         if "call" in caps:
             if "call.name" in caps:
                 found = bare if "call.unless_local" in caps else calls
-                found.append(_call(caps, language))
+                found.append(_call(caps, language, spec))
             continue
         if "local" in caps:
             node = caps["local"][0]
@@ -133,7 +136,7 @@ def _extract_tree(
         package=package,
         definitions=tuple(
             Definition(s.kind, s.name, s.qualified_name, s.start_line, s.end_line, s.parent,
-                       s.self_name, s.hidden)
+                       s.self_name, s.hidden, s.arity)
             for s in defs
         ),
         imports=tuple(dict.fromkeys(imports)),
@@ -144,8 +147,8 @@ def _extract_tree(
     )  # fmt: skip
 
 
-def _call(caps: dict[str, list[Node]], language: str) -> tuple[int, str, str | None, int]:
-    """(position, name, receiver, line) of a call the query matched."""
+def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Call:
+    """A call the query matched."""
     receiver_node = caps["call.receiver"][0] if "call.receiver" in caps else None
     receiver = _receiver(receiver_node) if receiver_node is not None else None
     name = text(caps["call.name"][0])
@@ -162,7 +165,8 @@ def _call(caps: dict[str, list[Node]], language: str) -> tuple[int, str, str | N
         if parent is not None and parent.type == "scoped_identifier":
             receiver = rust_call_path(receiver_node, receiver)  # `super::f()`, `self::f()`
     node = caps["call"][0]
-    return node.start_byte, name, receiver, line(node)
+    args = spec.arguments(node) if spec.arguments is not None else None
+    return node.start_byte, name, receiver, line(node), args
 
 
 def _storable(name: str) -> bool:
@@ -182,13 +186,15 @@ def _add_definition(
     if known is not None and known.pattern <= pattern:
         return  # the same node matched a more specific, earlier pattern
     owner_nodes, self_nodes = caps.get("owner"), caps.get("self")
+    callable_ = kind in CALLABLE_KINDS
     owner, name = _split_owner(text(name_nodes[0]))
     if owner_nodes:
         owner = _type_name(text(owner_nodes[0]))
     scopes[node.id] = _Scope(
         node.start_byte, node.end_byte, kind, name, owner,
         text(self_nodes[0]) if self_nodes else None, line(node), _end_line(node), pattern,
-        hidden=kind in CALLABLE_KINDS and spec.hidden is not None and spec.hidden(node),
+        hidden=callable_ and spec.hidden is not None and spec.hidden(node),
+        arity=spec.arity(node) if callable_ and spec.arity is not None else None,
     )  # fmt: skip
 
 
@@ -248,22 +254,20 @@ def _enclosing(defs: list[_Scope], positions: list[int]) -> list[str | None]:
     return out
 
 
-def _calls(
-    defs: list[_Scope], calls: list[tuple[int, str, str | None, int]]
-) -> tuple[CallSite, ...]:
+def _calls(defs: list[_Scope], calls: list[_Call]) -> tuple[CallSite, ...]:
     calls.sort(key=lambda c: c[0])
     callers = _enclosing(defs, [c[0] for c in calls])
     return tuple(
-        CallSite(name, receiver, ln, caller)
-        for (_, name, receiver, ln), caller in zip(calls, callers, strict=True)
+        CallSite(name, receiver, ln, caller, args)
+        for (_, name, receiver, ln, args), caller in zip(calls, callers, strict=True)
     )
 
 
 def _not_locals(
     defs: list[_Scope],
-    bare: list[tuple[int, str, str | None, int]],
+    bare: list[_Call],
     locals_: list[tuple[int, str]],
-) -> list[tuple[int, str, str | None, int]]:
+) -> list[_Call]:
     """The bare names that are calls: those their enclosing definition binds nowhere as a
     local. Anywhere, not only before the use as Ruby has it, so a doubt is no call."""
     if not bare:

@@ -64,7 +64,10 @@ from activities.codegraph.skipping import SkipRules
 # other files reaches them.
 # 10: a receiver through `->` fields (`$this->client`, `self->inner`) is kept as written, not
 # taken for an expression (`?`), so a method handing a call on to its namesake is seen.
-EXTRACTOR_VERSION = 10
+# 11: Java, Kotlin, C# and C++ callables record the arguments they take (`Definition.arity`)
+# and calls the arguments they pass (`CallSite.args`): a call reaches the overload that
+# takes them, not always the first declared.
+EXTRACTOR_VERSION = 11
 
 
 def index_format(

@@ -42,6 +42,9 @@ class Definition:
     # for a call elsewhere (okio: `x.toLong()` is Kotlin's, not a class's private
     # `fun LARGE_INTEGER.toLong()`).
     hidden: bool = False
+    # How many arguments a callable takes, at least and at most (None: any number), where
+    # the language overloads by it (Java, Kotlin, C#, C++): picks the overload a call reaches.
+    arity: tuple[int, int | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +69,9 @@ class CallSite:
     receiver: str | None
     line: int
     caller: str | None  # qualified name of the innermost enclosing definition; None at top level
+    # How many arguments it passes, where the language overloads by arity (None: not known,
+    # such as a spread `f(*xs)`).
+    args: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +111,7 @@ class FileExtraction:
             "errors": self.has_syntax_errors,
             "defs": [_definition_row(d) for d in self.definitions],
             "imports": [[i.module, i.name, i.alias, i.line] for i in self.imports],
-            "calls": [[c.name, c.receiver, c.line, c.caller] for c in self.calls],
+            "calls": [_call_row(c) for c in self.calls],
             "inherits": [[h.child, h.parent, h.kind, h.line] for h in self.inherits],
         }
         if self.default_export is not None:  # absent otherwise: most files have none
@@ -119,7 +125,7 @@ class FileExtraction:
             path=data["path"],
             language=data["language"],
             package=data["package"],
-            definitions=tuple(Definition(*row) for row in data["defs"]),
+            definitions=tuple(_definition(row) for row in data["defs"]),
             imports=tuple(Import(*row) for row in data["imports"]),
             calls=tuple(CallSite(*row) for row in data["calls"]),
             inherits=tuple(Inheritance(*row) for row in data["inherits"]),
@@ -128,8 +134,33 @@ class FileExtraction:
         )
 
 
+# Rows leave out trailing values at their defaults: most definitions and calls have them.
+
+
 def _definition_row(d: Definition) -> list[Any]:
     row = [d.kind, d.name, d.qualified_name, d.start_line, d.end_line, d.parent, d.self_name]
-    if d.hidden:  # only where set: most definitions are not
-        row.append(True)
+    extras: dict[str, Any] = {}
+    if d.hidden:
+        extras["hidden"] = True
+    if d.arity is not None:
+        extras["arity"] = list(d.arity)
+    if extras:
+        row.append(extras)
+    return row
+
+
+def _definition(row: list[Any]) -> Definition:
+    extras = row[7] if len(row) > 7 else {}
+    arity = extras.get("arity")
+    kind, name, qualified_name, start_line, end_line, parent, self_name = row[:7]
+    return Definition(
+        kind, name, qualified_name, start_line, end_line, parent, self_name,
+        hidden=extras.get("hidden", False), arity=tuple(arity) if arity else None,
+    )  # fmt: skip
+
+
+def _call_row(c: CallSite) -> list[Any]:
+    row = [c.name, c.receiver, c.line, c.caller]
+    if c.args is not None:
+        row.append(c.args)
     return row

@@ -589,8 +589,12 @@ class _Resolver:
         """The definition a call site reaches, with how it was resolved."""
         receiver = call.receiver
         if receiver == "?":
-            return self._extension(scope, call.name) or self._guess_method(scope, call.name)
-        return self.lookup(scope, receiver, call.name, call.caller, types=False)
+            found = self._extension(scope, call.name) or self._guess_method(scope, call.name)
+        else:
+            found = self.lookup(scope, receiver, call.name, call.caller, types=False)
+        if found is None or call.args is None:
+            return found
+        return self.index.overload_for(found[0], call.args), found[1]
 
     def lookup(
         self, scope: FileScope, qualifier: str | None, name: str, where: str | None, *, types: bool

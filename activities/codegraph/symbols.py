@@ -9,7 +9,13 @@ from posixpath import dirname
 
 from activities.codegraph.graph_rows import file_key, symbol_keys
 from activities.codegraph.languages import family
-from activities.codegraph.model import CLASS_KINDS, TYPE_KINDS, Definition, FileExtraction
+from activities.codegraph.model import (
+    CALLABLE_KINDS,
+    CLASS_KINDS,
+    TYPE_KINDS,
+    Definition,
+    FileExtraction,
+)
 
 _MAX_ANCESTRY = 32  # inheritance chains deeper than this are cut (and cycles are ignored)
 
@@ -63,6 +69,10 @@ class SymbolIndex:
         # but their own, and `top_in` passes over them.
         self.hidden: set[str] = set()
         self.hidden_methods: dict[tuple[str, str], list[str]] = defaultdict(list)
+        # Callables defined more than once under one qualified name in a file (overloads):
+        # each one's set, in file order, and the arguments each takes (`Definition.arity`).
+        self.overload_set: dict[str, tuple[str, ...]] = {}
+        self.arity: dict[str, tuple[int, int | None] | None] = {}
         for path in sorted(extractions):
             self._add_file(self._file_symbols(extractions[path]), types=True)
         for fs in self.files.values():
@@ -86,6 +96,8 @@ class SymbolIndex:
         """Register the file's definitions (without `types`, only its callables)."""
         fe = fs.extraction
         self.files[fe.path] = fs
+        if fs.overloads:
+            self._add_overloads(fs)
         for d, key in zip(fe.definitions, fs.keys, strict=True):
             is_type = d.kind in TYPE_KINDS
             if is_type and not types:
@@ -107,6 +119,34 @@ class SymbolIndex:
                 self.global_methods[(fs.family, d.name)].append(key)
             if is_type:
                 self.global_types[(fs.family, d.qualified_name)].append(key)
+
+    def _add_overloads(self, fs: FileSymbols) -> None:
+        overloaded = [
+            (d, key)
+            for d, key in zip(fs.extraction.definitions, fs.keys, strict=True)
+            if d.kind in CALLABLE_KINDS and d.qualified_name in fs.overloads
+        ]
+        sets: dict[str, list[str]] = defaultdict(list)
+        for d, key in overloaded:
+            sets[d.qualified_name].append(key)
+        for d, key in overloaded:
+            self.overload_set[key] = tuple(sets[d.qualified_name])
+            self.arity[key] = d.arity
+
+    def overload_for(self, key: str, args: int | None) -> str:
+        """The overload of callable `key` that a call passing `args` arguments reaches
+        (javapoet: `newName(s)` calls `newName(s, tag)`): `key` if it takes them, else the
+        first that does, one without variable arguments before one with them, as Java and
+        C# prefer; `key` when none does or either is unknown."""
+        keys = self.overload_set.get(key)
+        if keys is None or args is None:
+            return key
+        for variadic in (False, True):
+            for k in (key, *keys):
+                arity = self.arity.get(k)
+                if arity is None or (_takes(arity, args) and (arity[1] is None) == variadic):
+                    return k
+        return key
 
     def _attach_members(self, fs: FileSymbols) -> None:
         path = fs.extraction.path
@@ -135,6 +175,8 @@ class SymbolIndex:
                 continue
             del self.kind[key], self.qualified[key]
             self.self_name.pop(key, None)
+            self.overload_set.pop(key, None)
+            self.arity.pop(key, None)
             self._discard_global(old.family, d, key)
         fs = self._file_symbols(fe)
         self._add_file(fs, types=False)
@@ -219,6 +261,8 @@ class SymbolIndex:
                 touched.add(owner)
             del self.kind[key], self.qualified[key]
             self.self_name.pop(key, None)
+            self.overload_set.pop(key, None)
+            self.arity.pop(key, None)
             self.members.pop(key, None)
             self._member_files.pop(key, None)
             self._discard_global(fs.family, d, key)
@@ -319,6 +363,9 @@ class SymbolIndex:
         if hidden:
             own = fs.key + "|"
             found = [*found, *(key for key in hidden if key.startswith(own))]
+        overloads = self.overload_set.get(found[0]) if len(found) > 1 else None
+        if overloads is not None and all(key in overloads for key in found):
+            return found[:1]  # overloads of one method: the call's arguments pick one
         return found
 
     def find_member(self, type_key: str, name: str, *, own: bool = True) -> str | None:
@@ -360,6 +407,11 @@ def _discard(table: dict[tuple[str, str], list[str]], name: tuple[str, str], key
     keys.remove(key)
     if not keys:
         del table[name]
+
+
+def _takes(arity: tuple[int, int | None], args: int) -> bool:
+    least, most = arity
+    return least <= args and (most is None or args <= most)
 
 
 def unique(keys: list[str] | None) -> str | None:

@@ -2,14 +2,15 @@
 
 Each language's sample repository goes through many narrow edits, made on the extractions so
 they reach every resolution rule alike: a function or method removed, renamed to a name that
-another file calls, defined twice, made private (`hidden`) or public, or added (top level and
-inside the first class) under a name another file calls. For every edit where `affected_files`
-answers a set, the edges of all other files must be identical before and after, and resolving
-only that set must give the same edges as resolving the whole branch. One `BranchResolution`,
-kept across all the edits as the indexer keeps it across runs, takes in each edit and its
-undoing: it must answer the same edges for the set it returns, and then exactly the edges of
-the untouched branch. With it an edited import (dropped, or one of another file added) is
-narrow too, and so is a type removed, renamed or added, or a base dropped or added.
+another file calls, defined twice (overloaded: with another arity), made private (`hidden`) or
+public, or added (top level and inside the first class) under a name another file calls. For
+every edit where `affected_files` answers a set, the edges of all other files must be identical
+before and after, and resolving only that set must give the same edges as resolving the whole
+branch. One `BranchResolution`, kept across all the edits as the indexer keeps it across runs,
+takes in each edit and its undoing: it must answer the same edges for the set it returns, and
+then exactly the edges of the untouched branch. With it an edited import (dropped, or one of
+another file added) is narrow too, and so is a type removed, renamed or added, or a base
+dropped or added.
 """
 
 from __future__ import annotations
@@ -87,6 +88,22 @@ def edits(branch: dict[str, FileExtraction]) -> Iterator[tuple[str, str, FileExt
                 path,
                 dataclasses.replace(fe, definitions=(*defs, d)),
             )
+            other = (0, 0) if d.arity != (0, 0) else (1, 1)
+            yield (
+                f"overload {d.qualified_name} taking {other[0]} arguments",
+                path,
+                dataclasses.replace(fe, definitions=(*defs, dataclasses.replace(d, arity=other))),
+            )
+            if sum(x.qualified_name == d.qualified_name for x in defs) > 1:
+                # One overload made to take other arguments.
+                retaken = dataclasses.replace(d, arity=other)
+                yield (
+                    f"make {d.qualified_name} take {other[0]} arguments",
+                    path,
+                    dataclasses.replace(
+                        fe, definitions=tuple(retaken if x is d else x for x in defs)
+                    ),
+                )
             flipped = dataclasses.replace(d, hidden=not d.hidden)  # made private, or public
             yield (
                 f"{'show' if d.hidden else 'hide'} {d.qualified_name}",
@@ -720,9 +737,9 @@ def test_a_function_named_like_a_base_widens_to_everything_without_kept_tables(
     before = extract_all(files)
     changed = extract_all({"pkg/a.py": files["pkg/a.py"] + "\ndef Base():\n    pass\n"})
     after = {**before, **changed}
-    assert resolve_edges("r", "main", after).get("z.py") != resolve_edges(
-        "r", "main", before
-    ).get("z.py")
+    assert resolve_edges("r", "main", after).get("z.py") != resolve_edges("r", "main", before).get(
+        "z.py"
+    )
     assert affected_files({"pkg/a.py": before["pkg/a.py"]}, changed, after, 1.0) is None
 
 

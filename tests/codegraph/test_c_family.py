@@ -223,3 +223,24 @@ def test_calls_through_nested_cpp_paths() -> None:
         ("src/main.cpp|Function:main", "src/buf.h|Method:io.Buffer.create", "unique_name"),
         ("src/buf.h|Method:io.Buffer.create", "src/buf.h|Class:io.Buffer", "scope"),
     }
+
+
+def test_a_cpp_call_reaches_the_overload_that_takes_its_arguments() -> None:
+    """Default arguments widen what an overload takes, `(void)` takes none, and a call
+    expanding a parameter pack (`log(args...)`) passes an unknown number: the first."""
+    repo = index_repo(
+        {
+            "src/log.cpp": """
+                struct Log {
+                    void write(void) { write(1, 2); }
+                    void write(int level, int code = 0) { }
+                    template <typename... A> void all(A... args) { write(args...); write(); }
+                };
+                """,
+        }
+    )
+    log = "src/log.cpp|Method:Log."
+    assert repo.edge_set("CALLS") == {
+        (f"{log}write", f"{log}write#2", "scope"),
+        (f"{log}all", f"{log}write", "scope"),
+    }

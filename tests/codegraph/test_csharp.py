@@ -141,3 +141,30 @@ def test_a_private_method_is_no_guess_for_other_files() -> None:
     assert repo.edge_set("CALLS") == {
         ("src/Engine.cs|Method:Engine.Run", "src/Engine.cs|Method:Engine.Expand", "scope"),
     }
+
+
+def test_a_call_reaches_the_overload_that_takes_its_arguments() -> None:
+    """Polly's `Execute(a)` calls `Execute(a, 1)`; optional and `params` parameters widen what
+    an overload takes, and an extension method is called on its first argument."""
+    repo = index_repo(
+        {
+            "src/P.cs": """
+                public static class P {
+                    public static void Execute(Action a) => Execute(a, 1);
+                    public static void Execute(Action a, int n, string tag = null) {}
+                    public static int Total(this Bag b) => 0;
+                    public static int Total(this Bag b, params int[] more) => 0;
+                    public static void Use(Bag b) {
+                        b.Total(); Total(b, 1, 2); Execute(null, 1, "t");
+                    }
+                }
+                """,
+        }
+    )
+    p = "src/P.cs|Method:P."
+    assert repo.edge_set("CALLS") == {
+        (f"{p}Execute", f"{p}Execute#2", "scope"),
+        (f"{p}Use", f"{p}Total", "unique_name"),  # on a `Bag` of no known type
+        (f"{p}Use", f"{p}Total#2", "scope"),
+        (f"{p}Use", f"{p}Execute#2", "scope"),
+    }

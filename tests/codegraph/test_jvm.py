@@ -26,7 +26,7 @@ JAVA = {
             }
 
             protected Object query(String sql, long id) {
-                return Audit.record(sql);
+                return Audit.record(sql, id);
             }
 
             protected abstract T map(Object row);
@@ -37,6 +37,7 @@ JAVA = {
 
         final class Audit {
             static Object record(String sql) { return sql; }
+            static Object record(String sql, long id) { return sql; }
         }
         """,
     "src/main/java/com/acme/users/UserRepository.java": """
@@ -126,7 +127,8 @@ def test_java_definitions_and_imports() -> None:
 
 
 def test_java_calls_and_inheritance_resolve() -> None:
-    """Same-package classes, static imports, implicit-this and inherited methods resolve."""
+    """Same-package classes, static imports, implicit-this and inherited methods resolve; a
+    call reaches the overload taking as many arguments as it passes."""
     repo = index_repo(JAVA)
     base = "src/main/java/com/acme"
     assert repo.edge_set("CALLS") == {
@@ -135,7 +137,7 @@ def test_java_calls_and_inheritance_resolve() -> None:
         (f"{base}/repo/JdbcRepository.java|Method:JdbcRepository.find",
          f"{base}/repo/JdbcRepository.java|Method:JdbcRepository.query", "scope"),
         (f"{base}/repo/JdbcRepository.java|Method:JdbcRepository.query",
-         f"{base}/repo/Audit.java|Method:Audit.record", "package"),
+         f"{base}/repo/Audit.java|Method:Audit.record#2", "package"),
         (f"{base}/users/UserRepository.java|Method:UserRepository.map",
          f"{base}/users/Users.java|Method:Users.normalize", "import"),
         (f"{base}/users/UserRepository.java|Method:UserRepository.byId",
@@ -364,3 +366,43 @@ def test_standard_library_methods_are_never_guessed() -> None:
         }
     )
     assert repo.edge_set("CALLS") == set()
+
+
+def test_a_call_reaches_the_overload_that_takes_its_arguments() -> None:
+    """javapoet's `newName(s)` calls `newName(s, tag)`, not itself; a fixed-arity overload is
+    preferred to a varargs one that also fits (`all(3)`), as Java resolves them. Kotlin counts
+    a trailing lambda as an argument and default values as optional."""
+    repo = index_repo(
+        {
+            "src/a/Names.java": """
+                package a;
+                class Names {
+                    String newName(String s) { return newName(s, null); }
+                    String newName(String s, Object tag) { return s; }
+                    void all(String... xs) {}
+                    void all(int n) {}
+                    void use() { all(3); all("a", "b"); }
+                }
+                """,
+            "src/k/Files.kt": """
+                package k
+                class Files {
+                    fun read(path: String) = read(path, 0) { }
+                    fun read(path: String, offset: Int, block: () -> Unit) {}
+                    fun log(msg: String, level: Int = 0) {}
+                    fun log(vararg parts: String) {}
+                    fun use() { log("a"); log("a", "b", "c"); read("p") }
+                }
+                """,
+        }
+    )
+    names, files = "src/a/Names.java|Method:Names.", "src/k/Files.kt|Method:Files."
+    assert repo.edge_set("CALLS") == {
+        (f"{names}newName", f"{names}newName#2", "scope"),
+        (f"{names}use", f"{names}all#2", "scope"),
+        (f"{names}use", f"{names}all", "scope"),
+        (f"{files}read", f"{files}read#2", "scope"),
+        (f"{files}use", f"{files}log", "scope"),
+        (f"{files}use", f"{files}log#2", "scope"),
+        (f"{files}use", f"{files}read", "scope"),
+    }

@@ -107,11 +107,18 @@ def test_edges_of_unchanged_files_follow_a_changed_target() -> None:
 
 
 def test_extraction_round_trips_through_json() -> None:
-    """What is stored on the File node restores to an equal extraction."""
-    from tests.codegraph.test_rust import FILES
+    """What is stored on the File node restores to an equal extraction: arities, argument
+    counts and hidden callables too."""
+    from tests.codegraph import test_c_family, test_csharp, test_jvm, test_rust
 
-    for extraction in index_repo(FILES).extractions.values():
+    samples = (test_rust.FILES, test_jvm.JAVA, test_jvm.KOTLIN, test_csharp.FILES,
+               test_c_family.CPP_FILES)  # fmt: skip
+    extractions = [fe for files in samples for fe in index_repo(files).extractions.values()]
+    for extraction in extractions:
         assert FileExtraction.from_json(extraction.to_json()) == extraction
+    assert any(d.arity for fe in extractions for d in fe.definitions)
+    assert any(c.args is not None for fe in extractions for c in fe.calls)
+    assert any(d.hidden for fe in extractions for d in fe.definitions)
 
 
 def test_calls_on_a_library_type_are_never_guessed() -> None:

@@ -71,6 +71,10 @@ class LanguageSpec:
     super_names: frozenset[str] = frozenset({"super"})
     # Whether a callable's node declares it out of sight of other files (`Definition.hidden`).
     hidden: Callable[[Node], bool] | None = None
+    # Where the language overloads by arity: the arguments a callable's node takes
+    # (`Definition.arity`), and how many a call node passes (`CallSite.args`).
+    arity: Callable[[Node], tuple[int, int | None] | None] | None = None
+    arguments: Callable[[Node], int | None] | None = None
 
 
 # Where grammars put a declaration's `private`: Java's `modifiers`, C#'s `modifier`, PHP's
@@ -78,6 +82,23 @@ class LanguageSpec:
 _MODIFIER_NODES = frozenset(
     {"modifiers", "modifier", "visibility_modifier", "accessibility_modifier"}
 )
+
+
+# Arguments whose count is known only at run time: `f(args...)` (C++), `f(*xs)` (Kotlin).
+_SPREADS = frozenset({"parameter_pack_expansion", "spread_expression"})
+
+
+def count_arguments(call: Node) -> int | None:
+    """How many arguments the call node passes in its `arguments` field; None for a spread."""
+    arguments = call.child_by_field_name("arguments")
+    if arguments is None:
+        return None
+    count = 0
+    for child in arguments.named_children:
+        if child.type in _SPREADS:
+            return None
+        count += child.type != "comment"
+    return count
 
 
 def declared_private(node: Node) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from activities.codegraph.specs import LanguageSpec
+from tree_sitter import Node
+
+from activities.codegraph.specs import LanguageSpec, count_arguments, text
 from activities.codegraph.specs.c import COMMON, imports
 
 QUERY = (
@@ -19,8 +21,38 @@ QUERY = (
 """
 )
 
+_MAX_DECLARATORS = 16  # `int *const *&f(...)`: pointers and references around the name
+
+
+def arity(node: Node) -> tuple[int, int | None] | None:
+    """`f(int a, int b = 2, ...)` takes one argument or more; `f(void)` none."""
+    declarator = node.child_by_field_name("declarator")
+    for _ in range(_MAX_DECLARATORS):
+        if declarator is None or declarator.type == "function_declarator":
+            break
+        declarator = declarator.child_by_field_name("declarator")
+    if declarator is None or declarator.type != "function_declarator":
+        return None
+    parameters = declarator.child_by_field_name("parameters")
+    kinds = [c.type for c in parameters.children] if parameters is not None else []
+    required = kinds.count("parameter_declaration")
+    if required == 1 and parameters is not None and _void(parameters):
+        required = 0
+    optional = kinds.count("optional_parameter_declaration")
+    variadic = "..." in kinds or "variadic_parameter_declaration" in kinds
+    return required, None if variadic else required + optional
+
+
+def _void(parameters: Node) -> bool:
+    """`(void)`: a C-style empty parameter list."""
+    only = parameters.named_children[0]
+    return only.child_by_field_name("declarator") is None and text(only) == "void"
+
+
 SPEC = LanguageSpec(
     query=QUERY,
     imports=imports,
     method_containers=frozenset({"Class", "Struct"}),
+    arity=arity,
+    arguments=count_arguments,
 )

@@ -5,7 +5,13 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from activities.codegraph.model import Import
-from activities.codegraph.specs import LanguageSpec, declared_private, line, text
+from activities.codegraph.specs import (
+    LanguageSpec,
+    count_arguments,
+    declared_private,
+    line,
+    text,
+)
 
 QUERY = """
 (class_declaration name: (identifier) @name) @def.Class
@@ -48,6 +54,26 @@ def imports(node: Node) -> list[Import]:
     return [Import(module, name, text(alias_node), line(node))]
 
 
+def arity(node: Node) -> tuple[int, int | None]:
+    """`M(int a, int b = 2, params int[] c)` takes one argument or more. An extension method
+    (`this T x` first) is called either on its first argument or with it."""
+    parameters = node.child_by_field_name("parameters")
+    required = optional = 0
+    extension = variadic = False
+    for child in parameters.children if parameters is not None else ():
+        if child.type == "params":
+            variadic = True
+        elif child.type == "parameter":
+            if any(c.type == "=" for c in child.children):
+                optional += 1
+            else:
+                required += 1
+            if required + optional == 1:
+                extension = any(text(c) == "this" for c in child.children if c.type == "modifier")
+    least = max(required - 1, 0) if extension else required
+    return least, None if variadic else required + optional
+
+
 SPEC = LanguageSpec(
     query=QUERY,
     imports=imports,
@@ -55,4 +81,6 @@ SPEC = LanguageSpec(
     self_names=frozenset({"this"}),
     super_names=frozenset({"base"}),
     hidden=declared_private,
+    arity=arity,
+    arguments=count_arguments,
 )

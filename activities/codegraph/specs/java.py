@@ -5,7 +5,13 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from activities.codegraph.model import Import
-from activities.codegraph.specs import LanguageSpec, declared_private, line, text
+from activities.codegraph.specs import (
+    LanguageSpec,
+    count_arguments,
+    declared_private,
+    line,
+    text,
+)
 
 _TYPE = "[(type_identifier) (scoped_type_identifier) (generic_type)]"
 
@@ -43,9 +49,19 @@ def imports(node: Node) -> list[Import]:
     return [Import(module, name, None, line(node))]
 
 
+def arity(node: Node) -> tuple[int, int | None]:
+    """`f(int a, String... rest)` takes one argument or more."""
+    parameters = node.child_by_field_name("parameters")
+    kinds = [c.type for c in parameters.named_children] if parameters is not None else []
+    required = kinds.count("formal_parameter")
+    return required, None if "spread_parameter" in kinds else required
+
+
 SPEC = LanguageSpec(
     query=QUERY,
     imports=imports,
     method_containers=frozenset({"Class", "Interface", "Enum"}),
     hidden=declared_private,
+    arity=arity,
+    arguments=count_arguments,
 )

@@ -38,6 +38,47 @@ def imports(node: Node) -> list[Import]:
     return [Import(module, name, alias, line(node))]
 
 
+def arity(node: Node) -> tuple[int, int | None]:
+    """`fun f(a: Int, b: Int = 2, vararg c: Int)` takes one argument or more."""
+    parameters = next((c for c in node.children if c.type == "function_value_parameters"), None)
+    required = optional = 0
+    variadic = False
+    children = parameters.children if parameters is not None else []
+    for i, child in enumerate(children):
+        if child.type != "parameter":
+            continue
+        before = children[i - 1] if i else None
+        if (
+            before is not None
+            and before.type == "parameter_modifiers"
+            and ("vararg" in text(before).split())
+        ):
+            variadic = True
+        elif i + 1 < len(children) and children[i + 1].type == "=":
+            optional += 1
+        else:
+            required += 1
+    return required, None if variadic else required + optional
+
+
+def arguments(call: Node) -> int | None:
+    """Arguments in parentheses plus a trailing lambda (`run(1) { ... }`, which nests the
+    call in another `call_expression`)."""
+    count = 0
+    for child in call.children:
+        if child.type == "value_arguments":
+            for argument in child.named_children:
+                if any(c.type == "spread_expression" for c in argument.named_children):
+                    return None
+                count += argument.type == "value_argument"
+        elif child.type == "annotated_lambda":
+            count += 1
+    outer = call.parent
+    if outer is not None and outer.type == "call_expression" and outer.children[0] == call:
+        count += sum(c.type == "annotated_lambda" for c in outer.children)
+    return count
+
+
 def hidden(node: Node) -> bool:
     """A `private` function, or an extension declared in a class (`fun Large.toLong()` inside
     `class WinHandle`): callable only where that class is in scope as a receiver. One in an
@@ -64,4 +105,6 @@ SPEC = LanguageSpec(
     imports=imports,
     method_containers=frozenset({"Class", "Interface", "Enum", "Object"}),
     hidden=hidden,
+    arity=arity,
+    arguments=arguments,
 )
