@@ -122,7 +122,7 @@ def _extract_tree(
         if "impl" in caps:
             _add_impl(scopes, caps, pattern)
             continue
-        _add_definition(scopes, caps, pattern, spec)
+        _add_definition(scopes, caps, pattern, spec, path)
     ordered = sorted(scopes.values(), key=lambda s: (s.start, -s.end))
     defs = [s for s in _nest(ordered, spec) if _storable(s.qualified_name)]
     imports = [i for i in imports if _storable(i.module)]
@@ -175,7 +175,11 @@ def _storable(name: str) -> bool:
 
 
 def _add_definition(
-    scopes: dict[int, _Scope], caps: dict[str, list[Node]], pattern: int, spec: LanguageSpec
+    scopes: dict[int, _Scope],
+    caps: dict[str, list[Node]],
+    pattern: int,
+    spec: LanguageSpec,
+    path: str,
 ) -> None:
     kind = next((k[4:] for k in caps if k.startswith("def.")), None)
     name_nodes = caps.get("name")
@@ -193,7 +197,7 @@ def _add_definition(
     scopes[node.id] = _Scope(
         node.start_byte, node.end_byte, kind, name, owner,
         text(self_nodes[0]) if self_nodes else None, line(node), _end_line(node), pattern,
-        hidden=callable_ and spec.hidden is not None and spec.hidden(node),
+        hidden=callable_ and spec.hidden is not None and spec.hidden(node, path),
         arity=spec.arity(node) if callable_ and spec.arity is not None else None,
     )  # fmt: skip
 

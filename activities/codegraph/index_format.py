@@ -67,7 +67,9 @@ from activities.codegraph.skipping import SkipRules
 # 11: Java, Kotlin, C# and C++ callables record the arguments they take (`Definition.arity`)
 # and calls the arguments they pass (`CallSite.args`): a call reaches the overload that
 # takes them, not always the first declared.
-EXTRACTOR_VERSION = 11
+# 12: `static` functions of C and C++ source files and Ruby `def`s inside blocks are hidden
+# (see 9).
+EXTRACTOR_VERSION = 12
 
 
 def index_format(

@@ -38,9 +38,10 @@ class Definition:
     # (Go receivers), so `s.listen()` inside `func (s *Server)` resolves like `self.listen()`.
     self_name: str | None = None
     # A callable that other files cannot call by its name: declared `private` (Java, Kotlin,
-    # C#, PHP, TypeScript), or a Kotlin extension declared inside a class. Never the guess
-    # for a call elsewhere (okio: `x.toLong()` is Kotlin's, not a class's private
-    # `fun LARGE_INTEGER.toLong()`).
+    # C#, PHP, TypeScript), a Kotlin extension declared inside a class, a `static` function
+    # of a C or C++ source file, a Ruby `def` inside a block. Never the guess for a call
+    # elsewhere (okio: `x.toLong()` is Kotlin's, not a class's private
+    # `fun LARGE_INTEGER.toLong()`); an import or `#include` of its file still reaches it.
     hidden: bool = False
     # How many arguments a callable takes, at least and at most (None: any number), where
     # the language overloads by it (Java, Kotlin, C#, C++): picks the overload a call reaches.

@@ -41,7 +41,7 @@ from activities.codegraph.modules import (
     rust_path,
 )
 from activities.codegraph.specs import get_spec
-from activities.codegraph.symbols import FileSymbols, SymbolIndex, unique
+from activities.codegraph.symbols import FileSymbols, SymbolIndex, unique, unique_file
 from activities.codegraph.tsconfig import Aliases
 
 # IMPORTS and INHERITS rows by edge type, then by the path of the file they start from.
@@ -146,6 +146,27 @@ _PHP_LIBRARY_WORDS = (
     "withProtocolVersion withPath withQuery getContents getShortName getDocComment "
     "newInstanceArgs getParameters"
 )
+# Ruby's core classes, measured on rack and sinatra (`str.bytesize`, `re.match?`,
+# `hash.dig`), and what a class body calls on itself (`include Helpers`).
+_RUBY_LIBRARY_WORDS = (
+    "bytesize byteslice match match? merge merge! dig values_at invert assoc fetch key? "
+    "has_key? include? empty? any? none? all? each_with_index each_with_object each_slice "
+    "each_char each_line each_pair flat_map filter_map map! select! reject! compact compact! "
+    "uniq uniq! flatten freeze frozen? dup gsub gsub! sub sub! start_with? end_with? "
+    "downcase upcase capitalize chomp chop squeeze unpack unpack1 pack force_encoding "
+    "scrub ljust rjust succ zip take drop sort_by group_by partition detect find_all inject "
+    "transform_values transform_keys to_sym to_i to_f to_str to_proc respond_to? is_a? "
+    "kind_of? instance_of? nil? public_send instance_variable_get instance_variable_set "
+    "define_method tap unsafe_load finish include extend prepend"
+)
+# C++'s standard library, measured on fmt and spdlog (`buf.data()`, `count.load()`).
+_CPP_LIBRARY_WORDS = (
+    "data at compare resize reserve capacity shrink_to_fit push_back emplace_back emplace "
+    "pop_back push_front pop_front front back begin end cbegin cend rbegin rend substr "
+    "c_str find_first_of find_last_of load store fetch_add fetch_sub exchange "
+    "compare_exchange_weak compare_exchange_strong lock unlock try_lock notify_one "
+    "notify_all wait wait_for release reset what"
+)
 # Per family: methods a receiver of unknown type far more likely takes from the language's
 # own library than from the repository's one namesake.
 _LIBRARY_METHODS = {
@@ -155,6 +176,8 @@ _LIBRARY_METHODS = {
     "kotlin": frozenset(_JVM_LIBRARY_WORDS.split()),
     "csharp": frozenset(_DOTNET_LIBRARY_WORDS.split()),
     "php": frozenset(_PHP_LIBRARY_WORDS.split()),
+    "ruby": frozenset(_RUBY_LIBRARY_WORDS.split()),
+    "c": frozenset(_CPP_LIBRARY_WORDS.split()),
 }
 # Where tests live: production code never calls into them, so a method found only there is
 # no guess for a call from elsewhere (vuejs/core: `tag.indexOf()` drawn to a class of
@@ -671,7 +694,7 @@ class _Resolver:
         """A bare name not declared in the file, used inside definition `where`: the
         package, wildcard imports, then globals."""
         index, fs = self.index, scope.symbols
-        found = index.top_in(scope.package_files, name)
+        found = index.top_in(scope.package_files, name, shared=True)
         if found is not None:
             return found, "package"
         seen: set[str] = set()
@@ -680,7 +703,7 @@ class _Resolver:
             if found_there is not None:
                 return found_there
         if fs.family in _GLOBAL_FAMILIES:
-            found = unique(index.global_top.get((fs.family, name)))
+            found = unique_file(index.global_top.get((fs.family, name)))
             if found is not None:
                 return found, "unique_name"
         if not types and fs.extraction.language == "ruby":
@@ -720,6 +743,9 @@ class _Resolver:
             return self._rust_path(scope, [s for s in qualifier.split("::") if s], name)
         if fs.family == "c" and qualifier.endswith("::"):
             dotted = qualifier.removesuffix("::").replace("::", ".").strip(".")
+            return self._qualified(scope, dotted, name, path=True) if dotted else None
+        if fs.family == "ruby" and "::" in qualifier:  # `Rack::Utils.parse_query()`
+            dotted = qualifier.replace("::", ".").strip(".")
             return self._qualified(scope, dotted, name, path=True) if dotted else None
         if fs.family == "php" and "\\" in qualifier:
             return self._php_class_path(scope, qualifier, name)

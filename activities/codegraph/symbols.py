@@ -66,7 +66,7 @@ class SymbolIndex:
         self.global_types: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.go_types: dict[tuple[str, str], str] = {}
         # Callables other files cannot call by name (`Definition.hidden`): in no global table
-        # but their own, and `top_in` passes over them.
+        # but their own, and a package's lookup (`top_in(shared=True)`) passes over them.
         self.hidden: set[str] = set()
         self.hidden_methods: dict[tuple[str, str], list[str]] = defaultdict(list)
         # Callables defined more than once under one qualified name in a file (overloads):
@@ -390,14 +390,16 @@ class SymbolIndex:
                     seen.add(parent)
                     queue.append(parent)
 
-    def top_in(self, paths: tuple[str, ...], name: str) -> str | None:
-        """A definition named by `name` (a top-level name or a qualified one) in `paths`."""
+    def top_in(self, paths: tuple[str, ...], name: str, *, shared: bool = False) -> str | None:
+        """A definition named by `name` (a top-level name or a qualified one) in `paths`;
+        with `shared`, one that other files may call by name (a Kotlin package's, not one
+        file's private function). An import or `#include` reaches any."""
         for path in paths:
             fs = self.files.get(path)
             if fs is None:
                 continue
             found = fs.top.get(name) if "." not in name else fs.by_qn.get(name)
-            if found is not None and found not in self.hidden:
+            if found is not None and not (shared and found in self.hidden):
                 return found
         return None
 
@@ -417,3 +419,17 @@ def _takes(arity: tuple[int, int | None], args: int) -> bool:
 def unique(keys: list[str] | None) -> str | None:
     """The only element of `keys`, or None when there are none or several."""
     return keys[0] if keys and len(keys) == 1 else None
+
+
+def unique_file(keys: list[str] | None) -> str | None:
+    """The first of `keys` if all are one file's definitions (`#if` variants of a C function,
+    redis's 7 `zmalloc_get_rss`), or None."""
+    if not keys:
+        return None
+    first_file = _file_of(keys[0])
+    return keys[0] if all(_file_of(key) == first_file for key in keys[1:]) else None
+
+
+def _file_of(key: str) -> str:
+    """The path part of a definition key (`repo|branch|path|Kind:name`, paths escape `|`)."""
+    return key.split("|", 3)[2]

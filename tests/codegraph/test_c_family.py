@@ -244,3 +244,50 @@ def test_a_cpp_call_reaches_the_overload_that_takes_its_arguments() -> None:
         (f"{log}write", f"{log}write#2", "scope"),
         (f"{log}all", f"{log}write", "scope"),
     }
+
+
+def test_a_static_c_function_is_its_own_files_and_if_variants_are_one() -> None:
+    """redis: `mstime` is static in redis-benchmark.c, so server.c's is the one other files
+    call; a header's `static inline` is every includer's. Seven `#if` variants of one
+    function in one file are one target (the first), not an ambiguity."""
+    repo = index_repo(
+        {
+            "src/server.c": "long long mstime(void) { return 0; }\n",
+            "src/bench.c": (
+                "static long long mstime(void) { return 1; }\n"
+                "int b(void) { return mstime(); }\n"
+            ),
+            "src/util.h": "static inline int clamp(int x) { return x; }\n",
+            "src/zmalloc.c": (
+                "#if defined(A)\nsize_t rss(void) { return 1; }\n"
+                "#elif defined(B)\nsize_t rss(void) { return 2; }\n#endif\n"
+            ),
+            "src/aof.c": (
+                '#include "util.h"\n'
+                "void f(void) { mstime(); clamp(1); rss(); }\n"
+            ),
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/bench.c|Function:b", "src/bench.c|Function:mstime", "scope"),
+        ("src/aof.c|Function:f", "src/server.c|Function:mstime", "unique_name"),
+        ("src/aof.c|Function:f", "src/util.h|Function:clamp", "unique_name"),
+        ("src/aof.c|Function:f", "src/zmalloc.c|Function:rss", "unique_name"),
+    }
+
+
+def test_cpp_standard_library_methods_are_never_guessed() -> None:
+    """fmt: `buf.data()` is a std container's, not `format_int::data`; `count.load()` an
+    atomic's."""
+    repo = index_repo(
+        {
+            "include/format.h": """
+                class format_int { public: const char* data() const { return nullptr; } };
+                struct null_atomic { int load() const { return 0; } };
+                """,
+            "src/use.cc": (
+                "void f(std::string buf, std::atomic<int> count) { buf.data(); count.load(); }\n"
+            ),
+        }
+    )
+    assert repo.edge_set("CALLS") == set()

@@ -141,3 +141,45 @@ def test_a_bare_name_is_a_call_unless_its_method_binds_it() -> None:
     callers = {name: caller for _, name, caller in repo.calls("lib/report.rb")}
     assert callers["setup_columns"] == "Report"
     assert callers["emit"] == "Report.render"
+
+
+def test_constant_paths_defs_in_blocks_and_core_methods() -> None:
+    """`A::Utils.parse()` reaches the module method through its constant path (rack's
+    `Rack::Utils.parse_query`). A `def` inside a block (`describe ... do`) belongs to the
+    block's object, never the global function a bare `body` elsewhere would reach (sinatra:
+    244 calls); the file itself still calls it. `s.empty?` is String's, not `Jar#empty?`."""
+    repo = index_repo(
+        {
+            "lib/a/utils.rb": """
+                module A
+                  module Utils
+                    def self.parse(x) = x
+                  end
+                end
+                """,
+            "lib/a/b.rb": """
+                module A
+                  class B
+                    def run(s) = A::Utils.parse(1) || ::A::Utils.parse(2) || s.empty?
+                  end
+                end
+                """,
+            "lib/jar.rb": "class Jar\n  def empty? = true\nend\n",
+            "spec/a_spec.rb": """
+                RSpec.describe 'a' do
+                  def body = last_response.body
+                  it('reads') { body }
+                end
+                """,
+            "test/b_test.rb": """
+                class BTest < Minitest::Test
+                  def test_x = body
+                end
+                """,
+        }
+    )
+    assert [d.hidden for d in repo.extractions["spec/a_spec.rb"].definitions] == [True]
+    assert repo.edge_set("CALLS") == {
+        ("lib/a/b.rb|Method:A.B.run", "lib/a/utils.rb|Method:A.Utils.parse", "unique_name"),
+        ("spec/a_spec.rb", "spec/a_spec.rb|Function:body", "scope"),
+    }

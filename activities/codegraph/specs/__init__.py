@@ -69,8 +69,9 @@ class LanguageSpec:
     # Words that mean "this object" or "my parent class" as a call receiver.
     self_names: frozenset[str] = frozenset({"this"})
     super_names: frozenset[str] = frozenset({"super"})
-    # Whether a callable's node declares it out of sight of other files (`Definition.hidden`).
-    hidden: Callable[[Node], bool] | None = None
+    # Whether a callable's node (in the file at the path) declares it out of sight of other
+    # files (`Definition.hidden`).
+    hidden: Callable[[Node, str], bool] | None = None
     # Where the language overloads by arity: the arguments a callable's node takes
     # (`Definition.arity`), and how many a call node passes (`CallSite.args`).
     arity: Callable[[Node], tuple[int, int | None] | None] | None = None
@@ -101,7 +102,7 @@ def count_arguments(call: Node) -> int | None:
     return count
 
 
-def declared_private(node: Node) -> bool:
+def declared_private(node: Node, path: str = "") -> bool:
     """Whether the declaration `node` carries a `private` modifier."""
     for child in node.children:
         if child.type in _MODIFIER_NODES:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import posixpath
+
 from tree_sitter import Node
 
 from activities.codegraph.model import Import
@@ -49,4 +51,26 @@ def imports(node: Node) -> list[Import]:
     return [Import(value, None, None, line(node))]
 
 
-SPEC = LanguageSpec(query=COMMON, imports=imports, method_containers=frozenset())
+# Files that are included: a `static inline` function there is seen by every includer.
+_HEADERS = frozenset({".h", ".hh", ".hpp", ".hxx", ".h++", ".inl", ".ipp", ".tpp"})
+
+
+def file_static(node: Node, path: str) -> bool:
+    """A `static` function of a source file (not a header, not a class member): no other
+    file calls it (redis: `mstime` is static in redis-benchmark.c and quicklist.c, so
+    server.c's was never the one match for calls elsewhere)."""
+    if posixpath.splitext(path)[1].lower() in _HEADERS:
+        return False
+    if not any(c.type == "storage_class_specifier" and text(c) == "static" for c in node.children):
+        return False
+    parent = node.parent
+    while parent is not None:
+        if parent.type == "field_declaration_list":
+            return False  # a C++ class's static method
+        parent = parent.parent
+    return True
+
+
+SPEC = LanguageSpec(
+    query=COMMON, imports=imports, method_containers=frozenset(), hidden=file_static
+)

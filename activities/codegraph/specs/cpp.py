@@ -5,7 +5,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from activities.codegraph.specs import LanguageSpec, count_arguments, text
-from activities.codegraph.specs.c import COMMON, imports
+from activities.codegraph.specs.c import COMMON, file_static, imports
 
 QUERY = (
     COMMON
@@ -53,6 +53,7 @@ SPEC = LanguageSpec(
     query=QUERY,
     imports=imports,
     method_containers=frozenset({"Class", "Struct"}),
+    hidden=file_static,
     arity=arity,
     arguments=count_arguments,
 )

@@ -79,11 +79,11 @@ def arguments(call: Node) -> int | None:
     return count
 
 
-def hidden(node: Node) -> bool:
+def hidden(node: Node, path: str) -> bool:
     """A `private` function, or an extension declared in a class (`fun Large.toLong()` inside
     `class WinHandle`): callable only where that class is in scope as a receiver. One in an
     `object` or a companion object is not: `import okio.ByteString.Companion.encodeUtf8`."""
-    if declared_private(node):
+    if declared_private(node, path):
         return True
     body = node.parent
     owner = body.parent if body is not None and body.type == "class_body" else None

@@ -80,9 +80,25 @@ def imports(node: Node) -> list[Import]:
     return [Import(path, None, None, line(node))]
 
 
+# Where a `def` belongs to a class or module, or to the file.
+_SCOPES = frozenset({"class", "module", "singleton_class", "program"})
+
+
+def hidden(node: Node, path: str) -> bool:
+    """A `def` inside a block (`describe ... do def body ... end`, `Class.new do`): defined
+    on whatever object runs the block, never the global function the file would make it."""
+    parent = node.parent
+    while parent is not None and parent.type not in _SCOPES:
+        if parent.type in ("block", "do_block"):
+            return True
+        parent = parent.parent
+    return False
+
+
 SPEC = LanguageSpec(
     query=QUERY,
     imports=imports,
     method_containers=frozenset({"Class", "Namespace"}),
     self_names=frozenset({"self"}),
+    hidden=hidden,
 )
