@@ -191,7 +191,8 @@ def _add_definition(
         return  # the same node matched a more specific, earlier pattern
     owner_nodes, self_nodes = caps.get("owner"), caps.get("self")
     callable_ = kind in CALLABLE_KINDS
-    owner, name = _split_owner(text(name_nodes[0]))
+    # A Ruby symbol names an attribute's methods (`attr_reader :response`).
+    owner, name = _split_owner(text(name_nodes[0]).removeprefix(":"))
     if owner_nodes:
         owner = _type_name(text(owner_nodes[0]))
     scopes[node.id] = _Scope(

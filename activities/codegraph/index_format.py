@@ -69,7 +69,9 @@ from activities.codegraph.skipping import SkipRules
 # takes them, not always the first declared.
 # 12: `static` functions of C and C++ source files and Ruby `def`s inside blocks are hidden
 # (see 9).
-EXTRACTOR_VERSION = 12
+# 13: C++ template specialisations (`template <> struct formatter<point>`) are classes;
+# Ruby `attr_reader`/`attr_accessor`/`attr_writer` define methods.
+EXTRACTOR_VERSION = 13
 
 
 def index_format(

@@ -58,6 +58,9 @@ _UNBOUND = object()
 _IMPLICIT_THIS = frozenset({"java", "kotlin", "csharp", "cpp", "ruby"})
 # Of those, where it reaches the methods of enclosing classes before any other name.
 _OUTER_FIRST = frozenset({"java", "csharp", "cpp"})
+# Where one namespace is opened in many files (C++ `namespace fmt {`, Ruby `module Sinatra`),
+# unlike a Rust module, which is one file or one inline block.
+_REOPENED_NAMESPACES = frozenset({"c", "ruby"})
 # Method names so common on built-in types that a unique match in the repository is more
 # likely a list, dict, string, promise or stream method than the repository's own (compared
 # case-insensitively, so C#'s `Add` counts too).
@@ -741,11 +744,10 @@ class _Resolver:
         index, fs = self.index, scope.symbols
         if fs.family == "rust" and ("::" in qualifier or qualifier in ("super", "crate")):
             return self._rust_path(scope, [s for s in qualifier.split("::") if s], name)
-        if fs.family == "c" and qualifier.endswith("::"):
+        if (fs.family == "c" and qualifier.endswith("::")) or (
+            fs.family == "ruby" and "::" in qualifier  # `Rack::Utils.parse_query()`
+        ):
             dotted = qualifier.removesuffix("::").replace("::", ".").strip(".")
-            return self._qualified(scope, dotted, name, path=True) if dotted else None
-        if fs.family == "ruby" and "::" in qualifier:  # `Rack::Utils.parse_query()`
-            dotted = qualifier.replace("::", ".").strip(".")
             return self._qualified(scope, dotted, name, path=True) if dotted else None
         if fs.family == "php" and "\\" in qualifier:
             return self._php_class_path(scope, qualifier, name)
@@ -768,7 +770,12 @@ class _Resolver:
         local = fs.by_qn.get(qualifier)
         if local is not None and index.kind[local] in TYPE_KINDS:
             member = index.find_member(local, name)
-            return (member, "scope") if member else None
+            if member is not None:
+                return member, "scope"
+            if index.kind[local] != "Namespace" or fs.family not in _REOPENED_NAMESPACES:
+                return None
+            # Other files open the namespace too (`fmt::format()` in a file adding a
+            # specialisation to `fmt`): it is looked for there.
         for files, how in ((scope.package_files, "package"),
                            *((t.files, "import") for t in scope.wildcards)):  # fmt: skip
             owner = index.top_in(files, qualifier)
@@ -814,6 +821,16 @@ class _Resolver:
             inner = unique(index.global_types.get((fs.family, f"{qualifier}.{name}")))
             if inner is not None:
                 return inner, "unique_name"
+            # So is a function in it: spdlog's `set_level`, in one of the 76 files opening
+            # `spdlog`; Ruby's `Sinatra.register`, in one of the files reopening the module.
+            opened = index.global_types.get((fs.family, qualifier), [])
+            if fs.family in _REOPENED_NAMESPACES and all(
+                index.kind[key] == "Namespace" for key in opened
+            ):
+                members = [index.members.get(key, {}).get(name) for key in opened]
+                found = unique_file([member for member in members if member is not None])
+                if found is not None:
+                    return found, "unique_name"
         if path or _names_a_type(qualifier, fs.extraction.language):
             return None  # `JSON.parse`, `Integer.parseInt`: a library's type, never guessed
         if fs.family == "js" and qualifier in _JS_GLOBALS:

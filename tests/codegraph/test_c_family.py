@@ -291,3 +291,38 @@ def test_cpp_standard_library_methods_are_never_guessed() -> None:
         }
     )
     assert repo.edge_set("CALLS") == set()
+
+
+def test_specialisations_are_classes_and_a_namespace_is_every_file_opening_it() -> None:
+    """fmt: `template <> struct formatter<point>` is a struct whose `format` is its method, so
+    `fmt::format()` in that file is not it (276 wrong edges) but the function of the `fmt`
+    the library opens elsewhere; spdlog's `spdlog::set_level()` is found in whichever of the
+    files opening `spdlog` defines it."""
+    repo = index_repo(
+        {
+            "lib/fmt.h": """
+                namespace fmt {
+                template <typename T> struct formatter {};
+                template <typename... T> int format(const char* s, T&&... args) { return 0; }
+                }
+                """,
+            "test/std_test.cc": """
+                #include "../lib/fmt.h"
+                struct point {};
+                namespace fmt {
+                template <> struct formatter<point> {
+                  int format(const point&, int& ctx) const { return 0; }
+                };
+                }
+                void test_it() { fmt::format("{}"); }
+                """,
+            "spdlog/a.h": "namespace spdlog {\nvoid set_level(int level) {}\n}\n",
+            "spdlog/b.h": "namespace spdlog {\nstruct sink {};\n}\n",
+            "main.cc": "void run() { spdlog::set_level(1); }\n",
+        }
+    )
+    assert ("Method", "fmt.formatter.format", 5, 5) in repo.defs("test/std_test.cc")
+    assert repo.edge_set("CALLS") == {
+        ("test/std_test.cc|Function:test_it", "lib/fmt.h|Function:fmt.format", "unique_name"),
+        ("main.cc|Function:run", "spdlog/a.h|Function:spdlog.set_level", "unique_name"),
+    }

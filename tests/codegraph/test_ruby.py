@@ -183,3 +183,34 @@ def test_constant_paths_defs_in_blocks_and_core_methods() -> None:
         ("lib/a/b.rb|Method:A.B.run", "lib/a/utils.rb|Method:A.Utils.parse", "unique_name"),
         ("spec/a_spec.rb", "spec/a_spec.rb|Function:body", "scope"),
     }
+
+
+def test_attributes_are_methods_and_modules_reopen_across_files() -> None:
+    """`attr_reader :response` defines `response`: a bare `response` in the class is that
+    reader, not the one other class's `response` method (rack's EventedBodyProxy). A module
+    reopened in several files is one: `Sinatra.register()` finds the file that defines it."""
+    repo = index_repo(
+        {
+            "lib/proxy.rb": """
+                class Proxy
+                  attr_reader :request, :response
+                  def each
+                    response
+                  end
+                end
+                """,
+            "lib/lint.rb": "class Wrapper\n  def response = 1\nend\n",
+            "lib/sinatra/base.rb": "module Sinatra\n  def self.register(x) = x\nend\n",
+            "lib/sinatra/main.rb": "module Sinatra\n  def self.run = Sinatra.register(1)\nend\n",
+        }
+    )
+    assert repo.defs("lib/proxy.rb")[:3] == [
+        ("Class", "Proxy", 1, 6),
+        ("Method", "Proxy.request", 2, 2),
+        ("Method", "Proxy.response", 2, 2),
+    ]
+    assert repo.edge_set("CALLS") == {
+        ("lib/proxy.rb|Method:Proxy.each", "lib/proxy.rb|Method:Proxy.response", "scope"),
+        ("lib/sinatra/main.rb|Method:Sinatra.run", "lib/sinatra/base.rb|Method:Sinatra.register",
+         "unique_name"),
+    }  # fmt: skip

@@ -1,4 +1,5 @@
-"""C++: the C rules plus classes, namespaces, methods (also out-of-line `A::f`), bases, `new`."""
+"""C++: the C rules plus classes (also specialisations: `template <> struct formatter<point>`),
+namespaces, methods (also out-of-line `A::f`), bases, `new`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ QUERY = (
 (function_definition
   declarator: (reference_declarator (function_declarator declarator: (_) @name))) @def.Function
 (class_specifier name: (type_identifier) @name body: (_)) @def.Class
+(class_specifier name: (template_type name: (type_identifier) @name) body: (_)) @def.Class
+(struct_specifier name: (template_type name: (type_identifier) @name) body: (_)) @def.Struct
 (namespace_definition name: (_) @name) @def.Namespace
 (base_class_clause [(type_identifier) (qualified_identifier)] @inherit.extends)
 (base_class_clause (template_type name: (_) @inherit.extends))

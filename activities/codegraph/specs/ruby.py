@@ -1,4 +1,5 @@
-"""Ruby: classes, modules, methods, `require`/`require_relative`, superclasses and mixins."""
+"""Ruby: classes, modules, methods (also `attr_reader :name`), `require`/`require_relative`,
+superclasses and mixins."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ QUERY = """
 (module name: [(constant) (scope_resolution)] @name) @def.Namespace
 (method name: (_) @name) @def.Function
 (singleton_method name: (_) @name) @def.Method
+(call
+  method: (identifier) @_attr
+  arguments: (argument_list (simple_symbol) @name @def.Method)
+  (#any-of? @_attr "attr_reader" "attr_accessor" "attr_writer"))
 (superclass [(constant) (scope_resolution)] @inherit.extends)
 (call
   method: (identifier) @_mixin
