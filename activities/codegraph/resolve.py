@@ -541,7 +541,7 @@ class _Resolver:
         edges: dict[tuple[str, str], EdgeRow] = {}
         outside: set[str] = set()
         for h in fs.extraction.inherits:
-            child = fs.by_qn.get(h.child) or self.index.scope_by_qn(fs, h.child)
+            child = self._local(fs, h.child, types=True) or self.index.scope_by_qn(fs, h.child)
             if child is None or self.index.kind.get(child) not in TYPE_KINDS:
                 continue
             found = self.type_ref(scope, h, child)
@@ -726,7 +726,7 @@ class _Resolver:
             kind = index.kind.get(key) if key else ("Namespace" if fs.family == "ruby" else None)
             if kind == "Namespace" or (types and kind in TYPE_KINDS):
                 qualified = f"{prefix}.{name}"
-                found = fs.by_qn.get(qualified)
+                found = self._local(fs, qualified, types=types)
                 if found is not None:
                     return found, "scope"
                 if fs.family in _GLOBAL_FAMILIES:
@@ -735,6 +735,15 @@ class _Resolver:
                         return found, "unique_name"
             prefix = prefix.rpartition(".")[0]
         return None
+
+    def _local(self, fs: FileSymbols, qualified: str, *, types: bool) -> str | None:
+        """The file's definition named `qualified`; with `types`, its type of that name, which
+        a constructor (Java's `Adapter.Adapter`) or factory function (Kotlin's) may share."""
+        found = fs.by_qn.get(qualified)
+        if found is None or not types or self.index.kind[found] in TYPE_KINDS:
+            return found
+        return next((key for *_, key in fs.overloads.get(qualified, ())
+                     if self.index.kind[key] in TYPE_KINDS), None)  # fmt: skip
 
     def _qualified(
         self, scope: FileScope, qualifier: str, name: str, *, path: bool = False

@@ -406,3 +406,31 @@ def test_a_call_reaches_the_overload_that_takes_its_arguments() -> None:
         (f"{files}use", f"{files}log#2", "scope"),
         (f"{files}use", f"{files}read", "scope"),
     }
+
+
+def test_a_constructor_or_factory_sharing_a_class_name_does_not_hide_the_class() -> None:
+    """gson: `NullSafe extends TypeAdapter<T>` inside `TypeAdapter`, whose constructor is also
+    `TypeAdapter.TypeAdapter`; kotlinx-cli: the factory `fun Choice()` declared before the
+    class `Choice` it builds. Both base links are made."""
+    repo = index_repo(
+        {
+            "src/a/Adapter.java": """
+                package a;
+                public abstract class Adapter<T> {
+                    public Adapter() {}
+                    private final class NullSafe extends Adapter<T> {}
+                }
+                """,
+            "src/k/ArgType.kt": """
+                package k
+                abstract class ArgType {
+                    companion object { fun Choice(n: Int): ArgType = Choice() }
+                    class Choice : ArgType()
+                }
+                """,
+        }
+    )
+    assert repo.edge_set("INHERITS") == {
+        ("src/a/Adapter.java|Class:Adapter.NullSafe", "src/a/Adapter.java|Class:Adapter", "scope"),
+        ("src/k/ArgType.kt|Class:ArgType.Choice", "src/k/ArgType.kt|Class:ArgType", "scope"),
+    }
