@@ -71,7 +71,11 @@ from activities.codegraph.skipping import SkipRules
 # (see 9).
 # 13: C++ template specialisations (`template <> struct formatter<point>`) are classes;
 # Ruby `attr_reader`/`attr_accessor`/`attr_writer` define methods.
-EXTRACTOR_VERSION = 13
+# 14 (resolution, with 9-13's C# change): a C# namespace sees its enclosing namespaces'
+# types; a constructor or factory sharing its class's name no longer hides the class from
+# base lookups; Kotlin imports of companion members (`import a.B.Companion.f`) bind them;
+# Java and Kotlin resolve as one family (a Java file imports a Kotlin class).
+EXTRACTOR_VERSION = 14
 
 
 def index_format(

@@ -60,10 +60,13 @@ FILENAMES: dict[str, str] = {
     "Appfile": "ruby", "Dangerfile": "ruby", "SConstruct": "python", "SConscript": "python",
 }  # fmt: skip
 
-# Languages that share one symbol space for resolution (a .c file calls a function in a .h file).
+# Languages that share one symbol space for resolution (a .c file calls a function in a .h file;
+# Java code imports Kotlin classes, okio's benchmarks its `Buffer`).
 FAMILIES: dict[str, str] = {
     "c": "c",
     "cpp": "c",
+    "java": "jvm",
+    "kotlin": "jvm",
     "javascript": "js",
     "typescript": "js",
     "tsx": "js",
@@ -71,7 +74,8 @@ FAMILIES: dict[str, str] = {
 
 
 def family(language: str) -> str:
-    """The resolution family of a language: C with C++, JavaScript with TypeScript."""
+    """The resolution family of a language: C with C++, JavaScript with TypeScript, Java
+    with Kotlin."""
     return FAMILIES.get(language, language)
 
 

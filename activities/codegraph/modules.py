@@ -276,11 +276,16 @@ def _packaged(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | N
     namespace = layout.by_package.get((fam, f"{module}.{imp.name}"))
     if namespace:  # C# `using X = A.B;` aliasing a namespace
         return Target(tuple(namespace), precise=False)
-    # A nested type or static member: `import a.b.Outer.Inner` lives in package a.b.
-    outer_package, _, outer = module.rpartition(".")
-    files = layout.by_package.get((fam, outer_package))
-    if files and outer:
-        return Target(tuple(files), f"{outer}.{imp.name}", precise=False)
+    # A nested type or static member: `import a.b.Outer.Inner` lives in package a.b, and
+    # Kotlin's `import okio.ByteString.Companion.encodeUtf8` in okio (a companion object's
+    # members are its class's).
+    parts = module.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        files = layout.by_package.get((fam, ".".join(parts[:cut])))
+        if files:
+            kotlin = fe.language == "kotlin"
+            inner = [p for p in parts[cut:] if not (kotlin and p == "Companion")]
+            return Target(tuple(files), ".".join([*inner, imp.name]), precise=False)
     return None
 
 

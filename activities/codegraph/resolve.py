@@ -175,8 +175,7 @@ _CPP_LIBRARY_WORDS = (
 _LIBRARY_METHODS = {
     "rust": frozenset(_RUST_STD_WORDS.split()),
     "js": frozenset(_JS_BUILTIN_WORDS.split()),
-    "java": frozenset(_JVM_LIBRARY_WORDS.split()),
-    "kotlin": frozenset(_JVM_LIBRARY_WORDS.split()),
+    "jvm": frozenset(_JVM_LIBRARY_WORDS.split()),
     "csharp": frozenset(_DOTNET_LIBRARY_WORDS.split()),
     "php": frozenset(_PHP_LIBRARY_WORDS.split()),
     "ruby": frozenset(_RUBY_LIBRARY_WORDS.split()),
@@ -964,10 +963,16 @@ class _Resolver:
         imports: only an extension function (`fun String.slugify()`) can be called so."""
         if scope.symbols.extraction.language != "kotlin" or name.lower() in COMMON_METHODS:
             return None
-        found = self._in_target(scope.names.get(name), name)
+        target = scope.names.get(name)
+        found = self._in_target(target, name)
+        if found is None:
+            return None
         # The extraction does not say which functions have a receiver type: only one the
-        # file imports by name is taken for an extension function.
-        return found if found is not None and self.index.kind[found[0]] == "Function" else None
+        # file imports by name is taken for an extension function, or an object's member
+        # imported so (`import okio.ByteString.Companion.encodeUtf8`).
+        kind = self.index.kind[found[0]]
+        member = target is not None and "." in (target.symbol or "")
+        return found if kind == "Function" or (kind == "Method" and member) else None
 
     def _guess_on_self(
         self, scope: FileScope, own: str | None, name: str

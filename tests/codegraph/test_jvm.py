@@ -434,3 +434,39 @@ def test_a_constructor_or_factory_sharing_a_class_name_does_not_hide_the_class()
         ("src/a/Adapter.java|Class:Adapter.NullSafe", "src/a/Adapter.java|Class:Adapter", "scope"),
         ("src/k/ArgType.kt|Class:ArgType.Choice", "src/k/ArgType.kt|Class:ArgType", "scope"),
     }
+
+
+def test_companion_members_and_kotlin_classes_are_imported_by_name() -> None:
+    """okio: `import okio.ByteString.Companion.decodeHex` binds the companion object's
+    extension function, which `"00ff".decodeHex()` then calls; a Java file imports a Kotlin
+    class (`import okio.Buffer;`), as the two compile into one namespace."""
+    repo = index_repo(
+        {
+            "lib/src/okio/ByteString.kt": """
+                package okio
+                class ByteString {
+                    companion object { fun String.decodeHex(): ByteString = ByteString() }
+                }
+                """,
+            "lib/src/okio/Buffer.kt": "package okio\nclass Buffer { fun size(): Long = 0 }\n",
+            "app/src/app/Use.kt": """
+                package app
+                import okio.ByteString.Companion.decodeHex
+                fun f() = "00ff".decodeHex()
+                """,
+            "bench/src/bench/Bench.java": """
+                package bench;
+                import okio.Buffer;
+                class Bench { void run() { new Buffer(); } }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("app/src/app/Use.kt|Function:f", "lib/src/okio/ByteString.kt|Method:ByteString.decodeHex",
+         "import"),
+        ("bench/src/bench/Bench.java|Method:Bench.run", "lib/src/okio/Buffer.kt|Class:Buffer",
+         "import"),
+        ("lib/src/okio/ByteString.kt|Method:ByteString.decodeHex",
+         "lib/src/okio/ByteString.kt|Class:ByteString", "scope"),
+    }  # fmt: skip
+    assert ("bench/src/bench/Bench.java", "lib/src/okio/Buffer.kt", "") in repo.edge_set("IMPORTS")
