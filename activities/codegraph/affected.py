@@ -330,6 +330,8 @@ def _words(fe: FileExtraction) -> Iterable[str]:
         yield call.name
         if call.receiver:
             yield from _WORD.findall(call.receiver)
+        if call.receiver_type:  # `Sink s; s.write()` reads the type Sink
+            yield from _WORD.findall(call.receiver_type)
     for h in fe.inherits:
         # The child too: Rust's `impl Trait for Foo` may name a type of another file.
         yield from _WORD.findall(h.parent)

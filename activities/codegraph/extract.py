@@ -35,6 +35,8 @@ _IMPL = "Impl"  # pseudo-kind of a Rust `impl` block: names methods, is not a no
 _EXPRESSION = re.compile(r"[()\[\]{}<>\"'\s,;]").search
 _MAX_RECEIVER = 120
 _MAX_PATTERN_NODES = 1000
+# Declared types that leave the type to the initializer, which another capture reads.
+_INFERRED = frozenset({"var", "val", "auto", "dynamic"})
 # A call found by the query: (position, name, receiver, line, arguments).
 _Call = tuple[int, str, str | None, int, int | None]
 
@@ -87,6 +89,7 @@ def _extract_tree(
     calls: list[_Call] = []
     bare: list[_Call] = []  # calls unless a local of that name
     locals_: list[tuple[int, str]] = []
+    typed: list[tuple[int, str, str]] = []  # (position, name, declared type)
     supers: list[tuple[int, str, str, int]] = []
     imports: list[Import] = []
     package: str | None = None
@@ -96,6 +99,10 @@ def _extract_tree(
             if "call.name" in caps:
                 found = bare if "call.unless_local" in caps else calls
                 found.append(_call(caps, language, spec))
+            continue
+        if "typed.name" in caps:
+            node = caps["typed.name"][0]
+            typed.append((node.start_byte, text(node), text(caps["typed.type"][0])))
             continue
         if "local" in caps:
             node = caps["local"][0]
@@ -140,7 +147,7 @@ def _extract_tree(
             for s in defs
         ),
         imports=tuple(dict.fromkeys(imports)),
-        calls=_calls(defs, calls),
+        calls=_calls(defs, calls, _declared_types(defs, typed), spec),
         inherits=(*impls, *_inherits(defs, supers)),
         has_syntax_errors=root.has_error,
         default_export=default_export if default_export and _storable(default_export) else None,
@@ -259,13 +266,62 @@ def _enclosing(defs: list[_Scope], positions: list[int]) -> list[str | None]:
     return out
 
 
-def _calls(defs: list[_Scope], calls: list[_Call]) -> tuple[CallSite, ...]:
+def _calls(
+    defs: list[_Scope],
+    calls: list[_Call],
+    declared: dict[tuple[str | None, str], str],
+    spec: LanguageSpec,
+) -> tuple[CallSite, ...]:
     calls.sort(key=lambda c: c[0])
     callers = _enclosing(defs, [c[0] for c in calls])
     return tuple(
-        CallSite(name, receiver, ln, caller, args)
+        CallSite(name, receiver, ln, caller, args,
+                 _receiver_type(declared, receiver, caller, spec) if declared else None)
         for (_, name, receiver, ln, args), caller in zip(calls, callers, strict=True)
-    )
+    )  # fmt: skip
+
+
+def _declared_types(
+    defs: list[_Scope], typed: list[tuple[int, str, str]]
+) -> dict[tuple[str | None, str], str]:
+    """(enclosing definition, name) -> the type a parameter, local or field is declared with.
+    The first declaration in a definition wins; `var`, arrays and type parameters' own
+    spellings are left to `_receiver_type`'s reader to find nothing for."""
+    if not typed:
+        return {}
+    typed.sort(key=lambda t: t[0])
+    owners = _enclosing(defs, [t[0] for t in typed])
+    found: dict[tuple[str | None, str], str] = {}
+    for (_, name, spelled), owner in zip(typed, owners, strict=True):
+        if "[" in spelled or spelled in _INFERRED:
+            continue  # an array's methods are the language's; `var x` is typed elsewhere
+        type_name = _type_name(spelled.rstrip("?"))
+        if type_name:
+            found.setdefault((owner, name), type_name)
+    return found
+
+
+def _receiver_type(
+    declared: dict[tuple[str | None, str], str],
+    receiver: str | None,
+    caller: str | None,
+    spec: LanguageSpec,
+) -> str | None:
+    """The declared type of a call's receiver: a name of the caller, of a definition around
+    it (a lambda's enclosing method, a method's class: its fields), or of the file."""
+    if not receiver:
+        return None
+    head, _, rest = receiver.partition(".")
+    if head in spec.self_names and rest:
+        receiver = rest  # `this.buffer.write()`: the field `buffer`
+    if not receiver.isidentifier():
+        return None
+    scope = caller
+    while True:
+        found = declared.get((scope, receiver))
+        if found is not None or scope is None:
+            return found
+        scope = scope.rpartition(".")[0] or None
 
 
 def _not_locals(

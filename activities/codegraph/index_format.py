@@ -75,7 +75,10 @@ from activities.codegraph.skipping import SkipRules
 # types; a constructor or factory sharing its class's name no longer hides the class from
 # base lookups; Kotlin imports of companion members (`import a.B.Companion.f`) bind them;
 # Java and Kotlin resolve as one family (a Java file imports a Kotlin class).
-EXTRACTOR_VERSION = 14
+# 15: Java, Kotlin and C# calls record their receiver's declared type (`CallSite.
+# receiver_type`: a parameter, local, field or property), and resolve in that type
+# (`resolution: type`); a library's type is never guessed into the repository's namesake.
+EXTRACTOR_VERSION = 15
 
 
 def index_format(

@@ -73,6 +73,9 @@ class CallSite:
     # How many arguments it passes, where the language overloads by arity (None: not known,
     # such as a spread `f(*xs)`).
     args: int | None = None
+    # The type the receiver is declared with, where the file says (`Buffer b` a parameter,
+    # local or field; `var b = new Buffer()`): the call is looked up in that type.
+    receiver_type: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +164,7 @@ def _definition(row: list[Any]) -> Definition:
 
 
 def _call_row(c: CallSite) -> list[Any]:
-    row = [c.name, c.receiver, c.line, c.caller]
-    if c.args is not None:
-        row.append(c.args)
+    row = [c.name, c.receiver, c.line, c.caller, c.args, c.receiver_type]
+    while len(row) > 4 and row[-1] is None:
+        row.pop()
     return row

@@ -47,7 +47,7 @@ from activities.codegraph.tsconfig import Aliases
 # IMPORTS and INHERITS rows by edge type, then by the path of the file they start from.
 BoundEdges = dict[str, dict[str, list[EdgeRow]]]
 
-RANK = {"scope": 0, "import": 1, "package": 2, "unique_name": 3}
+RANK = {"scope": 0, "import": 1, "package": 2, "type": 3, "unique_name": 4}
 # Languages where a bare name may be defined in any file (C's single namespace, Ruby's and
 # PHP's global functions and classes): there a unique definition is a good guess.
 _GLOBAL_FAMILIES = frozenset({"c", "ruby", "php"})
@@ -613,13 +613,36 @@ class _Resolver:
     def call(self, scope: FileScope, call: CallSite) -> tuple[str, str] | None:
         """The definition a call site reaches, with how it was resolved."""
         receiver = call.receiver
-        if receiver == "?":
+        if call.receiver_type is not None:
+            found = self._on_declared_type(scope, call, call.receiver_type)
+        elif receiver == "?":
             found = self._extension(scope, call.name) or self._guess_method(scope, call.name)
         else:
             found = self.lookup(scope, receiver, call.name, call.caller, types=False)
         if found is None or call.args is None:
             return found
         return self.index.overload_for(found[0], call.args), found[1]
+
+    def _on_declared_type(
+        self, scope: FileScope, call: CallSite, declared: str
+    ) -> tuple[str, str] | None:
+        """A call on a receiver declared with a type (`Sink s; s.write()`): the type's method,
+        or its ancestors'. Otherwise (`String`, `List<T>`, a type parameter, a type without
+        that method) never a guess of another type's method, but an extension's."""
+        *path, type_name = declared.split(".")
+        found = self.lookup(scope, ".".join(path) or None, type_name, call.caller, types=True)
+        if found is not None and self.index.kind.get(found[0]) in TYPE_KINDS:
+            member = self.index.find_member(found[0], call.name)
+            if member is not None:
+                return member, "type"
+        # Kotlin's extension functions and C#'s extension methods add to any type, a
+        # library's too (`s: String; s.encodeUtf8()`): found as on an unknown type.
+        language = scope.symbols.extraction.language
+        if language == "kotlin":
+            return self._extension(scope, call.name)
+        if language == "csharp":
+            return self._guess_method(scope, call.name)
+        return None
 
     def lookup(
         self, scope: FileScope, qualifier: str | None, name: str, where: str | None, *, types: bool

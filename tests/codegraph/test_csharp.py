@@ -96,7 +96,7 @@ def test_calls_and_bases_resolve_through_namespaces() -> None:
     repo = index_repo(FILES)
     assert repo.edge_set("CALLS") == {
         ("src/Core/Entity.cs|Method:Entity.Touch", "src/Core/IClock.cs|Method:IClock.Now",
-         "unique_name"),
+         "type"),
         ("src/Core/Entity.cs|Method:Entity.Touch", "src/Core/Entity.cs|Method:Entity.Stamp",
          "scope"),
         ("src/Orders/Order.cs|Method:Order.Add", "src/Core/Entity.cs|Method:Entity.Touch",
@@ -167,4 +167,41 @@ def test_a_call_reaches_the_overload_that_takes_its_arguments() -> None:
         (f"{p}Use", f"{p}Total", "unique_name"),  # on a `Bag` of no known type
         (f"{p}Use", f"{p}Total#2", "scope"),
         (f"{p}Use", f"{p}Execute#2", "scope"),
+    }
+
+
+def test_a_call_on_a_declared_receiver_is_looked_up_in_its_type() -> None:
+    """Polly's `breaker.Execute()` reaches the declared type's method: parameters, fields,
+    properties, `var x = new T()` and `foreach (T x in ...)` say their type. A `string` is the
+    library's, but an extension method still may extend it."""
+    repo = index_repo(
+        {
+            "src/Buffer.cs": """
+                namespace A {
+                    public class Buffer { public void Write(int b) {} }
+                    public class Sink { public void Write(int b) {} }
+                    public static class Text { public static string Shout(this string s) => s; }
+                }
+                """,
+            "src/Use.cs": """
+                namespace A {
+                    class Use {
+                        private Buffer _buf;
+                        public Sink Out { get; }
+                        void M(Sink s, string str, Sink[] all) {
+                            s.Write(1); _buf.Write(2); this._buf.Write(3); Out.Write(4);
+                            var b = new Buffer(); b.Write(5);
+                            foreach (Sink x in all) { x.Write(6); }
+                            str.Shout();
+                        }
+                    }
+                }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/Use.cs|Method:Use.M", "src/Buffer.cs|Method:Sink.Write", "type"),
+        ("src/Use.cs|Method:Use.M", "src/Buffer.cs|Method:Buffer.Write", "type"),
+        ("src/Use.cs|Method:Use.M", "src/Buffer.cs|Class:Buffer", "package"),
+        ("src/Use.cs|Method:Use.M", "src/Buffer.cs|Method:Text.Shout", "unique_name"),
     }

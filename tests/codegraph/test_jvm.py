@@ -20,8 +20,10 @@ JAVA = {
 
         public abstract class JdbcRepository<T> implements Repository<T> {
             protected Connection conn;
+            protected Audit audit;
 
             public T find(long id) {
+                audit.log("find");
                 return map(query("select", id));
             }
 
@@ -38,6 +40,7 @@ JAVA = {
         final class Audit {
             static Object record(String sql) { return sql; }
             static Object record(String sql, long id) { return sql; }
+            void log(String event) {}
         }
         """,
     "src/main/java/com/acme/users/UserRepository.java": """
@@ -109,10 +112,10 @@ def test_java_definitions_and_imports() -> None:
     """Interfaces, abstract classes, methods, nested records; single, static and star imports."""
     repo = index_repo(JAVA)
     assert repo.defs("src/main/java/com/acme/repo/JdbcRepository.java") == [
-        ("Class", "JdbcRepository", 6, 18),
-        ("Method", "JdbcRepository.find", 9, 11),
-        ("Method", "JdbcRepository.query", 13, 15),
-        ("Method", "JdbcRepository.map", 17, 17),
+        ("Class", "JdbcRepository", 6, 20),
+        ("Method", "JdbcRepository.find", 10, 13),
+        ("Method", "JdbcRepository.query", 15, 17),
+        ("Method", "JdbcRepository.map", 19, 19),
     ]
     assert repo.defs("src/main/java/com/acme/users/Users.java") == [
         ("Class", "Users", 3, 7),
@@ -128,7 +131,8 @@ def test_java_definitions_and_imports() -> None:
 
 def test_java_calls_and_inheritance_resolve() -> None:
     """Same-package classes, static imports, implicit-this and inherited methods resolve; a
-    call reaches the overload taking as many arguments as it passes."""
+    call reaches the overload taking as many arguments as it passes, and a call on a field
+    the method of the field's declared type."""
     repo = index_repo(JAVA)
     base = "src/main/java/com/acme"
     assert repo.edge_set("CALLS") == {
@@ -136,6 +140,8 @@ def test_java_calls_and_inheritance_resolve() -> None:
          f"{base}/repo/JdbcRepository.java|Method:JdbcRepository.map", "scope"),
         (f"{base}/repo/JdbcRepository.java|Method:JdbcRepository.find",
          f"{base}/repo/JdbcRepository.java|Method:JdbcRepository.query", "scope"),
+        (f"{base}/repo/JdbcRepository.java|Method:JdbcRepository.find",
+         f"{base}/repo/Audit.java|Method:Audit.log", "type"),
         (f"{base}/repo/JdbcRepository.java|Method:JdbcRepository.query",
          f"{base}/repo/Audit.java|Method:Audit.record#2", "package"),
         (f"{base}/users/UserRepository.java|Method:UserRepository.map",
@@ -282,9 +288,9 @@ def test_a_kotlin_nested_class_calls_the_top_level_function_before_the_outer_met
 
 
 def test_a_private_method_is_no_guess_for_other_files() -> None:
-    """Java: `s.indent(5)` is not another class's private `indent`, which its own class still
-    calls (gson: `"1".repeat(5)` drawn to a test's private `repeat`). A public namesake is
-    still guessed (`w.flushAll()`)."""
+    """Java: `source().indent(5)` is not another class's private `indent`, which its own
+    class still calls (gson: `"1".repeat(5)` drawn to a test's private `repeat`). A public
+    namesake is still guessed (`source().flushAll()`)."""
     repo = index_repo(
         {
             "src/j/Reader.java": """
@@ -298,7 +304,7 @@ def test_a_private_method_is_no_guess_for_other_files() -> None:
             "src/k/Limits.java": """
                 package k;
                 class Limits {
-                    void check(String s, Object w) { s.indent(5); w.flushAll(); }
+                    void check() { source().indent(5); source().flushAll(); }
                 }
                 """,
         }
@@ -470,3 +476,52 @@ def test_companion_members_and_kotlin_classes_are_imported_by_name() -> None:
          "lib/src/okio/ByteString.kt|Class:ByteString", "scope"),
     }  # fmt: skip
     assert ("bench/src/bench/Bench.java", "lib/src/okio/Buffer.kt", "") in repo.edge_set("IMPORTS")
+
+
+def test_a_call_on_a_declared_receiver_is_looked_up_in_its_type() -> None:
+    """gson's `reader.beginObject()` reaches `JsonReader`, whichever other class has a
+    `beginObject`: parameters, locals (`var b = new Buffer()`), fields, for-each variables
+    and Kotlin's `val b = Buffer()` say their type. A library's type (`String`, `List<T>`)
+    is never guessed into the repository's namesake, but a Kotlin extension still reaches a
+    `String`."""
+    repo = index_repo(
+        {
+            "src/a/Buffer.java": """
+                package a;
+                public class Buffer { public void write(int b) {} public void flushAll() {} }
+                """,
+            "src/a/Sink.java": "package a;\npublic class Sink { public void write(int b) {} }\n",
+            "src/a/Use.java": """
+                package a;
+                import java.util.List;
+                class Use {
+                    private Buffer buf;
+                    void m(Sink s, List<Sink> all, String str) {
+                        s.write(1); this.buf.write(2);
+                        var b = new Buffer(); b.write(3);
+                        for (Sink x : all) { x.write(4); }
+                        all.flushAll(); str.flushAll();
+                    }
+                }
+                """,
+            "src/t/Text.kt": "package t\nfun String.shout(): String = this\n",
+            "src/k/Use.kt": """
+                package k
+                import a.Sink
+                import t.shout
+                class Use(private val sink: Sink) {
+                    fun m(s: String) {
+                        sink.write(1)
+                        s.shout()
+                    }
+                }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/a/Use.java|Method:Use.m", "src/a/Sink.java|Method:Sink.write", "type"),
+        ("src/a/Use.java|Method:Use.m", "src/a/Buffer.java|Method:Buffer.write", "type"),
+        ("src/a/Use.java|Method:Use.m", "src/a/Buffer.java|Class:Buffer", "package"),
+        ("src/k/Use.kt|Method:Use.m", "src/a/Sink.java|Method:Sink.write", "type"),
+        ("src/k/Use.kt|Method:Use.m", "src/t/Text.kt|Function:shout", "import"),
+    }

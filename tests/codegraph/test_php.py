@@ -213,7 +213,7 @@ def test_a_static_call_on_a_class_path_reads_it_as_php_does() -> None:
 
 def test_a_lone_word_is_a_variable_before_it_is_a_package() -> None:
     """`api.fetchUsers()` on a Kotlin property named like the package `api` is a call on the
-    object, not the package's top-level function."""
+    object (of its declared type), not the package's top-level function."""
     repo = index_repo(
         {
             "src/api/Api.kt": "package api\n\nfun fetchUsers() {}\n",
@@ -229,7 +229,7 @@ def test_a_lone_word_is_a_variable_before_it_is_a_package() -> None:
     )
     assert repo.edge_set("CALLS") == {
         ("src/ui/Screen.kt|Method:Screen.load", "src/ui/UserApi.kt|Method:UserApi.fetchUsers",
-         "unique_name"),
+         "type"),
     }  # fmt: skip
 
 

@@ -10,7 +10,9 @@ Capture names the engine understands (see `extract.py`):
   a `@local` (a name it binds) or within a `@local.pattern` (a pattern of names it binds);
 - `@inherit.extends` / `@inherit.implements` a supertype of the innermost enclosing definition;
 - `@import` a node handed to the spec's `imports` hook; `@package` the file's package name;
-- `@export.default` the name a module exports as its default (JavaScript, TypeScript).
+- `@export.default` the name a module exports as its default (JavaScript, TypeScript);
+- `@typed.name` a parameter, local or field declared with the type `@typed.type` (`Buffer b`,
+  `var b = new Buffer()`), which calls on that name are looked up in.
 Captures starting with `_` are only for predicates.
 """
 

@@ -34,6 +34,14 @@ QUERY = """
     expression: _ @call.receiver name: (generic_name (identifier) @call.name))) @call
 (object_creation_expression type: [(identifier) (qualified_name)] @call.name) @call
 (object_creation_expression type: (generic_name (identifier) @call.name)) @call
+(parameter type: (_) @typed.type name: (identifier) @typed.name)
+(variable_declaration type: (_) @typed.type (variable_declarator name: (identifier) @typed.name))
+(property_declaration type: (_) @typed.type name: (identifier) @typed.name)
+(foreach_statement type: (_) @typed.type left: (identifier) @typed.name)
+(variable_declaration
+  type: (implicit_type)
+  (variable_declarator
+    name: (identifier) @typed.name (object_creation_expression type: (_) @typed.type)))
 (using_directive) @import
 (namespace_declaration name: (_) @package)
 (file_scoped_namespace_declaration name: (_) @package)

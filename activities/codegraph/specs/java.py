@@ -31,6 +31,17 @@ QUERY = f"""
 (object_creation_expression type: [(type_identifier) (generic_type)] @call.name) @call
 (object_creation_expression
   type: (scoped_type_identifier (_) @call.receiver . (type_identifier) @call.name .)) @call
+(formal_parameter type: (_) @typed.type name: (identifier) @typed.name)
+(enhanced_for_statement type: (_) @typed.type name: (identifier) @typed.name)
+(local_variable_declaration
+  type: (_) @typed.type declarator: (variable_declarator name: (identifier) @typed.name))
+(field_declaration
+  type: (_) @typed.type declarator: (variable_declarator name: (identifier) @typed.name))
+(local_variable_declaration
+  type: (type_identifier) @_var
+  declarator: (variable_declarator
+    name: (identifier) @typed.name value: (object_creation_expression type: (_) @typed.type))
+  (#eq? @_var "var"))
 (import_declaration) @import
 (package_declaration [(identifier) (scoped_identifier)] @package)
 """

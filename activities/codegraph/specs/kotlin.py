@@ -20,6 +20,13 @@ QUERY = """
 (call_expression . (identifier) @call.name) @call
 (call_expression
   . (navigation_expression (_) @call.receiver . (identifier) @call.name .)) @call
+(class_parameter (identifier) @typed.name . [(user_type) (nullable_type)] @typed.type)
+(parameter (identifier) @typed.name . [(user_type) (nullable_type)] @typed.type)
+(variable_declaration (identifier) @typed.name . [(user_type) (nullable_type)] @typed.type)
+(property_declaration
+  (variable_declaration (identifier) @typed.name .)
+  (call_expression . (identifier) @typed.type (value_arguments))
+  (#match? @typed.type "^[A-Z]"))
 (import) @import
 (package_header (qualified_identifier) @package)
 """
