@@ -308,20 +308,25 @@ def _receiver_type(
     spec: LanguageSpec,
 ) -> str | None:
     """The declared type of a call's receiver: a name of the caller, of a definition around
-    it (a lambda's enclosing method, a method's class: its fields), or of the file."""
+    it (a lambda's enclosing method, a method's class: its fields), or of the file; for
+    `this.api`, also a TypeScript constructor's parameter property (`private api: Api`)."""
     if not receiver:
         return None
     head, _, rest = receiver.partition(".")
-    if head in spec.self_names and rest:
+    on_self = head in spec.self_names and bool(rest)
+    if on_self:
         receiver = rest  # `this.buffer.write()`: the field `buffer`
     if not receiver.isidentifier():
         return None
     scope = caller
-    while True:
+    while scope is not None:
         found = declared.get((scope, receiver))
-        if found is not None or scope is None:
+        if found is None and on_self:
+            found = declared.get((f"{scope}.constructor", receiver))
+        if found is not None:
             return found
         scope = scope.rpartition(".")[0] or None
+    return declared.get((None, receiver))
 
 
 def _not_locals(

@@ -78,7 +78,9 @@ from activities.codegraph.skipping import SkipRules
 # 15: Java, Kotlin and C# calls record their receiver's declared type (`CallSite.
 # receiver_type`: a parameter, local, field or property), and resolve in that type
 # (`resolution: type`); a library's type is never guessed into the repository's namesake.
-EXTRACTOR_VERSION = 15
+# 16: the same for TypeScript (parameters, fields, constructor parameter properties,
+# annotated variables) and `x = new T()` in JavaScript.
+EXTRACTOR_VERSION = 16
 
 
 def index_format(

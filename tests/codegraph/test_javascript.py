@@ -117,7 +117,8 @@ def test_es_imports_and_require_bindings() -> None:
 
 
 def test_calls_resolve_across_files_and_languages() -> None:
-    """TS calls into JS via imports, TSX into TS; `find` on a variable is too common to guess."""
+    """TS calls into JS via imports, TSX into TS; `users.find()` is UserResource's, as
+    `users = new UserResource()` says (`find` is too common a name to guess)."""
     calls = index_repo(FILES).edge_set("CALLS")
     assert calls == {
         ("src/http/client.js|Method:HttpClient.get", "src/util/retry.js|Function:retry",
@@ -132,6 +133,8 @@ def test_calls_resolve_across_files_and_languages() -> None:
          "scope"),
         ("src/ui/UserCard.tsx|Function:UserCard", "src/api/users.ts|Class:UserResource",
          "import"),
+        ("src/ui/UserCard.tsx|Function:UserCard", "src/api/users.ts|Method:UserResource.find",
+         "type"),
     }  # fmt: skip
 
 
@@ -435,3 +438,40 @@ def test_a_private_typescript_method_is_no_guess_for_other_files() -> None:
         ("src/scheduler.ts|Method:Scheduler.run", "src/scheduler.ts|Method:Scheduler.flushQueue",
          "scope"),
     }  # fmt: skip
+
+
+def test_a_call_on_a_declared_receiver_is_looked_up_in_its_type() -> None:
+    """TypeScript parameters, fields, constructor parameter properties (`private api: Api`)
+    and annotated variables say their type, as `new Buffer()` does in JavaScript too; a type
+    the repository does not define (`Map`) is never guessed into its namesake."""
+    repo = index_repo(
+        {
+            "src/buffer.ts": """
+                export class Buffer { write(b: number) {} set(k: string) {} }
+                export class Sink { write(b: number) {} }
+                export class Api { fetchAll() {} }
+                """,
+            "src/use.ts": """
+                import { Buffer, Sink, Api } from './buffer'
+                class A {
+                  private buf: Buffer
+                  constructor(private readonly api: Api) {}
+                  m(s: Sink, m: Map<string, number>) {
+                    s.write(1); this.api.fetchAll(); this.buf.write(2); m.set('k', 1)
+                  }
+                }
+                """,
+            "src/plain.js": """
+                import { Buffer } from './buffer'
+                const b = new Buffer()
+                b.write(1)
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/use.ts|Method:A.m", "src/buffer.ts|Method:Sink.write", "type"),
+        ("src/use.ts|Method:A.m", "src/buffer.ts|Method:Api.fetchAll", "type"),
+        ("src/use.ts|Method:A.m", "src/buffer.ts|Method:Buffer.write", "type"),
+        ("src/plain.js", "src/buffer.ts|Class:Buffer", "import"),
+        ("src/plain.js", "src/buffer.ts|Method:Buffer.write", "type"),
+    }

@@ -34,6 +34,9 @@ COMMON = """
 (new_expression constructor: (identifier) @call.name) @call
 (new_expression
   constructor: (member_expression object: (_) @call.receiver property: (_) @call.name)) @call
+(variable_declarator
+  name: (identifier) @typed.name
+  value: (new_expression constructor: [(identifier) (member_expression)] @typed.type))
 (import_statement) @import
 (export_statement source: (string)) @import
 (export_statement !source (export_clause)) @import

@@ -23,7 +23,12 @@ QUERY = (
 (implements_clause (generic_type name: (_) @inherit.implements))
 (extends_type_clause type: [(type_identifier) (nested_type_identifier)] @inherit.extends)
 (extends_type_clause type: (generic_type name: (_) @inherit.extends))
-"""
+(required_parameter pattern: (identifier) @typed.name type: (type_annotation _TYPE @typed.type))
+(optional_parameter pattern: (identifier) @typed.name type: (type_annotation _TYPE @typed.type))
+(public_field_definition
+  name: (property_identifier) @typed.name type: (type_annotation _TYPE @typed.type))
+(variable_declarator name: (identifier) @typed.name type: (type_annotation _TYPE @typed.type))
+""".replace("_TYPE", "[(type_identifier) (nested_type_identifier) (generic_type)]")
 )
 
 SPEC = LanguageSpec(query=QUERY, imports=imports, hidden=declared_private)
