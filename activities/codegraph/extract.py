@@ -35,6 +35,9 @@ _IMPL = "Impl"  # pseudo-kind of a Rust `impl` block: names methods, is not a no
 _EXPRESSION = re.compile(r"[()\[\]{}<>\"'\s,;]").search
 _MAX_RECEIVER = 120
 _MAX_PATTERN_NODES = 1000
+# Where a constructor's parameters are fields too (TypeScript's `constructor(private api:
+# Api)`, PHP's `__construct(private Api $api)`).
+_CONSTRUCTORS = ("constructor", "__construct")
 # Declared types that leave the type to the initializer, which another capture reads.
 _INFERRED = frozenset({"var", "val", "auto", "dynamic"})
 # A call found by the query: (position, name, receiver, line, arguments).
@@ -295,7 +298,7 @@ def _declared_types(
     for (_, name, spelled), owner in zip(typed, owners, strict=True):
         if "[" in spelled or spelled in _INFERRED:
             continue  # an array's methods are the language's; `var x` is typed elsewhere
-        type_name = _type_name(spelled.rstrip("?"))
+        type_name = _type_name(spelled.strip("?"))  # Kotlin's `Foo?`, PHP's `?Foo`
         if type_name:
             found.setdefault((owner, name), type_name)
     return found
@@ -312,17 +315,17 @@ def _receiver_type(
     `this.api`, also a TypeScript constructor's parameter property (`private api: Api`)."""
     if not receiver:
         return None
-    head, _, rest = receiver.partition(".")
+    head, _, rest = receiver.replace("->", ".").partition(".")
     on_self = head in spec.self_names and bool(rest)
     if on_self:
-        receiver = rest  # `this.buffer.write()`: the field `buffer`
-    if not receiver.isidentifier():
+        receiver = rest  # `this.buffer.write()`, `$this->buffer->write()`: the field
+    if not receiver.removeprefix("$").isidentifier():
         return None
     scope = caller
     while scope is not None:
         found = declared.get((scope, receiver))
-        if found is None and on_self:
-            found = declared.get((f"{scope}.constructor", receiver))
+        for constructor in _CONSTRUCTORS if found is None and on_self else ():
+            found = found or declared.get((f"{scope}.{constructor}", receiver))
         if found is not None:
             return found
         scope = scope.rpartition(".")[0] or None

@@ -80,7 +80,9 @@ from activities.codegraph.skipping import SkipRules
 # (`resolution: type`); a library's type is never guessed into the repository's namesake.
 # 16: the same for TypeScript (parameters, fields, constructor parameter properties,
 # annotated variables) and `x = new T()` in JavaScript.
-EXTRACTOR_VERSION = 16
+# 17: the same for PHP (typed parameters and properties, promoted constructor parameters,
+# `$x = new T()`).
+EXTRACTOR_VERSION = 17
 
 
 def index_format(

@@ -308,3 +308,40 @@ def test_a_method_handing_on_through_a_field_and_test_classes_beside_the_code() 
         ("src/Gcs/GcsAdapter.php|Method:GcsAdapter.write",
          "src/PathPrefixer.php|Method:PathPrefixer.prefixPath", "unique_name"),
     }  # fmt: skip
+
+
+def test_a_call_on_a_declared_receiver_is_looked_up_in_its_type() -> None:
+    """flysystem's `$adapter->write()` reaches the declared type: typed parameters (also
+    `?Buffer`), typed properties (`$this->buf`), promoted constructor parameters and
+    `$q = new Buffer()`. A PSR interface the repository does not define gets no guess."""
+    repo = index_repo(
+        {
+            "src/Buffer.php": """
+                <?php
+                namespace App;
+                class Buffer { public function write($b) {} }
+                class Sink { public function write($b) {} }
+                class Api { public function fetchAll() {} }
+                """,
+            "src/Use.php": """
+                <?php
+                namespace App;
+                use Psr\\Http\\Message\\ServerRequestInterface;
+                class A {
+                    private Buffer $buf;
+                    public function __construct(private Api $api) {}
+                    public function m(Sink $s, ?Buffer $o, ServerRequestInterface $req) {
+                        $q = new Buffer();
+                        $s->write(1); $this->api->fetchAll(); $this->buf->write(2);
+                        $q->write(3); $o->write(4); $req->fetchAll();
+                    }
+                }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/Use.php|Method:A.m", "src/Buffer.php|Class:Buffer", "package"),
+        ("src/Use.php|Method:A.m", "src/Buffer.php|Method:Api.fetchAll", "type"),
+        ("src/Use.php|Method:A.m", "src/Buffer.php|Method:Buffer.write", "type"),
+        ("src/Use.php|Method:A.m", "src/Buffer.php|Method:Sink.write", "type"),
+    }

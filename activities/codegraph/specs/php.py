@@ -24,6 +24,15 @@ QUERY = f"""
 (nullsafe_member_call_expression object: (_) @call.receiver name: (name) @call.name) @call
 (scoped_call_expression scope: (_) @call.receiver name: (name) @call.name) @call
 (object_creation_expression {_NAME} @call.name) @call
+(simple_parameter
+  type: [(named_type) (optional_type)] @typed.type name: (variable_name) @typed.name)
+(property_declaration
+  type: [(named_type) (optional_type)] @typed.type
+  (property_element (variable_name (name) @typed.name)))
+(property_promotion_parameter
+  type: [(named_type) (optional_type)] @typed.type name: (variable_name (name) @typed.name))
+(assignment_expression
+  left: (variable_name) @typed.name right: (object_creation_expression {_NAME} @typed.type))
 (namespace_use_declaration) @import
 (require_expression) @import
 (require_once_expression) @import
