@@ -36,8 +36,8 @@ _EXPRESSION = re.compile(r"[()\[\]{}<>\"'\s,;]").search
 _MAX_RECEIVER = 120
 _MAX_PATTERN_NODES = 1000
 # Where a constructor's parameters are fields too (TypeScript's `constructor(private api:
-# Api)`, PHP's `__construct(private Api $api)`).
-_CONSTRUCTORS = ("constructor", "__construct")
+# Api)`, PHP's `__construct(private Api $api)`), or sets them (Python's `self.api = Api()`).
+_CONSTRUCTORS = ("constructor", "__construct", "__init__")
 # Declared types that leave the type to the initializer, which another capture reads.
 _INFERRED = frozenset({"var", "val", "auto", "dynamic"})
 # A call found by the query: (position, name, receiver, line, arguments).

@@ -82,7 +82,9 @@ from activities.codegraph.skipping import SkipRules
 # annotated variables) and `x = new T()` in JavaScript.
 # 17: the same for PHP (typed parameters and properties, promoted constructor parameters,
 # `$x = new T()`).
-EXTRACTOR_VERSION = 17
+# 18: the same for Python (annotated parameters and variables, `x = T()`, `self.x = T()`),
+# where an annotation the repository does not define leaves the guess as before.
+EXTRACTOR_VERSION = 18
 
 
 def index_format(

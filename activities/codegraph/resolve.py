@@ -640,7 +640,9 @@ class _Resolver:
         language = scope.symbols.extraction.language
         if language == "kotlin":
             return self._extension(scope, call.name)
-        if language == "csharp":
+        if language == "csharp" or (language == "python" and found is None):
+            # Python's annotations are loose (a Protocol, an alias, a TypeVar): a type not
+            # found leaves the call as one on an object of unknown type.
             return self._guess_method(scope, call.name)
         return None
 

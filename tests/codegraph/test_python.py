@@ -192,3 +192,52 @@ def test_a_function_named_default_is_imported_like_any_other() -> None:
         }
     ).edge_set("CALLS")
     assert calls == {("pkg/app.py|Function:main", "pkg/options.py|Function:default", "import")}
+
+
+def test_a_call_on_an_annotated_or_constructed_receiver_is_looked_up_in_its_type() -> None:
+    """Annotated parameters and variables (`s: Sink`, `t: buf.Buffer`), `q = Buffer()` and
+    `self.b = Buffer()` in `__init__` say the receiver's type, whichever other class has a
+    `write`; an annotation the repository does not define (`str`) leaves the call as one on
+    an object of unknown type."""
+    repo = index_repo(
+        {
+            "pkg/buf.py": """
+                class Buffer:
+                    def write(self, b):
+                        pass
+
+                    def flush_all(self):
+                        pass
+
+
+                class Sink:
+                    def write(self, b):
+                        pass
+                """,
+            "pkg/use.py": """
+                from pkg.buf import Buffer, Sink
+                from pkg import buf
+
+
+                class A:
+                    def __init__(self):
+                        self.b = Buffer()
+
+                    def m(self, s: Sink, t: buf.Buffer, text: str):
+                        s.write(1)
+                        self.b.write(2)
+                        t.write(3)
+                        q = Buffer()
+                        q.write(4)
+                        text.flush_all()
+                """,
+        }
+    )
+    use = "pkg/use.py|Method:A."
+    assert repo.edge_set("CALLS") == {
+        (f"{use}__init__", "pkg/buf.py|Class:Buffer", "import"),
+        (f"{use}m", "pkg/buf.py|Class:Buffer", "import"),
+        (f"{use}m", "pkg/buf.py|Method:Sink.write", "type"),
+        (f"{use}m", "pkg/buf.py|Method:Buffer.write", "type"),
+        (f"{use}m", "pkg/buf.py|Method:Buffer.flush_all", "unique_name"),
+    }

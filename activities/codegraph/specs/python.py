@@ -13,6 +13,18 @@ QUERY = """
 (class_definition superclasses: (argument_list [(identifier) (attribute)] @inherit.extends))
 (call function: (identifier) @call.name) @call
 (call function: (attribute object: (_) @call.receiver attribute: (identifier) @call.name)) @call
+(typed_parameter (identifier) @typed.name type: (type [(identifier) (attribute)] @typed.type))
+(typed_default_parameter
+  name: (identifier) @typed.name type: (type [(identifier) (attribute)] @typed.type))
+(assignment left: (identifier) @typed.name type: (type [(identifier) (attribute)] @typed.type))
+(assignment
+  left: (identifier) @typed.name
+  right: (call function: (identifier) @typed.type)
+  (#match? @typed.type "^[A-Z]"))
+(assignment
+  left: (attribute object: (identifier) @_self attribute: (identifier) @typed.name)
+  right: (call function: (identifier) @typed.type)
+  (#eq? @_self "self") (#match? @typed.type "^[A-Z]"))
 (import_statement) @import
 (import_from_statement) @import
 """
