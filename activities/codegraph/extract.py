@@ -277,9 +277,12 @@ def _calls(
 ) -> tuple[CallSite, ...]:
     calls.sort(key=lambda c: c[0])
     callers = _enclosing(defs, [c[0] for c in calls])
+    # A Go method names its receiver: `s.db.Query()` inside `func (s *Store)` reads a field.
+    own = {s.qualified_name: s.self_name for s in defs if s.self_name} if declared else {}
     return tuple(
         CallSite(name, receiver, ln, caller, args,
-                 _receiver_type(declared, receiver, caller, spec) if declared else None)
+                 _receiver_type(declared, receiver, caller, spec, own.get(caller or ""))
+                 if declared else None)
         for (_, name, receiver, ln, args), caller in zip(calls, callers, strict=True)
     )  # fmt: skip
 
@@ -309,14 +312,15 @@ def _receiver_type(
     receiver: str | None,
     caller: str | None,
     spec: LanguageSpec,
+    self_name: str | None = None,
 ) -> str | None:
     """The declared type of a call's receiver: a name of the caller, of a definition around
     it (a lambda's enclosing method, a method's class: its fields), or of the file; for
     `this.api`, also a TypeScript constructor's parameter property (`private api: Api`)."""
-    if not receiver:
-        return None
+    if not receiver or receiver == self_name:
+        return None  # a Go method's own receiver is its `self`: resolved as such
     head, _, rest = receiver.replace("->", ".").partition(".")
-    on_self = head in spec.self_names and bool(rest)
+    on_self = (head in spec.self_names or head == self_name) and bool(rest)
     if on_self:
         receiver = rest  # `this.buffer.write()`, `$this->buffer->write()`: the field
     if not receiver.removeprefix("$").isidentifier():

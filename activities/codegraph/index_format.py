@@ -84,7 +84,9 @@ from activities.codegraph.skipping import SkipRules
 # `$x = new T()`).
 # 18: the same for Python (annotated parameters and variables, `x = T()`, `self.x = T()`),
 # where an annotation the repository does not define leaves the guess as before.
-EXTRACTOR_VERSION = 18
+# 19: the same for Go (parameters, `var`, struct fields through the method's receiver,
+# `x := &T{}`).
+EXTRACTOR_VERSION = 19
 
 
 def index_format(

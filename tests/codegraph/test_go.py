@@ -223,3 +223,58 @@ def test_named_types_over_other_types_own_their_methods() -> None:
         ("color/color.go|Method:Color.String", "color/color.go|Method:Color.name", "scope"),
         ("color/color.go|Method:Shade.String", "color/color.go|Method:Shade.name", "scope"),
     }
+
+
+def test_a_call_on_a_declared_receiver_is_looked_up_in_its_type() -> None:
+    """Parameters, `var` declarations, struct fields read through the method's receiver
+    (`s.db.Query()`) and `x := &T{}` say their type, whichever other type has a `Query`. A
+    type the repository does not define (`*testing.T`, `sync.Mutex`) is never guessed into
+    a namesake: `mu.Lock()` was drawn to net/http's `fakeLocker.Lock` 151 times."""
+    repo = index_repo(
+        {
+            "store/db.go": """
+                package store
+
+                type DB struct{}
+
+                func (d *DB) Query() {}
+
+                type Cache struct{}
+
+                func (c *Cache) Query() {}
+
+                type fakeLocker struct{}
+
+                func (fakeLocker) Lock() {}
+                """,
+            "app/app.go": """
+                package app
+
+                import (
+                \t"sync"
+
+                \t"example.com/app/store"
+                )
+
+                type Server struct {
+                \tdb *store.DB
+                }
+
+                func (s *Server) Run(c *store.Cache, mu *sync.Mutex) {
+                \ts.db.Query()
+                \tc.Query()
+                \tvar d store.DB
+                \td.Query()
+                \tx := &store.Cache{}
+                \tx.Query()
+                \tmu.Lock()
+                }
+                """,
+        },
+        go_modules={"": "example.com/app"},
+    )
+    run = "app/app.go|Method:Server.Run"
+    assert repo.edge_set("CALLS") == {
+        (run, "store/db.go|Method:DB.Query", "type"),
+        (run, "store/db.go|Method:Cache.Query", "type"),
+    }

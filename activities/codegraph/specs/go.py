@@ -35,9 +35,21 @@ QUERY = """
 (call_expression
   function: (selector_expression
     operand: (_) @call.receiver field: (field_identifier) @call.name)) @call
+(parameter_declaration name: (identifier) @typed.name type: _TYPE @typed.type)
+(var_spec name: (identifier) @typed.name type: _TYPE @typed.type)
+(field_declaration name: (field_identifier) @typed.name type: _TYPE @typed.type)
+(short_var_declaration
+  left: (expression_list . (identifier) @typed.name .)
+  right: (expression_list . [
+    (composite_literal type: [(type_identifier) (qualified_type)] @typed.type)
+    (unary_expression
+      operand: (composite_literal type: [(type_identifier) (qualified_type)] @typed.type))] .))
 (import_spec) @import
 (package_clause (package_identifier) @package)
-"""
+""".replace(
+    "_TYPE",
+    "[(type_identifier) (qualified_type) (pointer_type [(type_identifier) (qualified_type)])]",
+)
 
 
 def imports(node: Node) -> list[Import]:
