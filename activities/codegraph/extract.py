@@ -38,6 +38,10 @@ _MAX_PATTERN_NODES = 1000
 # Where a constructor's parameters are fields too (TypeScript's `constructor(private api:
 # Api)`, PHP's `__construct(private Api $api)`), or sets them (Python's `self.api = Api()`).
 _CONSTRUCTORS = ("constructor", "__construct", "__init__")
+# Where a method reads its class's fields by their bare name (`buffer.write()`).
+_IMPLICIT_FIELDS = frozenset({"java", "kotlin", "csharp"})
+# Pointers the language dereferences for a method call: Rust's `Arc<Shared>` is a `Shared`.
+_DEREF = re.compile(r"^(?:Arc|Rc|Box)<(.+)>$")
 # Declared types that leave the type to the initializer, which another capture reads.
 _INFERRED = frozenset({"var", "val", "auto", "dynamic"})
 # A call found by the query: (position, name, receiver, line, arguments).
@@ -103,9 +107,8 @@ def _extract_tree(
                 found = bare if "call.unless_local" in caps else calls
                 found.append(_call(caps, language, spec))
             continue
-        if "typed.name" in caps:
-            node = caps["typed.name"][0]
-            typed.append((node.start_byte, text(node), text(caps["typed.type"][0])))
+        if "typed.type" in caps:
+            typed.append(_typed(caps))
             continue
         if "local" in caps:
             node = caps["local"][0]
@@ -150,11 +153,19 @@ def _extract_tree(
             for s in defs
         ),
         imports=tuple(dict.fromkeys(imports)),
-        calls=_calls(defs, calls, _declared_types(defs, typed), spec),
+        calls=_calls(defs, calls, _declared_types(defs, typed), spec, language),
         inherits=(*impls, *_inherits(defs, supers)),
         has_syntax_errors=root.has_error,
         default_export=default_export if default_export and _storable(default_export) else None,
     )  # fmt: skip
+
+
+def _typed(caps: dict[str, list[Node]]) -> tuple[int, str, str]:
+    """(position, name, declared type) of a typed name; a field's name reads `.x`."""
+    field = "typed.field" in caps
+    node = caps["typed.field" if field else "typed.name"][0]
+    name = f".{text(node)}" if field else text(node)
+    return node.start_byte, name, text(caps["typed.type"][0])
 
 
 def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Call:
@@ -274,14 +285,17 @@ def _calls(
     calls: list[_Call],
     declared: dict[tuple[str | None, str], str],
     spec: LanguageSpec,
+    language: str,
 ) -> tuple[CallSite, ...]:
     calls.sort(key=lambda c: c[0])
     callers = _enclosing(defs, [c[0] for c in calls])
     # A Go method names its receiver: `s.db.Query()` inside `func (s *Store)` reads a field.
     own = {s.qualified_name: s.self_name for s in defs if s.self_name} if declared else {}
+    bare_fields = language in _IMPLICIT_FIELDS
     return tuple(
         CallSite(name, receiver, ln, caller, args,
-                 _receiver_type(declared, receiver, caller, spec, own.get(caller or ""))
+                 _receiver_type(declared, receiver, caller, spec,
+                                self_name=own.get(caller or ""), bare_fields=bare_fields)
                  if declared else None)
         for (_, name, receiver, ln, args), caller in zip(calls, callers, strict=True)
     )  # fmt: skip
@@ -290,20 +304,24 @@ def _calls(
 def _declared_types(
     defs: list[_Scope], typed: list[tuple[int, str, str]]
 ) -> dict[tuple[str | None, str], str]:
-    """(enclosing definition, name) -> the type a parameter, local or field is declared with.
-    The first declaration in a definition wins; `var`, arrays and type parameters' own
-    spellings are left to `_receiver_type`'s reader to find nothing for."""
+    """(enclosing definition, name) -> the type a parameter, local or field is declared with;
+    a field (declared in a type, or set as `self.x`) is named `.x`. The first declaration
+    in a definition wins. Arrays and `var x` (typed by another capture) give nothing."""
     if not typed:
         return {}
     typed.sort(key=lambda t: t[0])
     owners = _enclosing(defs, [t[0] for t in typed])
+    types = {s.qualified_name for s in defs if s.kind in TYPE_KINDS}
     found: dict[tuple[str | None, str], str] = {}
     for (_, name, spelled), owner in zip(typed, owners, strict=True):
         if "[" in spelled or spelled in _INFERRED:
             continue  # an array's methods are the language's; `var x` is typed elsewhere
-        type_name = _type_name(spelled.strip("?"))  # Kotlin's `Foo?`, PHP's `?Foo`
-        if type_name:
-            found.setdefault((owner, name), type_name)
+        wrapped = _DEREF.match(spelled)
+        type_name = _type_name((wrapped[1] if wrapped else spelled).strip("?"))
+        if not type_name:
+            continue  # Kotlin's `Foo?`, PHP's `?Foo`, Rust's `Arc<Foo>` above
+        field = owner in types and not name.startswith(".")
+        found.setdefault((owner, f".{name}" if field else name), type_name)
     return found
 
 
@@ -312,7 +330,9 @@ def _receiver_type(
     receiver: str | None,
     caller: str | None,
     spec: LanguageSpec,
+    *,
     self_name: str | None = None,
+    bare_fields: bool = False,
 ) -> str | None:
     """The declared type of a call's receiver: a name of the caller, of a definition around
     it (a lambda's enclosing method, a method's class: its fields), or of the file; for
@@ -325,15 +345,21 @@ def _receiver_type(
         receiver = rest  # `this.buffer.write()`, `$this->buffer->write()`: the field
     if not receiver.removeprefix("$").isidentifier():
         return None
+    field = f".{receiver}"
     scope = caller
     while scope is not None:
-        found = declared.get((scope, receiver))
+        # `this.x` is a field, never a local `x`; a bare `x` a local, or in Java, Kotlin and
+        # C# a field too.
+        found = None if on_self else declared.get((scope, receiver))
+        if found is None and (on_self or bare_fields):
+            found = declared.get((scope, field))
         for constructor in _CONSTRUCTORS if found is None and on_self else ():
-            found = found or declared.get((f"{scope}.{constructor}", receiver))
+            at = f"{scope}.{constructor}"
+            found = found or declared.get((at, field)) or declared.get((at, receiver))
         if found is not None:
             return found
         scope = scope.rpartition(".")[0] or None
-    return declared.get((None, receiver))
+    return None if on_self else declared.get((None, receiver))
 
 
 def _not_locals(

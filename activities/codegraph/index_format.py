@@ -86,7 +86,10 @@ from activities.codegraph.skipping import SkipRules
 # where an annotation the repository does not define leaves the guess as before.
 # 19: the same for Go (parameters, `var`, struct fields through the method's receiver,
 # `x := &T{}`).
-EXTRACTOR_VERSION = 19
+# 20: the same for Rust (parameters, `let` with a type, `T::new()` or `T { .. }`, struct
+# fields through `self`; `Arc`, `Rc` and `Box` seen through); a field is read by its bare
+# name only in Java, Kotlin and C#.
+EXTRACTOR_VERSION = 20
 
 
 def index_format(

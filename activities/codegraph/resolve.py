@@ -630,7 +630,8 @@ class _Resolver:
         or its ancestors'. Otherwise (`String`, `List<T>`, a type parameter, a type without
         that method) never a guess of another type's method, but an extension's."""
         *path, type_name = declared.split(".")
-        found = self.lookup(scope, ".".join(path) or None, type_name, call.caller, types=True)
+        joint = "::" if scope.symbols.family == "rust" else "."  # `crate::net::Client`
+        found = self.lookup(scope, joint.join(path) or None, type_name, call.caller, types=True)
         if found is not None and self.index.kind.get(found[0]) in TYPE_KINDS:
             member = self.index.find_member(found[0], call.name)
             if member is not None:

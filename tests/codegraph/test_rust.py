@@ -282,3 +282,55 @@ def test_another_crate_of_the_workspace_is_found_by_its_name() -> None:
         ("crates/printer/src/lib.rs|Function:print",
          "crates/searcher/src/searcher.rs|Function:search_all", "import"),
     }  # fmt: skip
+
+
+def test_a_call_on_a_declared_receiver_is_looked_up_in_its_type() -> None:
+    """Parameters (`p: &mut Searcher`), `let` bindings (`let y = Searcher::new()`), struct
+    fields through `self` and `Arc<T>`, which method calls see through, say the receiver's
+    type; a bare name is never a struct field (`if let Some(stats) = ...` is a local). A
+    library's type (`Vec<u8>`) gets no guess."""
+    repo = index_repo(
+        {
+            "Cargo.toml": '[package]\nname = "app"\n',
+            "src/lib.rs": "pub mod a;\npub mod s;\n",
+            "src/a.rs": """
+                pub struct Searcher;
+                impl Searcher {
+                    pub fn new() -> Searcher { Searcher }
+                    pub fn search(&self) {}
+                }
+                pub struct Sink;
+                impl Sink {
+                    pub fn search(&self) {}
+                    pub fn purge(&self) {}
+                    pub fn drain(&self) {}
+                }
+                """,
+            "src/s.rs": """
+                use std::sync::Arc;
+                use crate::a::{Searcher, Sink};
+                pub struct S {
+                    inner: Searcher,
+                    stats: Option<u64>,
+                }
+                impl S {
+                    fn m(&self, p: &mut Searcher, shared: Arc<Sink>, v: Vec<u8>) {
+                        self.inner.search();
+                        p.search();
+                        shared.purge();
+                        let y = Searcher::new();
+                        y.search();
+                        v.search();
+                        if let Some(stats) = self.stats { stats.drain(); }
+                    }
+                }
+                """,
+        }
+    )
+    m = "src/s.rs|Method:S.m"
+    assert repo.edge_set("CALLS") == {
+        (m, "src/a.rs|Method:Searcher.search", "type"),
+        (m, "src/a.rs|Method:Sink.purge", "type"),
+        (m, "src/a.rs|Method:Searcher.new", "import"),
+        (m, "src/a.rs|Method:Sink.drain", "unique_name"),  # a local of unknown type
+    }

@@ -12,7 +12,8 @@ Capture names the engine understands (see `extract.py`):
 - `@import` a node handed to the spec's `imports` hook; `@package` the file's package name;
 - `@export.default` the name a module exports as its default (JavaScript, TypeScript);
 - `@typed.name` a parameter, local or field declared with the type `@typed.type` (`Buffer b`,
-  `var b = new Buffer()`), which calls on that name are looked up in.
+  `var b = new Buffer()`), which calls on that name are looked up in; `@typed.field` one
+  set as a field (`self.b = Buffer()`) wherever it is.
 Captures starting with `_` are only for predicates.
 """
 

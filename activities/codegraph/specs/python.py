@@ -22,7 +22,7 @@ QUERY = """
   right: (call function: (identifier) @typed.type)
   (#match? @typed.type "^[A-Z]"))
 (assignment
-  left: (attribute object: (identifier) @_self attribute: (identifier) @typed.name)
+  left: (attribute object: (identifier) @_self attribute: (identifier) @typed.field)
   right: (call function: (identifier) @typed.type)
   (#eq? @_self "self") (#match? @typed.type "^[A-Z]"))
 (import_statement) @import

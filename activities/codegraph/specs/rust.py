@@ -31,9 +31,24 @@ QUERY = """
   function: (field_expression value: (_) @call.receiver field: (field_identifier) @call.name)) @call
 (call_expression
   function: (scoped_identifier path: (_) @call.receiver name: (identifier) @call.name)) @call
+(parameter pattern: (identifier) @typed.name type: _TYPE @typed.type)
+(parameter pattern: (identifier) @typed.name type: (reference_type type: _TYPE @typed.type))
+(let_declaration pattern: (identifier) @typed.name type: _TYPE @typed.type)
+(let_declaration
+  pattern: (identifier) @typed.name type: (reference_type type: _TYPE @typed.type))
+(field_declaration name: (field_identifier) @typed.name type: _TYPE @typed.type)
+(let_declaration
+  pattern: (identifier) @typed.name
+  value: (call_expression
+    function: (scoped_identifier
+      path: [(identifier) (scoped_identifier)] @typed.type name: (identifier) @_new))
+  (#eq? @_new "new") (#not-eq? @typed.type "Self"))
+(let_declaration
+  pattern: (identifier) @typed.name
+  value: (struct_expression name: [(type_identifier) (scoped_type_identifier)] @typed.type))
 (use_declaration) @import
 (mod_item !body) @import
-"""
+""".replace("_TYPE", "[(type_identifier) (scoped_type_identifier) (generic_type)]")
 
 
 def imports(node: Node) -> list[Import]:
