@@ -26,6 +26,7 @@ from activities.codegraph.model import (
     Inheritance,
 )
 from activities.codegraph.specs import LanguageSpec, get_spec, line, reading, text
+from activities.codegraph.specs.c import blank_export_macros
 from activities.codegraph.specs.rust import call_path as rust_call_path
 
 log = logging.getLogger(__name__)
@@ -80,6 +81,8 @@ def extract(
     (`languages.ParseTimeoutError`)."""
     spec = get_spec(language)
     query = get_query(language, spec.query)  # outside the guard: a bad query is our bug
+    if language in ("c", "cpp"):
+        source = blank_export_macros(source)  # `class SPDLOG_API logger`: same offsets
     root = parse(language, source, cpu_seconds, deadline).root_node
     try:
         with reading(source):

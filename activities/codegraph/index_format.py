@@ -89,7 +89,9 @@ from activities.codegraph.skipping import SkipRules
 # 20: the same for Rust (parameters, `let` with a type, `T::new()` or `T { .. }`, struct
 # fields through `self`; `Arc`, `Rc` and `Box` seen through); a field is read by its bare
 # name only in Java, Kotlin and C#.
-EXTRACTOR_VERSION = 20
+# 21: C and C++ export macros in class heads (`class SPDLOG_API logger`) are blanked before
+# parsing, so the class and its methods are kept.
+EXTRACTOR_VERSION = 21
 
 
 def index_format(

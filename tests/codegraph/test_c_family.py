@@ -326,3 +326,37 @@ def test_specialisations_are_classes_and_a_namespace_is_every_file_opening_it() 
         ("test/std_test.cc|Function:test_it", "lib/fmt.h|Function:fmt.format", "unique_name"),
         ("main.cc|Function:run", "spdlog/a.h|Function:spdlog.set_level", "unique_name"),
     }
+
+
+def test_an_export_macro_in_a_class_head_keeps_the_class() -> None:
+    """spdlog's `class SPDLOG_API logger` and fmt's `class FMT_API file`: the grammar reads
+    the macro as the class name and the methods fall out of the class; blanked, they are
+    classes again, with every line where it was. `class T final : U` is not a macro."""
+    source = """
+        #define SPDLOG_API
+        namespace spdlog {
+        class SPDLOG_API logger {
+         public:
+          void info(const char* m) { log(m); }
+          void log(const char* m) {}
+        };
+        struct API_ file : base {
+          int descriptor() const { return 0; }
+        };
+        class T final : public logger {};
+        }
+        """
+    repo = index_repo({"include/spdlog/logger.h": source})
+    assert repo.defs("include/spdlog/logger.h") == [
+        ("Namespace", "spdlog", 2, 12),
+        ("Class", "spdlog.logger", 3, 7),
+        ("Method", "spdlog.logger.info", 5, 5),
+        ("Method", "spdlog.logger.log", 6, 6),
+        ("Struct", "spdlog.file", 8, 10),
+        ("Method", "spdlog.file.descriptor", 9, 9),
+        ("Class", "spdlog.T", 11, 11),
+    ]
+    assert repo.edge_set("CALLS") == {
+        ("include/spdlog/logger.h|Method:spdlog.logger.info",
+         "include/spdlog/logger.h|Method:spdlog.logger.log", "scope"),
+    }  # fmt: skip

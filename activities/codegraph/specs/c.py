@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 
 from tree_sitter import Node
 
@@ -38,6 +39,28 @@ COMMON = (
 (preproc_include) @import
 """
 )
+
+
+# An export or visibility macro between `class` and the name (`class SPDLOG_API logger {`,
+# `struct FMT_API file :`), which the grammar cannot know expands to nothing: it reads the
+# macro as the name and loses the class. Not `class T final`.
+_EXPORT_MACRO = re.compile(
+    rb"\b(?:class|struct|union)\s+([A-Z_][A-Z0-9_]+)\s+"
+    rb"(?=(?!final\b)[A-Za-z_]\w*\s*(?:final\s*)?[:{])"
+)
+
+
+def blank_export_macros(source: bytes) -> bytes:
+    """`source` with export macros in class heads turned to spaces, so every byte offset and
+    line stays where it was."""
+    if b"class" not in source and b"struct" not in source and b"union" not in source:
+        return source
+    return _EXPORT_MACRO.sub(
+        lambda m: (
+            m[0][: m.start(1) - m.start(0)] + b" " * len(m[1]) + m[0][m.end(1) - m.start(0) :]
+        ),
+        source,
+    )
 
 
 def imports(node: Node) -> list[Import]:
