@@ -170,6 +170,8 @@ _CPP_LIBRARY_WORDS = (
     "compare_exchange_weak compare_exchange_strong lock unlock try_lock notify_one "
     "notify_all wait wait_for release reset what"
 )
+# Go's `sync` primitives, measured on net/http (`mu.Lock()` drawn to a test's `fakeLocker`).
+_GO_LIBRARY_WORDS = "Lock Unlock RLock RUnlock TryLock TryRLock Broadcast Signal CompareAndSwap"
 # Per family: methods a receiver of unknown type far more likely takes from the language's
 # own library than from the repository's one namesake.
 _LIBRARY_METHODS = {
@@ -180,6 +182,7 @@ _LIBRARY_METHODS = {
     "php": frozenset(_PHP_LIBRARY_WORDS.split()),
     "ruby": frozenset(_RUBY_LIBRARY_WORDS.split()),
     "c": frozenset(_CPP_LIBRARY_WORDS.split()),
+    "go": frozenset(_GO_LIBRARY_WORDS.split()),
 }
 # Where tests live: production code never calls into them, so a method found only there is
 # no guess for a call from elsewhere (vuejs/core: `tag.indexOf()` drawn to a class of
@@ -621,7 +624,10 @@ class _Resolver:
             found = self.lookup(scope, receiver, call.name, call.caller, types=False)
         if found is None or call.args is None:
             return found
-        return self.index.overload_for(found[0], call.args), found[1]
+        key = self.index.overload_for(found[0], call.args)
+        if found[1] == "unique_name" and not self.index.takes(key, call.args):
+            return None  # a guess whose arguments cannot fit is some other method
+        return key, found[1]
 
     def _on_declared_type(
         self, scope: FileScope, call: CallSite, declared: str

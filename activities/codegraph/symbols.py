@@ -70,9 +70,9 @@ class SymbolIndex:
         self.hidden: set[str] = set()
         self.hidden_methods: dict[tuple[str, str], list[str]] = defaultdict(list)
         # Callables defined more than once under one qualified name in a file (overloads):
-        # each one's set, in file order, and the arguments each takes (`Definition.arity`).
+        # each one's set, in file order; and the arguments callables take (`Definition.arity`).
         self.overload_set: dict[str, tuple[str, ...]] = {}
-        self.arity: dict[str, tuple[int, int | None] | None] = {}
+        self.arity: dict[str, tuple[int, int | None]] = {}
         for path in sorted(extractions):
             self._add_file(self._file_symbols(extractions[path]), types=True)
         for fs in self.files.values():
@@ -106,6 +106,8 @@ class SymbolIndex:
             self.qualified[key] = d.qualified_name
             if d.self_name:
                 self.self_name[key] = d.self_name
+            if d.arity is not None:
+                self.arity[key] = d.arity
             if d.hidden:
                 self.hidden.add(key)
                 if d.kind == "Method":
@@ -131,7 +133,6 @@ class SymbolIndex:
             sets[d.qualified_name].append(key)
         for d, key in overloaded:
             self.overload_set[key] = tuple(sets[d.qualified_name])
-            self.arity[key] = d.arity
 
     def overload_for(self, key: str, args: int | None) -> str:
         """The overload of callable `key` that a call passing `args` arguments reaches
@@ -147,6 +148,11 @@ class SymbolIndex:
                 if arity is None or (_takes(arity, args) and (arity[1] is None) == variadic):
                     return k
         return key
+
+    def takes(self, key: str, args: int) -> bool:
+        """Whether callable `key` can take `args` arguments, as far as is known."""
+        arity = self.arity.get(key)
+        return arity is None or _takes(arity, args)
 
     def _attach_members(self, fs: FileSymbols) -> None:
         path = fs.extraction.path

@@ -278,3 +278,29 @@ def test_a_call_on_a_declared_receiver_is_looked_up_in_its_type() -> None:
         (run, "store/db.go|Method:DB.Query", "type"),
         (run, "store/db.go|Method:Cache.Query", "type"),
     }
+
+
+def test_sync_primitives_are_never_guessed() -> None:
+    """`conn.mu.Lock()` on a receiver of unknown type is a `sync.Mutex`'s, not net/http's
+    test `fakeLocker.Lock` (151 such sites)."""
+    repo = index_repo(
+        {
+            "http/fake.go": """
+                package http
+
+                type fakeLocker struct{}
+
+                func (fakeLocker) Lock() {}
+                """,
+            "http/conn.go": """
+                package http
+
+                func closeAll(conns []*conn) {
+                \tfor _, c := range conns {
+                \t\tc.mu.Lock()
+                \t}
+                }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == set()

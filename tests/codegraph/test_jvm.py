@@ -525,3 +525,30 @@ def test_a_call_on_a_declared_receiver_is_looked_up_in_its_type() -> None:
         ("src/k/Use.kt|Method:Use.m", "src/a/Sink.java|Method:Sink.write", "type"),
         ("src/k/Use.kt|Method:Use.m", "src/t/Text.kt|Function:shout", "import"),
     }
+
+
+def test_a_guess_whose_arguments_cannot_fit_is_no_edge() -> None:
+    """okio: `path.resolve()` with no argument is not the one `resolve(child)` of the
+    repository: here `source().expand()` is not `expand(String)`, nor `source().pad(1, 2)`
+    the one `pad(int)`; `source().pad(1)` still is."""
+    repo = index_repo(
+        {
+            "src/a/Path.java": """
+                package a;
+                public class Path {
+                    public Path expand(String child) { return this; }
+                    public void pad(int n) {}
+                }
+                """,
+            "src/b/Use.java": """
+                package b;
+                class Use {
+                    void none() { source().expand(); source().pad(1, 2); }
+                    void one() { source().pad(1); }
+                }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/b/Use.java|Method:Use.one", "src/a/Path.java|Method:Path.pad", "unique_name"),
+    }
