@@ -95,7 +95,7 @@ _RUST_STD_WORDS = (
     "as_bytes as_slice as_path to_vec to_path_buf parent exists is_file is_dir is_symlink "
     "file_name extension read_to_end read_to_string read_line write_all lines chars bytes "
     "peek elapsed dedup retain truncate arg args env envs output spawn status stderr stdout "
-    "stdin recv try_recv accept lock"
+    "stdin recv try_recv accept lock valid_up_to"
 )
 # The same for JavaScript and TypeScript: strings, arrays, regular expressions, the DOM and
 # the canvas. Measured on vuejs/core and excalidraw, where guessing them drew ~750 calls
@@ -116,7 +116,7 @@ _JS_BUILTIN_WORDS = (
     "quadraticCurveTo bezierCurveTo fillRect strokeRect clearRect drawImage measureText "
     "fillText strokeText stroke setTransform resetTransform getImageData putImageData "
     "createLinearGradient createRadialGradient getData setData disconnect observe unobserve "
-    "abort json text blob arrayBuffer"
+    "abort json text blob arrayBuffer toBlob toDataURL"
 )
 # The JDK's and Kotlin's standard library, measured on gson and okio: strings, boxed
 # numbers, maps, reflection (`field.getName()`, `x.toLong()`, `entry.getKey()`).
@@ -129,7 +129,8 @@ _JVM_LIBRARY_WORDS = (
     "getName getSimpleName getAnnotation getDeclaredFields getDeclaredMethods getModifiers "
     "getGenericType getActualTypeArguments getRawType getOwnerType getComponentType "
     "getGenericComponentType getSuperclass isAssignableFrom isInstance newInstance "
-    "setAccessible getMessage getCause printStackTrace doFinal"
+    "setAccessible getMessage getCause printStackTrace doFinal first last firstOrNull "
+    "lastOrNull single singleOrNull"
 )
 # .NET's base library, measured on Polly: tasks, cancellation, enumerators, LINQ.
 _DOTNET_LIBRARY_WORDS = (
@@ -138,7 +139,7 @@ _DOTNET_LIBRARY_WORDS = (
     "TrySetException TrySetCanceled GetUtcNow Advance Dispose DisposeAsync ToList ToArray "
     "ToDictionary Select SelectMany Where First FirstOrDefault Single SingleOrDefault Any "
     "All Sum OrderBy OrderByDescending GroupBy AddRange TryGetValue TryAdd ContainsKey "
-    "GetType Invoke"
+    "GetType Invoke CreateLogger"
 )
 # PHP's PSR-7 messages and reflection, measured on Slim (`$request->getMethod()`).
 _PHP_LIBRARY_WORDS = (
