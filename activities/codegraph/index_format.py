@@ -92,9 +92,10 @@ from activities.codegraph.skipping import SkipRules
 # 21: C and C++ export macros in class heads (`class SPDLOG_API logger`) are blanked before
 # parsing, so the class and its methods are kept.
 # 22 (resolution): a unique-name guess whose arguments the method cannot take is no edge;
-# Go's `sync` methods (`Lock`, `Unlock`, ...) are never guessed; nor Kotlin's `first`,
-# the canvas's `toBlob`, .NET's `CreateLogger`, Rust's `valid_up_to`.
-EXTRACTOR_VERSION = 22
+# Go's `sync` methods (`Lock`, `Unlock`, ...) are never guessed.
+# 23 (resolution): nor Kotlin's `first`, the canvas's `toBlob`, .NET's `CreateLogger`,
+# Rust's `valid_up_to`.
+EXTRACTOR_VERSION = 23
 
 
 def index_format(
