@@ -319,10 +319,10 @@ def _declared_types(
     for (_, name, spelled), owner in zip(typed, owners, strict=True):
         if "[" in spelled or spelled in _INFERRED:
             continue  # an array's methods are the language's; `var x` is typed elsewhere
-        wrapped = _DEREF.match(spelled)
-        type_name = _type_name((wrapped[1] if wrapped else spelled).strip("?"))
+        wrapped = _DEREF.match(spelled)  # Rust's `Arc<Foo>` is a `Foo` to call methods on
+        type_name = _type_name((wrapped[1] if wrapped else spelled).strip("?"))  # `Foo?`, `?Foo`
         if not type_name:
-            continue  # Kotlin's `Foo?`, PHP's `?Foo`, Rust's `Arc<Foo>` above
+            continue
         field = owner in types and not name.startswith(".")
         found.setdefault((owner, f".{name}" if field else name), type_name)
     return found
