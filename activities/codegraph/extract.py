@@ -110,7 +110,7 @@ def _extract_tree(
                 found = bare if "call.unless_local" in caps else calls
                 found.append(_call(caps, language, spec))
             continue
-        if "typed.type" in caps:
+        if "typed.type" in caps or "typed.alias" in caps:
             typed.append(_typed(caps))
             continue
         if "local" in caps:
@@ -164,10 +164,13 @@ def _extract_tree(
 
 
 def _typed(caps: dict[str, list[Node]]) -> tuple[int, str, str]:
-    """(position, name, declared type) of a typed name; a field's name reads `.x`."""
+    """(position, name, declared type) of a typed name; a field's name reads `.x`, and a
+    type taken from another name (`self.client = client`) reads `=client`."""
     field = "typed.field" in caps
     node = caps["typed.field" if field else "typed.name"][0]
     name = f".{text(node)}" if field else text(node)
+    if "typed.alias" in caps:
+        return node.start_byte, name, f"={text(caps['typed.alias'][0])}"
     return node.start_byte, name, text(caps["typed.type"][0])
 
 
@@ -316,7 +319,11 @@ def _declared_types(
     owners = _enclosing(defs, [t[0] for t in typed])
     types = {s.qualified_name for s in defs if s.kind in TYPE_KINDS}
     found: dict[tuple[str | None, str], str] = {}
+    aliases: list[tuple[str | None, str, str]] = []
     for (_, name, spelled), owner in zip(typed, owners, strict=True):
+        if spelled.startswith("="):
+            aliases.append((owner, name, spelled[1:]))
+            continue
         if "[" in spelled or spelled in _INFERRED:
             continue  # an array's methods are the language's; `var x` is typed elsewhere
         wrapped = _DEREF.match(spelled)  # Rust's `Arc<Foo>` is a `Foo` to call methods on
@@ -325,6 +332,11 @@ def _declared_types(
             continue
         field = owner in types and not name.startswith(".")
         found.setdefault((owner, f".{name}" if field else name), type_name)
+    # `self.client = client` in `__init__(self, client: Client)`: the field takes the type.
+    for owner, name, source in aliases:
+        taken = found.get((owner, source))
+        if taken is not None:
+            found.setdefault((owner, name), taken)
     return found
 
 

@@ -95,7 +95,9 @@ from activities.codegraph.skipping import SkipRules
 # Go's `sync` methods (`Lock`, `Unlock`, ...) are never guessed.
 # 23 (resolution): nor Kotlin's `first`, the canvas's `toBlob`, .NET's `CreateLogger`,
 # Rust's `valid_up_to`.
-EXTRACTOR_VERSION = 23
+# 24: a field set from a typed parameter (`self.api = client`, `$this->client = $client`,
+# `this.api = client` in TypeScript) takes the parameter's type.
+EXTRACTOR_VERSION = 24
 
 
 def index_format(

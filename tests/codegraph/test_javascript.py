@@ -475,3 +475,26 @@ def test_a_call_on_a_declared_receiver_is_looked_up_in_its_type() -> None:
         ("src/plain.js", "src/buffer.ts|Class:Buffer", "import"),
         ("src/plain.js", "src/buffer.ts|Method:Buffer.write", "type"),
     }
+
+
+def test_a_field_set_from_a_typed_parameter_takes_its_type() -> None:
+    """`this.api = client` in `constructor(client: Client)` types `this.api`."""
+    repo = index_repo(
+        {
+            "src/client.ts": """
+                export class Client { fetch() {} }
+                export class Other { fetch() {} }
+                """,
+            "src/svc.ts": """
+                import { Client } from './client'
+                class Svc {
+                  api
+                  constructor(client: Client) { this.api = client }
+                  run() { this.api.fetch() }
+                }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/svc.ts|Method:Svc.run", "src/client.ts|Method:Client.fetch", "type"),
+    }

@@ -345,3 +345,30 @@ def test_a_call_on_a_declared_receiver_is_looked_up_in_its_type() -> None:
         ("src/Use.php|Method:A.m", "src/Buffer.php|Method:Buffer.write", "type"),
         ("src/Use.php|Method:A.m", "src/Buffer.php|Method:Sink.write", "type"),
     }
+
+
+def test_a_property_set_from_a_typed_parameter_takes_its_type() -> None:
+    """flysystem's S3ClientStub: `$this->actualClient = $client` in a constructor taking
+    `S3Client $client` types the untyped property for `$this->actualClient->...` calls."""
+    repo = index_repo(
+        {
+            "src/Client.php": """
+                <?php
+                namespace App;
+                class Client { public function fetch() {} }
+                class Other { public function fetch() {} }
+                """,
+            "src/Svc.php": """
+                <?php
+                namespace App;
+                class Svc {
+                    private $client;
+                    public function __construct(Client $client) { $this->client = $client; }
+                    public function run() { $this->client->fetch(); }
+                }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/Svc.php|Method:Svc.run", "src/Client.php|Method:Client.fetch", "type"),
+    }

@@ -241,3 +241,36 @@ def test_a_call_on_an_annotated_or_constructed_receiver_is_looked_up_in_its_type
         (f"{use}m", "pkg/buf.py|Method:Buffer.write", "type"),
         (f"{use}m", "pkg/buf.py|Method:Buffer.flush_all", "unique_name"),
     }
+
+
+def test_a_field_set_from_an_annotated_parameter_takes_its_type() -> None:
+    """`self.api = client` in `__init__(self, client: Client)`: `self.api.fetch()` elsewhere
+    in the class is `Client.fetch`, whichever other class has a `fetch`."""
+    repo = index_repo(
+        {
+            "pkg/client.py": """
+                class Client:
+                    def fetch(self):
+                        pass
+
+
+                class Other:
+                    def fetch(self):
+                        pass
+                """,
+            "pkg/svc.py": """
+                from pkg.client import Client
+
+
+                class Svc:
+                    def __init__(self, client: Client):
+                        self.api = client
+
+                    def run(self):
+                        self.api.fetch()
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("pkg/svc.py|Method:Svc.run", "pkg/client.py|Method:Client.fetch", "type"),
+    }

@@ -13,7 +13,8 @@ Capture names the engine understands (see `extract.py`):
 - `@export.default` the name a module exports as its default (JavaScript, TypeScript);
 - `@typed.name` a parameter, local or field declared with the type `@typed.type` (`Buffer b`,
   `var b = new Buffer()`), which calls on that name are looked up in; `@typed.field` one
-  set as a field (`self.b = Buffer()`) wherever it is.
+  set as a field (`self.b = Buffer()`) wherever it is; `@typed.alias` instead of a type, a
+  name whose declared type it takes (`self.client = client`).
 Captures starting with `_` are only for predicates.
 """
 

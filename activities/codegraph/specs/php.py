@@ -33,6 +33,10 @@ QUERY = f"""
   type: [(named_type) (optional_type)] @typed.type name: (variable_name (name) @typed.name))
 (assignment_expression
   left: (variable_name) @typed.name right: (object_creation_expression {_NAME} @typed.type))
+(assignment_expression
+  left: (member_access_expression object: (variable_name) @_this name: (name) @typed.field)
+  right: (variable_name) @typed.alias
+  (#eq? @_this "$this"))
 (namespace_use_declaration) @import
 (require_expression) @import
 (require_once_expression) @import

@@ -25,6 +25,10 @@ QUERY = """
   left: (attribute object: (identifier) @_self attribute: (identifier) @typed.field)
   right: (call function: (identifier) @typed.type)
   (#eq? @_self "self") (#match? @typed.type "^[A-Z]"))
+(assignment
+  left: (attribute object: (identifier) @_self attribute: (identifier) @typed.field)
+  right: (identifier) @typed.alias
+  (#eq? @_self "self"))
 (import_statement) @import
 (import_from_statement) @import
 """

@@ -28,6 +28,9 @@ QUERY = (
 (public_field_definition
   name: (property_identifier) @typed.name type: (type_annotation _TYPE @typed.type))
 (variable_declarator name: (identifier) @typed.name type: (type_annotation _TYPE @typed.type))
+(assignment_expression
+  left: (member_expression object: (this) property: (property_identifier) @typed.field)
+  right: (identifier) @typed.alias)
 """.replace("_TYPE", "[(type_identifier) (nested_type_identifier) (generic_type)]")
 )
 
