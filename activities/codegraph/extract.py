@@ -25,6 +25,15 @@ from activities.codegraph.model import (
     Import,
     Inheritance,
 )
+from activities.codegraph.names import dotted, type_name
+from activities.codegraph.receiver_types import (
+    IMPLICIT_FIELDS,
+    Declared,
+    TypedName,
+    declared_types,
+    receiver_type,
+    typed_name,
+)
 from activities.codegraph.specs import LanguageSpec, get_spec, line, reading, text
 from activities.codegraph.specs.c import blank_export_macros
 from activities.codegraph.specs.rust import call_path as rust_call_path
@@ -36,15 +45,6 @@ _IMPL = "Impl"  # pseudo-kind of a Rust `impl` block: names methods, is not a no
 _EXPRESSION = re.compile(r"[()\[\]{}<>\"'\s,;]").search
 _MAX_RECEIVER = 120
 _MAX_PATTERN_NODES = 1000
-# Where a constructor's parameters are fields too (TypeScript's `constructor(private api:
-# Api)`, PHP's `__construct(private Api $api)`), or sets them (Python's `self.api = Api()`).
-_CONSTRUCTORS = ("constructor", "__construct", "__init__")
-# Where a method reads its class's fields by their bare name (`buffer.write()`).
-_IMPLICIT_FIELDS = frozenset({"java", "kotlin", "csharp"})
-# Pointers the language dereferences for a method call: Rust's `Arc<Shared>` is a `Shared`.
-_DEREF = re.compile(r"^(?:Arc|Rc|Box)<(.+)>$")
-# Declared types that leave the type to the initializer, which another capture reads.
-_INFERRED = frozenset({"var", "val", "auto", "dynamic"})
 # A call found by the query: (position, name, receiver, line, arguments).
 _Call = tuple[int, str, str | None, int, int | None]
 
@@ -99,7 +99,7 @@ def _extract_tree(
     calls: list[_Call] = []
     bare: list[_Call] = []  # calls unless a local of that name
     locals_: list[tuple[int, str]] = []
-    typed: list[tuple[int, str, str]] = []  # (position, name, declared type)
+    typed: list[TypedName] = []
     supers: list[tuple[int, str, str, int]] = []
     imports: list[Import] = []
     package: str | None = None
@@ -111,7 +111,7 @@ def _extract_tree(
                 found.append(_call(caps, language, spec))
             continue
         if "typed.type" in caps or "typed.alias" in caps:
-            typed.append(_typed(caps))
+            typed.append(typed_name(caps))
             continue
         if "local" in caps:
             node = caps["local"][0]
@@ -123,7 +123,7 @@ def _extract_tree(
         if "inherit.extends" in caps or "inherit.implements" in caps:
             kind = "extends" if "inherit.extends" in caps else "implements"
             node = caps[f"inherit.{kind}"][0]
-            supers.append((node.start_byte, _type_name(text(node)), kind, line(node)))
+            supers.append((node.start_byte, type_name(text(node)), kind, line(node)))
             continue
         if "import" in caps:
             imports.extend(spec.imports(caps["import"][0]))
@@ -133,7 +133,7 @@ def _extract_tree(
             continue
         if "package" in caps:
             if package is None:
-                package = _dotted(text(caps["package"][0]).strip())
+                package = dotted(text(caps["package"][0]).strip())
             continue
         if "impl" in caps:
             _add_impl(scopes, caps, pattern)
@@ -156,22 +156,11 @@ def _extract_tree(
             for s in defs
         ),
         imports=tuple(dict.fromkeys(imports)),
-        calls=_calls(defs, calls, _declared_types(defs, typed), spec, language),
+        calls=_calls(defs, calls, _declared(defs, typed), spec, language),
         inherits=(*impls, *_inherits(defs, supers)),
         has_syntax_errors=root.has_error,
         default_export=default_export if default_export and _storable(default_export) else None,
     )  # fmt: skip
-
-
-def _typed(caps: dict[str, list[Node]]) -> tuple[int, str, str]:
-    """(position, name, declared type) of a typed name; a field's name reads `.x`, and a
-    type taken from another name (`self.client = client`) reads `=client`."""
-    field = "typed.field" in caps
-    node = caps["typed.field" if field else "typed.name"][0]
-    name = f".{text(node)}" if field else text(node)
-    if "typed.alias" in caps:
-        return node.start_byte, name, f"={text(caps['typed.alias'][0])}"
-    return node.start_byte, name, text(caps["typed.type"][0])
 
 
 def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Call:
@@ -185,7 +174,7 @@ def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Ca
         owner, _, name = name.rpartition("::")
         receiver = f"{owner}::" if owner.strip(":") else None
     elif not name.isidentifier():  # `a.b.C<T>` from `new a.b.C<T>()`
-        owner, _, name = _type_name(name).rpartition(".")
+        owner, _, name = type_name(name).rpartition(".")
         receiver = owner or receiver
     elif receiver and language == "rust" and receiver_node is not None:
         parent = receiver_node.parent
@@ -221,7 +210,7 @@ def _add_definition(
     # A Ruby symbol names an attribute's methods (`attr_reader :response`).
     owner, name = _split_owner(text(name_nodes[0]).removeprefix(":"))
     if owner_nodes:
-        owner = _type_name(text(owner_nodes[0]))
+        owner = type_name(text(owner_nodes[0]))
     scopes[node.id] = _Scope(
         node.start_byte, node.end_byte, kind, name, owner,
         text(self_nodes[0]) if self_nodes else None, line(node), _end_line(node), pattern,
@@ -235,8 +224,8 @@ def _add_impl(scopes: dict[int, _Scope], caps: dict[str, list[Node]], pattern: i
     if not type_nodes:
         return
     scopes[node.id] = _Scope(
-        node.start_byte, node.end_byte, _IMPL, _type_name(text(type_nodes[0])), None, None,
-        line(node), _end_line(node), pattern, trait=_type_name(text(trait[0])) if trait else None,
+        node.start_byte, node.end_byte, _IMPL, type_name(text(type_nodes[0])), None, None,
+        line(node), _end_line(node), pattern, trait=type_name(text(trait[0])) if trait else None,
     )  # fmt: skip
 
 
@@ -289,7 +278,7 @@ def _enclosing(defs: list[_Scope], positions: list[int]) -> list[str | None]:
 def _calls(
     defs: list[_Scope],
     calls: list[_Call],
-    declared: dict[tuple[str | None, str], str],
+    declared: Declared,
     spec: LanguageSpec,
     language: str,
 ) -> tuple[CallSite, ...]:
@@ -297,84 +286,23 @@ def _calls(
     callers = _enclosing(defs, [c[0] for c in calls])
     # A Go method names its receiver: `s.db.Query()` inside `func (s *Store)` reads a field.
     own = {s.qualified_name: s.self_name for s in defs if s.self_name} if declared else {}
-    bare_fields = language in _IMPLICIT_FIELDS
+    bare_fields = language in IMPLICIT_FIELDS
     return tuple(
         CallSite(name, receiver, ln, caller, args,
-                 _receiver_type(declared, receiver, caller, spec,
-                                self_name=own.get(caller or ""), bare_fields=bare_fields)
+                 receiver_type(declared, receiver, caller, spec.self_names,
+                               self_name=own.get(caller or ""), bare_fields=bare_fields)
                  if declared else None)
         for (_, name, receiver, ln, args), caller in zip(calls, callers, strict=True)
     )  # fmt: skip
 
 
-def _declared_types(
-    defs: list[_Scope], typed: list[tuple[int, str, str]]
-) -> dict[tuple[str | None, str], str]:
-    """(enclosing definition, name) -> the type a parameter, local or field is declared with;
-    a field (declared in a type, or set as `self.x`) is named `.x`. The first declaration
-    in a definition wins. Arrays and `var x` (typed by another capture) give nothing."""
+def _declared(defs: list[_Scope], typed: list[TypedName]) -> Declared:
+    """The file's typed names (see `receiver_types`), each under its enclosing definition."""
     if not typed:
         return {}
     typed.sort(key=lambda t: t[0])
     owners = _enclosing(defs, [t[0] for t in typed])
-    types = {s.qualified_name for s in defs if s.kind in TYPE_KINDS}
-    found: dict[tuple[str | None, str], str] = {}
-    aliases: list[tuple[str | None, str, str]] = []
-    for (_, name, spelled), owner in zip(typed, owners, strict=True):
-        if spelled.startswith("="):
-            aliases.append((owner, name, spelled[1:]))
-            continue
-        if "[" in spelled or spelled in _INFERRED:
-            continue  # an array's methods are the language's; `var x` is typed elsewhere
-        wrapped = _DEREF.match(spelled)  # Rust's `Arc<Foo>` is a `Foo` to call methods on
-        type_name = _type_name((wrapped[1] if wrapped else spelled).strip("?"))  # `Foo?`, `?Foo`
-        if not type_name:
-            continue
-        field = owner in types and not name.startswith(".")
-        found.setdefault((owner, f".{name}" if field else name), type_name)
-    # `self.client = client` in `__init__(self, client: Client)`: the field takes the type.
-    for owner, name, source in aliases:
-        taken = found.get((owner, source))
-        if taken is not None:
-            found.setdefault((owner, name), taken)
-    return found
-
-
-def _receiver_type(
-    declared: dict[tuple[str | None, str], str],
-    receiver: str | None,
-    caller: str | None,
-    spec: LanguageSpec,
-    *,
-    self_name: str | None = None,
-    bare_fields: bool = False,
-) -> str | None:
-    """The declared type of a call's receiver: a name of the caller, of a definition around
-    it (a lambda's enclosing method, a method's class: its fields), or of the file; for
-    `this.api`, also a TypeScript constructor's parameter property (`private api: Api`)."""
-    if not receiver or receiver == self_name:
-        return None  # a Go method's own receiver is its `self`: resolved as such
-    head, _, rest = receiver.replace("->", ".").partition(".")
-    on_self = (head in spec.self_names or head == self_name) and bool(rest)
-    if on_self:
-        receiver = rest  # `this.buffer.write()`, `$this->buffer->write()`: the field
-    if not receiver.removeprefix("$").isidentifier():
-        return None
-    field = f".{receiver}"
-    scope = caller
-    while scope is not None:
-        # `this.x` is a field, never a local `x`; a bare `x` a local, or in Java, Kotlin and
-        # C# a field too.
-        found = None if on_self else declared.get((scope, receiver))
-        if found is None and (on_self or bare_fields):
-            found = declared.get((scope, field))
-        for constructor in _CONSTRUCTORS if found is None and on_self else ():
-            at = f"{scope}.{constructor}"
-            found = found or declared.get((at, field)) or declared.get((at, receiver))
-        if found is not None:
-            return found
-        scope = scope.rpartition(".")[0] or None
-    return None if on_self else declared.get((None, receiver))
+    return declared_types(typed, owners, {s.qualified_name for s in defs if s.kind in TYPE_KINDS})
 
 
 def _not_locals(
@@ -436,20 +364,7 @@ def _split_owner(name: str) -> tuple[str | None, str]:
     if "::" not in name:
         return None, name
     owner, _, last = name.rpartition("::")
-    return _type_name(owner) or None, last
-
-
-def _type_name(value: str) -> str:
-    """A type reference without generic arguments or pointer marks, with `.` as separator."""
-    for stop in "<[(":
-        cut = value.find(stop)
-        if cut > 0:
-            value = value[:cut]
-    return _dotted(value.strip().lstrip("*&").strip())
-
-
-def _dotted(value: str) -> str:
-    return value.replace("::", ".").replace("\\", ".").strip(".")
+    return type_name(owner) or None, last
 
 
 def _join(prefix: str, name: str) -> str:

@@ -1,0 +1,111 @@
+"""The types call receivers are declared with in one file. Pure.
+
+A parameter, local or field declared with a type (`Sink s`, `s: Sink`, `var b = new
+Buffer()`, `self.api = client` after `client: Client`) says which type a call on it reaches;
+resolution looks the method up there (`resolution: type`). The extraction's query captures
+each such name (`@typed.name`, or `@typed.field` for a field set anywhere) with its type
+(`@typed.type`) or the name whose type it takes (`@typed.alias`); this module turns those
+into a table and reads a receiver's type from it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from tree_sitter import Node
+
+from activities.codegraph.names import type_name
+from activities.codegraph.specs import text
+
+# (position, name, spelled type): a field's name reads `.x`, a type taken from another
+# name `=other`.
+TypedName = tuple[int, str, str]
+# (enclosing definition or None for the file, name) -> type name
+Declared = dict[tuple[str | None, str], str]
+
+# Where a constructor's parameters are fields too (TypeScript's `constructor(private api:
+# Api)`, PHP's `__construct(private Api $api)`), or sets them (Python's `self.api = Api()`).
+_CONSTRUCTORS = ("constructor", "__construct", "__init__")
+# Languages whose methods read their class's fields by the bare name (`buffer.write()`).
+IMPLICIT_FIELDS = frozenset({"java", "kotlin", "csharp"})
+# Pointers the language dereferences for a method call: Rust's `Arc<Shared>` is a `Shared`.
+_DEREF = re.compile(r"^(?:Arc|Rc|Box)<(.+)>$")
+# Declared types that leave the type to the initializer, which another capture reads.
+_INFERRED = frozenset({"var", "val", "auto", "dynamic"})
+
+
+def typed_name(caps: dict[str, list[Node]]) -> TypedName:
+    """The typed name a query match captured."""
+    field = "typed.field" in caps
+    node = caps["typed.field" if field else "typed.name"][0]
+    name = f".{text(node)}" if field else text(node)
+    if "typed.alias" in caps:
+        return node.start_byte, name, f"={text(caps['typed.alias'][0])}"
+    return node.start_byte, name, text(caps["typed.type"][0])
+
+
+def declared_types(
+    typed: list[TypedName], owners: list[str | None], type_scopes: set[str]
+) -> Declared:
+    """The table of typed names (in order of position), each with its enclosing definition;
+    a name declared directly in a type (`type_scopes`) is a field, `.x`. The first
+    declaration in a definition wins. Arrays and `var x` (typed by another capture) give
+    nothing."""
+    found: Declared = {}
+    aliases: list[tuple[str | None, str, str]] = []
+    for (_, name, spelled), owner in zip(typed, owners, strict=True):
+        if spelled.startswith("="):
+            aliases.append((owner, name, spelled[1:]))
+            continue
+        if "[" in spelled or spelled in _INFERRED:
+            continue  # an array's methods are the language's; `var x` is typed elsewhere
+        wrapped = _DEREF.match(spelled)  # Rust's `Arc<Foo>` is a `Foo` to call methods on
+        type_ = type_name((wrapped[1] if wrapped else spelled).strip("?"))  # `Foo?`, `?Foo`
+        if not type_:
+            continue
+        field = owner in type_scopes and not name.startswith(".")
+        found.setdefault((owner, f".{name}" if field else name), type_)
+    # `self.api = client` in `__init__(self, client: Client)`: the field takes the type.
+    for owner, name, source in aliases:
+        taken = found.get((owner, source))
+        if taken is not None:
+            found.setdefault((owner, name), taken)
+    return found
+
+
+def receiver_type(
+    declared: Declared,
+    receiver: str | None,
+    caller: str | None,
+    self_names: frozenset[str],
+    *,
+    self_name: str | None = None,
+    bare_fields: bool = False,
+) -> str | None:
+    """The declared type of a call's receiver: a name of the caller, of a definition around
+    it (a lambda's enclosing method, a method's class: its fields), or of the file; for
+    `this.api`, also a constructor's parameter (TypeScript's parameter properties). A Go
+    method's receiver variable is `self_name`; `bare_fields` where fields need no `this`."""
+    if not receiver or receiver == self_name:
+        return None  # a Go method's own receiver is its `self`: resolved as such
+    head, _, rest = receiver.replace("->", ".").partition(".")
+    on_self = (head in self_names or head == self_name) and bool(rest)
+    if on_self:
+        receiver = rest  # `this.buffer.write()`, `$this->buffer->write()`: the field
+    if not receiver.removeprefix("$").isidentifier():
+        return None
+    field = f".{receiver}"
+    scope = caller
+    while scope is not None:
+        # `this.x` is a field, never a local `x`; a bare `x` a local, or in Java, Kotlin and
+        # C# a field too.
+        found = None if on_self else declared.get((scope, receiver))
+        if found is None and (on_self or bare_fields):
+            found = declared.get((scope, field))
+        for constructor in _CONSTRUCTORS if found is None and on_self else ():
+            at = f"{scope}.{constructor}"
+            found = found or declared.get((at, field)) or declared.get((at, receiver))
+        if found is not None:
+            return found
+        scope = scope.rpartition(".")[0] or None
+    return None if on_self else declared.get((None, receiver))
