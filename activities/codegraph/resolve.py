@@ -41,7 +41,7 @@ from activities.codegraph.modules import (
     rust_path,
 )
 from activities.codegraph.specs import get_spec
-from activities.codegraph.symbols import FileSymbols, SymbolIndex, unique, unique_file
+from activities.codegraph.symbols import FileSymbols, SymbolIndex, path_of, unique, unique_file
 from activities.codegraph.tsconfig import Aliases
 
 # IMPORTS and INHERITS rows by edge type, then by the path of the file they start from.
@@ -1025,7 +1025,7 @@ class _Resolver:
             return None
         candidates = self.index.guess_candidates(scope.symbols, name)
         if candidates and not in_tests(scope.symbols.extraction.path):
-            candidates = [key for key in candidates if not in_tests(key.split("|", 3)[2])]
+            candidates = [key for key in candidates if not in_tests(path_of(key))]
         found = unique(candidates)
         return (found, "unique_name") if found else None
 

@@ -432,10 +432,10 @@ def unique_file(keys: list[str] | None) -> str | None:
     redis's 7 `zmalloc_get_rss`), or None."""
     if not keys:
         return None
-    first_file = _file_of(keys[0])
-    return keys[0] if all(_file_of(key) == first_file for key in keys[1:]) else None
+    first_file = path_of(keys[0])
+    return keys[0] if all(path_of(key) == first_file for key in keys[1:]) else None
 
 
-def _file_of(key: str) -> str:
+def path_of(key: str) -> str:
     """The path part of a definition key (`repo|branch|path|Kind:name`, paths escape `|`)."""
     return key.split("|", 3)[2]
