@@ -97,6 +97,8 @@ from activities.codegraph.skipping import SkipRules
 # Rust's `valid_up_to`.
 # 24: a field set from a typed parameter (`self.api = client`, `$this->client = $client`,
 # `this.api = client` in TypeScript) takes the parameter's type.
+# (C# project usings, read from MSBuild files, came with a new module root: the stored roots
+# differ for every branch, which re-resolves it whole. No bump.)
 EXTRACTOR_VERSION = 24
 
 

@@ -15,6 +15,7 @@ from posixpath import basename, dirname, join, normpath, splitext
 
 from activities.codegraph.languages import family
 from activities.codegraph.model import FileExtraction, Import
+from activities.codegraph.msbuild import ProjectUsings, usings_for
 
 _JS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs")
 _PACKAGE_LANGUAGES = frozenset({"java", "kotlin", "csharp", "php"})
@@ -48,10 +49,13 @@ class RepoLayout:
         go_modules: Mapping[str, str],
         js_aliases: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
         rust_crates: Mapping[str, str] | None = None,
+        cs_usings: ProjectUsings | None = None,
     ) -> None:
         self.paths = {fe.path for fe in files}
         # The workspace's library crates: name -> library root (`cargo.crate_roots`).
         self.rust_crates = dict(rust_crates or {})
+        # C# projects' `<Using>` items by project directory (`msbuild.project_usings`).
+        self.cs_usings = dict(cs_usings or {})
         # tsconfig `paths` by config directory, deepest first (`tsconfig.path_aliases`).
         self.js_aliases = sorted((js_aliases or {}).items(), key=lambda item: -len(item[0]))
         self.by_dir: dict[str, list[str]] = defaultdict(list)
@@ -75,6 +79,20 @@ class RepoLayout:
             go = tuple(p for p in paths if p.endswith(".go"))
             if go:
                 self.go_files[folder] = go
+
+    def project_imports(self, fe: FileExtraction) -> list[Import]:
+        """The usings a C# file's project declares for all its files (`<Using Include>`), as
+        the imports they stand for: `using A.B;`, or `using X = A.B.C;` with an alias."""
+        if fe.language != "csharp" or not self.cs_usings:
+            return []
+        found = []
+        for namespace, alias in usings_for(self.cs_usings, fe.path):
+            if alias is None:
+                found.append(Import(str(namespace), "*", None, 0))
+            else:
+                module, _, name = str(namespace).rpartition(".")
+                found.append(Import(module, name, alias, 0))
+        return found
 
     def go_package_name(self, files: Sequence[str]) -> str | None:
         """The name a Go package's files declare, as an import binds it: that of its first

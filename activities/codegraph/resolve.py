@@ -40,6 +40,7 @@ from activities.codegraph.modules import (
     Target,
     rust_path,
 )
+from activities.codegraph.msbuild import ProjectUsings
 from activities.codegraph.specs import get_spec
 from activities.codegraph.symbols import FileSymbols, SymbolIndex, path_of, unique, unique_file
 from activities.codegraph.tsconfig import Aliases
@@ -213,17 +214,25 @@ def resolve_edges(
     *,
     js_aliases: Aliases | None = None,
     rust_crates: Mapping[str, str] | None = None,
+    cs_usings: ProjectUsings | None = None,
 ) -> dict[str, list[EdgeRow]]:
     """IMPORTS, CALLS and INHERITS edges of a branch, keyed by the path they start from.
 
     `extractions` maps path to `FileExtraction`; `go_modules` maps a directory to the module
     path its `go.mod` declares (`parse_go_mod` reads one), `js_aliases` each tsconfig's path
     aliases (`tsconfig.path_aliases`), `rust_crates` the workspace's library crates
-    (`cargo.crate_roots`). With `only`, just the edges of those paths are resolved (still
-    against the whole branch).
+    (`cargo.crate_roots`), `cs_usings` the usings of the C# projects
+    (`msbuild.project_usings`). With `only`, just the edges of those paths are resolved
+    (still against the whole branch).
     """
     resolution = BranchResolution(
-        repo_id, branch, extractions, go_modules, js_aliases=js_aliases, rust_crates=rust_crates
+        repo_id,
+        branch,
+        extractions,
+        go_modules,
+        js_aliases=js_aliases,
+        rust_crates=rust_crates,
+        cs_usings=cs_usings,
     )
     return resolution.edges(only)
 
@@ -244,11 +253,13 @@ class BranchResolution:
         *,
         js_aliases: Aliases | None = None,
         rust_crates: Mapping[str, str] | None = None,
+        cs_usings: ProjectUsings | None = None,
     ) -> None:
         self.extractions = dict(extractions)
         self._go_modules = dict(go_modules or {})
         self._js_aliases = js_aliases or {}
         self._rust_crates = dict(rust_crates or {})
+        self._cs_usings = dict(cs_usings or {})
         self._layout = self._new_layout()
         self._index = SymbolIndex(repo_id, branch, extractions)
         self._scopes: dict[str, FileScope] = {}
@@ -268,7 +279,11 @@ class BranchResolution:
 
     def _new_layout(self) -> RepoLayout:
         return RepoLayout(
-            list(self.extractions.values()), self._go_modules, self._js_aliases, self._rust_crates
+            list(self.extractions.values()),
+            self._go_modules,
+            self._js_aliases,
+            self._rust_crates,
+            self._cs_usings,
         )
 
     def _bind(self, paths: Iterable[str]) -> None:

@@ -11,6 +11,7 @@ from activities.codegraph.extract import extract
 from activities.codegraph.graph_rows import EdgeRow
 from activities.codegraph.languages import detect_language
 from activities.codegraph.model import FileExtraction
+from activities.codegraph.msbuild import is_msbuild_file, project_usings
 from activities.codegraph.resolve import resolve_edges
 from activities.codegraph.tsconfig import is_config, path_aliases
 
@@ -52,13 +53,14 @@ def _short(key: str) -> str:
 
 def index_repo(files: dict[str, str], go_modules: dict[str, str] | None = None) -> IndexedRepo:
     """Extract every file (its language from its name) and resolve the whole set; the
-    tsconfig.json and Cargo.toml files among them give their path aliases and crates, as a
-    worker reads them."""
+    tsconfig.json, Cargo.toml and MSBuild files among them give their path aliases, crates
+    and C# project usings, as a worker reads them."""
     extractions = {}
     configs = {path: dedent(source) for path, source in files.items() if is_config(path)}
     manifests = {p: dedent(source) for p, source in files.items() if basename(p) == MANIFEST}
+    msbuild = {p: dedent(source) for p, source in files.items() if is_msbuild_file(p)}
     for path, source in files.items():
-        if path in configs or path in manifests:
+        if path in configs or path in manifests or path in msbuild:
             continue
         language = detect_language(path)
         assert language is not None, path
@@ -73,5 +75,6 @@ def index_repo(files: dict[str, str], go_modules: dict[str, str] | None = None) 
         go_modules,
         js_aliases=path_aliases(configs),
         rust_crates=crate_roots(manifests),
+        cs_usings=project_usings(msbuild),
     )
     return IndexedRepo(extractions, [edge for edges in by_file.values() for edge in edges])

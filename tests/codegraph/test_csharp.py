@@ -205,3 +205,71 @@ def test_a_call_on_a_declared_receiver_is_looked_up_in_its_type() -> None:
         ("src/Use.cs|Method:Use.M", "src/Buffer.cs|Class:Buffer", "package"),
         ("src/Use.cs|Method:Use.M", "src/Buffer.cs|Method:Text.Shout", "unique_name"),
     }
+
+
+def test_a_project_using_binds_names_in_all_its_files() -> None:
+    """Polly declares `<Using Include="Polly.Utils" />` in Polly.Core.csproj instead of a
+    `using` line in each file: `Guard.NotNull()` in the project's files reaches Polly.Utils.
+    The nearest Directory.Build.props adds its usings and a project's `Remove` takes one
+    out; a file of another project (its own .csproj, nearer) sees neither. No IMPORTS edge:
+    the file does not spell them."""
+    repo = index_repo(
+        {
+            "Directory.Build.props": """
+                <Project>
+                  <ItemGroup>
+                    <Using Include="Polly.Shared" />
+                    <Using Include="Polly.Gone" />
+                    <Using Include="$(RootNamespace)" />
+                  </ItemGroup>
+                </Project>
+                """,
+            "src/Polly.Core/Polly.Core.csproj": """
+                <Project Sdk="Microsoft.NET.Sdk">
+                  <ItemGroup>
+                    <Using Include="Polly.Utils;System.Text" />
+                    <Using Include="Polly.Utils.Clock" Alias="Ticks" />
+                    <Using Remove="Polly.Gone" />
+                  </ItemGroup>
+                </Project>
+                """,
+            "src/Polly.Core/Utils/Guard.cs": """
+                namespace Polly.Utils;
+                public static class Guard { public static void NotNull(object o) {} }
+                public static class Clock { public static long Now() => 0; }
+                """,
+            "src/Polly.Core/Shared/Log.cs": """
+                namespace Polly.Shared;
+                public static class Log { public static void Write(string s) {} }
+                """,
+            "src/Polly.Core/Gone/Old.cs": """
+                namespace Polly.Gone;
+                public static class Old { public static void Run() {} }
+                """,
+            "src/Polly.Core/Retry/RetryEngine.cs": """
+                namespace Polly.Retry;
+                public class RetryEngine {
+                    public void Run(object o) {
+                        Guard.NotNull(o); Log.Write("x"); Ticks.Now(); Old.Run();
+                    }
+                }
+                """,
+            "src/Other/Other.csproj": """
+                <Project Sdk="Microsoft.NET.Sdk" />
+                """,
+            "src/Other/Use.cs": """
+                namespace Other;
+                public class Use { public void Run(object o) { Guard.NotNull(o); Log.Write("y"); } }
+                """,
+        }
+    )
+    engine = "src/Polly.Core/Retry/RetryEngine.cs|Method:RetryEngine.Run"
+    assert repo.edge_set("CALLS") == {
+        (engine, "src/Polly.Core/Utils/Guard.cs|Method:Guard.NotNull", "import"),
+        (engine, "src/Polly.Core/Shared/Log.cs|Method:Log.Write", "import"),
+        (engine, "src/Polly.Core/Utils/Guard.cs|Method:Clock.Now", "import"),
+        ("src/Other/Use.cs|Method:Use.Run", "src/Polly.Core/Shared/Log.cs|Method:Log.Write",
+         "import"),
+    }  # fmt: skip
+    engine_file = engine.partition("|")[0]
+    assert not {edge for edge in repo.edge_set("IMPORTS") if edge[0] == engine_file}

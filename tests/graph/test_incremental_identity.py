@@ -55,6 +55,16 @@ def build_corpus(repo: WorkRepo) -> None:
             "web/lib/format.ts": "export function pad(s: string) { return s; }\n",
             "web/next/format.ts": "export function pad(s: string) { return s + ' '; }\n",
             "web/app.ts": "import { pad } from '@lib/format';\nexport const run = () => pad();\n",
+            # C# calling through a using its project file declares, and a second namespace
+            # the using may be pointed at.
+            "cs/App/App.csproj": '<Project><ItemGroup><Using Include="Lib.Text" />'
+            "</ItemGroup></Project>\n",
+            "cs/Lib/Text/Padder.cs": "namespace Lib.Text;\n"
+            "public static class Padder { public static string Pad(string s) => s; }\n",
+            "cs/Lib/Other/Padder.cs": "namespace Lib.Other;\n"
+            "public static class Padder { public static string Pad(string s) => s; }\n",
+            "cs/App/Run.cs": "namespace App;\n"
+            'public class Run { public string Go() => Padder.Pad("x"); }\n',
         }
     )
 
@@ -194,6 +204,11 @@ def history(repo: WorkRepo) -> list[tuple[str, object, bool, bool]]:
         tsconfig = work / "web" / "tsconfig.json"
         tsconfig.write_text(tsconfig.read_text().replace("./lib/*", "./next/*"))
 
+    def move_cs_using() -> None:
+        # No parsed file changes, yet cs/App/Run.cs's call now reaches Lib.Other's Padder.
+        project = work / "cs" / "App" / "App.csproj"
+        project.write_text(project.read_text().replace("Lib.Text", "Lib.Other"))
+
     return [
         ("modify", modify, True, True),
         # With the kept tables deleted, renamed and added files are narrow changes too, but
@@ -222,6 +237,7 @@ def history(repo: WorkRepo) -> list[tuple[str, object, bool, bool]]:
         ("add eleven files at once", add_eleven, False, False),
         ("change the go.mod module path", change_go_module, False, False),
         ("point a tsconfig path alias elsewhere", move_ts_alias, False, False),
+        ("point a C# project's using elsewhere", move_cs_using, False, False),
     ]
 
 
@@ -247,6 +263,7 @@ async def test_incremental_graph_equals_full_index_after_every_commit(
     assert len(edges) > 1000
     assert parsed.parsed_files > 80
     assert ts_call(edges) == "REPO|main|web/lib/format.ts|Function:pad"
+    assert cs_call(edges) == "REPO|main|cs/Lib/Text/Padder.cs|Method:Padder.Pad"
 
     for step, (description, edit, narrow, kept_tables) in enumerate(history(repo), start=1):
         edit()  # type: ignore[operator]
@@ -267,11 +284,19 @@ async def test_incremental_graph_equals_full_index_after_every_commit(
         full = await graph_dump(neo4j_driver, fresh.repo_id)
         assert_same_graph(incremental, full, f"after '{description}'")
     assert ts_call(incremental[1]) == "REPO|main|web/next/format.ts|Function:pad"
+    assert cs_call(incremental[1]) == "REPO|main|cs/Lib/Other/Padder.cs|Method:Padder.Pad"
 
 
 def ts_call(edges: list[Any]) -> str:
     """What web/app.ts's call to `pad`, imported through the tsconfig alias, reaches."""
     (dst,) = [e[2] for e in edges if e[0] == "CALLS" and e[1].endswith("|web/app.ts|Function:run")]
+    return str(dst)
+
+
+def cs_call(edges: list[Any]) -> str:
+    """What cs/App/Run.cs's call to `Padder.Pad`, through its project's using, reaches."""
+    caller = "|cs/App/Run.cs|Method:Run.Go"
+    (dst,) = [e[2] for e in edges if e[0] == "CALLS" and e[1].endswith(caller)]
     return str(dst)
 
 
