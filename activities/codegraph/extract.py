@@ -25,7 +25,7 @@ from activities.codegraph.model import (
     Import,
     Inheritance,
 )
-from activities.codegraph.names import dotted, type_name
+from activities.codegraph.names import dotted, type_name, with_arity
 from activities.codegraph.receiver_types import (
     IMPLICIT_FIELDS,
     Declared,
@@ -67,6 +67,7 @@ class _Scope:
     trait: str | None = None  # for impl blocks: `impl Trait for Type`
     hidden: bool = False  # see `Definition.hidden`
     arity: tuple[int, int | None] | None = None  # see `Definition.arity`
+    generic: int = 0  # type parameters, where they tell types apart (`type_parameters`)
 
 
 def extract(
@@ -123,7 +124,8 @@ def _extract_tree(
         if "inherit.extends" in caps or "inherit.implements" in caps:
             kind = "extends" if "inherit.extends" in caps else "implements"
             node = caps[f"inherit.{kind}"][0]
-            supers.append((node.start_byte, type_name(text(node)), kind, line(node)))
+            parent = type_name(text(node), generic=spec.type_parameters is not None)
+            supers.append((node.start_byte, parent, kind, line(node)))
             continue
         if "import" in caps:
             imports.extend(spec.imports(caps["import"][0]))
@@ -156,7 +158,7 @@ def _extract_tree(
             for s in defs
         ),
         imports=tuple(dict.fromkeys(imports)),
-        calls=_calls(defs, calls, _declared(defs, typed), spec, language),
+        calls=_calls(defs, calls, _declared(defs, typed, spec), spec, language),
         inherits=(*impls, *_inherits(defs, supers)),
         has_syntax_errors=root.has_error,
         default_export=default_export if default_export and _storable(default_export) else None,
@@ -167,20 +169,25 @@ def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Ca
     """A call the query matched."""
     receiver_node = caps["call.receiver"][0] if "call.receiver" in caps else None
     receiver = _receiver(receiver_node) if receiver_node is not None else None
-    name = text(caps["call.name"][0])
+    name_node = caps["call.name"][0]
+    name = text(name_node)
+    node = caps["call"][0]
+    # `new Options<T>()` creates `Options`1`, where type parameters tell types apart (C#).
+    generic = spec.type_parameters is not None and node.type == "object_creation_expression"
+    if generic and name_node.parent is not None and name_node.parent.type == "generic_name":
+        name = text(name_node.parent)  # with its type arguments, counted below
     if "::" in name and language == "cpp":
         # `a::b::f()`, `new a::B()`: the receiver keeps its `::` to say it is a namespace or
         # a type, never an object whose method may be guessed.
         owner, _, name = name.rpartition("::")
         receiver = f"{owner}::" if owner.strip(":") else None
     elif not name.isidentifier():  # `a.b.C<T>` from `new a.b.C<T>()`
-        owner, _, name = type_name(name).rpartition(".")
+        owner, _, name = type_name(name, generic=generic).rpartition(".")
         receiver = owner or receiver
     elif receiver and language == "rust" and receiver_node is not None:
         parent = receiver_node.parent
         if parent is not None and parent.type == "scoped_identifier":
             receiver = rust_call_path(receiver_node, receiver)  # `super::f()`, `self::f()`
-    node = caps["call"][0]
     args = spec.arguments(node) if spec.arguments is not None else None
     return node.start_byte, name, receiver, line(node), args
 
@@ -216,6 +223,7 @@ def _add_definition(
         text(self_nodes[0]) if self_nodes else None, line(node), _end_line(node), pattern,
         hidden=callable_ and spec.hidden is not None and spec.hidden(node, path),
         arity=spec.arity(node) if callable_ and spec.arity is not None else None,
+        generic=spec.type_parameters(node) if kind in TYPE_KINDS and spec.type_parameters else 0,
     )  # fmt: skip
 
 
@@ -249,7 +257,7 @@ def _nest(ordered: list[_Scope], spec: LanguageSpec) -> list[_Scope]:
                 outer.kind == _IMPL or outer.kind in spec.method_containers
             ):
                 scope.kind = "Method"
-        scope.qualified_name = _join(scope.parent or "", scope.name)
+        scope.qualified_name = _join(scope.parent or "", with_arity(scope.name, scope.generic))
         if scope.kind == "Namespace":
             namespaces.add(scope.qualified_name)
         stack.append(scope)
@@ -296,13 +304,14 @@ def _calls(
     )  # fmt: skip
 
 
-def _declared(defs: list[_Scope], typed: list[TypedName]) -> Declared:
+def _declared(defs: list[_Scope], typed: list[TypedName], spec: LanguageSpec) -> Declared:
     """The file's typed names (see `receiver_types`), each under its enclosing definition."""
     if not typed:
         return {}
     typed.sort(key=lambda t: t[0])
     owners = _enclosing(defs, [t[0] for t in typed])
-    return declared_types(typed, owners, {s.qualified_name for s in defs if s.kind in TYPE_KINDS})
+    types = {s.qualified_name for s in defs if s.kind in TYPE_KINDS}
+    return declared_types(typed, owners, types, generic=spec.type_parameters is not None)
 
 
 def _not_locals(

@@ -99,7 +99,9 @@ from activities.codegraph.skipping import SkipRules
 # `this.api = client` in TypeScript) takes the parameter's type.
 # (C# project usings, read from MSBuild files, came with a new module root: the stored roots
 # differ for every branch, which re-resolves it whole. No bump.)
-EXTRACTOR_VERSION = 24
+# 25: a C# generic type's qualified name carries its arity (`Options`1`, as .NET names it),
+# and so do the references to it (`new Options<int>()`, a declared `Options<int>`, a base).
+EXTRACTOR_VERSION = 25
 
 
 def index_format(

@@ -3,13 +3,41 @@
 from __future__ import annotations
 
 
-def type_name(value: str) -> str:
-    """A type reference without generic arguments or pointer marks, with `.` as separator."""
+def type_name(value: str, *, generic: bool = False) -> str:
+    """A type reference without generic arguments or pointer marks, with `.` as separator.
+    With `generic`, where the arguments tell types apart (C#'s `Options` and `Options<T>`),
+    their count stays as .NET's metadata name has it: `Dictionary<K, List<V>>` is
+    `Dictionary`2`."""
+    arity = generic_arity(value) if generic else 0
     for stop in "<[(":
         cut = value.find(stop)
         if cut > 0:
             value = value[:cut]
-    return dotted(value.strip().lstrip("*&").strip())
+    name = dotted(value.strip().lstrip("*&").strip())
+    return with_arity(name, arity)
+
+
+def with_arity(name: str, arity: int) -> str:
+    """`name` as a type taking `arity` type parameters is known by (`Options`1`)."""
+    return f"{name}`{arity}" if arity and name else name
+
+
+def generic_arity(value: str) -> int:
+    """How many type arguments the first `<...>` of a type reference holds (`<,>` two)."""
+    start = value.find("<")
+    if start <= 0:
+        return 0
+    depth, count = 0, 1
+    for char in value[start:]:
+        if char in "<([":
+            depth += 1
+        elif char in ">)]":
+            depth -= 1
+            if depth == 0:
+                return count
+        elif char == "," and depth == 1:
+            count += 1
+    return 0  # unclosed: not a generic reference
 
 
 def dotted(value: str) -> str:

@@ -45,12 +45,16 @@ def typed_name(caps: dict[str, list[Node]]) -> TypedName:
 
 
 def declared_types(
-    typed: list[TypedName], owners: list[str | None], type_scopes: set[str]
+    typed: list[TypedName],
+    owners: list[str | None],
+    type_scopes: set[str],
+    *,
+    generic: bool = False,
 ) -> Declared:
     """The table of typed names (in order of position), each with its enclosing definition;
     a name declared directly in a type (`type_scopes`) is a field, `.x`. The first
     declaration in a definition wins. Arrays and `var x` (typed by another capture) give
-    nothing."""
+    nothing. With `generic`, a type keeps its count of type arguments (`names.type_name`)."""
     found: Declared = {}
     aliases: list[tuple[str | None, str, str]] = []
     for (_, name, spelled), owner in zip(typed, owners, strict=True):
@@ -60,7 +64,8 @@ def declared_types(
         if "[" in spelled or spelled in _INFERRED:
             continue  # an array's methods are the language's; `var x` is typed elsewhere
         wrapped = _DEREF.match(spelled)  # Rust's `Arc<Foo>` is a `Foo` to call methods on
-        type_ = type_name((wrapped[1] if wrapped else spelled).strip("?"))  # `Foo?`, `?Foo`
+        # `Foo?`, `?Foo`
+        type_ = type_name((wrapped[1] if wrapped else spelled).strip("?"), generic=generic)
         if not type_:
             continue
         field = owner in type_scopes and not name.startswith(".")

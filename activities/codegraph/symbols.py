@@ -84,7 +84,7 @@ class SymbolIndex:
         for d, key in zip(fe.definitions, fs.keys, strict=True):
             fs.by_qn.setdefault(d.qualified_name, key)
             if d.parent is None:
-                fs.top.setdefault(d.name, key)
+                fs.top.setdefault(lookup_name(d), key)
         if len(fs.by_qn) < len(fe.definitions):  # rare: pay for the spans only then
             spans: dict[str, list[tuple[int, int, str]]] = {}
             for d, key in zip(fe.definitions, fs.keys, strict=True):
@@ -163,7 +163,7 @@ class SymbolIndex:
             owner = self.scope_by_qn(fs, d.parent)
             self.owner[key] = owner
             if owner is not None and self.kind[owner] in TYPE_KINDS:
-                self.members[owner].setdefault(d.name, key)
+                self.members[owner].setdefault(lookup_name(d), key)
                 self._member_files[owner].add(path)
 
     def replace_file(self, fe: FileExtraction) -> None:
@@ -319,7 +319,7 @@ class SymbolIndex:
             fs = self.files.get(path)
             for d, key in zip(fs.extraction.definitions, fs.keys, strict=True) if fs else ():
                 if self.owner[key] == owner:
-                    members.setdefault(d.name, key)
+                    members.setdefault(lookup_name(d), key)
                     contributing.add(path)
         self._member_files[owner] = contributing
         if members:
@@ -420,6 +420,13 @@ def _discard(table: dict[tuple[str, str], list[str]], name: tuple[str, str], key
 def _takes(arity: tuple[int, int | None], args: int) -> bool:
     least, most = arity
     return least <= args and (most is None or args <= most)
+
+
+def lookup_name(d: Definition) -> str:
+    """The name a definition is found by in its scope: its name, but for a C# generic type
+    the name with its arity (`Options`1`, the end of its qualified name), so a plain
+    `Options` never reaches it, nor `Options<T>` the plain one."""
+    return d.qualified_name.rpartition(".")[2] if "`" in d.qualified_name else d.name
 
 
 def unique(keys: list[str] | None) -> str | None:

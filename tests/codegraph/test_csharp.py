@@ -273,3 +273,54 @@ def test_a_project_using_binds_names_in_all_its_files() -> None:
     }  # fmt: skip
     engine_file = engine.partition("|")[0]
     assert not {edge for edge in repo.edge_set("IMPORTS") if edge[0] == engine_file}
+
+
+def test_generic_types_are_told_apart_by_their_type_parameters() -> None:
+    """Polly's `Options` and `Options<TResult>`, and `CircuitBreakerPolicy` and
+    `CircuitBreakerPolicy<TResult>` in one file, are different types: a generic one's
+    qualified name carries its arity as .NET names it (`Options`1`), and `new Options()`,
+    `new Options<int>()`, a declared `Policy<int>` and a base `Options<object>` each reach
+    the type with as many type parameters as they pass, a nested one too."""
+    repo = index_repo(
+        {
+            "src/Options.TResult.cs": """
+                namespace Lib;
+                public class Options<TResult> { public static Options<TResult> Empty() => null; }
+                """,
+            "src/Options.cs": """
+                namespace Lib;
+                public class Options : Options<object> { }
+                """,
+            "src/Policy.cs": """
+                namespace Lib;
+                public class Policy { public void Isolate() {} }
+                public class Policy<TResult> { public void Isolate() {} }
+                """,
+            "src/Use.cs": """
+                namespace Lib;
+                public class Use {
+                    public class Ping<T> { }
+                    public void M(Policy<int> typed, Policy plain) {
+                        new Options(); new Options<int>(); typed.Isolate(); plain.Isolate();
+                        new Ping<Dictionary<string, int>>();
+                    }
+                }
+                """,
+        }
+    )
+    generic = repo.extractions["src/Policy.cs"].definitions
+    assert [(d.name, d.qualified_name) for d in generic] == [
+        ("Policy", "Policy"), ("Isolate", "Policy.Isolate"),
+        ("Policy", "Policy`1"), ("Isolate", "Policy`1.Isolate"),
+    ]  # fmt: skip
+    use = "src/Use.cs|Method:Use.M"
+    assert repo.edge_set("CALLS") == {
+        (use, "src/Options.cs|Class:Options", "package"),
+        (use, "src/Options.TResult.cs|Class:Options`1", "package"),
+        (use, "src/Policy.cs|Method:Policy`1.Isolate", "type"),
+        (use, "src/Policy.cs|Method:Policy.Isolate", "type"),
+        (use, "src/Use.cs|Class:Use.Ping`1", "scope"),  # a nested type: MediatR's tests
+    }
+    assert repo.edge_set("INHERITS") == {
+        ("src/Options.cs|Class:Options", "src/Options.TResult.cs|Class:Options`1", "package"),
+    }

@@ -80,6 +80,10 @@ class LanguageSpec:
     # (`Definition.arity`), and how many a call node passes (`CallSite.args`).
     arity: Callable[[Node], tuple[int, int | None] | None] | None = None
     arguments: Callable[[Node], int | None] | None = None
+    # Where types are told apart by how many type parameters they take (C#'s `Options`
+    # and `Options<T>`): the count a type's node declares. A generic type's qualified name
+    # then carries it, and so do references to it (`Options`1`, as .NET names it).
+    type_parameters: Callable[[Node], int] | None = None
 
 
 # Where grammars put a declaration's `private`: Java's `modifiers`, C#'s `modifier`, PHP's

@@ -23,7 +23,7 @@ QUERY = """
 (constructor_declaration name: (identifier) @name) @def.Method
 (local_function_statement name: (identifier) @name) @def.Function
 (base_list [(identifier) (qualified_name)] @inherit.extends)
-(base_list (generic_name (identifier) @inherit.extends))
+(base_list (generic_name) @inherit.extends)
 (invocation_expression function: (identifier) @call.name) @call
 (invocation_expression function: (generic_name (identifier) @call.name)) @call
 (invocation_expression
@@ -82,6 +82,14 @@ def arity(node: Node) -> tuple[int, int | None]:
     return least, None if variadic else required + optional
 
 
+def type_parameters(node: Node) -> int:
+    """`class Options<TResult>` takes one type parameter: it is `Options`1`."""
+    for child in node.named_children:
+        if child.type == "type_parameter_list":
+            return sum(1 for c in child.named_children if c.type == "type_parameter")
+    return 0
+
+
 SPEC = LanguageSpec(
     query=QUERY,
     imports=imports,
@@ -91,4 +99,5 @@ SPEC = LanguageSpec(
     hidden=declared_private,
     arity=arity,
     arguments=count_arguments,
+    type_parameters=type_parameters,
 )
