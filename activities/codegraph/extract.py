@@ -182,8 +182,11 @@ def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Ca
         owner, _, name = name.rpartition("::")
         receiver = f"{owner}::" if owner.strip(":") else None
     elif not name.isidentifier():  # `a.b.C<T>` from `new a.b.C<T>()`
+        global_name = language == "php" and name.startswith("\\")
         owner, _, name = type_name(name, generic=generic).rpartition(".")
-        receiver = owner or receiver
+        # PHP's `\unlink()` is the global function, never one of the file's namespace: its
+        # receiver `\` says so.
+        receiver = owner or ("\\" if global_name else receiver)
     elif receiver and language == "rust" and receiver_node is not None:
         parent = receiver_node.parent
         if parent is not None and parent.type == "scoped_identifier":

@@ -101,7 +101,9 @@ from activities.codegraph.skipping import SkipRules
 # differ for every branch, which re-resolves it whole. No bump.)
 # 25: a C# generic type's qualified name carries its arity (`Options`1`, as .NET names it),
 # and so do the references to it (`new Options<int>()`, a declared `Options<int>`, a base).
-EXTRACTOR_VERSION = 25
+# 26: PHP's `\\unlink()` is a call of the global function (receiver `\\`), and a bare PHP
+# name reaches only its namespace or the global one, not another namespace's namesake.
+EXTRACTOR_VERSION = 26
 
 
 def index_format(

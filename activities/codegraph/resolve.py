@@ -753,13 +753,25 @@ class _Resolver:
             if found_there is not None:
                 return found_there
         if fs.family in _GLOBAL_FAMILIES:
-            found = unique_file(index.global_top.get((fs.family, name)))
+            found = self._global(fs.family, name)
             if found is not None:
                 return found, "unique_name"
         if not types and fs.extraction.language == "ruby":
             # A bare Ruby call is a call on self.
             return self._guess_on_self(scope, index.enclosing_type(fs, where), name)
         return None
+
+    def _global(self, family: str, name: str) -> str | None:
+        """The one top-level definition of `name` in the global scope of a language that has
+        one (C, Ruby, PHP). PHP's global scope is the files outside any namespace: from
+        another namespace, a function or class of `namespace A` is reached only by a `use`
+        or its path, and flysystem's mocks of `unlink()` in `namespace League\\Flysystem\\Ftp`
+        are no `unlink()` for the rest of the code."""
+        keys = self.index.global_top.get((family, name))
+        if keys and family == "php":
+            files = self.index.files
+            keys = [key for key in keys if files[path_of(key)].extraction.package is None]
+        return unique_file(keys)
 
     def _enclosing_scopes(
         self, fs: FileSymbols, name: str, here: str | None, *, types: bool
@@ -848,7 +860,10 @@ class _Resolver:
         with the namespace its first name is `use`d as, or else in the file's namespace."""
         extraction = scope.symbols.extraction
         parts = [part for part in qualifier.split("\\") if part]
-        if parts and not qualifier.startswith("\\"):
+        if not parts:  # `\unlink()`: the global function
+            found = self._global("php", name)
+            return (found, "unique_name") if found is not None else None
+        if not qualifier.startswith("\\"):
             used = next((f"{i.module}\\{i.name}" for i in extraction.imports
                          if i.name and (i.alias or i.name) == parts[0]), None)  # fmt: skip
             if used is not None:

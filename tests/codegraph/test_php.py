@@ -372,3 +372,39 @@ def test_a_property_set_from_a_typed_parameter_takes_its_type() -> None:
     assert repo.edge_set("CALLS") == {
         ("src/Svc.php|Method:Svc.run", "src/Client.php|Method:Client.fetch", "type"),
     }
+
+
+def test_a_bare_function_call_reaches_its_namespace_or_the_global_scope_only() -> None:
+    """PHP looks a bare function up in the caller's namespace, then in the global one: a
+    function of another namespace is no match (flysystem's mocks of `unlink()` in
+    `namespace League\\Flysystem\\Ftp` are not what `unlink()` elsewhere calls), and
+    `\\unlink()` is the global function, never the mock it is called in."""
+    repo = index_repo(
+        {
+            "tests/mocked-functions.php": """
+                <?php
+                namespace League\\Flysystem\\Ftp {
+                    function unlink($p) { return \\unlink($p); }
+                }
+                """,
+            "src/Ftp/FtpAdapter.php": """
+                <?php
+                namespace League\\Flysystem\\Ftp;
+                class FtpAdapter { public function delete() { unlink('x'); } }
+                """,
+            "src/Reader.php": """
+                <?php
+                namespace League\\Flysystem;
+                class Reader { public function read() { unlink('x'); helper(); \\helper(); } }
+                """,
+            "src/functions.php": """
+                <?php
+                function helper() {}
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/Ftp/FtpAdapter.php|Method:FtpAdapter.delete",
+         "tests/mocked-functions.php|Function:unlink", "package"),
+        ("src/Reader.php|Method:Reader.read", "src/functions.php|Function:helper", "unique_name"),
+    }  # fmt: skip
