@@ -103,7 +103,8 @@ from activities.codegraph.skipping import SkipRules
 # and so do the references to it (`new Options<int>()`, a declared `Options<int>`, a base).
 # 26: PHP's `\\unlink()` is a call of the global function (receiver `\\`), and a bare PHP
 # name reaches only its namespace or the global one, not another namespace's namesake.
-EXTRACTOR_VERSION = 26
+# 27 (resolution): the parts of a C# partial class share their members and bases.
+EXTRACTOR_VERSION = 27
 
 
 def index_format(

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import chain
 
 from activities.codegraph.affected import (
     RE_EXPORTING,
@@ -302,8 +303,11 @@ class BranchResolution:
         index.set_parents((), ())
         for path in self._scopes if paths is None else paths:
             self._inherits[path], self._open[path] = self._resolver.inherits(self._scopes[path])
+        bases = (
+            (edge.src_key, edge.dst_key) for path in index.files for edge in self._inherits[path]
+        )
         index.set_parents(
-            ((edge.src_key, edge.dst_key) for path in index.files for edge in self._inherits[path]),
+            chain(index.partial_parts(), bases),
             (key for path in index.files for key in self._open[path]),
         )
 

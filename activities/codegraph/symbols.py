@@ -336,6 +336,23 @@ class SymbolIndex:
             self.parents[child].append(parent)
         self.open_types = set(open_types)
 
+    def partial_parts(self) -> Iterator[tuple[str, str]]:
+        """(part, other part) of each C# partial type: one class, struct or interface declared
+        in several files of one namespace (Polly's `PolicyWrap` in PolicyWrap.cs and
+        PolicyWrap.ContextAndKeys.cs), each a node of its own. Method lookup takes every
+        part's members for the type's own, before its bases'."""
+        for (fam, _), keys in self.global_types.items():
+            if fam != "csharp" or len(keys) < 2:
+                continue
+            types: dict[str | None, list[str]] = defaultdict(list)
+            for key in keys:
+                types[self.files[path_of(key)].extraction.package].append(key)
+            for parts in types.values():
+                for part in parts:
+                    for other in parts:
+                        if path_of(other) != path_of(part):
+                            yield part, other
+
     def inherits_from_outside(self, type_key: str) -> bool:
         """Whether the type or one of its ancestors has a base from outside the branch: then
         a method it does not define may well be that base's."""

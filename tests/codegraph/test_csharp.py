@@ -38,14 +38,14 @@ FILES = {
 
         namespace Acme.Orders
         {
-            public sealed class Order : Entity, IComparable<Order>
+            public sealed partial class Order : Entity, IComparable<Order>
             {
                 private readonly List<Line> _lines = new List<Line>();
 
                 public void Add(Line line, Clock clock)
                 {
                     _lines.Add(line);
-                    Touch(clock);
+                    Touch(clock); Total();
                     Pricing.Recalculate(this);
                     Money.Round(line.Amount);
                 }
@@ -57,6 +57,14 @@ FILES = {
             {
                 public static void Recalculate(Order order) { }
             }
+        }
+        """,
+    "src/Orders/Order.Totals.cs": """
+        namespace Acme.Orders;
+
+        public sealed partial class Order
+        {
+            public decimal Total() { Touch(null); return 0; }
         }
         """,
     "src/Money.cs": """
@@ -92,7 +100,9 @@ def test_definitions_and_usings() -> None:
 
 def test_calls_and_bases_resolve_through_namespaces() -> None:
     """Implicit-this, same-file statics and `using` bases resolve; a list's `Add` is not guessed.
-    A type of an enclosing namespace needs no `using` (`Money` of `Acme` in `Acme.Orders`)."""
+    A type of an enclosing namespace needs no `using` (`Money` of `Acme` in `Acme.Orders`).
+    The parts of a partial class (Polly's `PolicyWrap` in two files) call each other's
+    methods and their bases' as their own."""
     repo = index_repo(FILES)
     assert repo.edge_set("CALLS") == {
         ("src/Core/Entity.cs|Method:Entity.Touch", "src/Core/IClock.cs|Method:IClock.Now",
@@ -104,6 +114,11 @@ def test_calls_and_bases_resolve_through_namespaces() -> None:
         ("src/Orders/Order.cs|Method:Order.Add", "src/Orders/Order.cs|Method:Pricing.Recalculate",
          "scope"),
         ("src/Orders/Order.cs|Method:Order.Add", "src/Money.cs|Method:Money.Round", "package"),
+        # A partial class's parts (Order.Totals.cs) share their members, and its bases.
+        ("src/Orders/Order.cs|Method:Order.Add",
+         "src/Orders/Order.Totals.cs|Method:Order.Total", "scope"),
+        ("src/Orders/Order.Totals.cs|Method:Order.Total",
+         "src/Core/Entity.cs|Method:Entity.Touch", "scope"),
     }  # fmt: skip
     assert repo.edge_set("INHERITS") == {
         ("src/Orders/Order.cs|Class:Order", "src/Core/Entity.cs|Class:Entity", "import"),
