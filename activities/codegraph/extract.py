@@ -46,7 +46,9 @@ _EXPRESSION = re.compile(r"[()\[\]{}<>\"'\s,;]").search
 _MAX_RECEIVER = 120
 _MAX_PATTERN_NODES = 1000
 # A call found by the query: (position, name, receiver, line, arguments).
-_Call = tuple[int, str, str | None, int, int | None]
+_Call = tuple[int, str, str | None, int, int | None, bool]
+# Call nodes that create an object: `new T()`.
+_CREATIONS = frozenset({"object_creation_expression", "new_expression"})
 
 
 @dataclass(slots=True)
@@ -192,7 +194,7 @@ def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Ca
         if parent is not None and parent.type == "scoped_identifier":
             receiver = rust_call_path(receiver_node, receiver)  # `super::f()`, `self::f()`
     args = spec.arguments(node) if spec.arguments is not None else None
-    return node.start_byte, name, receiver, line(node), args
+    return node.start_byte, name, receiver, line(node), args, node.type in _CREATIONS
 
 
 def _storable(name: str) -> bool:
@@ -302,8 +304,8 @@ def _calls(
         CallSite(name, receiver, ln, caller, args,
                  receiver_type(declared, receiver, caller, spec.self_names,
                                self_name=own.get(caller or ""), bare_fields=bare_fields)
-                 if declared else None)
-        for (_, name, receiver, ln, args), caller in zip(calls, callers, strict=True)
+                 if declared else None, creates)
+        for (_, name, receiver, ln, args, creates), caller in zip(calls, callers, strict=True)
     )  # fmt: skip
 
 

@@ -104,7 +104,9 @@ from activities.codegraph.skipping import SkipRules
 # 26: PHP's `\\unlink()` is a call of the global function (receiver `\\`), and a bare PHP
 # name reaches only its namespace or the global one, not another namespace's namesake.
 # 27 (resolution): the parts of a C# partial class share their members and bases.
-EXTRACTOR_VERSION = 27
+# 28: a call site says whether it creates an object (`new T()`): it reaches a type, nested
+# ones of the enclosing class too, never a method named alike (a constructor).
+EXTRACTOR_VERSION = 28
 
 
 def index_format(

@@ -76,6 +76,9 @@ class CallSite:
     # The type the receiver is declared with, where the file says (`Buffer b` a parameter,
     # local or field; `var b = new Buffer()`): the call is looked up in that type.
     receiver_type: str | None = None
+    # `new Buffer()`: the name is a type's (or a JavaScript constructor function's), never
+    # a method of the enclosing class named alike.
+    creates: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,7 +167,7 @@ def _definition(row: list[Any]) -> Definition:
 
 
 def _call_row(c: CallSite) -> list[Any]:
-    row = [c.name, c.receiver, c.line, c.caller, c.args, c.receiver_type]
-    while len(row) > 4 and row[-1] is None:
+    row = [c.name, c.receiver, c.line, c.caller, c.args, c.receiver_type, c.creates]
+    while len(row) > 4 and (row[-1] is None or row[-1] is False):
         row.pop()
     return row

@@ -641,7 +641,7 @@ class _Resolver:
         elif receiver == "?":
             found = self._extension(scope, call.name) or self._guess_method(scope, call.name)
         else:
-            found = self.lookup(scope, receiver, call.name, call.caller, types=False)
+            found = self.lookup(scope, receiver, call.name, call.caller, types=call.creates)
         if found is None or call.args is None:
             return found
         key = self.index.overload_for(found[0], call.args)
@@ -703,14 +703,17 @@ class _Resolver:
             key = index.owner.get(key)
         language = fs.extraction.language
         own = None
-        if not types and language in _IMPLICIT_THIS:
+        if language in _IMPLICIT_THIS:
             own = index.enclosing_type(fs, index.qualified.get(here) if here else None)
             member = index.find_member(own, name) if own else None
-            if member:
+            # A type's name (`new Pool()`, a base) may be a nested type's, its own or that
+            # of another part of a C# partial class, but never a method's (a constructor).
+            if member and (not types or index.kind[member] in TYPE_KINDS):
                 return member, "scope"
             # A Java inner class calls its outer class's methods (C++ and C# nested classes,
             # its static ones) without a qualifier; a Ruby one shares none of them.
-            member = self._outer_member(fs, own, name) if language in _OUTER_FIRST else None
+            outer = not types and language in _OUTER_FIRST
+            member = self._outer_member(fs, own, name) if outer else None
             if member:
                 return member, "scope"
         scoped = self._enclosing_scopes(fs, name, here, types=types)
@@ -723,7 +726,7 @@ class _Resolver:
             return self._in_target(scope.names[name], name)
         outside = self._outside(scope, name, index.qualified.get(here) if here else None,
                                 types=types)  # fmt: skip
-        if outside is None and own is not None and language == "kotlin":
+        if outside is None and own is not None and language == "kotlin" and not types:
             # Only an `inner` class (the extraction does not say which) sees its outer
             # class's methods, and after top-level functions a plain nested one would call.
             member = self._outer_member(fs, own, name)

@@ -339,3 +339,38 @@ def test_generic_types_are_told_apart_by_their_type_parameters() -> None:
     assert repo.edge_set("INHERITS") == {
         ("src/Options.cs|Class:Options", "src/Options.TResult.cs|Class:Options`1", "package"),
     }
+
+
+def test_new_reaches_a_type_never_a_method_named_alike() -> None:
+    """`new Pool()` inside `Pool` is the class, not its constructor, as from anywhere else;
+    `new Shared()` reaches a nested class declared in another part of a partial class; and
+    Polly's snippet method `FaultGenerator()` is no target for `new FaultGenerator()`."""
+    repo = index_repo(
+        {
+            "src/Pool.cs": """
+                namespace Lib;
+                public partial class Pool {
+                    private readonly object _shared = new Shared();
+                    public Pool() {}
+                    public static Pool Create() => new Pool();
+                }
+                public class FaultGenerator { }
+                """,
+            "src/Pool.Shared.cs": """
+                namespace Lib;
+                public partial class Pool { private sealed class Shared { } }
+                """,
+            "src/Docs.cs": """
+                namespace Lib;
+                public class Docs {
+                    public static void FaultGenerator() {}
+                    public void Use() { var g = new FaultGenerator(); }
+                }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/Pool.cs|Class:Pool", "src/Pool.Shared.cs|Class:Pool.Shared", "scope"),
+        ("src/Pool.cs|Method:Pool.Create", "src/Pool.cs|Class:Pool", "scope"),
+        ("src/Docs.cs|Method:Docs.Use", "src/Pool.cs|Class:FaultGenerator", "package"),
+    }
