@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
+from datetime import UTC, datetime
 
 from neo4j import AsyncDriver
 
@@ -46,7 +47,7 @@ class MetadataStore:
                 r.installation_id = coalesce($installation_id, r.installation_id),
                 r.project_id = coalesce($project_id, r.project_id)
             MERGE (b:Branch {key: $key})
-            ON CREATE SET b.repo_id = $repo_id, b.name = $branch
+            ON CREATE SET b.repo_id = $repo_id, b.name = $branch, b.created_at = $now
             MERGE (r)-[:HAS_BRANCH]->(b)
             """,
             repo_id=repo.repo_id,
@@ -59,6 +60,9 @@ class MetadataStore:
             confirmed=names_confirmed,
             key=branch_key(repo.repo_id, branch),
             branch=branch,
+            # The stale sweep's clock until a run confirms the head: a branch on its first
+            # run (or that never indexed) is not taken for one unconfirmed for weeks.
+            now=datetime.now(UTC).isoformat(),
             database_=self._database,
         )
 

@@ -70,15 +70,17 @@ class SweepActivities:
                 if deleted < BATCH:
                     break
         now = datetime.now(UTC)
+        await self._stamp_clockless_branches(now.isoformat())
         stale = await self._query(
             """
             MATCH (r:Repository)-[:HAS_BRANCH]->(b:Branch)
-            WITH r, b, coalesce(b.last_checked_at, b.indexed_at, '') AS checked
+            WITH r, b, coalesce(b.last_checked_at, b.indexed_at, b.created_at, $now) AS checked
             WHERE checked < $cutoff AND r.clone_url IS NOT NULL
             RETURN r.repo_id AS repo_id, r.provider AS provider, r.full_name AS full_name,
                    r.clone_url AS clone_url, r.installation_id AS installation_id,
                    r.project_id AS project_id, b.name AS branch, checked < $expiry AS expired
             """,
+            now=now.isoformat(),
             cutoff=(now - timedelta(days=request.max_age_days)).isoformat(),
             expiry=(now - timedelta(days=2 * request.max_age_days)).isoformat(),
         )
@@ -112,6 +114,25 @@ class SweepActivities:
             extra={"orphans_deleted": orphans, "revalidated": len(stale), "expired": expired},
         )
         return SweepOutcome(orphans, len(stale))
+
+    async def _stamp_clockless_branches(self, now: str) -> None:
+        """Give a Branch made before nodes carried `created_at`, and never confirmed since,
+        this sweep's time: counted from now, not taken for one unconfirmed for ever."""
+        while True:
+            rows = await self._query(
+                """
+                MATCH (b:Branch)
+                WHERE b.created_at IS NULL AND b.last_checked_at IS NULL AND b.indexed_at IS NULL
+                WITH b LIMIT $batch
+                SET b.created_at = $now
+                RETURN count(*) AS stamped
+                """,
+                batch=BATCH,
+                now=now,
+            )
+            activity.heartbeat("Branch")
+            if not rows or int(rows[0]["stamped"]) < BATCH:
+                break
 
     def activities(self) -> list[Callable[..., Any]]:
         return [self.sweep_stale_graphs]

@@ -8,15 +8,23 @@ import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from neo4j import AsyncDriver
 from temporalio.client import Client, ScheduleActionStartWorkflow, ScheduleHandle
+from temporalio.service import RPCError, RPCStatusCode
 
+from activities.metadata_store import MetadataStore
 from activities.sweep import ensure_sweep_schedule
 from app.settings import Settings
 from tests.support.git_server import WorkRepo
 from tests.support.schedules import schedule_fixture
 from tests.support.workflows import count_branch_nodes, local_repo, push, wait_for_status
-from workflows.contracts import SweepOutcome, SweepRequest, stale_sweep_schedule_id
+from workflows.contracts import (
+    SweepOutcome,
+    SweepRequest,
+    branch_workflow_id,
+    stale_sweep_schedule_id,
+)
 
 schedule = schedule_fixture(stale_sweep_schedule_id)
 
@@ -113,6 +121,93 @@ async def test_sweep_deletes_a_repository_gone_for_two_periods_and_keeps_a_live_
     await wait_for_status(live_handle, lambda s: s.runs == 2 and s.state == "idle")
     assert await count_branch_nodes(neo4j_driver, live.repo_id, "main") == live_nodes
     await live_handle.terminate()
+
+
+@pytest.mark.parametrize("made", ["now", "before-created_at"])
+async def test_sweep_leaves_a_branch_that_no_run_confirmed_yet_alone(
+    made: str,
+    worker: str,
+    settings: Settings,
+    temporal_client: Client,
+    neo4j_driver: AsyncDriver,
+    tmp_path: Path,
+    unique_id: str,
+) -> None:
+    """A Branch node that repository setup or a first run's graph write just made has no
+    confirmed head yet: the sweep sends it no delete (which would cancel that first run), and
+    one made before Branch nodes carried `created_at` is counted from that sweep on."""
+    repo = WorkRepo(tmp_path, "first")
+    repo.write({"a.py": "def a():\n    pass\n"})
+    repo.commit("a")
+    ref = local_repo(f"github-{unique_id}", repo.bare)
+    await MetadataStore(neo4j_driver, "neo4j").upsert_repository(ref, "main")
+    if made == "before-created_at":
+        await neo4j_driver.execute_query(
+            "MATCH (b:Branch {repo_id: $r}) REMOVE b.created_at", r=ref.repo_id, database_="neo4j"
+        )
+    before = datetime.now(UTC).isoformat()
+
+    await temporal_client.execute_workflow(
+        "StaleSweepWorkflow",
+        SweepRequest(max_age_days=7),
+        id=f"sweep-{unique_id}",
+        task_queue=settings.task_queue,
+        result_type=SweepOutcome,
+    )
+    with pytest.raises(RPCError) as no_workflow:
+        await temporal_client.get_workflow_handle(
+            branch_workflow_id(ref.repo_id, "main")
+        ).describe()
+    assert no_workflow.value.status == RPCStatusCode.NOT_FOUND
+    records, _, _ = await neo4j_driver.execute_query(
+        "MATCH (b:Branch {repo_id: $r, name: 'main'}) RETURN b.created_at AS at",
+        r=ref.repo_id,
+        database_="neo4j",
+    )
+    assert (records[0]["at"] > before) == (made == "before-created_at")
+
+
+async def test_sweep_revalidates_a_branch_that_never_indexed_before_it_deletes_one(
+    worker: str,
+    settings: Settings,
+    temporal_client: Client,
+    neo4j_driver: AsyncDriver,
+    tmp_path: Path,
+    unique_id: str,
+) -> None:
+    """A branch whose runs all failed is counted from its Branch node's creation: after one
+    period it gets a revalidation push (its graph kept when that fails too), and only after
+    two the delete that asks the remote."""
+    handles = {}
+    for age in (10, 15):
+        ref = local_repo(f"github-{unique_id}-{age}", tmp_path / f"gone-{age}.git")
+        await MetadataStore(neo4j_driver, "neo4j").upsert_repository(ref, "main")
+        await neo4j_driver.execute_query(
+            "MATCH (b:Branch {repo_id: $r}) SET b.created_at = $at",
+            r=ref.repo_id,
+            at=(datetime.now(UTC) - timedelta(days=age)).isoformat(),
+            database_="neo4j",
+        )
+        handles[age] = (
+            ref,
+            temporal_client.get_workflow_handle(branch_workflow_id(ref.repo_id, "main")),
+        )
+
+    await temporal_client.execute_workflow(
+        "StaleSweepWorkflow",
+        SweepRequest(max_age_days=7),
+        id=f"sweep-{unique_id}",
+        task_queue=settings.task_queue,
+        result_type=SweepOutcome,
+    )
+    revalidated, revalidated_handle = handles[10]
+    status = await wait_for_status(revalidated_handle, lambda s: s.runs == 1 and s.state == "idle")
+    assert status.last_error is not None
+    assert await count_branch_nodes(neo4j_driver, revalidated.repo_id, "main") == 1
+    deleted, deleted_handle = handles[15]
+    await asyncio.wait_for(deleted_handle.result(), timeout=60)
+    assert await count_branch_nodes(neo4j_driver, deleted.repo_id, "main") == 0
+    await revalidated_handle.terminate()
 
 
 async def unconfirmed_since(driver: AsyncDriver, repo_id: str, age: timedelta) -> None:

@@ -48,6 +48,7 @@ RUN_METADATA = frozenset(
         "last_status",
         "last_error",
         "graph_version",  # a new id at every settle
+        "created_at",  # when the Branch node was made
     }
 )
 
