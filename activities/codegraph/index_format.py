@@ -106,7 +106,9 @@ from activities.codegraph.skipping import SkipRules
 # 27 (resolution): the parts of a C# partial class share their members and bases.
 # 28: a call site says whether it creates an object (`new T()`): it reaches a type, nested
 # ones of the enclosing class too, never a method named alike (a constructor).
-EXTRACTOR_VERSION = 28
+# 29 (resolution): a Ruby class reopened in other files is one class for method lookup
+# (each part's members), and `A::B` names its first part.
+EXTRACTOR_VERSION = 29
 
 
 def index_format(

@@ -796,7 +796,7 @@ class _Resolver:
                 if found is not None:
                     return found, "scope"
                 if fs.family in _GLOBAL_FAMILIES:
-                    found = unique(index.global_types.get((fs.family, qualified)))
+                    found = index.type_named(fs.family, qualified)
                     if found is not None and found != here:
                         return found, "unique_name"
             prefix = prefix.rpartition(".")[0]
@@ -890,13 +890,13 @@ class _Resolver:
         if namespace is not None:
             return self._in_module(*namespace, name)
         if fs.family in _GLOBAL_FAMILIES | {"rust", "cpp", "c"}:
-            owner = unique(index.global_types.get((fs.family, qualifier)))
+            owner = index.type_named(fs.family, qualifier)
             if owner is not None:
                 member = index.find_member(owner, name)
                 return (member, "unique_name") if member else None
             # A namespace opened in several files (a header and its .cpp) is several nodes;
             # the type inside it is still one.
-            inner = unique(index.global_types.get((fs.family, f"{qualifier}.{name}")))
+            inner = index.type_named(fs.family, f"{qualifier}.{name}")
             if inner is not None:
                 return inner, "unique_name"
             # So is a function in it: spdlog's `set_level`, in one of the 76 files opening

@@ -17,7 +17,12 @@ from activities.codegraph.model import (
     FileExtraction,
 )
 
-_MAX_ANCESTRY = 32  # inheritance chains deeper than this are cut (and cycles are ignored)
+# Types method lookup visits at most (cycles are ignored): deep chains are cut. Generous,
+# since each part of a partial class counts (Polly's `Policy` has 30).
+_MAX_ANCESTRY = 128
+# Where a type declared again under the same name in another file is the same type, a part
+# of it: C#'s partial classes (in one namespace), Ruby's reopened classes.
+_PARTIAL_TYPES = {"csharp": CLASS_KINDS, "ruby": frozenset({"Class"})}
 
 
 @dataclass(slots=True)
@@ -337,21 +342,38 @@ class SymbolIndex:
         self.open_types = set(open_types)
 
     def partial_parts(self) -> Iterator[tuple[str, str]]:
-        """(part, other part) of each C# partial type: one class, struct or interface declared
-        in several files of one namespace (Polly's `PolicyWrap` in PolicyWrap.cs and
-        PolicyWrap.ContextAndKeys.cs), each a node of its own. Method lookup takes every
-        part's members for the type's own, before its bases'."""
+        """(part, other part) pairs linking the parts of each partial type, a node per file:
+        a C# partial class declared in several files of one namespace (Polly's `PolicyWrap`
+        in PolicyWrap.cs and PolicyWrap.ContextAndKeys.cs), a Ruby class reopened in another
+        file (`class Minitest::Test`). Method lookup takes every part's members for the
+        type's own, before its bases'. The first part (in path order) and each other are
+        linked both ways, so a lookup from any part reaches all in two steps."""
         for (fam, _), keys in self.global_types.items():
-            if fam != "csharp" or len(keys) < 2:
+            kinds = _PARTIAL_TYPES.get(fam)
+            if kinds is None or len(keys) < 2:
                 continue
             types: dict[str | None, list[str]] = defaultdict(list)
-            for key in keys:
-                types[self.files[path_of(key)].extraction.package].append(key)
+            # In path order, as a fresh index lists them (a kept one appends added files).
+            for key in sorted(keys, key=path_of):
+                if self.kind[key] in kinds:
+                    types[self.files[path_of(key)].extraction.package].append(key)
             for parts in types.values():
-                for part in parts:
-                    for other in parts:
-                        if path_of(other) != path_of(part):
-                            yield part, other
+                first, *others = parts
+                for other in others:
+                    if path_of(other) != path_of(first):
+                        yield other, first
+                        yield first, other
+
+    def type_named(self, family: str, qualified: str) -> str | None:
+        """The type of that qualified name in the branch, if one: the only declaration, or
+        the first part of a partial type (`partial_parts`), through which lookup reaches
+        the others."""
+        keys = self.global_types.get((family, qualified))
+        kinds = _PARTIAL_TYPES.get(family)
+        if keys and len(keys) > 1 and kinds and all(self.kind[key] in kinds for key in keys):
+            packages = {self.files[path_of(key)].extraction.package for key in keys}
+            return min(keys, key=path_of) if len(packages) == 1 else None
+        return unique(keys)
 
     def inherits_from_outside(self, type_key: str) -> bool:
         """Whether the type or one of its ancestors has a base from outside the branch: then
@@ -366,7 +388,7 @@ class SymbolIndex:
             return local
         if fs.extraction.language == "go":
             return self.go_types.get((dirname(fs.extraction.path), qn))
-        return unique(self.global_types.get((fs.family, qn)))
+        return self.type_named(fs.family, qn)
 
     def enclosing_type(self, fs: FileSymbols, caller: str | None) -> str | None:
         """The class, struct or trait around the definition `caller`, if any."""

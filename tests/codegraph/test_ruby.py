@@ -214,3 +214,64 @@ def test_attributes_are_methods_and_modules_reopen_across_files() -> None:
         ("lib/sinatra/main.rb|Method:Sinatra.run", "lib/sinatra/base.rb|Method:Sinatra.register",
          "unique_name"),
     }  # fmt: skip
+
+
+def test_a_class_reopened_in_another_file_is_one_class() -> None:
+    """sinatra's test helper reopens `class Minitest::Test` to add `mock_app`: a test class
+    deriving from it reaches the methods of every file that opens it, and
+    `Sinatra::Base.register` the one part of the reopened class that defines it."""
+    repo = index_repo(
+        {
+            "lib/minitest/test.rb": """
+                module Minitest
+                  class Test
+                    def body; end
+                  end
+                end
+                """,
+            "test/test_helper.rb": """
+                class Minitest::Test
+                  def mock_app(base = nil); end
+                end
+                """,
+            "test/a_test.rb": """
+                class ATest < Minitest::Test
+                  def test_x
+                    mock_app
+                    body
+                  end
+                end
+                """,
+            "lib/sinatra/base.rb": """
+                module Sinatra
+                  class Base
+                    def self.register(*extensions); end
+                  end
+                end
+                """,
+            "lib/sinatra/main.rb": """
+                module Sinatra
+                  class Base
+                    def run!; end
+                  end
+                end
+                """,
+            "lib/ext.rb": """
+                class Ext
+                  def go
+                    Sinatra::Base.register(1)
+                  end
+                end
+                """,
+        }
+    )
+    test_x = "test/a_test.rb|Method:ATest.test_x"
+    assert repo.edge_set("CALLS") == {
+        (test_x, "test/test_helper.rb|Method:Minitest.Test.mock_app", "scope"),
+        (test_x, "lib/minitest/test.rb|Method:Minitest.Test.body", "scope"),
+        ("lib/ext.rb|Method:Ext.go", "lib/sinatra/base.rb|Method:Sinatra.Base.register",
+         "unique_name"),
+    }  # fmt: skip
+    assert repo.edge_set("INHERITS") == {
+        ("test/a_test.rb|Class:ATest", "lib/minitest/test.rb|Class:Minitest.Test", "unique_name"),
+    }
