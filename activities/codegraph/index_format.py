@@ -108,7 +108,9 @@ from activities.codegraph.skipping import SkipRules
 # ones of the enclosing class too, never a method named alike (a constructor).
 # 29 (resolution): a Ruby class reopened in other files is one class for method lookup
 # (each part's members), and `A::B` names its first part.
-EXTRACTOR_VERSION = 29
+# 30 (resolution): a package's files are searched nearest to the caller first (the
+# caller's module or source set: okio's `FileSink`, a Kotlin `actual` beside its caller).
+EXTRACTOR_VERSION = 30
 
 
 def index_format(

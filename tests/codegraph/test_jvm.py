@@ -552,3 +552,46 @@ def test_a_guess_whose_arguments_cannot_fit_is_no_edge() -> None:
     assert repo.edge_set("CALLS") == {
         ("src/b/Use.java|Method:Use.one", "src/a/Path.java|Method:Path.pad", "unique_name"),
     }
+
+
+def test_a_package_name_defined_in_several_modules_is_the_callers_modules() -> None:
+    """okio's `okio` package spans modules and source sets: `FileSink(1)` in
+    okio-wasifilesystem reaches its own module's `FileSink`, not okio-nodefilesystem's,
+    which sorts first; a jvmMain caller reaches the jvmMain `actual` of a commonMain
+    `expect`."""
+    repo = index_repo(
+        {
+            "nodefs/src/commonMain/kotlin/okio/FileSink.kt": """
+                package okio
+                class FileSink(val fd: Int)
+                """,
+            "wasifs/src/wasmWasiMain/kotlin/okio/FileSink.kt": """
+                package okio
+                class FileSink(val fd: Int)
+                """,
+            "wasifs/src/wasmWasiMain/kotlin/okio/WasiFs.kt": """
+                package okio
+                class WasiFs {
+                    fun sink() = FileSink(1)
+                }
+                """,
+            "okio/src/commonMain/kotlin/okio/Pool.kt": """
+                package okio
+                expect object SegmentPool { fun recycle(n: Int) }
+                """,
+            "okio/src/jvmMain/kotlin/okio/Pool.kt": """
+                package okio
+                actual object SegmentPool { actual fun recycle(n: Int) {} }
+                """,
+            "okio/src/jvmMain/kotlin/okio/Deflater.kt": """
+                package okio
+                class Deflater { fun deflate() { SegmentPool.recycle(1) } }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("wasifs/src/wasmWasiMain/kotlin/okio/WasiFs.kt|Method:WasiFs.sink",
+         "wasifs/src/wasmWasiMain/kotlin/okio/FileSink.kt|Class:FileSink", "package"),
+        ("okio/src/jvmMain/kotlin/okio/Deflater.kt|Method:Deflater.deflate",
+         "okio/src/jvmMain/kotlin/okio/Pool.kt|Method:SegmentPool.recycle", "package"),
+    }  # fmt: skip
