@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from posixpath import basename
 
@@ -128,27 +127,8 @@ def _package_files(layout: RepoLayout, fs: FileSymbols) -> tuple[str, ...]:
         return tuple(
             path
             for cut in range(len(parts), 0, -1)
-            for path in _nearest_first(
-                layout.by_package.get((fs.family, ".".join(parts[:cut])), ()), fe.path
-            )
+            for path in layout.package_files(fs.family, ".".join(parts[:cut]), fe.path)
         )
     if fe.language in _PACKAGE_LANGUAGES and fe.package:
-        return _nearest_first(layout.by_package.get((fs.family, fe.package), ()), fe.path)
+        return layout.package_files(fs.family, fe.package, fe.path)
     return ()
-
-
-def _nearest_first(paths: Sequence[str], importer: str) -> tuple[str, ...]:
-    """A package's files, those sharing the most directories with `importer` first (then in
-    path order): one package spans several modules or source sets (okio's `okio` package in
-    okio-nodefilesystem and okio-wasifilesystem, Kotlin's `expect` in commonMain and
-    `actual` in jvmMain), and a name two of them define is the caller's module's."""
-    here = importer.split("/")[:-1]
-
-    def shared(path: str) -> int:
-        parts = path.split("/")[:-1]
-        n = 0
-        while n < min(len(parts), len(here)) and parts[n] == here[n]:
-            n += 1
-        return n
-
-    return tuple(sorted(paths, key=lambda path: -shared(path)))

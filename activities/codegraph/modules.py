@@ -65,6 +65,7 @@ class RepoLayout:
         self.package_of: dict[str, str | None] = {}
         self.by_basename: dict[str, list[str]] = defaultdict(list)
         self._python_roots: dict[str, bool] = {}
+        self._near: dict[tuple[str, str, str], tuple[str, ...]] = {}  # `package_files`
         for fe in sorted(files, key=lambda f: f.path):
             self.by_dir[dirname(fe.path)].append(fe.path)
             self.by_basename[basename(fe.path)].append(fe.path)
@@ -79,6 +80,30 @@ class RepoLayout:
             go = tuple(p for p in paths if p.endswith(".go"))
             if go:
                 self.go_files[folder] = go
+
+    def package_files(self, fam: str, package: str, importer: str) -> tuple[str, ...]:
+        """The files of a package, those sharing the most directories with `importer` first
+        (then in path order): one package spans several modules or source sets (okio's
+        `okio` package in okio-nodefilesystem and okio-wasifilesystem, Kotlin's `expect` in
+        commonMain and `actual` in jvmMain), and a name two of them define is the caller's
+        module's. Kept per directory: every file of a package binds it."""
+        folder = dirname(importer)
+        known = self._near.get((fam, package, folder))
+        if known is None:
+            here = folder.split("/")
+
+            def shared(path: str) -> int:
+                parts = dirname(path).split("/")
+                n = 0
+                while n < min(len(parts), len(here)) and parts[n] == here[n]:
+                    n += 1
+                return n
+
+            paths = self.by_package.get((fam, package), ())
+            known = self._near[(fam, package, folder)] = tuple(
+                sorted(paths, key=lambda path: -shared(path))
+            )
+        return known
 
     def project_imports(self, fe: FileExtraction) -> list[Import]:
         """The usings a C# file's project declares for all its files (`<Using Include>`), as
