@@ -16,7 +16,7 @@ from collections.abc import AsyncGenerator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.refs import check_branch_name, check_object_id
+from app.refs import GitNameError, check_branch_name, check_object_id
 
 BLOB_MODES = {"100644", "100755"}  # symlinks (120000) and submodules (160000) are never read
 
@@ -133,18 +133,25 @@ class GitClient:
         check_branch_name(branch)
         ref = f"refs/heads/{branch}"
         out = await self._run(["ls-remote", "--heads", "--", url, ref], token=token)
-        for line in out.decode().splitlines():
-            sha, _, name = line.partition("\t")
-            if name == ref:
-                return check_object_id(sha)
+        for sha, name in _ls_remote_lines(out):
+            if name == ref.encode():
+                return check_object_id(sha.decode("ascii", "replace"))
         raise GitError(f"branch {branch!r} does not exist on the remote", "branch_gone")
 
     async def remote_default_branch(self, url: str, token: str | None) -> str:
         """The branch the remote's HEAD points at (its default branch)."""
         out = await self._run(["ls-remote", "--symref", "--", url, "HEAD"], token=token)
-        for line in out.decode().splitlines():
-            if line.startswith("ref: refs/heads/") and line.endswith("\tHEAD"):
-                return check_branch_name(line[len("ref: refs/heads/") : -len("\tHEAD")])
+        for target, name in _ls_remote_lines(out):
+            if name == b"HEAD" and target.startswith(b"ref: refs/heads/"):
+                raw = target.removeprefix(b"ref: refs/heads/")
+                try:
+                    # Undecodable bytes become surrogates, which the check refuses as not UTF-8.
+                    return check_branch_name(raw.decode(errors="surrogateescape"))
+                except GitNameError as exc:
+                    # Setup treats invalid_ref as permanent: no retry renames the branch.
+                    raise GitError(
+                        f"the remote's default branch {raw!r}: {exc}", "invalid_ref"
+                    ) from None
         raise GitError("the remote has no default branch (empty repository?)", "invalid_ref")
 
     async def fetch_branch(self, url: str, branch: str, dest: Path, token: str | None) -> str:
@@ -231,6 +238,20 @@ async def _feed(stdin: asyncio.StreamWriter, shas: Sequence[str]) -> None:
         stdin.write(f"{sha}\n".encode())
         await stdin.drain()
     stdin.close()
+
+
+def _ls_remote_lines(out: bytes) -> list[tuple[bytes, bytes]]:
+    """The (object id or `ref: <target>`, ref name) records of `git ls-remote` output.
+
+    Split on newlines only and kept as bytes: ref names may hold U+2028, U+0085 and other
+    characters that str.splitlines() also breaks on, and git does not promise UTF-8.
+    """
+    records = []
+    for line in out.split(b"\n"):
+        if line:
+            left, _, ref = line.partition(b"\t")
+            records.append((left, ref))
+    return records
 
 
 def _classify(message: str) -> str:

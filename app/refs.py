@@ -16,8 +16,10 @@ TAG_PREFIX = "refs/tags/"
 MAX_BRANCH_BYTES = 255
 # `git check-ref-format` forbids these anywhere in a ref name.
 _FORBIDDEN_CHARS = frozenset(" ~^:?*[\\")
-# Unicode format characters (bidi overrides, zero-width joiners) make names that look alike.
-_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
+# Unicode format characters (bidi overrides, zero-width joiners) make names that look alike;
+# line and paragraph separators (U+2028, U+2029) break lines in text logs and in any reader
+# that splits on them as str.splitlines() does.
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
 _OBJECT_ID = re.compile(r"(?:[0-9a-f]{40}|[0-9a-f]{64})")
 _ZERO_ID = re.compile(r"0{40}|0{64}")
 
@@ -37,7 +39,7 @@ def check_branch_name(name: str) -> str:
     """Return `name` if `git check-ref-format --branch` would accept it and it is safe to use.
 
     Stricter than git where git's leniency is a hazard: no leading `-` (argv injection), no
-    control or format characters, bounded length, valid UTF-8.
+    control, format or line-separator characters, bounded length, valid UTF-8.
     """
     problem = _branch_problem(name)
     if problem is not None:
@@ -108,7 +110,7 @@ def _branch_rules(name: str) -> list[tuple[bool, str]]:
         (name in ("HEAD", "@"), f"'{name}' is reserved"),
         (
             _has_forbidden_ref_characters(name),
-            "contains a space, control character or one of ~^:?*[\\",
+            "contains a space, control, format or line-separator character or one of ~^:?*[\\",
         ),
         (".." in name, "contains '..'"),
         ("@{" in name, "contains '@{'"),
@@ -119,8 +121,8 @@ def _branch_rules(name: str) -> list[tuple[bool, str]]:
     ]
 
 
-# Printable ASCII holds no control, format, surrogate or private-use character, so the usual
-# name or URL is checked without a Unicode category lookup per character.
+# Printable ASCII holds no character of _FORBIDDEN_CATEGORIES, so the usual name or URL is
+# checked without a Unicode category lookup per character.
 
 
 def _has_hidden_characters(url: str) -> bool:

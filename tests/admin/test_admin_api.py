@@ -215,6 +215,7 @@ async def test_reindex_of_an_unknown_repository_is_404_and_starts_nothing(
         pytest.param("GET", "/api/repos/github-1/branches/bad~name", id="tilde"),
         pytest.param("POST", "/api/repos/github-1/branches/-rf/reindex", id="leading-dash"),
         pytest.param("DELETE", "/api/repos/github-1/branches/x.lock", id="dot-lock"),
+        pytest.param("GET", "/api/repos/github-1/branches/a%E2%80%A8b", id="line-separator"),
         pytest.param("GET", "/api/repos/github-1/branches/main/", id="trailing-slash"),
         pytest.param("POST", "/api/repos/github-1/branches//reindex", id="empty-before-suffix"),
         pytest.param("GET", "/api/repos/bad%20id/branches/main", id="repo-id-space"),

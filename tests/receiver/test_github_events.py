@@ -378,6 +378,7 @@ def test_malformed_payloads_raise_payload_error_naming_the_field(
         "refs/heads/trailing/",
         "refs/heads/HEAD",
         "refs/heads/\u202eevil",
+        "refs/heads/line\u2028break",
         "refs/heads/" + "b" * 256,
     ],
     ids=[
@@ -391,6 +392,7 @@ def test_malformed_payloads_raise_payload_error_naming_the_field(
         "trailing-slash",
         "head",
         "bidi-override",
+        "line-separator",
         "too-long",
     ],
 )

@@ -71,6 +71,8 @@ def test_ordinary_branch_names_are_accepted_by_us_and_git(name: str) -> None:
         "del\x7f",
         "HEAD",
         "\u200bzero-width",
+        "line\u2028separator",
+        "paragraph\u2029separator",
         "a" * 256,
     ],
     ids=[
@@ -97,6 +99,8 @@ def test_ordinary_branch_names_are_accepted_by_us_and_git(name: str) -> None:
         "del",
         "head",
         "zero-width-space",
+        "line-separator",
+        "paragraph-separator",
         "too-long",
     ],
 )
