@@ -30,6 +30,7 @@ from app.dispatcher import Dispatcher
 from app.refs import GitNameError, check_branch_name
 from app.repositories import recorded_repository
 from app.settings import Settings
+from app.signatures import header_bytes
 from workflows.contracts import (
     STATUS_QUERY,
     BranchStatus,
@@ -101,7 +102,9 @@ class AdminApi:
 
     def _authenticate(self, header: str | None) -> Response | None:
         scheme, _, credentials = (header or "").partition(" ")
-        given = credentials.strip().encode() if scheme.lower() == "bearer" else b""
+        # Stripped as bytes: str.strip() would also eat the \x85 or \xa0 that end the UTF-8
+        # bytes of some characters (as latin-1 text), and ADMIN_TOKEN holds no whitespace.
+        given = (header_bytes(credentials) or b"").strip() if scheme.lower() == "bearer" else b""
         if hmac.compare_digest(given, self._token):
             return None
         challenge = 'Bearer realm="repograph"'

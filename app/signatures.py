@@ -122,7 +122,8 @@ def verify_github(
 def verify_gitlab_token(
     token: str | None, tokens: Sequence[str], setting: str = GITLAB_TOKEN_SETTING
 ) -> None:
-    """Accept the delivery only if `X-Gitlab-Token` equals one of `tokens` (from `setting`)."""
+    """Accept the delivery only if the bytes of `X-Gitlab-Token` (a header value as
+    `header_bytes` reads it) are the UTF-8 bytes of one of `tokens` (from `setting`)."""
     keys = _keys(tokens)
     if not keys:
         raise SignatureError(
@@ -131,7 +132,8 @@ def verify_gitlab_token(
     if token is None:
         raise SignatureError(SignatureFailure.MISSING, setting, "X-Gitlab-Token is missing")
     # Hash both sides so compare_digest sees equal lengths and the token length stays private.
-    received = hashlib.sha256(_encode(token)).digest()
+    # Text no header could carry counts as the empty token, which no configured key is.
+    received = hashlib.sha256(header_bytes(token) or b"").digest()
     if not _matches_any(received, [hashlib.sha256(key).digest() for key in keys]):
         raise SignatureError(
             SignatureFailure.MISMATCH,
@@ -245,6 +247,20 @@ def verify_gitlab(
             secret=signing_secret,
             now=now,
         )
+
+
+def header_bytes(value: str) -> bytes | None:
+    """The bytes a header value arrived as, or None for text no header could carry.
+
+    ASGI servers hand over raw header bytes; Starlette and `request_headers` decode them as
+    latin-1, which maps each byte to one character, so encoding as latin-1 gets them back.
+    A secret is compared as these bytes: decoded text re-encoded as UTF-8 would turn the
+    two bytes of an "ä" sent as UTF-8 into four, and never match.
+    """
+    try:
+        return value.encode("latin-1")
+    except UnicodeEncodeError:
+        return None
 
 
 def _keys(secrets: Sequence[str]) -> list[bytes]:

@@ -22,12 +22,15 @@ from tests.web.deliveries import (
     GITLAB_TOKEN,
     UniqueIds,
     github_headers,
+    gitlab_headers,
 )
 from tests.web.receiver_app import Receiver, serve
 from tests.web.temporal_history import Dispatched
 
 MIB = 1024 * 1024
 OTHER_WHSEC = "whsec_c2VjcmV0LW9mLWEtcm90YXRlZC1lbmRwb2ludA=="
+# Ends with "à": UTF-8 C3 A0, whose A0 is a non-breaking space when read as latin-1 text.
+NON_ASCII = "gl-tökén-2026-à"
 
 
 async def assert_nothing_dispatched(
@@ -142,6 +145,32 @@ async def test_gitlab_token_mismatch_is_401(
     response = await receiver.post_gitlab(gitlab_push(ids), delivery=ids.delivery, token=token)
     assert response.status_code == 401
     await assert_nothing_dispatched(receiver, dispatched, redis_client, ids, "gitlab")
+
+
+@pytest.mark.parametrize(
+    ("encoding", "status"), [("utf-8", 202), ("latin-1", 401)], ids=["utf-8", "latin-1"]
+)
+async def test_a_gitlab_token_beyond_ascii_matches_its_utf8_bytes(
+    local_stack: LocalStack,
+    task_queue: str,
+    dispatched: Dispatched,
+    ids: UniqueIds,
+    encoding: str,
+    status: int,
+) -> None:
+    """X-Gitlab-Token is compared as the bytes sent: the token's UTF-8 bytes (what GitLab
+    sends) pass, the same text in latin-1 does not."""
+    settings = receiver_settings(local_stack, task_queue, gitlab_webhook_tokens=(NON_ASCII,))
+    body = gitlab_push(ids)
+    headers: dict[str, str | bytes] = {**gitlab_headers(body, delivery=ids.delivery, token=None)}
+    headers["x-gitlab-token"] = NON_ASCII.encode(encoding)
+    async with serve(settings) as receiver:
+        response = await receiver.http.post("/webhooks/gitlab", content=body, headers=headers)
+
+    assert response.status_code == status, response.text
+    if status == 202:
+        dispatched.track(*response.json()["workflows"])
+        assert response.json()["workflows"]
 
 
 @pytest.fixture
