@@ -1,9 +1,9 @@
 """The GitHub redelivery sweep's activity, and the Temporal Schedule that runs it.
 
 The activity lists the App's webhook deliveries since the window's start and asks GitHub to
-redeliver, once, every event none of whose attempts succeeded (`deliveries_to_redeliver`, as
-`repograph github redeliver` does). Redelivering an event twice is harmless: the receiver's
-ledger answers the second copy `duplicate`.
+redeliver, once, every event none of whose attempts succeeded and whose latest answer a retry
+can change (`deliveries_to_redeliver`, as `repograph github redeliver` does). Redelivering an
+event twice is harmless: the receiver's ledger answers the second copy `duplicate`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from activities.schedules import ScheduleChange, ensure_schedule
 from app.github_deliveries import AppDeliveries, GitHubAppNotConfiguredError
-from app.redelivery import DeliveryAttempt, deliveries_to_redeliver
+from app.redelivery import DeliveryAttempt, deliveries_to_redeliver, undelivered
 from app.settings import Settings
 from workflows.contracts import (
     RedeliveryOutcome,
@@ -62,6 +62,14 @@ class RedeliveryActivities:
                     activity.heartbeat(len(attempts))
         except RequestFailed as exc:
             raise _as_application_error(exc) from None
+        never_delivered = undelivered(attempts)
+        for attempt in never_delivered:
+            if not attempt.retryable:
+                log.warning(
+                    "not redelivered: a redelivery would be answered HTTP %s again",
+                    attempt.status_code,
+                    extra={"guid": attempt.guid, "delivery_id": attempt.id, "event": attempt.event},
+                )
         lost = deliveries_to_redeliver(attempts)
         redelivered = refused = unavailable = 0
         for attempt in lost:
@@ -89,7 +97,7 @@ class RedeliveryActivities:
             )
         return RedeliveryOutcome(
             events=len({attempt.guid for attempt in attempts}),
-            never_delivered=len(lost),
+            never_delivered=len(never_delivered),
             redelivered=redelivered,
             refused=refused,
         )

@@ -8,7 +8,14 @@ from collections.abc import Iterator
 import pytest
 
 from tests.cli.conftest import base_env, run_cli_sync
-from tests.support.fake_github import DELIVERY_LOG, FakeGitHub, make_app_key, serving
+from tests.support.fake_github import (
+    DELIVERY_LOG,
+    FakeGitHub,
+    ago,
+    hook_delivery,
+    make_app_key,
+    serving,
+)
 
 APP_ID = "424242"
 
@@ -45,6 +52,21 @@ def test_redeliver_requests_exactly_the_events_that_never_succeeded(
     pages = [path for method, path, _ in fake.requests if method == "GET"]
     assert len(pages) == 4, pages
     assert "cursor=v1_2" in pages[1]
+
+
+def test_redeliver_names_but_skips_events_refused_for_good(
+    github: tuple[FakeGitHub, str, str],
+) -> None:
+    """An event last answered 413 is listed as not redelivered and counted as never delivered."""
+    fake, url, key = github
+    fake.deliveries.append(hook_delivery(81, "guid-too-large", ago(hours=1), 413))
+
+    run = run_cli_sync("github", "redeliver", env=app_env(url, key))
+
+    assert run.code == 0, run
+    assert fake.redelivered == [22, 31]
+    assert "not redelivering (refused for good) guid-too-large (push, delivery 81," in run.stdout
+    assert re.search(r"6 events since .+ UTC, 3 never delivered: redelivered 2$", run.stdout)
 
 
 def test_redeliver_since_narrows_the_window(github: tuple[FakeGitHub, str, str]) -> None:

@@ -54,6 +54,29 @@ def test_redelivery_picks_the_latest_attempt_of_each_event_that_never_succeeded(
     assert [a.id for a in deliveries_to_redeliver(attempts)] == [4, 5]
 
 
+@pytest.mark.parametrize(
+    ("code", "redelivered"),
+    [
+        (0, True),
+        (500, True),
+        (503, True),
+        (401, True),
+        (403, True),
+        (404, True),
+        (408, True),
+        (429, True),
+        (400, False),
+        (413, False),
+        (422, False),
+    ],
+)
+def test_redelivery_skips_answers_a_retry_cannot_change(code: int, redelivered: bool) -> None:
+    """Outages, timeouts and fixable auth or routing answers are redelivered; a payload the
+    receiver refused (400, 413) is not, since the same bytes would be refused again."""
+    chosen = deliveries_to_redeliver([attempt(1, "a", 0, 503), attempt(2, "a", 10, code)])
+    assert [a.id for a in chosen] == ([2] if redelivered else [])
+
+
 def test_redelivery_counts_status_ok_as_success() -> None:
     """GitHub's `OK` status marks success even where the code is unusual."""
     assert deliveries_to_redeliver([attempt(1, "a", 0, 0, "OK")]) == []

@@ -23,7 +23,7 @@ from activities.redelivery_sweep import ensure_redelivery_schedule, remove_redel
 from app.settings import Settings, SettingsError
 from tests.cli.conftest import stack_env
 from tests.redelivery.conftest import APP_ID, FakeApp
-from tests.support.fake_github import hook_delivery
+from tests.support.fake_github import ago, hook_delivery
 from tests.support.schedules import schedule_fixture
 from tests.support.worker_process import worker_process
 from workflows.contracts import (
@@ -93,6 +93,28 @@ async def test_a_refused_redelivery_is_counted_and_the_others_proceed(
     assert github.fake.redelivered == [31]
     assert result.outcome == RedeliveryOutcome(
         events=5, never_delivered=2, redelivered=1, refused=1
+    )
+
+
+async def test_events_refused_for_good_are_counted_but_not_redelivered(
+    worker: str, temporal_client: Client, settings: Settings, github: FakeApp
+) -> None:
+    """A last answer of 400 or 413 would come back at every redelivery, so the event is only
+    counted; a 401 (a secret fixed since) is redelivered with the usual ones."""
+    github.fake.deliveries += [
+        hook_delivery(71, "guid-malformed", ago(hours=5), 503),
+        hook_delivery(72, "guid-malformed", ago(hours=4), 400, redelivery=True),
+        hook_delivery(81, "guid-too-large", ago(hours=4), 413),
+        hook_delivery(91, "guid-bad-secret", ago(hours=3), 401),
+    ]
+
+    result = await sweep(
+        temporal_client, settings, RedeliverySweepRequest(lookback_minutes=THREE_DAYS_MINUTES)
+    )
+
+    assert github.fake.redelivered == [22, 91, 31]
+    assert result.outcome == RedeliveryOutcome(
+        events=8, never_delivered=5, redelivered=3, refused=0
     )
 
 
