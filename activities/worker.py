@@ -196,9 +196,11 @@ async def _until_ready(
         try:
             return await attempt()
         except Exception as exc:  # any connection failure is retried
+            # Some carry no message at all (a bare TimeoutError()): their type says enough.
+            first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
             log.warning(
                 f"{what} is not reachable yet; retrying in {delay:.0f}s",
-                extra={"error": str(exc).splitlines()[0][:300]},
+                extra={"error": first_line[:300]},
             )
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), delay)
