@@ -110,7 +110,8 @@ from activities.codegraph.skipping import SkipRules
 # (each part's members), and `A::B` names its first part.
 # 30 (resolution): a package's files are searched nearest to the caller first (the
 # caller's module or source set: okio's `FileSink`, a Kotlin `actual` beside its caller).
-EXTRACTOR_VERSION = 30
+# 31: the body of a Ruby endless method (`def title = heading`) is a call site.
+EXTRACTOR_VERSION = 31
 
 
 def index_format(

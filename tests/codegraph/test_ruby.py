@@ -275,3 +275,25 @@ def test_a_class_reopened_in_another_file_is_one_class() -> None:
     assert repo.edge_set("INHERITS") == {
         ("test/a_test.rb|Class:ATest", "lib/minitest/test.rb|Class:Minitest.Test", "unique_name"),
     }
+
+
+def test_the_body_of_an_endless_method_is_a_call_unless_a_parameter() -> None:
+    """Ruby 3's `def title = name` calls `name`, unless `name` is its parameter."""
+    repo = index_repo(
+        {
+            "lib/page.rb": """
+                class Page
+                  def title = heading
+                  def self.kind = build
+                  def shout(heading) = heading
+                  def heading; end
+                  def self.build; end
+                end
+                """,
+        }
+    )
+    heading = "lib/page.rb|Method:Page.heading"
+    assert repo.edge_set("CALLS") == {
+        ("lib/page.rb|Method:Page.title", heading, "scope"),
+        ("lib/page.rb|Method:Page.kind", "lib/page.rb|Method:Page.build", "scope"),
+    }

@@ -47,6 +47,7 @@ _EXPRESSIONS = (
     ("binary", "left"), ("binary", "right"), ("unary", "operand"),
     ("element_reference", "object"), ("pair", "value"), ("case", "value"),
     ("case_match", "value"), ("call", "receiver"),
+    ("method", "body"), ("singleton_method", "body"),  # endless: `def title = name`
 )  # fmt: skip
 # Where a name is bound as a local (patterns of `case ... in` are walked: `@local.pattern`).
 _BINDINGS = (
