@@ -111,7 +111,9 @@ from activities.codegraph.skipping import SkipRules
 # 30 (resolution): a package's files are searched nearest to the caller first (the
 # caller's module or source set: okio's `FileSink`, a Kotlin `actual` beside its caller).
 # 31: the body of a Ruby endless method (`def title = heading`) is a call site.
-EXTRACTOR_VERSION = 31
+# 32: a C or C++ call of a parameter's or local's name (a function pointer, a lambda) is no
+# call site.
+EXTRACTOR_VERSION = 32
 
 
 def index_format(

@@ -360,3 +360,37 @@ def test_an_export_macro_in_a_class_head_keeps_the_class() -> None:
         ("include/spdlog/logger.h|Method:spdlog.logger.info",
          "include/spdlog/logger.h|Method:spdlog.logger.log", "scope"),
     }  # fmt: skip
+
+
+def test_a_call_of_a_parameter_or_local_is_no_call_of_a_function_elsewhere() -> None:
+    """Unity's `UnityMain(.., void (*runAllTests)(void))` calls its parameter, fmt's
+    `auto write = [=](...) {...}; write(it)` its lambda: neither is the function of that
+    name in another file. A local prototype (`int helper(void);`) still calls the function."""
+    repo = index_repo(
+        {
+            "src/unity.c": """
+                int UnityMain(int argc, void (*runAllTests)(void), handler cb) {
+                    int (*fp)(int) = 0;
+                    int helper(void);
+                    runAllTests(); cb(1); fp(2); helper();
+                    return 0;
+                }
+                """,
+            "src/tests.c": """
+                void runAllTests(void) {}
+                void cb(int n) {}
+                int fp(int n) { return n; }
+                int helper(void) { return 1; }
+                """,
+            "src/format.cpp": """
+                void write_ptr(int it) {
+                    auto write = [=](int i) { return i; };
+                    write(it);
+                }
+                void write(int out) {}
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/unity.c|Function:UnityMain", "src/tests.c|Function:helper", "unique_name"),
+    }

@@ -22,6 +22,28 @@ FUNCTION_NAMES = """
 ) @def.Function
 """
 
+# Parameters and locals: a call of one of their names calls a function pointer, a lambda or
+# a functor (`void (*runAllTests)(void)` ... `runAllTests()`), never the function of that
+# name elsewhere. Not a local prototype (`int helper(void);`): it declares the function.
+_DECLARATORS = (
+    "{}",
+    "(pointer_declarator declarator: {})",
+    "(function_declarator declarator:"
+    " (parenthesized_declarator (pointer_declarator declarator: {})))",
+)
+
+
+def local_patterns(owners: tuple[str, ...], shapes: tuple[str, ...] = _DECLARATORS) -> str:
+    """Query patterns capturing the names declared by `owners` nodes as `@local`."""
+    return "".join(
+        f"({owner} declarator: {shape.format('(identifier) @local')})\n"
+        for owner in owners
+        for shape in shapes
+    )
+
+
+LOCALS = local_patterns(("parameter_declaration", "init_declarator", "declaration"))
+
 COMMON = (
     FUNCTION_NAMES
     + """
@@ -32,12 +54,13 @@ COMMON = (
 ) @def.Struct
 (type_definition type: (enum_specifier !name body: (_)) declarator: (type_identifier) @name
 ) @def.Enum
-(call_expression function: (identifier) @call.name) @call
+(call_expression function: (identifier) @call.name) @call @call.unless_local
 (call_expression
   function: (field_expression argument: (_) @call.receiver field: (field_identifier) @call.name)
 ) @call
 (preproc_include) @import
 """
+    + LOCALS
 )
 
 

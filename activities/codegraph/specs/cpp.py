@@ -6,10 +6,16 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from activities.codegraph.specs import LanguageSpec, count_arguments, text
-from activities.codegraph.specs.c import COMMON, file_static, imports
+from activities.codegraph.specs.c import COMMON, file_static, imports, local_patterns
 
 QUERY = (
     COMMON
+    # C++ adds default arguments and references: `F&& f` ... `f()`.
+    + local_patterns(("optional_parameter_declaration",))
+    + local_patterns(
+        ("parameter_declaration", "optional_parameter_declaration", "init_declarator"),
+        ("(reference_declarator {})",),
+    )
     + """
 (function_definition
   declarator: (reference_declarator (function_declarator declarator: (_) @name))) @def.Function
