@@ -70,6 +70,7 @@ class _Scope:
     hidden: bool = False  # see `Definition.hidden`
     arity: tuple[int, int | None] | None = None  # see `Definition.arity`
     generic: int = 0  # type parameters, where they tell types apart (`type_parameters`)
+    extends: str | None = None  # see `Definition.extends`
 
 
 def extract(
@@ -156,7 +157,7 @@ def _extract_tree(
         package=package,
         definitions=tuple(
             Definition(s.kind, s.name, s.qualified_name, s.start_line, s.end_line, s.parent,
-                       s.self_name, s.hidden, s.arity)
+                       s.self_name, s.hidden, s.arity, s.extends)
             for s in defs
         ),
         imports=tuple(dict.fromkeys(imports)),
@@ -229,6 +230,7 @@ def _add_definition(
         hidden=callable_ and spec.hidden is not None and spec.hidden(node, path),
         arity=spec.arity(node) if callable_ and spec.arity is not None else None,
         generic=spec.type_parameters(node) if kind in TYPE_KINDS and spec.type_parameters else 0,
+        extends=spec.extends(node) if callable_ and spec.extends is not None else None,
     )  # fmt: skip
 
 

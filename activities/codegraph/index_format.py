@@ -113,7 +113,9 @@ from activities.codegraph.skipping import SkipRules
 # 31: the body of a Ruby endless method (`def title = heading`) is a call site.
 # 32: a C or C++ call of a parameter's or local's name (a function pointer, a lambda) is no
 # call site.
-EXTRACTOR_VERSION = 32
+# 33: a Kotlin extension function records the type it extends (`Definition.extends`), and
+# a call on an object reaches its package's extension functions without an import.
+EXTRACTOR_VERSION = 33
 
 
 def index_format(

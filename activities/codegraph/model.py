@@ -46,6 +46,9 @@ class Definition:
     # How many arguments a callable takes, at least and at most (None: any number), where
     # the language overloads by it (Java, Kotlin, C#, C++): picks the overload a call reaches.
     arity: tuple[int, int | None] | None = None
+    # The type a Kotlin extension function extends (`fun String.slugify()`: `String`): a
+    # call on an object may reach it without its file importing it (the same package).
+    extends: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +154,8 @@ def _definition_row(d: Definition) -> list[Any]:
         extras["hidden"] = True
     if d.arity is not None:
         extras["arity"] = list(d.arity)
+    if d.extends is not None:
+        extras["extends"] = d.extends
     if extras:
         row.append(extras)
     return row
@@ -163,6 +168,7 @@ def _definition(row: list[Any]) -> Definition:
     return Definition(
         kind, name, qualified_name, start_line, end_line, parent, self_name,
         hidden=extras.get("hidden", False), arity=tuple(arity) if arity else None,
+        extends=extras.get("extends"),
     )  # fmt: skip
 
 

@@ -1030,11 +1030,16 @@ class _Resolver:
 
     def _extension(self, scope: FileScope, name: str) -> tuple[str, str] | None:
         """A Kotlin call on an object of unknown type to a top-level function the file
-        imports: only an extension function (`fun String.slugify()`) can be called so."""
+        imports, or an extension function of its package: only an extension function
+        (`fun String.slugify()`) can be called so."""
         if scope.symbols.extraction.language != "kotlin" or name.lower() in COMMON_METHODS:
             return None
         target = scope.names.get(name)
         found = self._in_target(target, name)
+        if found is None and name not in scope.names:
+            # The package's own extension functions need no import.
+            key = self.index.top_in(scope.package_files, name, shared=True)
+            return (key, "package") if key is not None and key in self.index.extends else None
         if found is None:
             return None
         # The extraction does not say which functions have a receiver type: only one the

@@ -78,6 +78,7 @@ class SymbolIndex:
         # each one's set, in file order; and the arguments callables take (`Definition.arity`).
         self.overload_set: dict[str, tuple[str, ...]] = {}
         self.arity: dict[str, tuple[int, int | None]] = {}
+        self.extends: dict[str, str] = {}  # extension functions: the type (`Definition.extends`)
         for path in sorted(extractions):
             self._add_file(self._file_symbols(extractions[path]), types=True)
         for fs in self.files.values():
@@ -113,6 +114,8 @@ class SymbolIndex:
                 self.self_name[key] = d.self_name
             if d.arity is not None:
                 self.arity[key] = d.arity
+            if d.extends is not None:
+                self.extends[key] = d.extends
             if d.hidden:
                 self.hidden.add(key)
                 if d.kind == "Method":
@@ -188,6 +191,7 @@ class SymbolIndex:
             self.self_name.pop(key, None)
             self.overload_set.pop(key, None)
             self.arity.pop(key, None)
+            self.extends.pop(key, None)
             self._discard_global(old.family, d, key)
         fs = self._file_symbols(fe)
         self._add_file(fs, types=False)
@@ -274,6 +278,7 @@ class SymbolIndex:
             self.self_name.pop(key, None)
             self.overload_set.pop(key, None)
             self.arity.pop(key, None)
+            self.extends.pop(key, None)
             self.members.pop(key, None)
             self._member_files.pop(key, None)
             self._discard_global(fs.family, d, key)

@@ -595,3 +595,43 @@ def test_a_package_name_defined_in_several_modules_is_the_callers_modules() -> N
         ("okio/src/jvmMain/kotlin/okio/Deflater.kt|Method:Deflater.deflate",
          "okio/src/jvmMain/kotlin/okio/Pool.kt|Method:SegmentPool.recycle", "package"),
     }  # fmt: skip
+
+
+def test_an_extension_function_of_the_package_needs_no_import() -> None:
+    """okio's `fun Int.reverseBytes()` in Util.kt is called as `i.reverseBytes()` all over
+    package `okio` without an import; another package must import it; a plain top-level
+    function is no target for a call on an object."""
+    repo = index_repo(
+        {
+            "okio/src/commonMain/kotlin/okio/Util.kt": """
+                package okio
+                internal fun Int.reverseBytes(): Int = this
+                fun String.encodeUtf8(): ByteString = ByteString()
+                fun checkOffset(n: Int) {}
+                """,
+            "okio/src/commonMain/kotlin/okio/Buffer.kt": """
+                package okio
+                class Buffer {
+                    fun readIntLe(i: Int, s: String) {
+                        i.reverseBytes()
+                        s.encodeUtf8()
+                        "x".encodeUtf8()
+                        i.checkOffset()
+                    }
+                }
+                """,
+            "app/src/main/kotlin/app/Use.kt": """
+                package app
+                class Use { fun run(s: String) { s.encodeUtf8() } }
+                """,
+        }
+    )
+    read, util = "okio/src/commonMain/kotlin/okio/Buffer.kt|Method:Buffer.readIntLe", (
+        "okio/src/commonMain/kotlin/okio/Util.kt|Function:"
+    )
+    assert repo.edge_set("CALLS") == {
+        (read, f"{util}reverseBytes", "package"),
+        (read, f"{util}encodeUtf8", "package"),
+    }
+    util_defs = repo.extractions["okio/src/commonMain/kotlin/okio/Util.kt"].definitions
+    assert [d.extends for d in util_defs] == ["Int", "String", None]

@@ -84,6 +84,8 @@ class LanguageSpec:
     # and `Options<T>`): the count a type's node declares. A generic type's qualified name
     # then carries it, and so do references to it (`Options`1`, as .NET names it).
     type_parameters: Callable[[Node], int] | None = None
+    # The type an extension function's node extends (`Definition.extends`).
+    extends: Callable[[Node], str | None] | None = None
 
 
 # Where grammars put a declaration's `private`: Java's `modifiers`, C#'s `modifier`, PHP's

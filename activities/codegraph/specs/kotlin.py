@@ -5,6 +5,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from activities.codegraph.model import Import
+from activities.codegraph.names import type_name
 from activities.codegraph.specs import LanguageSpec, declared_private, line, text
 
 # Patterns for the same node are listed most specific first: the engine keeps the earliest.
@@ -94,17 +95,20 @@ def hidden(node: Node, path: str) -> bool:
         return True
     body = node.parent
     owner = body.parent if body is not None and body.type == "class_body" else None
-    return owner is not None and owner.type == "class_declaration" and _extends_a_type(node)
+    return owner is not None and owner.type == "class_declaration" and extends(node) is not None
 
 
-def _extends_a_type(node: Node) -> bool:
-    """Whether the `function_declaration` names a receiver type (`fun T.f()`)."""
+def extends(node: Node) -> str | None:
+    """The receiver type a `function_declaration` names (`fun List<T>.firstOf()`: `List`)."""
+    receiver = None
     for child in node.children:
         if child.type == ".":
-            return True
+            return type_name(text(receiver)) if receiver is not None else None
         if child.type in ("identifier", "function_value_parameters"):
-            return False  # the name came first
-    return False
+            return None  # the name came first
+        if child.is_named and child.type not in ("modifiers", "type_parameters"):
+            receiver = child
+    return None
 
 
 SPEC = LanguageSpec(
@@ -114,4 +118,5 @@ SPEC = LanguageSpec(
     hidden=hidden,
     arity=arity,
     arguments=arguments,
+    extends=extends,
 )
