@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-import re
 import uuid
 from dataclasses import asdict
 from datetime import timedelta
@@ -28,6 +27,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from app.clients import is_temporal_unavailable
 from app.dispatcher import Dispatcher
 from app.refs import GitNameError, check_branch_name
+from app.repo_ids import RepoIdError, check_repo_id
 from app.repositories import recorded_repository
 from app.settings import Settings
 from app.signatures import header_bytes
@@ -43,8 +43,6 @@ log = logging.getLogger("repograph.admin")
 
 BRANCH_ROUTE = "/api/repos/{repo_id}/branches/{branch:path}"
 REINDEX_SUFFIX = "/reindex"
-# Provider-namespaced ids: github-<id>, gitlab-<id>, local-<hash>.
-_REPO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 QUERY_TIMEOUT = timedelta(seconds=5)
 NEO4J_TIMEOUT_SECONDS = 5.0
 
@@ -78,11 +76,10 @@ class AdminApi:
                     headers={"Allow": "GET, DELETE"},
                 )
             branch = branch.removesuffix(REINDEX_SUFFIX)
-        if not _REPO_ID.fullmatch(repo_id):
-            return _error(400, "repo_id must be letters, digits, '.', '_' or '-'")
         try:
+            check_repo_id(repo_id)
             check_branch_name(branch)
-        except GitNameError as exc:
+        except (RepoIdError, GitNameError) as exc:
             return _error(400, str(exc))
         context = {"repo_id": repo_id, "branch": branch, "method": request.method}
         try:

@@ -86,6 +86,8 @@ class RepoIndexingWorkflow:
 
     @workflow.signal(name=PUSH_SIGNAL)
     def push(self, request: PushRequest) -> None:
+        if self._is_foreign(PUSH_SIGNAL, request.repo.repo_id, request.branch):
+            return
         # Newest wins: the run resolves the head itself, so older requests add nothing.
         self._pending = request
         if self._delete is not None:
@@ -93,9 +95,28 @@ class RepoIndexingWorkflow:
 
     @workflow.signal(name=DELETE_SIGNAL)
     def delete(self, request: DeleteRequest) -> None:
+        if self._is_foreign(DELETE_SIGNAL, request.repo_id, request.branch):
+            return
         self._delete = request
         # A push before this delete made the branch again for an earlier one: this one wins.
         self._pushed_since_delete = False
+
+    def _is_foreign(self, signal: str, repo_id: str, branch: str) -> bool:
+        """True for a signal meant for another (repository, branch) whose workflow id is this
+        one's (`a-1`/`x-y` and `a-1-x`/`y` both give `repo-index-a-1-x-y`): acting on it would
+        index or delete the wrong graph. Our own pair is the first start's; continue-as-new
+        carries it. Patched: histories from before acted on such signals."""
+        if (repo_id, branch) == (self._repo_id, self._branch):
+            return False
+        if not workflow.patched("ignore-foreign-signals"):
+            return False
+        workflow.logger.warning(
+            f"ignoring a {signal} signal for repository {repo_id!r} branch {branch!r}: this "
+            f"workflow indexes repository {self._repo_id!r} branch {self._branch!r}, and the "
+            "two share its workflow id",
+            extra=self._context() | {"signal_repo_id": repo_id, "signal_branch": branch},
+        )
+        return True
 
     @workflow.query(name=STATUS_QUERY)
     def status(self) -> BranchStatus:

@@ -7,11 +7,10 @@ import re
 from datetime import timedelta
 
 from app.refs import GitNameError, check_branch_name
+from app.repo_ids import RepoIdError, check_repo_id
 
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-# Repository ids end up in workflow ids and graph keys: keep them to plain characters.
-_REPO_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,127}")
 
 
 def parse_duration(text: str) -> timedelta:
@@ -47,11 +46,10 @@ def seconds(text: str) -> float:
 
 def repo_id(text: str) -> str:
     """argparse type: a repository id such as `github-1296269` or `local-3f2a...`."""
-    if not _REPO_ID.fullmatch(text):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a repository id (letters, digits, '.', '_' and '-')"
-        )
-    return text
+    try:
+        return check_repo_id(text)
+    except RepoIdError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def branch(text: str) -> str:

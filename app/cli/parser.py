@@ -121,7 +121,8 @@ def _index(commands: Subparsers[argparse.ArgumentParser]) -> None:
     parser.add_argument(
         "--repo-id",
         type=arguments.repo_id,
-        help="repository id to index under (default: derived from the path or URL)",
+        help="repository id to index under: github-<id>, gitlab-<id>, local-<16 hex> or "
+        "url-<16 hex> (default: derived from the path or URL)",
     )
     _timeout(parser, INDEX_TIMEOUT_SECONDS)
     parser.add_argument("--json", action="store_true", help="print the result as JSON")

@@ -23,6 +23,12 @@ def admin_settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
+def repo_id(unique_id: str) -> str:
+    """A GitHub repository id of this test's own, in the form the admin API accepts."""
+    return f"github-{int(unique_id, 16)}"
+
+
+@pytest.fixture
 async def admin(admin_settings: Settings, temporal_client: Client) -> AsyncIterator[Receiver]:
     """The web app through its lifespan; branch workflows it started are terminated after."""
     async with serve(admin_settings) as running:

@@ -62,14 +62,13 @@ async def test_admin_routes_do_not_exist_without_admin_token(settings: Settings)
 async def test_missing_or_wrong_token_is_401_with_a_bearer_challenge(
     admin: Receiver,
     temporal_client: Client,
-    unique_id: str,
+    repo_id: str,
     authorization: str | None,
     challenge: str | None,
     method: str,
     suffix: str,
 ) -> None:
     """Without the exact token every route answers 401 with a Bearer challenge and does nothing."""
-    repo_id = f"github-{unique_id}"
     headers = {"Authorization": authorization} if authorization else {}
 
     response = await admin.http.request(
@@ -107,10 +106,9 @@ async def test_status_returns_the_workflows_status_query_for_a_slashed_branch(
     worker: str,
     temporal_client: Client,
     tmp_path: Path,
-    unique_id: str,
+    repo_id: str,
 ) -> None:
     """GET on a branch with '/' in its name answers the workflow's `status` query as JSON."""
-    repo_id = f"github-{unique_id}"
     _, _, sha = await indexed_branch(
         temporal_client, admin_settings, tmp_path, repo_id, "feature/login"
     )
@@ -131,14 +129,12 @@ async def test_status_returns_the_workflows_status_query_for_a_slashed_branch(
     assert body["last_result"]["stats"]["indexed_files"] == 1
 
 
-async def test_status_of_a_branch_without_a_workflow_is_404(
-    admin: Receiver, unique_id: str
-) -> None:
+async def test_status_of_a_branch_without_a_workflow_is_404(admin: Receiver, repo_id: str) -> None:
     """GET on a branch that was never indexed answers 404 naming the workflow id."""
-    response = await admin.http.get(f"/api/repos/github-{unique_id}/branches/main", headers=BEARER)
+    response = await admin.http.get(f"/api/repos/{repo_id}/branches/main", headers=BEARER)
 
     assert response.status_code == 404
-    assert branch_workflow_id(f"github-{unique_id}", "main") in response.json()["detail"]
+    assert branch_workflow_id(repo_id, "main") in response.json()["detail"]
 
 
 async def test_reindex_signals_the_branch_workflow_which_indexes_the_new_head(
@@ -147,10 +143,9 @@ async def test_reindex_signals_the_branch_workflow_which_indexes_the_new_head(
     worker: str,
     temporal_client: Client,
     tmp_path: Path,
-    unique_id: str,
+    repo_id: str,
 ) -> None:
     """POST .../reindex reads the repository from Neo4j and the workflow indexes the remote head."""
-    repo_id = f"github-{unique_id}"
     repo, _, first = await indexed_branch(
         temporal_client, admin_settings, tmp_path, repo_id, "release/1.x"
     )
@@ -180,10 +175,9 @@ async def test_reindex_suffix_is_stripped_once_so_a_branch_may_end_in_reindex(
     worker: str,
     temporal_client: Client,
     tmp_path: Path,
-    unique_id: str,
+    repo_id: str,
 ) -> None:
     """POST .../a/reindex/reindex re-indexes the branch `a/reindex`; GET .../a/reindex reads it."""
-    repo_id = f"github-{unique_id}"
     _, _, sha = await indexed_branch(
         temporal_client, admin_settings, tmp_path, repo_id, "a/reindex"
     )
@@ -200,19 +194,18 @@ async def test_reindex_suffix_is_stripped_once_so_a_branch_may_end_in_reindex(
     assert status.json()["last_indexed_sha"] == sha
 
 
-async def test_post_without_the_reindex_suffix_is_405(admin: Receiver, unique_id: str) -> None:
+async def test_post_without_the_reindex_suffix_is_405(admin: Receiver, repo_id: str) -> None:
     """POST on the branch itself is not an action: 405, with the methods that are allowed."""
-    response = await admin.http.post(f"/api/repos/github-{unique_id}/branches/main", headers=BEARER)
+    response = await admin.http.post(f"/api/repos/{repo_id}/branches/main", headers=BEARER)
 
     assert response.status_code == 405
     assert response.headers["allow"] == "GET, DELETE"
 
 
 async def test_reindex_of_an_unknown_repository_is_404_and_starts_nothing(
-    admin: Receiver, temporal_client: Client, unique_id: str
+    admin: Receiver, temporal_client: Client, repo_id: str
 ) -> None:
     """POST .../reindex for a repository the graph has never seen answers 404, no workflow."""
-    repo_id = f"github-{unique_id}"
 
     response = await admin.http.post(f"/api/repos/{repo_id}/branches/main/reindex", headers=BEARER)
 
@@ -243,6 +236,30 @@ async def test_invalid_names_are_400(admin: Receiver, method: str, path: str) ->
     assert response.json()["detail"]
 
 
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+async def test_a_repo_id_repograph_never_makes_is_400_naming_the_forms(
+    admin: Receiver, temporal_client: Client, repo_id: str, method: str
+) -> None:
+    """`<id>-feature` with branch `a` would reach the workflow of `<id>`'s `feature-a` (and
+    delete its graph): ids outside the forms repograph produces are refused, nothing sent."""
+    foreign = f"{repo_id}-feature"
+    suffix = "/reindex" if method == "POST" else ""
+
+    response = await admin.http.request(
+        method, f"/api/repos/{foreign}/branches/a{suffix}", headers=BEARER
+    )
+
+    assert response.status_code == 400, response.text
+    assert response.json()["detail"] == (
+        f"{foreign!r} is not a repository id: expected github-<repository id>, "
+        "gitlab-<project id>, local-<16 hex> or url-<16 hex>"
+    )
+    started = await temporal_client.count_workflows(
+        f"WorkflowId='{branch_workflow_id(foreign, 'a')}'"
+    )
+    assert started.count == 0
+
+
 async def test_delete_cancels_and_removes_the_branch_graph(
     admin: Receiver,
     admin_settings: Settings,
@@ -250,10 +267,9 @@ async def test_delete_cancels_and_removes_the_branch_graph(
     temporal_client: Client,
     neo4j_driver: AsyncDriver,
     tmp_path: Path,
-    unique_id: str,
+    repo_id: str,
 ) -> None:
     """DELETE answers 202; the branch workflow deletes every node of the branch and completes."""
-    repo_id = f"github-{unique_id}"
     await indexed_branch(temporal_client, admin_settings, tmp_path, repo_id, "topic/old")
     assert await count_branch_nodes(neo4j_driver, repo_id, "topic/old") > 0
 
@@ -272,13 +288,13 @@ async def test_delete_cancels_and_removes_the_branch_graph(
 
 
 async def test_reindex_answers_503_while_neo4j_is_unreachable(
-    admin_settings: Settings, unique_id: str
+    admin_settings: Settings, repo_id: str
 ) -> None:
     """With nothing listening at NEO4J_URI, POST .../reindex answers 503 within seconds."""
     unreachable = dataclasses.replace(admin_settings, neo4j_uri=f"bolt://127.0.0.1:{free_port()}")
     async with serve(unreachable) as app:
         response = await app.http.post(
-            f"/api/repos/github-{unique_id}/branches/main/reindex", headers=BEARER
+            f"/api/repos/{repo_id}/branches/main/reindex", headers=BEARER
         )
 
     assert response.status_code == 503
@@ -286,14 +302,12 @@ async def test_reindex_answers_503_while_neo4j_is_unreachable(
 
 
 async def test_status_answers_503_while_temporal_is_unreachable(
-    admin_settings: Settings, unique_id: str
+    admin_settings: Settings, repo_id: str
 ) -> None:
     """With nothing listening at TEMPORAL_ADDRESS, GET answers 503 rather than an error page."""
     unreachable = dataclasses.replace(admin_settings, temporal_address=f"127.0.0.1:{free_port()}")
     async with serve(unreachable) as app:
-        response = await app.http.get(
-            f"/api/repos/github-{unique_id}/branches/main", headers=BEARER
-        )
+        response = await app.http.get(f"/api/repos/{repo_id}/branches/main", headers=BEARER)
 
     assert response.status_code == 503
     assert response.json() == {"detail": "Temporal is unavailable; retry"}

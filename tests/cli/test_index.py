@@ -93,7 +93,7 @@ async def test_index_named_branch_under_a_chosen_repo_id(
     repo.checkout("feature", create=True)
     repo.write({"extra.py": "def extra() -> None:\n    pass\n"})
     sha = repo.commit("feature", branch="feature")
-    repo_id = f"cli-{unique_id}"
+    repo_id = f"local-{unique_id}0000"
 
     run = await run_cli(
         "index",
@@ -121,7 +121,7 @@ async def test_index_url_on_the_github_host_fetches_over_http(
     repo = WorkRepo(tmp_path, "acme/widgets")
     repo.write(FILES)
     sha = repo.commit("over http")
-    repo_id = f"github-{unique_id}"
+    repo_id = f"github-{int(unique_id, 16)}"
     with serving(tmp_path / "served") as server:
         remote = dataclasses.replace(settings, github_url=server.base_url, allow_local_repos=False)
         env = stack_env(remote, GITHUB_URL=server.base_url)
@@ -181,11 +181,14 @@ async def test_reindex_picks_up_a_new_commit_incrementally_and_status_shows_it(
     assert second[:12] in table.stdout, table
 
 
-async def test_reindex_of_an_unknown_repository_fails_with_one_line(settings: Settings) -> None:
+async def test_reindex_of_an_unknown_repository_fails_with_one_line(
+    settings: Settings, unique_id: str
+) -> None:
     """`reindex` of an id the graph has never seen exits 1 with a message, not a traceback."""
-    run = await run_cli("reindex", "github-0", env=stack_env(settings))
+    repo_id = f"github-{int(unique_id, 16)}"
+    run = await run_cli("reindex", repo_id, env=stack_env(settings))
 
     assert run.code == 1, run
     assert run.stderr.strip() == (
-        "repograph reindex: repository github-0 is not in the graph; check the id"
+        f"repograph reindex: repository {repo_id} is not in the graph; check the id"
     ), run

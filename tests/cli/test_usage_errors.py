@@ -143,6 +143,11 @@ def test_index_unknown_branch_is_one_line(settings: Settings, tmp_path: Path) ->
         (("github", "redeliver", "--since", "yesterday"), "is not a duration"),
         (("index", ".", "--branch=-rf"), "starts with '-'"),
         (("reindex", "bad id"), "is not a repository id"),
+        (
+            ("index", ".", "--repo-id", "github-1-feature", "--branch", "a"),
+            "argument --repo-id: 'github-1-feature' is not a repository id: expected "
+            "github-<repository id>, gitlab-<project id>, local-<16 hex> or url-<16 hex>",
+        ),
         (("index", ".", "--timeout", "0"), "not a positive number"),
     ],
 )
