@@ -15,10 +15,10 @@ from typing import Any
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
-from temporalio.exceptions import TimeoutError as ActivityTimeoutError
 from temporalio.workflow import ActivityCancellationType
 
 with workflow.unsafe.imports_passed_through():
+    from workflows.activity_failures import describe, lost_its_host, ran_out_of_time
     from workflows.contracts import (
         DELETE_SIGNAL,
         PUSH_SIGNAL,
@@ -230,7 +230,7 @@ class RepoIndexingWorkflow:
                         "branch no longer exists on the remote",
                     )
                     return
-                await self._record_failure(request, _describe(err))
+                await self._record_failure(request, describe(err, self._policy))
                 return
             self._last_result = result
             self._last_error = None
@@ -392,13 +392,13 @@ class RepoIndexingWorkflow:
                 if request.inferred:
                     workflow.logger.warning(
                         f"not deleting ({request.reason}): the remote could not be asked",
-                        extra=self._context() | {"error": _describe(err)},
+                        extra=self._context() | {"error": describe(err, self._policy)},
                     )
                     self._drop_delete(request)
                     return False
                 workflow.logger.warning(
                     "could not ask the remote about a deleted branch; trusting the event",
-                    extra=self._context() | {"error": _describe(err)},
+                    extra=self._context() | {"error": describe(err, self._policy)},
                 )
                 head = None
             if head is not None:
@@ -538,12 +538,16 @@ class RepoIndexingWorkflow:
                 cancellation_type=self._cancellation_type(),
             )
         except ActivityError as err:
-            lost = isinstance(err.cause, ActivityTimeoutError) or (
-                isinstance(err.cause, ApplicationError) and err.cause.type == "WorkspaceLost"
-            )
-            if lost:
+            if self._host_lost(err):
                 raise HostLostError(str(err)) from err
             raise
+
+    def _host_lost(self, err: ActivityError) -> bool:
+        if lost_its_host(err):
+            return True
+        # Its own time ran out on a live worker: a failure naming the setting, not 3 restarts
+        # of 3 attempts each. Patched: histories from before restarted the run on it too.
+        return ran_out_of_time(err) and not workflow.patched("own-timeout-is-not-host-loss")
 
     def _cancellation_type(self) -> ActivityCancellationType:
         """A run cancelled for a delete waits for its activities to stop: one still writing
@@ -586,10 +590,3 @@ class RepoIndexingWorkflow:
 
 def _error_type(err: ActivityError) -> str | None:
     return err.cause.type if isinstance(err.cause, ApplicationError) else None
-
-
-def _describe(err: ActivityError) -> str:
-    cause = err.cause
-    if isinstance(cause, ApplicationError):
-        return f"{cause.type or 'Error'}: {cause.message}"
-    return str(cause or err)
