@@ -59,6 +59,12 @@ DEFERRED_RETRIES = 5
 # without the answer (a webhook's delete is then trusted, the stale sweep's is not).
 REMOTE_CHECK_GIVE_UP_SECONDS = 24 * 3600
 
+# Activities that never heartbeat: a heartbeat timeout would kill them after
+# HEARTBEAT_TIMEOUT_SECONDS whatever their own timeout, so they are scheduled without one (as
+# forget_kept_repository is). record_run is one short transaction; cleanup_workspace deletes
+# files synchronously, which would block a heartbeat task anyway.
+SILENT_ACTIVITIES = frozenset({"record_run", "cleanup_workspace"})
+
 
 class HostLostError(Exception):
     """The worker holding this run's checkout stopped answering; the run starts over."""
@@ -511,7 +517,7 @@ class RepoIndexingWorkflow:
             result_type=result_type,
             start_to_close_timeout=timedelta(seconds=timeout_s),
             schedule_to_close_timeout=timedelta(seconds=give_up_after) if give_up_after else None,
-            heartbeat_timeout=timedelta(seconds=self._policy.heartbeat_timeout),
+            heartbeat_timeout=self._heartbeat_timeout(name),
             retry_policy=retry or self._retry_policy(),
             cancellation_type=self._cancellation_type(),
         )
@@ -533,7 +539,7 @@ class RepoIndexingWorkflow:
                 task_queue=host_queue,
                 start_to_close_timeout=timedelta(seconds=timeout_s),
                 schedule_to_start_timeout=timedelta(seconds=self._policy.host_schedule_timeout),
-                heartbeat_timeout=timedelta(seconds=self._policy.heartbeat_timeout),
+                heartbeat_timeout=self._heartbeat_timeout(name),
                 retry_policy=self._retry_policy(),
                 cancellation_type=self._cancellation_type(),
             )
@@ -548,6 +554,11 @@ class RepoIndexingWorkflow:
         # Its own time ran out on a live worker: a failure naming the setting, not 3 restarts
         # of 3 attempts each. Patched: histories from before restarted the run on it too.
         return ran_out_of_time(err) and not workflow.patched("own-timeout-is-not-host-loss")
+
+    def _heartbeat_timeout(self, name: str) -> timedelta | None:
+        if name in SILENT_ACTIVITIES:
+            return None
+        return timedelta(seconds=self._policy.heartbeat_timeout)
 
     def _cancellation_type(self) -> ActivityCancellationType:
         """A run cancelled for a delete waits for its activities to stop: one still writing
