@@ -115,7 +115,10 @@ from activities.codegraph.skipping import SkipRules
 # call site.
 # 33: a Kotlin extension function records the type it extends (`Definition.extends`), and
 # a call on an object reaches its package's extension functions without an import.
-EXTRACTOR_VERSION = 33
+# 34 (resolution): on a declared receiver, the nearest member that can take the call's
+# arguments wins, and in Kotlin the caller's class's or file's extension of the type when
+# no member can.
+EXTRACTOR_VERSION = 34
 
 
 def index_format(

@@ -658,20 +658,31 @@ class _Resolver:
         *path, type_name = declared.split(".")
         joint = "::" if scope.symbols.family == "rust" else "."  # `crate::net::Client`
         found = self.lookup(scope, joint.join(path) or None, type_name, call.caller, types=True)
+        language = scope.symbols.extraction.language
         if found is not None and self.index.kind.get(found[0]) in TYPE_KINDS:
-            member = self.index.find_member(found[0], call.name)
-            if member is not None:
+            member = self.index.find_member(found[0], call.name, args=call.args)
+            extension_instead = language == "kotlin" and not self._applies(member, call)
+            if member is not None and not extension_instead:
                 return member, "type"
         # Kotlin's extension functions and C#'s extension methods add to any type, a
         # library's too (`s: String; s.encodeUtf8()`): found as on an unknown type.
-        language = scope.symbols.extraction.language
         if language == "kotlin":
-            return self._extension(scope, call.name)
+            return self._own_extension(scope, call, type_name) or self._extension(
+                scope, call.name
+            )
         if language == "csharp" or (language == "python" and found is None):
             # Python's annotations are loose (a Protocol, an alias, a TypeVar): a type not
             # found leaves the call as one on an object of unknown type.
             return self._guess_method(scope, call.name)
         return None
+
+    def _applies(self, member: str | None, call: CallSite) -> bool:
+        """Whether a member can take the call's arguments, as far as is known. In Kotlin a
+        member wins over an extension function only where it applies: okio's
+        `path.resolve()` is the file's `fun Path.resolve()`, not `Path.resolve(child)`."""
+        if member is None or call.args is None:
+            return True
+        return self.index.takes(self.index.overload_for(member, call.args), call.args)
 
     def lookup(
         self, scope: FileScope, qualifier: str | None, name: str, where: str | None, *, types: bool
@@ -1027,6 +1038,20 @@ class _Resolver:
             return declared
         scope = self.scopes.get(path)
         return "default" if scope is not None and "default" in scope.names else None
+
+    def _own_extension(
+        self, scope: FileScope, call: CallSite, declared: str
+    ) -> tuple[str, str] | None:
+        """The Kotlin extension function of the `declared` type that a call on such an
+        object reaches in its own class or file, a private one too, whatever its name
+        (okio's `private fun Path.resolve()` inside the file system class)."""
+        index, fs = self.index, scope.symbols
+        own_type = index.enclosing_type(fs, call.caller)
+        for found in (index.find_member(own_type, call.name) if own_type else None,
+                      fs.top.get(call.name)):  # fmt: skip
+            if found is not None and index.extends.get(found) == declared:
+                return found, "scope"
+        return None
 
     def _extension(self, scope: FileScope, name: str) -> tuple[str, str] | None:
         """A Kotlin call on an object of unknown type to a top-level function the file

@@ -418,14 +418,23 @@ class SymbolIndex:
             return found[:1]  # overloads of one method: the call's arguments pick one
         return found
 
-    def find_member(self, type_key: str, name: str, *, own: bool = True) -> str | None:
-        """`name` in the type or (breadth-first) its ancestors; `own=False` skips the type."""
+    def find_member(
+        self, type_key: str, name: str, *, own: bool = True, args: int | None = None
+    ) -> str | None:
+        """`name` in the type or (breadth-first) its ancestors; `own=False` skips the type.
+        With `args`, the nearest whose overloads can take that many arguments, else the
+        nearest: okio's `source.read(sink, n)` on a `BufferedSource`, whose own `read`s
+        take one or three, is `Source.read`."""
+        nearest = None
         for current in self._ancestry(type_key):
             if own or current != type_key:
                 found = self.members.get(current, {}).get(name)
-                if found is not None:
+                if found is None:
+                    continue
+                if args is None or self.takes(self.overload_for(found, args), args):
                     return found
-        return None
+                nearest = nearest or found
+        return nearest
 
     def _ancestry(self, type_key: str) -> Iterator[str]:
         """The type, then its ancestors breadth-first, each once, at most `_MAX_ANCESTRY`."""

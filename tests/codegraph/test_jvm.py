@@ -635,3 +635,46 @@ def test_an_extension_function_of_the_package_needs_no_import() -> None:
     }
     util_defs = repo.extractions["okio/src/commonMain/kotlin/okio/Util.kt"].definitions
     assert [d.extends for d in util_defs] == ["Int", "String", None]
+
+
+def test_a_member_that_cannot_take_the_arguments_yields_to_one_that_can() -> None:
+    """On a declared receiver, the nearest member that takes the call's arguments wins:
+    gson's `json.getAsJsonObject()` on a `JsonObject` (whose own takes a name) is
+    `JsonElement`'s; and in Kotlin an extension function of the type in the caller's class
+    or file, okio's private `fun Path.resolve()`, when `Path.resolve(child)` cannot apply."""
+    repo = index_repo(
+        {
+            "src/main/java/g/JsonElement.java": """
+                package g;
+                public class JsonElement { public JsonObject getAsJsonObject() { return null; } }
+                """,
+            "src/main/java/g/JsonObject.java": """
+                package g;
+                public class JsonObject extends JsonElement {
+                    public JsonObject getAsJsonObject(String name) { return null; }
+                }
+                """,
+            "src/main/java/g/Use.java": """
+                package g;
+                class Use { void m(JsonObject json) { json.getAsJsonObject(); } }
+                """,
+            "okio/src/jvmMain/kotlin/okio/Path.kt": """
+                package okio
+                class Path { fun resolve(child: String): Path = this }
+                """,
+            "okio/src/jvmMain/kotlin/okio/NioFs.kt": """
+                package okio
+                class NioFs {
+                    private fun Path.resolve(): Int = 1
+                    fun source(file: Path) { file.resolve(); file.resolve("a") }
+                }
+                """,
+        }
+    )
+    fs = "okio/src/jvmMain/kotlin/okio/NioFs.kt|Method:NioFs."
+    assert repo.edge_set("CALLS") == {
+        ("src/main/java/g/Use.java|Method:Use.m",
+         "src/main/java/g/JsonElement.java|Method:JsonElement.getAsJsonObject", "type"),
+        (f"{fs}source", f"{fs}resolve", "scope"),
+        (f"{fs}source", "okio/src/jvmMain/kotlin/okio/Path.kt|Method:Path.resolve", "type"),
+    }  # fmt: skip
