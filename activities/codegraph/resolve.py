@@ -667,9 +667,7 @@ class _Resolver:
         # Kotlin's extension functions and C#'s extension methods add to any type, a
         # library's too (`s: String; s.encodeUtf8()`): found as on an unknown type.
         if language == "kotlin":
-            return self._own_extension(scope, call, type_name) or self._extension(
-                scope, call.name
-            )
+            return self._own_extension(scope, call, type_name) or self._extension(scope, call.name)
         if language == "csharp" or (language == "python" and found is None):
             # Python's annotations are loose (a Protocol, an alias, a TypeVar): a type not
             # found leaves the call as one on an object of unknown type.
