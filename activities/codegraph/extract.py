@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from tree_sitter import Node, Query, QueryCursor
@@ -46,7 +47,7 @@ _EXPRESSION = re.compile(r"[()\[\]{}<>\"'\s,;]").search
 _MAX_RECEIVER = 120
 _MAX_PATTERN_NODES = 1000
 # A call found by the query: (position, name, receiver, line, arguments).
-_Call = tuple[int, str, str | None, int, int | None, bool]
+_Call = tuple[int, str, str | None, int, int | None, bool, tuple[str | None, ...] | None]
 # Call nodes that create an object: `new T()`.
 _CREATIONS = frozenset({"object_creation_expression", "new_expression"})
 
@@ -71,6 +72,7 @@ class _Scope:
     arity: tuple[int, int | None] | None = None  # see `Definition.arity`
     generic: int = 0  # type parameters, where they tell types apart (`type_parameters`)
     extends: str | None = None  # see `Definition.extends`
+    params: tuple[str | None, ...] | None = None  # see `Definition.params`
 
 
 def extract(
@@ -146,6 +148,7 @@ def _extract_tree(
         _add_definition(scopes, caps, pattern, spec, path)
     ordered = sorted(scopes.values(), key=lambda s: (s.start, -s.end))
     defs = [s for s in _nest(ordered, spec) if _storable(s.qualified_name)]
+    overloaded = _overloaded(defs)
     imports = [i for i in imports if _storable(i.module)]
     calls += _not_locals(defs, bare, locals_)
     # `impl Trait for Type` may name a type defined elsewhere, so it bypasses the local check.
@@ -157,7 +160,8 @@ def _extract_tree(
         package=package,
         definitions=tuple(
             Definition(s.kind, s.name, s.qualified_name, s.start_line, s.end_line, s.parent,
-                       s.self_name, s.hidden, s.arity, s.extends)
+                       s.self_name, s.hidden, s.arity, s.extends,
+                       s.params if s.qualified_name in overloaded else None)
             for s in defs
         ),
         imports=tuple(dict.fromkeys(imports)),
@@ -166,6 +170,13 @@ def _extract_tree(
         has_syntax_errors=root.has_error,
         default_export=default_export if default_export and _storable(default_export) else None,
     )  # fmt: skip
+
+
+def _overloaded(defs: list[_Scope]) -> set[str]:
+    """The callables defined more than once: their parameter types are kept, since nothing
+    else is told apart by them."""
+    named = Counter(s.qualified_name for s in defs if s.params is not None)
+    return {name for name, count in named.items() if count > 1}
 
 
 def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Call:
@@ -195,7 +206,8 @@ def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Ca
         if parent is not None and parent.type == "scoped_identifier":
             receiver = rust_call_path(receiver_node, receiver)  # `super::f()`, `self::f()`
     args = spec.arguments(node) if spec.arguments is not None else None
-    return node.start_byte, name, receiver, line(node), args, node.type in _CREATIONS
+    hints = spec.argument_types(node) if args and spec.argument_types is not None else None
+    return node.start_byte, name, receiver, line(node), args, node.type in _CREATIONS, hints
 
 
 def _storable(name: str) -> bool:
@@ -231,6 +243,7 @@ def _add_definition(
         arity=spec.arity(node) if callable_ and spec.arity is not None else None,
         generic=spec.type_parameters(node) if kind in TYPE_KINDS and spec.type_parameters else 0,
         extends=spec.extends(node) if callable_ and spec.extends is not None else None,
+        params=spec.parameter_types(node) if callable_ and spec.parameter_types else None,
     )  # fmt: skip
 
 
@@ -302,12 +315,26 @@ def _calls(
     # A Go method names its receiver: `s.db.Query()` inside `func (s *Store)` reads a field.
     own = {s.qualified_name: s.self_name for s in defs if s.self_name} if declared else {}
     bare_fields = language in IMPLICIT_FIELDS
+
+    def typed(hint: str | None, caller: str | None) -> str | None:
+        if hint is None or not hint.startswith("="):
+            return hint
+        return receiver_type(declared, hint[1:], caller, spec.self_names,
+                             bare_fields=bare_fields) if declared else None  # fmt: skip
+
+    def arg_types(
+        hints: tuple[str | None, ...] | None, caller: str | None
+    ) -> tuple[str | None, ...] | None:
+        found = tuple(typed(hint, caller) for hint in hints) if hints else ()
+        return found if any(found) else None
+
     return tuple(
         CallSite(name, receiver, ln, caller, args,
                  receiver_type(declared, receiver, caller, spec.self_names,
                                self_name=own.get(caller or ""), bare_fields=bare_fields)
-                 if declared else None, creates)
-        for (_, name, receiver, ln, args, creates), caller in zip(calls, callers, strict=True)
+                 if declared else None, creates, arg_types(hints, caller))
+        for (_, name, receiver, ln, args, creates, hints), caller
+        in zip(calls, callers, strict=True)
     )  # fmt: skip
 
 

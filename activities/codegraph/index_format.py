@@ -118,7 +118,10 @@ from activities.codegraph.skipping import SkipRules
 # 34 (resolution): on a declared receiver, the nearest member that can take the call's
 # arguments wins, and in Kotlin the caller's class's or file's extension of the type when
 # no member can.
-EXTRACTOR_VERSION = 34
+# 35: overloads keep their parameters' types and calls what their arguments show of theirs
+# (literals, `new T()`, typed names): of the overloads taking a call's arguments, the one
+# matching most of them (Java, Kotlin, C#).
+EXTRACTOR_VERSION = 35
 
 
 def index_format(

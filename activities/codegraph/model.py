@@ -49,6 +49,10 @@ class Definition:
     # The type a Kotlin extension function extends (`fun String.slugify()`: `String`): a
     # call on an object may reach it without its file importing it (the same package).
     extends: str | None = None
+    # The declared type of each parameter (None: not known, or variadic), kept for the
+    # definitions a file overloads (several of one qualified name): of the overloads that
+    # take a call's arguments, the one whose types match most of `CallSite.arg_types`.
+    params: tuple[str | None, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +86,9 @@ class CallSite:
     # `new Buffer()`: the name is a type's (or a JavaScript constructor function's), never
     # a method of the enclosing class named alike.
     creates: bool = False
+    # What each argument shows of its type (a literal's, `new T()`'s, a typed name's; None
+    # where nothing does), kept where one does: picks among overloads of one arity.
+    arg_types: tuple[str | None, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,7 +144,7 @@ class FileExtraction:
             package=data["package"],
             definitions=tuple(_definition(row) for row in data["defs"]),
             imports=tuple(Import(*row) for row in data["imports"]),
-            calls=tuple(CallSite(*row) for row in data["calls"]),
+            calls=tuple(_call(row) for row in data["calls"]),
             inherits=tuple(Inheritance(*row) for row in data["inherits"]),
             has_syntax_errors=data["errors"],
             default_export=data.get("default"),
@@ -156,6 +163,8 @@ def _definition_row(d: Definition) -> list[Any]:
         extras["arity"] = list(d.arity)
     if d.extends is not None:
         extras["extends"] = d.extends
+    if d.params is not None:
+        extras["params"] = list(d.params)
     if extras:
         row.append(extras)
     return row
@@ -169,11 +178,21 @@ def _definition(row: list[Any]) -> Definition:
         kind, name, qualified_name, start_line, end_line, parent, self_name,
         hidden=extras.get("hidden", False), arity=tuple(arity) if arity else None,
         extends=extras.get("extends"),
+        params=tuple(extras["params"]) if "params" in extras else None,
     )  # fmt: skip
 
 
+def _call(row: list[Any]) -> CallSite:
+    name, receiver, line, caller, *rest = row
+    rest += [None, None, False, None][len(rest) :]
+    args, receiver_type, creates, arg_types = rest
+    return CallSite(name, receiver, line, caller, args, receiver_type, creates,
+                    tuple(arg_types) if arg_types is not None else None)  # fmt: skip
+
+
 def _call_row(c: CallSite) -> list[Any]:
-    row = [c.name, c.receiver, c.line, c.caller, c.args, c.receiver_type, c.creates]
+    arg_types = list(c.arg_types) if c.arg_types is not None else None
+    row = [c.name, c.receiver, c.line, c.caller, c.args, c.receiver_type, c.creates, arg_types]
     while len(row) > 4 and (row[-1] is None or row[-1] is False):
         row.pop()
     return row

@@ -644,7 +644,7 @@ class _Resolver:
             found = self.lookup(scope, receiver, call.name, call.caller, types=call.creates)
         if found is None or call.args is None:
             return found
-        key = self.index.overload_for(found[0], call.args)
+        key = self.index.overload_for(found[0], call.args, call.arg_types)
         if found[1] == "unique_name" and not self.index.takes(key, call.args):
             return None  # a guess whose arguments cannot fit is some other method
         return key, found[1]

@@ -79,6 +79,7 @@ class SymbolIndex:
         self.overload_set: dict[str, tuple[str, ...]] = {}
         self.arity: dict[str, tuple[int, int | None]] = {}
         self.extends: dict[str, str] = {}  # extension functions: the type (`Definition.extends`)
+        self.params: dict[str, tuple[str | None, ...]] = {}  # overloads' (`Definition.params`)
         for path in sorted(extractions):
             self._add_file(self._file_symbols(extractions[path]), types=True)
         for fs in self.files.values():
@@ -108,14 +109,7 @@ class SymbolIndex:
             is_type = d.kind in TYPE_KINDS
             if is_type and not types:
                 continue
-            self.kind[key] = d.kind
-            self.qualified[key] = d.qualified_name
-            if d.self_name:
-                self.self_name[key] = d.self_name
-            if d.arity is not None:
-                self.arity[key] = d.arity
-            if d.extends is not None:
-                self.extends[key] = d.extends
+            self._remember(d, key)
             if d.hidden:
                 self.hidden.add(key)
                 if d.kind == "Method":
@@ -130,6 +124,24 @@ class SymbolIndex:
             if is_type:
                 self.global_types[(fs.family, d.qualified_name)].append(key)
 
+    def _remember(self, d: Definition, key: str) -> None:
+        """What lookups read of one definition by its key (`_forget` drops it)."""
+        self.kind[key] = d.kind
+        self.qualified[key] = d.qualified_name
+        if d.self_name:
+            self.self_name[key] = d.self_name
+        if d.arity is not None:
+            self.arity[key] = d.arity
+        if d.extends is not None:
+            self.extends[key] = d.extends
+        if d.params is not None:
+            self.params[key] = tuple(_type_word(p) for p in d.params)
+
+    def _forget(self, key: str) -> None:
+        del self.kind[key], self.qualified[key]
+        for table in (self.self_name, self.overload_set, self.arity, self.extends, self.params):
+            table.pop(key, None)
+
     def _add_overloads(self, fs: FileSymbols) -> None:
         overloaded = [
             (d, key)
@@ -142,20 +154,45 @@ class SymbolIndex:
         for d, key in overloaded:
             self.overload_set[key] = tuple(sets[d.qualified_name])
 
-    def overload_for(self, key: str, args: int | None) -> str:
+    def overload_for(
+        self, key: str, args: int | None, arg_types: tuple[str | None, ...] | None = None
+    ) -> str:
         """The overload of callable `key` that a call passing `args` arguments reaches
-        (javapoet: `newName(s)` calls `newName(s, tag)`): `key` if it takes them, else the
-        first that does, one without variable arguments before one with them, as Java and
-        C# prefer; `key` when none does or either is unknown."""
+        (javapoet: `newName(s)` calls `newName(s, tag)`): of those that take them, the one
+        whose parameter types match most of `arg_types` (okio's `write(bytes, 0, n)` with
+        a `ByteArray` is `write(ByteArray, Int, Int)`, not `write(ByteString, Int, Int)`);
+        else `key` if it takes them, else the first that does, one without variable
+        arguments before one with them, as Java and C# prefer; `key` when none does or
+        either is unknown."""
         keys = self.overload_set.get(key)
         if keys is None or args is None:
             return key
+        if arg_types:
+            matched = self._by_types((key, *keys), args, arg_types)
+            if matched is not None:
+                return matched
         for variadic in (False, True):
             for k in (key, *keys):
                 arity = self.arity.get(k)
                 if arity is None or (_takes(arity, args) and (arity[1] is None) == variadic):
                     return k
         return key
+
+    def _by_types(
+        self, keys: tuple[str, ...], args: int, arg_types: tuple[str | None, ...]
+    ) -> str | None:
+        """Of `keys` that take `args` arguments, the first whose parameters' types match
+        the most known argument types, if one matches any."""
+        wanted = [_type_word(t) for t in arg_types]
+        best, best_score = None, 0
+        for k in keys:
+            params = self.params.get(k)
+            if params is None or not self.takes(k, args):
+                continue
+            score = sum(1 for p, t in zip(params, wanted, strict=False) if p and p == t)
+            if score > best_score:
+                best, best_score = k, score
+        return best
 
     def takes(self, key: str, args: int) -> bool:
         """Whether callable `key` can take `args` arguments, as far as is known."""
@@ -187,11 +224,7 @@ class SymbolIndex:
                 touched.add(owner)
             if d.kind in TYPE_KINDS:
                 continue
-            del self.kind[key], self.qualified[key]
-            self.self_name.pop(key, None)
-            self.overload_set.pop(key, None)
-            self.arity.pop(key, None)
-            self.extends.pop(key, None)
+            self._forget(key)
             self._discard_global(old.family, d, key)
         fs = self._file_symbols(fe)
         self._add_file(fs, types=False)
@@ -274,11 +307,7 @@ class SymbolIndex:
             if owner is not None and owner not in gone and owner in self._member_files:
                 self._member_files[owner].discard(path)
                 touched.add(owner)
-            del self.kind[key], self.qualified[key]
-            self.self_name.pop(key, None)
-            self.overload_set.pop(key, None)
-            self.arity.pop(key, None)
-            self.extends.pop(key, None)
+            self._forget(key)
             self.members.pop(key, None)
             self._member_files.pop(key, None)
             self._discard_global(fs.family, d, key)
@@ -468,6 +497,19 @@ def _discard(table: dict[tuple[str, str], list[str]], name: tuple[str, str], key
     keys.remove(key)
     if not keys:
         del table[name]
+
+
+# Spellings of one type across languages and boxing: `Integer` takes an `int` literal.
+_SAME_TYPE = {"integer": "int", "bool": "boolean", "character": "char"}
+
+
+def _type_word(spelled: str | None) -> str | None:
+    """A type as argument and parameter types are compared: its last name, lower case,
+    without a C# arity (`Options`1`)."""
+    if not spelled:
+        return None
+    word = spelled.rpartition(".")[2].partition("`")[0].lower()
+    return _SAME_TYPE.get(word, word)
 
 
 def _takes(arity: tuple[int, int | None], args: int) -> bool:

@@ -374,3 +374,40 @@ def test_new_reaches_a_type_never_a_method_named_alike() -> None:
         ("src/Pool.cs|Method:Pool.Create", "src/Pool.cs|Class:Pool", "scope"),
         ("src/Docs.cs|Method:Docs.Use", "src/Pool.cs|Class:FaultGenerator", "package"),
     }
+
+
+def test_overloads_of_one_arity_are_told_apart_by_the_argument_types_shown() -> None:
+    """Polly's `AddRateLimiter(new RateLimiterStrategyOptions())` is the overload taking the
+    options, not the limiter; a string literal picks the `string` overload; a named
+    argument says nothing (its order is the caller's)."""
+    repo = index_repo(
+        {
+            "src/Builder.cs": """
+                namespace P;
+                public class Builder {
+                    public Builder AddRateLimiter(RateLimiter limiter) => this;
+                    public Builder AddRateLimiter(RateLimiterStrategyOptions options) => this;
+                    public void Log(int code) {}
+                    public void Log(string message) {}
+                }
+                public class RateLimiterStrategyOptions {}
+                """,
+            "src/Use.cs": """
+                namespace P;
+                public class Use {
+                    public void M(Builder b) {
+                        b.AddRateLimiter(new RateLimiterStrategyOptions());
+                        b.Log("x");
+                    }
+                    public void N(Builder b) { b.AddRateLimiter(options: null); }
+                }
+                """,
+        }
+    )
+    builder = "src/Builder.cs|Method:Builder."
+    assert repo.edge_set("CALLS") == {
+        ("src/Use.cs|Method:Use.M", "src/Builder.cs|Class:RateLimiterStrategyOptions", "package"),
+        ("src/Use.cs|Method:Use.M", f"{builder}AddRateLimiter#2", "type"),
+        ("src/Use.cs|Method:Use.M", f"{builder}Log#2", "type"),
+        ("src/Use.cs|Method:Use.N", f"{builder}AddRateLimiter", "type"),
+    }

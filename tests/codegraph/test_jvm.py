@@ -678,3 +678,54 @@ def test_a_member_that_cannot_take_the_arguments_yields_to_one_that_can() -> Non
         (f"{fs}source", f"{fs}resolve", "scope"),
         (f"{fs}source", "okio/src/jvmMain/kotlin/okio/Path.kt|Method:Path.resolve", "type"),
     }  # fmt: skip
+
+
+def test_overloads_of_one_arity_are_told_apart_by_the_argument_types_shown() -> None:
+    """gson's `fromJson("x", type)` with a `Type` is `fromJson(String, Type)`, and with
+    `String.class` `fromJson(String, Class)`; `getAdapter(Object.class)` takes a `Class`;
+    okio's `write(bytes, 0, n)` with a `ByteArray` is `write(ByteArray, Int, Int)`; where
+    nothing shows, the first that takes the arguments."""
+    repo = index_repo(
+        {
+            "src/main/java/g/Gson.java": """
+                package g;
+                public class Gson {
+                    public <T> T fromJson(String json, Class<T> c) { return null; }
+                    public <T> T fromJson(String json, java.lang.reflect.Type t) { return null; }
+                    public <T> T getAdapter(TypeToken<T> t) { return null; }
+                    public <T> T getAdapter(Class<T> t) { return null; }
+                }
+                """,
+            "src/main/java/g/Use.java": """
+                package g;
+                class Use {
+                    void m(Gson gson, Type type, Object any) {
+                        gson.fromJson("x", type);
+                    }
+                    void n(Gson gson) { gson.getAdapter(Object.class); }
+                    void o(Gson gson, Object any) { gson.fromJson("y", String.class); }
+                    void p(Gson gson, Object any) { gson.fromJson(any, any); }
+                }
+                """,
+            "okio/src/main/kotlin/okio/Buffer.kt": """
+                package okio
+                class Buffer {
+                    fun write(source: ByteString, offset: Int, byteCount: Int): Buffer = this
+                    fun write(source: ByteArray, offset: Int, byteCount: Int): Buffer = this
+                }
+                """,
+            "okio/src/main/kotlin/okio/Deflater.kt": """
+                package okio
+                class Deflater { fun t(b: Buffer, target: ByteArray) { b.write(target, 0, 3) } }
+                """,
+        }
+    )
+    use, gson = "src/main/java/g/Use.java|Method:Use.", "src/main/java/g/Gson.java|Method:Gson."
+    assert repo.edge_set("CALLS") == {
+        (f"{use}m", f"{gson}fromJson#2", "type"),
+        (f"{use}n", f"{gson}getAdapter#2", "type"),
+        (f"{use}o", f"{gson}fromJson", "type"),
+        (f"{use}p", f"{gson}fromJson", "type"),
+        ("okio/src/main/kotlin/okio/Deflater.kt|Method:Deflater.t",
+         "okio/src/main/kotlin/okio/Buffer.kt|Method:Buffer.write#2", "type"),
+    }  # fmt: skip

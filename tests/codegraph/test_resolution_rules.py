@@ -108,17 +108,33 @@ def test_edges_of_unchanged_files_follow_a_changed_target() -> None:
 
 def test_extraction_round_trips_through_json() -> None:
     """What is stored on the File node restores to an equal extraction: arities, argument
-    counts and hidden callables too."""
+    counts, hidden callables, overloads' parameter types, argument types, the type an
+    extension function extends and `new` too."""
     from tests.codegraph import test_c_family, test_csharp, test_jvm, test_rust
 
+    overloads = {
+        "src/Buffer.kt": """
+            package okio
+            fun String.encodeUtf8(): Buffer = Buffer()
+            class Buffer {
+                fun write(source: ByteString, n: Int): Buffer = this
+                fun write(source: ByteArray, n: Int): Buffer = this
+                fun copy(b: ByteArray) { write(b, 1) }
+            }
+            """,
+    }
     samples = (test_rust.FILES, test_jvm.JAVA, test_jvm.KOTLIN, test_csharp.FILES,
-               test_c_family.CPP_FILES)  # fmt: skip
+               test_c_family.CPP_FILES, overloads)  # fmt: skip
     extractions = [fe for files in samples for fe in index_repo(files).extractions.values()]
     for extraction in extractions:
         assert FileExtraction.from_json(extraction.to_json()) == extraction
     assert any(d.arity for fe in extractions for d in fe.definitions)
     assert any(c.args is not None for fe in extractions for c in fe.calls)
     assert any(d.hidden for fe in extractions for d in fe.definitions)
+    assert any(d.params for fe in extractions for d in fe.definitions)
+    assert any(d.extends for fe in extractions for d in fe.definitions)
+    assert any(c.arg_types for fe in extractions for c in fe.calls)
+    assert any(c.creates for fe in extractions for c in fe.calls)
 
 
 def test_calls_on_a_library_type_are_never_guessed() -> None:

@@ -86,6 +86,12 @@ class LanguageSpec:
     type_parameters: Callable[[Node], int] | None = None
     # The type an extension function's node extends (`Definition.extends`).
     extends: Callable[[Node], str | None] | None = None
+    # Where overloads of one arity differ in their parameters' types: each parameter's
+    # declared type (`Definition.params`; None for a variadic one), and what each of a
+    # call's arguments shows of its type (`CallSite.arg_types`): a literal's, a `new T()`,
+    # `=name` for a name whose declared type the extraction reads, else None.
+    parameter_types: Callable[[Node], tuple[str | None, ...]] | None = None
+    argument_types: Callable[[Node], tuple[str | None, ...] | None] | None = None
 
 
 # Where grammars put a declaration's `private`: Java's `modifiers`, C#'s `modifier`, PHP's
@@ -97,6 +103,18 @@ _MODIFIER_NODES = frozenset(
 
 # Arguments whose count is known only at run time: `f(args...)` (C++), `f(*xs)` (Kotlin).
 _SPREADS = frozenset({"parameter_pack_expansion", "spread_expression"})
+
+
+def parameter_type(spelled: str) -> str:
+    """A parameter's declared type as overloads are told apart by it: without generic
+    arguments, nullability or a package (`java.util.List<String>?` is `List`), an array
+    keeping its brackets (`byte[]`)."""
+    value = spelled.strip().rstrip("?")
+    cut = value.find("<")
+    if cut > 0:
+        close = value.rfind(">")
+        value = value[:cut] + value[close + 1 :] if close > cut else value[:cut]
+    return value.replace(" ", "").rpartition(".")[2]
 
 
 def count_arguments(call: Node) -> int | None:

@@ -10,6 +10,7 @@ from activities.codegraph.specs import (
     count_arguments,
     declared_private,
     line,
+    parameter_type,
     text,
 )
 
@@ -82,6 +83,57 @@ def arity(node: Node) -> tuple[int, int | None]:
     return least, None if variadic else required + optional
 
 
+_LITERALS = {
+    "string_literal": "string", "verbatim_string_literal": "string",
+    "raw_string_literal": "string", "interpolated_string_expression": "string",
+    "character_literal": "char", "boolean_literal": "bool", "real_literal": "double",
+    "typeof_expression": "Type",
+}  # fmt: skip
+
+
+def parameter_types(node: Node) -> tuple[str | None, ...]:
+    """`M(int a, Options o, params int[] rest)`: `int`, `Options` and a variadic."""
+    parameters = node.child_by_field_name("parameters")
+    found: list[str | None] = []
+    variadic = False
+    for child in parameters.children if parameters is not None else ():
+        if child.type == "params":
+            variadic = True
+        elif child.type == "parameter":
+            spelled = child.child_by_field_name("type")
+            found.append(parameter_type(text(spelled)) if spelled is not None else None)
+    return (*found, None) if variadic else tuple(found)
+
+
+def argument_types(call: Node) -> tuple[str | None, ...] | None:
+    """What `M("s", 1, new Options(), options)` shows of its arguments' types; nothing
+    where an argument is named (`M(options: null)`)."""
+    arguments = call.child_by_field_name("arguments")
+    if arguments is None:
+        return None
+    found: list[str | None] = []
+    for argument in arguments.named_children:
+        if argument.type != "argument":
+            continue
+        if any(child.type == ":" for child in argument.children):
+            return None
+        values = argument.named_children
+        found.append(_argument_type(values[-1]) if len(values) == 1 else None)
+    return tuple(found)
+
+
+def _argument_type(value: Node) -> str | None:
+    kind = value.type
+    if kind in _LITERALS:
+        return _LITERALS[kind]
+    if kind == "integer_literal":
+        return "long" if text(value)[-1] in "lL" else "int"
+    if kind == "object_creation_expression":
+        spelled = value.child_by_field_name("type")
+        return parameter_type(text(spelled)) if spelled is not None else None
+    return f"={text(value)}" if kind == "identifier" else None
+
+
 def type_parameters(node: Node) -> int:
     """`class Options<TResult>` takes one type parameter: it is `Options`1`."""
     for child in node.named_children:
@@ -100,4 +152,6 @@ SPEC = LanguageSpec(
     arity=arity,
     arguments=count_arguments,
     type_parameters=type_parameters,
+    parameter_types=parameter_types,
+    argument_types=argument_types,
 )

@@ -10,6 +10,7 @@ from activities.codegraph.specs import (
     count_arguments,
     declared_private,
     line,
+    parameter_type,
     text,
 )
 
@@ -68,6 +69,52 @@ def arity(node: Node) -> tuple[int, int | None]:
     return required, None if "spread_parameter" in kinds else required
 
 
+# Literal argument types, by node type.
+_LITERALS = {
+    "string_literal": "String", "text_block": "String", "character_literal": "char",
+    "true": "boolean", "false": "boolean", "class_literal": "Class",
+}  # fmt: skip
+_INTEGERS = ("decimal_integer_literal", "hex_integer_literal", "octal_integer_literal",
+             "binary_integer_literal")  # fmt: skip
+
+
+def parameter_types(node: Node) -> tuple[str | None, ...]:
+    """`f(int a, Sink s, byte[] b, Foo... f)`: `int`, `Sink`, `byte[]` and a variadic."""
+    parameters = node.child_by_field_name("parameters")
+    found: list[str | None] = []
+    for child in parameters.named_children if parameters is not None else ():
+        spelled = child.child_by_field_name("type") if child.type == "formal_parameter" else None
+        if child.type in ("formal_parameter", "spread_parameter"):
+            found.append(parameter_type(text(spelled)) if spelled is not None else None)
+    return tuple(found)
+
+
+def argument_types(call: Node) -> tuple[str | None, ...] | None:
+    """What `f("s", 1, Foo.class, new Sink(), sink)` shows of its arguments' types."""
+    arguments = call.child_by_field_name("arguments")
+    if arguments is None:
+        return None
+    found: list[str | None] = []
+    for child in arguments.named_children:
+        kind = child.type
+        if kind in ("line_comment", "block_comment"):
+            continue
+        if kind in _LITERALS:
+            found.append(_LITERALS[kind])
+        elif kind in _INTEGERS:
+            found.append("long" if text(child)[-1] in "lL" else "int")
+        elif kind == "decimal_floating_point_literal":
+            found.append("float" if text(child)[-1] in "fF" else "double")
+        elif kind in ("object_creation_expression", "cast_expression"):
+            spelled = child.child_by_field_name("type")
+            found.append(parameter_type(text(spelled)) if spelled is not None else None)
+        elif kind == "identifier":
+            found.append(f"={text(child)}")
+        else:
+            found.append(None)
+    return tuple(found)
+
+
 SPEC = LanguageSpec(
     query=QUERY,
     imports=imports,
@@ -75,4 +122,6 @@ SPEC = LanguageSpec(
     hidden=declared_private,
     arity=arity,
     arguments=count_arguments,
+    parameter_types=parameter_types,
+    argument_types=argument_types,
 )

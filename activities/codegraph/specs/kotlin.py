@@ -6,7 +6,13 @@ from tree_sitter import Node
 
 from activities.codegraph.model import Import
 from activities.codegraph.names import type_name
-from activities.codegraph.specs import LanguageSpec, declared_private, line, text
+from activities.codegraph.specs import (
+    LanguageSpec,
+    declared_private,
+    line,
+    parameter_type,
+    text,
+)
 
 # Patterns for the same node are listed most specific first: the engine keeps the earliest.
 QUERY = """
@@ -87,6 +93,69 @@ def arguments(call: Node) -> int | None:
     return count
 
 
+def parameter_types(node: Node) -> tuple[str | None, ...]:
+    """`fun f(a: Int, b: ByteArray?, vararg c: Foo)`: `Int`, `ByteArray` and a variadic."""
+    parameters = next((c for c in node.children if c.type == "function_value_parameters"), None)
+    found: list[str | None] = []
+    children = parameters.children if parameters is not None else []
+    for i, child in enumerate(children):
+        if child.type != "parameter":
+            continue
+        before = children[i - 1] if i else None
+        if (
+            before is not None
+            and before.type == "parameter_modifiers"
+            and "vararg" in text(before).split()
+        ):
+            found.append(None)
+            continue
+        spelled = next((c for c in child.named_children if c.type != "identifier"), None)
+        found.append(parameter_type(text(spelled)) if spelled is not None else None)
+    return tuple(found)
+
+
+_KOTLIN_WORDS = {"true": "Boolean", "false": "Boolean"}
+
+
+def argument_types(call: Node) -> tuple[str | None, ...] | None:
+    """What `f("s", 1, Sink(), sink)` shows of its arguments' types; nothing where an
+    argument is named (`f(count = 1)`: the order is the caller's)."""
+    found: list[str | None] = []
+    for child in call.children:
+        if child.type == "annotated_lambda":
+            found.append(None)
+        if child.type != "value_arguments":
+            continue
+        for argument in child.named_children:
+            if argument.type != "value_argument":
+                continue
+            parts = argument.named_children
+            if len(parts) != 1:
+                return None  # a named argument
+            found.append(_argument_type(parts[0]))
+    return tuple(found)
+
+
+def _argument_type(node: Node) -> str | None:
+    kind = node.type
+    if kind == "string_literal":
+        return "String"
+    if kind == "character_literal":
+        return "Char"
+    if kind == "number_literal":
+        return "Long" if text(node)[-1] in "lL" else "Int"
+    if kind == "float_literal":
+        return "Float" if text(node)[-1] in "fF" else "Double"
+    if kind == "identifier":
+        word = text(node)
+        return _KOTLIN_WORDS.get(word, None if word == "null" else f"={word}")
+    if kind == "call_expression":  # `Sink()`: a class, as Kotlin names them
+        callee = node.children[0] if node.children else None
+        name = text(callee) if callee is not None and callee.type == "identifier" else ""
+        return name if name[:1].isupper() else None
+    return None
+
+
 def hidden(node: Node, path: str) -> bool:
     """A `private` function, or an extension declared in a class (`fun Large.toLong()` inside
     `class WinHandle`): callable only where that class is in scope as a receiver. One in an
@@ -119,4 +188,6 @@ SPEC = LanguageSpec(
     arity=arity,
     arguments=arguments,
     extends=extends,
+    parameter_types=parameter_types,
+    argument_types=argument_types,
 )
