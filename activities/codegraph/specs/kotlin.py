@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from tree_sitter import Node
 
 from activities.codegraph.model import Import
@@ -52,23 +54,32 @@ def imports(node: Node) -> list[Import]:
     return [Import(module, name, alias, line(node))]
 
 
-def arity(node: Node) -> tuple[int, int | None]:
-    """`fun f(a: Int, b: Int = 2, vararg c: Int)` takes one argument or more."""
+def _parameters(node: Node) -> Iterator[tuple[Node, bool, bool]]:
+    """Each `parameter` of a `function_declaration`, whether it is `vararg` and whether it
+    has a default (`b: Int = 2`)."""
     parameters = next((c for c in node.children if c.type == "function_value_parameters"), None)
-    required = optional = 0
-    variadic = False
     children = parameters.children if parameters is not None else []
     for i, child in enumerate(children):
         if child.type != "parameter":
             continue
         before = children[i - 1] if i else None
-        if (
+        vararg = (
             before is not None
             and before.type == "parameter_modifiers"
-            and ("vararg" in text(before).split())
-        ):
+            and "vararg" in text(before).split()
+        )
+        default = i + 1 < len(children) and children[i + 1].type == "="
+        yield child, vararg, default
+
+
+def arity(node: Node) -> tuple[int, int | None]:
+    """`fun f(a: Int, b: Int = 2, vararg c: Int)` takes one argument or more."""
+    required = optional = 0
+    variadic = False
+    for _, vararg, default in _parameters(node):
+        if vararg:
             variadic = True
-        elif i + 1 < len(children) and children[i + 1].type == "=":
+        elif default:
             optional += 1
         else:
             required += 1
@@ -95,22 +106,10 @@ def arguments(call: Node) -> int | None:
 
 def parameter_types(node: Node) -> tuple[str | None, ...]:
     """`fun f(a: Int, b: ByteArray?, vararg c: Foo)`: `Int`, `ByteArray` and a variadic."""
-    parameters = next((c for c in node.children if c.type == "function_value_parameters"), None)
     found: list[str | None] = []
-    children = parameters.children if parameters is not None else []
-    for i, child in enumerate(children):
-        if child.type != "parameter":
-            continue
-        before = children[i - 1] if i else None
-        if (
-            before is not None
-            and before.type == "parameter_modifiers"
-            and "vararg" in text(before).split()
-        ):
-            found.append(None)
-            continue
-        spelled = next((c for c in child.named_children if c.type != "identifier"), None)
-        found.append(parameter_type(text(spelled)) if spelled is not None else None)
+    for parameter, vararg, _ in _parameters(node):
+        spelled = next((c for c in parameter.named_children if c.type != "identifier"), None)
+        found.append(None if vararg or spelled is None else parameter_type(text(spelled)))
     return tuple(found)
 
 
