@@ -90,18 +90,9 @@ class RepoLayout:
         folder = dirname(importer)
         known = self._near.get((fam, package, folder))
         if known is None:
-            here = folder.split("/")
-
-            def shared(path: str) -> int:
-                parts = dirname(path).split("/")
-                n = 0
-                while n < min(len(parts), len(here)) and parts[n] == here[n]:
-                    n += 1
-                return n
-
             paths = self.by_package.get((fam, package), ())
             known = self._near[(fam, package, folder)] = tuple(
-                sorted(paths, key=lambda path: -shared(path))
+                sorted(paths, key=lambda path: -_shared_dirs(path, importer))
             )
         return known
 
@@ -497,22 +488,22 @@ def _on_load_path(found: str, name: str, language: str, *, system: bool) -> bool
     return True
 
 
+def _shared_dirs(path: str, other: str) -> int:
+    """How many leading directories two file paths share."""
+    parts, here = dirname(path).split("/"), dirname(other).split("/")
+    n = 0
+    while n < min(len(parts), len(here)) and parts[n] == here[n]:
+        n += 1
+    return n
+
+
 def _nearest(candidates: list[str], importer: str) -> str | None:
     """The candidate sharing the longest directory prefix with `importer`, if unique."""
     if not candidates:
         return None
     if len(candidates) == 1:
         return candidates[0]
-    here = dirname(importer).split("/")
-
-    def shared(path: str) -> int:
-        parts = dirname(path).split("/")
-        n = 0
-        while n < min(len(parts), len(here)) and parts[n] == here[n]:
-            n += 1
-        return n
-
-    scored = sorted((-shared(c), c.count("/"), c) for c in candidates)
+    scored = sorted((-_shared_dirs(c, importer), c.count("/"), c) for c in candidates)
     if len(scored) > 1 and scored[0][:2] == scored[1][:2]:
         return None  # ambiguous: better no edge than a wrong one
     return scored[0][2]
