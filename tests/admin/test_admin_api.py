@@ -87,14 +87,14 @@ async def test_missing_or_wrong_token_is_401_with_a_bearer_challenge(
 
 
 async def test_a_token_beyond_ascii_is_compared_as_the_utf8_bytes_sent(
-    settings: Settings, unique_id: str
+    settings: Settings, repo_id: str
 ) -> None:
     """An ADMIN_TOKEN beyond ASCII authenticates when sent as its UTF-8 bytes, as curl does."""
     token = "admin-tökén-0123456789-à"  # the last byte of "à" in UTF-8 is latin-1's nbsp
     headers = {"Authorization": b"Bearer " + token.encode()}
     async with serve(dataclasses.replace(settings, admin_token=token)) as app:
         response = await app.http.get(
-            f"/api/repos/github-{unique_id}/branches/main", headers=headers
+            f"/api/repos/{repo_id}/branches/main", headers=headers
         )
 
     assert response.status_code == 404, response.text
