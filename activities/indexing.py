@@ -303,6 +303,17 @@ class IndexingActivities:
         )
         return deleted
 
+    @activity.defn(name="delete_removed_repository")
+    async def delete_removed_repository(self, branch: BranchRef) -> bool:
+        """After the graph of a removed repository's branch: delete the Repository node if no
+        Branch of it is left, the last branch's delete removing what a late run wrote."""
+        deleted = await self._metadata.delete_repository_without_branches(branch.repo_id)
+        log.info(
+            "deleted removed repository" if deleted else "removed repository has branches left",
+            extra={"repo_id": branch.repo_id, "branch": branch.branch},
+        )
+        return deleted
+
     @activity.defn(name="forget_kept_repository")
     async def forget_kept_repository(self, branch: BranchRef) -> bool:
         """Delete this worker's kept repository of a branch whose graph was deleted: the code
@@ -335,6 +346,7 @@ class IndexingActivities:
             self.cleanup_workspace,
             self.record_run,
             self.delete_branch_graph,
+            self.delete_removed_repository,
             self.forget_kept_repository,
         ]
 

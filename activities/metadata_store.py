@@ -153,6 +153,21 @@ class MetadataStore:
         )
         return [str(record["name"]) for record in records]
 
+    async def delete_repository_without_branches(self, repo_id: str) -> bool:
+        """Delete the Repository node unless a Branch of it is left (one whose own delete has
+        yet to run, or a branch made again); True if it was deleted."""
+        records, _, _ = await self._driver.execute_query(
+            """
+            MATCH (r:Repository {repo_id: $repo_id})
+            WHERE NOT EXISTS { MATCH (:Branch {repo_id: $repo_id}) }
+            DETACH DELETE r
+            RETURN count(*) AS deleted
+            """,
+            repo_id=repo_id,
+            database_=self._database,
+        )
+        return int(records[0]["deleted"]) > 0
+
     async def delete_repository(self, repo_id: str) -> None:
         await self._driver.execute_query(
             "MATCH (r:Repository {repo_id: $repo_id}) DETACH DELETE r",

@@ -105,7 +105,9 @@ class SetupActivities:
         indexed = await self._metadata.list_branches(repo_id)
         branches = sorted({*indexed, *await self._dispatcher.running_branches(repo_id)})
         for branch in branches:
-            await self._dispatcher.delete(DeleteRequest(repo_id, branch, delivery_id, reason))
+            await self._dispatcher.delete(
+                DeleteRequest(repo_id, branch, delivery_id, reason, repository_removed=True)
+            )
         await self._metadata.delete_repository(repo_id)
         log.info(
             "repository removed",

@@ -18,6 +18,7 @@ TIMEOUT_SETTINGS = {
     "delete_branch_graph": ("GRAPH_TIMEOUT_SECONDS", "graph_timeout"),
     "cleanup_stale": ("STALE_CLEANUP_TIMEOUT_SECONDS", "stale_cleanup_timeout"),
     "record_run": ("METADATA_TIMEOUT_SECONDS", "metadata_timeout"),
+    "delete_removed_repository": ("METADATA_TIMEOUT_SECONDS", "metadata_timeout"),
     "cleanup_workspace": ("WORKSPACE_CLEANUP_TIMEOUT_SECONDS", "workspace_cleanup_timeout"),
     "forget_kept_repository": ("WORKSPACE_CLEANUP_TIMEOUT_SECONDS", "workspace_cleanup_timeout"),
 }

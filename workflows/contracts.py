@@ -73,6 +73,9 @@ class DeleteRequest:
     # deletes only when the remote answers that the branch or its repository is gone, never
     # when the remote cannot be asked (a setting or credential of ours may be wrong).
     inferred: bool = False
+    # Sent for a repository's removal: the last branch to go takes the Repository node along,
+    # which a run ending after the removal may have written again.
+    repository_removed: bool = False
 
 
 @dataclass(frozen=True)

@@ -61,9 +61,10 @@ REMOTE_CHECK_GIVE_UP_SECONDS = 24 * 3600
 
 # Activities that never heartbeat: a heartbeat timeout would kill them after
 # HEARTBEAT_TIMEOUT_SECONDS whatever their own timeout, so they are scheduled without one (as
-# forget_kept_repository is). record_run is one short transaction; cleanup_workspace deletes
-# files synchronously, which would block a heartbeat task anyway.
-SILENT_ACTIVITIES = frozenset({"record_run", "cleanup_workspace"})
+# forget_kept_repository is). record_run and delete_removed_repository are one short
+# transaction each; cleanup_workspace deletes files synchronously, which would block a
+# heartbeat task anyway.
+SILENT_ACTIVITIES = frozenset({"record_run", "delete_removed_repository", "cleanup_workspace"})
 
 
 class HostLostError(Exception):
@@ -426,6 +427,18 @@ class RepoIndexingWorkflow:
             retry=self._retry_policy(attempts=0),
         )
         self._log(f"deleted {deleted} nodes")
+        if request.repository_removed and workflow.patched("delete-removed-repository"):
+            # The removal deleted the Repository node when it sent the deletes, but a run that
+            # ended after that (a cancel reaches an activity only at its next heartbeat, and
+            # one that completes meanwhile swallows it) wrote it again. Each branch's delete
+            # comes after its own run's writes, so the last one to check finds no Branch left.
+            await self._activity(
+                "delete_removed_repository",
+                BranchRef(self._repo_id, self._branch),
+                self._policy.metadata_timeout,
+                bool,
+                retry=self._retry_policy(attempts=0),
+            )
         if workflow.patched("forget-kept-repositories"):
             await self._forget_kept_repositories()
         return True

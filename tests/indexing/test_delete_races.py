@@ -14,6 +14,7 @@ from neo4j import AsyncDriver
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
 
+from activities.metadata_store import MetadataStore
 from activities.worker import running_worker
 from app.commands import RemoveRepository
 from app.dispatcher import Dispatcher
@@ -239,7 +240,7 @@ async def test_removing_a_repository_reaches_a_branch_on_its_first_run(
     unique_id: str,
 ) -> None:
     """A branch whose first run has not written its Branch node yet is still told to delete:
-    its graph must not be written after its repository was removed."""
+    neither its graph nor its Repository node may be written after the repository's removal."""
     quick = dataclasses.replace(settings, parse_processes=1)
     repo, sha = stdlib_corpus(tmp_path, "first")
     ref = local_repo(f"github-{unique_id}", repo.bare)
@@ -254,6 +255,34 @@ async def test_removing_a_repository_reaches_a_branch_on_its_first_run(
         assert (await handle.describe()).status == WorkflowExecutionStatus.COMPLETED
     assert await count_branch_nodes(neo4j_driver, ref.repo_id, "main") == 0
     assert await file_count(neo4j_driver, ref.repo_id) == 0
+    assert await repository_count(neo4j_driver, ref.repo_id) == 0
+
+
+async def test_a_removed_repository_node_goes_with_its_last_branch(
+    neo4j_driver: AsyncDriver, unique_id: str
+) -> None:
+    """The Repository node of a removed repository is deleted only once no Branch of it is
+    left, even one its removal already cut from it: each branch's delete checks after its own."""
+    store = MetadataStore(neo4j_driver, "neo4j")
+    ref = RepoRef(f"github-{unique_id}", "github", "acme/widgets", "https://example.com/w.git")
+    await store.upsert_repository(ref, "main")
+    await store.upsert_repository(ref, "feature")
+    await store.delete_repository(ref.repo_id)  # the removal, before either branch's delete
+    await store.upsert_repository(ref, "main")  # a run of main that ended after it
+
+    await store.delete_branch(ref.repo_id, "main")
+    assert not await store.delete_repository_without_branches(ref.repo_id)
+    assert await repository_count(neo4j_driver, ref.repo_id) == 1
+    await store.delete_branch(ref.repo_id, "feature")
+    assert await store.delete_repository_without_branches(ref.repo_id)
+    assert await repository_count(neo4j_driver, ref.repo_id) == 0
+
+
+async def repository_count(driver: AsyncDriver, repo_id: str) -> int:
+    records, _, _ = await driver.execute_query(
+        "MATCH (r:Repository {repo_id: $r}) RETURN count(r) AS n", r=repo_id, database_="neo4j"
+    )
+    return int(records[0]["n"])
 
 
 async def activity_events(handle: WorkflowHandle[Any, Any]) -> tuple[int, int]:
