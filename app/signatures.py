@@ -158,7 +158,9 @@ def standard_webhooks_key(secret: str) -> bytes:
 def sign_standard_webhook(body: bytes, msg_id: str, timestamp: int, secret: str) -> str:
     """The `webhook-signature` value for a delivery (used by tests and benchmarks)."""
     digest = hmac.new(
-        standard_webhooks_key(secret), _signed_content(msg_id, str(timestamp), body), hashlib.sha256
+        standard_webhooks_key(secret),
+        _signed_content(msg_id.encode(), str(timestamp), body),
+        hashlib.sha256,
     ).digest()
     return "v1," + base64.b64encode(digest).decode()
 
@@ -207,7 +209,11 @@ def verify_standard_webhook(
         raise SignatureError(
             SignatureFailure.MALFORMED, setting, "webhook-signature has no 'v1,<base64>' entry"
         )
-    expected = hmac.new(key, _signed_content(msg_id, timestamp, body), hashlib.sha256).digest()
+    # The id is signed as the bytes sent, which the header's latin-1 text gives back.
+    id_bytes = header_bytes(msg_id)
+    if id_bytes is None:
+        raise SignatureError(SignatureFailure.MALFORMED, setting, "webhook-id is not header text")
+    expected = hmac.new(key, _signed_content(id_bytes, timestamp, body), hashlib.sha256).digest()
     if not _matches_any(expected, received):
         raise SignatureError(
             SignatureFailure.MISMATCH,
@@ -290,8 +296,8 @@ def _v1_signature(entry: str) -> bytes | None:
         return None
 
 
-def _signed_content(msg_id: str, timestamp: str, body: bytes) -> bytes:
-    return _encode(msg_id) + b"." + timestamp.encode() + b"." + body
+def _signed_content(msg_id: bytes, timestamp: str, body: bytes) -> bytes:
+    return msg_id + b"." + timestamp.encode() + b"." + body
 
 
 def _matches_any(received: bytes, candidates: Sequence[bytes]) -> bool:

@@ -126,6 +126,21 @@ def test_gitlab_refuses_bad_tokens(
     assert error.setting == GITLAB_TOKEN_SETTING
 
 
+def test_a_standard_webhooks_id_beyond_ascii_is_checked_as_the_bytes_sent() -> None:
+    """A webhook-id sent as UTF-8 bytes arrives as their latin-1 text, as Starlette decodes
+    headers: it is signed as those bytes, not as that text encoded again."""
+    msg_id = "msg-ünïcode"
+    signature = sign_standard_webhook(SPEC_BODY, msg_id, SPEC_TIMESTAMP, SPEC_SECRET)
+    verify_standard_webhook(
+        SPEC_BODY,
+        msg_id=msg_id.encode().decode("latin-1"),
+        timestamp=str(SPEC_TIMESTAMP),
+        signature=signature,
+        secret=SPEC_SECRET,
+        now=SPEC_TIMESTAMP,
+    )
+
+
 def test_standard_webhooks_reference_vector_verifies() -> None:
     """The specification's published example signature verifies (and signs identically)."""
     assert sign_standard_webhook(SPEC_BODY, SPEC_ID, SPEC_TIMESTAMP, SPEC_SECRET) == SPEC_SIGNATURE
