@@ -7,7 +7,7 @@ receiver sends ids (installation id, project id) and the activities mint credent
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 TASK_QUEUE_DEFAULT = "repo-indexing-queue"
 PUSH_SIGNAL = "push"
@@ -76,6 +76,14 @@ class DeleteRequest:
     # Sent for a repository's removal: the last branch to go takes the Repository node along,
     # which a run ending after the removal may have written again.
     repository_removed: bool = False
+
+    def after(self, pending: DeleteRequest | None) -> DeleteRequest:
+        """This delete, arriving while `pending` is not done yet: it replaces it, but keeps a
+        repository removal's duty to take the Repository node (an admin delete of the branch
+        right after the removal must not leave the node behind)."""
+        if pending is not None and pending.repository_removed and not self.repository_removed:
+            return replace(self, repository_removed=True)
+        return self
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,9 @@ class RepoIndexingWorkflow:
     def delete(self, request: DeleteRequest) -> None:
         if self._is_foreign(DELETE_SIGNAL, request.repo_id, request.branch):
             return
+        merged = request.after(self._delete)
+        if merged is not request and workflow.patched("keep-repository-removed"):
+            request = merged
         self._delete = request
         # A push before this delete made the branch again for an earlier one: this one wins.
         self._pushed_since_delete = False

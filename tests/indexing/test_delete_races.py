@@ -258,6 +258,20 @@ async def test_removing_a_repository_reaches_a_branch_on_its_first_run(
     assert await repository_count(neo4j_driver, ref.repo_id) == 0
 
 
+def test_a_later_delete_keeps_a_repository_removals_duty() -> None:
+    """A delete signalled while a repository removal's is pending replaces it (its reason and
+    delivery), but the branch's delete still takes the Repository node along: an admin
+    delete right after the removal must not leave the node a finishing run wrote again."""
+    removal = DeleteRequest("github-1", "main", "remove", "repo deleted", repository_removed=True)
+    admin = DeleteRequest("github-1", "main", "admin", "deleted through the admin API")
+    merged = admin.after(removal)
+    assert merged.repository_removed
+    assert merged.delivery_id == "admin"
+    assert admin.after(None) is admin
+    assert admin.after(admin) is admin
+    assert removal.after(admin) is removal
+
+
 async def test_a_removed_repository_node_goes_with_its_last_branch(
     neo4j_driver: AsyncDriver, unique_id: str
 ) -> None:
