@@ -121,7 +121,9 @@ from activities.codegraph.skipping import SkipRules
 # 35: overloads keep their parameters' types and calls what their arguments show of theirs
 # (literals, `new T()`, typed names): of the overloads taking a call's arguments, the one
 # matching most of them (Java, Kotlin, C#).
-EXTRACTOR_VERSION = 35
+# 36 (resolution): a static wildcard import (`import static a.b.Util.*`, `using static
+# A.B.Util;`, a project's `Static="true"` using) brings in the type's static members.
+EXTRACTOR_VERSION = 36
 
 
 def index_format(

@@ -299,7 +299,16 @@ def _packaged(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | N
     module = imp.module.replace("\\", ".").strip(".")
     if imp.name == "*":
         files = layout.by_package.get((fam, module))
-        return Target(tuple(files), wildcard=True, precise=False) if files else None
+        if files:
+            return Target(tuple(files), wildcard=True, precise=False)
+        # `import static a.b.Util.*`, `using static A.B.Util;`: the static members of a type,
+        # which `symbol` names in its package.
+        parts = module.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            files = layout.by_package.get((fam, ".".join(parts[:cut])))
+            if files:
+                return Target(tuple(files), ".".join(parts[cut:]), wildcard=True, precise=False)
+        return None
     if imp.name is None:
         if fe.language == "php":  # require/include of a path
             return _php_path(layout, fe, imp.module)

@@ -7,9 +7,10 @@ instead of a `using Polly.Utils;` line in each file: the SDK writes them into a 
 every project below them. A project compiles the .cs files under its directory, so a file
 takes the usings of the project file nearest above it.
 
-Not read: `Static="true"` usings (members of a class, not a namespace), items whose value
-is an MSBuild expression (`$(RootNamespace)`), other files brought in by `<Import>`, and
-conditions (every item counts, whatever its `Condition`).
+A `Static="true"` using (`global using static A.B.Helpers;`) names a class, whose static
+members it brings in: resolution reads `A.B.Helpers` either way. Not read: items whose
+value is an MSBuild expression (`$(RootNamespace)`), other files brought in by `<Import>`,
+and conditions (every item counts, whatever its `Condition`).
 """
 
 from __future__ import annotations
@@ -94,8 +95,6 @@ def _using_items(text: str) -> list[tuple[str, str, str | None]]:
     for element in root.iter():
         # Old-style projects put every element in the MSBuild XML namespace.
         if not isinstance(element.tag, str) or element.tag.rpartition("}")[2] != "Using":
-            continue
-        if element.get("Static", "").strip().lower() == "true":
             continue
         alias = (element.get("Alias") or "").strip() or None
         for action in ("Include", "Remove"):

@@ -861,7 +861,8 @@ class _Resolver:
             # Other files open the namespace too (`fmt::format()` in a file adding a
             # specialisation to `fmt`): it is looked for there.
         for files, how in ((scope.package_files, "package"),
-                           *((t.files, "import") for t in scope.wildcards)):  # fmt: skip
+                           *((t.files, "import") for t in scope.wildcards
+                             if t.symbol is None)):  # fmt: skip
             owner = index.top_in(files, qualifier)
             if owner is not None and index.kind[owner] in TYPE_KINDS:
                 member = index.find_member(owner, name)
@@ -986,6 +987,12 @@ class _Resolver:
         no more than the modules in them."""
         if target is None:
             return None
+        if target.wildcard and target.symbol is not None:  # a type's static members
+            owner = self.index.top_in(target.files, target.symbol)
+            if owner is None or self.index.kind[owner] not in TYPE_KINDS:
+                return None
+            member = self.index.find_member(owner, name)
+            return (member, "import") if member is not None else None
         symbol = self._default_export(target) or target.symbol or name
         found = self.index.top_in(target.files, symbol)
         if found is not None:

@@ -411,3 +411,44 @@ def test_overloads_of_one_arity_are_told_apart_by_the_argument_types_shown() -> 
         ("src/Use.cs|Method:Use.M", f"{builder}Log#2", "type"),
         ("src/Use.cs|Method:Use.N", f"{builder}AddRateLimiter", "type"),
     }
+
+
+def test_a_static_using_brings_in_a_types_static_members() -> None:
+    """`using static Lib.Utils.Guard;` lets `NotNull(o)` call `Guard.NotNull`, and so does
+    Polly's `<Using Include="Polly.Specs.DictionaryHelpers" Static="true" />` for every file
+    of its project (`CreateDictionary(1)`)."""
+    repo = index_repo(
+        {
+            "src/Lib/Guard.cs": """
+                namespace Lib.Utils;
+                public static class Guard { public static void NotNull(object o) {} }
+                """,
+            "src/Lib/Use.cs": """
+                using static Lib.Utils.Guard;
+                namespace Lib;
+                public class Use { public void M(object o) { NotNull(o); } }
+                """,
+            "test/Specs/Specs.csproj": """
+                <Project>
+                  <ItemGroup>
+                    <Using Include="Polly.Specs.DictionaryHelpers" Static="true" />
+                  </ItemGroup>
+                </Project>
+                """,
+            "test/Specs/Helpers.cs": """
+                namespace Polly.Specs;
+                public static class DictionaryHelpers {
+                    public static object CreateDictionary(int n) => null;
+                }
+                """,
+            "test/Specs/CacheSpecs.cs": """
+                namespace Polly.Specs.Caching;
+                public class CacheSpecs { public void M() { CreateDictionary(1); } }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/Lib/Use.cs|Method:Use.M", "src/Lib/Guard.cs|Method:Guard.NotNull", "import"),
+        ("test/Specs/CacheSpecs.cs|Method:CacheSpecs.M",
+         "test/Specs/Helpers.cs|Method:DictionaryHelpers.CreateDictionary", "import"),
+    }  # fmt: skip

@@ -729,3 +729,28 @@ def test_overloads_of_one_arity_are_told_apart_by_the_argument_types_shown() -> 
         ("okio/src/main/kotlin/okio/Deflater.kt|Method:Deflater.t",
          "okio/src/main/kotlin/okio/Buffer.kt|Method:Buffer.write#2", "type"),
     }  # fmt: skip
+
+
+def test_a_static_wildcard_import_brings_in_a_types_static_members() -> None:
+    """`import static a.b.Util.*;` lets `checkArgument(true)` call `Util.checkArgument`, and
+    imports Util.java."""
+    repo = index_repo(
+        {
+            "src/main/java/a/b/Util.java": """
+                package a.b;
+                public final class Util { public static void checkArgument(boolean b) {} }
+                """,
+            "src/main/java/c/Use.java": """
+                package c;
+                import static a.b.Util.*;
+                class Use { void m() { checkArgument(true); } }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/main/java/c/Use.java|Method:Use.m",
+         "src/main/java/a/b/Util.java|Method:Util.checkArgument", "import"),
+    }  # fmt: skip
+    assert ("src/main/java/c/Use.java", "src/main/java/a/b/Util.java", "") in repo.edge_set(
+        "IMPORTS"
+    )

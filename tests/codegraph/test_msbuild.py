@@ -51,8 +51,11 @@ def test_each_project_takes_the_nearest_directory_files_in_msbuild_order() -> No
     assert usings_for(usings, "src/Loose.cs") == []
 
 
-def test_old_style_projects_count_and_static_usings_and_expressions_do_not() -> None:
-    assert project_usings({"App/App.csproj": OLD_STYLE}) == {"App": [["Acme.Core", None]]}
+def test_old_style_projects_and_static_usings_count_and_expressions_do_not() -> None:
+    """A static using names a class (its members come in): resolution reads it as a path."""
+    assert project_usings({"App/App.csproj": OLD_STYLE}) == {
+        "App": [["Acme.Core", None], ["Acme.Helpers", None]]
+    }
     bad = '<Project><ItemGroup><Using Include="$(RootNamespace);A.*" /></ItemGroup></Project>'
     assert project_usings({"App/App.csproj": bad}) == {}
 
