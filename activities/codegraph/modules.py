@@ -303,12 +303,11 @@ def _packaged(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | N
             return Target(tuple(files), wildcard=True, precise=False)
         # `import static a.b.Util.*`, `using static A.B.Util;`: the static members of a type,
         # which `symbol` names in its package.
-        parts = module.split(".")
-        for cut in range(len(parts) - 1, 0, -1):
-            files = layout.by_package.get((fam, ".".join(parts[:cut])))
-            if files:
-                return Target(tuple(files), ".".join(parts[cut:]), wildcard=True, precise=False)
-        return None
+        found = _enclosing_package(layout, fam, module)
+        if found is None:
+            return None
+        package, inner = found
+        return Target(package, ".".join(inner), wildcard=True, precise=False)
     if imp.name is None:
         if fe.language == "php":  # require/include of a path
             return _php_path(layout, fe, imp.module)
@@ -322,13 +321,24 @@ def _packaged(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | N
     # A nested type or static member: `import a.b.Outer.Inner` lives in package a.b, and
     # Kotlin's `import okio.ByteString.Companion.encodeUtf8` in okio (a companion object's
     # members are its class's).
-    parts = module.split(".")
+    found = _enclosing_package(layout, fam, module)
+    if found is None:
+        return None
+    package, inner = found
+    inner = [p for p in inner if not (fe.language == "kotlin" and p == "Companion")]
+    return Target(package, ".".join([*inner, imp.name]), precise=False)
+
+
+def _enclosing_package(
+    layout: RepoLayout, fam: str, path: str
+) -> tuple[tuple[str, ...], list[str]] | None:
+    """The longest package a dotted path starts with, short of the whole path, and the
+    names after it (the types inside it): `a.b.Outer.Inner` is `Outer`, `Inner` in `a.b`."""
+    parts = path.split(".")
     for cut in range(len(parts) - 1, 0, -1):
         files = layout.by_package.get((fam, ".".join(parts[:cut])))
         if files:
-            kotlin = fe.language == "kotlin"
-            inner = [p for p in parts[cut:] if not (kotlin and p == "Companion")]
-            return Target(tuple(files), ".".join([*inner, imp.name]), precise=False)
+            return tuple(files), parts[cut:]
     return None
 
 
