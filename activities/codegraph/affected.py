@@ -7,7 +7,8 @@ removed, an edge of another file can change only where that file names one of th
 a call by that name, an import of it, a receiver or parent spelled with it. Anything else that
 moves (a type, an import, a parent, a package, an added or deleted path) may reach files that
 never spell the changed name (through a class hierarchy or a module layout), so the caller
-resolves the whole branch instead: `affected_files` answers None.
+resolves the whole branch instead: `affected_files` answers None. A C# `global using` that
+came, went or changed always does: it binds names in every file of its project.
 
 Whoever holds the branch's kept resolution tables (`BranchResolution`, passing
 `kept_tables=True`) can narrow the wider changes too, because it checks after the fact what
@@ -92,6 +93,8 @@ def affected_files(
         # A function named like a base may shadow it where the base is looked up (a
         # wildcard import, one namespace): the hierarchy, and so calls in files that never
         # name it, may move. Only the kept tables can tell.
+        return None
+    if any(_project_wide(fe) for fe in (*added.values(), *deleted.values())):
         return None
     affected = set(after) | set(added)
     for fe in (*added.values(), *deleted.values()):
@@ -288,6 +291,8 @@ def _changed_names(old: FileExtraction, new: FileExtraction, kept_tables: bool) 
     than the caller can follow: without kept tables, anything beyond callables and calls."""
     if (old.language, old.package) != (new.language, new.package):
         return None
+    if _project_wide(old) != _project_wide(new):
+        return None  # a `global using` binds in every file of its project
     if not kept_tables and (_inherits(old) != _inherits(new) or _imports(old) != _imports(new)):
         return None
     old_defs, new_defs = _definitions(old), _definitions(new)
@@ -318,6 +323,11 @@ def _base_words(branch: Mapping[str, FileExtraction]) -> set[str]:
 
 def _imports(fe: FileExtraction) -> list[tuple[str, str | None, str | None]]:
     return [(i.module, i.name, i.alias) for i in fe.imports]
+
+
+def _project_wide(fe: FileExtraction) -> list[tuple[str, str | None, str | None]]:
+    """The file's imports that bind in every file of its project (C# `global using`)."""
+    return [(i.module, i.name, i.alias) for i in fe.imports if i.project_wide]
 
 
 def _inherits(fe: FileExtraction) -> list[tuple[str, str, str]]:

@@ -54,9 +54,9 @@ def bind_file(
         elif local and not _own_definition(fs, target, local):
             scope.names[local] = target
         targets.update(_imported_files(index, target))
-    # A project's usings (`<Using Include>` in its .csproj) come after the file's own, as
-    # its generated global-usings file would. They bind names but draw no IMPORTS edge: the
-    # file does not spell them.
+    # A project's usings (`<Using Include>` in its .csproj, `global using` lines in its other
+    # files) come after the file's own, as its generated global-usings file would. They bind
+    # names but draw no IMPORTS edge: the file does not spell them.
     for imp in layout.project_imports(fe):
         target = resolve_import(layout, fe, imp)
         if target is not None and target.wildcard:

@@ -123,7 +123,8 @@ from activities.codegraph.skipping import SkipRules
 # matching most of them (Java, Kotlin, C#).
 # 36 (resolution): a static wildcard import (`import static a.b.Util.*`, `using static
 # A.B.Util;`, a project's `Static="true"` using) brings in the type's static members.
-EXTRACTOR_VERSION = 36
+# 37: a C# `global using` line binds in every file of its project (`Import.project_wide`).
+EXTRACTOR_VERSION = 37
 
 
 def index_format(

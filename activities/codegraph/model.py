@@ -67,6 +67,8 @@ class Import:
     name: str | None
     alias: str | None
     line: int
+    # Binds in every file of the project, not only this one (C# `global using`).
+    project_wide: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,7 +129,7 @@ class FileExtraction:
             "package": self.package,
             "errors": self.has_syntax_errors,
             "defs": [_definition_row(d) for d in self.definitions],
-            "imports": [[i.module, i.name, i.alias, i.line] for i in self.imports],
+            "imports": [_import_row(i) for i in self.imports],
             "calls": [_call_row(c) for c in self.calls],
             "inherits": [[h.child, h.parent, h.kind, h.line] for h in self.inherits],
         }
@@ -152,6 +154,11 @@ class FileExtraction:
 
 
 # Rows leave out trailing values at their defaults: most definitions and calls have them.
+
+
+def _import_row(i: Import) -> list[Any]:
+    row: list[Any] = [i.module, i.name, i.alias, i.line]
+    return [*row, True] if i.project_wide else row
 
 
 def _definition_row(d: Definition) -> list[Any]:

@@ -15,7 +15,7 @@ from posixpath import basename, dirname, join, normpath, splitext
 
 from activities.codegraph.languages import family
 from activities.codegraph.model import FileExtraction, Import
-from activities.codegraph.msbuild import ProjectUsings, usings_for
+from activities.codegraph.msbuild import ProjectUsings, project_of, usings_for
 
 _JS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs")
 _PACKAGE_LANGUAGES = frozenset({"java", "kotlin", "csharp", "php"})
@@ -56,6 +56,9 @@ class RepoLayout:
         self.rust_crates = dict(rust_crates or {})
         # C# projects' `<Using>` items by project directory (`msbuild.project_usings`).
         self.cs_usings = dict(cs_usings or {})
+        # The `global using` lines of each C# project's files, by project directory, in path
+        # and line order: (the file declaring it, the import).
+        self.cs_global: dict[str, list[tuple[str, Import]]] = defaultdict(list)
         # tsconfig `paths` by config directory, deepest first (`tsconfig.path_aliases`).
         self.js_aliases = sorted((js_aliases or {}).items(), key=lambda item: -len(item[0]))
         self.by_dir: dict[str, list[str]] = defaultdict(list)
@@ -74,6 +77,10 @@ class RepoLayout:
                 self.by_package[(family(fe.language), fe.package)].append(fe.path)
             if fe.language == "python":
                 self._index_python(fe.path)
+            elif fe.language == "csharp":
+                self.cs_global[project_of(self.cs_usings, fe.path)].extend(
+                    (fe.path, imp) for imp in fe.imports if imp.project_wide
+                )
         # The Go files of each directory (a package), in path order: every Go import reads one.
         self.go_files: dict[str, tuple[str, ...]] = {}
         for folder, paths in self.by_dir.items():
@@ -97,9 +104,11 @@ class RepoLayout:
         return known
 
     def project_imports(self, fe: FileExtraction) -> list[Import]:
-        """The usings a C# file's project declares for all its files (`<Using Include>`), as
-        the imports they stand for: `using A.B;`, or `using X = A.B.C;` with an alias."""
-        if fe.language != "csharp" or not self.cs_usings:
+        """The usings a C# file's project declares for all its files, as the imports they
+        stand for: its MSBuild files' `<Using Include>` items (`using A.B;`, or `using X =
+        A.B.C;` with an alias), then the `global using` lines of its other files (its own
+        are among its imports)."""
+        if fe.language != "csharp":
             return []
         found = []
         for namespace, alias in usings_for(self.cs_usings, fe.path):
@@ -108,6 +117,8 @@ class RepoLayout:
             else:
                 module, _, name = str(namespace).rpartition(".")
                 found.append(Import(module, name, alias, 0))
+        project = project_of(self.cs_usings, fe.path)
+        found.extend(imp for path, imp in self.cs_global.get(project, ()) if path != fe.path)
         return found
 
     def go_package_name(self, files: Sequence[str]) -> str | None:

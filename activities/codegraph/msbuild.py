@@ -37,9 +37,10 @@ def project_usings(files: Mapping[str, str]) -> ProjectUsings:
     """The usings each project directory applies to its files, from the text of every
     MSBuild file by path: those of the nearest Directory.Build.props above it, then its
     project file's, then the nearest Directory.Build.targets', each file's `Remove` taking
-    out what came before. Projects without usings are left out. A file that is not
+    out what came before. A file that is not
     well-formed XML (or declares a DOCTYPE, which MSBuild files never need and entity
-    expansion could abuse) gives none."""
+    expansion could abuse) gives none. Every project is listed, those without usings with
+    none: it still bounds where its files' `global using` lines reach (`project_of`)."""
     items = {path: _using_items(text) for path, text in files.items()}
     projects: dict[str, list[str]] = {}
     for project in sorted(items):
@@ -55,20 +56,23 @@ def project_usings(files: Mapping[str, str]) -> ProjectUsings:
                 usings.pop(namespace, None)
                 if action == "Include":
                     usings[namespace] = alias
-        if usings:
-            found[folder] = [[namespace, alias] for namespace, alias in usings.items()]
+        found[folder] = [[namespace, alias] for namespace, alias in usings.items()]
     return found
 
 
 def usings_for(usings: Mapping[str, list[list[str | None]]], path: str) -> list[list[str | None]]:
     """The project usings that apply to the C# file at `path`: its nearest project's."""
+    return usings.get(project_of(usings, path), [])
+
+
+def project_of(usings: Mapping[str, object], path: str) -> str:
+    """The directory of the project the C# file at `path` belongs to: the nearest project
+    directory above it, else the repository's top (a repository without project files
+    compiles as one)."""
     folder = posixpath.dirname(path)
-    while True:
-        if folder in usings:
-            return usings[folder]
-        if not folder:
-            return []
+    while folder and folder not in usings:
         folder = posixpath.dirname(folder)
+    return folder
 
 
 def _nearest(items: Mapping[str, object], folder: str, name: str) -> str | None:

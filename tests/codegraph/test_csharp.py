@@ -290,6 +290,68 @@ def test_a_project_using_binds_names_in_all_its_files() -> None:
     assert not {edge for edge in repo.edge_set("IMPORTS") if edge[0] == engine_file}
 
 
+def test_a_global_using_binds_names_in_every_file_of_its_project() -> None:
+    """eShop puts each project's usings in a GlobalUsings.cs of `global using` lines: they
+    bind in every .cs file of that project (the nearest .csproj above it), static and
+    aliased ones too, and draw an IMPORTS edge from the file that spells them only. A file
+    of another project sees none of them, nor does a plain `using` reach past its file."""
+    repo = index_repo(
+        {
+            "src/Ordering/Ordering.csproj": """
+                <Project Sdk="Microsoft.NET.Sdk" />
+                """,
+            "src/Ordering/GlobalUsings.cs": """
+                global using eShop.Seedwork;
+                global using static eShop.Seedwork.Guard;
+                global using Ticks = eShop.Seedwork.Clock;
+                using eShop.Local;
+                """,
+            "src/Ordering/Model/Order.cs": """
+                namespace eShop.Ordering;
+                public class Order : Entity {
+                    public void Ship() { AddEvent(); NotNull(this); Ticks.Now(); Helper.Run(); }
+                }
+                """,
+            "src/Seedwork/Entity.cs": """
+                namespace eShop.Seedwork;
+                public abstract class Entity { public void AddEvent() {} }
+                public static class Guard { public static void NotNull(object o) {} }
+                public static class Clock { public static long Now() => 0; }
+                """,
+            "src/Seedwork/Seedwork.csproj": """
+                <Project Sdk="Microsoft.NET.Sdk" />
+                """,
+            "src/Local/Helper.cs": """
+                namespace eShop.Local;
+                public static class Helper { public static void Run() {} }
+                public static class Other { public static void Run() {} }
+                """,
+            "src/Basket/Basket.csproj": """
+                <Project Sdk="Microsoft.NET.Sdk" />
+                """,
+            "src/Basket/Cart.cs": """
+                namespace eShop.Basket;
+                public class Cart : Entity { public void Add() { NotNull(this); Ticks.Now(); } }
+                """,
+        }
+    )
+    ship = "src/Ordering/Model/Order.cs|Method:Order.Ship"
+    seedwork = "src/Seedwork/Entity.cs"
+    assert repo.edge_set("INHERITS") == {
+        ("src/Ordering/Model/Order.cs|Class:Order", f"{seedwork}|Class:Entity", "import"),
+    }
+    assert {edge for edge in repo.edge_set("CALLS") if edge[0] == ship} == {
+        (ship, f"{seedwork}|Method:Entity.AddEvent", "scope"),
+        (ship, f"{seedwork}|Method:Guard.NotNull", "import"),
+        (ship, f"{seedwork}|Method:Clock.Now", "import"),
+    }
+    assert not {edge for edge in repo.edge_set("CALLS") if edge[0].startswith("src/Basket/")}
+    assert {(src, dst) for src, dst, _ in repo.edge_set("IMPORTS")} == {
+        ("src/Ordering/GlobalUsings.cs", seedwork),
+        ("src/Ordering/GlobalUsings.cs", "src/Local/Helper.cs"),
+    }
+
+
 def test_generic_types_are_told_apart_by_their_type_parameters() -> None:
     """Polly's `Options` and `Options<TResult>`, and `CircuitBreakerPolicy` and
     `CircuitBreakerPolicy<TResult>` in one file, are different types: a generic one's

@@ -57,12 +57,13 @@ def test_old_style_projects_and_static_usings_count_and_expressions_do_not() -> 
         "App": [["Acme.Core", None], ["Acme.Helpers", None]]
     }
     bad = '<Project><ItemGroup><Using Include="$(RootNamespace);A.*" /></ItemGroup></Project>'
-    assert project_usings({"App/App.csproj": bad}) == {}
+    assert project_usings({"App/App.csproj": bad}) == {"App": []}
 
 
 def test_broken_or_hostile_files_give_nothing() -> None:
     """A file that is not XML gives no usings; so does one declaring entities (a billion
-    laughs would expand them), though the other projects keep theirs."""
+    laughs would expand them), though the other projects keep theirs. Each is still a
+    project: it bounds where its files' `global using` lines reach."""
     laughs = (
         '<?xml version="1.0"?><!DOCTYPE p [<!ENTITY a "Acme.Core">]>'
         '<Project><ItemGroup><Using Include="&a;" /></ItemGroup></Project>'
@@ -74,4 +75,4 @@ def test_broken_or_hostile_files_give_nothing() -> None:
             "C/C.csproj": '<Project><ItemGroup><Using Include="C" /></ItemGroup></Project>',
         }
     )
-    assert usings == {"C": [["C", None]]}
+    assert usings == {"A": [], "B": [], "C": [["C", None]]}

@@ -64,7 +64,14 @@ def build_corpus(repo: WorkRepo) -> None:
             "cs/Lib/Other/Padder.cs": "namespace Lib.Other;\n"
             "public static class Padder { public static string Pad(string s) => s; }\n",
             "cs/App/Run.cs": "namespace App;\n"
-            'public class Run { public string Go() => Padder.Pad("x"); }\n',
+            'public class Run { public string Go() => Padder.Pad("x"); }\n'
+            # Two namespaces define Cutter: the call reaches one once a `global using` in
+            # another file of the project names it.
+            'public class Trim { public string Go() => Cutter.Cut("x"); }\n',
+            "cs/Lib/Extra/Cutter.cs": "namespace Lib.Extra;\n"
+            "public static class Cutter { public static string Cut(string s) => s; }\n",
+            "cs/Lib/Spare/Cutter.cs": "namespace Lib.Spare;\n"
+            "public static class Cutter { public static string Cut(string s) => s; }\n",
         }
     )
 
@@ -209,6 +216,14 @@ def history(repo: WorkRepo) -> list[tuple[str, object, bool, bool]]:
         project = work / "cs" / "App" / "App.csproj"
         project.write_text(project.read_text().replace("Lib.Text", "Lib.Other"))
 
+    def add_global_using() -> None:
+        # cs/App/Run.cs does not change, yet its call to Cutter.Cut now reaches Lib.Extra.
+        repo.write({"cs/App/GlobalUsings.cs": "global using Lib.Extra;\n"})
+
+    def move_global_using() -> None:
+        usings = work / "cs" / "App" / "GlobalUsings.cs"
+        usings.write_text(usings.read_text().replace("Lib.Extra", "Lib.Spare"))
+
     return [
         ("modify", modify, True, True),
         # With the kept tables deleted, renamed and added files are narrow changes too, but
@@ -238,6 +253,8 @@ def history(repo: WorkRepo) -> list[tuple[str, object, bool, bool]]:
         ("change the go.mod module path", change_go_module, False, False),
         ("point a tsconfig path alias elsewhere", move_ts_alias, False, False),
         ("point a C# project's using elsewhere", move_cs_using, False, False),
+        ("add a C# global using", add_global_using, False, False),
+        ("point that global using elsewhere", move_global_using, False, False),
     ]
 
 
@@ -264,6 +281,7 @@ async def test_incremental_graph_equals_full_index_after_every_commit(
     assert parsed.parsed_files > 80
     assert ts_call(edges) == "REPO|main|web/lib/format.ts|Function:pad"
     assert cs_call(edges) == "REPO|main|cs/Lib/Text/Padder.cs|Method:Padder.Pad"
+    assert not cs_calls(edges, "Trim.Go")
 
     for step, (description, edit, narrow, kept_tables) in enumerate(history(repo), start=1):
         edit()  # type: ignore[operator]
@@ -285,6 +303,9 @@ async def test_incremental_graph_equals_full_index_after_every_commit(
         assert_same_graph(incremental, full, f"after '{description}'")
     assert ts_call(incremental[1]) == "REPO|main|web/next/format.ts|Function:pad"
     assert cs_call(incremental[1]) == "REPO|main|cs/Lib/Other/Padder.cs|Method:Padder.Pad"
+    assert cs_calls(incremental[1], "Trim.Go") == [
+        "REPO|main|cs/Lib/Spare/Cutter.cs|Method:Cutter.Cut"
+    ]
 
 
 def ts_call(edges: list[Any]) -> str:
@@ -295,9 +316,14 @@ def ts_call(edges: list[Any]) -> str:
 
 def cs_call(edges: list[Any]) -> str:
     """What cs/App/Run.cs's call to `Padder.Pad`, through its project's using, reaches."""
-    caller = "|cs/App/Run.cs|Method:Run.Go"
-    (dst,) = [e[2] for e in edges if e[0] == "CALLS" and e[1].endswith(caller)]
-    return str(dst)
+    (dst,) = cs_calls(edges, "Run.Go")
+    return dst
+
+
+def cs_calls(edges: list[Any], method: str) -> list[str]:
+    """What the calls of a method of cs/App/Run.cs reach."""
+    caller = f"|cs/App/Run.cs|Method:{method}"
+    return [str(e[2]) for e in edges if e[0] == "CALLS" and e[1].endswith(caller)]
 
 
 async def test_indexing_the_same_commit_twice_writes_nothing(

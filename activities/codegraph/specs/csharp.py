@@ -50,17 +50,19 @@ QUERY = """
 
 
 def imports(node: Node) -> list[Import]:
-    """`using A.B;` imports namespace `A.B` (name `*`); `using X = A.B.C;` imports `C` as `X`."""
+    """`using A.B;` imports namespace `A.B` (name `*`); `using X = A.B.C;` imports `C` as `X`.
+    A `global using` binds in every file of the project (`RepoLayout.project_imports`)."""
     names = [c for c in node.named_children if c.type in ("identifier", "qualified_name")]
     alias_node = node.child_by_field_name("name")
     targets = [c for c in names if alias_node is None or c.id != alias_node.id]
     if not targets:
         return []
     path = text(targets[-1]).replace(" ", "")
+    project_wide = any(child.type == "global" for child in node.children)
     if alias_node is None:
-        return [Import(path, "*", None, line(node))]
+        return [Import(path, "*", None, line(node), project_wide)]
     module, _, name = path.rpartition(".")
-    return [Import(module, name, text(alias_node), line(node))]
+    return [Import(module, name, text(alias_node), line(node), project_wide)]
 
 
 def arity(node: Node) -> tuple[int, int | None]:
