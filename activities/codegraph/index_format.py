@@ -124,7 +124,9 @@ from activities.codegraph.skipping import SkipRules
 # 36 (resolution): a static wildcard import (`import static a.b.Util.*`, `using static
 # A.B.Util;`, a project's `Static="true"` using) brings in the type's static members.
 # 37: a C# `global using` line binds in every file of its project (`Import.project_wide`).
-EXTRACTOR_VERSION = 37
+# 38: a C/C++ macro alone on a declaration-level line (`FMT_BEGIN_NAMESPACE`, `Q_OBJECT`) is
+# blanked before parsing: the namespace or class after it is kept.
+EXTRACTOR_VERSION = 38
 
 
 def index_format(

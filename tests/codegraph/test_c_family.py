@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from textwrap import dedent
+
+from activities.codegraph.specs.c import blank_bare_macros
 from tests.codegraph.sample_repo import index_repo
 
 C_FILES = {
@@ -254,18 +257,14 @@ def test_a_static_c_function_is_its_own_files_and_if_variants_are_one() -> None:
         {
             "src/server.c": "long long mstime(void) { return 0; }\n",
             "src/bench.c": (
-                "static long long mstime(void) { return 1; }\n"
-                "int b(void) { return mstime(); }\n"
+                "static long long mstime(void) { return 1; }\nint b(void) { return mstime(); }\n"
             ),
             "src/util.h": "static inline int clamp(int x) { return x; }\n",
             "src/zmalloc.c": (
                 "#if defined(A)\nsize_t rss(void) { return 1; }\n"
                 "#elif defined(B)\nsize_t rss(void) { return 2; }\n#endif\n"
             ),
-            "src/aof.c": (
-                '#include "util.h"\n'
-                "void f(void) { mstime(); clamp(1); rss(); }\n"
-            ),
+            "src/aof.c": ('#include "util.h"\nvoid f(void) { mstime(); clamp(1); rss(); }\n'),
         }
     )
     assert repo.edge_set("CALLS") == {
@@ -360,6 +359,81 @@ def test_an_export_macro_in_a_class_head_keeps_the_class() -> None:
         ("include/spdlog/logger.h|Method:spdlog.logger.info",
          "include/spdlog/logger.h|Method:spdlog.logger.log", "scope"),
     }  # fmt: skip
+
+
+def test_a_macro_line_opening_a_namespace_or_a_class_body_keeps_what_follows() -> None:
+    """fmt's `FMT_BEGIN_NAMESPACE`, Qt's `QT_BEGIN_NAMESPACE` and `Q_OBJECT` on lines of
+    their own: read as written, `FMT_BEGIN_NAMESPACE namespace detail {` is a function named
+    `namespace` and the class after `QT_BEGIN_NAMESPACE` is lost. Blanked, the namespace and
+    the class are there again, with every line where it was."""
+    repo = index_repo(
+        {
+            "include/fmt/format.h": """
+                #include "base.h"
+                FMT_BEGIN_NAMESPACE
+                namespace detail {
+                inline int helper(int x) { return x; }
+                }  // namespace detail
+
+                class buffer {
+                 public:
+                  void push() { detail::helper(1); }
+                };
+                FMT_END_NAMESPACE
+                """,
+            "src/widget.h": """
+                #include <QObject>
+                QT_BEGIN_NAMESPACE
+                class Widget : public QObject
+                {
+                    Q_OBJECT
+                public:
+                    void paint() { repaint(); }
+                    void repaint() {}
+                };
+                QT_END_NAMESPACE
+                """,
+        }
+    )
+    assert repo.defs("include/fmt/format.h") == [
+        ("Namespace", "detail", 3, 5),
+        ("Function", "detail.helper", 4, 4),
+        ("Class", "buffer", 7, 10),
+        ("Method", "buffer.push", 9, 9),
+    ]
+    assert repo.defs("src/widget.h") == [
+        ("Class", "Widget", 3, 9),
+        ("Method", "Widget.paint", 7, 7),
+        ("Method", "Widget.repaint", 8, 8),
+    ]
+    assert repo.edge_set("CALLS") == {
+        ("include/fmt/format.h|Method:buffer.push",
+         "include/fmt/format.h|Function:detail.helper", "scope"),
+        ("src/widget.h|Method:Widget.paint", "src/widget.h|Method:Widget.repaint", "scope"),
+    }  # fmt: skip
+
+
+def test_a_macro_name_inside_an_expression_or_before_a_function_is_kept() -> None:
+    """A name alone on its line is code where the line before goes on into it (`NULL` as a
+    call's last argument, an enum's last value) or the line after goes on from it (a return
+    type above the function's name): nothing is blanked, and `buf_new` stays one function."""
+    source = """
+        enum mode { READ,
+            WRITE_ALL
+        };
+        BUF_T
+        buf_new(int cap) {
+            return make(cap,
+                NULL_BUFFER
+            );
+        }
+        """
+    repo = index_repo({"src/buf.c": source})
+    assert repo.defs("src/buf.c") == [
+        ("Enum", "mode", 1, 3),
+        ("Function", "buf_new", 4, 9),
+    ]
+    assert blank_bare_macros(dedent(source).encode()) == dedent(source).encode()
 
 
 def test_a_call_of_a_parameter_or_local_is_no_call_of_a_function_elsewhere() -> None:

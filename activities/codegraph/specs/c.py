@@ -86,6 +86,63 @@ def blank_export_macros(source: bytes) -> bytes:
     )
 
 
+# A line holding nothing but an upper-case macro name (`FMT_BEGIN_NAMESPACE`, `QT_BEGIN_NAMESPACE`,
+# `G_BEGIN_DECLS`, `Q_OBJECT`): it expands to code the grammar cannot see (`namespace fmt {`),
+# and read as written it swallows what follows (`FMT_BEGIN_NAMESPACE namespace detail {...}`
+# parses as a function named `namespace`, and the namespace and its definitions are lost).
+_BARE_MACRO = re.compile(rb"^[ \t]*(_*[A-Z][A-Z0-9_]*)[ \t]*(?://[^\n]*)?\r?$", re.MULTILINE)
+# Where a declaration may start: after a statement, a block, an access label or a directive.
+_BEFORE_DECLARATION = (b";", b"{", b"}", b":", b"*/")
+# What may follow a declaration-level macro; not a name on the line before a function's
+# name (`HRESULT` above `Foo(int x)` is its return type) or an expression going on.
+_AFTER_EXPRESSION = re.compile(rb"[ \t]*(?:[A-Za-z_][\w:~]*[ \t]*\(|[^\w#/\s~]|$)")
+
+
+def blank_bare_macros(source: bytes) -> bytes:
+    """`source` with declaration-level macro lines (`_BARE_MACRO`) turned to spaces, so every
+    byte offset and line stays where it was. A macro line inside an expression (`NULL` as
+    the last of a call's arguments, an enum's last value) is kept: the line before it does
+    not end a statement or a block."""
+    # `NULL`, `TRUE`: short words without an underscore are values far more often.
+    found = [m for m in _BARE_MACRO.finditer(source) if b"_" in m[1] or len(m[1]) > 4]
+    if not found:
+        return source
+    out = bytearray(source)
+    for m in found:
+        before = _significant_before(source, m.start())
+        if before is not None and not before.endswith(_BEFORE_DECLARATION):
+            continue
+        after = _significant_after(source, m.end())
+        if after is not None and _AFTER_EXPRESSION.match(after):
+            continue
+        out[m.start(1) : m.end(1)] = b" " * (m.end(1) - m.start(1))
+    return bytes(out)
+
+
+def _significant_before(source: bytes, at: int) -> bytes | None:
+    """The line before offset `at` with code on it, stripped (a directive reads as a `;`:
+    it ends whatever came before), or None at the start of the file."""
+    while at > 0:
+        start = source.rfind(b"\n", 0, at - 1) + 1
+        code = source[start : at - 1].split(b"//", 1)[0].strip()
+        if code:
+            return b";" if code.startswith(b"#") else code
+        at = start
+    return None
+
+
+def _significant_after(source: bytes, at: int) -> bytes | None:
+    """The next line after offset `at` (the end of a line) with code on it, or None."""
+    while at < len(source):
+        end = source.find(b"\n", at + 1)
+        end = len(source) if end < 0 else end
+        code = source[at + 1 : end]
+        if code.strip() and not code.lstrip().startswith(b"//"):
+            return code
+        at = end
+    return None
+
+
 def imports(node: Node) -> list[Import]:
     """`#include "a/b.h"` imports `a/b.h`; `#include <b.h>` imports `<b.h>` (brackets kept)."""
     path = node.child_by_field_name("path")
