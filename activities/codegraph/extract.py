@@ -36,7 +36,11 @@ from activities.codegraph.receiver_types import (
     typed_name,
 )
 from activities.codegraph.specs import LanguageSpec, get_spec, line, reading, text
-from activities.codegraph.specs.c import blank_bare_macros, blank_export_macros
+from activities.codegraph.specs.c import (
+    blank_bare_macros,
+    blank_export_macros,
+    blank_modifier_macros,
+)
 from activities.codegraph.specs.rust import call_path as rust_call_path
 
 log = logging.getLogger(__name__)
@@ -89,7 +93,7 @@ def extract(
     query = get_query(language, spec.query)  # outside the guard: a bad query is our bug
     if language in ("c", "cpp"):
         # `class SPDLOG_API logger`, a `FMT_BEGIN_NAMESPACE` line: same offsets, no macro.
-        source = blank_bare_macros(blank_export_macros(source))
+        source = blank_bare_macros(blank_modifier_macros(blank_export_macros(source)))
     root = parse(language, source, cpu_seconds, deadline).root_node
     try:
         with reading(source):

@@ -126,7 +126,9 @@ from activities.codegraph.skipping import SkipRules
 # 37: a C# `global using` line binds in every file of its project (`Import.project_wide`).
 # 38: a C/C++ macro alone on a declaration-level line (`FMT_BEGIN_NAMESPACE`, `Q_OBJECT`) is
 # blanked before parsing: the namespace or class after it is kept.
-EXTRACTOR_VERSION = 38
+# 39: upper-case macros ahead of a C/C++ declaration (`SPDLOG_INLINE`, `FMT_CONSTEXPR`) are
+# blanked too: the declaration keeps its type and owner.
+EXTRACTOR_VERSION = 39
 
 
 def index_format(

@@ -436,6 +436,78 @@ def test_a_macro_name_inside_an_expression_or_before_a_function_is_kept() -> Non
     assert blank_bare_macros(dedent(source).encode()) == dedent(source).encode()
 
 
+def test_macros_ahead_of_a_declaration_leave_its_type_and_owner_alone() -> None:
+    """spdlog's `SPDLOG_INLINE std::shared_ptr<logger> registry::get()` was a method of
+    `std::shared_ptr`, and fmt's `FMT_CONSTEXPR buffer(...)` constructor broke its class so
+    the methods after it were functions. Blanked, each is where it belongs. A type before a
+    function's or a variable's name (`UNITY_INTERNAL_PTR UnityNumToPtr(`, `SIZE_T n`) stays:
+    without it a C function is none."""
+    repo = index_repo(
+        {
+            "include/spdlog/registry.h": """
+                namespace spdlog {
+                class registry {
+                 public:
+                  registry();
+                  std::shared_ptr<logger> get(const std::string &name);
+                  template <typename T> auto find(T name) -> int;
+                };
+                }  // namespace spdlog
+                """,
+            "include/spdlog/registry-inl.h": """
+                #include "registry.h"
+                namespace spdlog {
+                SPDLOG_INLINE registry::registry() { flush_all(); }
+                SPDLOG_INLINE std::shared_ptr<logger> registry::get(const std::string &name) {
+                    return find(name);
+                }
+                template <typename T> SPDLOG_INLINE auto registry::find(T name) -> int {
+                    return 0;
+                }
+                }  // namespace spdlog
+                """,
+            "include/fmt/buffer.h": """
+                template <typename T> class buffer {
+                 protected:
+                  FMT_CONSTEXPR buffer(grow_fun grow, size_t sz) noexcept
+                      : size_(sz) {
+                    if (FMT_MSC_VERSION != 0) ptr_ = nullptr;
+                  }
+                  FMT_CONSTEXPR20 ~buffer() = default;
+                 public:
+                  FMT_CONSTEXPR void clear() { resize(0); }
+                  FMT_CONSTEXPR void resize(size_t n) {}
+                };
+                """,
+            "src/unity.c": """
+                UNITY_INTERNAL_PTR UnityNumToPtr(const UNITY_INT num)
+                {
+                    SIZE_T n = 0;
+                    return 0;
+                }
+                """,
+        }
+    )
+    assert [d[:2] for d in repo.defs("include/spdlog/registry-inl.h")] == [
+        ("Namespace", "spdlog"),
+        ("Method", "spdlog.registry.registry"),
+        ("Method", "spdlog.registry.get"),
+        ("Method", "spdlog.registry.find"),
+    ]
+    assert [d[:2] for d in repo.defs("include/fmt/buffer.h")] == [
+        ("Class", "buffer"),
+        ("Method", "buffer.buffer"),
+        ("Method", "buffer.buffer"),  # the destructor
+        ("Method", "buffer.clear"),
+        ("Method", "buffer.resize"),
+    ]
+    assert repo.defs("src/unity.c") == [("Function", "UnityNumToPtr", 1, 5)]
+    registry = "include/spdlog/registry-inl.h|Method:spdlog.registry"
+    buffer = "include/fmt/buffer.h|Method:buffer"
+    assert (f"{buffer}.clear", f"{buffer}.resize", "scope") in repo.edge_set("CALLS")
+    assert (f"{registry}.get", f"{registry}.find", "scope") in repo.edge_set("CALLS")
+
+
 def test_a_call_of_a_parameter_or_local_is_no_call_of_a_function_elsewhere() -> None:
     """Unity's `UnityMain(.., void (*runAllTests)(void))` calls its parameter, fmt's
     `auto write = [=](...) {...}; write(it)` its lambda: neither is the function of that

@@ -143,6 +143,42 @@ def _significant_after(source: bytes, at: int) -> bytes | None:
     return None
 
 
+# Macros ahead of a declaration (`SPDLOG_INLINE void logger::flush()`, `FMT_CONSTEXPR auto
+# size()`, `FMT_CONSTEXPR buffer(grow_fun grow)`): the grammar takes the first for the type,
+# and the real type for the declarator (`std::shared_ptr<logger> registry::get()` became a
+# method of `std::shared_ptr`). Upper-case names with an underscore, at the start of a line
+# (or after a template head or a storage class), followed by a keyword that starts a
+# declaration, or by a constructor: `buffer(` indented in a class body or `logger::logger(`.
+# Not a type before a variable's or a function's name (`FILE *f`, `SIZE_T n = 0`,
+# `UNITY_INTERNAL_PTR UnityNumToPtr(`, `MY_TYPE obj(args);`): a C function without its type
+# is no function to the grammar.
+_MODIFIER_MACROS = re.compile(
+    rb"(?m)(^[ \t]*|>[ \t]*|\b(?:static|inline|extern|constexpr|virtual|friend|explicit)[ \t]+)"
+    rb"((?:_*[A-Z][A-Z0-9]*_[A-Z0-9_]*[ \t]+)+)"
+    rb"(?=((?:void|auto|inline|static|constexpr|consteval|explicit|virtual|bool|int|char"
+    rb"|unsigned|signed|long|short|double|float|size_t|friend|typename|extern|struct|class"
+    rb"|enum|union|template|operator|std::)\b)"
+    rb"|(~?[A-Za-z_]\w*)(?:<[^<>\n]*>)?(::~?[A-Za-z_]\w*)?[ \t]*\((?![^\n]*;[ \t]*(?://[^\n]*)?\r?$))"
+)
+
+
+def blank_modifier_macros(source: bytes) -> bytes:
+    """`source` with the macros ahead of declarations (`_MODIFIER_MACROS`) turned to spaces."""
+
+    def blank(m: re.Match[bytes]) -> bytes:
+        keyword, name, member = m[3], m[4], m[5]
+        constructor = (
+            member is not None and member.lstrip(b":~") == name
+            if member is not None
+            else m[1] not in (b"", b">") and m[1].isspace()
+        )
+        if keyword is None and not constructor:
+            return m[0]
+        return m[1] + b" " * len(m[2])
+
+    return _MODIFIER_MACROS.sub(blank, source)
+
+
 def imports(node: Node) -> list[Import]:
     """`#include "a/b.h"` imports `a/b.h`; `#include <b.h>` imports `<b.h>` (brackets kept)."""
     path = node.child_by_field_name("path")
