@@ -439,7 +439,8 @@ def test_a_macro_name_inside_an_expression_or_before_a_function_is_kept() -> Non
 def test_macros_ahead_of_a_declaration_leave_its_type_and_owner_alone() -> None:
     """spdlog's `SPDLOG_INLINE std::shared_ptr<logger> registry::get()` was a method of
     `std::shared_ptr`, and fmt's `FMT_CONSTEXPR buffer(...)` constructor broke its class so
-    the methods after it were functions. Blanked, each is where it belongs. A type before a
+    the methods after it were functions. Blanked, each is where it belongs, a destructor
+    declared `= default;` too. A type before a
     function's or a variable's name (`UNITY_INTERNAL_PTR UnityNumToPtr(`, `SIZE_T n`) stays:
     without it a C function is none."""
     repo = index_repo(
@@ -497,7 +498,7 @@ def test_macros_ahead_of_a_declaration_leave_its_type_and_owner_alone() -> None:
     assert [d[:2] for d in repo.defs("include/fmt/buffer.h")] == [
         ("Class", "buffer"),
         ("Method", "buffer.buffer"),
-        ("Method", "buffer.buffer"),  # the destructor
+        ("Method", "buffer.~buffer"),
         ("Method", "buffer.clear"),
         ("Method", "buffer.resize"),
     ]

@@ -90,7 +90,9 @@ def blank_export_macros(source: bytes) -> bytes:
 # `G_BEGIN_DECLS`, `Q_OBJECT`): it expands to code the grammar cannot see (`namespace fmt {`),
 # and read as written it swallows what follows (`FMT_BEGIN_NAMESPACE namespace detail {...}`
 # parses as a function named `namespace`, and the namespace and its definitions are lost).
-_BARE_MACRO = re.compile(rb"^[ \t]*(_*[A-Z][A-Z0-9_]*)[ \t]*(?://[^\n]*)?\r?$", re.MULTILINE)
+# Searched for from each line's newline (a literal start is found fast), in the source after
+# a newline of its own: match offsets are one past the source's.
+_BARE_MACRO = re.compile(rb"\n[ \t]*+(_*[A-Z][A-Z0-9_]*+)[ \t]*+(?://[^\n]*)?\r?(?=\n|\Z)")
 # Where a declaration may start: after a statement, a block, an access label or a directive.
 _BEFORE_DECLARATION = (b";", b"{", b"}", b":", b"*/")
 # What may follow a declaration-level macro; not a name on the line before a function's
@@ -104,18 +106,21 @@ def blank_bare_macros(source: bytes) -> bytes:
     the last of a call's arguments, an enum's last value) is kept: the line before it does
     not end a statement or a block."""
     # `NULL`, `TRUE`: short words without an underscore are values far more often.
-    found = [m for m in _BARE_MACRO.finditer(source) if b"_" in m[1] or len(m[1]) > 4]
+    found = [m for m in _BARE_MACRO.finditer(b"\n" + source) if b"_" in m[1] or len(m[1]) > 4]
     if not found:
         return source
     out = bytearray(source)
     for m in found:
-        before = _significant_before(source, m.start())
+        # In `source`: the line starts where the match's newline sits in the longer string.
+        line_start, line_end, name_start, name_end = m.start(), m.end() - 1, *m.span(1)
+        name_start, name_end = name_start - 1, name_end - 1
+        before = _significant_before(source, line_start)
         if before is not None and not before.endswith(_BEFORE_DECLARATION):
             continue
-        after = _significant_after(source, m.end())
+        after = _significant_after(source, line_end)
         if after is not None and _AFTER_EXPRESSION.match(after):
             continue
-        out[m.start(1) : m.end(1)] = b" " * (m.end(1) - m.start(1))
+        out[name_start:name_end] = b" " * (name_end - name_start)
     return bytes(out)
 
 
@@ -148,35 +153,64 @@ def _significant_after(source: bytes, at: int) -> bytes | None:
 # and the real type for the declarator (`std::shared_ptr<logger> registry::get()` became a
 # method of `std::shared_ptr`). Upper-case names with an underscore, at the start of a line
 # (or after a template head or a storage class), followed by a keyword that starts a
-# declaration, or by a constructor: `buffer(` indented in a class body or `logger::logger(`.
+# declaration, or by a constructor or destructor: `buffer(` indented in a class body (not
+# ending its line with `;`), `logger::logger(`, `~buffer(`.
 # Not a type before a variable's or a function's name (`FILE *f`, `SIZE_T n = 0`,
 # `UNITY_INTERNAL_PTR UnityNumToPtr(`, `MY_TYPE obj(args);`): a C function without its type
 # is no function to the grammar.
 _MODIFIER_MACROS = re.compile(
-    rb"(?m)(^[ \t]*|>[ \t]*|\b(?:static|inline|extern|constexpr|virtual|friend|explicit)[ \t]+)"
-    rb"((?:_*[A-Z][A-Z0-9]*_[A-Z0-9_]*[ \t]+)+)"
+    rb"(?<![\w:])((?:_*[A-Z][A-Z0-9_]*+[ \t]++)++)"  # possessive: no backtracking
     rb"(?=((?:void|auto|inline|static|constexpr|consteval|explicit|virtual|bool|int|char"
     rb"|unsigned|signed|long|short|double|float|size_t|friend|typename|extern|struct|class"
     rb"|enum|union|template|operator|std::)\b)"
-    rb"|(~?[A-Za-z_]\w*)(?:<[^<>\n]*>)?(::~?[A-Za-z_]\w*)?[ \t]*\((?![^\n]*;[ \t]*(?://[^\n]*)?\r?$))"
+    rb"|(~?[A-Za-z_]\w*)(?:<[^<>\n]*>)?(::~?[A-Za-z_]\w*)?[ \t]*\()"
 )
+# What may come before them on their line: nothing, a template head, a storage class.
+_BEFORE_MODIFIERS = re.compile(
+    rb"(?:^|[\n>]|\b(?:static|inline|extern|constexpr|virtual|friend|explicit))[ \t]*$"
+)
+
+
+# Where to try `_MODIFIER_MACROS`: a regular expression starting with a literal is searched
+# for many times faster than one starting with a class of characters.
+_UNDERSCORE_WORD = re.compile(rb"_[A-Z0-9_]*[ \t]")
+_MACRO_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 def blank_modifier_macros(source: bytes) -> bytes:
     """`source` with the macros ahead of declarations (`_MODIFIER_MACROS`) turned to spaces."""
-
-    def blank(m: re.Match[bytes]) -> bytes:
-        keyword, name, member = m[3], m[4], m[5]
-        constructor = (
-            member is not None and member.lstrip(b":~") == name
-            if member is not None
-            else m[1] not in (b"", b">") and m[1].isspace()
-        )
-        if keyword is None and not constructor:
-            return m[0]
-        return m[1] + b" " * len(m[2])
-
-    return _MODIFIER_MACROS.sub(blank, source)
+    found = []
+    done = 0
+    for hit in _UNDERSCORE_WORD.finditer(source):
+        start = hit.start()
+        while start > 0 and source[start - 1] in _MACRO_BYTES:
+            start -= 1
+        if start >= done and (m := _MODIFIER_MACROS.match(source, start)) is not None:
+            found.append(m)
+            done = m.end()
+    if not found:
+        return source
+    out = bytearray(source)
+    for m in found:
+        line_start = source.rfind(b"\n", 0, m.start()) + 1
+        before = source[line_start : m.start()]
+        if not _BEFORE_MODIFIERS.search(before):
+            continue
+        if not all(b"_" in word for word in m[1].split()):
+            continue  # `FILE`, `T`: types, not macros
+        keyword, name, member = m[2], m[3], m[4]
+        if member is not None:
+            constructor = member.lstrip(b":~") == name  # `logger::logger(`, `logger::~logger(`
+        elif name is not None and name.startswith(b"~"):
+            constructor = True  # a destructor: `FMT_CONSTEXPR20 ~buffer() = default;`
+        else:
+            # `buffer(` indented in a class body, but not `MY_TYPE obj(args);` in a function.
+            line_end = source.find(b"\n", m.end())
+            rest = source[m.end() : None if line_end < 0 else line_end]
+            constructor = before.isspace() and not rest.split(b"//")[0].rstrip().endswith(b";")
+        if keyword is not None or constructor:
+            out[m.start(1) : m.end(1)] = b" " * (m.end(1) - m.start(1))
+    return bytes(out)
 
 
 def imports(node: Node) -> list[Import]:
