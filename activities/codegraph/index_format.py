@@ -128,7 +128,8 @@ from activities.codegraph.skipping import SkipRules
 # blanked before parsing: the namespace or class after it is kept.
 # 39: upper-case macros ahead of a C/C++ declaration (`SPDLOG_INLINE`, `FMT_CONSTEXPR`) are
 # blanked too: the declaration keeps its type and owner.
-EXTRACTOR_VERSION = 39
+# 40: a C++ destructor after such a macro is blanked too, even declared `= default;`.
+EXTRACTOR_VERSION = 40
 
 
 def index_format(
