@@ -28,7 +28,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 
 
 def state_dir() -> Path:
-    return Path(os.environ.get("REPOGRAPH_STATE_DIR", ROOT / ".local" / "stack"))
+    return Path(os.environ.get("REPOGRAPH_STATE_DIR", ROOT / ".local" / "stack")).resolve()
 
 
 def local_services(settings: Settings) -> list[Service]:

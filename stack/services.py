@@ -73,6 +73,11 @@ class Service:
     state_dir: Path
     start_timeout: float = 60.0
 
+    def __post_init__(self) -> None:
+        # The server runs in its state directory: a relative one (`REPOGRAPH_STATE_DIR=.local/x`)
+        # would name another place for it than for our pid and log files.
+        self.state_dir = self.state_dir.resolve()
+
     @property
     def pid_file(self) -> Path:
         return self.state_dir / f"{self.name}.pid"
