@@ -129,7 +129,14 @@ class Service:
         # warns (which the test suite turns into an error).
         _CHILDREN[proc.pid] = proc
         self.pid_file.write_text(f"{proc.pid}\n")
-        self._wait_ready(proc)
+        try:
+            self._wait_ready(proc)
+        except StackError:
+            # Nothing of a failed start stays behind: `make run` exits without it, and a pid
+            # file of a dead process could have a later `make stop` signal whoever reuses the pid.
+            self.pid_file.unlink(missing_ok=True)
+            _end(proc)
+            raise
         return True
 
     def _wait_ready(self, proc: subprocess.Popen[bytes] | None = None) -> None:
@@ -183,6 +190,18 @@ class Service:
 
 
 _CHILDREN: dict[int, subprocess.Popen[bytes]] = {}
+
+
+def _end(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
+    """Stop a child we started (if it still runs) and wait for it."""
+    _CHILDREN.pop(proc.pid, None)
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def _collect(pid: int) -> None:

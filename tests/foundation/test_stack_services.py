@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
+import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from stack.__main__ import state_dir
-from stack.services import Redis, free_port
+from stack.services import Redis, Service, StackError, free_port, pid_alive
 
 
 def test_redis_starts_in_a_relative_state_directory(
@@ -33,3 +36,52 @@ def test_state_dir_from_the_environment_is_absolute(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("REPOGRAPH_STATE_DIR", ".local/other")
     assert state_dir() == tmp_path / ".local" / "other"
+
+
+@dataclass
+class _Scripted(Service):
+    """A service whose process is a short Python script that never opens its port."""
+
+    script: str = ""
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-c", self.script]
+
+
+def test_a_service_that_exits_during_start_leaves_no_pid_file(tmp_path: Path) -> None:
+    """A failed start forgets the dead process, so no later `make stop` signals its reused pid."""
+    service = _Scripted("broken", free_port(), tmp_path, script="raise SystemExit(3)")
+    with pytest.raises(StackError, match="exited with 3"):
+        service.start()
+    assert not service.pid_file.exists()
+
+
+def test_a_service_that_never_answers_is_stopped(tmp_path: Path) -> None:
+    """A start that times out stops the process it started instead of leaving it running."""
+    marker = uuid.uuid4().hex
+    service = _Scripted(
+        "silent",
+        free_port(),
+        tmp_path,
+        start_timeout=0.5,
+        script=f"import time; time.sleep(60)  # {marker}",
+    )
+    with pytest.raises(StackError, match="did not answer"):
+        service.start()
+    assert not service.pid_file.exists()
+    assert _processes_running(marker) == []
+
+
+def _processes_running(marker: str) -> list[int]:
+    """Pids of live processes whose command line contains `marker`."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        if marker in cmdline and pid_alive(int(proc.name)):
+            found.append(int(proc.name))
+    return found
