@@ -34,6 +34,8 @@ def _spawn(
 
 def _banner(settings: Settings, services: list[Service]) -> None:
     base = f"http://127.0.0.1:{settings.port}"
+    # METRICS_PORT moves /metrics off the web port, which then answers 404 for it.
+    metrics = f"http://127.0.0.1:{settings.metrics_port or settings.port}/metrics"
     ui = next((s for s in services if s.name == "temporal"), None)
     neo4j_local = any(isinstance(s, Neo4jService) for s in services)
     lines = [
@@ -41,7 +43,7 @@ def _banner(settings: Settings, services: list[Service]) -> None:
         "repograph is running. Ctrl-C stops everything this command started.",
         f"  GitHub webhook   POST {base}/webhooks/github",
         f"  GitLab webhook   POST {base}/webhooks/gitlab",
-        f"  health           {base}/healthz   readiness {base}/readyz   metrics {base}/metrics",
+        f"  health           {base}/healthz   readiness {base}/readyz   metrics {metrics}",
         f"  Temporal         {settings.temporal_address} (namespace {settings.temporal_namespace}, "
         f"task queue {settings.task_queue})",
     ]
