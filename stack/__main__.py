@@ -37,11 +37,19 @@ def local_services(settings: Settings) -> list[Service]:
     directory = state_dir()
     redis = urlsplit(settings.redis_url)
     if redis.hostname in LOCAL_HOSTS:
-        services.append(Redis("redis", redis.port or 6379, directory))
+        services.append(Redis("redis", redis.port or 6379, directory, port_setting="REDIS_URL"))
     host, _, port = settings.temporal_address.rpartition(":")
     if host in LOCAL_HOSTS:
         ui_port = int(os.environ.get("TEMPORAL_UI_PORT", int(port) + 1000))
-        services.append(Temporal("temporal", int(port), directory, ui_port=ui_port))
+        services.append(
+            Temporal(
+                "temporal",
+                int(port),
+                directory,
+                port_setting="TEMPORAL_ADDRESS",
+                ui_port=ui_port,
+            )
+        )
     neo4j = urlsplit(settings.neo4j_uri)
     if neo4j.hostname in LOCAL_HOSTS:
         services.append(
@@ -50,6 +58,7 @@ def local_services(settings: Settings) -> list[Service]:
                 neo4j.port or 7687,
                 directory,
                 start_timeout=180,
+                port_setting="NEO4J_URI",
                 heap=os.environ.get("NEO4J_HEAP", "1g"),
                 page_cache=os.environ.get("NEO4J_PAGECACHE", "256m"),
             )

@@ -72,6 +72,8 @@ class Service:
     port: int
     state_dir: Path
     start_timeout: float = 60.0
+    # The setting that chose the port (`REDIS_URL` ...), named when the port is taken.
+    port_setting: str | None = None
 
     def __post_init__(self) -> None:
         # The server runs in its state directory: a relative one (`REPOGRAPH_STATE_DIR=.local/x`)
@@ -109,9 +111,10 @@ class Service:
             self._wait_ready()
             return False
         if port_open(self.port):
+            where = f" with {self.port_setting}" if self.port_setting else ""
             raise StackError(
                 f"{self.name}: port {self.port} is already taken by another process; "
-                f"stop it or choose another port"
+                f"stop it or choose another port{where}"
             )
         log = self.log_file.open("ab")
         # A new session keeps Ctrl-C in the terminal from reaching the servers directly: the

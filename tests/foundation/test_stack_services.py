@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import sys
 import uuid
 from dataclasses import dataclass
@@ -9,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from stack.__main__ import state_dir
+from app.settings import Settings
+from stack.__main__ import local_services, state_dir
 from stack.services import Redis, Service, StackError, free_port, pid_alive
 
 
@@ -85,3 +87,17 @@ def _processes_running(marker: str) -> list[int]:
         if marker in cmdline and pid_alive(int(proc.name)):
             found.append(int(proc.name))
     return found
+
+
+def test_a_taken_port_names_the_setting_that_moves_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make run` beside another stack says which setting gives its Redis another port."""
+    monkeypatch.setenv("REPOGRAPH_STATE_DIR", str(tmp_path))
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        redis = local_services(Settings(redis_url=f"redis://127.0.0.1:{port}/0"))[0]
+        with pytest.raises(StackError, match=f"port {port} is already taken.*REDIS_URL"):
+            redis.start()
