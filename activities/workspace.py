@@ -53,8 +53,14 @@ class Workspace:
     def open(self) -> None:
         """Take ownership of this worker's directory and sweep abandoned ones."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        self._lock_file = (self.dir / LOCK_NAME).open("wb")
+        # The lock is taken before the file has the name sweepers look for: a worker starting
+        # at the same moment would otherwise find it unlocked, take this directory for a dead
+        # worker's and remove it, and its probe's own brief lock could fail ours. A rename
+        # keeps the open file, so the lock holds under the new name.
+        pending = self.dir / f"{LOCK_NAME}.new"
+        self._lock_file = pending.open("wb")
         fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        pending.rename(self.dir / LOCK_NAME)
         self.sweep_abandoned()
 
     def close(self) -> None:
@@ -179,10 +185,13 @@ def _is_worker_dir(path: Path) -> bool:
 
 
 def _owner_alive(directory: Path) -> bool:
-    lock = directory / LOCK_NAME
-    if not lock.exists():
-        return False
-    with lock.open("rb") as handle:
+    try:
+        handle = (directory / LOCK_NAME).open("rb")
+    except FileNotFoundError:
+        # Removed meanwhile by its owner's close or another worker's sweep: nothing to do,
+        # and no reason for this worker's start to fail.
+        return True
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -139,3 +142,36 @@ def test_a_live_workers_directory_is_never_swept(tmp_path: Path) -> None:
         second.close()
     finally:
         first.close()
+
+
+def start_workers_repeatedly(root: str, name: str, starts: int) -> Counter[str]:
+    """Start `starts` workspaces one after another, as many worker processes would on one
+    host; every third is abandoned (its lock released, its directory left) like a killed
+    worker's, so that the others' start-up sweeps have directories to remove."""
+    seen: Counter[str] = Counter()
+    for n in range(starts):
+        workspace = Workspace(Path(root), f"{name}-{n}")
+        try:
+            workspace.open()
+        except OSError as exc:
+            seen[f"start failed: {type(exc).__name__}"] += 1
+            continue
+        time.sleep(0.001)  # other workers sweep meanwhile
+        seen["kept" if (workspace.dir / LOCK_NAME).is_file() else "swept while live"] += 1
+        if n % 3 == 0 and workspace._lock_file is not None:
+            workspace._lock_file.close()
+        else:
+            workspace.close()
+    return seen
+
+
+def test_workers_starting_at_once_neither_fail_nor_sweep_each_other(tmp_path: Path) -> None:
+    """Worker processes starting together on one root never remove a live worker's directory
+    and never fail because another removed a dead worker's directory first."""
+    spawn = multiprocessing.get_context("spawn")
+    starts = 300
+    with spawn.Pool(4) as pool:
+        results = pool.starmap(
+            start_workers_repeatedly, [(str(tmp_path), f"host-{k}", starts) for k in range(4)]
+        )
+    assert sum(results, Counter()) == Counter(kept=4 * starts)
