@@ -52,6 +52,10 @@ class DeliveryLedger(Protocol):
         """Record the delivery as dispatched, for longer than providers redeliver."""
         ...
 
+    async def confirmed(self, delivery_key: str) -> bool:
+        """True if the delivery was dispatched and confirmed; False if in flight or free."""
+        ...
+
     async def release(self, delivery_key: str) -> None:
         """Drop an unconfirmed claim so a redelivery is processed."""
         ...
@@ -95,6 +99,10 @@ class RedisDeliveryLedger:
 
     async def confirm(self, delivery_key: str) -> None:
         await self._command("confirm", "SET", self._key(delivery_key), _DONE, "EX", self._done_ttl)
+
+    async def confirmed(self, delivery_key: str) -> bool:
+        reply = await self._command("confirmed", "GET", self._key(delivery_key))
+        return reply == _DONE.encode()
 
     async def release(self, delivery_key: str) -> None:
         await self._command(

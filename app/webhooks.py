@@ -8,9 +8,11 @@ A signal Temporal refuses as invalid (INVALID_ARGUMENT, such as a payload over i
 limit) is a 400 with the claim released: a redelivery carries the same payload, so it cannot
 succeed, and a 503 would only invite retries.
 
-A delivery whose claim is held by a concurrent request (in flight) or was confirmed earlier
-is answered 202 `duplicate` without dispatching: providers count any other status as failed,
-and the request that owns the claim answers for the work itself.
+A delivery confirmed earlier is answered 202 `duplicate` without dispatching. One whose claim
+a concurrent request holds waits for that request's outcome: `duplicate` once it confirmed,
+dispatched by this request if it failed and released the claim, and 503 if it is still
+undecided after `OWNER_WAIT_SECONDS`. A 202 at once would be lost work if the owner then
+failed: GitHub redelivers an event only when none of its attempts got a 2xx.
 """
 
 from __future__ import annotations
@@ -63,6 +65,11 @@ Headers = Mapping[str, str]
 # Provider delivery ids are UUIDs; anything printable up to this length is accepted.
 _DELIVERY_ID = re.compile(r"[\x21-\x7e]{1,256}")
 _LOGGED_HEADER_CHARS = 128
+# How long a copy of a delivery waits for the request dispatching it: longer than a dispatch
+# that retries an unreachable Temporal (app.clients.TEMPORAL_RETRY, 3 s), short enough to
+# dispatch itself after that and answer within a provider's 10 s.
+OWNER_WAIT_SECONDS = 4.0
+_OWNER_POLL_SECONDS = (0.005, 0.25)  # first and longest interval between looks at the claim
 
 
 class DeliveryIdError(WebhookError):
@@ -164,7 +171,8 @@ GITLAB = Provider(
 
 class _Claim(enum.Enum):
     OWNED = "owned"
-    TAKEN = "taken"
+    TAKEN = "taken"  # confirmed: dispatched before
+    IN_FLIGHT = "in_flight"  # another request still holds the claim after OWNER_WAIT_SECONDS
     UNAVAILABLE = "unavailable"
 
 
@@ -278,8 +286,15 @@ class WebhookReceiver:
         claim = await self._claim(key, context)
         if claim is _Claim.TAKEN:
             self._metrics.duplicates.labels(provider.name).inc()
-            log.info("webhook duplicate: already claimed or dispatched", extra=context)
+            log.info("webhook duplicate: already dispatched", extra=context)
             return _Answer(202, outcomes.DUPLICATE, {"delivery": delivery_id, "workflows": []})
+        if claim is _Claim.IN_FLIGHT:
+            log.warning(
+                "webhook copy: another request is still dispatching it; answering 503",
+                extra=context,
+            )
+            detail = "a copy of this delivery is still being dispatched; redeliver"
+            return _Answer(503, outcomes.UNAVAILABLE, {"delivery": delivery_id, "detail": detail})
         started = time.perf_counter()
         try:
             workflows = await self._dispatcher.dispatch_all(commands)
@@ -320,13 +335,24 @@ class WebhookReceiver:
         return _Answer(202, outcomes.ACCEPTED, {"delivery": delivery_id, "workflows": workflows})
 
     async def _claim(self, key: str, context: dict[str, str]) -> _Claim:
+        """Own the delivery, or learn that it was dispatched, waiting out a concurrent copy
+        (module docstring): its claim is released if its dispatch fails."""
+        deadline = time.monotonic() + OWNER_WAIT_SECONDS
+        interval, longest = _OWNER_POLL_SECONDS
         try:
-            owned = await self._ledger.claim(key)
+            while True:
+                if await self._ledger.claim(key):
+                    return _Claim.OWNED
+                if await self._ledger.confirmed(key):
+                    return _Claim.TAKEN
+                if time.monotonic() >= deadline:
+                    return _Claim.IN_FLIGHT
+                await asyncio.sleep(interval)
+                interval = min(interval * 2, longest)
         except LedgerUnavailableError as exc:
             self._metrics.ledger_fail_open.labels("claim").inc()
             log.warning("ledger unavailable, dispatching without dedup: %s", exc, extra=context)
             return _Claim.UNAVAILABLE
-        return _Claim.OWNED if owned else _Claim.TAKEN
 
     async def _ledger_step(self, operation: str, key: str, context: dict[str, str]) -> None:
         step = self._ledger.confirm if operation == "confirm" else self._ledger.release

@@ -40,6 +40,15 @@ async def test_a_delivery_is_claimed_only_once(ledger: RedisDeliveryLedger) -> N
     assert await ledger.claim("github:d-2")
 
 
+async def test_only_a_confirmed_delivery_reads_as_confirmed(ledger: RedisDeliveryLedger) -> None:
+    """`confirmed` tells a dispatched delivery from a free one and from one still in flight."""
+    assert not await ledger.confirmed("github:d-state")
+    assert await ledger.claim("github:d-state")
+    assert not await ledger.confirmed("github:d-state")
+    await ledger.confirm("github:d-state")
+    assert await ledger.confirmed("github:d-state")
+
+
 async def test_twenty_concurrent_claims_have_exactly_one_winner(
     ledger: RedisDeliveryLedger,
 ) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import redis.asyncio as aioredis
 
+from app.ledger import DEFAULT_PREFIX, delivery_key
 from tests.receiver.webhook_fixtures import fixture_body
 from tests.web.deliveries import GITLAB_TOKEN, UniqueIds, gitlab_headers
 from tests.web.receiver_app import Receiver
@@ -43,6 +45,24 @@ async def test_twenty_concurrent_copies_dispatch_exactly_once(
     assert {response.status_code for response in responses} == {202}
     statuses = sorted(response.json()["status"] for response in responses)
     assert statuses == ["accepted"] + ["duplicate"] * 19
+    record = await dispatched.record(branch_workflow(ids, "github"))
+    assert [signal.name for signal in record.signals] == ["push"]
+
+
+async def test_a_copy_whose_claim_owner_never_answers_is_503_not_duplicate(
+    receiver: Receiver, dispatched: Dispatched, redis_client: aioredis.Redis, ids: UniqueIds
+) -> None:
+    """A copy finding a claim that stays undecided (its process died mid-dispatch) answers 503:
+    it cannot vouch for work that may never happen, and the redelivery after the claim
+    expires is dispatched."""
+    key = DEFAULT_PREFIX + delivery_key("github", ids.delivery)
+    await redis_client.set(key, "claimed", ex=60)  # what the dead process's claim looks like
+    body = ids.body(fixture_body("github", "push"))
+    copy = await receiver.post_github(body, delivery=ids.delivery)
+    assert (copy.status_code, copy.json()["status"]) == (503, "unavailable")
+    await redis_client.delete(key)  # the claim expires
+    redelivered = await receiver.post_github(body, delivery=ids.delivery)
+    assert redelivered.json()["status"] == "accepted"
     record = await dispatched.record(branch_workflow(ids, "github"))
     assert [signal.name for signal in record.signals] == ["push"]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -21,6 +22,7 @@ from temporalio.client import Client
 from app.commands import Command
 from app.ledger import DEFAULT_PREFIX, LedgerUnavailableError, RedisDeliveryLedger, delivery_key
 from app.metrics import ReceiverMetrics
+from app.redelivery import DeliveryAttempt, deliveries_to_redeliver
 from app.settings import Settings
 from app.webhooks import WebhookReceiver, github_webhook
 from stack.services import Redis, Temporal, free_port
@@ -113,6 +115,51 @@ async def test_temporal_down_is_503_and_the_redelivery_succeeds_once_it_is_back(
         assert (redelivered.status_code, redelivered.json()["status"]) == (202, "accepted")
         failed = "repograph_dispatch_seconds_count"
         assert await receiver.metric(failed, provider="github", result="failed") == 1
+    assert await signals_of(private_stack, push_workflow(ids)) == ["push"]
+
+
+async def wait_for_claim(redis_url: str, key: str) -> None:
+    """Poll Redis until a request holds the claim on `key`."""
+    redis_client = aioredis.Redis.from_url(redis_url)
+    try:
+        for _ in range(200):
+            if await redis_client.get(key) == b"claimed":
+                return
+            await asyncio.sleep(0.01)
+    finally:
+        await redis_client.aclose()
+    raise AssertionError(f"nobody claimed {key} within 2 s")
+
+
+async def test_a_copy_answered_while_the_first_dispatch_fails_is_not_lost(
+    private_stack: PrivateStack, task_queue: str, ids: UniqueIds
+) -> None:
+    """A copy of a delivery that arrives while the first copy's dispatch is failing is not
+    acknowledged: GitHub redelivers an event only if none of its attempts got a 2xx."""
+    body = ids.body(fixture_body("github", "push"))
+    async with serve(private_stack.settings(task_queue)) as receiver:
+        warm_up = await receiver.post_github(UniqueIds.new().body(fixture_body("github", "push")))
+        assert warm_up.status_code == 202
+        await private_stack.stop(private_stack.temporal)
+
+        first = asyncio.create_task(receiver.post_github(body, delivery=ids.delivery))
+        key = DEFAULT_PREFIX + delivery_key("github", ids.delivery)
+        await wait_for_claim(private_stack.redis.url, key)
+        second = await receiver.post_github(body, delivery=ids.delivery)
+        answers = [(await first).status_code, second.status_code]
+        assert answers == [503, 503]
+
+        # What `repograph github redeliver` (and the scheduled sweep) asks GitHub to send again.
+        now = datetime.now(UTC)
+        attempts = [
+            DeliveryAttempt(n, ids.delivery, now, code, "", "push")
+            for n, code in enumerate(answers)
+        ]
+        await private_stack.start(private_stack.temporal)
+        await wait_until_ready(receiver)
+        for _ in deliveries_to_redeliver(attempts):
+            redelivered = await receiver.post_github(body, delivery=ids.delivery)
+            assert redelivered.json()["status"] == "accepted"
     assert await signals_of(private_stack, push_workflow(ids)) == ["push"]
 
 
