@@ -25,6 +25,9 @@ _N = TypeVar("_N", int, float)
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 MIN_ADMIN_TOKEN_CHARS = 16
+# Each of several comma-separated webhook secrets: a shorter one is most likely a piece of a
+# secret that contains a comma, and every piece would verify deliveries on its own.
+MIN_LISTED_SECRET_CHARS = 16
 
 
 class SettingsError(ValueError):
@@ -170,15 +173,15 @@ class Settings:
             raise SettingsError("set TEMPORAL_API_KEY or TEMPORAL_TLS_CERT/KEY, not both")
         timeouts = _timeouts(env)
         return cls(
-            github_webhook_secrets=env.csv("GITHUB_WEBHOOK_SECRET"),
+            github_webhook_secrets=env.secrets("GITHUB_WEBHOOK_SECRET"),
             github_app_id=app_id,
             github_app_private_key=key_text,
             github_url=env.url("GITHUB_URL", cls.github_url, ("http", "https")),
             github_api_url=env.url("GITHUB_API_URL", cls.github_api_url, ("http", "https")),
             gitlab_url=env.url("GITLAB_URL", cls.gitlab_url, ("http", "https")),
             gitlab_token=env.text("GITLAB_TOKEN"),
-            gitlab_webhook_tokens=env.csv("GITLAB_WEBHOOK_TOKEN"),
-            gitlab_system_hook_tokens=env.csv("GITLAB_SYSTEM_HOOK_TOKEN"),
+            gitlab_webhook_tokens=env.secrets("GITLAB_WEBHOOK_TOKEN"),
+            gitlab_system_hook_tokens=env.secrets("GITLAB_SYSTEM_HOOK_TOKEN"),
             gitlab_webhook_signing_token=_gitlab_signing_token(env),
             redis_url=env.url("REDIS_URL", cls.redis_url, ("redis", "rediss", "unix")),
             temporal_address=env.host_port("TEMPORAL_ADDRESS", cls.temporal_address),
@@ -356,6 +359,27 @@ class _Env:
     def csv(self, name: str) -> tuple[str, ...]:
         raw = self._environ.get(name, "")
         return tuple(part.strip() for part in raw.split(",") if part.strip())
+
+    def secrets(self, name: str) -> tuple[str, ...]:
+        """Webhook secrets, several (rotation) separated by commas, so none can contain one.
+
+        A list with an empty entry or one shorter than MIN_LISTED_SECRET_CHARS is refused: it
+        is ambiguous (`k,long-secret` may be one secret with a comma in it, which would never
+        verify, while the piece `k` would verify forged deliveries). A single value is taken
+        whole: it is exactly what the provider was given.
+        """
+        raw = self._environ.get(name, "").strip()
+        if not raw:
+            return ()
+        entries = tuple(part.strip() for part in raw.split(","))
+        if len(entries) > 1 and min(map(len, entries)) < MIN_LISTED_SECRET_CHARS:
+            # Never the value in the message: it is a secret.
+            raise SettingsError(
+                f"{name} lists secrets separated by commas, and each must be at least "
+                f"{MIN_LISTED_SECRET_CHARS} characters, none empty: a secret cannot contain a "
+                "comma. Give the provider a secret without commas (e.g. `openssl rand -hex 32`)"
+            )
+        return entries
 
     def mapping(self, name: str) -> dict[str, str]:
         """`key=value,key=value` pairs (e.g. `.jsm=javascript,Jenkinsfile=java`)."""

@@ -28,7 +28,7 @@ def gitlab_env(url: str, **overrides: str) -> dict[str, str]:
     settings = {
         "GITLAB_URL": url,
         "GITLAB_TOKEN": API_TOKEN,
-        "GITLAB_WEBHOOK_TOKEN": "hook-token-new,hook-token-old",
+        "GITLAB_WEBHOOK_TOKEN": "hook-token-new-2,hook-token-old-1",
         "GITLAB_WEBHOOK_SIGNING_TOKEN": SIGNING_TOKEN,
     }
     return base_env(**(settings | overrides))
@@ -59,7 +59,7 @@ def test_connect_twice_creates_one_hook_then_updates_it(gitlab: tuple[FakeGitLab
         }
     ]
     # The first configured token signs (rotation keeps the old one valid on the receiver).
-    assert fake.secrets[101] == {"token": "hook-token-new", "signing_token": SIGNING_TOKEN}
+    assert fake.secrets[101] == {"token": "hook-token-new-2", "signing_token": SIGNING_TOKEN}
     assert [method for method, _ in fake.requests if method != "GET"] == ["POST", "PUT"]
 
 
@@ -72,7 +72,7 @@ def test_connect_leaves_other_hooks_alone_and_rotates_the_token(
     env = gitlab_env(url)
     assert run_cli_sync("gitlab", "connect", PROJECT_PATH, "--url", BASE_URL, env=env).code == 0
 
-    rotated = gitlab_env(url, GITLAB_WEBHOOK_TOKEN="hook-token-newest,hook-token-new")
+    rotated = gitlab_env(url, GITLAB_WEBHOOK_TOKEN="hook-token-newest-3,hook-token-new-2")
     run = run_cli_sync(
         "gitlab", "connect", PROJECT_PATH, "--url", f"{BASE_URL}/webhooks/gitlab", env=rotated
     )
@@ -82,7 +82,7 @@ def test_connect_leaves_other_hooks_alone_and_rotates_the_token(
         "https://ci.example.com/hook",
         f"{BASE_URL}/webhooks/gitlab",
     ]
-    assert fake.secrets[101]["token"] == "hook-token-newest"
+    assert fake.secrets[101]["token"] == "hook-token-newest-3"
     assert 7 not in fake.secrets
 
 

@@ -23,18 +23,40 @@ def test_defaults_point_at_the_local_stack() -> None:
 
 
 def test_comma_separated_secrets_allow_rotation() -> None:
-    """Several webhook secrets and GitLab tokens are read as lists, blanks dropped."""
+    """Several webhook secrets and GitLab tokens are read as lists, spaces around each dropped;
+    a single secret is taken whole, however short."""
     settings = Settings.from_env(
         {
-            "GITHUB_WEBHOOK_SECRET": "old, new ,",
-            "GITLAB_WEBHOOK_TOKEN": "a,b",
-            "GITLAB_SYSTEM_HOOK_TOKEN": "s,t",
+            "GITHUB_WEBHOOK_SECRET": "old-webhook-secret-1, new-webhook-secret-2 ",
+            "GITLAB_WEBHOOK_TOKEN": "gitlab-hook-token-a,gitlab-hook-token-b",
+            "GITLAB_SYSTEM_HOOK_TOKEN": " s3cret ",
         }
     )
-    assert settings.github_webhook_secrets == ("old", "new")
-    assert settings.gitlab_webhook_tokens == ("a", "b")
-    assert settings.gitlab_system_hook_tokens == ("s", "t")
-    assert "'s'" not in repr(settings)
+    assert settings.github_webhook_secrets == ("old-webhook-secret-1", "new-webhook-secret-2")
+    assert settings.gitlab_webhook_tokens == ("gitlab-hook-token-a", "gitlab-hook-token-b")
+    assert settings.gitlab_system_hook_tokens == ("s3cret",)
+    assert "s3cret" not in repr(settings)
+
+
+@pytest.mark.parametrize(
+    "variable", ["GITHUB_WEBHOOK_SECRET", "GITLAB_WEBHOOK_TOKEN", "GITLAB_SYSTEM_HOOK_TOKEN"]
+)
+@pytest.mark.parametrize(
+    "value",
+    [
+        "Zq8v,3kLm9PwX2rT7yNb",  # one secret with a comma: its pieces would verify alone
+        "k," + "9f2a" * 10,  # a one-character piece would verify forged deliveries
+        "9f2a" * 10 + ",",  # a secret ending in a comma, or a stray comma
+        "9f2a" * 10 + ",," + "7c1e" * 10,
+    ],
+    ids=["comma-inside", "short-piece", "trailing-comma", "empty-entry"],
+)
+def test_an_ambiguous_list_of_secrets_is_refused_at_startup(variable: str, value: str) -> None:
+    """A list of secrets with an empty or short entry stops the process with an error naming
+    the variable (never the value), rather than accepting the pieces of a split secret."""
+    with pytest.raises(SettingsError, match=f"{variable} lists secrets") as refused:
+        Settings.from_env({variable: value})
+    assert all(piece not in str(refused.value) for piece in value.split(",") if piece)
 
 
 @pytest.mark.parametrize(
