@@ -8,7 +8,8 @@ a call by that name, an import of it, a receiver or parent spelled with it. Anyt
 moves (a type, an import, a parent, a package, an added or deleted path) may reach files that
 never spell the changed name (through a class hierarchy or a module layout), so the caller
 resolves the whole branch instead: `affected_files` answers None. A C# `global using` that
-came, went or changed always does: it binds names in every file of its project.
+came, went or changed always does: it binds names in every file of its project. So does a
+C/C++ macro that opens a namespace defined anew, or a file's lines of one that changed.
 
 Whoever holds the branch's kept resolution tables (`BranchResolution`, passing
 `kept_tables=True`) can narrow the wider changes too, because it checks after the fact what
@@ -95,6 +96,8 @@ def affected_files(
         # name it, may move. Only the kept tables can tell.
         return None
     if any(_project_wide(fe) for fe in (*added.values(), *deleted.values())):
+        return None
+    if _macro_namespaces_moved(before, after, branch, added, deleted):
         return None
     affected = set(after) | set(added)
     for fe in (*added.values(), *deleted.values()):
@@ -323,6 +326,33 @@ def _base_words(branch: Mapping[str, FileExtraction]) -> set[str]:
 
 def _imports(fe: FileExtraction) -> list[tuple[str, str | None, str | None]]:
     return [(i.module, i.name, i.alias) for i in fe.imports]
+
+
+def _macro_namespaces_moved(
+    before: Mapping[str, FileExtraction],
+    after: Mapping[str, FileExtraction],
+    branch: Mapping[str, FileExtraction],
+    added: Mapping[str, FileExtraction],
+    deleted: Mapping[str, FileExtraction],
+) -> bool:
+    """Whether a C/C++ namespace a macro opens (`FMT_BEGIN_NAMESPACE`) gained or lost a
+    file's definitions other than by their names coming or going: a macro defined anew, or a
+    modified file's lines of such a macro. Its callers spell no name that moved."""
+    changed = (*after.values(), *added.values(), *deleted.values())
+    if all(family(fe.language) != "c" for fe in changed):
+        return False
+    if any(fe.namespace_macros for fe in (*added.values(), *deleted.values())):
+        return True
+    opening = {
+        name for fe in (*branch.values(), *before.values()) for name, _ in fe.namespace_macros
+    }
+    for path, new in after.items():
+        old = before[path]
+        if old.namespace_macros != new.namespace_macros:
+            return True
+        if not opening.isdisjoint(set(old.macro_lines) ^ set(new.macro_lines)):
+            return True
+    return False
 
 
 def _project_wide(fe: FileExtraction) -> list[tuple[str, str | None, str | None]]:

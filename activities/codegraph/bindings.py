@@ -25,6 +25,8 @@ class FileScope:
     exports: dict[str, Target] = field(default_factory=dict)
     wildcards: list[Target] = field(default_factory=list)
     package_files: tuple[str, ...] = ()
+    # The repository's files its imports reach (an IMPORTS edge each): a C file's includes.
+    imported: frozenset[str] = frozenset()
 
 
 def bind_file(
@@ -64,6 +66,7 @@ def bind_file(
         elif imp.alias:
             scope.names.setdefault(imp.alias, target)
     targets.discard(fe.path)
+    scope.imported = frozenset(targets)
     edges = [
         EdgeRow("IMPORTS", "File", fs.key, "File", index.files[path].key)
         for path in sorted(targets)

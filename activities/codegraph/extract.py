@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
 from tree_sitter import Node, Query, QueryCursor
 
@@ -40,6 +41,7 @@ from activities.codegraph.specs.c import (
     blank_bare_macros,
     blank_export_macros,
     blank_modifier_macros,
+    namespace_macros,
 )
 from activities.codegraph.specs.rust import call_path as rust_call_path
 
@@ -91,13 +93,17 @@ def extract(
     (`languages.ParseTimeoutError`)."""
     spec = get_spec(language)
     query = get_query(language, spec.query)  # outside the guard: a bad query is our bug
+    macros: dict[str, Any] = {}
     if language in ("c", "cpp"):
+        macros["namespace_macros"] = namespace_macros(source)
         # `class SPDLOG_API logger`, a `FMT_BEGIN_NAMESPACE` line: same offsets, no macro.
-        source = blank_bare_macros(blank_modifier_macros(blank_export_macros(source)))
+        source, macros["macro_lines"] = blank_bare_macros(
+            blank_modifier_macros(blank_export_macros(source))
+        )
     root = parse(language, source, cpu_seconds, deadline).root_node
     try:
         with reading(source):
-            return _extract_tree(path, language, root, spec, query)
+            return replace(_extract_tree(path, language, root, spec, query), **macros)
     except Exception:  # one unexpected file must not fail a whole index run
         log.exception("extraction failed, keeping the file without symbols: %s", path)
         return FileExtraction(path, language, None, (), (), (), (), True)

@@ -129,7 +129,9 @@ from activities.codegraph.skipping import SkipRules
 # 39: upper-case macros ahead of a C/C++ declaration (`SPDLOG_INLINE`, `FMT_CONSTEXPR`) are
 # blanked too: the declaration keeps its type and owner.
 # 40: a C++ destructor after such a macro is blanked too, even declared `= default;`.
-EXTRACTOR_VERSION = 40
+# 41: C/C++ macros that open namespaces (`FMT_BEGIN_NAMESPACE`) are read: `fmt::format()`
+# reaches the top-level definitions of the files with a line of one.
+EXTRACTOR_VERSION = 41
 
 
 def index_format(

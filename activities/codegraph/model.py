@@ -119,6 +119,12 @@ class FileExtraction:
     # function bar`, `export default Bar;`, `export { Bar as default }`): what
     # `import Foo from './bar'` binds.
     default_export: str | None = None
+    # C/C++ macros this file defines to open namespaces, each with the dotted paths that reach
+    # into them (`FMT_BEGIN_NAMESPACE`: `fmt.v11`, `fmt`), and the macros alone on a line of
+    # it (`FMT_BEGIN_NAMESPACE`): where one of those opens a namespace (in whatever file
+    # defines it), `fmt::format()` reaches the file's top-level definitions.
+    namespace_macros: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    macro_lines: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """A compact JSON-ready form (lists of lists) for durable storage beside the File node."""
@@ -135,6 +141,10 @@ class FileExtraction:
         }
         if self.default_export is not None:  # absent otherwise: most files have none
             data["default"] = self.default_export
+        if self.namespace_macros:
+            data["ns_macros"] = [[name, list(paths)] for name, paths in self.namespace_macros]
+        if self.macro_lines:
+            data["macro_lines"] = list(self.macro_lines)
         return data
 
     @classmethod
@@ -150,6 +160,10 @@ class FileExtraction:
             inherits=tuple(Inheritance(*row) for row in data["inherits"]),
             has_syntax_errors=data["errors"],
             default_export=data.get("default"),
+            namespace_macros=tuple(
+                (name, tuple(paths)) for name, paths in data.get("ns_macros", ())
+            ),
+            macro_lines=tuple(data.get("macro_lines", ())),
         )
 
 

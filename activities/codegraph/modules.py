@@ -81,6 +81,8 @@ class RepoLayout:
                 self.cs_global[project_of(self.cs_usings, fe.path)].extend(
                     (fe.path, imp) for imp in fe.imports if imp.project_wide
                 )
+        # C/C++ namespaces a macro opens (`FMT_BEGIN_NAMESPACE`): the files in each.
+        self.macro_namespaces = macro_namespace_files(files)
         # The Go files of each directory (a package), in path order: every Go import reads one.
         self.go_files: dict[str, tuple[str, ...]] = {}
         for folder, paths in self.by_dir.items():
@@ -554,3 +556,19 @@ _RESOLVERS: dict[str, Resolver] = {
     "c": _by_path(()),
     "cpp": _by_path(()),
 }
+
+
+def macro_namespace_files(files: Sequence[FileExtraction]) -> dict[str, tuple[str, ...]]:
+    """For each dotted path a C/C++ macro opens a namespace at (`fmt`, `fmt.v11` for fmt's
+    `FMT_BEGIN_NAMESPACE`), the files (in path order) with a line of such a macro: their
+    top-level definitions are in that namespace. A macro defined differently in two files
+    (a vendored copy of another version) reaches the paths of both."""
+    reaching: dict[str, set[str]] = defaultdict(set)
+    for fe in files:
+        for name, paths in fe.namespace_macros:
+            reaching[name].update(paths)
+    found: dict[str, list[str]] = defaultdict(list)
+    for fe in sorted(files, key=lambda f: f.path):
+        for path in sorted({p for name in fe.macro_lines for p in reaching.get(name, ())}):
+            found[path].append(fe.path)
+    return {path: tuple(users) for path, users in found.items()}

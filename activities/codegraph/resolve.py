@@ -831,8 +831,7 @@ class _Resolver:
         if (fs.family == "c" and qualifier.endswith("::")) or (
             fs.family == "ruby" and "::" in qualifier  # `Rack::Utils.parse_query()`
         ):
-            dotted = qualifier.removesuffix("::").replace("::", ".").strip(".")
-            return self._qualified(scope, dotted, name, path=True) if dotted else None
+            return self._path(scope, qualifier, name)
         if fs.family == "php" and "\\" in qualifier:
             return self._php_class_path(scope, qualifier, name)
         parts = qualifier.split(".")
@@ -868,6 +867,39 @@ class _Resolver:
                 member = index.find_member(owner, name)
                 return (member, how) if member else None
         return self._outside_qualifier(scope, qualifier, name, path=path)
+
+    def _path(self, scope: FileScope, qualifier: str, name: str) -> tuple[str, str] | None:
+        """`a::b::f()`: C++'s namespace or type path, Ruby's `Rack::Utils.parse_query()`."""
+        dotted = qualifier.removesuffix("::").replace("::", ".").strip(".")
+        if not dotted:
+            return None
+        found = self._qualified(scope, dotted, name, path=True)
+        if found is None and scope.symbols.family == "c":
+            return self._in_macro_namespace(scope, dotted, name)
+        return found
+
+    def _in_macro_namespace(
+        self, scope: FileScope, dotted: str, name: str
+    ) -> tuple[str, str] | None:
+        """`fmt::format()`, `fmt::detail::write()` where fmt's files open `fmt` with a macro
+        (`RepoLayout.macro_namespaces`): the name among their top-level definitions, in a file
+        the caller includes or its own first, else in the one file defining it."""
+        opened = self.layout().macro_namespaces
+        parts = dotted.split(".")
+        for cut in range(len(parts), 0, -1):
+            users = opened.get(".".join(parts[:cut]))
+            if users is None:
+                continue
+            rest = parts[cut:]
+            own = scope.symbols.extraction.path
+            near = (*(p for p in users if p in scope.imported), *(p for p in users if p == own))
+            found = self._in_module(Target(near), rest, name) if near else None
+            if found is not None:
+                return found
+            anywhere = [self._in_module(Target((path,)), rest, name) for path in users]
+            key = unique_file([hit[0] for hit in anywhere if hit is not None])
+            return (key, "unique_name") if key is not None else None
+        return None
 
     def _php_class_path(
         self, scope: FileScope, qualifier: str, name: str

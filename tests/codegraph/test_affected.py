@@ -77,3 +77,39 @@ def test_a_files_words_are_kept_while_its_extraction_lives() -> None:
     assert len(affected._words_cache) == entries - 1
     again = extract("user.py", FILES["user.py"].encode(), "python")
     assert outside_words(again) == words
+
+
+def test_project_wide_usings_and_macro_namespaces_resolve_the_whole_branch() -> None:
+    """A C# `global using` binds in every file of its project, and a line of a C++ macro
+    that opens a namespace (`FMT_BEGIN_NAMESPACE`) puts the file's definitions in it: the
+    files either reaches spell no name that moved, so even kept tables cannot narrow them.
+    A macro line that opens nothing (`Q_OBJECT`) stays narrow."""
+
+    def parsed(files: dict[str, str]) -> dict[str, FileExtraction]:
+        return {path: extract(path, text.encode(), "csharp" if path.endswith(".cs") else "cpp")
+                for path, text in files.items()}  # fmt: skip
+
+    cs = {"App/Usings.cs": "using Lib;\n", "App/Run.cs": "class Run { void Go() { Pad(); } }\n"}
+    cs_filler = {f"Lib/F{i}.cs": f"namespace Lib; class F{i} {{ }}\n" for i in range(20)}
+    before = parsed({"App/Usings.cs": cs["App/Usings.cs"]})
+    after = parsed({"App/Usings.cs": "global using Lib;\n"})
+    branch = parsed({**cs, **cs_filler, "App/Usings.cs": "global using Lib;\n"})
+    assert affected_files(before, after, branch, kept_tables=True) is None
+
+    define = "#define FMT_BEGIN_NAMESPACE namespace fmt {\n#define FMT_END_NAMESPACE }\n"
+    body = "int format(int x) { return x; }\n"
+    cpp = {"base.h": define, "format.h": body, "test.cc": "void t() { fmt::format(1); }\n"}
+    cpp_filler = {f"lib/f{i}.cc": f"int f{i}() {{ return {i}; }}\n" for i in range(20)}
+
+    def reach_cpp(new_format: str) -> set[str] | None:
+        branch = parsed({**cpp, **cpp_filler, "format.h": new_format})
+        return affected_files(
+            parsed({"format.h": body}), parsed({"format.h": new_format}), branch,
+            kept_tables=True,
+        )  # fmt: skip
+
+    assert reach_cpp(f"FMT_BEGIN_NAMESPACE\n{body}FMT_END_NAMESPACE\n") is None
+    assert reach_cpp(f"class W {{\n  Q_OBJECT\n}};\n{body}") == {"format.h"}
+    added = parsed({"fmt.h": define})
+    branch = parsed({**cpp, **cpp_filler, "fmt.h": define})
+    assert affected_files({}, {}, branch, kept_tables=True, added=added) is None

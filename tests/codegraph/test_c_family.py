@@ -433,7 +433,7 @@ def test_a_macro_name_inside_an_expression_or_before_a_function_is_kept() -> Non
         ("Enum", "mode", 1, 3),
         ("Function", "buf_new", 4, 9),
     ]
-    assert blank_bare_macros(dedent(source).encode()) == dedent(source).encode()
+    assert blank_bare_macros(dedent(source).encode()) == (dedent(source).encode(), ())
 
 
 def test_macros_ahead_of_a_declaration_leave_its_type_and_owner_alone() -> None:
@@ -507,6 +507,68 @@ def test_macros_ahead_of_a_declaration_leave_its_type_and_owner_alone() -> None:
     buffer = "include/fmt/buffer.h|Method:buffer"
     assert (f"{buffer}.clear", f"{buffer}.resize", "scope") in repo.edge_set("CALLS")
     assert (f"{registry}.get", f"{registry}.find", "scope") in repo.edge_set("CALLS")
+
+
+# fmt opens its namespace with a macro defined in base.h: `fmt::format()` names no
+# `namespace fmt` the grammar can see.
+MACRO_NAMESPACE_FILES = {
+    "include/fmt/base.h": """
+        #define FMT_BEGIN_NAMESPACE \\
+          namespace fmt {         \\
+          inline namespace v11 {
+        #define FMT_END_NAMESPACE }}
+
+        FMT_BEGIN_NAMESPACE
+        namespace detail {
+        inline int helper(int x) { return x; }
+        }  // namespace detail
+        template <typename T> auto format_to(T out) -> T { return detail::helper(out); }
+        FMT_END_NAMESPACE
+        """,
+    "include/fmt/format.h": """
+        #include "base.h"
+        FMT_BEGIN_NAMESPACE
+        inline int format(const char* s) { return format_to(0); }
+        FMT_END_NAMESPACE
+        """,
+    "test/format-test.cc": """
+        #include "fmt/format.h"
+        FMT_BEGIN_NAMESPACE
+        template <> struct formatter<int> {
+          int format(int x) { return x; }
+        };
+        FMT_END_NAMESPACE
+        void test_format() {
+          fmt::format("x");
+          fmt::v11::format("y");
+          fmt::format_to(1);
+          fmt::detail::helper(2);
+          std::format("z");
+          other::format("w");
+        }
+        """,
+}
+
+
+def test_a_namespace_a_macro_opens_reaches_the_files_with_a_line_of_it() -> None:
+    """`fmt::format()` reaches format.h's `format`, which the test includes, ahead of its own
+    file's; `fmt::format_to()` the one file defining it, through the inline `v11` too, and
+    `fmt::detail::helper()` a namespace inside. `std::format()` and `other::format()` name
+    namespaces no macro opens: nothing is guessed. Definitions keep their names: the
+    namespace's is in another file."""
+    repo = index_repo(MACRO_NAMESPACE_FILES)
+    assert repo.extractions["include/fmt/base.h"].namespace_macros == (
+        ("FMT_BEGIN_NAMESPACE", ("fmt.v11", "fmt")),
+    )
+    assert repo.defs("include/fmt/format.h") == [("Function", "format", 3, 3)]
+    test = "test/format-test.cc|Function:test_format"
+    assert {edge for edge in repo.edge_set("CALLS") if edge[0] == test} == {
+        (test, "include/fmt/format.h|Function:format", "import"),
+        (test, "include/fmt/base.h|Function:format_to", "unique_name"),
+        (test, "include/fmt/base.h|Function:detail.helper", "unique_name"),
+    }
+    assert ("include/fmt/format.h|Function:format", "include/fmt/base.h|Function:format_to",
+            "unique_name") in repo.edge_set("CALLS")  # fmt: skip
 
 
 def test_a_call_of_a_parameter_or_local_is_no_call_of_a_function_elsewhere() -> None:

@@ -100,16 +100,17 @@ _BEFORE_DECLARATION = (b";", b"{", b"}", b":", b"*/")
 _AFTER_EXPRESSION = re.compile(rb"[ \t]*(?:[A-Za-z_][\w:~]*[ \t]*\(|[^\w#/\s~]|$)")
 
 
-def blank_bare_macros(source: bytes) -> bytes:
+def blank_bare_macros(source: bytes) -> tuple[bytes, tuple[str, ...]]:
     """`source` with declaration-level macro lines (`_BARE_MACRO`) turned to spaces, so every
-    byte offset and line stays where it was. A macro line inside an expression (`NULL` as
-    the last of a call's arguments, an enum's last value) is kept: the line before it does
-    not end a statement or a block."""
+    byte offset and line stays where it was, and the names of those macros (in order, each
+    once). A macro line inside an expression (`NULL` as the last of a call's arguments, an
+    enum's last value) is kept: the line before it does not end a statement or a block."""
     # `NULL`, `TRUE`: short words without an underscore are values far more often.
     found = [m for m in _BARE_MACRO.finditer(b"\n" + source) if b"_" in m[1] or len(m[1]) > 4]
     if not found:
-        return source
+        return source, ()
     out = bytearray(source)
+    names: dict[str, None] = {}
     for m in found:
         # In `source`: the line starts where the match's newline sits in the longer string.
         line_start, line_end, name_start, name_end = m.start(), m.end() - 1, *m.span(1)
@@ -121,7 +122,46 @@ def blank_bare_macros(source: bytes) -> bytes:
         if after is not None and _AFTER_EXPRESSION.match(after):
             continue
         out[name_start:name_end] = b" " * (name_end - name_start)
-    return bytes(out)
+        names[m[1].decode("ascii")] = None
+    return bytes(out), tuple(names)
+
+
+# `#define FMT_BEGIN_NAMESPACE namespace fmt { inline namespace v11 {`, over continued lines.
+_DEFINE = re.compile(rb"#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+((?:[^\n]*\\\r?\n)*[^\n]*)")
+_COMMENT = re.compile(rb"/\*.*?\*/|//[^\n]*|\\\r?\n", re.DOTALL)
+_OPENING = re.compile(rb"\s*(inline\s+)?namespace\s+([A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*)\s*\{")
+_MAX_NAMESPACE_DEPTH = 8
+
+
+def namespace_macros(source: bytes) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The macros `source` defines to open namespaces, each with the dotted namespace paths
+    that reach what it encloses: `FMT_BEGIN_NAMESPACE` opening `fmt` and inline `v11` gives
+    `fmt.v11` and `fmt` (an inline namespace's names are its parent's too). Only a body of
+    nothing but `namespace x {` openings counts."""
+    if b"define" not in source or b"namespace" not in source:
+        return ()
+    found: dict[str, tuple[str, ...]] = {}
+    for m in _DEFINE.finditer(source):
+        body = _COMMENT.sub(b" ", m[2]).strip()
+        segments: list[tuple[str, bool]] = []
+        at = 0
+        while at < len(body) and (opening := _OPENING.match(body, at)) is not None:
+            inline = opening[1] is not None
+            for part in re.split(rb"\s*::\s*", opening[2]):
+                segments.append((part.decode("ascii"), inline))
+            at = opening.end()
+        if segments and at == len(body) and len(segments) <= _MAX_NAMESPACE_DEPTH:
+            found[m[1].decode("ascii")] = _reaching_paths(segments)
+    return tuple(found.items())
+
+
+def _reaching_paths(segments: list[tuple[str, bool]]) -> tuple[str, ...]:
+    """Every dotted path that reaches into the innermost namespace: the full one first, then
+    each with some inline namespaces left out."""
+    paths = [""]
+    for name, inline in segments:
+        paths = [f"{p}.{name}".lstrip(".") for p in paths] + (paths if inline else [])
+    return tuple(dict.fromkeys(p for p in paths if p))
 
 
 def _significant_before(source: bytes, at: int) -> bytes | None:
