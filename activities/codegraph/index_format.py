@@ -131,7 +131,8 @@ from activities.codegraph.skipping import SkipRules
 # 40: a C++ destructor after such a macro is blanked too, even declared `= default;`.
 # 41: C/C++ macros that open namespaces (`FMT_BEGIN_NAMESPACE`) are read: `fmt::format()`
 # reaches the top-level definitions of the files with a line of one.
-EXTRACTOR_VERSION = 41
+# 42: a namespace macro may open an inline namespace a macro call names (nlohmann's).
+EXTRACTOR_VERSION = 42
 
 
 def index_format(

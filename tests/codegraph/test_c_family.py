@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from activities.codegraph.specs.c import blank_bare_macros
+from activities.codegraph.specs.c import blank_bare_macros, namespace_macros
 from tests.codegraph.sample_repo import index_repo
 
 C_FILES = {
@@ -569,6 +569,29 @@ def test_a_namespace_a_macro_opens_reaches_the_files_with_a_line_of_it() -> None
     }
     assert ("include/fmt/format.h|Function:format", "include/fmt/base.h|Function:format_to",
             "unique_name") in repo.edge_set("CALLS")  # fmt: skip
+
+
+def test_only_macros_of_nothing_but_namespace_openings_open_namespaces() -> None:
+    """nlohmann's inline namespace is named by a macro call: its parent reaches in. A macro
+    that opens a namespace and declares something, closes one, or opens one named by a macro
+    call that is not inline (no path reaches it) opens none."""
+    source = b"""
+        #define NLOHMANN_JSON_NAMESPACE_BEGIN                \\
+            namespace nlohmann                               \\
+            {                                                \\
+            inline namespace NLOHMANN_JSON_NAMESPACE_CONCAT( \\
+                        NLOHMANN_JSON_ABI_TAGS,              \\
+                        NLOHMANN_JSON_NAMESPACE_VERSION)     \\
+            {
+        #define ABSL_BEGIN namespace absl::base_internal { /* nested */
+        #define DECLARES namespace a { int x;
+        #define CLOSES }}
+        #define HIDDEN namespace NAME(a, b) {
+        """
+    assert namespace_macros(dedent(source.decode()).encode()) == (
+        ("NLOHMANN_JSON_NAMESPACE_BEGIN", ("nlohmann",)),
+        ("ABSL_BEGIN", ("absl.base_internal",)),
+    )
 
 
 def test_a_call_of_a_parameter_or_local_is_no_call_of_a_function_elsewhere() -> None:

@@ -129,7 +129,12 @@ def blank_bare_macros(source: bytes) -> tuple[bytes, tuple[str, ...]]:
 # `#define FMT_BEGIN_NAMESPACE namespace fmt { inline namespace v11 {`, over continued lines.
 _DEFINE = re.compile(rb"#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+((?:[^\n]*\\\r?\n)*[^\n]*)")
 _COMMENT = re.compile(rb"/\*.*?\*/|//[^\n]*|\\\r?\n", re.DOTALL)
-_OPENING = re.compile(rb"\s*(inline\s+)?namespace\s+([A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*)\s*\{")
+# `namespace a::b {`, `inline namespace v11 {`; nlohmann's `inline namespace
+# NLOHMANN_JSON_NAMESPACE_CONCAT(TAGS, VERSION) {` is inline, so its parent's path reaches in.
+_OPENING = re.compile(
+    rb"\s*(inline\s+)?namespace\s+"
+    rb"(?:([A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*)|[A-Za-z_]\w*\s*\([^(){}]*\))\s*\{"
+)
 _MAX_NAMESPACE_DEPTH = 8
 
 
@@ -143,24 +148,28 @@ def namespace_macros(source: bytes) -> tuple[tuple[str, tuple[str, ...]], ...]:
     found: dict[str, tuple[str, ...]] = {}
     for m in _DEFINE.finditer(source):
         body = _COMMENT.sub(b" ", m[2]).strip()
-        segments: list[tuple[str, bool]] = []
+        segments: list[tuple[str | None, bool]] = []
         at = 0
         while at < len(body) and (opening := _OPENING.match(body, at)) is not None:
             inline = opening[1] is not None
-            for part in re.split(rb"\s*::\s*", opening[2]):
-                segments.append((part.decode("ascii"), inline))
+            if opening[2] is None and not inline:
+                break  # a namespace named by a macro call, which only an inline one may be
+            for part in re.split(rb"\s*::\s*", opening[2]) if opening[2] else [None]:
+                segments.append((part.decode("ascii") if part else None, inline))
             at = opening.end()
-        if segments and at == len(body) and len(segments) <= _MAX_NAMESPACE_DEPTH:
-            found[m[1].decode("ascii")] = _reaching_paths(segments)
+        complete = segments and at == len(body) and len(segments) <= _MAX_NAMESPACE_DEPTH
+        if complete and (paths := _reaching_paths(segments)):
+            found[m[1].decode("ascii")] = paths
     return tuple(found.items())
 
 
-def _reaching_paths(segments: list[tuple[str, bool]]) -> tuple[str, ...]:
+def _reaching_paths(segments: list[tuple[str | None, bool]]) -> tuple[str, ...]:
     """Every dotted path that reaches into the innermost namespace: the full one first, then
-    each with some inline namespaces left out."""
+    each with some inline namespaces left out (one whose name a macro makes always is)."""
     paths = [""]
     for name, inline in segments:
-        paths = [f"{p}.{name}".lstrip(".") for p in paths] + (paths if inline else [])
+        named = [f"{p}.{name}".lstrip(".") for p in paths] if name else []
+        paths = named + (paths if inline else [])
     return tuple(dict.fromkeys(p for p in paths if p))
 
 
