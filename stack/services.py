@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,37 @@ def port_open(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+def refuse_taken_port(name: str, port: int, setting: str | None) -> None:
+    """A StackError naming the setting that moves `name` if another process has its port."""
+    if port_open(port):
+        where = f" with {setting}" if setting else ""
+        raise StackError(
+            f"{name}: port {port} is already taken by another process; "
+            f"stop it or choose another port{where}"
+        )
+
+
+def wait_until_ready(
+    name: str,
+    port: int,
+    ready: Callable[[], bool],
+    timeout: float,
+    proc: subprocess.Popen[bytes] | None = None,
+    *,
+    explain: Callable[[], str],
+) -> None:
+    """Poll `ready` until it holds; a StackError if `proc` exits first or `timeout` passes.
+    `explain` is read only on failure (a log's tail, a setting to check) and ends the message."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if ready():
+            return
+        if proc is not None and proc.poll() is not None:
+            raise StackError(f"{name} exited with {proc.returncode} during start; {explain()}")
+        time.sleep(0.1)
+    raise StackError(f"{name} did not answer on port {port} within {timeout:.0f}s; {explain()}")
 
 
 def pid_alive(pid: int) -> bool:
@@ -110,12 +142,7 @@ class Service:
         if self.is_running():
             self._wait_ready()
             return False
-        if port_open(self.port):
-            where = f" with {self.port_setting}" if self.port_setting else ""
-            raise StackError(
-                f"{self.name}: port {self.port} is already taken by another process; "
-                f"stop it or choose another port{where}"
-            )
+        refuse_taken_port(self.name, self.port, self.port_setting)
         log = self.log_file.open("ab")
         # A new session keeps Ctrl-C in the terminal from reaching the servers directly: the
         # supervisor decides the order in which things stop.
@@ -143,19 +170,13 @@ class Service:
         return True
 
     def _wait_ready(self, proc: subprocess.Popen[bytes] | None = None) -> None:
-        deadline = time.monotonic() + self.start_timeout
-        while time.monotonic() < deadline:
-            if self.ready():
-                return
-            if proc is not None and proc.poll() is not None:
-                raise StackError(
-                    f"{self.name} exited with {proc.returncode} during start; "
-                    f"last log lines:\n{self.tail()}"
-                )
-            time.sleep(0.1)
-        raise StackError(
-            f"{self.name} did not answer on port {self.port} within {self.start_timeout:.0f}s; "
-            f"last log lines:\n{self.tail()}"
+        wait_until_ready(
+            self.name,
+            self.port,
+            self.ready,
+            self.start_timeout,
+            proc,
+            explain=lambda: f"last log lines:\n{self.tail()}",
         )
 
     def stop(self, timeout: float = 30.0) -> bool:

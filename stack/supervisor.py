@@ -11,15 +11,20 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
+from http.client import HTTPException
 from pathlib import Path
 from types import FrameType
 
 from app.cli.demo import DEV_WEBHOOK_SECRET
 from app.settings import Settings
-from stack.services import ROOT, Service, pid_alive
+from stack.services import ROOT, Service, pid_alive, refuse_taken_port, wait_until_ready
 from stack.services import Neo4j as Neo4jService
 
 SUPERVISOR_PID = "supervisor.pid"
+# The web process imports the app and opens its clients (none waits for its server) before it
+# listens: seconds on a busy machine. A minute is a hang, not a slow start.
+WEB_START_TIMEOUT = 60.0
 
 
 def _spawn(
@@ -61,6 +66,14 @@ def _banner(settings: Settings, services: list[Service]) -> None:
     print("\n".join(lines) + "\n", flush=True)
 
 
+def _web_answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as answer:
+            return bool(answer.status == 200)
+    except (OSError, HTTPException):  # refused, an HTTP error, or not HTTP at all
+        return False
+
+
 def run(settings: Settings, services: list[Service], directory: Path) -> int:
     from stack.__main__ import down, up
 
@@ -81,6 +94,8 @@ def run(settings: Settings, services: list[Service], directory: Path) -> int:
     children: dict[str, subprocess.Popen[bytes]] = {}
     code = 0
     try:
+        # Before the services start: Neo4j alone takes a while to learn that the web can't.
+        refuse_taken_port("web", settings.port, "PORT")
         started = up(services)
         env = dict(os.environ)
         # The demo and local development index repositories from this machine's disk.
@@ -96,7 +111,17 @@ def run(settings: Settings, services: list[Service], directory: Path) -> int:
             return 1
         children["worker"] = _spawn("worker", [python, "-m", "app.cli", "worker"], env, directory)
         children["web"] = _spawn("web", [python, "-m", "app.cli", "serve"], env, directory)
-        _banner(settings, services)
+        # The banner says where to send webhooks: print it once they would be answered.
+        wait_until_ready(
+            "web",
+            settings.port,
+            lambda: stopping or _web_answers(settings.port),
+            WEB_START_TIMEOUT,
+            children["web"],
+            explain=lambda: "see its log above (PORT sets its port)",
+        )
+        if not stopping:
+            _banner(settings, services)
         while not stopping:
             for name, child in children.items():
                 if child.poll() is not None:
