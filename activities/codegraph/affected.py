@@ -9,7 +9,8 @@ moves (a type, an import, a parent, a package, an added or deleted path) may rea
 never spell the changed name (through a class hierarchy or a module layout), so the caller
 resolves the whole branch instead: `affected_files` answers None. A C# `global using` that
 came, went or changed always does: it binds names in every file of its project. So does a
-C/C++ macro that opens a namespace defined anew, or a file's lines of one that changed.
+C/C++ macro that opens a namespace defined anew, a file's lines of one that changed, and in a
+branch with such macros an include that moved or a C/C++ file come or gone.
 
 Whoever holds the branch's kept resolution tables (`BranchResolution`, passing
 `kept_tables=True`) can narrow the wider changes too, because it checks after the fact what
@@ -335,20 +336,29 @@ def _macro_namespaces_moved(
     added: Mapping[str, FileExtraction],
     deleted: Mapping[str, FileExtraction],
 ) -> bool:
-    """Whether a C/C++ namespace a macro opens (`FMT_BEGIN_NAMESPACE`) gained or lost a
-    file's definitions other than by their names coming or going: a macro defined anew, or a
-    modified file's lines of such a macro. Its callers spell no name that moved."""
+    """Whether a C/C++ namespace a macro opens (`FMT_BEGIN_NAMESPACE`) may now reach other
+    definitions from some file, other than by their names coming or going: a macro defined
+    anew, a modified file's lines of such a macro, or (in a branch with such macros) an
+    include that moved or a file come or gone, since a call into one looks through includes
+    of includes (`_Resolver._included`). Those callers spell nothing that moved."""
     changed = (*after.values(), *added.values(), *deleted.values())
     if all(family(fe.language) != "c" for fe in changed):
         return False
-    if any(fe.namespace_macros for fe in (*added.values(), *deleted.values())):
+    come_or_gone = (*added.values(), *deleted.values())
+    if any(fe.namespace_macros for fe in come_or_gone):
         return True
     opening = {
         name for fe in (*branch.values(), *before.values()) for name, _ in fe.namespace_macros
     }
+    if not opening:
+        return False
+    if any(family(fe.language) == "c" for fe in come_or_gone):
+        return True
     for path, new in after.items():
         old = before[path]
         if old.namespace_macros != new.namespace_macros:
+            return True
+        if family(new.language) == "c" and _imports(old) != _imports(new):
             return True
         if not opening.isdisjoint(set(old.macro_lines) ^ set(new.macro_lines)):
             return True

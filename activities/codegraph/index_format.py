@@ -132,7 +132,8 @@ from activities.codegraph.skipping import SkipRules
 # 41: C/C++ macros that open namespaces (`FMT_BEGIN_NAMESPACE`) are read: `fmt::format()`
 # reaches the top-level definitions of the files with a line of one.
 # 42: a namespace macro may open an inline namespace a macro call names (nlohmann's).
-EXTRACTOR_VERSION = 42
+# 43 (resolution): a call into a macro-opened namespace looks through includes of includes.
+EXTRACTOR_VERSION = 43
 
 
 def index_format(

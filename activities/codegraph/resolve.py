@@ -883,7 +883,8 @@ class _Resolver:
     ) -> tuple[str, str] | None:
         """`fmt::format()`, `fmt::detail::write()` where fmt's files open `fmt` with a macro
         (`RepoLayout.macro_namespaces`): the name among their top-level definitions, in a file
-        the caller includes or its own first, else in the one file defining it."""
+        the caller includes, its own, or one they include in turn (nearest first), else in the
+        one file defining it."""
         opened = self.layout().macro_namespaces
         parts = dotted.split(".")
         for cut in range(len(parts), 0, -1):
@@ -891,8 +892,8 @@ class _Resolver:
             if users is None:
                 continue
             rest = parts[cut:]
-            own = scope.symbols.extraction.path
-            near = (*(p for p in users if p in scope.imported), *(p for p in users if p == own))
+            in_namespace = set(users)
+            near = tuple(p for p in self._included(scope) if p in in_namespace)
             found = self._in_module(Target(near), rest, name) if near else None
             if found is not None:
                 return found
@@ -900,6 +901,26 @@ class _Resolver:
             key = unique_file([hit[0] for hit in anywhere if hit is not None])
             return (key, "unique_name") if key is not None else None
         return None
+
+    def _included(self, scope: FileScope) -> list[str]:
+        """The files a C/C++ file includes (in path order), itself, then what those include in
+        turn, level by level: what its compiler sees, nearest first."""
+        own = scope.symbols.extraction.path
+        level = sorted(scope.imported)
+        seen = {own, *level}
+        found = [*level, own]
+        while level:
+            deeper = {
+                path
+                for included in level
+                if (inner := self.scopes.get(included)) is not None
+                for path in inner.imported
+                if path not in seen
+            }
+            level = sorted(deeper)
+            seen.update(level)
+            found += level
+        return found
 
     def _php_class_path(
         self, scope: FileScope, qualifier: str, name: str

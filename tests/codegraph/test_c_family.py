@@ -531,6 +531,12 @@ MACRO_NAMESPACE_FILES = {
         inline int format(const char* s) { return format_to(0); }
         FMT_END_NAMESPACE
         """,
+    "include/fmt/os.h": """
+        #include "format.h"
+        FMT_BEGIN_NAMESPACE
+        inline int output_file(const char* path) { return 0; }
+        FMT_END_NAMESPACE
+        """,
     "test/format-test.cc": """
         #include "fmt/format.h"
         FMT_BEGIN_NAMESPACE
@@ -543,6 +549,7 @@ MACRO_NAMESPACE_FILES = {
           fmt::v11::format("y");
           fmt::format_to(1);
           fmt::detail::helper(2);
+          fmt::output_file("out");
           std::format("z");
           other::format("w");
         }
@@ -552,10 +559,11 @@ MACRO_NAMESPACE_FILES = {
 
 def test_a_namespace_a_macro_opens_reaches_the_files_with_a_line_of_it() -> None:
     """`fmt::format()` reaches format.h's `format`, which the test includes, ahead of its own
-    file's; `fmt::format_to()` the one file defining it, through the inline `v11` too, and
-    `fmt::detail::helper()` a namespace inside. `std::format()` and `other::format()` name
-    namespaces no macro opens: nothing is guessed. Definitions keep their names: the
-    namespace's is in another file."""
+    file's, through the inline `v11` too; `fmt::format_to()` and `fmt::detail::helper()` (a
+    namespace inside) base.h's, which format.h includes in turn; `fmt::output_file()` the one
+    file defining it, which nothing included brings in. `std::format()` and
+    `other::format()` name namespaces no macro opens: nothing is guessed. Definitions keep
+    their names: the namespace's is in another file."""
     repo = index_repo(MACRO_NAMESPACE_FILES)
     assert repo.extractions["include/fmt/base.h"].namespace_macros == (
         ("FMT_BEGIN_NAMESPACE", ("fmt.v11", "fmt")),
@@ -564,8 +572,9 @@ def test_a_namespace_a_macro_opens_reaches_the_files_with_a_line_of_it() -> None
     test = "test/format-test.cc|Function:test_format"
     assert {edge for edge in repo.edge_set("CALLS") if edge[0] == test} == {
         (test, "include/fmt/format.h|Function:format", "import"),
-        (test, "include/fmt/base.h|Function:format_to", "unique_name"),
-        (test, "include/fmt/base.h|Function:detail.helper", "unique_name"),
+        (test, "include/fmt/base.h|Function:format_to", "import"),
+        (test, "include/fmt/base.h|Function:detail.helper", "import"),
+        (test, "include/fmt/os.h|Function:output_file", "unique_name"),
     }
     assert ("include/fmt/format.h|Function:format", "include/fmt/base.h|Function:format_to",
             "unique_name") in repo.edge_set("CALLS")  # fmt: skip
