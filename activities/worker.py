@@ -27,6 +27,7 @@ from activities.credentials import Credentials
 from activities.git_client import GitClient
 from activities.gitlab_projects import GitLabProjects
 from activities.graph_schema import create_schema
+from activities.host_liveness import HostLiveness
 from activities.indexing import IndexingActivities
 from activities.metadata_store import MetadataStore
 from activities.redelivery_sweep import (
@@ -91,6 +92,7 @@ async def running_worker(
         )
         sweep = SweepActivities(settings, client=client, driver=driver)
         redelivery = RedeliveryActivities(settings)
+        liveness = HostLiveness(settings, client=client)
         common = {
             "max_concurrent_activities": settings.worker_max_activities,
             "graceful_shutdown_timeout": timedelta(seconds=settings.worker_shutdown_seconds),
@@ -109,6 +111,7 @@ async def running_worker(
                 *setup.activities(),
                 *sweep.activities(),
                 *redelivery.activities(),
+                *liveness.activities(),
             ],
             **common,  # type: ignore[arg-type]
         )

@@ -9,8 +9,9 @@ A finished run's fetched repository is kept under `warm/` (a bounded number, lea
 used out) and moved into the next run of the same branch, whose fetch then downloads only what
 changed instead of the whole tree. A repository is moved with `rename`, so it always belongs
 to exactly one run or to the pool, never to two runs at once. Kept repositories are deleted
-when their branch's graph is deleted (on the host the workflow last fetched on) and once unused
-for WARM_REPO_MAX_AGE_HOURS, so no copy of a repository's code outlives its access for long.
+when their branch's graph is deleted (on every running worker that fetched the branch) and
+once unused for WARM_REPO_MAX_AGE_HOURS, so no copy of a repository's code outlives its access
+for long; a stopped worker's copies go with its directory.
 """
 
 from __future__ import annotations

@@ -101,6 +101,10 @@ class Settings:
     idle_timeout_seconds: float = 1800
     heartbeat_timeout_seconds: float = 60
     host_schedule_timeout_seconds: float = 120
+    # A host queue nobody has polled for this long counts as gone: a branch's delete then
+    # does not wait for its worker. Above Temporal's 60 s long poll, which an idle worker
+    # holds without being seen again.
+    host_gone_after_seconds: float = 120
     max_runs_per_execution: int = 500
     retry_initial_seconds: float = 10
     stale_age_days: float = 7
@@ -220,6 +224,7 @@ class Settings:
             idle_timeout_seconds=env.seconds("IDLE_TIMEOUT_SECONDS", 1800),
             heartbeat_timeout_seconds=env.seconds("HEARTBEAT_TIMEOUT_SECONDS", 60),
             host_schedule_timeout_seconds=env.seconds("HOST_SCHEDULE_TIMEOUT_SECONDS", 120),
+            host_gone_after_seconds=env.number("HOST_GONE_AFTER_SECONDS", 120, 70, 3600),
             max_runs_per_execution=env.integer("MAX_RUNS_PER_EXECUTION", 500, 1, 100_000),
             retry_initial_seconds=env.seconds("RETRY_INITIAL_SECONDS", 10),
             stale_age_days=env.seconds("STALE_AGE_DAYS", 7),

@@ -186,6 +186,13 @@ class BranchStatus:
 
 
 @dataclass(frozen=True)
+class HostQueues:
+    """Host queues of workers: asked which of them may still have a worker, and the answer."""
+
+    queues: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class FetchRequest:
     repo: RepoRef
     branch: str

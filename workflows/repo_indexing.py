@@ -30,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
         FetchOutcome,
         FetchRequest,
         GraphOutcome,
+        HostQueues,
         IndexResult,
         IndexStats,
         ParseOutcome,
@@ -474,7 +475,13 @@ class RepoIndexingWorkflow:
 
     async def _forget_kept_repositories(self) -> None:
         """Best effort: delete the kept copies of the repository on the workers that fetched
-        it. A worker that is gone took its copy along; others expire copies by age."""
+        it. A worker that is gone took its copy along (its directory is removed when it stops,
+        or by the next worker to start on its WORKSPACE_DIR); others expire copies by age.
+        Awaited: a copy forgotten after a later run kept a fresh one would delete that."""
+        hosts = self._kept_on
+        # Patched: histories from before waited on every kept host, gone or not.
+        if hosts and workflow.patched("forget-on-live-hosts-only"):
+            hosts = await self._live_hosts(hosts)
         branch = BranchRef(self._repo_id, self._branch)
         results = await asyncio.gather(
             *(
@@ -491,11 +498,11 @@ class RepoIndexingWorkflow:
                     ),
                     retry_policy=self._retry_policy(),
                 )
-                for host in self._kept_on
+                for host in hosts
             ),
             return_exceptions=True,
         )
-        for host, result in zip(self._kept_on, results, strict=True):
+        for host, result in zip(hosts, results, strict=True):
             if isinstance(result, ActivityError):
                 workflow.logger.warning(
                     "could not forget a kept repository",
@@ -504,6 +511,34 @@ class RepoIndexingWorkflow:
             elif isinstance(result, BaseException):
                 raise result
         self._kept_on = []
+
+    async def _live_hosts(self, hosts: list[str]) -> list[str]:
+        """The `hosts` whose worker may still be running: a queue whose worker is gone has
+        no poller, and a forget there would only end on its schedule-to-start timeout. If
+        Temporal cannot be asked, all of them (each forget then waits for its worker)."""
+        try:
+            answer: HostQueues = await workflow.execute_activity(
+                "live_host_queues",
+                HostQueues(list(hosts)),
+                result_type=HostQueues,
+                # Worth no longer than the wait on a gone worker that it saves.
+                start_to_close_timeout=timedelta(seconds=self._policy.forget_schedule_timeout),
+                retry_policy=self._retry_policy(attempts=1),
+            )
+        except ActivityError as err:
+            workflow.logger.warning(
+                "could not tell which workers are gone; forgetting on every one",
+                extra=self._context() | {"error": str(err)},
+            )
+            return hosts
+        live = [host for host in hosts if host in answer.queues]
+        gone = [host for host in hosts if host not in answer.queues]
+        if gone:
+            workflow.logger.info(
+                "not forgetting kept repositories on stopped workers",
+                extra=self._context() | {"host_queues": gone},
+            )
+        return live
 
     async def _cleanup_workspace(self, snapshot: SnapshotRef, host_queue: str) -> None:
         # Best effort: a workspace whose host died is swept when a worker starts there again.

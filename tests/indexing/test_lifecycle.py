@@ -96,45 +96,6 @@ async def test_branch_deletion_removes_its_graph_and_ends_the_workflow(
     await main.terminate()
 
 
-async def test_a_deletion_does_not_wait_long_for_a_worker_that_is_gone(
-    worker: str,
-    settings: Settings,
-    temporal_client: Client,
-    neo4j_driver: AsyncDriver,
-    tmp_path: Path,
-    unique_id: str,
-) -> None:
-    """The worker that fetched the branch (and kept its copy) has stopped: the delete still
-    removes the graph and ends the workflow, after the short wait for that worker."""
-    quick = dataclasses.replace(settings, host_schedule_timeout_seconds=3, task_queue=unique_id)
-    repo = WorkRepo(tmp_path, "gone")
-    repo.write({"g.py": "def g():\n    pass\n"})
-    sha = repo.commit("one")
-    ref = local_repo(f"github-{unique_id}", repo.bare)
-    second_client = await Client.connect(settings.temporal_address)
-    async with running_worker(quick, second_client, neo4j_driver):
-        handle = await push(temporal_client, quick, ref, "main", sha)
-        await wait_for_status(handle, lambda s: s.last_indexed_sha == sha and s.state == "idle")
-    # That worker has stopped (and removed its directory); a new one takes the workflow.
-    async with running_worker(quick, second_client, neo4j_driver):
-        await Dispatcher(temporal_client, quick).delete(
-            DeleteRequest(ref.repo_id, "main", "test-delete", "branch deleted")
-        )
-        await asyncio.wait_for(handle.result(), timeout=60)
-    assert await count_branch_nodes(neo4j_driver, ref.repo_id, "main") == 0
-    history = (await handle.fetch_history()).events
-    [scheduled] = [
-        e.activity_task_scheduled_event_attributes
-        for e in history
-        if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-        and e.activity_task_scheduled_event_attributes.activity_type.name
-        == "forget_kept_repository"
-    ]
-    assert scheduled.task_queue.name.startswith(f"{unique_id}-host-")
-    timed_out = [e for e in history if e.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT]
-    assert len(timed_out) == 1, "one wait on the stopped worker's queue, not retried"
-
-
 async def test_two_workers_index_different_branches_concurrently(
     worker: str,
     settings: Settings,
