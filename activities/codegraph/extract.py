@@ -16,6 +16,12 @@ from typing import Any
 
 from tree_sitter import Node, Query, QueryCursor
 
+from activities.codegraph.c_macros import (
+    blank_bare_macros,
+    blank_export_macros,
+    blank_modifier_macros,
+    namespace_macros,
+)
 from activities.codegraph.languages import get_query, parse
 from activities.codegraph.model import (
     CALLABLE_KINDS,
@@ -37,12 +43,6 @@ from activities.codegraph.receiver_types import (
     typed_name,
 )
 from activities.codegraph.specs import LanguageSpec, get_spec, line, reading, text
-from activities.codegraph.specs.c import (
-    blank_bare_macros,
-    blank_export_macros,
-    blank_modifier_macros,
-    namespace_macros,
-)
 from activities.codegraph.specs.rust import call_path as rust_call_path
 
 log = logging.getLogger(__name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from activities.codegraph.specs.c import blank_bare_macros, namespace_macros
+from activities.codegraph.c_macros import blank_bare_macros, namespace_macros
 from tests.codegraph.sample_repo import index_repo
 
 C_FILES = {

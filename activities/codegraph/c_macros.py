@@ -1,0 +1,209 @@
+"""C and C++ read without a preprocessor: the macros the grammar would misread. Pure.
+
+tree-sitter parses each file as written, so a macro that expands to nothing (an export or
+inline marker) or to half a construct (`FMT_BEGIN_NAMESPACE` is `namespace fmt {`) makes it
+misread the declarations around it. These functions turn such macros to spaces before the
+parse, keeping every byte offset and line, and read the macros a file defines to open
+namespaces, which resolution looks up across files (`RepoLayout.macro_namespaces`).
+"""
+
+from __future__ import annotations
+
+import re
+
+# An export or visibility macro between `class` and the name (`class SPDLOG_API logger {`,
+# `struct FMT_API file :`), which the grammar cannot know expands to nothing: it reads the
+# macro as the name and loses the class. Not `class T final`.
+_EXPORT_MACRO = re.compile(
+    rb"\b(?:class|struct|union)\s+([A-Z_][A-Z0-9_]+)\s+"
+    rb"(?=(?!final\b)[A-Za-z_]\w*\s*(?:final\s*)?[:{])"
+)
+
+
+def blank_export_macros(source: bytes) -> bytes:
+    """`source` with export macros in class heads turned to spaces, so every byte offset and
+    line stays where it was."""
+    if b"class" not in source and b"struct" not in source and b"union" not in source:
+        return source
+    return _EXPORT_MACRO.sub(
+        lambda m: (
+            m[0][: m.start(1) - m.start(0)] + b" " * len(m[1]) + m[0][m.end(1) - m.start(0) :]
+        ),
+        source,
+    )
+
+
+# A line holding nothing but an upper-case macro name (`FMT_BEGIN_NAMESPACE`, `QT_BEGIN_NAMESPACE`,
+# `G_BEGIN_DECLS`, `Q_OBJECT`): it expands to code the grammar cannot see (`namespace fmt {`),
+# and read as written it swallows what follows (`FMT_BEGIN_NAMESPACE namespace detail {...}`
+# parses as a function named `namespace`, and the namespace and its definitions are lost).
+# Searched for from each line's newline (a literal start is found fast), in the source after
+# a newline of its own: match offsets are one past the source's.
+_BARE_MACRO = re.compile(rb"\n[ \t]*+(_*[A-Z][A-Z0-9_]*+)[ \t]*+(?://[^\n]*)?\r?(?=\n|\Z)")
+# Where a declaration may start: after a statement, a block, an access label or a directive.
+_BEFORE_DECLARATION = (b";", b"{", b"}", b":", b"*/")
+# What may follow a declaration-level macro; not a name on the line before a function's
+# name (`HRESULT` above `Foo(int x)` is its return type) or an expression going on.
+_AFTER_EXPRESSION = re.compile(rb"[ \t]*(?:[A-Za-z_][\w:~]*[ \t]*\(|[^\w#/\s~]|$)")
+
+
+def blank_bare_macros(source: bytes) -> tuple[bytes, tuple[str, ...]]:
+    """`source` with declaration-level macro lines (`_BARE_MACRO`) turned to spaces, so every
+    byte offset and line stays where it was, and the names of those macros (in order, each
+    once). A macro line inside an expression (`NULL` as the last of a call's arguments, an
+    enum's last value) is kept: the line before it does not end a statement or a block."""
+    # `NULL`, `TRUE`: short words without an underscore are values far more often.
+    found = [m for m in _BARE_MACRO.finditer(b"\n" + source) if b"_" in m[1] or len(m[1]) > 4]
+    if not found:
+        return source, ()
+    out = bytearray(source)
+    names: dict[str, None] = {}
+    for m in found:
+        # In `source`: the line starts where the match's newline sits in the longer string.
+        line_start, line_end, name_start, name_end = m.start(), m.end() - 1, *m.span(1)
+        name_start, name_end = name_start - 1, name_end - 1
+        before = _significant_before(source, line_start)
+        if before is not None and not before.endswith(_BEFORE_DECLARATION):
+            continue
+        after = _significant_after(source, line_end)
+        if after is not None and _AFTER_EXPRESSION.match(after):
+            continue
+        out[name_start:name_end] = b" " * (name_end - name_start)
+        names[m[1].decode("ascii")] = None
+    return bytes(out), tuple(names)
+
+
+# `#define FMT_BEGIN_NAMESPACE namespace fmt { inline namespace v11 {`, over continued lines.
+_DEFINE = re.compile(rb"#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+((?:[^\n]*\\\r?\n)*[^\n]*)")
+_COMMENT = re.compile(rb"/\*.*?\*/|//[^\n]*|\\\r?\n", re.DOTALL)
+# `namespace a::b {`, `inline namespace v11 {`; nlohmann's `inline namespace
+# NLOHMANN_JSON_NAMESPACE_CONCAT(TAGS, VERSION) {` is inline, so its parent's path reaches in.
+_OPENING = re.compile(
+    rb"\s*(inline\s+)?namespace\s+"
+    rb"(?:([A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*)|[A-Za-z_]\w*\s*\([^(){}]*\))\s*\{"
+)
+_MAX_NAMESPACE_DEPTH = 8
+
+
+def namespace_macros(source: bytes) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The macros `source` defines to open namespaces, each with the dotted namespace paths
+    that reach what it encloses: `FMT_BEGIN_NAMESPACE` opening `fmt` and inline `v11` gives
+    `fmt.v11` and `fmt` (an inline namespace's names are its parent's too). Only a body of
+    nothing but `namespace x {` openings counts."""
+    if b"define" not in source or b"namespace" not in source:
+        return ()
+    found: dict[str, tuple[str, ...]] = {}
+    for m in _DEFINE.finditer(source):
+        body = _COMMENT.sub(b" ", m[2]).strip()
+        segments: list[tuple[str | None, bool]] = []
+        at = 0
+        while at < len(body) and (opening := _OPENING.match(body, at)) is not None:
+            inline = opening[1] is not None
+            if opening[2] is None and not inline:
+                break  # a namespace named by a macro call, which only an inline one may be
+            for part in re.split(rb"\s*::\s*", opening[2]) if opening[2] else [None]:
+                segments.append((part.decode("ascii") if part else None, inline))
+            at = opening.end()
+        complete = segments and at == len(body) and len(segments) <= _MAX_NAMESPACE_DEPTH
+        if complete and (paths := _reaching_paths(segments)):
+            found[m[1].decode("ascii")] = paths
+    return tuple(found.items())
+
+
+def _reaching_paths(segments: list[tuple[str | None, bool]]) -> tuple[str, ...]:
+    """Every dotted path that reaches into the innermost namespace: the full one first, then
+    each with some inline namespaces left out (one whose name a macro makes always is)."""
+    paths = [""]
+    for name, inline in segments:
+        named = [f"{p}.{name}".lstrip(".") for p in paths] if name else []
+        paths = named + (paths if inline else [])
+    return tuple(dict.fromkeys(p for p in paths if p))
+
+
+def _significant_before(source: bytes, at: int) -> bytes | None:
+    """The line before offset `at` with code on it, stripped (a directive reads as a `;`:
+    it ends whatever came before), or None at the start of the file."""
+    while at > 0:
+        start = source.rfind(b"\n", 0, at - 1) + 1
+        code = source[start : at - 1].split(b"//", 1)[0].strip()
+        if code:
+            return b";" if code.startswith(b"#") else code
+        at = start
+    return None
+
+
+def _significant_after(source: bytes, at: int) -> bytes | None:
+    """The next line after offset `at` (the end of a line) with code on it, or None."""
+    while at < len(source):
+        end = source.find(b"\n", at + 1)
+        end = len(source) if end < 0 else end
+        code = source[at + 1 : end]
+        if code.strip() and not code.lstrip().startswith(b"//"):
+            return code
+        at = end
+    return None
+
+
+# Macros ahead of a declaration (`SPDLOG_INLINE void logger::flush()`, `FMT_CONSTEXPR auto
+# size()`, `FMT_CONSTEXPR buffer(grow_fun grow)`): the grammar takes the first for the type,
+# and the real type for the declarator (`std::shared_ptr<logger> registry::get()` became a
+# method of `std::shared_ptr`). Upper-case names with an underscore, at the start of a line
+# (or after a template head or a storage class), followed by a keyword that starts a
+# declaration, or by a constructor or destructor: `buffer(` indented in a class body (not
+# ending its line with `;`), `logger::logger(`, `~buffer(`.
+# Not a type before a variable's or a function's name (`FILE *f`, `SIZE_T n = 0`,
+# `UNITY_INTERNAL_PTR UnityNumToPtr(`, `MY_TYPE obj(args);`): a C function without its type
+# is no function to the grammar.
+_MODIFIER_MACROS = re.compile(
+    rb"(?<![\w:])((?:_*[A-Z][A-Z0-9_]*+[ \t]++)++)"  # possessive: no backtracking
+    rb"(?=((?:void|auto|inline|static|constexpr|consteval|explicit|virtual|bool|int|char"
+    rb"|unsigned|signed|long|short|double|float|size_t|friend|typename|extern|struct|class"
+    rb"|enum|union|template|operator|std::)\b)"
+    rb"|(~?[A-Za-z_]\w*)(?:<[^<>\n]*>)?(::~?[A-Za-z_]\w*)?[ \t]*\()"
+)
+# What may come before them on their line: nothing, a template head, a storage class.
+_BEFORE_MODIFIERS = re.compile(
+    rb"(?:^|[\n>]|\b(?:static|inline|extern|constexpr|virtual|friend|explicit))[ \t]*$"
+)
+
+
+# Where to try `_MODIFIER_MACROS`: a regular expression starting with a literal is searched
+# for many times faster than one starting with a class of characters.
+_UNDERSCORE_WORD = re.compile(rb"_[A-Z0-9_]*[ \t]")
+_MACRO_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def blank_modifier_macros(source: bytes) -> bytes:
+    """`source` with the macros ahead of declarations (`_MODIFIER_MACROS`) turned to spaces."""
+    found = []
+    done = 0
+    for hit in _UNDERSCORE_WORD.finditer(source):
+        start = hit.start()
+        while start > 0 and source[start - 1] in _MACRO_BYTES:
+            start -= 1
+        if start >= done and (m := _MODIFIER_MACROS.match(source, start)) is not None:
+            found.append(m)
+            done = m.end()
+    if not found:
+        return source
+    out = bytearray(source)
+    for m in found:
+        line_start = source.rfind(b"\n", 0, m.start()) + 1
+        before = source[line_start : m.start()]
+        if not _BEFORE_MODIFIERS.search(before):
+            continue
+        if not all(b"_" in word for word in m[1].split()):
+            continue  # `FILE`, `T`: types, not macros
+        keyword, name, member = m[2], m[3], m[4]
+        if member is not None:
+            constructor = member.lstrip(b":~") == name  # `logger::logger(`, `logger::~logger(`
+        elif name is not None and name.startswith(b"~"):
+            constructor = True  # a destructor: `FMT_CONSTEXPR20 ~buffer() = default;`
+        else:
+            # `buffer(` indented in a class body, but not `MY_TYPE obj(args);` in a function.
+            line_end = source.find(b"\n", m.end())
+            rest = source[m.end() : None if line_end < 0 else line_end]
+            constructor = before.isspace() and not rest.split(b"//")[0].rstrip().endswith(b";")
+        if keyword is not None or constructor:
+            out[m.start(1) : m.end(1)] = b" " * (m.end(1) - m.start(1))
+    return bytes(out)
