@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
@@ -883,8 +883,8 @@ class _Resolver:
     ) -> tuple[str, str] | None:
         """`fmt::format()`, `fmt::detail::write()` where fmt's files open `fmt` with a macro
         (`RepoLayout.macro_namespaces`): the name among their top-level definitions, in a file
-        the caller includes, its own, or one they include in turn (nearest first), else in the
-        one file defining it."""
+        the caller includes, its own, or one they include in turn (nearest first,
+        `_include_levels`), else in the one file defining it."""
         opened = self.layout().macro_namespaces
         parts = dotted.split(".")
         for cut in range(len(parts), 0, -1):
@@ -893,22 +893,25 @@ class _Resolver:
                 continue
             rest = parts[cut:]
             in_namespace = set(users)
-            near = tuple(p for p in self._included(scope) if p in in_namespace)
-            found = self._in_module(Target(near), rest, name) if near else None
-            if found is not None:
-                return found
+            for level in self._include_levels(scope):
+                near = tuple(p for p in level if p in in_namespace)
+                found = self._in_module(Target(near), rest, name) if near else None
+                if found is not None:
+                    return found
             anywhere = [self._in_module(Target((path,)), rest, name) for path in users]
             key = unique_file([hit[0] for hit in anywhere if hit is not None])
             return (key, "unique_name") if key is not None else None
         return None
 
-    def _included(self, scope: FileScope) -> list[str]:
-        """The files a C/C++ file includes (in path order), itself, then what those include in
-        turn, level by level: what its compiler sees, nearest first."""
+    def _include_levels(self, scope: FileScope) -> Iterator[list[str]]:
+        """What a C/C++ file's compiler sees, nearest first: the files it includes (in path
+        order), itself, then what those include in turn, level by level. Lazily: most
+        lookups end at the first level."""
         own = scope.symbols.extraction.path
         level = sorted(scope.imported)
         seen = {own, *level}
-        found = [*level, own]
+        yield level
+        yield [own]
         while level:
             deeper = {
                 path
@@ -919,8 +922,7 @@ class _Resolver:
             }
             level = sorted(deeper)
             seen.update(level)
-            found += level
-        return found
+            yield level
 
     def _php_class_path(
         self, scope: FileScope, qualifier: str, name: str
