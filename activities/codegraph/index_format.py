@@ -133,7 +133,9 @@ from activities.codegraph.skipping import SkipRules
 # reaches the top-level definitions of the files with a line of one.
 # 42: a namespace macro may open an inline namespace a macro call names (nlohmann's).
 # 43 (resolution): a call into a macro-opened namespace looks through includes of includes.
-EXTRACTOR_VERSION = 43
+# 44 (resolution): those lookups go on to the next include level when a namespace there
+# lacks the member.
+EXTRACTOR_VERSION = 44
 
 
 def index_format(
