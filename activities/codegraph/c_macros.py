@@ -75,7 +75,10 @@ def blank_bare_macros(source: bytes) -> tuple[bytes, tuple[str, ...]]:
 
 # `#define FMT_BEGIN_NAMESPACE namespace fmt { inline namespace v11 {`, over continued lines.
 _DEFINE = re.compile(rb"#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+((?:[^\n]*\\\r?\n)*[^\n]*)")
-_COMMENT = re.compile(rb"/\*.*?\*/|//[^\n]*|\\\r?\n", re.DOTALL)
+# An unclosed `/*` runs to the end: matched once, not again from every later `/*`.
+_COMMENT = re.compile(rb"/\*.*?(?:\*/|\Z)|//[^\n]*|\\\r?\n", re.DOTALL)
+# Longer bodies open no namespaces (fmt's is 60 bytes); they are not read.
+_MAX_DEFINE_BYTES = 4096
 # `namespace a::b {`, `inline namespace v11 {`; nlohmann's `inline namespace
 # NLOHMANN_JSON_NAMESPACE_CONCAT(TAGS, VERSION) {` is inline, so its parent's path reaches in.
 _OPENING = re.compile(
@@ -94,6 +97,8 @@ def namespace_macros(source: bytes) -> tuple[tuple[str, tuple[str, ...]], ...]:
         return ()
     found: dict[str, tuple[str, ...]] = {}
     for m in _DEFINE.finditer(source):
+        if len(m[2]) > _MAX_DEFINE_BYTES:
+            continue
         body = _COMMENT.sub(b" ", m[2]).strip()
         segments: list[tuple[str | None, bool]] = []
         at = 0
@@ -144,6 +149,10 @@ def _significant_after(source: bytes, at: int) -> bytes | None:
     return None
 
 
+# Longer upper-case words are not taken for macros: a bound keeps every search linear (a
+# megabyte of `AB_AB_AB...` would otherwise be read again from each underscore).
+_MAX_MACRO_CHARS = 80
+
 # Macros ahead of a declaration (`SPDLOG_INLINE void logger::flush()`, `FMT_CONSTEXPR auto
 # size()`, `FMT_CONSTEXPR buffer(grow_fun grow)`): the grammar takes the first for the type,
 # and the real type for the declarator (`std::shared_ptr<logger> registry::get()` became a
@@ -155,7 +164,8 @@ def _significant_after(source: bytes, at: int) -> bytes | None:
 # `UNITY_INTERNAL_PTR UnityNumToPtr(`, `MY_TYPE obj(args);`): a C function without its type
 # is no function to the grammar.
 _MODIFIER_MACROS = re.compile(
-    rb"(?<![\w:])((?:_*[A-Z][A-Z0-9_]*+[ \t]++)++)"  # possessive: no backtracking
+    # Possessive and bounded: each try reads a few words at most, whatever the input.
+    rb"(?<![\w:])((?:_*[A-Z][A-Z0-9_]{0,80}+[ \t]++){1,8}+)"  # 80: _MAX_MACRO_CHARS
     rb"(?=((?:void|auto|inline|static|constexpr|consteval|explicit|virtual|bool|int|char"
     rb"|unsigned|signed|long|short|double|float|size_t|friend|typename|extern|struct|class"
     rb"|enum|union|template|operator|std::)\b)"
@@ -169,7 +179,7 @@ _BEFORE_MODIFIERS = re.compile(
 
 # Where to try `_MODIFIER_MACROS`: a regular expression starting with a literal is searched
 # for many times faster than one starting with a class of characters.
-_UNDERSCORE_WORD = re.compile(rb"_[A-Z0-9_]*[ \t]")
+_UNDERSCORE_WORD = re.compile(rb"_[A-Z0-9_]{0,80}[ \t]")  # 80: _MAX_MACRO_CHARS
 _MACRO_BYTES = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
@@ -179,7 +189,8 @@ def blank_modifier_macros(source: bytes) -> bytes:
     done = 0
     for hit in _UNDERSCORE_WORD.finditer(source):
         start = hit.start()
-        while start > 0 and source[start - 1] in _MACRO_BYTES:
+        lowest = max(hit.start() - _MAX_MACRO_CHARS, 0)
+        while start > lowest and source[start - 1] in _MACRO_BYTES:
             start -= 1
         if start >= done and (m := _MODIFIER_MACROS.match(source, start)) is not None:
             found.append(m)

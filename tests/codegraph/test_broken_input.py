@@ -7,6 +7,7 @@ from types import FrameType
 
 import pytest
 
+from activities.codegraph.c_macros import namespace_macros
 from activities.codegraph.extract import extract
 from activities.codegraph.languages import GRAMMARS, ParseTimeoutError
 from activities.codegraph.model import MAX_NAME_BYTES
@@ -22,6 +23,14 @@ MINIFIED = (b"function a(b){return b+1};var c=a(2);" * 150_000)[: 5 * 1024 * 102
 # Python-like lines: Kotlin's error recovery is quadratic on them (3 s of parse at this size,
 # 120 KB; minutes at 1 MiB).
 KOTLIN_STALL = b"".join(b"def f%d():\n    g%d()\n" % (i, i) for i in range(5_000))
+
+# A megabyte of one upper-case word: the macro passes before a C/C++ parse (`c_macros`) read
+# it again from every underscore, for minutes, before they were bounded.
+MACRO_WORD = b"AB_" * 300_000 + b"\n"
+# A define of 200,000 continued lines opening comments it never closes: read again from every
+# `/*` before. (tree-sitter itself takes minutes over it, so only the macro pass is run; a
+# worker's parse stops at its CPU limit and records the file as `parse_timeout`.)
+DEFINE_OF_COMMENTS = b"#define X namespace a { " + b"/* \\\n" * 200_000
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -148,3 +157,13 @@ def test_a_parse_interrupted_by_a_signal_leaves_the_parser_fresh() -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
     assert_parses_afresh()
+
+
+def test_a_megabyte_of_macro_like_text_is_read_once() -> None:
+    """Every pass over a C/C++ source before its parse reads each byte a bounded number of
+    times, so hostile files go through like any other (before, the suite's timeout ran out
+    on both of these)."""
+    for language in ("c", "cpp"):
+        result = extract("stall.h", MACRO_WORD, language)
+        assert (result.path, result.language) == ("stall.h", language)
+    assert namespace_macros(DEFINE_OF_COMMENTS) == ()
