@@ -135,7 +135,8 @@ from activities.codegraph.skipping import SkipRules
 # 43 (resolution): a call into a macro-opened namespace looks through includes of includes.
 # 44 (resolution): those lookups go on to the next include level when a namespace there
 # lacks the member.
-EXTRACTOR_VERSION = 44
+# 45: upper-case words over 80 characters or runs over 8 words are no macros to blank.
+EXTRACTOR_VERSION = 45
 
 
 def index_format(
