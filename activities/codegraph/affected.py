@@ -9,8 +9,9 @@ moves (a type, an import, a parent, a package, an added or deleted path) may rea
 never spell the changed name (through a class hierarchy or a module layout), so the caller
 resolves the whole branch instead: `affected_files` answers None. A C# `global using` that
 came, went or changed always does: it binds names in every file of its project. So does a
-C/C++ macro that opens a namespace defined anew, a file's lines of one that changed, and in a
-branch with such macros an include that moved or a C/C++ file come or gone.
+C/C++ macro that opens a namespace defined anew, or a file's lines of one that changed; in a
+branch with such macros, an include that moved or a C/C++ file come or gone reaches the files
+including it, through any number of others.
 
 Whoever holds the branch's kept resolution tables (`BranchResolution`, passing
 `kept_tables=True`) can narrow the wider changes too, because it checks after the fact what
@@ -98,12 +99,13 @@ def affected_files(
         return None
     if any(_project_wide(fe) for fe in (*added.values(), *deleted.values())):
         return None
-    if _macro_namespaces_moved(before, after, branch, added, deleted):
+    includers = _macro_namespace_reach(before, after, branch, added, deleted)
+    if includers is None:
         return None
-    affected = set(after) | set(added)
+    affected = set(after) | set(added) | includers
     for fe in (*added.values(), *deleted.values()):
         names |= {d.name for d in fe.definitions}
-        names.update(_WORD.findall(posixpath.splitext(fe.path)[0]))
+        names.update(_path_words(fe))
         names.update(_WORD.findall(fe.package or ""))
         names |= _modules_rooted_by(branch, fe)
     if added or deleted:
@@ -271,8 +273,9 @@ def through_roots(
 def neighbours(branch: Mapping[str, FileExtraction], added: Iterable[FileExtraction]) -> set[str]:
     """Files that see new files without naming them: the same directory (Go packages,
     sibling imports) or package, files importing relatively without a name, and Rust files
-    calling through their parent module."""
-    dirs = {posixpath.dirname(fe.path) for fe in added}
+    calling through their parent module. Not a C/C++ file's directory: an include spells
+    the name of the file it reaches, and C/C++ has no packages of directories."""
+    dirs = {posixpath.dirname(fe.path) for fe in added if family(fe.language) != "c"}
     packages = {(fe.language, fe.package) for fe in added if fe.package}
     return {
         path
@@ -282,6 +285,14 @@ def neighbours(branch: Mapping[str, FileExtraction], added: Iterable[FileExtract
         or any(not set(_WORD.findall(i.module)) - _RELATIVE_WORDS for i in fe.imports)
         or (fe.language == "rust" and any(_through_parent(c.receiver) for c in fe.calls))
     }
+
+
+def _path_words(fe: FileExtraction) -> list[str]:
+    """The words an import reaching `fe` by its path may spell. A C/C++ `#include` reaches
+    a file by a path ending in its name (`modules._by_path`): its directories are no words
+    of it there, and C++ files spell them all over as namespaces (`absl::`)."""
+    path = posixpath.basename(fe.path) if family(fe.language) == "c" else fe.path
+    return _WORD.findall(posixpath.splitext(path)[0])
 
 
 def _through_parent(receiver: str | None) -> bool:
@@ -329,40 +340,63 @@ def _imports(fe: FileExtraction) -> list[tuple[str, str | None, str | None]]:
     return [(i.module, i.name, i.alias) for i in fe.imports]
 
 
-def _macro_namespaces_moved(
+def _macro_namespace_reach(
     before: Mapping[str, FileExtraction],
     after: Mapping[str, FileExtraction],
     branch: Mapping[str, FileExtraction],
     added: Mapping[str, FileExtraction],
     deleted: Mapping[str, FileExtraction],
-) -> bool:
-    """Whether a C/C++ namespace a macro opens (`FMT_BEGIN_NAMESPACE`) may now reach other
-    definitions from some file, other than by their names coming or going: a macro defined
-    anew, a modified file's lines of such a macro, or (in a branch with such macros) an
-    include that moved or a file come or gone, since a call into one looks through includes
-    of includes (`_Resolver._included`). Those callers spell nothing that moved."""
+) -> set[str] | None:
+    """The files whose calls into a C/C++ namespace a macro opens (`FMT_BEGIN_NAMESPACE`)
+    may now reach other definitions without their names coming or going, or None for all
+    of them. Such a call looks through includes of includes (`_Resolver._include_levels`):
+    in a branch with such macros, an include that moved or a C/C++ file come or gone reaches
+    every file that includes it, directly or through others (`_includers`). A macro defined
+    anew, or a modified file's lines of one, move which files the namespace holds: the
+    whole branch."""
     changed = (*after.values(), *added.values(), *deleted.values())
     if all(family(fe.language) != "c" for fe in changed):
-        return False
+        return set()
     come_or_gone = (*added.values(), *deleted.values())
     if any(fe.namespace_macros for fe in come_or_gone):
-        return True
+        return None
     opening = {
         name for fe in (*branch.values(), *before.values()) for name, _ in fe.namespace_macros
     }
     if not opening:
-        return False
-    if any(family(fe.language) == "c" for fe in come_or_gone):
-        return True
+        return set()
+    moved = {fe.path for fe in come_or_gone if family(fe.language) == "c"}
     for path, new in after.items():
         old = before[path]
         if old.namespace_macros != new.namespace_macros:
-            return True
-        if family(new.language) == "c" and _imports(old) != _imports(new):
-            return True
+            return None
         if not opening.isdisjoint(set(old.macro_lines) ^ set(new.macro_lines)):
-            return True
-    return False
+            return None
+        if family(new.language) == "c" and _imports(old) != _imports(new):
+            moved.add(path)
+    if not moved:
+        return set()
+    includers = _includers(moved, (*branch.values(), *before.values(), *deleted.values()))
+    return includers & branch.keys()
+
+
+def _includers(paths: set[str], files: Iterable[FileExtraction]) -> set[str]:
+    """The C/C++ files of `files` that may include one of `paths`, directly or through
+    others: an include reaches a file only by a path ending in its name (relative or by
+    suffix, `modules._by_path`), so a file including that name may be one of its includers."""
+    by_name: dict[str, set[str]] = {}
+    for fe in files:
+        if family(fe.language) == "c":
+            for imp in fe.imports:
+                by_name.setdefault(posixpath.basename(imp.module.strip("<>")), set()).add(fe.path)
+    found: set[str] = set()
+    todo = list(paths)
+    while todo:
+        for includer in by_name.get(posixpath.basename(todo.pop()), ()):
+            if includer not in found:
+                found.add(includer)
+                todo.append(includer)
+    return found
 
 
 def _project_wide(fe: FileExtraction) -> list[tuple[str, str | None, str | None]]:

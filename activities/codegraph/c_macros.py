@@ -86,6 +86,9 @@ _OPENING = re.compile(
     rb"(?:([A-Za-z_]\w*(?:\s*::\s*[A-Za-z_]\w*)*)|[A-Za-z_]\w*\s*\([^(){}]*\))\s*\{"
 )
 _MAX_NAMESPACE_DEPTH = 8
+# A namespace named so is a macro's (`QT_NAMESPACE`): upper case, with an underscore, as
+# `WTF` or `JSC` are not.
+_MACRO_NAME = re.compile(rb"_*[A-Z][A-Z0-9]*_[A-Z0-9_]*")
 
 
 def namespace_macros(source: bytes) -> tuple[tuple[str, tuple[str, ...]], ...]:
@@ -107,7 +110,10 @@ def namespace_macros(source: bytes) -> tuple[tuple[str, tuple[str, ...]], ...]:
             if opening[2] is None and not inline:
                 break  # a namespace named by a macro call, which only an inline one may be
             for part in re.split(rb"\s*::\s*", opening[2]) if opening[2] else [None]:
-                segments.append((part.decode("ascii") if part else None, inline))
+                # One named by a macro (Qt's `namespace QT_NAMESPACE {`, by default no
+                # namespace at all) is reached by no known path, unless it is inline.
+                named = part is not None and _MACRO_NAME.fullmatch(part) is None
+                segments.append((part.decode("ascii") if named and part else None, inline))
             at = opening.end()
         complete = segments and at == len(body) and len(segments) <= _MAX_NAMESPACE_DEPTH
         if complete and (paths := _reaching_paths(segments)):

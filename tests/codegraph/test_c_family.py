@@ -537,6 +537,21 @@ MACRO_NAMESPACE_FILES = {
         inline int output_file(const char* path) { return 0; }
         FMT_END_NAMESPACE
         """,
+    "src/os.cc": """
+        #include "fmt/os.h"
+        int open_output() { return fmt::output_file("out") + fmt::format_to(1); }
+        """,
+    # fmt's namespace reached through includes of includes, by files spelling none of them.
+    "lib/platform.h": """
+        #include "fmt/format.h"
+        """,
+    "lib/wrapper.h": """
+        #include "platform.h"
+        """,
+    "tools/run.cc": """
+        #include "wrapper.h"
+        int run() { return fmt::format_to(2); }
+        """,
     "test/format-test.cc": """
         #include "fmt/format.h"
         FMT_BEGIN_NAMESPACE
@@ -578,12 +593,17 @@ def test_a_namespace_a_macro_opens_reaches_the_files_with_a_line_of_it() -> None
     }
     assert ("include/fmt/format.h|Function:format", "include/fmt/base.h|Function:format_to",
             "unique_name") in repo.edge_set("CALLS")  # fmt: skip
+    # Three includes away, through files that name neither fmt nor base.h.
+    assert ("tools/run.cc|Function:run", "include/fmt/base.h|Function:format_to",
+            "import") in repo.edge_set("CALLS")  # fmt: skip
 
 
 def test_only_macros_of_nothing_but_namespace_openings_open_namespaces() -> None:
-    """nlohmann's inline namespace is named by a macro call: its parent reaches in. A macro
-    that opens a namespace and declares something, closes one, or opens one named by a macro
-    call that is not inline (no path reaches it) opens none."""
+    """nlohmann's inline namespace is named by a macro call: its parent reaches in, as it
+    does into an inline one named by a macro (`LIB_ABI_TAG`). A macro that opens a namespace
+    and declares something, closes one, or opens one named by a macro or a macro call that is
+    not inline (no path reaches it: Qt's `QT_NAMESPACE`, by default no namespace at all)
+    opens none. `WTF` is a name: no underscore."""
     source = b"""
         #define NLOHMANN_JSON_NAMESPACE_BEGIN                \\
             namespace nlohmann                               \\
@@ -596,10 +616,15 @@ def test_only_macros_of_nothing_but_namespace_openings_open_namespaces() -> None
         #define DECLARES namespace a { int x;
         #define CLOSES }}
         #define HIDDEN namespace NAME(a, b) {
+        # define QT_BEGIN_NAMESPACE namespace QT_NAMESPACE {
+        #define TAGGED namespace lib { inline namespace LIB_ABI_TAG {
+        #define WTF_BEGIN namespace WTF {
         """
     assert namespace_macros(dedent(source.decode()).encode()) == (
         ("NLOHMANN_JSON_NAMESPACE_BEGIN", ("nlohmann",)),
         ("ABSL_BEGIN", ("absl.base_internal",)),
+        ("TAGGED", ("lib",)),
+        ("WTF_BEGIN", ("WTF",)),
     )
 
 
