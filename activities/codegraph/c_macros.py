@@ -73,6 +73,59 @@ def blank_bare_macros(source: bytes) -> tuple[bytes, tuple[str, ...]]:
     return bytes(out), tuple(names)
 
 
+# A qualifier macro between a pointer or reference and the declarator's name (abseil's
+# `const char* absl_nonnull s`, Apple's `NSString * _Nullable name`, cJSON's `void *
+# CJSON_CDECL internal_malloc(`), or an upper-case macro between a function's type and its
+# name (`void ABSL_ATTRIBUTE_NOINLINE Run()`): the grammar takes it for the name and loses
+# the declaration (`char* absl_nonnull Builder::NewString()` was a method named
+# `absl_nonnull Builder::NewString`). In an expression no name follows another. Bounded
+# words keep each search linear.
+_POINTER_QUALIFIER = re.compile(rb"[*&][ \t]*+([A-Za-z_]\w{0,80}+)[ \t]++(?=([A-Za-z_~]\w{0,80}+))")
+_TYPE_THEN_MACRO = re.compile(
+    rb"[ \t](_*[A-Z][A-Z0-9]{0,80}+_[A-Z0-9_]{0,80}+)[ \t]++"
+    rb"(?=~?[A-Za-z_]\w{0,80}+(?:::~?[A-Za-z_]\w{0,80}+){0,8}+[ \t]*\()"
+)
+_MACRO_WORD = re.compile(rb"_*[A-Z][A-Z0-9]*_[A-Z0-9_]*")
+# Keywords with an underscore that may stand after `*` or `&` (`*co_await task`).
+_UNDERSCORE_KEYWORDS = frozenset(
+    {b"co_await", b"co_yield", b"co_return", b"and_eq", b"or_eq", b"xor_eq", b"not_eq"}
+)
+# Words before an upper-case name that make it the type: `static UNITY_INTERNAL_PTR f(`.
+_NOT_A_TYPE = frozenset(
+    b"static inline extern const volatile virtual constexpr consteval constinit friend "
+    b"explicit unsigned signed long short struct class enum union typename typedef using "
+    b"return case else do goto new delete throw register mutable thread_local co_return "
+    b"sizeof".split()
+)
+
+
+def blank_declarator_macros(source: bytes) -> bytes:
+    """`source` with qualifier macros after `*` or `&` and upper-case macros between a type
+    and a function's name (`_POINTER_QUALIFIER`, `_TYPE_THEN_MACRO`) turned to spaces, so
+    every byte offset and line stays where it was."""
+    if b"_" not in source:
+        return source
+    spans = []
+    for m in _POINTER_QUALIFIER.finditer(source):
+        word, after = m[1], m[2]
+        if b"_" not in word or word in _UNDERSCORE_KEYWORDS:
+            continue
+        if _MACRO_WORD.fullmatch(after) and not _MACRO_WORD.fullmatch(word):
+            continue  # `int *buf_ptr GUARDED_BY(mu)`: the name, then a macro
+        spans.append(m.span(1))
+    for m in _TYPE_THEN_MACRO.finditer(source):
+        before = source[max(m.start() - 81, 0) : m.start()]
+        word = re.search(rb"(\w+|[*&>])$", before)
+        if word is not None and word[1] not in _NOT_A_TYPE:
+            spans.append(m.span(1))
+    if not spans:
+        return source
+    out = bytearray(source)
+    for start, end in spans:
+        out[start:end] = b" " * (end - start)
+    return bytes(out)
+
+
 # `#define FMT_BEGIN_NAMESPACE namespace fmt { inline namespace v11 {`, over continued lines.
 _DEFINE = re.compile(rb"#[ \t]*define[ \t]+([A-Za-z_]\w*)[ \t]+((?:[^\n]*\\\r?\n)*[^\n]*)")
 # An unclosed `/*` runs to the end: matched once, not again from every later `/*`.

@@ -18,6 +18,7 @@ from tree_sitter import Node, Query, QueryCursor
 
 from activities.codegraph.c_macros import (
     blank_bare_macros,
+    blank_declarator_macros,
     blank_export_macros,
     blank_modifier_macros,
     namespace_macros,
@@ -96,9 +97,10 @@ def extract(
     macros: dict[str, Any] = {}
     if language in ("c", "cpp"):
         macros["namespace_macros"] = namespace_macros(source)
-        # `class SPDLOG_API logger`, a `FMT_BEGIN_NAMESPACE` line: same offsets, no macro.
+        # `class SPDLOG_API logger`, `char* absl_nonnull s`, a `FMT_BEGIN_NAMESPACE` line:
+        # same offsets, no macro.
         source, macros["macro_lines"] = blank_bare_macros(
-            blank_modifier_macros(blank_export_macros(source))
+            blank_modifier_macros(blank_export_macros(blank_declarator_macros(source)))
         )
     root = parse(language, source, cpu_seconds, deadline).root_node
     try:

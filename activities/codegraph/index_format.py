@@ -137,7 +137,9 @@ from activities.codegraph.skipping import SkipRules
 # lacks the member.
 # 45: upper-case words over 80 characters or runs over 8 words are no macros to blank.
 # 46: a namespace named by a macro (Qt's `namespace QT_NAMESPACE {`) opens no known path.
-EXTRACTOR_VERSION = 46
+# 47: qualifier macros after `*`/`&` (`absl_nonnull`) and upper-case macros between a
+# function's type and its name (`void ABSL_ATTRIBUTE_NOINLINE Run()`) are blanked.
+EXTRACTOR_VERSION = 47
 
 
 def index_format(

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from activities.codegraph.c_macros import blank_bare_macros, namespace_macros
+from activities.codegraph.c_macros import (
+    blank_bare_macros,
+    blank_declarator_macros,
+    namespace_macros,
+)
 from tests.codegraph.sample_repo import index_repo
 
 C_FILES = {
@@ -507,6 +511,49 @@ def test_macros_ahead_of_a_declaration_leave_its_type_and_owner_alone() -> None:
     buffer = "include/fmt/buffer.h|Method:buffer"
     assert (f"{buffer}.clear", f"{buffer}.resize", "scope") in repo.edge_set("CALLS")
     assert (f"{registry}.get", f"{registry}.find", "scope") in repo.edge_set("CALLS")
+
+
+def test_macros_between_a_type_and_a_name_leave_the_declaration_whole() -> None:
+    """abseil's nullability macros after a pointer (`const char* absl_nonnull`) made
+    `absl_nonnull Builder::NewString` the method's name and broke the parameters after one;
+    cJSON's `void * CJSON_CDECL internal_malloc(` and abseil's `void ABSL_ATTRIBUTE_NOINLINE
+    Run()` put a macro between a function's type and its name. Blanked, each function has its
+    name and its calls. A name before a macro (`int *buf_ptr GUARDED_BY(mu)`), a type after
+    a storage class (`static SIZE_T Count(`) and a product (`a * b_c`) stay."""
+    source = """
+        namespace absl {
+        const char* absl_nonnull Builder::NewString(const char* absl_nonnull text) {
+          return Copy(text);
+        }
+        void ABSL_ATTRIBUTE_NOINLINE Run(int n) { NewString(0); }
+        static CURL_THREAD_RETURN_T CURL_STDCALL test_thread(void *ptr) { return Run(1); }
+        static void * CJSON_CDECL internal_malloc(size_t size) { return malloc(size); }
+        struct Guarded {
+          int *buf_ptr GUARDED_BY(mu);
+        };
+        int Scale(int a, int b_c) { return a * b_c; }
+        static SIZE_T Count(int n) { return n; }
+        }  // namespace absl
+        """
+    repo = index_repo({"src/builder.cc": source, "src/copy.cc": "char* Copy(const char* s) {}"})
+    assert repo.defs("src/builder.cc") == [
+        ("Namespace", "absl", 1, 13),
+        ("Method", "absl.Builder.NewString", 2, 4),
+        ("Function", "absl.Run", 5, 5),
+        ("Function", "absl.test_thread", 6, 6),
+        ("Function", "absl.internal_malloc", 7, 7),
+        ("Struct", "absl.Guarded", 8, 10),
+        ("Function", "absl.Scale", 11, 11),
+        ("Function", "absl.Count", 12, 12),
+    ]
+    calls = repo.edge_set("CALLS")
+    here = "src/builder.cc|"
+    assert (f"{here}Method:absl.Builder.NewString", "src/copy.cc|Function:Copy",
+            "unique_name") in calls  # fmt: skip
+    assert (f"{here}Function:absl.test_thread", f"{here}Function:absl.Run", "scope") in calls
+    blanked = blank_declarator_macros(dedent(source).encode()).decode()
+    for kept in ("int *buf_ptr GUARDED_BY(mu)", "static SIZE_T Count", "a * b_c"):
+        assert kept in blanked
 
 
 # fmt opens its namespace with a macro defined in base.h: `fmt::format()` names no
