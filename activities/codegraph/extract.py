@@ -33,6 +33,7 @@ from activities.codegraph.model import (
     FileExtraction,
     Import,
     Inheritance,
+    singleton_name,
 )
 from activities.codegraph.names import dotted, type_name, with_arity
 from activities.codegraph.receiver_types import (
@@ -53,8 +54,9 @@ _IMPL = "Impl"  # pseudo-kind of a Rust `impl` block: names methods, is not a no
 _EXPRESSION = re.compile(r"[()\[\]{}<>\"'\s,;]").search
 _MAX_RECEIVER = 120
 _MAX_PATTERN_NODES = 1000
-# A call found by the query: (position, name, receiver, line, arguments).
-_Call = tuple[int, str, str | None, int, int | None, bool, tuple[str | None, ...] | None]
+# A call found by the query: (position, name, receiver, line, arguments, creates, argument
+# types, in a block).
+_Call = tuple[int, str, str | None, int, int | None, bool, tuple[str | None, ...] | None, bool]
 # Call nodes that create an object: `new T()`.
 _CREATIONS = frozenset({"object_creation_expression", "new_expression"})
 
@@ -76,6 +78,7 @@ class _Scope:
     parent: str | None = None
     trait: str | None = None  # for impl blocks: `impl Trait for Type`
     hidden: bool = False  # see `Definition.hidden`
+    singleton: bool = False  # see `Definition.singleton`
     arity: tuple[int, int | None] | None = None  # see `Definition.arity`
     generic: int = 0  # type parameters, where they tell types apart (`type_parameters`)
     extends: str | None = None  # see `Definition.extends`
@@ -220,7 +223,9 @@ def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Ca
             receiver = rust_call_path(receiver_node, receiver)  # `super::f()`, `self::f()`
     args = spec.arguments(node) if spec.arguments is not None else None
     hints = spec.argument_types(node) if args and spec.argument_types is not None else None
-    return node.start_byte, name, receiver, line(node), args, node.type in _CREATIONS, hints
+    in_block = spec.in_block is not None and spec.in_block(node)
+    creates = node.type in _CREATIONS
+    return node.start_byte, name, receiver, line(node), args, creates, hints, in_block
 
 
 def _storable(name: str) -> bool:
@@ -253,6 +258,7 @@ def _add_definition(
         node.start_byte, node.end_byte, kind, name, owner,
         text(self_nodes[0]) if self_nodes else None, line(node), _end_line(node), pattern,
         hidden=callable_ and spec.hidden is not None and spec.hidden(node, path),
+        singleton=callable_ and spec.singleton is not None and spec.singleton(node),
         arity=spec.arity(node) if callable_ and spec.arity is not None else None,
         generic=spec.type_parameters(node) if kind in TYPE_KINDS and spec.type_parameters else 0,
         extends=spec.extends(node) if callable_ and spec.extends is not None else None,
@@ -290,7 +296,11 @@ def _nest(ordered: list[_Scope], spec: LanguageSpec) -> list[_Scope]:
                 outer.kind == _IMPL or outer.kind in spec.method_containers
             ):
                 scope.kind = "Method"
-        scope.qualified_name = _join(scope.parent or "", with_arity(scope.name, scope.generic))
+        name = with_arity(scope.name, scope.generic)
+        if scope.singleton and outer is not None and outer.kind in spec.method_containers:
+            scope.qualified_name = singleton_name(prefix, name)
+        else:
+            scope.qualified_name = _join(scope.parent or "", name)
         if scope.kind == "Namespace":
             namespaces.add(scope.qualified_name)
         stack.append(scope)
@@ -345,8 +355,8 @@ def _calls(
         CallSite(name, receiver, ln, caller, args,
                  receiver_type(declared, receiver, caller, spec.self_names,
                                self_name=own.get(caller or ""), bare_fields=bare_fields)
-                 if declared else None, creates, arg_types(hints, caller))
-        for (_, name, receiver, ln, args, creates, hints), caller
+                 if declared else None, creates, arg_types(hints, caller), in_block)
+        for (_, name, receiver, ln, args, creates, hints, in_block), caller
         in zip(calls, callers, strict=True)
     )  # fmt: skip
 

@@ -3,6 +3,8 @@
 Names are recorded as written in the source; resolution (`resolve.py`) turns them into edges.
 Qualified names are scoped within the file (`Outer.Inner.method`), always joined with `.`;
 the file's package or namespace, where the language has one, is `FileExtraction.package`.
+A Ruby method defined on its class itself rather than on its instances (`def self.build`)
+has `self` before its name (`Foo.self.build`, beside the instance method `Foo.build`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,10 @@ ALL_KINDS = TYPE_KINDS | CALLABLE_KINDS
 # 8,167 bytes; extraction leaves out definitions and imports that spell longer ones (no
 # hand-written code does), rather than fail the whole run.
 MAX_NAME_BYTES = 1000
+# The word between a class and the name of a method defined on the class itself, where
+# such a method and an instance method of one name may stand side by side (Ruby's
+# `def self.build` and `def build`: `Foo.self.build` and `Foo.build`).
+SINGLETON = "self"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +59,19 @@ class Definition:
     # definitions a file overloads (several of one qualified name): of the overloads that
     # take a call's arguments, the one whose types match most of `CallSite.arg_types`.
     params: tuple[str | None, ...] | None = None
+
+    @property
+    def singleton(self) -> bool:
+        """Whether the method is defined on its class itself, not on its instances (Ruby's
+        `def self.build`, a `def` inside `class << self`): its qualified name says so."""
+        return self.parent is not None and self.qualified_name == singleton_name(
+            self.parent, self.name
+        )
+
+
+def singleton_name(parent: str, name: str) -> str:
+    """The qualified name of the method `name` defined on the class `parent` itself."""
+    return f"{parent}.{SINGLETON}.{name}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +110,9 @@ class CallSite:
     # What each argument shows of its type (a literal's, `new T()`'s, a typed name's; None
     # where nothing does), kept where one does: picks among overloads of one arity.
     arg_types: tuple[str | None, ...] | None = None
+    # In a block inside its caller (Ruby's `it do ... end`, `define_method(:x) { ... }`),
+    # which may run with another `self` than the caller's own (`LanguageSpec.in_block`).
+    in_block: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,15 +227,16 @@ def _definition(row: list[Any]) -> Definition:
 
 def _call(row: list[Any]) -> CallSite:
     name, receiver, line, caller, *rest = row
-    rest += [None, None, False, None][len(rest) :]
-    args, receiver_type, creates, arg_types = rest
+    rest += [None, None, False, None, False][len(rest) :]
+    args, receiver_type, creates, arg_types, in_block = rest
     return CallSite(name, receiver, line, caller, args, receiver_type, creates,
-                    tuple(arg_types) if arg_types is not None else None)  # fmt: skip
+                    tuple(arg_types) if arg_types is not None else None, in_block)  # fmt: skip
 
 
 def _call_row(c: CallSite) -> list[Any]:
     arg_types = list(c.arg_types) if c.arg_types is not None else None
-    row = [c.name, c.receiver, c.line, c.caller, c.args, c.receiver_type, c.creates, arg_types]
+    row = [c.name, c.receiver, c.line, c.caller, c.args, c.receiver_type, c.creates, arg_types,
+           c.in_block]  # fmt: skip
     while len(row) > 4 and (row[-1] is None or row[-1] is False):
         row.pop()
     return row

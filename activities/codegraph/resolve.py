@@ -43,7 +43,14 @@ from activities.codegraph.modules import (
 )
 from activities.codegraph.msbuild import ProjectUsings
 from activities.codegraph.specs import get_spec
-from activities.codegraph.symbols import FileSymbols, SymbolIndex, path_of, unique, unique_file
+from activities.codegraph.symbols import (
+    FileSymbols,
+    SymbolIndex,
+    path_of,
+    singleton_lookup,
+    unique,
+    unique_file,
+)
 from activities.codegraph.tsconfig import Aliases
 
 # IMPORTS and INHERITS rows by edge type, then by the path of the file they start from.
@@ -56,6 +63,14 @@ _GLOBAL_FAMILIES = frozenset({"c", "ruby", "php"})
 # Re-exports (`RE_EXPORTING` families) are followed through at most this many modules.
 _MAX_RE_EXPORTS = 8
 _UNBOUND = object()
+# What `self` (or an object of unknown type) may be, for a Ruby call on it, the likelier
+# first: True the class or module itself (`def self.build` reaches it), False an instance
+# (`def build`). Other languages call only instances' methods so, their static ones too.
+_Selves = tuple[bool, ...]
+_INSTANCE: _Selves = (False,)
+_CLASS: _Selves = (True,)
+_CLASS_FIRST: _Selves = (True, False)
+_EITHER: _Selves = (False, True)
 # Languages where a bare call inside a method may call another method of the same class.
 _IMPLICIT_THIS = frozenset({"java", "kotlin", "csharp", "cpp", "ruby"})
 # Of those, where it reaches the methods of enclosing classes before any other name.
@@ -639,9 +654,12 @@ class _Resolver:
         if call.receiver_type is not None:
             found = self._on_declared_type(scope, call, call.receiver_type)
         elif receiver == "?":
-            found = self._extension(scope, call.name) or self._guess_method(scope, call.name)
+            found = self._extension(scope, call.name) or self._guess_method(
+                scope, call.name, _EITHER
+            )
         else:
-            found = self.lookup(scope, receiver, call.name, call.caller, types=call.creates)
+            found = self.lookup(scope, receiver, call.name, call.caller, types=call.creates,
+                                in_block=call.in_block)  # fmt: skip
         if found is None or call.args is None:
             return found
         key = self.index.overload_for(found[0], call.args, call.arg_types)
@@ -671,7 +689,7 @@ class _Resolver:
         if language == "csharp" or (language == "python" and found is None):
             # Python's annotations are loose (a Protocol, an alias, a TypeVar): a type not
             # found leaves the call as one on an object of unknown type.
-            return self._guess_method(scope, call.name)
+            return self._guess_method(scope, call.name, _INSTANCE)
         return None
 
     def _applies(self, member: str | None, call: CallSite) -> bool:
@@ -683,25 +701,71 @@ class _Resolver:
         return self.index.takes(self.index.overload_for(member, call.args), call.args)
 
     def lookup(
-        self, scope: FileScope, qualifier: str | None, name: str, where: str | None, *, types: bool
+        self,
+        scope: FileScope,
+        qualifier: str | None,
+        name: str,
+        where: str | None,
+        *,
+        types: bool,
+        in_block: bool = False,
     ) -> tuple[str, str] | None:
         """Resolve `qualifier.name` (or a bare `name`) used inside definition `where`."""
         index, fs = self.index, scope.symbols
         spec = get_spec(fs.extraction.language)
         here = fs.by_qn.get(where) if where else None
+        selves = _INSTANCE if types else self._selves(fs, here, in_block)
         if qualifier is not None:
             own = index.enclosing_type(fs, where)
+            if fs.family == "ruby" and qualifier == "self.class":
+                if False not in selves:
+                    return None  # the class of a class is `Class`
+                # `self.class.build()` in an instance method: as `Foo.build()`.
+                qualifier, selves = "self", _CLASS if own else _EITHER
             if qualifier in spec.self_names or (here and qualifier == index.self_name.get(here)):
-                member = index.find_member(own, name) if own else None
-                return (member, "scope") if member else self._guess_on_self(scope, own, name)
+                member = self._member(own, name, selves) if own else None
+                return (
+                    (member, "scope") if member else self._guess_on_self(scope, own, name, selves)
+                )
             if qualifier in spec.super_names:
                 member = index.find_member(own, name, own=False) if own else None
                 return (member, "scope") if member else None
-            return self._qualified(scope, qualifier, name)
-        return self._bare(scope, name, here, types=types)
+            return self._qualified(scope, qualifier, name, types=types)
+        return self._bare(scope, name, here, types=types, selves=selves)
+
+    def _selves(self, fs: FileSymbols, here: str | None, in_block: bool) -> _Selves:
+        """What `self` may be where the file's definition `here` runs (`_Selves`). In Ruby:
+        the class itself in its body and its methods of the class (`def self.build`), an
+        instance in a class's instance methods; either, the likelier first, in a block
+        (`it { make_request }` in a spec class, `define_method`, `instance_eval`), in a
+        module's method (`extend`ed into a class, or `module_function`), in a method of no
+        class and at the top of the file."""
+        if fs.family != "ruby":
+            return _INSTANCE
+        index = self.index
+        if here is None:
+            return _EITHER
+        if here in index.singletons or index.kind[here] in TYPE_KINDS:
+            return _CLASS_FIRST if in_block else _CLASS
+        owner = index.owner.get(here)
+        if in_block or owner is None or index.kind[owner] != "Class":
+            return _EITHER
+        return _INSTANCE
+
+    def _member(self, owner: str, name: str, selves: _Selves) -> str | None:
+        """`name` on the type `owner`, called on what `selves` says: an instance's method,
+        or one of the Ruby class or module itself (`SymbolIndex.find_singleton`)."""
+        index = self.index
+        for on_class in selves:
+            found = (
+                index.find_singleton(owner, name) if on_class else index.find_member(owner, name)
+            )
+            if found is not None:
+                return found
+        return None
 
     def _bare(
-        self, scope: FileScope, name: str, here: str | None, *, types: bool
+        self, scope: FileScope, name: str, here: str | None, *, types: bool, selves: _Selves
     ) -> tuple[str, str] | None:
         index, fs = self.index, scope.symbols
         key = here
@@ -714,7 +778,7 @@ class _Resolver:
         own = None
         if language in _IMPLICIT_THIS:
             own = index.enclosing_type(fs, index.qualified.get(here) if here else None)
-            member = index.find_member(own, name) if own else None
+            member = self._member(own, name, selves) if own else None
             # A type's name (`new Pool()`, a base) may be a nested type's, its own or that
             # of another part of a C# partial class, but never a method's (a constructor).
             if member and (not types or index.kind[member] in TYPE_KINDS):
@@ -734,7 +798,7 @@ class _Resolver:
         if name in scope.names:
             return self._in_target(scope.names[name], name)
         outside = self._outside(scope, name, index.qualified.get(here) if here else None,
-                                types=types)  # fmt: skip
+                                types=types, selves=selves)  # fmt: skip
         if outside is None and own is not None and language == "kotlin" and not types:
             # Only an `inner` class (the extraction does not say which) sees its outer
             # class's methods, and after top-level functions a plain nested one would call.
@@ -755,7 +819,13 @@ class _Resolver:
         return None
 
     def _outside(
-        self, scope: FileScope, name: str, where: str | None, *, types: bool
+        self,
+        scope: FileScope,
+        name: str,
+        where: str | None,
+        *,
+        types: bool,
+        selves: _Selves,
     ) -> tuple[str, str] | None:
         """A bare name not declared in the file, used inside definition `where`: the
         package, wildcard imports, then globals."""
@@ -774,7 +844,8 @@ class _Resolver:
                 return found, "unique_name"
         if not types and fs.extraction.language == "ruby":
             # A bare Ruby call is a call on self.
-            return self._guess_on_self(scope, index.enclosing_type(fs, where), name)
+            own = index.enclosing_type(fs, where)
+            return self._guess_on_self(scope, own, name, selves)
         return None
 
     def _global(self, family: str, name: str) -> str | None:
@@ -795,6 +866,8 @@ class _Resolver:
         """`name` declared in an enclosing namespace (or, for type names, an enclosing type)."""
         index = self.index
         prefix = index.qualified[here].rpartition(".")[0] if here else ""
+        if here in index.singletons:
+            prefix = prefix.rpartition(".")[0]  # `Foo.self.build` is in `Foo`
         while prefix:
             key = fs.by_qn.get(prefix)
             # Ruby reopens modules and classes across files: an unknown prefix is a namespace.
@@ -821,17 +894,24 @@ class _Resolver:
                      if self.index.kind[key] in TYPE_KINDS), None)  # fmt: skip
 
     def _qualified(
-        self, scope: FileScope, qualifier: str, name: str, *, path: bool = False
+        self,
+        scope: FileScope,
+        qualifier: str,
+        name: str,
+        *,
+        path: bool = False,
+        types: bool = False,
     ) -> tuple[str, str] | None:
         """`qualifier.name` where the qualifier is a module, a class or an unknown object;
-        with `path`, a namespace or type (C++'s `a::b::f()`), never an object to guess on."""
+        with `path`, a namespace or type (C++'s `a::b::f()`), never an object to guess on;
+        with `types`, a type's nested type, else (in Ruby) a method of the class itself."""
         index, fs = self.index, scope.symbols
         if fs.family == "rust" and ("::" in qualifier or qualifier in ("super", "crate")):
             return self._rust_path(scope, [s for s in qualifier.split("::") if s], name)
         if (fs.family == "c" and qualifier.endswith("::")) or (
             fs.family == "ruby" and "::" in qualifier  # `Rack::Utils.parse_query()`
         ):
-            return self._path(scope, qualifier, name)
+            return self._path(scope, qualifier, name, types=types)
         if fs.family == "php" and "\\" in qualifier:
             return self._php_class_path(scope, qualifier, name)
         parts = qualifier.split(".")
@@ -850,9 +930,11 @@ class _Resolver:
                 sub = _python_submodule(index, target, rest)
                 found = self._in_module(*sub, name) if sub else None
             return found
+        # `Foo.build()`: in Ruby a method of the class itself.
+        selves = _CLASS if fs.family == "ruby" and not types else _INSTANCE
         local = fs.by_qn.get(qualifier)
         if local is not None and index.kind[local] in TYPE_KINDS:
-            member = index.find_member(local, name)
+            member = self._member(local, name, selves)
             if member is not None:
                 return member, "scope"
             if index.kind[local] != "Namespace" or fs.family not in _REOPENED_NAMESPACES:
@@ -866,14 +948,16 @@ class _Resolver:
             if owner is not None and index.kind[owner] in TYPE_KINDS:
                 member = index.find_member(owner, name)
                 return (member, how) if member else None
-        return self._outside_qualifier(scope, qualifier, name, path=path)
+        return self._outside_qualifier(scope, qualifier, name, path=path, selves=selves)
 
-    def _path(self, scope: FileScope, qualifier: str, name: str) -> tuple[str, str] | None:
+    def _path(
+        self, scope: FileScope, qualifier: str, name: str, *, types: bool
+    ) -> tuple[str, str] | None:
         """`a::b::f()`: C++'s namespace or type path, Ruby's `Rack::Utils.parse_query()`."""
         dotted = qualifier.removesuffix("::").replace("::", ".").strip(".")
         if not dotted:
             return None
-        found = self._qualified(scope, dotted, name, path=True)
+        found = self._qualified(scope, dotted, name, path=True, types=types)
         if found is None and scope.symbols.family == "c":
             return self._in_macro_namespace(scope, dotted, name)
         return found
@@ -946,7 +1030,13 @@ class _Resolver:
         return self._outside_qualifier(scope, dotted, name, path=True) if dotted else None
 
     def _outside_qualifier(
-        self, scope: FileScope, qualifier: str, name: str, *, path: bool
+        self,
+        scope: FileScope,
+        qualifier: str,
+        name: str,
+        *,
+        path: bool,
+        selves: _Selves = _INSTANCE,
     ) -> tuple[str, str] | None:
         """`qualifier.name` where the file neither imports nor declares the qualifier: a fully
         qualified namespace, a global type, a library's type, or an object of unknown type."""
@@ -957,7 +1047,7 @@ class _Resolver:
         if fs.family in _GLOBAL_FAMILIES | {"rust", "cpp", "c"}:
             owner = index.type_named(fs.family, qualifier)
             if owner is not None:
-                member = index.find_member(owner, name)
+                member = self._member(owner, name, selves)
                 return (member, "unique_name") if member else None
             # A namespace opened in several files (a header and its .cpp) is several nodes;
             # the type inside it is still one.
@@ -970,17 +1060,22 @@ class _Resolver:
             if fs.family in _REOPENED_NAMESPACES and all(
                 index.kind[key] == "Namespace" for key in opened
             ):
-                members = [index.members.get(key, {}).get(name) for key in opened]
-                found = unique_file([member for member in members if member is not None])
-                if found is not None:
-                    return found, "unique_name"
+                # A Ruby module's own methods before those `module_function` or
+                # `extend self` make its own (`SymbolIndex.find_singleton`).
+                for word in (singleton_lookup(name), name) if selves == _CLASS else (name,):
+                    members = [index.members.get(key, {}).get(word) for key in opened]
+                    found = unique_file([member for member in members if member is not None])
+                    if found is not None:
+                        return found, "unique_name"
+                    if any(members):
+                        break
         if path or _names_a_type(qualifier, fs.extraction.language):
             return None  # `JSON.parse`, `Integer.parseInt`: a library's type, never guessed
         if fs.family == "js" and qualifier in _JS_GLOBALS:
             # `document.createElement()`; not `window.app.scene.refresh()`, where a script
             # hung its own objects on the global.
             return None
-        return self._extension(scope, name) or self._guess_method(scope, name)
+        return self._extension(scope, name) or self._guess_method(scope, name, _EITHER)
 
     def _namespace(self, fs: FileSymbols, qualifier: str) -> tuple[Target, list[str]] | None:
         """The longest package or namespace a fully qualified name starts with, and the types
@@ -1135,22 +1230,31 @@ class _Resolver:
         return found if kind == "Function" or (kind == "Method" and member) else None
 
     def _guess_on_self(
-        self, scope: FileScope, own: str | None, name: str
+        self, scope: FileScope, own: str | None, name: str, selves: _Selves
     ) -> tuple[str, str] | None:
         """A method called on `self` that its class and ancestors do not define: a subclass's
         perhaps, guessed by its unique name, unless some ancestor comes from outside the
         branch (Django's `Model`, Rails' `ActionController::Base`), which likely defines it."""
         if own is not None and self.index.inherits_from_outside(own):
             return None
-        return self._guess_method(scope, name)
+        return self._guess_method(scope, name, selves)
 
-    def _guess_method(self, scope: FileScope, name: str) -> tuple[str, str] | None:
+    def _guess_method(self, scope: FileScope, name: str, selves: _Selves) -> tuple[str, str] | None:
+        """The one method of that name that an object of unknown type, or `self` where that
+        is what `selves` says, may have, where a guess is likely right. A Ruby object of
+        unknown type may be a class (`app.settings`): it takes `_EITHER`."""
         language = scope.symbols.family
         if name.lower() in COMMON_METHODS or name.startswith("__"):
             return None
         if name in _LIBRARY_METHODS.get(language, ()):
             return None
-        candidates = self.index.guess_candidates(scope.symbols, name)
+        candidates = [
+            key
+            for on_class in selves
+            for key in self.index.guess_candidates(
+                scope.symbols, singleton_lookup(name) if on_class else name
+            )
+        ]
         if candidates and not in_tests(scope.symbols.extraction.path):
             candidates = [key for key in candidates if not in_tests(path_of(key))]
         found = unique(candidates)

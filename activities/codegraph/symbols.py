@@ -12,6 +12,7 @@ from activities.codegraph.languages import family
 from activities.codegraph.model import (
     CALLABLE_KINDS,
     CLASS_KINDS,
+    SINGLETON,
     TYPE_KINDS,
     Definition,
     FileExtraction,
@@ -74,6 +75,9 @@ class SymbolIndex:
         # but their own, and a package's lookup (`top_in(shared=True)`) passes over them.
         self.hidden: set[str] = set()
         self.hidden_methods: dict[tuple[str, str], list[str]] = defaultdict(list)
+        # Methods defined on a class itself (`Definition.singleton`): found by `self.<name>`
+        # in `members` and the method tables, never by their plain name.
+        self.singletons: set[str] = set()
         # Callables defined more than once under one qualified name in a file (overloads):
         # each one's set, in file order; and the arguments callables take (`Definition.arity`).
         self.overload_set: dict[str, tuple[str, ...]] = {}
@@ -113,14 +117,14 @@ class SymbolIndex:
             if d.hidden:
                 self.hidden.add(key)
                 if d.kind == "Method":
-                    self.hidden_methods[(fs.family, d.name)].append(key)
+                    self.hidden_methods[(fs.family, lookup_name(d))].append(key)
                 continue
             if d.parent is None:
                 self.global_top[(fs.family, d.name)].append(key)
                 if is_type and fe.language == "go":
                     self.go_types.setdefault((dirname(fe.path), d.name), key)
             if d.kind == "Method":
-                self.global_methods[(fs.family, d.name)].append(key)
+                self.global_methods[(fs.family, lookup_name(d))].append(key)
             if is_type:
                 self.global_types[(fs.family, d.qualified_name)].append(key)
 
@@ -136,9 +140,12 @@ class SymbolIndex:
             self.extends[key] = d.extends
         if d.params is not None:
             self.params[key] = tuple(_type_word(p) for p in d.params)
+        if d.singleton:
+            self.singletons.add(key)
 
     def _forget(self, key: str) -> None:
         del self.kind[key], self.qualified[key]
+        self.singletons.discard(key)
         for table in (self.self_name, self.overload_set, self.arity, self.extends, self.params):
             table.pop(key, None)
 
@@ -323,12 +330,12 @@ class SymbolIndex:
         if d.hidden:
             self.hidden.discard(key)
             if d.kind == "Method":
-                _discard(self.hidden_methods, (family, d.name), key)
+                _discard(self.hidden_methods, (family, lookup_name(d)), key)
             return
         if d.parent is None:
             _discard(self.global_top, (family, d.name), key)
         if d.kind == "Method":
-            _discard(self.global_methods, (family, d.name), key)
+            _discard(self.global_methods, (family, lookup_name(d)), key)
 
     def _may_own(
         self, other: FileSymbols, new: FileSymbols, folder: str, type_names: set[str]
@@ -465,6 +472,22 @@ class SymbolIndex:
                 nearest = nearest or found
         return nearest
 
+    def find_singleton(self, type_key: str, name: str) -> str | None:
+        """What a Ruby call on the class or module itself reaches (`Foo.build`, `self.build`
+        in `def self.x` or the class body): its own or an ancestor's method of the class
+        (`self.build`); else an instance method of a module it or an ancestor is, or mixes in
+        (`module_function`, `extend self`, `extend Helpers`: the call says which, since the
+        extraction does not tell `extend` from `include`), never one of a class's instances."""
+        found = self.find_member(type_key, singleton_lookup(name))
+        if found is not None:
+            return found
+        for current in self._ancestry(type_key):
+            if self.kind[current] == "Namespace":
+                found = self.members.get(current, {}).get(name)
+                if found is not None and self.kind[found] in CALLABLE_KINDS:
+                    return found
+        return None
+
     def _ancestry(self, type_key: str) -> Iterator[str]:
         """The type, then its ancestors breadth-first, each once, at most `_MAX_ANCESTRY`."""
         queue, seen = [type_key], {type_key}
@@ -520,8 +543,17 @@ def _takes(arity: tuple[int, int | None], args: int) -> bool:
 def lookup_name(d: Definition) -> str:
     """The name a definition is found by in its scope: its name, but for a C# generic type
     the name with its arity (`Options`1`, the end of its qualified name), so a plain
-    `Options` never reaches it, nor `Options<T>` the plain one."""
-    return d.qualified_name.rpartition(".")[2] if "`" in d.qualified_name else d.name
+    `Options` never reaches it, nor `Options<T>` the plain one; and for a Ruby method of the
+    class itself `self.build` (`singleton_lookup`), so a call on an instance never reaches
+    it, nor a call on the class the instances' `build`."""
+    if "`" in d.qualified_name:
+        return d.qualified_name.rpartition(".")[2]
+    return singleton_lookup(d.name) if d.singleton else d.name
+
+
+def singleton_lookup(name: str) -> str:
+    """What a method defined on a class itself is found by, in `members` and the method tables."""
+    return f"{SINGLETON}.{name}"
 
 
 def unique(keys: list[str] | None) -> str | None:

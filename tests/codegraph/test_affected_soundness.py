@@ -35,6 +35,7 @@ from activities.codegraph.model import (
     FileExtraction,
     Import,
     Inheritance,
+    singleton_name,
 )
 from activities.codegraph.resolve import BranchResolution, resolve_edges
 from tests.codegraph import (
@@ -62,6 +63,7 @@ SAMPLES = {
     "php": (test_php.FILES, None),
     "python": (test_python.FILES, None),
     "ruby": (test_ruby.FILES, None),
+    "ruby-class-methods": (test_ruby.CLASS_AND_INSTANCE_FILES, None),
     "rust": (test_rust.FILES, None),
 }
 
@@ -104,6 +106,16 @@ def edits(branch: dict[str, FileExtraction]) -> Iterator[tuple[str, str, FileExt
                     dataclasses.replace(
                         fe, definitions=tuple(retaken if x is d else x for x in defs)
                     ),
+                )
+            if fe.language == "ruby" and d.parent is not None:
+                # `def build` made `def self.build`, or back.
+                sides = f"{d.parent}.{d.name}", singleton_name(d.parent, d.name)
+                moved = dataclasses.replace(d, qualified_name=sides[not d.singleton])
+                swapped = tuple(moved if x is d else x for x in defs)
+                yield (
+                    f"move {d.qualified_name} to the {'instances' if d.singleton else 'class'}",
+                    path,
+                    dataclasses.replace(fe, definitions=swapped),
                 )
             flipped = dataclasses.replace(d, hidden=not d.hidden)  # made private, or public
             yield (

@@ -65,7 +65,7 @@ def test_definitions_modules_classes_and_methods() -> None:
         ("Class", "Billing.Invoice", 6, 21),
         ("Method", "Billing.Invoice.total", 9, 11),
         ("Method", "Billing.Invoice.charge", 13, 16),
-        ("Method", "Billing.Invoice.build", 18, 20),
+        ("Method", "Billing.Invoice.self.build", 18, 20),
     ]
     assert repo.imports("lib/billing/invoice.rb") == [
         ("bigdecimal", None, None),
@@ -84,7 +84,7 @@ def test_calls_resolve_through_self_mixins_ancestors_and_globals() -> None:
         ("lib/billing/payable.rb|Method:Billing.Payable.pay!",
          "lib/billing/invoice.rb|Method:Billing.Invoice.total", "unique_name"),
         ("lib/billing/invoice.rb|Method:Billing.Invoice.charge",
-         "lib/gateway.rb|Method:Gateway.submit", "unique_name"),
+         "lib/gateway.rb|Method:Gateway.self.submit", "unique_name"),
         ("lib/billing/invoice.rb|Method:Billing.Invoice.charge",
          "lib/billing/record.rb|Method:Billing.Record.log_charge", "scope"),
     }  # fmt: skip
@@ -180,7 +180,7 @@ def test_constant_paths_defs_in_blocks_and_core_methods() -> None:
     )
     assert [d.hidden for d in repo.extractions["spec/a_spec.rb"].definitions] == [True]
     assert repo.edge_set("CALLS") == {
-        ("lib/a/b.rb|Method:A.B.run", "lib/a/utils.rb|Method:A.Utils.parse", "unique_name"),
+        ("lib/a/b.rb|Method:A.B.run", "lib/a/utils.rb|Method:A.Utils.self.parse", "unique_name"),
         ("spec/a_spec.rb", "spec/a_spec.rb|Function:body", "scope"),
     }
 
@@ -211,7 +211,8 @@ def test_attributes_are_methods_and_modules_reopen_across_files() -> None:
     ]
     assert repo.edge_set("CALLS") == {
         ("lib/proxy.rb|Method:Proxy.each", "lib/proxy.rb|Method:Proxy.response", "scope"),
-        ("lib/sinatra/main.rb|Method:Sinatra.run", "lib/sinatra/base.rb|Method:Sinatra.register",
+        ("lib/sinatra/main.rb|Method:Sinatra.self.run",
+         "lib/sinatra/base.rb|Method:Sinatra.self.register",
          "unique_name"),
     }  # fmt: skip
 
@@ -269,7 +270,7 @@ def test_a_class_reopened_in_another_file_is_one_class() -> None:
     assert repo.edge_set("CALLS") == {
         (test_x, "test/test_helper.rb|Method:Minitest.Test.mock_app", "scope"),
         (test_x, "lib/minitest/test.rb|Method:Minitest.Test.body", "scope"),
-        ("lib/ext.rb|Method:Ext.go", "lib/sinatra/base.rb|Method:Sinatra.Base.register",
+        ("lib/ext.rb|Method:Ext.go", "lib/sinatra/base.rb|Method:Sinatra.Base.self.register",
          "unique_name"),
     }  # fmt: skip
     assert repo.edge_set("INHERITS") == {
@@ -295,5 +296,163 @@ def test_the_body_of_an_endless_method_is_a_call_unless_a_parameter() -> None:
     heading = "lib/page.rb|Method:Page.heading"
     assert repo.edge_set("CALLS") == {
         ("lib/page.rb|Method:Page.title", heading, "scope"),
-        ("lib/page.rb|Method:Page.kind", "lib/page.rb|Method:Page.build", "scope"),
+        ("lib/page.rb|Method:Page.self.kind", "lib/page.rb|Method:Page.self.build", "scope"),
     }
+
+
+# Modelled on sinatra's `settings`, rubocop's ConfigObsoletion, sinatra-contrib's `extend
+# Loader` and rack's `Utils` (`module_function`) and spec classes.
+CLASS_AND_INSTANCE_FILES = {
+    "lib/app/base.rb": """
+        module App
+          class Base
+            class << self
+              attr_accessor :files
+
+              def settings
+                self
+              end
+
+              def rules_cache_key
+                files.hash
+              end
+            end
+
+            def self.build(config)
+              new(config)
+            end
+
+            def self.load_file(path)
+              fail "no config in #{path}" unless rules_cache_key
+            end
+
+            def settings
+              self.class.settings
+            end
+
+            def build(config)
+              App::Base.build(config)
+            end
+
+            def dispatch!
+              settings
+              self.build(1)
+            end
+          end
+        end
+        """,
+    "lib/app/loader.rb": """
+        module App
+          module Loader
+            def register(name)
+              name
+            end
+          end
+
+          module Common
+            extend Loader
+            register :json
+          end
+        end
+        """,
+    "lib/app/utils.rb": """
+        module App
+          module Utils
+            module_function
+
+            def escape(s) = s
+          end
+        end
+        """,
+    "lib/app/files.rb": """
+        require 'rack'
+        require_relative 'utils'
+
+        module App
+          class Files
+            def fail(status) = status
+
+            def serve(request)
+              App::Utils.escape(request)
+              request.build(2)
+            end
+          end
+        end
+        """,
+    "lib/foo.rb": """
+        class Foo
+          def self.build(x)
+            new(x)
+          end
+          def build(y)
+            Foo.build(y)
+          end
+        end
+        """,
+    "test/app/base_test.rb": """
+        require 'minitest/autorun'
+        require 'app/base'
+
+        class BaseTest < Minitest::Spec
+          it "dispatches" do
+            make_request
+          end
+
+          def make_request
+            App::Base.settings
+          end
+        end
+        """,
+}
+
+
+def test_methods_of_the_class_itself_are_named_apart_from_its_instances() -> None:
+    """`def self.build`, a `def` or `attr_accessor` in `class << self` are the class's own,
+    `Base.self.build`, beside the instance method `Base.build`: two nodes, no `#2` key."""
+    repo = index_repo(CLASS_AND_INSTANCE_FILES)
+    assert repo.defs("lib/app/base.rb") == [
+        ("Namespace", "App", 1, 36),
+        ("Class", "App.Base", 2, 35),
+        ("Method", "App.Base.self.files", 4, 4),
+        ("Method", "App.Base.self.settings", 6, 8),
+        ("Method", "App.Base.self.rules_cache_key", 10, 12),
+        ("Method", "App.Base.self.build", 15, 17),
+        ("Method", "App.Base.self.load_file", 19, 21),
+        ("Method", "App.Base.settings", 23, 25),
+        ("Method", "App.Base.build", 27, 29),
+        ("Method", "App.Base.dispatch!", 31, 34),
+    ]
+    assert [d.singleton for d in repo.extractions["lib/app/base.rb"].definitions] == [
+        False, False, True, True, True, True, True, False, False, False,
+    ]  # fmt: skip
+    assert repo.defs("lib/foo.rb") == [
+        ("Class", "Foo", 1, 8), ("Method", "Foo.self.build", 2, 4), ("Method", "Foo.build", 5, 7),
+    ]  # fmt: skip
+
+
+def test_calls_reach_the_class_method_or_the_instance_method_as_ruby_does() -> None:
+    """`Foo.build()`, `App::Base.build()` and `self.class.settings` reach the class's own
+    methods, a bare call inside one of them too (`files`); a bare or `self.` call in an
+    instance method the instances'; a module's method is its own under `module_function` or
+    where it extends the module; a block in a spec class runs in an instance. No guess where
+    Ruby would not look: `fail` in a class method is Kernel's, not another class's instance
+    method, and `request.build()` may be either `build`."""
+    repo = index_repo(CLASS_AND_INSTANCE_FILES)
+    base = "lib/app/base.rb|Method:App.Base"
+    assert repo.edge_set("CALLS") == {
+        (f"{base}.self.rules_cache_key", f"{base}.self.files", "scope"),
+        (f"{base}.self.load_file", f"{base}.self.rules_cache_key", "scope"),
+        (f"{base}.settings", f"{base}.self.settings", "scope"),
+        (f"{base}.build", f"{base}.self.build", "scope"),
+        (f"{base}.dispatch!", f"{base}.settings", "scope"),
+        (f"{base}.dispatch!", f"{base}.build", "scope"),
+        ("lib/foo.rb|Method:Foo.build", "lib/foo.rb|Method:Foo.self.build", "scope"),
+        ("lib/app/loader.rb|Namespace:App.Common", "lib/app/loader.rb|Method:App.Loader.register",
+         "scope"),
+        ("lib/app/files.rb|Method:App.Files.serve", "lib/app/utils.rb|Method:App.Utils.escape",
+         "unique_name"),
+        ("test/app/base_test.rb|Class:BaseTest",
+         "test/app/base_test.rb|Method:BaseTest.make_request", "scope"),
+        ("test/app/base_test.rb|Method:BaseTest.make_request", f"{base}.self.settings",
+         "unique_name"),
+    }  # fmt: skip

@@ -76,6 +76,13 @@ class LanguageSpec:
     # Whether a callable's node (in the file at the path) declares it out of sight of other
     # files (`Definition.hidden`).
     hidden: Callable[[Node, str], bool] | None = None
+    # Where a class may define a method on itself beside an instance method of the same
+    # name (Ruby's `def self.build` and `def build`): whether a callable's node is one
+    # (`Definition.singleton`).
+    singleton: Callable[[Node], bool] | None = None
+    # Where a block may run with another `self` than the method around it (Ruby's
+    # `instance_eval`, `define_method`): whether a call's node is in one (`CallSite.in_block`).
+    in_block: Callable[[Node], bool] | None = None
     # Where the language overloads by arity: the arguments a callable's node takes
     # (`Definition.arity`), and how many a call node passes (`CallSite.args`).
     arity: Callable[[Node], tuple[int, int | None] | None] | None = None

@@ -1,4 +1,5 @@
-"""Ruby: classes, modules, methods (also `attr_reader :name`), `require`/`require_relative`,
+"""Ruby: classes, modules, methods (also `attr_reader :name`; `def self.build` and those in
+`class << self` as the class's own, `Foo.self.build`), `require`/`require_relative`,
 superclasses and mixins."""
 
 from __future__ import annotations
@@ -93,9 +94,53 @@ _SCOPES = frozenset({"class", "module", "singleton_class", "program"})
 def hidden(node: Node, path: str) -> bool:
     """A `def` inside a block (`describe ... do def body ... end`, `Class.new do`): defined
     on whatever object runs the block, never the global function the file would make it."""
+    return _made_in(node) is None
+
+
+def singleton(node: Node) -> bool:
+    """A method of the class or module itself, not of its instances: `def self.build` (or
+    `def Foo.build` inside `Foo`), or a `def` (an `attr_reader`) inside `class << self`; not
+    inside a block, whose `self` is whatever runs it (`Struct.new do def self.x`)."""
+    scope = _made_in(node)
+    if scope is None:
+        return False
+    if node.type == "singleton_method":
+        target = node.child_by_field_name("object")
+        return target is not None and (target.type == "self" or _names(scope, target))
+    if scope.type != "singleton_class":
+        return False
+    target = scope.child_by_field_name("value")
+    return target is not None and target.type == "self" and _made_in(scope) is not None
+
+
+def _made_in(node: Node) -> Node | None:
+    """The class, module, `class << x` or file a definition is made in; None in a block."""
     parent = node.parent
     while parent is not None and parent.type not in _SCOPES:
         if parent.type in ("block", "do_block"):
+            return None
+        parent = parent.parent
+    return parent
+
+
+def _names(scope: Node | None, target: Node) -> bool:
+    """Whether `target` spells the class or module `scope` by its own name."""
+    name = scope.child_by_field_name("name") if scope is not None else None
+    if name is None or scope is None or scope.type not in ("class", "module"):
+        return False
+    return target.type == "constant" and text(target) == text(name).rpartition("::")[2]
+
+
+# Where a call's `self` is settled: a definition's or the file's own. A block on the way there
+# may run with another (`it do`, `define_method`, `instance_eval`).
+_SELF_SCOPES = frozenset({*_SCOPES, "method", "singleton_method"})
+
+
+def in_block(node: Node) -> bool:
+    """Whether a call is inside a block (or lambda) within its method, class body or file."""
+    parent = node.parent
+    while parent is not None and parent.type not in _SELF_SCOPES:
+        if parent.type in ("block", "do_block", "lambda"):
             return True
         parent = parent.parent
     return False
@@ -107,4 +152,6 @@ SPEC = LanguageSpec(
     method_containers=frozenset({"Class", "Namespace"}),
     self_names=frozenset({"self"}),
     hidden=hidden,
+    singleton=singleton,
+    in_block=in_block,
 )
