@@ -139,7 +139,9 @@ from activities.codegraph.skipping import SkipRules
 # 46: a namespace named by a macro (Qt's `namespace QT_NAMESPACE {`) opens no known path.
 # 47: qualifier macros after `*`/`&` (`absl_nonnull`) and upper-case macros between a
 # function's type and its name (`void ABSL_ATTRIBUTE_NOINLINE Run()`) are blanked.
-EXTRACTOR_VERSION = 47
+# 48: Ruby methods of the class itself are `Foo.self.build`, apart from instance methods, and
+# calls reach the side Ruby calls (`CallSite.in_block` marks calls in blocks).
+EXTRACTOR_VERSION = 48
 
 
 def index_format(
