@@ -55,8 +55,8 @@ _EXPRESSION = re.compile(r"[()\[\]{}<>\"'\s,;]").search
 _MAX_RECEIVER = 120
 _MAX_PATTERN_NODES = 1000
 # A call found by the query: (position, name, receiver, line, arguments, creates, argument
-# types, in a block).
-_Call = tuple[int, str, str | None, int, int | None, bool, tuple[str | None, ...] | None, bool]
+# types).
+_Call = tuple[int, str, str | None, int, int | None, bool, tuple[str | None, ...] | None]
 # Call nodes that create an object: `new T()`.
 _CREATIONS = frozenset({"object_creation_expression", "new_expression"})
 
@@ -122,6 +122,7 @@ def _extract_tree(
     bare: list[_Call] = []  # calls unless a local of that name
     locals_: list[tuple[int, str]] = []
     typed: list[TypedName] = []
+    blocks: list[tuple[int, int]] = []
     supers: list[tuple[int, str, str, int]] = []
     imports: list[Import] = []
     package: str | None = None
@@ -135,12 +136,11 @@ def _extract_tree(
         if "typed.type" in caps or "typed.alias" in caps:
             typed.append(typed_name(caps))
             continue
-        if "local" in caps:
-            node = caps["local"][0]
-            locals_.append((node.start_byte, text(node)))
+        if "block" in caps:
+            blocks.append((caps["block"][0].start_byte, caps["block"][0].end_byte))
             continue
-        if "local.pattern" in caps:
-            locals_.extend(_pattern_names(caps["local.pattern"][0]))
+        if "local" in caps or "local.pattern" in caps:
+            locals_.extend(_locals(caps))
             continue
         if "inherit.extends" in caps or "inherit.implements" in caps:
             kind = "extends" if "inherit.extends" in caps else "implements"
@@ -181,7 +181,7 @@ def _extract_tree(
             for s in defs
         ),
         imports=tuple(dict.fromkeys(imports)),
-        calls=_calls(defs, calls, _declared(defs, typed, spec), spec, language),
+        calls=_calls(defs, calls, _declared(defs, typed, spec), spec, language, blocks=blocks),
         inherits=(*impls, *_inherits(defs, supers)),
         has_syntax_errors=root.has_error,
         default_export=default_export if default_export and _storable(default_export) else None,
@@ -223,9 +223,7 @@ def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Ca
             receiver = rust_call_path(receiver_node, receiver)  # `super::f()`, `self::f()`
     args = spec.arguments(node) if spec.arguments is not None else None
     hints = spec.argument_types(node) if args and spec.argument_types is not None else None
-    in_block = spec.in_block is not None and spec.in_block(node)
-    creates = node.type in _CREATIONS
-    return node.start_byte, name, receiver, line(node), args, creates, hints, in_block
+    return node.start_byte, name, receiver, line(node), args, node.type in _CREATIONS, hints
 
 
 def _storable(name: str) -> bool:
@@ -332,9 +330,13 @@ def _calls(
     declared: Declared,
     spec: LanguageSpec,
     language: str,
+    *,
+    blocks: list[tuple[int, int]],
 ) -> tuple[CallSite, ...]:
     calls.sort(key=lambda c: c[0])
-    callers = _enclosing(defs, [c[0] for c in calls])
+    positions = [c[0] for c in calls]
+    callers = _enclosing(defs, positions)
+    in_blocks = _in_blocks(defs, blocks, positions) if blocks else [False] * len(calls)
     # A Go method names its receiver: `s.db.Query()` inside `func (s *Store)` reads a field.
     own = {s.qualified_name: s.self_name for s in defs if s.self_name} if declared else {}
     bare_fields = language in IMPLICIT_FIELDS
@@ -356,9 +358,35 @@ def _calls(
                  receiver_type(declared, receiver, caller, spec.self_names,
                                self_name=own.get(caller or ""), bare_fields=bare_fields)
                  if declared else None, creates, arg_types(hints, caller), in_block)
-        for (_, name, receiver, ln, args, creates, hints, in_block), caller
-        in zip(calls, callers, strict=True)
+        for (_, name, receiver, ln, args, creates, hints), caller, in_block
+        in zip(calls, callers, in_blocks, strict=True)
     )  # fmt: skip
+
+
+def _in_blocks(
+    defs: list[_Scope], blocks: list[tuple[int, int]], positions: list[int]
+) -> list[bool]:
+    """For each (ascending) position, whether a block (`@block`) holds it within its
+    innermost definition (or the file): one sweep, as blocks and definitions nest."""
+    blocks.sort(key=lambda b: (b[0], -b[1]))
+    open_defs: list[_Scope] = []
+    open_blocks: list[tuple[int, int]] = []
+    out: list[bool] = []
+    d = b = 0
+    for pos in positions:
+        while d < len(defs) and defs[d].start <= pos:
+            open_defs.append(defs[d])
+            d += 1
+        while b < len(blocks) and blocks[b][0] <= pos:
+            open_blocks.append(blocks[b])
+            b += 1
+        while open_defs and open_defs[-1].end <= pos:
+            open_defs.pop()
+        while open_blocks and open_blocks[-1][1] <= pos:
+            open_blocks.pop()
+        scope_start = open_defs[-1].start if open_defs else -1
+        out.append(bool(open_blocks) and open_blocks[-1][0] > scope_start)
+    return out
 
 
 def _declared(defs: list[_Scope], typed: list[TypedName], spec: LanguageSpec) -> Declared:
@@ -386,6 +414,14 @@ def _not_locals(
                     strict=True))  # fmt: skip
     callers = _enclosing(defs, [b[0] for b in bare])
     return [b for b, caller in zip(bare, callers, strict=True) if (caller, b[1]) not in bound]
+
+
+def _locals(caps: dict[str, list[Node]]) -> list[tuple[int, str]]:
+    """The names a `@local` or `@local.pattern` match binds, with their positions."""
+    if "local.pattern" in caps:
+        return _pattern_names(caps["local.pattern"][0])
+    node = caps["local"][0]
+    return [(node.start_byte, text(node))]
 
 
 def _pattern_names(pattern: Node) -> list[tuple[int, str]]:

@@ -111,7 +111,7 @@ class CallSite:
     # where nothing does), kept where one does: picks among overloads of one arity.
     arg_types: tuple[str | None, ...] | None = None
     # In a block inside its caller (Ruby's `it do ... end`, `define_method(:x) { ... }`),
-    # which may run with another `self` than the caller's own (`LanguageSpec.in_block`).
+    # which may run with another `self` than the caller's own (a spec's `@block`).
     in_block: bool = False
 
 

@@ -9,6 +9,8 @@ Capture names the engine understands (see `extract.py`):
   with `@call.unless_local` only if the enclosing definition binds no local of that name, as
   a `@local` (a name it binds) or within a `@local.pattern` (a pattern of names it binds);
 - `@inherit.extends` / `@inherit.implements` a supertype of the innermost enclosing definition;
+- `@block` a block that may run with another `self` than the method around it (Ruby's
+  `instance_eval`, `define_method`): the calls in it are `CallSite.in_block`;
 - `@import` a node handed to the spec's `imports` hook; `@package` the file's package name;
 - `@export.default` the name a module exports as its default (JavaScript, TypeScript);
 - `@typed.name` a parameter, local or field declared with the type `@typed.type` (`Buffer b`,
@@ -80,9 +82,6 @@ class LanguageSpec:
     # name (Ruby's `def self.build` and `def build`): whether a callable's node is one
     # (`Definition.singleton`).
     singleton: Callable[[Node], bool] | None = None
-    # Where a block may run with another `self` than the method around it (Ruby's
-    # `instance_eval`, `define_method`): whether a call's node is in one (`CallSite.in_block`).
-    in_block: Callable[[Node], bool] | None = None
     # Where the language overloads by arity: the arguments a callable's node takes
     # (`Definition.arity`), and how many a call node passes (`CallSite.args`).
     arity: Callable[[Node], tuple[int, int | None] | None] | None = None

@@ -30,6 +30,7 @@ QUERY = """
 (call !receiver method: (identifier) @call.name) @call
 (call receiver: (_) @call.receiver method: (identifier) @call.name) @call
 (in_clause pattern: (_) @local.pattern)
+[(block) (do_block) (lambda)] @block
 """
 
 # A bare name where an expression stands is a call without parentheses (`helper`,
@@ -131,21 +132,6 @@ def _names(scope: Node | None, target: Node) -> bool:
     return target.type == "constant" and text(target) == text(name).rpartition("::")[2]
 
 
-# Where a call's `self` is settled: a definition's or the file's own. A block on the way there
-# may run with another (`it do`, `define_method`, `instance_eval`).
-_SELF_SCOPES = frozenset({*_SCOPES, "method", "singleton_method"})
-
-
-def in_block(node: Node) -> bool:
-    """Whether a call is inside a block (or lambda) within its method, class body or file."""
-    parent = node.parent
-    while parent is not None and parent.type not in _SELF_SCOPES:
-        if parent.type in ("block", "do_block", "lambda"):
-            return True
-        parent = parent.parent
-    return False
-
-
 SPEC = LanguageSpec(
     query=QUERY,
     imports=imports,
@@ -153,5 +139,4 @@ SPEC = LanguageSpec(
     self_names=frozenset({"self"}),
     hidden=hidden,
     singleton=singleton,
-    in_block=in_block,
 )
