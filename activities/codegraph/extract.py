@@ -208,9 +208,10 @@ def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Ca
         name = text(name_node.parent)  # with its type arguments, counted below
     if "::" in name and language == "cpp":
         # `a::b::f()`, `new a::B()`: the receiver keeps its `::` to say it is a namespace or
-        # a type, never an object whose method may be guessed.
+        # a type, never an object whose method may be guessed; `::close()` is `::`, the
+        # global namespace.
         owner, _, name = name.rpartition("::")
-        receiver = f"{owner}::" if owner.strip(":") else None
+        receiver, name = f"{owner.strip()}::", name.strip()
     elif not name.isidentifier():  # `a.b.C<T>` from `new a.b.C<T>()`
         global_name = language == "php" and name.startswith("\\")
         owner, _, name = type_name(name, generic=generic).rpartition(".")

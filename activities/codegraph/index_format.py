@@ -141,7 +141,8 @@ from activities.codegraph.skipping import SkipRules
 # function's type and its name (`void ABSL_ATTRIBUTE_NOINLINE Run()`) are blanked.
 # 48: Ruby methods of the class itself are `Foo.self.build`, apart from instance methods, and
 # calls reach the side Ruby calls (`CallSite.in_block` marks calls in blocks).
-EXTRACTOR_VERSION = 48
+# 49: C++'s `::close()` keeps its `::` receiver and reaches only the global namespace's.
+EXTRACTOR_VERSION = 49
 
 
 def index_format(

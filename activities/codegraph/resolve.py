@@ -956,11 +956,26 @@ class _Resolver:
         """`a::b::f()`: C++'s namespace or type path, Ruby's `Rack::Utils.parse_query()`."""
         dotted = qualifier.removesuffix("::").replace("::", ".").strip(".")
         if not dotted:
-            return None
+            return self._global_scope(scope, name) if qualifier == "::" else None
         found = self._qualified(scope, dotted, name, path=True, types=types)
         if found is None and scope.symbols.family == "c":
             return self._in_macro_namespace(scope, dotted, name)
         return found
+
+    def _global_scope(self, scope: FileScope, name: str) -> tuple[str, str] | None:
+        """C++'s `::close()`: a function of the global namespace, never a method or a
+        namespace's function of that name (the usual reason to spell the `::`). A file
+        whose definitions a macro puts in a namespace (`_in_macro_namespace`) has none there."""
+        top = scope.symbols.top.get(name)
+        found = (
+            (top, "scope")
+            if top
+            else self._outside(scope, name, None, types=False, selves=_INSTANCE)
+        )
+        if found is None:
+            return None
+        opened = self.layout().macro_namespaces.values()
+        return None if any(path_of(found[0]) in users for users in opened) else found
 
     def _in_macro_namespace(
         self, scope: FileScope, dotted: str, name: str

@@ -556,6 +556,32 @@ def test_macros_between_a_type_and_a_name_leave_the_declaration_whole() -> None:
         assert kept in blanked
 
 
+def test_a_call_from_the_global_namespace_reaches_no_member_or_namespace_function() -> None:
+    """spdlog's `tcp_client::close()` calls `::close(fd)`, and its `os::getenv()` calls
+    `::getenv()`: the C library's, not themselves, as the bare name would resolve. A global
+    function of the repository is reached; so is `::io::open()` by its path."""
+    repo = index_repo(
+        {
+            "src/file.cc": """
+                namespace io {
+                class File {
+                 public:
+                  void close() { :: close(fd_); }
+                  int open(const char* p) { return ::open_path(p) + ::io::open(p); }
+                };
+                std::string getenv(const char* f) { return ::getenv(f); }
+                int open(const char* p) { return 0; }
+                }  // namespace io
+                """,
+            "src/util.cc": "int open_path(const char* p) { return 0; }",
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("src/file.cc|Method:io.File.open", "src/util.cc|Function:open_path", "unique_name"),
+        ("src/file.cc|Method:io.File.open", "src/file.cc|Function:io.open", "scope"),
+    }
+
+
 # fmt opens its namespace with a macro defined in base.h: `fmt::format()` names no
 # `namespace fmt` the grammar can see.
 MACRO_NAMESPACE_FILES = {
@@ -599,6 +625,11 @@ MACRO_NAMESPACE_FILES = {
         #include "wrapper.h"
         int run() { return fmt::format_to(2); }
         """,
+    # fmt's functions are in its namespace, though no file of it says so: none is global.
+    "test/global-test.cc": """
+        #include "fmt/os.h"
+        int global_call() { return ::output_file("out"); }
+        """,
     "test/format-test.cc": """
         #include "fmt/format.h"
         FMT_BEGIN_NAMESPACE
@@ -640,6 +671,7 @@ def test_a_namespace_a_macro_opens_reaches_the_files_with_a_line_of_it() -> None
     }
     assert ("include/fmt/format.h|Function:format", "include/fmt/base.h|Function:format_to",
             "unique_name") in repo.edge_set("CALLS")  # fmt: skip
+    assert not {edge for edge in repo.edge_set("CALLS") if edge[0].startswith("test/global")}
     # Three includes away, through files that name neither fmt nor base.h.
     assert ("tools/run.cc|Function:run", "include/fmt/base.h|Function:format_to",
             "import") in repo.edge_set("CALLS")  # fmt: skip
