@@ -43,8 +43,10 @@ _BARE_MACRO = re.compile(rb"\n[ \t]*+(_*[A-Z][A-Z0-9_]*+)[ \t]*+(?://[^\n]*)?\r?
 # Where a declaration may start: after a statement, a block, an access label or a directive.
 _BEFORE_DECLARATION = (b";", b"{", b"}", b":", b"*/")
 # What may follow a declaration-level macro; not a name on the line before a function's
-# name (`HRESULT` above `Foo(int x)` is its return type) or an expression going on.
-_AFTER_EXPRESSION = re.compile(rb"[ \t]*(?:[A-Za-z_][\w:~]*[ \t]*\(|[^\w#/\s~]|$)")
+# name (`HRESULT` above `Foo(int x)` is its return type) or an expression going on. A block
+# closing after it may (abseil's `ABSL_NAMESPACE_END` above `}  // namespace absl`): an
+# expression's last item has a `,` or an operator on the line before.
+_AFTER_EXPRESSION = re.compile(rb"[ \t]*(?:[A-Za-z_][\w:~]*[ \t]*\(|[^\w#/\s~}]|$)")
 
 
 def blank_bare_macros(source: bytes) -> tuple[bytes, tuple[str, ...]]:

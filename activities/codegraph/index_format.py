@@ -142,7 +142,8 @@ from activities.codegraph.skipping import SkipRules
 # 48: Ruby methods of the class itself are `Foo.self.build`, apart from instance methods, and
 # calls reach the side Ruby calls (`CallSite.in_block` marks calls in blocks).
 # 49: C++'s `::close()` keeps its `::` receiver and reaches only the global namespace's.
-EXTRACTOR_VERSION = 49
+# 50: a macro line above a closing brace (`ABSL_NAMESPACE_END`) is blanked.
+EXTRACTOR_VERSION = 50
 
 
 def index_format(
