@@ -416,6 +416,9 @@ def _words(fe: FileExtraction) -> Iterable[str]:
             yield from _WORD.findall(call.receiver)
         if call.receiver_type:  # `Sink s; s.write()` reads the type Sink
             yield from _WORD.findall(call.receiver_type)
+    for d in fe.definitions:
+        if d.extends:  # a Kotlin extension's bare calls are looked up in the type it extends
+            yield from _WORD.findall(d.extends)
     for h in fe.inherits:
         # The child too: Rust's `impl Trait for Foo` may name a type of another file.
         yield from _WORD.findall(h.parent)

@@ -55,8 +55,10 @@ _EXPRESSION = re.compile(r"[()\[\]{}<>\"'\s,;]").search
 _MAX_RECEIVER = 120
 _MAX_PATTERN_NODES = 1000
 # A call found by the query: (position, name, receiver, line, arguments, creates, argument
-# types).
-_Call = tuple[int, str, str | None, int, int | None, bool, tuple[str | None, ...] | None]
+# types, the type its receiver shows: a literal's, a cast's).
+_Call = tuple[
+    int, str, str | None, int, int | None, bool, tuple[str | None, ...] | None, str | None
+]
 # Call nodes that create an object: `new T()`.
 _CREATIONS = frozenset({"object_creation_expression", "new_expression"})
 
@@ -224,7 +226,13 @@ def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Ca
             receiver = rust_call_path(receiver_node, receiver)  # `super::f()`, `self::f()`
     args = spec.arguments(node) if spec.arguments is not None else None
     hints = spec.argument_types(node) if args and spec.argument_types is not None else None
-    return node.start_byte, name, receiver, line(node), args, node.type in _CREATIONS, hints
+    shown = (
+        spec.shown_type(receiver_node)
+        if receiver_node is not None and spec.shown_type is not None
+        else None
+    )
+    creates = node.type in _CREATIONS
+    return node.start_byte, name, receiver, line(node), args, creates, hints, shown
 
 
 def _storable(name: str) -> bool:
@@ -356,10 +364,11 @@ def _calls(
 
     return tuple(
         CallSite(name, receiver, ln, caller, args,
-                 receiver_type(declared, receiver, caller, spec.self_names,
-                               self_name=own.get(caller or ""), bare_fields=bare_fields)
-                 if declared else None, creates, arg_types(hints, caller), in_block)
-        for (_, name, receiver, ln, args, creates, hints), caller, in_block
+                 shown or (receiver_type(declared, receiver, caller, spec.self_names,
+                                           self_name=own.get(caller or ""),
+                                           bare_fields=bare_fields) if declared else None),
+                 creates, arg_types(hints, caller), in_block)
+        for (_, name, receiver, ln, args, creates, hints, shown), caller, in_block
         in zip(calls, callers, in_blocks, strict=True)
     )  # fmt: skip
 

@@ -109,6 +109,9 @@ def symbol_rows(repo_id: str, branch: str, extraction: FileExtraction) -> list[S
                     "qualified_name": definition.qualified_name,
                     "start_line": definition.start_line,
                     "end_line": definition.end_line,
+                    # A Kotlin extension function's (`fun String.slugify()`); null clears
+                    # the one a definition of this key had before.
+                    "receiver_type": definition.extends,
                 },
             )
         )

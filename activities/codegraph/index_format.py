@@ -143,7 +143,9 @@ from activities.codegraph.skipping import SkipRules
 # calls reach the side Ruby calls (`CallSite.in_block` marks calls in blocks).
 # 49: C++'s `::close()` keeps its `::` receiver and reaches only the global namespace's.
 # 50: a macro line above a closing brace (`ABSL_NAMESPACE_END`) is blanked.
-EXTRACTOR_VERSION = 50
+# 51: Kotlin extension functions carry `receiver_type` and calls reach them by their
+# receiver's type, level by level as Kotlin looks them up.
+EXTRACTOR_VERSION = 51
 
 
 def index_format(

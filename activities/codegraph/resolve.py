@@ -26,6 +26,7 @@ from activities.codegraph.affected import (
     through_roots,
 )
 from activities.codegraph.bindings import FileScope, bind_file
+from activities.codegraph.extensions import Receiver, choose, receiver_of
 from activities.codegraph.graph_rows import DigestParts, EdgeRow
 from activities.codegraph.languages import family
 from activities.codegraph.model import (
@@ -499,6 +500,7 @@ class BranchResolution:
         """The edges of the paths in `only` (default all), keyed by the path they start from;
         for those in `without_calls`, their IMPORTS and INHERITS alone."""
         wanted = self._scopes.keys() if only is None else self._scopes.keys() & set(only)
+        self._resolver.forget()  # the tables may have moved since the last call (`update`)
         out: dict[str, list[EdgeRow]] = {}
         for path in sorted(wanted):
             rows = [*self._imports[path], *self._inherits[path]]
@@ -569,6 +571,13 @@ class _Resolver:
         self.index = index
         self.scopes = scopes  # every file's, for names a module imports to export them
         self.layout = layout  # the branch's paths, for Rust module paths in calls
+        # Per (file, name): the extension functions it may reach beyond its own types'
+        # (`_extension_levels`), while the tables stay as they are: `forget` drops them.
+        self._levels: dict[tuple[str, str], list[tuple[list[str], str]]] = {}
+
+    def forget(self) -> None:
+        """Drop what was worked out from the tables, which are about to change."""
+        self._levels.clear()
 
     def inherits(self, scope: FileScope) -> tuple[list[EdgeRow], set[str]]:
         """INHERITS edges of one file, and its types with a base not found in the branch. A
@@ -651,20 +660,20 @@ class _Resolver:
     def call(self, scope: FileScope, call: CallSite) -> tuple[str, str] | None:
         """The definition a call site reaches, with how it was resolved."""
         receiver = call.receiver
-        if call.receiver_type is not None:
-            found = self._on_declared_type(scope, call, call.receiver_type)
+        declared = call.receiver_type or self._extended_this(scope, call)
+        if declared is not None:
+            found = self._on_declared_type(scope, call, declared)
         elif receiver == "?":
-            found = self._extension(scope, call.name) or self._guess_method(
-                scope, call.name, _EITHER
-            )
+            found = self._on_unknown(scope, call.name, call.caller, call.args)
         else:
             found = self.lookup(scope, receiver, call.name, call.caller, types=call.creates,
-                                in_block=call.in_block)  # fmt: skip
+                                in_block=call.in_block, line=call.line)  # fmt: skip
         if found is None or call.args is None:
             return found
         key = self.index.overload_for(found[0], call.args, call.arg_types)
-        if found[1] == "unique_name" and not self.index.takes(key, call.args):
-            return None  # a guess whose arguments cannot fit is some other method
+        guessed = found[1] == "unique_name" or key in self.index.extends
+        if guessed and not self.index.takes(key, call.args):
+            return None  # a guess (or an extension) whose arguments cannot fit
         return key, found[1]
 
     def _on_declared_type(
@@ -677,15 +686,19 @@ class _Resolver:
         joint = "::" if scope.symbols.family == "rust" else "."  # `crate::net::Client`
         found = self.lookup(scope, joint.join(path) or None, type_name, call.caller, types=True)
         language = scope.symbols.extraction.language
+        type_key = None
         if found is not None and self.index.kind.get(found[0]) in TYPE_KINDS:
-            member = self.index.find_member(found[0], call.name, args=call.args)
+            type_key = found[0]
+            member = self.index.find_member(type_key, call.name, args=call.args)
             extension_instead = language == "kotlin" and not self._applies(member, call)
             if member is not None and not extension_instead:
                 return member, "type"
         # Kotlin's extension functions and C#'s extension methods add to any type, a
-        # library's too (`s: String; s.encodeUtf8()`): found as on an unknown type.
+        # library's too (`s: String; s.encodeUtf8()`): the one of the receiver's type.
         if language == "kotlin":
-            return self._own_extension(scope, call, type_name) or self._extension(scope, call.name)
+            receiver = receiver_of(self.index, type_key, declared)
+            here = scope.symbols.definition_around(call.caller, call.line) if call.caller else None
+            return self._extension(scope, call.name, receiver, call.args, here)
         if language == "csharp" or (language == "python" and found is None):
             # Python's annotations are loose (a Protocol, an alias, a TypeVar): a type not
             # found leaves the call as one on an object of unknown type.
@@ -709,8 +722,10 @@ class _Resolver:
         *,
         types: bool,
         in_block: bool = False,
+        line: int = 0,
     ) -> tuple[str, str] | None:
-        """Resolve `qualifier.name` (or a bare `name`) used inside definition `where`."""
+        """Resolve `qualifier.name` (or a bare `name`) used inside definition `where` (at
+        `line`, which tells apart definitions of one name)."""
         index, fs = self.index, scope.symbols
         spec = get_spec(fs.extraction.language)
         here = fs.by_qn.get(where) if where else None
@@ -724,13 +739,22 @@ class _Resolver:
                 qualifier, selves = "self", _CLASS if own else _EITHER
             if qualifier in spec.self_names or (here and qualifier == index.self_name.get(here)):
                 member = self._member(own, name, selves) if own else None
+                if member is None and own is not None and fs.extraction.language == "kotlin":
+                    # `this.readUtf8()` in `class Buffer`: `fun Buffer.readUtf8()` elsewhere
+                    own_name = index.qualified[own].rpartition(".")[2]
+                    receiver = receiver_of(index, own, own_name)
+                    extension = self._extension(scope, name, receiver, here=here)
+                    if extension is not None:
+                        return extension
                 return (
                     (member, "scope") if member else self._guess_on_self(scope, own, name, selves)
                 )
             if qualifier in spec.super_names:
                 member = index.find_member(own, name, own=False) if own else None
                 return (member, "scope") if member else None
-            return self._qualified(scope, qualifier, name, types=types)
+            return self._qualified(scope, qualifier, name, types=types, where=where)
+        if here is not None and where is not None and line:
+            here = fs.definition_around(where, line)
         return self._bare(scope, name, here, types=types, selves=selves)
 
     def _selves(self, fs: FileSymbols, here: str | None, in_block: bool) -> _Selves:
@@ -792,6 +816,10 @@ class _Resolver:
         scoped = self._enclosing_scopes(fs, name, here, types=types)
         if scoped is not None:
             return scoped
+        if language == "kotlin" and not types:
+            settled, extension = self._implicit_extension(scope, name, here)
+            if settled:
+                return extension
         top = fs.top.get(name)
         if top is not None:  # itself too: recursion, as `self.f()` in a method is
             return top, "scope"
@@ -901,6 +929,7 @@ class _Resolver:
         *,
         path: bool = False,
         types: bool = False,
+        where: str | None = None,
     ) -> tuple[str, str] | None:
         """`qualifier.name` where the qualifier is a module, a class or an unknown object;
         with `path`, a namespace or type (C++'s `a::b::f()`), never an object to guess on;
@@ -948,7 +977,9 @@ class _Resolver:
             if owner is not None and index.kind[owner] in TYPE_KINDS:
                 member = index.find_member(owner, name)
                 return (member, how) if member else None
-        return self._outside_qualifier(scope, qualifier, name, path=path, selves=selves)
+        return self._outside_qualifier(
+            scope, qualifier, name, path=path, selves=selves, where=where
+        )
 
     def _path(
         self, scope: FileScope, qualifier: str, name: str, *, types: bool
@@ -1052,6 +1083,7 @@ class _Resolver:
         *,
         path: bool,
         selves: _Selves = _INSTANCE,
+        where: str | None = None,
     ) -> tuple[str, str] | None:
         """`qualifier.name` where the file neither imports nor declares the qualifier: a fully
         qualified namespace, a global type, a library's type, or an object of unknown type."""
@@ -1090,7 +1122,7 @@ class _Resolver:
             # `document.createElement()`; not `window.app.scene.refresh()`, where a script
             # hung its own objects on the global.
             return None
-        return self._extension(scope, name) or self._guess_method(scope, name, _EITHER)
+        return self._on_unknown(scope, name, where)
 
     def _namespace(self, fs: FileSymbols, qualifier: str) -> tuple[Target, list[str]] | None:
         """The longest package or namespace a fully qualified name starts with, and the types
@@ -1209,40 +1241,206 @@ class _Resolver:
         scope = self.scopes.get(path)
         return "default" if scope is not None and "default" in scope.names else None
 
-    def _own_extension(
-        self, scope: FileScope, call: CallSite, declared: str
-    ) -> tuple[str, str] | None:
-        """The Kotlin extension function of the `declared` type that a call on such an
-        object reaches in its own class or file, a private one too, whatever its name
-        (okio's `private fun Path.resolve()` inside the file system class)."""
-        index, fs = self.index, scope.symbols
-        own_type = index.enclosing_type(fs, call.caller)
-        for found in (index.find_member(own_type, call.name) if own_type else None,
-                      fs.top.get(call.name)):  # fmt: skip
-            if found is not None and index.extends.get(found) == declared:
-                return found, "scope"
+    # Kotlin extension functions: which one a call reaches (`extensions.choose` picks among
+    # the candidates of each level these gather).
+
+    def _extended_this(self, scope: FileScope, call: CallSite) -> str | None:
+        """The type `this` is inside a Kotlin extension function (`fun String.titled()`:
+        `String`), or in a function nested in one, for a call on `this`."""
+        fs = scope.symbols
+        if call.receiver != "this" or call.caller is None or fs.extraction.language != "kotlin":
+            return None
+        key = fs.definition_around(call.caller, call.line)
+        while key is not None and self.index.kind[key] in CALLABLE_KINDS:
+            extended = self.index.extends.get(key)
+            if extended is not None:
+                return extended
+            key = self.index.owner.get(key)
         return None
 
-    def _extension(self, scope: FileScope, name: str) -> tuple[str, str] | None:
-        """A Kotlin call on an object of unknown type to a top-level function the file
-        imports, or an extension function of its package: only an extension function
-        (`fun String.slugify()`) can be called so."""
-        if scope.symbols.extraction.language != "kotlin" or name.lower() in COMMON_METHODS:
+    def _on_unknown(
+        self, scope: FileScope, name: str, where: str | None, args: int | None = None
+    ) -> tuple[str, str] | None:
+        """A method called on an object of unknown type inside definition `where`: a Kotlin
+        extension function, else the method of that unique name, but not where an
+        extension function of the name is in sight (`flow.onEach {}` is the extension's or
+        a builder's, who knows which)."""
+        here = scope.symbols.by_qn.get(where) if where else None
+        found = self._extension(scope, name, None, args, here)
+        if found is not None:
+            return found
+        if self._extensions_in_sight(scope, name, here):
             return None
-        target = scope.names.get(name)
-        found = self._in_target(target, name)
-        if found is None and name not in scope.names:
-            # The package's own extension functions need no import.
-            key = self.index.top_in(scope.package_files, name, shared=True)
-            return (key, "package") if key is not None and key in self.index.extends else None
+        return self._guess_method(scope, name, _EITHER)
+
+    def _extensions_in_sight(self, scope: FileScope, name: str, here: str | None) -> bool:
+        """Whether a Kotlin call of `name` inside definition `here` may reach an extension
+        function."""
+        if scope.symbols.extraction.language != "kotlin" or name not in self.index.extension_names:
+            return False
+        extends = self.index.extends
+        levels = self._extension_levels(scope, name, here)
+        return any(key in extends for keys, _ in levels for key in keys)
+
+    def _extension(
+        self,
+        scope: FileScope,
+        name: str,
+        receiver: Receiver | None,
+        args: int | None = None,
+        here: str | None = None,
+    ) -> tuple[str, str] | None:
+        """A Kotlin call of `name` on an object (of unknown type where `receiver` is None),
+        inside definition `here`: only an extension function can be called so (`fun
+        String.slugify()`), looked up level by level (`_extension_levels`). Where the type
+        is not known, the extensions of all levels must extend one type, and the name be
+        none that the standard library has as a method (`first`), nor, unless the file
+        imports it by name, a class of the branch (`job.cancel()` is `Job`'s, not `fun
+        CoroutineScope.cancel()`)."""
+        fs = scope.symbols
+        if fs.extraction.language != "kotlin" or name not in self.index.extension_names:
+            return None
+        may_guess = (
+            name.lower() not in COMMON_METHODS
+            and name not in _LIBRARY_METHODS["jvm"]
+            and (name in scope.names or not self._is_method(fs.family, name))
+        )
+        if receiver is None and not may_guess:
+            return None
+        levels = list(self._extension_levels(scope, name, here))
+        # Of a receiver whose type is not known, any level's may be the one that applies.
+        ways = levels if receiver is not None else [([k for ks, _ in levels for k in ks], "")]
+        for candidates, how in ways:
+            found, settled = choose(self.index, fs.family, candidates, receiver, args=args,
+                                    may_guess=may_guess)  # fmt: skip
+            if found is not None:
+                level = how or next(way for keys, way in levels if found in keys)
+                own = level == "package" and path_of(found) == fs.extraction.path
+                return found, "scope" if own else level
+            if settled:
+                return None
+        return None
+
+    def _is_method(self, family: str, name: str) -> bool:
+        """Whether some class of the branch has a method `name` (not an extension)."""
+        extends = self.index.extends
+        return any(key not in extends for key in self.index.global_methods.get((family, name), ()))
+
+    def _implicit_extension(
+        self, scope: FileScope, name: str, here: str | None
+    ) -> tuple[bool, tuple[str, str] | None]:
+        """A bare Kotlin call of an extension function, on an implicit receiver: the one
+        of the enclosing extension function's type (`slugify()` inside `fun
+        String.titled()`), else of the enclosing classes'; and whether that settles the
+        call. It does not where no extension function of that name is in sight, or none
+        applies while a plain function of that name is. A lambda's receiver (`launch {
+        cancel() }`) is not known: where none applies, it is a call on an unknown type."""
+        index, fs = self.index, scope.symbols
+        if name not in index.extension_names:
+            return False, None
+        levels = list(self._extension_levels(scope, name, None))
+        if not any(key in index.extends for candidates, _ in levels for key in candidates):
+            return False, None
+        for receiver in self._implicit_receivers(scope, here):
+            for candidates, how in levels:
+                found = choose(index, fs.family, candidates, receiver, may_guess=False)[0]
+                if found is not None:
+                    own = how == "package" and path_of(found) == fs.extraction.path
+                    return True, (found, "scope" if own else how)
+        if any(key not in index.extends for candidates, _ in levels for key in candidates):
+            return False, None
+        return True, self._extension(scope, name, None)
+
+    def _implicit_receivers(self, scope: FileScope, here: str | None) -> Iterator[Receiver]:
+        """The receivers a bare call inside definition `here` may be made on, innermost
+        first (`_implicit_types`)."""
+        for type_key, spelled in self._implicit_types(scope, here):
+            yield receiver_of(self.index, type_key, spelled)
+
+    def _implicit_types(
+        self, scope: FileScope, here: str | None
+    ) -> Iterator[tuple[str | None, str]]:
+        """The types `this` may stand for inside definition `here`, innermost first, each
+        as found in the branch (None: a library's) and as spelled: what enclosing
+        extension functions extend, and the enclosing classes."""
+        index = self.index
+        key = here
+        while key is not None:
+            if index.kind[key] in CALLABLE_KINDS:
+                extended = index.extends.get(key)
+                if extended is not None:
+                    yield self._on_type(scope, extended, index.qualified[key]), extended
+            elif index.kind[key] in TYPE_KINDS:
+                yield key, index.qualified[key].rpartition(".")[2]
+            key = index.owner.get(key)
+
+    def _on_type(self, scope: FileScope, spelled: str, where: str | None) -> str | None:
+        """The type of the branch `spelled` names as seen from `where`, if one."""
+        *path, name = spelled.split(".")
+        found = self.lookup(scope, ".".join(path) or None, name, where, types=True)
+        return found[0] if found is not None and self.index.kind[found[0]] in TYPE_KINDS else None
+
+    def _extension_levels(
+        self, scope: FileScope, name: str, here: str | None
+    ) -> Iterator[tuple[list[str], str]]:
+        """The definitions of `name` a Kotlin call inside definition `here` may reach, level
+        by level, as Kotlin looks: declared in the types `this` stands for there, a private
+        one too (okio's `private fun Path.resolve()` in its file system class;
+        `CancellableContinuation`'s `fun CoroutineDispatcher.resumeUndispatched()`, inside
+        an extension of it); imported by name; of the package (the file's own first, its
+        private ones too); of each package imported with `*`. A name imported from outside
+        the repository hides the rest: a library's extension, which the branch cannot
+        show."""
+        index = self.index
+        members = [
+            key
+            for type_key, _ in self._implicit_types(scope, here)
+            if type_key is not None and (member := index.find_member(type_key, name))
+            for key in self._same_named(member)
+        ]
+        yield members, "scope"
+        path = scope.symbols.extraction.path
+        found = self._levels.get((path, name))
         if found is None:
-            return None
-        # The extraction does not say which functions have a receiver type: only one the
-        # file imports by name is taken for an extension function, or an object's member
-        # imported so (`import okio.ByteString.Companion.encodeUtf8`).
-        kind = self.index.kind[found[0]]
-        member = target is not None and "." in (target.symbol or "")
-        return found if kind == "Function" or (kind == "Method" and member) else None
+            found = self._levels[(path, name)] = list(self._file_levels(scope, name))
+        yield from found
+
+    def _file_levels(self, scope: FileScope, name: str) -> Iterator[tuple[list[str], str]]:
+        """`_extension_levels` but the first, which depends on where in the file."""
+        own = scope.symbols.extraction.path
+        # Every top-level definition of the name that other files may call: few.
+        tops = self.index.global_top.get((scope.symbols.family, name), [])
+        if name in scope.names:
+            target = scope.names[name]
+            if target is None:
+                return
+            yield self._imported_extensions(scope, target, name), "import"
+        package = scope.package_files
+        yield self._top_named(own, name) + _in_files(tops, package, but=own), "package"
+        for target in scope.wildcards:
+            if target.symbol is None:  # a package's, not a type's static members
+                yield _in_files(tops, target.files), "import"
+
+    def _imported_extensions(self, scope: FileScope, target: Target, name: str) -> list[str]:
+        """What `import a.b.name` (or `a.b.Obj.Companion.name`, `a.b.f as name`) names."""
+        symbol = target.symbol or name
+        if "." not in symbol:
+            tops = self.index.global_top.get((scope.symbols.family, symbol), [])
+            return _in_files(tops, target.files)
+        member = self.index.top_in(target.files, symbol)  # an object's member
+        return self._same_named(member) if member is not None else []
+
+    def _top_named(self, path: str, name: str) -> list[str]:
+        """The top-level definitions of `name` in file `path`, its private ones too."""
+        fs = self.index.files.get(path)
+        key = fs.top.get(name) if fs is not None else None
+        return self._same_named(key) if key is not None else []
+
+    def _same_named(self, key: str) -> list[str]:
+        """The definitions of the file of `key` with its qualified name, in file order."""
+        fs = self.index.files[path_of(key)]
+        spans = fs.overloads.get(self.index.qualified[key])
+        return [found for *_, found in spans] if spans else [key]
 
     def _guess_on_self(
         self, scope: FileScope, own: str | None, name: str, selves: _Selves
@@ -1281,6 +1479,14 @@ def in_tests(path: str) -> bool:
     """Whether `path` (as a key spells it) is a test's or a test helper's."""
     *folders, name = path.split("/")
     return not _TEST_DIRS.isdisjoint(folders) or _TEST_FILE.search(name) is not None
+
+
+def _in_files(keys: list[str], files: tuple[str, ...], but: str = "") -> list[str]:
+    """The definitions of `keys` in `files` (but not in file `but`), in the order of
+    `files`, then of `keys`."""
+    found = [key for key in keys if (path := path_of(key)) != but and path in files]
+    found.sort(key=lambda key: files.index(path_of(key)))
+    return found
 
 
 def _names_a_type(qualifier: str, language: str) -> bool:

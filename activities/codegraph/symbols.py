@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from posixpath import dirname
@@ -83,6 +83,8 @@ class SymbolIndex:
         self.overload_set: dict[str, tuple[str, ...]] = {}
         self.arity: dict[str, tuple[int, int | None]] = {}
         self.extends: dict[str, str] = {}  # extension functions: the type (`Definition.extends`)
+        self.extension_names: Counter[str] = Counter()  # and how many of each name
+        self.top_extensions: dict[str, list[str]] = defaultdict(list)  # top-level ones by name
         self.params: dict[str, tuple[str | None, ...]] = {}  # overloads' (`Definition.params`)
         for path in sorted(extractions):
             self._add_file(self._file_symbols(extractions[path]), types=True)
@@ -138,12 +140,25 @@ class SymbolIndex:
             self.arity[key] = d.arity
         if d.extends is not None:
             self.extends[key] = d.extends
+            self.extension_names[d.name] += 1
+            if d.parent is None:
+                self.top_extensions[d.name].append(key)
         if d.params is not None:
             self.params[key] = tuple(_type_word(p) for p in d.params)
         if d.singleton:
             self.singletons.add(key)
 
     def _forget(self, key: str) -> None:
+        if key in self.extends:
+            name = self.qualified[key].rpartition(".")[2]
+            self.extension_names[name] -= 1
+            if not self.extension_names[name]:
+                del self.extension_names[name]
+            top = self.top_extensions.get(name)
+            if top is not None and key in top:
+                top.remove(key)
+                if not top:
+                    del self.top_extensions[name]
         del self.kind[key], self.qualified[key]
         self.singletons.discard(key)
         for table in (self.self_name, self.overload_set, self.arity, self.extends, self.params):
@@ -155,11 +170,13 @@ class SymbolIndex:
             for d, key in zip(fs.extraction.definitions, fs.keys, strict=True)
             if d.kind in CALLABLE_KINDS and d.qualified_name in fs.overloads
         ]
-        sets: dict[str, list[str]] = defaultdict(list)
+        # Kotlin extensions of one name on different types are no overloads of one another:
+        # the receiver picks among them (`extensions.choose`), the arguments only then.
+        sets: dict[tuple[str, str | None], list[str]] = defaultdict(list)
         for d, key in overloaded:
-            sets[d.qualified_name].append(key)
+            sets[(d.qualified_name, d.extends)].append(key)
         for d, key in overloaded:
-            self.overload_set[key] = tuple(sets[d.qualified_name])
+            self.overload_set[key] = tuple(sets[(d.qualified_name, d.extends)])
 
     def overload_for(
         self, key: str, args: int | None, arg_types: tuple[str | None, ...] | None = None
@@ -487,6 +504,18 @@ class SymbolIndex:
                 if found is not None and self.kind[found] in CALLABLE_KINDS:
                     return found
         return None
+
+    def names_type(self, fs_family: str, spelled: str) -> bool:
+        """Whether a type of the branch goes by `spelled` (`Outer.Inner`) or by its last
+        name: a library's type is never a subtype of one."""
+        last = spelled.rpartition(".")[2]
+        return bool(self.global_types.get((fs_family, spelled))) or bool(
+            self.global_types.get((fs_family, last))
+        )
+
+    def ancestry(self, type_key: str) -> Iterator[str]:
+        """The type, then its ancestors in the branch breadth-first (nearest first)."""
+        return self._ancestry(type_key)
 
     def _ancestry(self, type_key: str) -> Iterator[str]:
         """The type, then its ancestors breadth-first, each once, at most `_MAX_ANCESTRY`."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from tests.codegraph.sample_repo import index_repo
+from activities.codegraph.graph_rows import symbol_rows
+from tests.codegraph.sample_repo import BRANCH, REPO, index_repo
 
 JAVA = {
     "src/main/java/com/acme/repo/Repository.java": """
@@ -754,3 +755,147 @@ def test_a_static_wildcard_import_brings_in_a_types_static_members() -> None:
     assert ("src/main/java/c/Use.java", "src/main/java/a/b/Util.java", "") in repo.edge_set(
         "IMPORTS"
     )
+
+
+def test_the_receiver_type_picks_among_kotlin_extensions_of_one_name() -> None:
+    """kotlinx.coroutines: `scope.cancel()` on a `CoroutineScope` is `fun
+    CoroutineScope.cancel()`, `context.cancel()` the `CoroutineContext` one of another file,
+    `deferred.ensureActive()` `Job`'s through `Deferred : Job`, and `job.cancel()` the
+    member. On an object of unknown type, `other.cancelAndJoin()` is the one extension of
+    that name, but `other.await()` no `Promise.await()` (`Deferred` has a member `await`),
+    nor `other.cancel()` any of the extensions of several types: no edge."""
+    repo = index_repo(
+        {
+            "core/src/kotlinx/coroutines/CoroutineScope.kt": """
+                package kotlinx.coroutines
+
+                import kotlin.coroutines.CoroutineContext
+
+                public interface CoroutineScope {
+                    public val coroutineContext: CoroutineContext
+                }
+
+                public fun CoroutineScope.cancel(cause: Throwable? = null) {
+                    coroutineContext.cancel(cause)
+                }
+
+                public fun CoroutineScope.ensureActive(): Unit = coroutineContext.ensureActive()
+                """,
+            "core/src/kotlinx/coroutines/Job.kt": """
+                package kotlinx.coroutines
+
+                import kotlin.coroutines.CoroutineContext
+
+                public interface Job {
+                    public fun cancel(cause: Throwable? = null)
+                }
+
+                public interface Deferred<out T> : Job {
+                    public suspend fun await(): T
+                }
+
+                public fun CoroutineContext.cancel(cause: Throwable? = null) {}
+
+                public fun Job.ensureActive() {}
+
+                public fun CoroutineContext.ensureActive() {}
+
+                public suspend fun Job.cancelAndJoin() {}
+                """,
+            "core/src/kotlinx/coroutines/Promise.kt": """
+                package kotlinx.coroutines
+
+                public suspend fun <T> Promise<T>.await(): T = suspendCancellableCoroutine {}
+                """,
+            "app/src/main/kotlin/com/acme/Worker.kt": """
+                package com.acme
+                import kotlinx.coroutines.*
+                import kotlin.coroutines.CoroutineContext
+                class Worker(private val scope: CoroutineScope, private val job: Job) {
+                    fun stop(context: CoroutineContext, deferred: Deferred<Int>) {
+                        scope.cancel()
+                        context.cancel()
+                        deferred.ensureActive()
+                        job.cancel()
+                    }
+                    fun guess() {
+                        val other = async { 1 }
+                        other.cancel()
+                        other.ensureActive()
+                        other.await()
+                        other.cancelAndJoin()
+                    }
+                }
+                """,
+        }
+    )
+    scope = "core/src/kotlinx/coroutines/CoroutineScope.kt"
+    job = "core/src/kotlinx/coroutines/Job.kt"
+    stop = "app/src/main/kotlin/com/acme/Worker.kt|Method:Worker.stop"
+    assert repo.edge_set("CALLS") == {
+        (stop, f"{scope}|Function:cancel", "import"),
+        (stop, f"{job}|Function:cancel", "import"),
+        (stop, f"{job}|Function:ensureActive", "import"),
+        (stop, f"{job}|Method:Job.cancel", "type"),
+        ("app/src/main/kotlin/com/acme/Worker.kt|Method:Worker.guess",
+         f"{job}|Function:cancelAndJoin", "import"),
+    }  # fmt: skip
+
+
+def test_a_kotlin_extension_is_picked_by_a_literal_a_cast_or_this() -> None:
+    """`"A B".slugify()` is `fun String.slugify()` beside `fun ByteArray.slugify()`, and so
+    is a bare `slugify()` or `this.slugify()` inside another extension of `String`; okio's
+    `(sink as Sink).buffer()` is `fun Sink.buffer()`, not `Source.buffer()`, while
+    `source().buffer()` says nothing of its type. The node says what each extends."""
+    repo = index_repo(
+        {
+            "text/src/main/kotlin/com/acme/text/Slug.kt": """
+                package com.acme.text
+
+                fun String.slugify(): String = lowercase()
+                fun ByteArray.slugify(): String = ""
+                fun <T : CharSequence> T.shout(): String = ""
+
+                fun String.titled(): String = this.slugify()
+                fun ByteArray.titled(): String = slugify()
+                """,
+            "okio/src/commonMain/kotlin/okio/Okio.kt": """
+                package okio
+                interface Source
+                interface Sink
+                fun Source.buffer(): Int = 1
+                fun Sink.buffer(): Int = 2
+                """,
+            "app/src/main/kotlin/com/acme/User.kt": """
+                package com.acme
+                import com.acme.text.slugify
+                import okio.Sink
+                import okio.buffer
+
+                class User(val name: String, val raw: ByteArray) {
+                    fun slug() = name.slugify() + "A B".slugify()
+                    fun rawSlug() = raw.slugify()
+                    fun guess() = load().slugify()
+                    fun write(sink: Any) = (sink as Sink).buffer() + source().buffer()
+                }
+                """,
+        }
+    )
+    slug = "text/src/main/kotlin/com/acme/text/Slug.kt"
+    user = "app/src/main/kotlin/com/acme/User.kt"
+    assert repo.edge_set("CALLS") == {
+        (f"{user}|Method:User.slug", f"{slug}|Function:slugify", "import"),
+        (f"{user}|Method:User.rawSlug", f"{slug}|Function:slugify#2", "import"),
+        (f"{user}|Method:User.write", "okio/src/commonMain/kotlin/okio/Okio.kt|Function:buffer#2",
+         "import"),
+        (f"{slug}|Function:titled", f"{slug}|Function:slugify", "scope"),
+        (f"{slug}|Function:titled#2", f"{slug}|Function:slugify#2", "scope"),
+    }  # fmt: skip
+    rows = symbol_rows(REPO, BRANCH, repo.extractions[slug])
+    assert [(row.props["qualified_name"], row.props["receiver_type"]) for row in rows] == [
+        ("slugify", "String"),
+        ("slugify", "ByteArray"),
+        ("shout", "CharSequence"),
+        ("titled", "String"),
+        ("titled", "ByteArray"),
+    ]

@@ -98,6 +98,10 @@ class LanguageSpec:
     # `=name` for a name whose declared type the extraction reads, else None.
     parameter_types: Callable[[Node], tuple[str | None, ...]] | None = None
     argument_types: Callable[[Node], tuple[str | None, ...] | None] | None = None
+    # The type a call's receiver node shows by itself (`"x".slugify()`: `String`; `(s as
+    # Sink).buffer()`: `Sink`), taken for the call's `CallSite.receiver_type` (Kotlin,
+    # where it picks among extension functions).
+    shown_type: Callable[[Node], str | None] | None = None
 
 
 # Where grammars put a declaration's `private`: Java's `modifiers`, C#'s `modifier`, PHP's

@@ -167,16 +167,53 @@ def hidden(node: Node, path: str) -> bool:
 
 
 def extends(node: Node) -> str | None:
-    """The receiver type a `function_declaration` names (`fun List<T>.firstOf()`: `List`)."""
+    """The receiver type a `function_declaration` names (`fun List<T>.firstOf()`: `List`);
+    for a type parameter, its bound (`fun <T : Job> T.f()`: `Job`), else `Any`."""
     receiver = None
     for child in node.children:
         if child.type == ".":
-            return type_name(text(receiver)) if receiver is not None else None
+            # `fun String?.orEmpty()` extends `String` (and takes its null)
+            spelled = type_name(text(receiver)).rstrip("?") if receiver is not None else None
+            return _bound(node, spelled) if spelled else None
         if child.type in ("identifier", "function_value_parameters"):
             return None  # the name came first
         if child.is_named and child.type not in ("modifiers", "type_parameters"):
             receiver = child
     return None
+
+
+def _bound(node: Node, spelled: str) -> str:
+    """`spelled`, or where it is one of the function's type parameters, what bounds it: in
+    `<T : Job>` or `where T : Job`, else `Any`, as every receiver is one."""
+    declared = False
+    for child in node.children:
+        for part in child.named_children if child.type in _TYPE_PARAMETER_LISTS else ():
+            names = [c for c in part.named_children if c.type in ("identifier", "type_identifier")]
+            if not names or text(names[0]) != spelled:
+                continue
+            declared = True
+            bound = next((c for c in part.named_children[1:] if c.type in _BOUNDS), None)
+            if bound is not None:
+                return type_name(text(bound).strip("?"))
+    return "Any" if declared else spelled
+
+
+_TYPE_PARAMETER_LISTS = frozenset({"type_parameters", "type_constraints"})
+_BOUNDS = frozenset({"user_type", "nullable_type"})
+
+
+def shown_type(node: Node) -> str | None:
+    """The type a call's receiver shows by itself: a literal's (`"x".slugify()`: `String`,
+    `1L`: `Long`) or a cast's (`(sink as Sink).buffer()`: `Sink`)."""
+    if node.type == "parenthesized_expression" and node.named_child_count == 1:
+        inner = node.named_children[0]
+        cast = inner.named_children[-1] if inner.type == "as_expression" else None
+        if cast is not None and cast.type in _BOUNDS:
+            return type_name(text(cast)).rstrip("?") or None
+        return None
+    if node.type in ("call_expression", "identifier") and text(node) not in _KOTLIN_WORDS:
+        return None  # `Sink()` may be a function's; a name is typed elsewhere
+    return _argument_type(node)
 
 
 SPEC = LanguageSpec(
@@ -189,4 +226,5 @@ SPEC = LanguageSpec(
     extends=extends,
     parameter_types=parameter_types,
     argument_types=argument_types,
+    shown_type=shown_type,
 )
