@@ -9,6 +9,7 @@ namespaces, which resolution looks up across files (`RepoLayout.macro_namespaces
 
 from __future__ import annotations
 
+import bisect
 import re
 
 # An export or visibility macro between `class` and the name (`class SPDLOG_API logger {`,
@@ -126,6 +127,105 @@ def blank_declarator_macros(source: bytes) -> bytes:
     for start, end in spans:
         out[start:end] = b" " * (end - start)
     return bytes(out)
+
+
+# Macros after a function's parameter list (abseil's thread-safety annotations: `bool
+# TryLock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {`, `int Count() const
+# ABSL_LOCKS_EXCLUDED(mu_) {`, `void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION();`): the grammar
+# reads the macro call as the declarator and names the method after the macro. Upper-case
+# words with an underscore, each with its arguments or none, after the `)` and any
+# qualifiers, before what may end a declarator: a body, `;`, `= default`, an initialiser list.
+_TRAILING_MACROS = re.compile(
+    rb"\)(?:\s*+(?:(?:const|volatile|noexcept|override|final)\b|&&?))*+"
+    rb"((?:\s*+_*[A-Z][A-Z0-9]{0,80}+_[A-Z0-9_]{0,80}+"
+    rb"(?:[ \t]*+\((?:[^()\n]|\([^()\n]*\)){0,200}+\))?){1,8}+)"
+    rb"(?=\s*+(?:[{;:]|=(?!=)|->|(?:const|override|final|noexcept)\b))"
+)
+# Words before a `(` that make it no parameter list: `if (x) FOO(y);` calls FOO.
+_NOT_A_DECLARATOR = frozenset(
+    b"if while for switch return sizeof alignof decltype noexcept catch defined throw case "
+    b"__attribute__ __declspec alignas static_assert new delete and or not co_await".split()
+)
+_BEFORE_PARAMETERS = re.compile(rb"(~?[A-Za-z_]\w{0,80}+)[ \t]*+$")
+# A macro after a variable's or a parameter's name (`int count_ ABSL_GUARDED_BY(mu_);`,
+# `T&& value ABSL_INTERNAL_ATTRIBUTE_CAPTURED_BY_THIS)`): with its arguments before the end
+# of the declaration, or without them before the end of a parameter (not before `;` or `=`:
+# `size_t MAX_LEN = 8;` is a constant's name).
+_NAME_THEN_MACRO = re.compile(
+    rb"[ \t](_*[A-Z][A-Z0-9]{0,80}+_[A-Z0-9_]{0,80}+)"
+    rb"(?:[ \t]*+\((?:[^()\n]|\([^()\n]*\)){0,200}+\)(?=\s*+[;,)=])|(?=\s*+[,)]))"
+)
+# Where to try `_NAME_THEN_MACRO` (a search from a literal is fast): a macro word's first
+# underscore, its end and what follows it.
+_MACRO_THEN_END = re.compile(rb"_[A-Z0-9_]{0,80}+[ \t]*+[(,)]")
+_NAME_BEFORE = re.compile(rb"([A-Za-z_]\w{0,80}+|\])[ \t]*+$")
+# Words before such a macro that make it an expression or statement (`return FOO_X(a);`).
+_NOT_A_NAME = frozenset(
+    b"return else do case goto throw new delete sizeof co_return co_yield co_await typedef "
+    b"using and or not".split()
+)
+
+
+def blank_trailing_macros(source: bytes) -> bytes:
+    """`source` with the macros after a declarator (`_TRAILING_MACROS` after a parameter
+    list, `_NAME_THEN_MACRO` after a name) turned to spaces, so every byte offset and line
+    stays where it was. Only after a parameter list (the `)` closes a `(` that follows a name
+    that is no keyword) or a name that is no keyword, and never in a directive: a macro's
+    body is no declaration (`#define O(n, t) t TSD_MANGLE(n);` names a field by a macro)."""
+    if b"_" not in source:
+        return source
+    spans = []
+    for hit in _MACRO_THEN_END.finditer(source):
+        start, lowest = hit.start(), max(hit.start() - _MAX_MACRO_CHARS, 1)
+        while start > lowest and source[start - 1] in _MACRO_BYTES:
+            start -= 1
+        m = _NAME_THEN_MACRO.match(source, start - 1)
+        if m is None:
+            continue
+        name = _NAME_BEFORE.search(source, max(m.start() - 82, 0), m.start())
+        if name is not None and name[1] not in _NOT_A_NAME:
+            spans.append((m.start(1), m.end()))
+    trailing = list(_TRAILING_MACROS.finditer(source))
+    opening = _matching_openings(source) if trailing else {}
+    for m in trailing:
+        paren = opening.get(m.start())
+        if paren is None:
+            continue
+        name = _BEFORE_PARAMETERS.search(source, max(paren - 82, 0), paren)
+        if name is not None and name[1] not in _NOT_A_DECLARATOR:
+            spans.append(m.span(1))
+    if not spans:
+        return source
+    directives = [m.span() for m in _DIRECTIVE.finditer(source)]
+    out = bytearray(source)
+    for start, end in spans:
+        at = bisect.bisect_right(directives, (start, len(source))) - 1
+        if at >= 0 and directives[at][0] <= start < directives[at][1]:
+            continue
+        out[start:end] = _NOT_NEWLINE.sub(b" ", source[start:end])  # newlines stay
+    return bytes(out)
+
+
+# A preprocessor directive over its continued lines.
+_DIRECTIVE = re.compile(rb"^[ \t]*#(?:[^\n]*\\\r?\n)*[^\n]*", re.MULTILINE)
+_NOT_NEWLINE = re.compile(rb"[^\r\n]")
+
+
+def _matching_openings(source: bytes) -> dict[int, int]:
+    """Each `)`'s matching `(` by offset, within one statement: a `;`, `{` or `}` forgets
+    every `(` still open, as no parameter list holds one (`for (;;)` pairs nothing)."""
+    pairs = {}
+    stack: list[int] = []
+    for m in re.finditer(rb"[(){};]", source):
+        char = m[0]
+        if char == b"(":
+            stack.append(m.start())
+        elif char == b")":
+            if stack:
+                pairs[m.start()] = stack.pop()
+        else:
+            stack.clear()
+    return pairs
 
 
 # `#define FMT_BEGIN_NAMESPACE namespace fmt { inline namespace v11 {`, over continued lines.

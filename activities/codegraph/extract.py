@@ -21,6 +21,7 @@ from activities.codegraph.c_macros import (
     blank_declarator_macros,
     blank_export_macros,
     blank_modifier_macros,
+    blank_trailing_macros,
     namespace_macros,
 )
 from activities.codegraph.languages import get_query, parse
@@ -105,7 +106,9 @@ def extract(
         # `class SPDLOG_API logger`, `char* absl_nonnull s`, a `FMT_BEGIN_NAMESPACE` line:
         # same offsets, no macro.
         source, macros["macro_lines"] = blank_bare_macros(
-            blank_modifier_macros(blank_export_macros(blank_declarator_macros(source)))
+            blank_modifier_macros(
+                blank_export_macros(blank_declarator_macros(blank_trailing_macros(source)))
+            )
         )
     root = parse(language, source, cpu_seconds, deadline).root_node
     try:

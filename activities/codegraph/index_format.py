@@ -145,7 +145,9 @@ from activities.codegraph.skipping import SkipRules
 # 50: a macro line above a closing brace (`ABSL_NAMESPACE_END`) is blanked.
 # 51: Kotlin extension functions carry `receiver_type` and calls reach them by their
 # receiver's type, level by level as Kotlin looks them up.
-EXTRACTOR_VERSION = 51
+# 52: C/C++ macros after a parameter list or a name (`bool TryLock()
+# ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {`, `int n_ ABSL_GUARDED_BY(mu_);`) are blanked.
+EXTRACTOR_VERSION = 52
 
 
 def index_format(

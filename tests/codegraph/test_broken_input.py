@@ -7,7 +7,7 @@ from types import FrameType
 
 import pytest
 
-from activities.codegraph.c_macros import namespace_macros
+from activities.codegraph.c_macros import blank_trailing_macros, namespace_macros
 from activities.codegraph.extract import extract
 from activities.codegraph.languages import GRAMMARS, ParseTimeoutError
 from activities.codegraph.model import MAX_NAME_BYTES
@@ -30,6 +30,12 @@ MACRO_WORD = b"AB_" * 300_000 + b"\n"
 # A define of 200,000 continued lines opening comments it never closes: read again from every
 # `/*` before. (tree-sitter itself takes minutes over it, so only the macro pass is run; a
 # worker's parse stops at its CPU limit and records the file as `parse_timeout`.)
+TRAILING_MACROS = (
+    b") A_B " * 150_000,
+    b"x A_B," * 170_000,
+    b"(" * 500_000 + b") A_B {",
+    b"#define X \\\n" + b"a A_B,\\\n" * 100_000,
+)
 DEFINE_OF_COMMENTS = b"#define X namespace a { " + b"/* \\\n" * 200_000
 
 
@@ -166,4 +172,6 @@ def test_a_megabyte_of_macro_like_text_is_read_once() -> None:
     for language in ("c", "cpp"):
         result = extract("stall.h", MACRO_WORD, language)
         assert (result.path, result.language) == ("stall.h", language)
+    for source in TRAILING_MACROS:  # each `)` or name before a macro is read a bounded time
+        assert len(blank_trailing_macros(source)) == len(source)
     assert namespace_macros(DEFINE_OF_COMMENTS) == ()

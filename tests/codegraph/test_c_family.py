@@ -7,6 +7,7 @@ from textwrap import dedent
 from activities.codegraph.c_macros import (
     blank_bare_macros,
     blank_declarator_macros,
+    blank_trailing_macros,
     namespace_macros,
 )
 from tests.codegraph.sample_repo import index_repo
@@ -598,6 +599,63 @@ def test_macros_between_a_type_and_a_name_leave_the_declaration_whole() -> None:
     assert (f"{here}Function:absl.test_thread", f"{here}Function:absl.Run", "scope") in calls
     blanked = blank_declarator_macros(dedent(source).encode()).decode()
     for kept in ("int *buf_ptr GUARDED_BY(mu)", "static SIZE_T Count", "a * b_c"):
+        assert kept in blanked
+
+
+def test_macros_after_a_declarator_leave_the_function_its_name() -> None:
+    """abseil's thread-safety annotations after a parameter list (`bool TryLock()
+    ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {`) named the method after the macro, and one
+    after a field's or parameter's name broke the class around it. Blanked, each method has
+    its name, lines and calls; `if (x) FOO(y);`, a constant's upper-case name and a macro's
+    body stay as written."""
+    source = """
+        namespace absl {
+        class Mutex {
+         public:
+          void Lock() ABSL_EXCLUSIVE_LOCK_FUNCTION();
+          bool TryLock() ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {
+            return Check();
+          }
+          int Count() const
+              ABSL_LOCKS_EXCLUDED(mu_) ABSL_ATTRIBUTE_COLD {
+            return Check();
+          }
+          void Insert(int&& value ABSL_INTERNAL_CAPTURED_BY_THIS) { Check(); }
+          bool Check() { return true; }
+         private:
+          int count_ ABSL_GUARDED_BY(mu_);
+        };
+        static int GetId(Mutex* mu) ABSL_LOCKS_EXCLUDED(graph_mu) {
+          return mu->Count();
+        }
+        void Run(int x) {
+          if (x) LOG_ERROR(x);
+          size_t MAX_LEN = 8;
+        }
+        #define O(n, t) t TSD_MANGLE(n);
+        }  // namespace absl
+        """
+    repo = index_repo({"src/mutex.h": source})
+    assert repo.defs("src/mutex.h") == [
+        ("Namespace", "absl", 1, 25),
+        ("Class", "absl.Mutex", 2, 16),
+        ("Method", "absl.Mutex.TryLock", 5, 7),
+        ("Method", "absl.Mutex.Count", 8, 11),
+        ("Method", "absl.Mutex.Insert", 12, 12),
+        ("Method", "absl.Mutex.Check", 13, 13),
+        ("Function", "absl.GetId", 17, 19),
+        ("Function", "absl.Run", 20, 23),
+    ]
+    assert not repo.extractions["src/mutex.h"].has_syntax_errors
+    calls = repo.edge_set("CALLS")
+    here = "src/mutex.h|"
+    check = f"{here}Method:absl.Mutex.Check"
+    for caller in ("TryLock", "Count", "Insert"):
+        assert (f"{here}Method:absl.Mutex.{caller}", check, "scope") in calls
+    assert (None, "LOG_ERROR", "absl.Run") in repo.calls("src/mutex.h")
+    blanked = blank_trailing_macros(dedent(source).encode())
+    assert blanked.count(b"\n") == dedent(source).encode().count(b"\n")
+    for kept in (b"if (x) LOG_ERROR(x);", b"size_t MAX_LEN = 8;", b"t TSD_MANGLE(n);"):
         assert kept in blanked
 
 
