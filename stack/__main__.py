@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from app.settings import Settings, SettingsError
+from stack import records
 from stack.services import (
     NEO4J_LIB,
     ROOT,
@@ -85,6 +86,27 @@ def down(services: list[Service]) -> None:
             print(f"stopped {service.name}")
 
 
+def status(settings: Settings, services: list[Service], directory: Path) -> list[str]:
+    """A line per process: where a running one listens, as it recorded at its start (the
+    environment here may differ from `make run`'s), or where the settings here would start it."""
+    from stack.supervisor import process_ports
+
+    configured = {s.name: s.ports() for s in services} | process_ports(settings)
+    lines = []
+    for name in ("redis", "temporal", "neo4j", "web", "worker"):
+        pid = records.live_pid(directory, name)
+        ports = records.recorded_ports(directory, name) if pid else None
+        if ports is None:
+            ports = configured.get(name)
+        if ports is None:
+            continue  # not on this machine, and nothing of ours runs under that name
+        main_port = f"127.0.0.1:{ports['']}" if "" in ports else "-"
+        others = ", ".join(f"{label} 127.0.0.1:{port}" for label, port in ports.items() if label)
+        state = f"running (pid {pid})" if pid else "stopped"
+        lines.append(f"{name:9} {main_port:16} {state}" + (f"; {others}" if others else ""))
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m stack", description=__doc__)
     parser.add_argument("command", choices=["up", "down", "status", "run", "install-neo4j"])
@@ -108,10 +130,7 @@ def main(argv: list[str] | None = None) -> int:
             stop_supervisor(state_dir())
             down(services)
         elif args.command == "status":
-            for service in services:
-                pid = service.pid()
-                state = f"running (pid {pid})" if pid else "stopped"
-                print(f"{service.name:9} 127.0.0.1:{service.port:<6} {state}")
+            print("\n".join(status(settings, services, state_dir())))
         else:
             from stack.supervisor import run
 

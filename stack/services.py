@@ -1,6 +1,6 @@
 """The real local services repograph runs on: Redis, the Temporal dev server and Neo4j.
 
-Each `Service` starts one process on 127.0.0.1, writes its pid and log under a state
+Each `Service` starts one process on 127.0.0.1, writes its pid, ports and log under a state
 directory, waits until it answers, and stops exactly the process it started. `make run`,
 `make stop` and the test fixtures all use these classes, so there is one way to run the stack.
 Standard library only: this runs before the virtualenv's packages are importable.
@@ -19,6 +19,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from stack import records
+from stack.records import pid_alive
 
 ROOT = Path(__file__).resolve().parent.parent
 NEO4J_LIB = ROOT / ".local" / "neo4j" / "lib"
@@ -81,21 +84,6 @@ def wait_until_ready(
     raise StackError(f"{name} did not answer on port {port} within {timeout:.0f}s; {explain()}")
 
 
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    # A zombie still answers kill(0); read its state so a dead child is not "running".
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return True
-    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
-
-
 @dataclass
 class Service:
     """One local server process, identified by its name and state directory."""
@@ -126,12 +114,12 @@ class Service:
     def ready(self) -> bool:
         return port_open(self.port)
 
+    def ports(self) -> dict[str, int]:
+        """Where the process listens, as `make status` shows it; "" is its main port."""
+        return {"": self.port}
+
     def pid(self) -> int | None:
-        try:
-            pid = int(self.pid_file.read_text().strip())
-        except (OSError, ValueError):
-            return None
-        return pid if pid_alive(pid) else None
+        return records.live_pid(self.state_dir, self.name)
 
     def is_running(self) -> bool:
         return self.pid() is not None
@@ -158,13 +146,13 @@ class Service:
         # Keep the handle: the child is reaped on stop, and a dropped Popen of a live process
         # warns (which the test suite turns into an error).
         _CHILDREN[proc.pid] = proc
-        self.pid_file.write_text(f"{proc.pid}\n")
+        records.record(self.state_dir, self.name, proc.pid, self.ports())
         try:
             self._wait_ready(proc)
         except StackError:
             # Nothing of a failed start stays behind: `make run` exits without it, and a pid
             # file of a dead process could have a later `make stop` signal whoever reuses the pid.
-            self.pid_file.unlink(missing_ok=True)
+            records.forget(self.state_dir, self.name)
             _end(proc)
             raise
         return True
@@ -182,7 +170,7 @@ class Service:
     def stop(self, timeout: float = 30.0) -> bool:
         """Stop the process this state directory started; True when something was stopped."""
         pid = self.pid()
-        self.pid_file.unlink(missing_ok=True)
+        records.forget(self.state_dir, self.name)
         if pid is None:
             return False
         os.kill(pid, signal.SIGTERM)
@@ -198,7 +186,7 @@ class Service:
     def kill(self) -> None:
         """SIGKILL the process, for fault tests that need an abrupt stop."""
         pid = self.pid()
-        self.pid_file.unlink(missing_ok=True)
+        records.forget(self.state_dir, self.name)
         if pid is not None:
             os.kill(pid, signal.SIGKILL)
             while pid_alive(pid):
@@ -310,6 +298,9 @@ class Temporal(Service):
         else:
             args += ["--ui-port", str(self.ui_port)]
         return args
+
+    def ports(self) -> dict[str, int]:
+        return {"": self.port} | ({} if self.ui_port is None else {"UI": self.ui_port})
 
     @property
     def address(self) -> str:

@@ -18,7 +18,9 @@ from types import FrameType
 
 from app.cli.demo import DEV_WEBHOOK_SECRET
 from app.settings import Settings
-from stack.services import ROOT, Service, pid_alive, refuse_taken_port, wait_until_ready
+from stack import records
+from stack.records import pid_alive
+from stack.services import ROOT, Service, refuse_taken_port, wait_until_ready
 from stack.services import Neo4j as Neo4jService
 
 SUPERVISOR_PID = "supervisor.pid"
@@ -37,6 +39,20 @@ def _spawn(
     )
 
 
+def process_ports(settings: Settings) -> dict[str, dict[str, int]]:
+    """Where the web and worker processes of `settings` listen, as `make status` shows it."""
+    web = {"": settings.port}
+    if settings.metrics_port:
+        web["metrics"] = settings.metrics_port
+    worker = {}
+    if settings.worker_metrics_port:
+        worker = {
+            "SDK metrics": settings.worker_metrics_port,
+            "metrics": settings.worker_metrics_port + 1,
+        }
+    return {"web": web, "worker": worker}
+
+
 def _banner(settings: Settings, services: list[Service]) -> None:
     base = f"http://127.0.0.1:{settings.port}"
     # METRICS_PORT moves /metrics off the web port, which then answers 404 for it.
@@ -52,8 +68,8 @@ def _banner(settings: Settings, services: list[Service]) -> None:
         f"  Temporal         {settings.temporal_address} (namespace {settings.temporal_namespace}, "
         f"task queue {settings.task_queue})",
     ]
-    if ui is not None and getattr(ui, "ui_port", None):
-        lines.append(f"  Temporal UI      http://127.0.0.1:{ui.ui_port}")
+    if ui is not None and "UI" in ui.ports():
+        lines.append(f"  Temporal UI      http://127.0.0.1:{ui.ports()['UI']}")
     lines.append(
         f"  Neo4j            {settings.neo4j_uri}" + (" (local, no auth)" if neo4j_local else "")
     )
@@ -111,6 +127,8 @@ def run(settings: Settings, services: list[Service], directory: Path) -> int:
             return 1
         children["worker"] = _spawn("worker", [python, "-m", "app.cli", "worker"], env, directory)
         children["web"] = _spawn("web", [python, "-m", "app.cli", "serve"], env, directory)
+        for name, ports in process_ports(settings).items():
+            records.record(directory, name, children[name].pid, ports)
         # The banner says where to send webhooks: print it once they would be answered.
         wait_until_ready(
             "web",
@@ -139,6 +157,8 @@ def run(settings: Settings, services: list[Service], directory: Path) -> int:
                 print(f"{name} did not stop within 30s; killing it", file=sys.stderr)
                 child.kill()
                 child.wait()
+        for name in children:
+            records.forget(directory, name)
         down(started)
         (directory / SUPERVISOR_PID).unlink(missing_ok=True)
     return code

@@ -12,7 +12,8 @@ import pytest
 
 from app.settings import Settings
 from stack.__main__ import local_services, state_dir
-from stack.services import Redis, Service, StackError, free_port, pid_alive
+from stack.records import pid_alive
+from stack.services import Redis, Service, StackError, free_port
 
 
 def test_redis_starts_in_a_relative_state_directory(
