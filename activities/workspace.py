@@ -4,6 +4,11 @@ Each worker process owns `<WORKSPACE_DIR>/<worker_id>/` and holds an exclusive `
 inside it while it lives. At start, a worker removes every other directory that has such a lock
 file and whose lock nobody holds: what a SIGKILLed worker left behind is cleaned by the next
 worker to start on that host. Directories without the lock file are not a worker's; they stay.
+A worker killed while taking its directory leaves the lock file under its unfinished name: the
+sweep removes that directory too, when no worker is taking one (a shared lock on a file in
+WORKSPACE_DIR is held while a directory is taken, which a sweep tries to lock exclusively).
+One killed between making the directory and creating the file leaves it empty: like any other
+directory without a lock file, it is not told apart from data that is not ours, and stays.
 
 A finished run's fetched repository is kept under `warm/` (a bounded number, least recently
 used out) and moved into the next run of the same branch, whose fetch then downloads only what
@@ -26,11 +31,17 @@ import shutil
 import stat
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
 log = logging.getLogger("repograph.workspace")
 LOCK_NAME = ".owner.lock"
+PENDING_LOCK_NAME = f"{LOCK_NAME}.new"
+# In WORKSPACE_DIR: shared while a worker takes its directory, exclusive to sweep one left
+# half-taken. A sweep waits this long for the workers starting now before skipping those.
+ROOT_LOCK_NAME = ".repograph-workspaces.lock"
+ROOT_LOCK_WAIT_SECONDS = 1.0
 WARM_DIR = "warm"
 # A kept repository accumulates every fetched version of its branch (git only adds objects):
 # after this many reuses it is dropped and the next run fetches from scratch.
@@ -53,15 +64,17 @@ class Workspace:
 
     def open(self) -> None:
         """Take ownership of this worker's directory and sweep abandoned ones."""
-        self.dir.mkdir(parents=True, exist_ok=True)
-        # The lock is taken before the file has the name sweepers look for: a worker starting
-        # at the same moment would otherwise find it unlocked, take this directory for a dead
-        # worker's and remove it, and its probe's own brief lock could fail ours. A rename
-        # keeps the open file, so the lock holds under the new name.
-        pending = self.dir / f"{LOCK_NAME}.new"
-        self._lock_file = pending.open("wb")
-        fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        pending.rename(self.dir / LOCK_NAME)
+        self.root.mkdir(parents=True, exist_ok=True)
+        with _root_lock(self.root, fcntl.LOCK_SH):  # waits: held from here
+            self.dir.mkdir(exist_ok=True)
+            # The lock is taken before the file has the name sweepers look for: a worker
+            # starting at the same moment would otherwise find it unlocked, take this directory
+            # for a dead worker's and remove it, and its probe's own brief lock could fail ours.
+            # A rename keeps the open file, so the lock holds under the new name.
+            pending = self.dir / PENDING_LOCK_NAME
+            self._lock_file = pending.open("wb")
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            pending.rename(self.dir / LOCK_NAME)
         self.sweep_abandoned()
 
     def close(self) -> None:
@@ -75,14 +88,36 @@ class Workspace:
         root is not ours and is left alone."""
         removed = []
         for candidate in self.root.iterdir():
-            if candidate == self.dir or not _is_worker_dir(candidate):
+            if candidate == self.dir:
                 continue
-            if _owner_alive(candidate):
+            if _is_half_taken(candidate):
+                if not self._remove_half_taken(candidate):
+                    continue
+            elif not _is_worker_dir(candidate) or _owner_alive(candidate):
                 continue
-            shutil.rmtree(candidate, ignore_errors=True)
+            else:
+                shutil.rmtree(candidate, ignore_errors=True)
             removed.append(candidate)
             log.info("removed abandoned workspace", extra={"path": str(candidate)})
         return removed
+
+    def _remove_half_taken(self, directory: Path) -> bool:
+        """Remove a directory whose worker died while taking it; False if it may be alive."""
+        # Under the exclusive lock no worker is between creating its lock file and naming it,
+        # so one found unnamed is a dead worker's. Skipped (to the next worker's start) while
+        # a worker holds the lock longer than the wait: never removed on a guess.
+        with _root_lock(self.root, fcntl.LOCK_EX, ROOT_LOCK_WAIT_SECONDS) as exclusive:
+            # Checked again under the lock: named meanwhile, or holding anything but the
+            # lock file, it is not a half-taken directory any more (or never was).
+            if not exclusive or not _is_half_taken(directory):
+                return False
+            # Also held by its owner (a worker of a version without the root lock): alive.
+            if _held(directory / PENDING_LOCK_NAME):
+                return False
+            (directory / PENDING_LOCK_NAME).unlink(missing_ok=True)
+            with contextlib.suppress(OSError):
+                directory.rmdir()
+        return not directory.exists()
 
     def new_run_dir(self, label: str) -> Path:
         """A fresh directory for one run; `label` is only a readable hint, never trusted."""
@@ -185,12 +220,55 @@ def _is_worker_dir(path: Path) -> bool:
     return ours
 
 
-def _owner_alive(directory: Path) -> bool:
+def _is_half_taken(path: Path) -> bool:
+    """A directory holding nothing but a lock file under its unfinished name: a worker taking
+    it (or killed while doing so; the owner creates nothing else before it names the file)."""
     try:
-        handle = (directory / LOCK_NAME).open("rb")
+        if not stat.S_ISDIR(path.lstat().st_mode):
+            return False
+        return os.listdir(path) == [PENDING_LOCK_NAME] and stat.S_ISREG(
+            (path / PENDING_LOCK_NAME).lstat().st_mode
+        )
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def _root_lock(root: Path, operation: int, wait_s: float | None = None) -> Iterator[bool]:
+    """Hold WORKSPACE_DIR's lock (`LOCK_SH` or `LOCK_EX`); yields False when `wait_s` passes
+    first (None: wait as long as it takes)."""
+    path = root / ROOT_LOCK_NAME
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except PermissionError:
+        # Another user's file in a shared sticky directory (fs.protected_regular forbids
+        # O_CREAT on it): reading is enough for flock.
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    try:
+        if wait_s is None:
+            fcntl.flock(fd, operation)
+            yield True
+            return
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                fcntl.flock(fd, operation | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(0.01)
+        yield True
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _held(lock_file: Path) -> bool:
+    """True when a process holds `lock_file`'s flock (or the file is gone meanwhile)."""
+    try:
+        handle = lock_file.open("rb")
     except FileNotFoundError:
-        # Removed meanwhile by its owner's close or another worker's sweep: nothing to do,
-        # and no reason for this worker's start to fail.
         return True
     with handle:
         try:
@@ -200,6 +278,12 @@ def _owner_alive(directory: Path) -> bool:
         with contextlib.suppress(OSError):
             fcntl.flock(handle, fcntl.LOCK_UN)
     return False
+
+
+def _owner_alive(directory: Path) -> bool:
+    # A lock file removed meanwhile (by its owner's close or another worker's sweep) counts
+    # as held: nothing to do, and no reason for this worker's start to fail.
+    return _held(directory / LOCK_NAME)
 
 
 def worker_id() -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import subprocess
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -175,3 +177,95 @@ def test_workers_starting_at_once_neither_fail_nor_sweep_each_other(tmp_path: Pa
             start_workers_repeatedly, [(str(tmp_path), f"host-{k}", starts) for k in range(4)]
         )
     assert sum(results, Counter()) == Counter(kept=4 * starts)
+
+
+# A worker's start, stopped at one of its steps: run in its own process, it says "paused"
+# when it reaches the step and goes on when a line arrives on its stdin (or is SIGKILLed).
+PAUSING_START = """
+import fcntl, os, pathlib, sys
+from activities.workspace import Workspace
+
+root, name, step = sys.argv[1:]
+pending = ".owner.lock.new"
+
+def pause():
+    print("paused", flush=True)
+    sys.stdin.readline()
+
+real_flock, real_rename = fcntl.flock, pathlib.Path.rename
+
+def flock(file, operation):
+    fd = file if isinstance(file, int) else file.fileno()
+    if step == "lock" and os.readlink(f"/proc/self/fd/{fd}").endswith(pending):
+        pause()
+    return real_flock(file, operation)
+
+def rename(self, target):
+    if step == "rename" and self.name == pending:
+        pause()
+    return real_rename(self, target)
+
+fcntl.flock, pathlib.Path.rename = flock, rename
+workspace = Workspace(pathlib.Path(root), name)  # kept: its lock lives as long as it
+workspace.open()
+print("opened", flush=True)
+sys.stdin.readline()
+"""
+
+
+def start_paused_worker(root: Path, name: str, step: str) -> subprocess.Popen[str]:
+    """A worker process whose start stands still just before `step` of taking its directory."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", PAUSING_START, str(root), name, step],
+        cwd=Path(__file__).resolve().parents[2],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "paused\n"
+    return proc
+
+
+@pytest.mark.parametrize("step", ["lock", "rename"], ids=["before-lock", "before-rename"])
+def test_a_worker_killed_while_taking_its_directory_leaves_nothing_behind(
+    tmp_path: Path, step: str
+) -> None:
+    """A worker SIGKILLed after creating its lock file but before giving it the name that
+    marks a worker's directory has its directory removed by the next worker's start."""
+    dying = start_paused_worker(tmp_path, "host-dying", step)
+    dying.kill()
+    dying.communicate()
+    assert sorted(p.name for p in (tmp_path / "host-dying").iterdir()) == [".owner.lock.new"]
+
+    next_worker = Workspace(tmp_path, "host-next")
+    next_worker.open()
+    try:
+        assert not (tmp_path / "host-dying").exists()
+    finally:
+        next_worker.close()
+
+
+@pytest.mark.parametrize("step", ["lock", "rename"], ids=["before-lock", "before-rename"])
+def test_a_worker_still_taking_its_directory_is_not_swept(tmp_path: Path, step: str) -> None:
+    """A live worker standing still between creating its lock file and naming it keeps its
+    directory through another worker's start, and then takes it."""
+    slow = start_paused_worker(tmp_path, "host-slow", step)
+    try:
+        other = Workspace(tmp_path, "host-other")
+        started = time.monotonic()
+        other.open()
+        other.close()
+        assert time.monotonic() - started < 10  # a stuck start does not hold up others
+        assert (tmp_path / "host-slow" / ".owner.lock.new").is_file()
+
+        assert slow.stdin is not None
+        assert slow.stdout is not None
+        slow.stdin.write("\n")
+        slow.stdin.flush()
+        assert slow.stdout.readline() == "opened\n"
+        assert (tmp_path / "host-slow" / LOCK_NAME).is_file()
+        assert Workspace(tmp_path, "host-third").sweep_abandoned() == []
+    finally:
+        slow.kill()
+        slow.communicate()
