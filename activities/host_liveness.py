@@ -3,10 +3,13 @@
 A host queue belongs to one worker process and dies with it: the next process polls a queue
 of a new name. A branch's delete forgets its kept repositories only on the queues this says
 may be live, instead of waiting for a worker that will never come. A queue counts as gone when
-its worker said it was shutting down (the worker heartbeats of servers that record them), or
-when nobody has polled it for HOST_GONE_AFTER_SECONDS (Temporal lists a queue's pollers with
-the time of their last poll; an idle worker polls again about every 60 s). Anything else,
-including a queue Temporal could not tell about, counts as live.
+the worker running this check shares the queue's worker's WORKSPACE_DIR and finds that process
+ended (its workspace lock released: at once after a SIGKILL, which Temporal cannot tell for up
+to HOST_GONE_AFTER_SECONDS), when its worker said it was shutting down (the worker heartbeats
+of servers that record them), or when nobody has polled it for HOST_GONE_AFTER_SECONDS
+(Temporal lists a queue's pollers with the time of their last poll; an idle worker polls
+again about every 60 s). Anything else, including a queue Temporal could not tell about,
+counts as live.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest, ListWork
 from temporalio.client import Client
 from temporalio.service import RPCError
 
+from activities.workspace import Workspace
 from app.settings import Settings
 from workflows.contracts import HostQueues
 
@@ -34,9 +38,14 @@ _STOPPED = frozenset(
 
 
 class HostLiveness:
-    def __init__(self, settings: Settings, *, client: Client) -> None:
+    def __init__(
+        self, settings: Settings, *, client: Client, workspace: Workspace | None = None
+    ) -> None:
         self._client = client
         self._gone_after = timedelta(seconds=settings.host_gone_after_seconds)
+        self._workspace = workspace
+        # How activities/worker.py names a worker's host queue after its workspace directory.
+        self._host_prefix = f"{settings.task_queue}-host-"
 
     @activity.defn(name="live_host_queues")
     async def live_host_queues(self, hosts: HostQueues) -> HostQueues:
@@ -54,6 +63,12 @@ class HostLiveness:
 
     async def _gone(self, queue: str, now: datetime) -> str | None:
         """Why the queue's worker is gone, or None if it may be live."""
+        if (
+            self._workspace is not None
+            and queue.startswith(self._host_prefix)
+            and self._workspace.owner_ended(queue.removeprefix(self._host_prefix))
+        ):
+            return "its process ended (its workspace lock on this host was released)"
         if await self._stopped(queue):
             return "it reported shutting down"
         last_poll = await self._last_poll(queue)

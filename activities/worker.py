@@ -92,7 +92,7 @@ async def running_worker(
         )
         sweep = SweepActivities(settings, client=client, driver=driver)
         redelivery = RedeliveryActivities(settings)
-        liveness = HostLiveness(settings, client=client)
+        liveness = HostLiveness(settings, client=client, workspace=workspace)
         common = {
             "max_concurrent_activities": settings.worker_max_activities,
             "graceful_shutdown_timeout": timedelta(seconds=settings.worker_shutdown_seconds),

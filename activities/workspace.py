@@ -61,6 +61,8 @@ class Workspace:
         self.root = root.resolve()
         self.dir = self.root / worker_id
         self._lock_file: IO[bytes] | None = None
+        # Names of the dead workers' directories this process's sweeps removed (a few a start).
+        self._swept: set[str] = set()
 
     def open(self) -> None:
         """Take ownership of this worker's directory and sweep abandoned ones."""
@@ -98,8 +100,21 @@ class Workspace:
             else:
                 shutil.rmtree(candidate, ignore_errors=True)
             removed.append(candidate)
+            self._swept.add(candidate.name)
             log.info("removed abandoned workspace", extra={"path": str(candidate)})
         return removed
+
+    def owner_ended(self, worker: str) -> bool:
+        """True when the process of the worker named `worker` is known to have ended: a sweep
+        of this process removed its directory, or its directory is here with its lock file
+        and nobody holds the lock (only the owner's exit or its close releases it). False
+        tells nothing: a worker on another machine or WORKSPACE_DIR, or a live one."""
+        if worker in self._swept:
+            return True
+        if worker in {"", ".", ".."} or Path(worker).name != worker or worker == self.dir.name:
+            return False
+        candidate = self.root / worker
+        return _is_worker_dir(candidate) and not _owner_alive(candidate)
 
     def _remove_half_taken(self, directory: Path) -> bool:
         """Remove a directory whose worker died while taking it; False if it may be alive."""

@@ -214,7 +214,8 @@ sys.stdin.readline()
 
 
 def start_paused_worker(root: Path, name: str, step: str) -> subprocess.Popen[str]:
-    """A worker process whose start stands still just before `step` of taking its directory."""
+    """A worker process whose start stands still just before `step` of taking its directory
+    ("none": one that took it and stays)."""
     proc = subprocess.Popen(
         [sys.executable, "-c", PAUSING_START, str(root), name, step],
         cwd=Path(__file__).resolve().parents[2],
@@ -223,7 +224,7 @@ def start_paused_worker(root: Path, name: str, step: str) -> subprocess.Popen[st
         text=True,
     )
     assert proc.stdout is not None
-    assert proc.stdout.readline() == "paused\n"
+    assert proc.stdout.readline() == ("opened\n" if step == "none" else "paused\n")
     return proc
 
 
@@ -269,3 +270,33 @@ def test_a_worker_still_taking_its_directory_is_not_swept(tmp_path: Path, step: 
     finally:
         slow.kill()
         slow.communicate()
+
+
+def test_a_workers_end_is_told_from_its_workspace_lock(tmp_path: Path) -> None:
+    """owner_ended holds for a worker whose process ended (its lock released by a SIGKILL, or
+    its directory removed by this process's sweep), never for a live worker's, an unknown one's
+    or a name that leaves the root."""
+    live = start_paused_worker(tmp_path, "host-live", "none")
+    killed = start_paused_worker(tmp_path, "host-killed", "none")
+    killed.kill()
+    killed.communicate()
+    checker = Workspace(tmp_path, "host-checker")
+    try:
+        assert checker.owner_ended("host-killed")
+        assert not checker.owner_ended("host-live")
+        assert not checker.owner_ended("host-elsewhere")
+        (tmp_path / "sub" / "host-x").mkdir(parents=True)
+        (tmp_path / "sub" / "host-x" / LOCK_NAME).touch()
+        assert not checker.owner_ended("sub/host-x")
+        assert not checker.owner_ended("..")
+
+        checker.open()  # its sweep removes the killed worker's directory, and remembers it
+        assert not (tmp_path / "host-killed").exists()
+        assert checker.owner_ended("host-killed")
+        assert not checker.owner_ended("host-live")
+        assert not checker.owner_ended("host-checker")
+        assert not Workspace(tmp_path, "host-other").owner_ended("host-killed")
+    finally:
+        checker.close()
+        live.kill()
+        live.communicate()
