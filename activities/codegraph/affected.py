@@ -304,8 +304,8 @@ def _through_parent(receiver: str | None) -> bool:
 def _changed_names(old: FileExtraction, new: FileExtraction, kept_tables: bool) -> set[str] | None:
     """Names of the definitions added or removed, or None if the file changed in a wider way
     than the caller can follow: without kept tables, anything beyond callables and calls."""
-    if (old.language, old.package) != (new.language, new.package):
-        return None
+    if (old.language, old.packages()) != (new.language, new.packages()):
+        return None  # a package, or a PHP file's namespace blocks, moved the layout
     if _project_wide(old) != _project_wide(new):
         return None  # a `global using` binds in every file of its project
     if not kept_tables and (_inherits(old) != _inherits(new) or _imports(old) != _imports(new)):

@@ -27,6 +27,14 @@ class FileScope:
     package_files: tuple[str, ...] = ()
     # The repository's files its imports reach (an IMPORTS edge each): a C file's includes.
     imported: frozenset[str] = frozenset()
+    # The package (namespace) of `package_files`, and the imports in force (PHP reads a
+    # class path through them): the file's, or in a PHP namespace block the block's.
+    package: str | None = None
+    imports: tuple[Import, ...] = ()
+    # A PHP file of several namespace blocks: the scope of each, by the qualified name of
+    # its Namespace definition (None: the global block). Each binds its own `use`s only.
+    blocks: dict[str | None, FileScope] = field(default_factory=dict)
+    block: str | None = None  # in such a block's scope, the block's qualified name
 
 
 def bind_file(
@@ -34,10 +42,68 @@ def bind_file(
 ) -> tuple[FileScope, list[EdgeRow]]:
     """Resolve every import of `fs`; return its scope and its IMPORTS edges."""
     fe = fs.extraction
-    scope = FileScope(fs, package_files=_package_files(layout, fs))
+    scope = FileScope(fs, package_files=_package_files(layout, fs), package=fe.package,
+                      imports=fe.imports)  # fmt: skip
+    targets, modules = _bind_imports(layout, index, scope)
+    # A project's usings (`<Using Include>` in its .csproj, `global using` lines in its other
+    # files) come after the file's own, as its generated global-usings file would. They bind
+    # names but draw no IMPORTS edge: the file does not spell them.
+    for imp in layout.project_imports(fe):
+        target = resolve_import(layout, fe, imp)
+        if target is not None and target.wildcard:
+            scope.wildcards.append(target)
+        elif imp.alias:
+            scope.names.setdefault(imp.alias, target)
+    if fs.namespaced:
+        scope.blocks = _namespace_blocks(layout, index, fs)
+    targets.discard(fe.path)
+    scope.imported = frozenset(targets)
+    edges = [
+        EdgeRow("IMPORTS", "File", fs.key, "File", index.files[path].key)
+        for path in sorted(targets)
+    ]
+    edges += [
+        EdgeRow("IMPORTS", "File", fs.key, "Module", module_key(repo_id, branch, name),
+                dst_props=module_props(repo_id, branch, name))
+        for name in sorted(modules)
+    ]  # fmt: skip
+    return scope, edges
+
+
+def _namespace_blocks(
+    layout: RepoLayout, index: SymbolIndex, fs: FileSymbols
+) -> dict[str | None, FileScope]:
+    """The scope of each block of a PHP file of several `namespace` blocks: its namespace's
+    files, and the `use`s written in it, found by their lines (None: the global block)."""
+    fe = fs.extraction
+    spans = [(d.start_line, d.end_line, d.qualified_name) for d in fe.definitions
+             if d.kind == "Namespace" and d.parent is None]  # fmt: skip
+    held: dict[str | None, list[Import]] = {qn: [] for *_, qn in spans}
+    held[None] = []
+    for imp in fe.imports:
+        # The last block starting by the line: one may end on the line the next starts.
+        block = next((qn for start, end, qn in reversed(spans) if start <= imp.line <= end), None)
+        held[block].append(imp)
+    blocks = {}
+    for block, imports in held.items():
+        files = layout.package_files(fs.family, block, fe.path) if block else ()
+        scope = FileScope(fs, package_files=files, package=block, imports=tuple(imports),
+                          block=block)  # fmt: skip
+        _bind_imports(layout, index, scope)
+        blocks[block] = scope
+    return blocks
+
+
+def _bind_imports(
+    layout: RepoLayout, index: SymbolIndex, scope: FileScope
+) -> tuple[set[str], set[str]]:
+    """Bind the names of `scope.imports` in `scope`; return the files and the outside
+    modules they reach."""
+    fs = scope.symbols
+    fe = fs.extraction
     targets: set[str] = set()
     modules: set[str] = set()
-    for imp in fe.imports:
+    for imp in scope.imports:
         target = resolve_import(layout, fe, imp)
         local = _local_name(fe.language, imp, target, layout)
         if fe.language == "python" and imp.name is None and imp.alias is None and "." in imp.module:
@@ -56,27 +122,7 @@ def bind_file(
         elif local and not _own_definition(fs, target, local):
             scope.names[local] = target
         targets.update(_imported_files(index, target))
-    # A project's usings (`<Using Include>` in its .csproj, `global using` lines in its other
-    # files) come after the file's own, as its generated global-usings file would. They bind
-    # names but draw no IMPORTS edge: the file does not spell them.
-    for imp in layout.project_imports(fe):
-        target = resolve_import(layout, fe, imp)
-        if target is not None and target.wildcard:
-            scope.wildcards.append(target)
-        elif imp.alias:
-            scope.names.setdefault(imp.alias, target)
-    targets.discard(fe.path)
-    scope.imported = frozenset(targets)
-    edges = [
-        EdgeRow("IMPORTS", "File", fs.key, "File", index.files[path].key)
-        for path in sorted(targets)
-    ]
-    edges += [
-        EdgeRow("IMPORTS", "File", fs.key, "Module", module_key(repo_id, branch, name),
-                dst_props=module_props(repo_id, branch, name))
-        for name in sorted(modules)
-    ]  # fmt: skip
-    return scope, edges
+    return targets, modules
 
 
 def _own_definition(fs: FileSymbols, target: Target, local: str) -> bool:
@@ -90,7 +136,11 @@ def _imported_files(index: SymbolIndex, target: Target) -> list[str]:
         return list(target.files)
     # A name imported from a whole package: only the files that define it are imported.
     symbol = target.symbol
-    return [path for path in target.files if index.top_in((path,), symbol) is not None]
+    return [
+        path
+        for path in target.files
+        if index.top_in((path,), symbol, package=target.package) is not None
+    ]
 
 
 def _local_name(language: str, imp: Import, target: Target | None, layout: RepoLayout) -> str:

@@ -46,6 +46,7 @@ from activities.codegraph.receiver_types import (
     typed_name,
 )
 from activities.codegraph.specs import LanguageSpec, get_spec, line, reading, text
+from activities.codegraph.specs.php import namespace_blocks
 from activities.codegraph.specs.rust import call_path as rust_call_path
 
 log = logging.getLogger(__name__)
@@ -159,14 +160,15 @@ def _extract_tree(
         if "export.default" in caps:
             default_export = text(caps["export.default"][0])
             continue
-        if "package" in caps:
-            if package is None:
-                package = dotted(text(caps["package"][0]).strip())
+        if "package" in caps:  # the first one's
+            package = package or dotted(text(caps["package"][0]).strip())
             continue
         if "impl" in caps:
             _add_impl(scopes, caps, pattern)
             continue
         _add_definition(scopes, caps, pattern, spec, path)
+    # In a PHP file of several namespace blocks each block's definitions are in its own.
+    package = None if language == "php" and _add_namespaces(scopes, root) else package
     ordered = sorted(scopes.values(), key=lambda s: (s.start, -s.end))
     defs = [s for s in _nest(ordered, spec) if _storable(s.qualified_name)]
     overloaded = _overloaded(defs)
@@ -276,6 +278,23 @@ def _add_definition(
     )  # fmt: skip
 
 
+def _add_namespaces(scopes: dict[int, _Scope], root: Node) -> bool:
+    """A PHP file of several `namespace` blocks: each named block is a Namespace whose
+    qualified name is its namespace (`League.Flysystem.Ftp`), so its definitions are
+    `League.Flysystem.Ftp.ftp_raw`; those of a global `namespace { }` have no prefix.
+    Returns whether the file is one such."""
+    nodes = [node for node in root.named_children if node.type == "namespace_definition"]
+    if len(nodes) < 2:
+        return False
+    for node, name, stop, end_line in namespace_blocks(nodes, root):
+        if name:
+            scopes[node.id] = _Scope(
+                node.start_byte, stop, "Namespace", name, None, None, line(node), end_line, -1,
+                qualified_name=dotted(name),
+            )  # fmt: skip
+    return True
+
+
 def _add_impl(scopes: dict[int, _Scope], caps: dict[str, list[Node]], pattern: int) -> None:
     node, type_nodes, trait = caps["impl"][0], caps.get("impl.type"), caps.get("impl.trait")
     if not type_nodes:
@@ -307,7 +326,9 @@ def _nest(ordered: list[_Scope], spec: LanguageSpec) -> list[_Scope]:
             ):
                 scope.kind = "Method"
         name = with_arity(scope.name, scope.generic)
-        if scope.singleton and outer is not None and outer.kind in spec.method_containers:
+        if scope.qualified_name:  # a PHP namespace block's, set by `_add_namespaces`
+            pass
+        elif scope.singleton and outer is not None and outer.kind in spec.method_containers:
             scope.qualified_name = singleton_name(prefix, name)
         else:
             scope.qualified_name = _join(scope.parent or "", name)

@@ -147,7 +147,9 @@ from activities.codegraph.skipping import SkipRules
 # receiver's type, level by level as Kotlin looks them up.
 # 52: C/C++ macros after a parameter list or a name (`bool TryLock()
 # ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {`, `int n_ ABSL_GUARDED_BY(mu_);`) are blanked.
-EXTRACTOR_VERSION = 52
+# 53: a PHP file of several namespace blocks: each block is a Namespace, its `use`s and calls
+# read in its namespace.
+EXTRACTOR_VERSION = 53
 
 
 def index_format(

@@ -2,7 +2,8 @@
 
 Names are recorded as written in the source; resolution (`resolve.py`) turns them into edges.
 Qualified names are scoped within the file (`Outer.Inner.method`), always joined with `.`;
-the file's package or namespace, where the language has one, is `FileExtraction.package`.
+the file's package or namespace, where the language has one, is `FileExtraction.package`
+(a PHP file of several namespace blocks has none: each block is a Namespace definition).
 A Ruby method defined on its class itself rather than on its instances (`def self.build`)
 has `self` before its name (`Foo.self.build`, beside the instance method `Foo.build`).
 """
@@ -147,6 +148,19 @@ class FileExtraction:
     # defines it), `fmt::format()` reaches the file's top-level definitions.
     namespace_macros: tuple[tuple[str, tuple[str, ...]], ...] = ()
     macro_lines: tuple[str, ...] = ()
+
+    def namespace_blocks(self) -> tuple[str, ...]:
+        """The namespaces of a PHP file of several `namespace` blocks, in file order, as its
+        top-level Namespace definitions name them (`League.Flysystem.Ftp`); its `package`
+        is None. Empty for any other file."""
+        if self.language != "php" or self.package is not None:
+            return ()
+        return tuple(d.qualified_name for d in self.definitions
+                     if d.kind == "Namespace" and d.parent is None)  # fmt: skip
+
+    def packages(self) -> tuple[str, ...]:
+        """The packages (namespaces) the file defines names in: its own, or its blocks'."""
+        return (self.package,) if self.package else self.namespace_blocks()
 
     def to_json(self) -> dict[str, Any]:
         """A compact JSON-ready form (lists of lists) for durable storage beside the File node."""

@@ -38,6 +38,9 @@ class Target:
     wildcard: bool = False
     precise: bool = True
     default: bool = False
+    # The package (namespace) `files` are of, where the import names one: a PHP file of
+    # several namespace blocks is among the files of each, with its other blocks' names.
+    package: str | None = None
 
 
 class RepoLayout:
@@ -73,8 +76,9 @@ class RepoLayout:
             self.by_dir[dirname(fe.path)].append(fe.path)
             self.by_basename[basename(fe.path)].append(fe.path)
             self.package_of[fe.path] = fe.package
-            if fe.package and fe.language in _PACKAGE_LANGUAGES:
-                self.by_package[(family(fe.language), fe.package)].append(fe.path)
+            if fe.language in _PACKAGE_LANGUAGES:
+                for package in dict.fromkeys(fe.packages()):
+                    self.by_package[(family(fe.language), package)].append(fe.path)
             if fe.language == "python":
                 self._index_python(fe.path)
             elif fe.language == "csharp":
@@ -313,45 +317,47 @@ def _packaged(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target | N
     if imp.name == "*":
         files = layout.by_package.get((fam, module))
         if files:
-            return Target(tuple(files), wildcard=True, precise=False)
+            return Target(tuple(files), wildcard=True, precise=False, package=module)
         # `import static a.b.Util.*`, `using static A.B.Util;`: the static members of a type,
         # which `symbol` names in its package.
         found = _enclosing_package(layout, fam, module)
         if found is None:
             return None
-        package, inner = found
-        return Target(package, ".".join(inner), wildcard=True, precise=False)
+        package, in_package, inner = found
+        return Target(in_package, ".".join(inner), wildcard=True, precise=False, package=package)
     if imp.name is None:
         if fe.language == "php":  # require/include of a path
             return _php_path(layout, fe, imp.module)
         return None
     files = layout.by_package.get((fam, module))
     if files:
-        return Target(tuple(files), imp.name, precise=False)
+        return Target(tuple(files), imp.name, precise=False, package=module)
     namespace = layout.by_package.get((fam, f"{module}.{imp.name}"))
     if namespace:  # C# `using X = A.B;` aliasing a namespace
-        return Target(tuple(namespace), precise=False)
+        return Target(tuple(namespace), precise=False, package=f"{module}.{imp.name}")
     # A nested type or static member: `import a.b.Outer.Inner` lives in package a.b, and
     # Kotlin's `import okio.ByteString.Companion.encodeUtf8` in okio (a companion object's
     # members are its class's).
     found = _enclosing_package(layout, fam, module)
     if found is None:
         return None
-    package, inner = found
+    package, in_package, inner = found
     inner = [p for p in inner if not (fe.language == "kotlin" and p == "Companion")]
-    return Target(package, ".".join([*inner, imp.name]), precise=False)
+    return Target(in_package, ".".join([*inner, imp.name]), precise=False, package=package)
 
 
 def _enclosing_package(
     layout: RepoLayout, fam: str, path: str
-) -> tuple[tuple[str, ...], list[str]] | None:
-    """The longest package a dotted path starts with, short of the whole path, and the
-    names after it (the types inside it): `a.b.Outer.Inner` is `Outer`, `Inner` in `a.b`."""
+) -> tuple[str, tuple[str, ...], list[str]] | None:
+    """The longest package a dotted path starts with, short of the whole path, its files,
+    and the names after it (the types inside it): `a.b.Outer.Inner` is `Outer`, `Inner` in
+    `a.b`."""
     parts = path.split(".")
     for cut in range(len(parts) - 1, 0, -1):
-        files = layout.by_package.get((fam, ".".join(parts[:cut])))
+        package = ".".join(parts[:cut])
+        files = layout.by_package.get((fam, package))
         if files:
-            return tuple(files), parts[cut:]
+            return package, tuple(files), parts[cut:]
     return None
 
 

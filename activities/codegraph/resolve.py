@@ -332,7 +332,7 @@ class BranchResolution:
         package stayed as they were."""
         for path, new in changed.items():
             old = self.extractions.get(path)
-            if old is None or (old.language, old.package) != (new.language, new.package):
+            if old is None or _packaging(old) != _packaging(new):
                 return False
         return True
 
@@ -544,6 +544,12 @@ def _go_packages(
     return found
 
 
+def _packaging(fe: FileExtraction) -> tuple[str, tuple[str, ...]]:
+    """What a file's language and packages (a PHP file's namespace blocks) make of the
+    layout, which `update` keeps as it is for modified files."""
+    return fe.language, fe.packages()
+
+
 def _types_of(fe: FileExtraction) -> list[tuple[str, str, str, str | None, str | None]]:
     return [
         (d.kind, d.name, d.qualified_name, d.parent, d.self_name)
@@ -590,7 +596,7 @@ class _Resolver:
             child = self._local(fs, h.child, types=True) or self.index.scope_by_qn(fs, h.child)
             if child is None or self.index.kind.get(child) not in TYPE_KINDS:
                 continue
-            found = self.type_ref(scope, h, child)
+            found = self.type_ref(self._block(scope, child), h, child)
             if found is None or found[0] == child:
                 # `class Thread(Thread)` names a library's class of the same name.
                 outside.add(child)
@@ -606,6 +612,18 @@ class _Resolver:
                  "file_key": fs.key},
             )  # fmt: skip
         return list(edges.values()), outside
+
+    def _block(self, scope: FileScope, key: str | None) -> FileScope:
+        """The scope that names used in the file's definition `key` (None: at the top) are
+        looked up in: in a PHP file of several namespace blocks, the block's around it."""
+        if not scope.blocks:
+            return scope
+        index = self.index
+        while key is not None and index.owner.get(key) is not None:
+            key = index.owner[key]
+        if key is None or index.kind[key] != "Namespace":
+            return scope.blocks.get(None, scope)  # the global block's
+        return scope.blocks.get(index.qualified[key], scope)
 
     def _inherit_kind(self, child: str, parent: str) -> str:
         abstract = {"Interface", "Trait"}
@@ -628,10 +646,10 @@ class _Resolver:
         self_names = get_spec(fs.extraction.language).self_names
         best: dict[tuple[str, str], tuple[str, int]] = {}
         for call in fs.extraction.calls:
-            found = self.call(scope, call)
+            caller = fs.definition_around(call.caller, call.line) if call.caller else None
+            found = self.call(self._block(scope, caller), call)
             if found is None:
                 continue
-            caller = fs.definition_around(call.caller, call.line) if call.caller else None
             if found == (caller, "unique_name") and self._hands_on(call, found[0], self_names):
                 continue
             edge = (caller or fs.key, found[0])
@@ -820,7 +838,9 @@ class _Resolver:
             settled, extension = self._implicit_extension(scope, name, here)
             if settled:
                 return extension
-        top = fs.top.get(name)
+        # A PHP namespace block's own definitions, then the file's (its global block's).
+        in_block = fs.by_qn.get(f"{scope.block}.{name}") if scope.block is not None else None
+        top = in_block or fs.top.get(name)
         if top is not None:  # itself too: recursion, as `self.f()` in a method is
             return top, "scope"
         if name in scope.names:
@@ -858,7 +878,7 @@ class _Resolver:
         """A bare name not declared in the file, used inside definition `where`: the
         package, wildcard imports, then globals."""
         index, fs = self.index, scope.symbols
-        found = index.top_in(scope.package_files, name, shared=True)
+        found = index.top_in(scope.package_files, name, shared=True, package=scope.package)
         if found is not None:
             return found, "package"
         seen: set[str] = set()
@@ -970,10 +990,10 @@ class _Resolver:
                 return None
             # Other files open the namespace too (`fmt::format()` in a file adding a
             # specialisation to `fmt`): it is looked for there.
-        for files, how in ((scope.package_files, "package"),
-                           *((t.files, "import") for t in scope.wildcards
-                             if t.symbol is None)):  # fmt: skip
-            owner = index.top_in(files, qualifier)
+        for files, package, how in ((scope.package_files, scope.package, "package"),
+                                    *((t.files, t.package, "import") for t in scope.wildcards
+                                      if t.symbol is None)):  # fmt: skip
+            owner = index.top_in(files, qualifier, package=package)
             if owner is not None and index.kind[owner] in TYPE_KINDS:
                 member = index.find_member(owner, name)
                 return (member, how) if member else None
@@ -1060,18 +1080,17 @@ class _Resolver:
         """`\\App\\Support\\Str::slug()`: a class by its namespace path, never an object
         whose method may be guessed. As PHP reads it, a path without the leading `\\` starts
         with the namespace its first name is `use`d as, or else in the file's namespace."""
-        extraction = scope.symbols.extraction
         parts = [part for part in qualifier.split("\\") if part]
         if not parts:  # `\unlink()`: the global function
             found = self._global("php", name)
             return (found, "unique_name") if found is not None else None
         if not qualifier.startswith("\\"):
-            used = next((f"{i.module}\\{i.name}" for i in extraction.imports
+            used = next((f"{i.module}\\{i.name}" for i in scope.imports
                          if i.name and (i.alias or i.name) == parts[0]), None)  # fmt: skip
             if used is not None:
                 parts[:1] = used.split("\\")
-            elif extraction.package:
-                parts[:0] = extraction.package.split(".")
+            elif scope.package:
+                parts[:0] = scope.package.split(".")
         dotted = ".".join(part for part in parts if part)
         return self._outside_qualifier(scope, dotted, name, path=True) if dotted else None
 
@@ -1134,9 +1153,10 @@ class _Resolver:
         # (`api.fetch()`); a PHP name with backslashes is always a namespace.
         fewest = 1 if fs.family == "php" else 2
         for cut in range(len(parts), fewest - 1, -1):
-            files = packages.get((fs.family, ".".join(parts[:cut])))
+            package = ".".join(parts[:cut])
+            files = packages.get((fs.family, package))
             if files:
-                return Target(tuple(files), precise=False), parts[cut:]
+                return Target(tuple(files), precise=False, package=package), parts[cut:]
         return None
 
     def _rust_path(
@@ -1160,7 +1180,9 @@ class _Resolver:
         parts = [*([symbol] if symbol else []), *rest]
         if not parts:
             return self._in_target(target, name)
-        owner = index.top_in(target.files, ".".join(parts)) or self._passed_on_owner(target, parts)
+        owner = index.top_in(
+            target.files, ".".join(parts), package=target.package
+        ) or self._passed_on_owner(target, parts)
         member = index.find_member(owner, name) if owner else None
         return (member, "import") if member else None
 
@@ -1185,13 +1207,13 @@ class _Resolver:
         if target is None:
             return None
         if target.wildcard and target.symbol is not None:  # a type's static members
-            owner = self.index.top_in(target.files, target.symbol)
+            owner = self.index.top_in(target.files, target.symbol, package=target.package)
             if owner is None or self.index.kind[owner] not in TYPE_KINDS:
                 return None
             member = self.index.find_member(owner, name)
             return (member, "import") if member is not None else None
         symbol = self._default_export(target) or target.symbol or name
-        found = self.index.top_in(target.files, symbol)
+        found = self.index.top_in(target.files, symbol, package=target.package)
         if found is not None:
             return found, "import"
         scope = self.scopes.get(target.files[0]) if len(target.files) == 1 else None

@@ -39,6 +39,9 @@ class FileSymbols:
     # Names defined more than once (overloads, a property's getter and setter): the line
     # range and key of each definition.
     overloads: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
+    # A PHP file of several namespace blocks: its definitions' qualified names start with
+    # their block's namespace, and `top` holds only the global block's (`top_in`).
+    namespaced: bool = False
 
     def definition_around(self, qualified_name: str, line: int) -> str | None:
         """The definition named `qualified_name` whose lines hold `line`, where the name is
@@ -93,7 +96,8 @@ class SymbolIndex:
 
     def _file_symbols(self, fe: FileExtraction) -> FileSymbols:
         fs = FileSymbols(fe, file_key(self.repo_id, self.branch, fe.path), family(fe.language),
-                         symbol_keys(self.repo_id, self.branch, fe))  # fmt: skip
+                         symbol_keys(self.repo_id, self.branch, fe),
+                         namespaced=bool(fe.namespace_blocks()))  # fmt: skip
         for d, key in zip(fe.definitions, fs.keys, strict=True):
             fs.by_qn.setdefault(d.qualified_name, key)
             if d.parent is None:
@@ -530,15 +534,27 @@ class SymbolIndex:
                     seen.add(parent)
                     queue.append(parent)
 
-    def top_in(self, paths: tuple[str, ...], name: str, *, shared: bool = False) -> str | None:
+    def top_in(
+        self,
+        paths: tuple[str, ...],
+        name: str,
+        *,
+        shared: bool = False,
+        package: str | None = None,
+    ) -> str | None:
         """A definition named by `name` (a top-level name or a qualified one) in `paths`;
         with `shared`, one that other files may call by name (a Kotlin package's, not one
-        file's private function). An import or `#include` reaches any."""
+        file's private function). An import or `#include` reaches any. With `package`, the
+        one the paths are files of: in a PHP file of several namespace blocks, only that
+        namespace's block is looked in."""
         for path in paths:
             fs = self.files.get(path)
             if fs is None:
                 continue
-            found = fs.top.get(name) if "." not in name else fs.by_qn.get(name)
+            if fs.namespaced and package:
+                found = fs.by_qn.get(f"{package}.{name}")
+            else:
+                found = fs.top.get(name) if "." not in name else fs.by_qn.get(name)
             if found is not None and not (shared and found in self.hidden):
                 return found
         return None

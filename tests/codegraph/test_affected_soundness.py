@@ -61,6 +61,7 @@ SAMPLES = {
     "java": (test_jvm.JAVA, None),
     "kotlin": (test_jvm.KOTLIN, None),
     "php": (test_php.FILES, None),
+    "php-namespace-blocks": (test_php.NAMESPACE_FILES, None),
     "python": (test_python.FILES, None),
     "ruby": (test_ruby.FILES, None),
     "ruby-class-methods": (test_ruby.CLASS_AND_INSTANCE_FILES, None),
@@ -699,6 +700,31 @@ def test_a_retyped_file_reaches_files_that_do_not_name_its_types(case: str, undo
     assert not {"other.cpp", "other.go"} & widened
     assert kept.edges(widened) == _only(edges_after, widened)
     assert kept.edges() == edges_after
+
+
+@pytest.mark.parametrize("kept_tables", [False, True], ids=["fresh", "kept tables"])
+@pytest.mark.parametrize("undoing", [False, True], ids=["renamed", "renamed back"])
+def test_a_renamed_php_namespace_block_re_resolves_the_whole_branch(
+    kept_tables: bool, undoing: bool
+) -> None:
+    """tests/helpers.php's second block moves from `App\\Testing` to `App\\Fixtures`: the
+    file leaves one namespace's files for another's, which decides what the files of both
+    reach without naming the file, so the whole branch is resolved again (and the kept
+    tables rebuild the layout)."""
+    files, path = test_php.NAMESPACE_FILES, "tests/helpers.php"
+    moved = files[path].replace("namespace App\\Testing;", "namespace App\\Fixtures;")
+    assert moved != files[path]
+    old, new = extract_all({path: files[path]})[path], extract_all({path: moved})[path]
+    if undoing:
+        old, new = new, old
+    before, after = {**extract_all(files), path: old}, {**extract_all(files), path: new}
+    assert old.packages() != new.packages()
+    edges_before = resolve_edges("r", "main", before)
+    edges_after = resolve_edges("r", "main", after)
+    assert edges_after.get("tests/UserTest.php") != edges_before.get("tests/UserTest.php")
+    assert affected_files({path: old}, {path: new}, after, 1.0, kept_tables=kept_tables) is None
+    kept = BranchResolution("r", "main", before)
+    assert not kept.can_update({path: new})
 
 
 def test_reordered_wildcard_re_exports_reach_their_readers() -> None:

@@ -408,3 +408,186 @@ def test_a_bare_function_call_reaches_its_namespace_or_the_global_scope_only() -
          "tests/mocked-functions.php|Function:unlink", "package"),
         ("src/Reader.php|Method:Reader.read", "src/functions.php|Function:helper", "unique_name"),
     }  # fmt: skip
+
+
+# A file of several namespaces: flysystem's mocked-functions.php (braced blocks, a global
+# one), and PHPUnit-style test helpers (`namespace A;` statements, each up to the next).
+NAMESPACE_FILES = {
+    "tests/mocked-functions.php": """
+        <?php
+        namespace League\\Flysystem\\Local {
+            function unlink(...$arguments)
+            {
+                if ( ! is_mocked('unlink')) {
+                    return \\unlink(...$arguments);
+                }
+                Recorder::record('unlink');
+                return return_mocked_value('unlink');
+            }
+        }
+
+        namespace League\\Flysystem\\Ftp {
+            use League\\Flysystem\\Mocks\\Recorder;
+
+            function ftp_raw(...$arguments)
+            {
+                Recorder::record('ftp_raw');
+                return \\ftp_raw(...$arguments);
+            }
+        }
+
+        namespace {
+            function is_mocked(string $name) { return isset($GLOBALS['mocks'][$name]); }
+            function return_mocked_value(string $name) { return $GLOBALS['mocks'][$name]; }
+        }
+        """,
+    "tests/helpers.php": """
+        <?php
+        namespace App\\Support;
+
+        use App\\Models\\User;
+
+        function make_user() { return new User(); }
+
+        namespace App\\Testing;
+
+        function make_user() { return factory(); }
+        function factory() { return new User(); }
+
+        class UserFactory { public function create() { return make_user(); } }
+        """,
+    "src/Local/LocalFilesystemAdapter.php": """
+        <?php
+        namespace League\\Flysystem\\Local;
+
+        class LocalFilesystemAdapter
+        {
+            public function delete(string $path): void
+            {
+                unlink($path);
+                Recorder::record('delete');
+            }
+        }
+        """,
+    "src/Local/Recorder.php": """
+        <?php
+        namespace League\\Flysystem\\Local;
+        class Recorder { public static function record($n) {} }
+        """,
+    "src/Mocks/Recorder.php": """
+        <?php
+        namespace League\\Flysystem\\Mocks;
+        class Recorder { public static function record($n) {} }
+        """,
+    "src/Ftp/FtpAdapter.php": """
+        <?php
+        namespace League\\Flysystem\\Ftp;
+
+        class FtpAdapter
+        {
+            public function delete(string $path): void
+            {
+                ftp_raw($this->connection, 'DELE ' . $path);
+                unlink($path);
+                is_mocked('ftp_raw');
+            }
+        }
+        """,
+    "src/Models/User.php": """
+        <?php
+        namespace App\\Models;
+        class User {}
+        """,
+    "tests/UserTest.php": """
+        <?php
+        namespace App\\Http;
+
+        use function App\\Testing\\make_user;
+        use App\\Testing\\UserFactory;
+
+        class UserTest
+        {
+            public function testShow(UserFactory $users): void
+            {
+                $users->create();
+                make_user();
+                \\App\\Testing\\factory();
+                \\App\\Support\\make_user();
+            }
+        }
+        """,
+}
+
+
+def test_each_namespace_block_defines_in_its_own_namespace() -> None:
+    """Each block of a file of several namespaces is a Namespace whose definitions carry it
+    in their qualified names: `make_user` of `App\\Support` and of `App\\Testing` are two;
+    a global block's have none; the file has no single package."""
+    repo = index_repo(NAMESPACE_FILES)
+    assert repo.defs("tests/mocked-functions.php") == [
+        ("Namespace", "League.Flysystem.Local", 2, 11),
+        ("Function", "League.Flysystem.Local.unlink", 3, 10),
+        ("Namespace", "League.Flysystem.Ftp", 13, 21),
+        ("Function", "League.Flysystem.Ftp.ftp_raw", 16, 20),
+        ("Function", "is_mocked", 24, 24),
+        ("Function", "return_mocked_value", 25, 25),
+    ]
+    assert repo.defs("tests/helpers.php") == [
+        ("Namespace", "App.Support", 2, 7),
+        ("Function", "App.Support.make_user", 6, 6),
+        ("Namespace", "App.Testing", 8, 13),
+        ("Function", "App.Testing.make_user", 10, 10),
+        ("Function", "App.Testing.factory", 11, 11),
+        ("Class", "App.Testing.UserFactory", 13, 13),
+        ("Method", "App.Testing.UserFactory.create", 13, 13),
+    ]
+    assert repo.extractions["tests/helpers.php"].package is None
+    names = {d.name for d in repo.extractions["tests/helpers.php"].definitions}
+    assert "App\\Testing" in names  # the namespace as written
+
+
+def test_calls_resolve_with_their_blocks_namespace_and_uses() -> None:
+    """A call in a block reads that block's namespace and `use`s only: the Ftp block's
+    `use ...\\Mocks\\Recorder` binds nothing in the Local block nor `User` in the second
+    helpers block; code of each namespace reaches the mock of its own namespace, and other
+    files reach a block's functions by `use function`, by path, and a global block's as
+    globals."""
+    repo = index_repo(NAMESPACE_FILES)
+    mocks, helpers = "tests/mocked-functions.php", "tests/helpers.php"
+    assert repo.edge_set("CALLS") == {
+        (f"{mocks}|Function:League.Flysystem.Local.unlink", f"{mocks}|Function:is_mocked",
+         "scope"),
+        (f"{mocks}|Function:League.Flysystem.Local.unlink",
+         f"{mocks}|Function:return_mocked_value", "scope"),
+        (f"{mocks}|Function:League.Flysystem.Local.unlink",
+         "src/Local/Recorder.php|Method:Recorder.record", "package"),
+        (f"{mocks}|Function:League.Flysystem.Ftp.ftp_raw",
+         "src/Mocks/Recorder.php|Method:Recorder.record", "import"),
+        ("src/Local/LocalFilesystemAdapter.php|Method:LocalFilesystemAdapter.delete",
+         f"{mocks}|Function:League.Flysystem.Local.unlink", "package"),
+        ("src/Local/LocalFilesystemAdapter.php|Method:LocalFilesystemAdapter.delete",
+         "src/Local/Recorder.php|Method:Recorder.record", "package"),
+        ("src/Ftp/FtpAdapter.php|Method:FtpAdapter.delete",
+         f"{mocks}|Function:League.Flysystem.Ftp.ftp_raw", "package"),
+        ("src/Ftp/FtpAdapter.php|Method:FtpAdapter.delete", f"{mocks}|Function:is_mocked",
+         "unique_name"),
+        (f"{helpers}|Function:App.Support.make_user", "src/Models/User.php|Class:User",
+         "import"),
+        (f"{helpers}|Function:App.Testing.make_user", f"{helpers}|Function:App.Testing.factory",
+         "scope"),
+        (f"{helpers}|Method:App.Testing.UserFactory.create",
+         f"{helpers}|Function:App.Testing.make_user", "scope"),
+        ("tests/UserTest.php|Method:UserTest.testShow",
+         f"{helpers}|Method:App.Testing.UserFactory.create", "type"),
+        ("tests/UserTest.php|Method:UserTest.testShow",
+         f"{helpers}|Function:App.Testing.make_user", "import"),
+        ("tests/UserTest.php|Method:UserTest.testShow",
+         f"{helpers}|Function:App.Testing.factory", "import"),
+        ("tests/UserTest.php|Method:UserTest.testShow",
+         f"{helpers}|Function:App.Support.make_user", "import"),
+    }  # fmt: skip
+    assert repo.edge_set("IMPORTS") >= {
+        (mocks, "src/Mocks/Recorder.php", ""),
+        (helpers, "src/Models/User.php", ""),
+        ("tests/UserTest.php", helpers, ""),
+    }

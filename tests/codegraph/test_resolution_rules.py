@@ -572,9 +572,11 @@ def test_a_cycle_of_wildcard_re_exports_is_walked_once_per_lookup() -> None:
     looked_up: list[tuple[str, ...]] = []
     top_in = index.top_in
 
-    def counting(paths: tuple[str, ...], name: str, *, shared: bool = False) -> str | None:
+    def counting(
+        paths: tuple[str, ...], name: str, *, shared: bool = False, package: str | None = None
+    ) -> str | None:
         looked_up.append(paths)
-        return top_in(paths, name, shared=shared)
+        return top_in(paths, name, shared=shared, package=package)
 
     index.top_in = counting  # type: ignore[method-assign]
     assert resolution.edges(only={"main.py"})["main.py"][0].type == "IMPORTS"

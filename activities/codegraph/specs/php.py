@@ -67,6 +67,26 @@ def imports(node: Node) -> list[Import]:
     return found
 
 
+def namespace_blocks(nodes: list[Node], root: Node) -> list[tuple[Node, str, int, int]]:
+    """The blocks of a file of several `namespace` statements: each one's node, namespace as
+    written ('' for the global `namespace { }`), and the byte and (1-based) line where it
+    ends: a braced block at its `}`, `namespace A;` before the next one (or the file's end)."""
+    nodes = sorted(nodes, key=lambda n: n.start_byte)
+    found = []
+    for i, node in enumerate(nodes):
+        name = node.child_by_field_name("name")
+        braced = node.child_by_field_name("body") is not None
+        if braced or i + 1 == len(nodes):
+            last = node if braced else root
+            stop, (row, column) = last.end_byte, last.end_point
+        else:
+            stop, (row, column) = nodes[i + 1].start_byte, nodes[i + 1].start_point
+        # A block ending at column 0 ends with the previous line's newline.
+        end_line = row if column == 0 and row > node.start_point.row else row + 1
+        found.append((node, text(name) if name is not None else "", stop, end_line))
+    return found
+
+
 def _descendants(node: Node) -> list[Node]:
     # Import statements are shallow; a bounded breadth-first walk avoids recursion anyway.
     out: list[Node] = []
