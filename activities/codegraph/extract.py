@@ -151,8 +151,7 @@ def _extract_tree(
         if "inherit.extends" in caps or "inherit.implements" in caps:
             kind = "extends" if "inherit.extends" in caps else "implements"
             node = caps[f"inherit.{kind}"][0]
-            parent = type_name(text(node), generic=spec.type_parameters is not None)
-            supers.append((node.start_byte, parent, kind, line(node)))
+            supers.append((node.start_byte, _base_name(node, language, spec), kind, line(node)))
             continue
         if "import" in caps:
             imports.extend(spec.imports(caps["import"][0]))
@@ -483,6 +482,13 @@ def _inherits(
         if child is not None and kinds.get(child) in TYPE_KINDS and parent
     ]
     return tuple(dict.fromkeys(found))
+
+
+def _base_name(node: Node, language: str, spec: LanguageSpec) -> str:
+    """A base as written, dotted; a Ruby one from the top level keeps its `::`
+    (`class Error < ::StandardError`), which its lookup starts from."""
+    parent = type_name(text(node), generic=spec.type_parameters is not None)
+    return f"::{parent}" if language == "ruby" and text(node).startswith("::") else parent
 
 
 def _receiver(node: Node) -> str:

@@ -149,7 +149,9 @@ from activities.codegraph.skipping import SkipRules
 # ABSL_EXCLUSIVE_TRYLOCK_FUNCTION(true) {`, `int n_ ABSL_GUARDED_BY(mu_);`) are blanked.
 # 53: a PHP file of several namespace blocks: each block is a Namespace, its `use`s and calls
 # read in its namespace.
-EXTRACTOR_VERSION = 53
+# 54: Ruby constants are looked up as Ruby does (enclosing modules innermost first, the
+# class's ancestors, then the top level); a `::Base` base keeps its `::`; `x.include M` is no mixin.
+EXTRACTOR_VERSION = 54
 
 
 def index_format(

@@ -118,7 +118,8 @@ class CallSite:
 
 @dataclass(frozen=True, slots=True)
 class Inheritance:
-    """`child` (a qualified name in this file) extends or implements `parent` as written."""
+    """`child` (a qualified name in this file) extends or implements `parent` as written
+    (dotted; a Ruby base spelled from the top level keeps its `::`: `::StandardError`)."""
 
     child: str
     parent: str

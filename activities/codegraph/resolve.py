@@ -43,6 +43,7 @@ from activities.codegraph.modules import (
     rust_path,
 )
 from activities.codegraph.msbuild import ProjectUsings
+from activities.codegraph.ruby_constants import CONSTANT, lexical_scopes, resolve_constant
 from activities.codegraph.specs import get_spec
 from activities.codegraph.symbols import (
     FileSymbols,
@@ -380,6 +381,7 @@ class BranchResolution:
         packages_before = _go_packages(self._layout, [*added.values(), *gone.values()])
         names: set[str] = set()  # of definitions that changed owner: their callers move
         owners: set[str] = set()  # files with methods whose owner moved
+        index.constants_moved(clear=True)
         for path in sorted(deleted):
             gone_file = self.extractions.pop(path)
             del self._scopes[path], self._imports[path], self._inherits[path], self._open[path]
@@ -407,6 +409,9 @@ class BranchResolution:
             names |= moved
             owners |= owned
             scope |= owned
+        # A Ruby constant path that came or went with no class of its own (`Shop::Reports`
+        # of `class Shop::Reports::Daily`) moves what references spelling it reach.
+        names |= {constant.rpartition(".")[2] for constant in index.constants_moved(clear=True)}
         callers = files_naming(self.extractions, names)
         scope |= callers
         if added or deleted:
@@ -596,7 +601,10 @@ class _Resolver:
             child = self._local(fs, h.child, types=True) or self.index.scope_by_qn(fs, h.child)
             if child is None or self.index.kind.get(child) not in TYPE_KINDS:
                 continue
-            found = self.type_ref(self._block(scope, child), h, child)
+            if fs.family == "ruby":
+                found = self._ruby_base(scope, h, child)
+            else:
+                found = self.type_ref(self._block(scope, child), h, child)
             if found is None or found[0] == child:
                 # `class Thread(Thread)` names a library's class of the same name.
                 outside.add(child)
@@ -639,6 +647,44 @@ class _Resolver:
         if found is not None and self.index.kind.get(found[0]) in TYPE_KINDS:
             return found
         return None
+
+    def _ruby_base(self, scope: FileScope, h: Inheritance, child: str) -> tuple[str, str] | None:
+        """The class or module a Ruby superclass or mixin names, looked up as Ruby does
+        (`ruby_constants`): a superclass where the class is opened, a mixin inside it. Not
+        through ancestors, which are what is being linked."""
+        fs = scope.symbols
+        nesting = self._nesting(fs, child)
+        if h.kind == "extends" and nesting[:1] == (self.index.qualified[child],):
+            nesting = nesting[1:]
+        found = resolve_constant(h.parent, nesting, self.index.defines_constant)
+        return self._ruby_type(fs, found) if found is not None else None
+
+    def _ruby_type(self, fs: FileSymbols, qualified: str) -> tuple[str, str] | None:
+        """The class or module of that qualified name: the file's own, else the branch's."""
+        local = self._local(fs, qualified, types=True)
+        if local is not None and self.index.kind[local] in TYPE_KINDS:
+            return local, "scope"
+        found = self.index.type_named(fs.family, qualified)
+        return (found, "unique_name") if found is not None else None
+
+    def _nesting(self, fs: FileSymbols, key: str | None) -> tuple[str, ...]:
+        """The Ruby classes and modules the file's definition `key` is written in."""
+        if fs.nesting is None:
+            fs.nesting = lexical_scopes(fs.extraction, fs.keys)
+        return fs.nesting.get(key, ()) if key is not None else ()
+
+    def _constant(self, fs: FileSymbols, spelled: str, here: str | None) -> str | None:
+        """The qualified name of the Ruby constant `spelled` inside the definition `here`,
+        looked up as Ruby does (`ruby_constants.resolve_constant`), the ancestors of the
+        innermost class or module too."""
+        index = self.index
+
+        def ancestors(qualified: str) -> Iterator[str]:
+            own = fs.by_qn.get(qualified)
+            return (index.qualified[key] for key in index.ancestry(own)) if own else iter(())
+
+        nesting = self._nesting(fs, here)
+        return resolve_constant(spelled, nesting, self.index.defines_constant, ancestors)
 
     def calls(self, scope: FileScope) -> list[EdgeRow]:
         """CALLS edges of one file, one per (caller, callee) with a count of call sites."""
@@ -770,6 +816,17 @@ class _Resolver:
             if qualifier in spec.super_names:
                 member = index.find_member(own, name, own=False) if own else None
                 return (member, "scope") if member else None
+            if fs.family == "ruby" and CONSTANT.fullmatch(qualifier):
+                # `Helper.build()`, `Config::Loader.load()`: the constant Ruby finds from
+                # here, a path from the top level on, and nothing else where it is one.
+                around = fs.definition_around(where, line) if where and line else here
+                constant = self._constant(fs, qualifier, around)
+                if constant is not None:
+                    return self._qualified(
+                        scope, constant, name, path=True, types=types, where=where
+                    )
+                # None in the branch: a library's class, or a constant holding an object
+                # (`PARSER.parse()`), which `_outside_qualifier` tells apart.
             return self._qualified(scope, qualifier, name, types=types, where=where)
         if here is not None and where is not None and line:
             here = fs.definition_around(where, line)

@@ -42,6 +42,9 @@ class FileSymbols:
     # A PHP file of several namespace blocks: its definitions' qualified names start with
     # their block's namespace, and `top` holds only the global block's (`top_in`).
     namespaced: bool = False
+    # Ruby: per definition, the classes and modules around it (`ruby_constants.lexical_scopes`),
+    # worked out on the first constant looked up in the file.
+    nesting: dict[str, tuple[str, ...]] | None = None
 
     def definition_around(self, qualified_name: str, line: int) -> str | None:
         """The definition named `qualified_name` whose lines hold `line`, where the name is
@@ -73,6 +76,13 @@ class SymbolIndex:
         self.global_top: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.global_methods: dict[tuple[str, str], list[str]] = defaultdict(list)
         self.global_types: dict[tuple[str, str], list[str]] = defaultdict(list)
+        # Ruby: how many classes and modules of the branch each constant path holds, the
+        # qualified name of each and every path it extends (`class Minitest::Spec` says that
+        # a `Minitest` exists, wherever it is defined): `defines_constant`.
+        self._ruby_constants: Counter[str] = Counter()
+        # The constant paths that came or went since the caller last cleared it, with
+        # whether each was there before (`constants_moved`).
+        self._constants_before: dict[str, bool] = {}
         self.go_types: dict[tuple[str, str], str] = {}
         # Callables other files cannot call by name (`Definition.hidden`): in no global table
         # but their own, and a package's lookup (`top_in(shared=True)`) passes over them.
@@ -93,6 +103,7 @@ class SymbolIndex:
             self._add_file(self._file_symbols(extractions[path]), types=True)
         for fs in self.files.values():
             self._attach_members(fs)
+        self._constants_before.clear()  # a change is measured from the index as built
 
     def _file_symbols(self, fe: FileExtraction) -> FileSymbols:
         fs = FileSymbols(fe, file_key(self.repo_id, self.branch, fe.path), family(fe.language),
@@ -133,6 +144,11 @@ class SymbolIndex:
                 self.global_methods[(fs.family, lookup_name(d))].append(key)
             if is_type:
                 self.global_types[(fs.family, d.qualified_name)].append(key)
+                if fs.family == "ruby":
+                    for constant in _constant_paths(d.qualified_name):
+                        self._ruby_constants[constant] += 1
+                        if self._ruby_constants[constant] == 1:
+                            self._constants_before.setdefault(constant, False)
 
     def _remember(self, d: Definition, key: str) -> None:
         """What lookups read of one definition by its key (`_forget` drops it)."""
@@ -341,6 +357,12 @@ class SymbolIndex:
             self._discard_global(fs.family, d, key)
             if d.kind in TYPE_KINDS:
                 _discard(self.global_types, (fs.family, d.qualified_name), key)
+                if fs.family == "ruby":
+                    for constant in _constant_paths(d.qualified_name):
+                        self._ruby_constants[constant] -= 1
+                        if not self._ruby_constants[constant]:
+                            del self._ruby_constants[constant]
+                            self._constants_before.setdefault(constant, True)
         names, paths = self._owners_again(fs, touched)
         for owner in touched - gone:
             self._derive_members(owner)
@@ -436,6 +458,23 @@ class SymbolIndex:
             packages = {self.files[path_of(key)].extraction.package for key in keys}
             return min(keys, key=path_of) if len(packages) == 1 else None
         return unique(keys)
+
+    def defines_constant(self, qualified: str) -> bool:
+        """Whether a Ruby class or module of the branch is, or is inside, the constant of
+        that qualified name."""
+        return qualified in self._ruby_constants
+
+    def constants_moved(self, *, clear: bool = False) -> set[str]:
+        """The Ruby constant paths that came or went since this was last cleared: a
+        reference spelling one may now reach another class (`BranchResolution.update`)."""
+        moved = {
+            constant
+            for constant, before in self._constants_before.items()
+            if before != (constant in self._ruby_constants)
+        }
+        if clear:
+            self._constants_before.clear()
+        return moved
 
     def inherits_from_outside(self, type_key: str) -> bool:
         """Whether the type or one of its ancestors has a base from outside the branch: then
@@ -569,6 +608,12 @@ def _discard(table: dict[tuple[str, str], list[str]], name: tuple[str, str], key
 
 # Spellings of one type across languages and boxing: `Integer` takes an `int` literal.
 _SAME_TYPE = {"integer": "int", "bool": "boolean", "character": "char"}
+
+
+def _constant_paths(qualified: str) -> list[str]:
+    """`A.B.C`, `A.B` and `A`."""
+    parts = qualified.split(".")
+    return [".".join(parts[:cut]) for cut in range(len(parts), 0, -1)]
 
 
 def _type_word(spelled: str | None) -> str | None:

@@ -65,6 +65,7 @@ SAMPLES = {
     "python": (test_python.FILES, None),
     "ruby": (test_ruby.FILES, None),
     "ruby-class-methods": (test_ruby.CLASS_AND_INSTANCE_FILES, None),
+    "ruby-constants": (test_ruby.CONSTANT_FILES, None),
     "rust": (test_rust.FILES, None),
 }
 

@@ -456,3 +456,154 @@ def test_calls_reach_the_class_method_or_the_instance_method_as_ruby_does() -> N
         ("test/app/base_test.rb|Method:BaseTest.make_request", f"{base}.self.settings",
          "unique_name"),
     }  # fmt: skip
+
+
+# Modelled on rack's `Utils.escape_html` inside `module Rack`, rubocop's `Cop::Registry`
+# inside `module RuboCop` and sinatra's test helper reopening `class Minitest::Spec`: one
+# name defined at two levels (`Base`, `Helper`, `Config::Loader`), so the order in which Ruby
+# looks a constant up decides which one a reference reaches.
+CONSTANT_FILES = {
+    "lib/base.rb": """
+        class Base
+          def self.build(attrs) = attrs
+        end
+
+        class Error
+          def self.wrap(error) = error
+        end
+
+        module Helper
+          def self.format(value) = value
+        end
+
+        module Config
+          class Loader
+            def self.load(path) = path
+          end
+        end
+
+        module Reports
+          class Weekly
+            def self.run = true
+          end
+        end
+        """,
+    "lib/shop/reports/daily.rb": """
+        class Shop::Reports::Daily
+          def self.schedule = true
+        end
+        """,
+    "lib/shop/base.rb": """
+        module Shop
+          class Base
+            def self.build(attrs) = attrs
+
+            class Error
+              def self.wrap(error) = error
+            end
+          end
+
+          module Helper
+            def self.format(value) = value
+          end
+
+          module Config
+            class Loader
+              def self.load(path) = path
+            end
+          end
+
+          Base.include Helper
+        end
+        """,
+    "lib/shop/models/order.rb": """
+        module Shop
+          module Models
+            class Order < Base
+              include Helper
+
+              def render
+                Helper.format(1)
+                Config::Loader.load('order.yml')
+                Base.build({})
+                ::Base.build({})
+                Reports::Weekly.run
+              end
+            end
+
+            class Draft < ::Base; end
+          end
+        end
+        """,
+    "lib/shop/models/report.rb": """
+        module Shop::Models
+          class Report < Base
+            def render
+              Helper.format(2)
+              Config::Loader.load('report.yml')
+            end
+          end
+        end
+        """,
+    "lib/billing/invoice.rb": """
+        module Billing
+          class Invoice < Shop::Base
+            def fail!(error)
+              Error.wrap(error)
+            end
+          end
+        end
+        """,
+    "test/helper.rb": """
+        class Minitest::Spec
+          def assert_ok = true
+        end
+        """,
+    "test/order_test.rb": """
+        class OrderTest < Minitest::Spec
+          def test_render = assert_ok
+        end
+        """,
+}
+
+
+def test_constants_are_looked_up_in_the_enclosing_modules_innermost_first() -> None:
+    """`Helper`, `Config::Loader` and `Base` inside `module Shop; module Models` are Shop's
+    (Shop::Models has none), not the top level's, for a call and for a superclass or mixin;
+    `::Base` is the top level's. `module Shop::Models` opens Shop::Models alone, so there they
+    are the top level's. A constant no enclosing module has is looked for in the ancestors
+    of the class before the top level (`Error` in a subclass of Shop::Base), and
+    `class Minitest::Spec` says that a `Minitest` exists, defined where it may be: so
+    `Reports::Weekly` inside Shop is Shop::Reports::Weekly, which is nowhere (no edge rather
+    than the top level's, which Ruby would not reach). A mixin called on another object
+    (`Base.include Helper`) is that object's, not the module's; `class Draft < ::Base` is the
+    top level's."""
+    repo = index_repo(CONSTANT_FILES)
+    order = "lib/shop/models/order.rb|Method:Shop.Models.Order.render"
+    report = "lib/shop/models/report.rb|Method:Shop.Models.Report.render"
+    assert repo.edge_set("CALLS") == {
+        (order, "lib/shop/base.rb|Method:Shop.Helper.self.format", "unique_name"),
+        (order, "lib/shop/base.rb|Method:Shop.Config.Loader.self.load", "unique_name"),
+        (order, "lib/shop/base.rb|Method:Shop.Base.self.build", "unique_name"),
+        (order, "lib/base.rb|Method:Base.self.build", "unique_name"),
+        (report, "lib/base.rb|Method:Helper.self.format", "unique_name"),
+        (report, "lib/base.rb|Method:Config.Loader.self.load", "unique_name"),
+        ("lib/billing/invoice.rb|Method:Billing.Invoice.fail!",
+         "lib/shop/base.rb|Method:Shop.Base.Error.self.wrap", "unique_name"),
+        ("test/order_test.rb|Method:OrderTest.test_render",
+         "test/helper.rb|Method:Minitest.Spec.assert_ok", "scope"),
+    }  # fmt: skip
+    assert repo.edge_set("INHERITS") == {
+        ("lib/shop/models/order.rb|Class:Shop.Models.Order", "lib/shop/base.rb|Class:Shop.Base",
+         "unique_name"),
+        ("lib/shop/models/order.rb|Class:Shop.Models.Order",
+         "lib/shop/base.rb|Namespace:Shop.Helper", "unique_name"),
+        ("lib/shop/models/report.rb|Class:Shop.Models.Report", "lib/base.rb|Class:Base",
+         "unique_name"),
+        ("lib/shop/models/order.rb|Class:Shop.Models.Draft", "lib/base.rb|Class:Base",
+         "unique_name"),
+        ("lib/billing/invoice.rb|Class:Billing.Invoice", "lib/shop/base.rb|Class:Shop.Base",
+         "unique_name"),
+        ("test/order_test.rb|Class:OrderTest", "test/helper.rb|Class:Minitest.Spec",
+         "unique_name"),
+    }  # fmt: skip

@@ -20,6 +20,7 @@ QUERY = """
   (#any-of? @_attr "attr_reader" "attr_accessor" "attr_writer"))
 (superclass [(constant) (scope_resolution)] @inherit.extends)
 (call
+  !receiver
   method: (identifier) @_mixin
   arguments: (argument_list [(constant) (scope_resolution)] @inherit.implements)
   (#any-of? @_mixin "include" "extend" "prepend"))
