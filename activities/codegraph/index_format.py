@@ -151,7 +151,8 @@ from activities.codegraph.skipping import SkipRules
 # read in its namespace.
 # 54: Ruby constants are looked up as Ruby does (enclosing modules innermost first, the
 # class's ancestors, then the top level); a `::Base` base keeps its `::`; `x.include M` is no mixin.
-EXTRACTOR_VERSION = 54
+# 55: a Ruby `Foo.new` reaches the class where no `def self.new` takes it.
+EXTRACTOR_VERSION = 55
 
 
 def index_format(

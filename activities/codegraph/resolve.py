@@ -667,6 +667,11 @@ class _Resolver:
         found = self.index.type_named(fs.family, qualified)
         return (found, "unique_name") if found is not None else None
 
+    def _ruby_class(self, fs: FileSymbols, qualified: str) -> tuple[str, str] | None:
+        """`Foo.new` where no `def self.new` takes it: the class, as `new T()` elsewhere."""
+        found = self._ruby_type(fs, qualified)
+        return found if found is not None and self.index.kind[found[0]] == "Class" else None
+
     def _nesting(self, fs: FileSymbols, key: str | None) -> tuple[str, ...]:
         """The Ruby classes and modules the file's definition `key` is written in."""
         if fs.nesting is None:
@@ -822,9 +827,12 @@ class _Resolver:
                 around = fs.definition_around(where, line) if where and line else here
                 constant = self._constant(fs, qualifier, around)
                 if constant is not None:
-                    return self._qualified(
+                    found = self._qualified(
                         scope, constant, name, path=True, types=types, where=where
                     )
+                    if found is None and name == "new":
+                        return self._ruby_class(fs, constant)
+                    return found
                 # None in the branch: a library's class, or a constant holding an object
                 # (`PARSER.parse()`), which `_outside_qualifier` tells apart.
             return self._qualified(scope, qualifier, name, types=types, where=where)

@@ -607,3 +607,36 @@ def test_constants_are_looked_up_in_the_enclosing_modules_innermost_first() -> N
         ("test/order_test.rb|Class:OrderTest", "test/helper.rb|Class:Minitest.Spec",
          "unique_name"),
     }  # fmt: skip
+
+
+def test_new_on_a_constant_reaches_the_class_unless_the_class_defines_new() -> None:
+    """`Config::Loader.new` and `Base.new` inside `module Shop` reach Shop's classes, as
+    `new T()` reaches the type elsewhere; a `def self.new` (sinatra's `Base.new`) takes the
+    call itself, and a module (`Helper.new`) has no instances."""
+    repo = index_repo(
+        {
+            **CONSTANT_FILES,
+            "lib/shop/checkout.rb": """
+                module Shop
+                  class Pool
+                    def self.new(size) = super()
+                  end
+
+                  class Checkout
+                    def start
+                      Config::Loader.new
+                      Base.new
+                      Helper.new
+                      Pool.new(2)
+                    end
+                  end
+                end
+                """,
+        }
+    )
+    start = "lib/shop/checkout.rb|Method:Shop.Checkout.start"
+    assert {edge for edge in repo.edge_set("CALLS") if edge[0] == start} == {
+        (start, "lib/shop/base.rb|Class:Shop.Config.Loader", "unique_name"),
+        (start, "lib/shop/base.rb|Class:Shop.Base", "unique_name"),
+        (start, "lib/shop/checkout.rb|Method:Shop.Pool.self.new", "scope"),
+    }
