@@ -265,6 +265,8 @@ def _add_definition(
     owner, name = _split_owner(text(name_nodes[0]).removeprefix(":"))
     if owner_nodes:
         owner = type_name(text(owner_nodes[0]))
+    if callable_ and spec.own_name is not None:
+        name = spec.own_name(node, name)
     scopes[node.id] = _Scope(
         node.start_byte, node.end_byte, kind, name, owner,
         text(self_nodes[0]) if self_nodes else None, line(node), _end_line(node), pattern,

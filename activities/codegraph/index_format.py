@@ -152,7 +152,8 @@ from activities.codegraph.skipping import SkipRules
 # 54: Ruby constants are looked up as Ruby does (enclosing modules innermost first, the
 # class's ancestors, then the top level); a `::Base` base keeps its `::`; `x.include M` is no mixin.
 # 55: a Ruby `Foo.new` reaches the class where no `def self.new` takes it.
-EXTRACTOR_VERSION = 55
+# 56: a googletest test is named by its macro, suite and test (`TEST_F(MutexTest, Unlocks)`).
+EXTRACTOR_VERSION = 56
 
 
 def index_format(

@@ -659,6 +659,44 @@ def test_macros_after_a_declarator_leave_the_function_its_name() -> None:
         assert kept in blanked
 
 
+def test_a_googletest_test_is_named_by_its_suite_and_test() -> None:
+    """`TEST_F(MutexTest, Unlocks) {` parses as a function named after the macro: every test
+    of a file was `TEST`, `TEST#2`, ... by its place, and the structs local to one test were
+    every test's (`TEST.Item`). Each test is its macro with its suite and test."""
+    test = """
+        #include "mutex.h"
+        namespace absl {
+        TEST_F(MutexTest, Unlocks) {
+          struct Item {};
+          Lock();
+        }
+        TEST(Mutex, Basic) {
+          struct Item {};
+          Lock();
+        }
+        TYPED_TEST_P(HashTest, Works) { Lock(); }
+        }  // namespace absl
+        """
+    repo = index_repo(
+        {"src/mutex_test.cc": test, "src/mutex.h": "inline void Lock() {}\n"}
+    )
+    assert repo.defs("src/mutex_test.cc") == [
+        ("Namespace", "absl", 2, 12),
+        ("Function", "absl.TEST_F(MutexTest, Unlocks)", 3, 6),
+        ("Struct", "absl.TEST_F(MutexTest, Unlocks).Item", 4, 4),
+        ("Function", "absl.TEST(Mutex, Basic)", 7, 10),
+        ("Struct", "absl.TEST(Mutex, Basic).Item", 8, 8),
+        ("Function", "absl.TYPED_TEST_P(HashTest, Works)", 11, 11),
+    ]
+    lock = "src/mutex.h|Function:Lock"
+    callers = {src for src, dst, _ in repo.edge_set("CALLS") if dst == lock}
+    assert callers == {
+        "src/mutex_test.cc|Function:absl.TEST_F(MutexTest, Unlocks)",
+        "src/mutex_test.cc|Function:absl.TEST(Mutex, Basic)",
+        "src/mutex_test.cc|Function:absl.TYPED_TEST_P(HashTest, Works)",
+    }
+
+
 def test_a_call_from_the_global_namespace_reaches_no_member_or_namespace_function() -> None:
     """spdlog's `tcp_client::close()` calls `::close(fd)`, and its `os::getenv()` calls
     `::getenv()`: the C library's, not themselves, as the bare name would resolve. A global

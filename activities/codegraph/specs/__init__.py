@@ -102,6 +102,9 @@ class LanguageSpec:
     # Sink).buffer()`: `Sink`), taken for the call's `CallSite.receiver_type` (Kotlin,
     # where it picks among extension functions).
     shown_type: Callable[[Node], str | None] | None = None
+    # The name a callable's node goes by where the grammar's is a macro's (googletest's
+    # `TEST_F(Suite, Name) {`: `TEST_F(Suite, Name)`), given the grammar's.
+    own_name: Callable[[Node, str], str] | None = None
 
 
 # Where grammars put a declaration's `private`: Java's `modifiers`, C#'s `modifier`, PHP's

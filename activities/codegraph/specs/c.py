@@ -94,6 +94,31 @@ def file_static(node: Node, path: str) -> bool:
     return True
 
 
+# googletest's test definitions: `TEST_F(MutexTest, Unlocks) { ... }` parses as a function
+# named after the macro, so every test of a file was `TEST_F`, told apart only by its place
+# (`TEST_F#17`), which moved whenever a test was added above it.
+_TEST_MACROS = frozenset({"TEST", "TEST_F", "TEST_P", "TYPED_TEST", "TYPED_TEST_P"})
+
+
+def test_name(node: Node, name: str) -> str:
+    """A googletest test's name with its suite and test, as written (`TEST_F(MutexTest,
+    Unlocks)`); any other definition's `name`."""
+    if name not in _TEST_MACROS:
+        return name
+    declarator = node.child_by_field_name("declarator")
+    parameters = declarator.child_by_field_name("parameters") if declarator else None
+    if parameters is None or parameters.named_child_count != 2:
+        return name
+    words = [text(p) for p in parameters.named_children]
+    if not all(word.isidentifier() for word in words):
+        return name
+    return f"{name}({words[0]}, {words[1]})"
+
+
 SPEC = LanguageSpec(
-    query=COMMON, imports=imports, method_containers=frozenset(), hidden=file_static
+    query=COMMON,
+    imports=imports,
+    method_containers=frozenset(),
+    hidden=file_static,
+    own_name=test_name,
 )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from activities.codegraph.specs import LanguageSpec, count_arguments, text
-from activities.codegraph.specs.c import COMMON, file_static, imports, local_patterns
+from activities.codegraph.specs.c import COMMON, file_static, imports, local_patterns, test_name
 
 QUERY = (
     COMMON
@@ -65,4 +65,5 @@ SPEC = LanguageSpec(
     hidden=file_static,
     arity=arity,
     arguments=count_arguments,
+    own_name=test_name,
 )
