@@ -10,8 +10,8 @@ never spell the changed name (through a class hierarchy or a module layout), so 
 resolves the whole branch instead: `affected_files` answers None. A C# `global using` that
 came, went or changed always does: it binds names in every file of its project. So does a
 C/C++ macro that opens a namespace defined anew, or a file's lines of one that changed; in a
-branch with such macros, an include that moved or a C/C++ file come or gone reaches the files
-including it, through any number of others.
+branch with such macros or C++ namespaces, an include that moved or a C/C++ file come or gone
+reaches the files including it, through any number of others.
 
 Whoever holds the branch's kept resolution tables (`BranchResolution`, passing
 `kept_tables=True`) can narrow the wider changes too, because it checks after the fact what
@@ -347,11 +347,12 @@ def _macro_namespace_reach(
     added: Mapping[str, FileExtraction],
     deleted: Mapping[str, FileExtraction],
 ) -> set[str] | None:
-    """The files whose calls into a C/C++ namespace a macro opens (`FMT_BEGIN_NAMESPACE`)
-    may now reach other definitions without their names coming or going, or None for all
-    of them. Such a call looks through includes of includes (`_Resolver._include_levels`):
-    in a branch with such macros, an include that moved or a C/C++ file come or gone reaches
-    every file that includes it, directly or through others (`_includers`). A macro defined
+    """The files whose calls into a C++ namespace (opened by a macro, `FMT_BEGIN_NAMESPACE`,
+    or as written) may now reach other definitions without their names coming or going, or
+    None for all of them. Such a call looks through includes of includes
+    (`_Resolver._include_levels`): in a branch with such namespaces, an include that moved
+    or a C/C++ file come or gone reaches every file that includes it, directly or through
+    others (`_includers`). A macro defined
     anew, or a modified file's lines of one, move which files the namespace holds: the
     whole branch."""
     changed = (*after.values(), *added.values(), *deleted.values())
@@ -363,7 +364,7 @@ def _macro_namespace_reach(
     opening = {
         name for fe in (*branch.values(), *before.values()) for name, _ in fe.namespace_macros
     }
-    if not opening:
+    if not opening and not _has_namespaces((*branch.values(), *before.values(), *come_or_gone)):
         return set()
     moved = {fe.path for fe in come_or_gone if family(fe.language) == "c"}
     for path, new in after.items():
@@ -378,6 +379,14 @@ def _macro_namespace_reach(
         return set()
     includers = _includers(moved, (*branch.values(), *before.values(), *deleted.values()))
     return includers & branch.keys()
+
+
+def _has_namespaces(files: Iterable[FileExtraction]) -> bool:
+    """Whether a C++ file opens a namespace: a bare call in one reaches the namespace's
+    functions in any file it includes, through others (`_Resolver._nearest_included`)."""
+    return any(
+        d.kind == "Namespace" for fe in files if family(fe.language) == "c" for d in fe.definitions
+    )
 
 
 def _includers(paths: set[str], files: Iterable[FileExtraction]) -> set[str]:

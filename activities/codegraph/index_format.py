@@ -153,7 +153,9 @@ from activities.codegraph.skipping import SkipRules
 # class's ancestors, then the top level); a `::Base` base keeps its `::`; `x.include M` is no mixin.
 # 55: a Ruby `Foo.new` reaches the class where no `def self.new` takes it.
 # 56: a googletest test is named by its macro, suite and test (`TEST_F(MutexTest, Unlocks)`).
-EXTRACTOR_VERSION = 56
+# 57 (resolution): a bare C++ call in a namespace, or one by a path relative to it, reaches
+# the namespace's functions in the files it includes, else in the one file defining them.
+EXTRACTOR_VERSION = 57
 
 
 def index_format(

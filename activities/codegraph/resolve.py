@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -585,10 +586,14 @@ class _Resolver:
         # Per (file, name): the extension functions it may reach beyond its own types'
         # (`_extension_levels`), while the tables stay as they are: `forget` drops them.
         self._levels: dict[tuple[str, str], list[tuple[list[str], str]]] = {}
+        # C++ namespaces' definitions by (namespace, name), over every file opening one
+        # (`_reopened_members`): abseil's `absl` is opened in 800 files.
+        self._in_namespaces: dict[tuple[str, str], list[str]] | None = None
 
     def forget(self) -> None:
         """Drop what was worked out from the tables, which are about to change."""
         self._levels.clear()
+        self._in_namespaces = None
 
     def inherits(self, scope: FileScope) -> tuple[list[EdgeRow], set[str]]:
         """INHERITS edges of one file, and its types with a base not found in the branch. A
@@ -896,7 +901,7 @@ class _Resolver:
             member = self._outer_member(fs, own, name) if outer else None
             if member:
                 return member, "scope"
-        scoped = self._enclosing_scopes(fs, name, here, types=types)
+        scoped = self._enclosing_scopes(scope, name, here, types=types)
         if scoped is not None:
             return scoped
         if language == "kotlin" and not types:
@@ -974,10 +979,11 @@ class _Resolver:
         return unique_file(keys)
 
     def _enclosing_scopes(
-        self, fs: FileSymbols, name: str, here: str | None, *, types: bool
+        self, scope: FileScope, name: str, here: str | None, *, types: bool
     ) -> tuple[str, str] | None:
         """`name` declared in an enclosing namespace (or, for type names, an enclosing type)."""
-        index = self.index
+        index, fs = self.index, scope.symbols
+        unseen: list[str] | None = None  # C++: the innermost namespace's definitions elsewhere
         prefix = index.qualified[here].rpartition(".")[0] if here else ""
         if here in index.singletons:
             prefix = prefix.rpartition(".")[0]  # `Foo.self.build` is in `Foo`
@@ -994,7 +1000,46 @@ class _Resolver:
                     found = index.type_named(fs.family, qualified)
                     if found is not None and found != here:
                         return found, "unique_name"
+                if kind == "Namespace" and not types and fs.family == "c":
+                    # C++ sees the namespace's functions in the files it includes too:
+                    # `Lock()` inside `namespace absl` is an included header's `absl::Lock()`.
+                    members = self._reopened_members(prefix, name)
+                    found = self._nearest_included(scope, members) if members else None
+                    if found is not None:
+                        return found, "unique_name"
+                    if members and unseen is None:
+                        unseen = members
             prefix = prefix.rpartition(".")[0]
+        # Else a definition no include shows (declared in a header, defined in a .cc): of
+        # the innermost namespace defining the name, its one file's.
+        found = unique_file(unseen) if unseen else None
+        return (found, "unique_name") if found is not None else None
+
+    def _reopened_members(self, namespace: str, name: str) -> list[str]:
+        """The definitions of `name` in the C++ namespace of that qualified name, in every
+        file opening it (a header and its .cc), in path order."""
+        if self._in_namespaces is None:
+            index = self.index
+            table: dict[tuple[str, str], list[str]] = defaultdict(list)
+            for (family, qualified), opened in index.global_types.items():
+                if family != "c" or any(index.kind[key] != "Namespace" for key in opened):
+                    continue
+                for key in opened:
+                    for member_name, member in index.members.get(key, {}).items():
+                        table[(qualified, member_name)].append(member)
+            self._in_namespaces = table
+        return self._in_namespaces.get((namespace, name), [])
+
+    def _nearest_included(self, scope: FileScope, keys: list[str]) -> str | None:
+        """Of `keys`, the one in the nearest file the caller's compiler sees (its includes,
+        itself, then theirs: `_include_levels`), or None when it sees none of them."""
+        by_file: dict[str, str] = {}
+        for key in keys:
+            by_file.setdefault(path_of(key), key)
+        for level in self._include_levels(scope):
+            near = [path for path in level if path in by_file]
+            if near:
+                return by_file[near[0]]
         return None
 
     def _local(self, fs: FileSymbols, qualified: str, *, types: bool) -> str | None:
@@ -1025,7 +1070,7 @@ class _Resolver:
         if (fs.family == "c" and qualifier.endswith("::")) or (
             fs.family == "ruby" and "::" in qualifier  # `Rack::Utils.parse_query()`
         ):
-            return self._path(scope, qualifier, name, types=types)
+            return self._path(scope, qualifier, name, types=types, where=where)
         if fs.family == "php" and "\\" in qualifier:
             return self._php_class_path(scope, qualifier, name)
         parts = qualifier.split(".")
@@ -1067,7 +1112,7 @@ class _Resolver:
         )
 
     def _path(
-        self, scope: FileScope, qualifier: str, name: str, *, types: bool
+        self, scope: FileScope, qualifier: str, name: str, *, types: bool, where: str | None
     ) -> tuple[str, str] | None:
         """`a::b::f()`: C++'s namespace or type path, Ruby's `Rack::Utils.parse_query()`."""
         dotted = qualifier.removesuffix("::").replace("::", ".").strip(".")
@@ -1075,8 +1120,30 @@ class _Resolver:
             return self._global_scope(scope, name) if qualifier == "::" else None
         found = self._qualified(scope, dotted, name, path=True, types=types)
         if found is None and scope.symbols.family == "c":
-            return self._in_macro_namespace(scope, dotted, name)
+            found = self._in_macro_namespace(scope, dotted, name)
+            if found is None and not types and not qualifier.startswith("::"):
+                found = self._from_enclosing_namespaces(scope, dotted, name, where)
         return found
+
+    def _from_enclosing_namespaces(
+        self, scope: FileScope, dotted: str, name: str, where: str | None
+    ) -> tuple[str, str] | None:
+        """C++'s `str::Len()` inside `namespace acme`: `acme::str::Len()`, the path looked up
+        from each namespace around the caller, innermost first; in a file the caller
+        includes, else in the one file defining it."""
+        index = self.index
+        prefix = where.rpartition(".")[0] if where else ""  # the caller's qualified name
+        unseen: list[str] = []
+        while prefix:
+            if index.kind.get(scope.symbols.by_qn.get(prefix, "")) == "Namespace":
+                members = self._reopened_members(f"{prefix}.{dotted}", name)
+                found = self._nearest_included(scope, members) if members else None
+                if found is not None:
+                    return found, "unique_name"
+                unseen = unseen or members
+            prefix = prefix.rpartition(".")[0]
+        found = unique_file(unseen) if unseen else None
+        return (found, "unique_name") if found is not None else None
 
     def _global_scope(self, scope: FileScope, name: str) -> tuple[str, str] | None:
         """C++'s `::close()`: a function of the global namespace, never a method or a

@@ -55,6 +55,7 @@ SAMPLES = {
     "c": (test_c_family.C_FILES, None),
     "cpp": (test_c_family.CPP_FILES, None),
     "cpp-macro-namespace": (test_c_family.MACRO_NAMESPACE_FILES, None),
+    "cpp-namespace-functions": (test_c_family.NAMESPACE_FUNCTION_FILES, None),
     "csharp": (test_csharp.FILES, None),
     "go": (test_go.FILES, test_go.GO_MODULES),
     "javascript+typescript": (test_javascript.FILES, None),

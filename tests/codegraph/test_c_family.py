@@ -697,6 +697,68 @@ def test_a_googletest_test_is_named_by_its_suite_and_test() -> None:
     }
 
 
+NAMESPACE_FUNCTION_FILES = {
+    "src/base/log.h": "namespace acme {\ninline void Log(const char* m) {}\n}\n",
+    "src/base/strings.h": """
+        #include "log.h"
+        namespace acme {
+        namespace str {
+        inline int Len(const char* s) { Log(s); return 0; }
+        void Trim(char* s);
+        }  // namespace str
+        }  // namespace acme
+        """,
+    "src/base/strings.cc": """
+        #include "strings.h"
+        namespace acme {
+        namespace str {
+        void Trim(char* s) { Len(s); }
+        }  // namespace str
+        }  // namespace acme
+        """,
+    "src/util/format.h": """
+        #include "../base/strings.h"
+        namespace acme {
+        inline int Width(const char* s) { return str::Len(s); }
+        }  // namespace acme
+        """,
+    "src/app/main.cc": """
+        #include "../util/format.h"
+        namespace acme {
+        namespace app {
+        void Run(char* s) {
+          Log(s);
+          Width(s);
+          str::Trim(s);
+        }
+        }  // namespace app
+        }  // namespace acme
+        """,
+    "src/tools/log.cc": "namespace acme {\nvoid Log(const char* m) {}\n}\n",
+}
+
+
+def test_a_bare_call_reaches_its_namespaces_function_in_an_included_file() -> None:
+    """C++ looks a bare name up in the enclosing namespaces, whichever file opens them: `Log()`
+    inside `namespace acme` is the `acme::Log` its includes declare, here log.h's through two
+    of them, not tools/log.cc's; before, only a global function or one of its own file was
+    found. A function no include defines (declared in strings.h, defined in strings.cc) is
+    the one file's that defines it."""
+    repo = index_repo(NAMESPACE_FUNCTION_FILES)
+    calls = repo.edge_set("CALLS")
+    run = "src/app/main.cc|Function:acme.app.Run"
+    assert {
+        (run, "src/base/log.h|Function:acme.Log", "unique_name"),
+        (run, "src/util/format.h|Function:acme.Width", "unique_name"),
+        (run, "src/base/strings.cc|Function:acme.str.Trim", "unique_name"),
+        ("src/base/strings.h|Function:acme.str.Len", "src/base/log.h|Function:acme.Log",
+         "unique_name"),
+        ("src/base/strings.cc|Function:acme.str.Trim", "src/base/strings.h|Function:acme.str.Len",
+         "unique_name"),
+    } <= calls  # fmt: skip
+    assert not any(dst.startswith("src/tools/log.cc") for _, dst, _ in calls)
+
+
 def test_a_call_from_the_global_namespace_reaches_no_member_or_namespace_function() -> None:
     """spdlog's `tcp_client::close()` calls `::close(fd)`, and its `os::getenv()` calls
     `::getenv()`: the C library's, not themselves, as the bare name would resolve. A global
