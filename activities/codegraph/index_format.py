@@ -155,7 +155,9 @@ from activities.codegraph.skipping import SkipRules
 # 56: a googletest test is named by its macro, suite and test (`TEST_F(MutexTest, Unlocks)`).
 # 57 (resolution): a bare C++ call in a namespace, or one by a path relative to it, reaches
 # the namespace's functions in the files it includes, else in the one file defining them.
-EXTRACTOR_VERSION = 57
+# 58: C++ parameters, locals and fields keep their declared types: a call on one reaches the
+# type's method (`Sink* out; out->write()`).
+EXTRACTOR_VERSION = 58
 
 
 def index_format(

@@ -28,8 +28,9 @@ Declared = dict[tuple[str | None, str], str]
 _CONSTRUCTORS = ("constructor", "__construct", "__init__")
 # Languages whose methods read their class's fields by the bare name (`buffer.write()`).
 IMPLICIT_FIELDS = frozenset({"java", "kotlin", "csharp"})
-# Pointers the language dereferences for a method call: Rust's `Arc<Shared>` is a `Shared`.
-_DEREF = re.compile(r"^(?:Arc|Rc|Box)<(.+)>$")
+# Pointers the language dereferences for a method call: Rust's `Arc<Shared>` is a `Shared`,
+# C++'s `std::shared_ptr<logger>` a `logger`.
+_DEREF = re.compile(r"^(?:Arc|Rc|Box|(?:std::)?(?:shared_ptr|unique_ptr))<(.+)>$")
 # Declared types that leave the type to the initializer, which another capture reads.
 _INFERRED = frozenset({"var", "val", "auto", "dynamic"})
 

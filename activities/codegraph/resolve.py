@@ -777,6 +777,13 @@ class _Resolver:
             # Python's annotations are loose (a Protocol, an alias, a TypeVar): a type not
             # found leaves the call as one on an object of unknown type.
             return self._guess_method(scope, call.name, _INSTANCE)
+        outside = type_key is None or self.index.inherits_from_outside(type_key)
+        if language == "cpp" and outside and path[:1] != ["std"]:
+            # So are C++'s aliases (`using memory_buffer = basic_memory_buffer<char>`),
+            # template parameters and types with a base the branch does not define (often a
+            # template argument's): as if undeclared. The standard library's types never.
+            return self.lookup(scope, call.receiver, call.name, call.caller, types=call.creates,
+                               in_block=call.in_block, line=call.line)  # fmt: skip
         return None
 
     def _applies(self, member: str | None, call: CallSite) -> bool:

@@ -677,9 +677,7 @@ def test_a_googletest_test_is_named_by_its_suite_and_test() -> None:
         TYPED_TEST_P(HashTest, Works) { Lock(); }
         }  // namespace absl
         """
-    repo = index_repo(
-        {"src/mutex_test.cc": test, "src/mutex.h": "inline void Lock() {}\n"}
-    )
+    repo = index_repo({"src/mutex_test.cc": test, "src/mutex.h": "inline void Lock() {}\n"})
     assert repo.defs("src/mutex_test.cc") == [
         ("Namespace", "absl", 2, 12),
         ("Function", "absl.TEST_F(MutexTest, Unlocks)", 3, 6),
@@ -757,6 +755,55 @@ def test_a_bare_call_reaches_its_namespaces_function_in_an_included_file() -> No
          "unique_name"),
     } <= calls  # fmt: skip
     assert not any(dst.startswith("src/tools/log.cc") for _, dst, _ in calls)
+
+
+def test_a_cpp_call_on_a_declared_receiver_reaches_its_types_method() -> None:
+    """A parameter, local or field declared with a type of the repository (`Sink* out`,
+    `const Sink& s`, `Sink local;`, `Sink sink_;`, `std::shared_ptr<Sink>`) calls that type's
+    method, not the other `write` the unique-name guess could not tell from it. A standard
+    library type's method is never guessed (`std::optional<File> o; o.rewind()`); an alias
+    the repository does not define (`using buffer = Sink;`) leaves the call undeclared."""
+    files = {
+        "src/sink.h": """
+            namespace io {
+            class Sink { public: void write(int n) {} void drain() {} };
+            class File { public: void write(int n) {} void rewind() {} };
+            }  // namespace io
+            """,
+        "src/app.cc": """
+            #include <memory>
+            #include <optional>
+            #include "sink.h"
+            namespace app {
+            using buffer = io::Sink;
+            class Logger {
+             public:
+              void log(io::Sink* out, const io::Sink& s, std::shared_ptr<io::Sink> shared) {
+                out->write(1);
+                s.write(2);
+                shared->write(3);
+                io::Sink local;
+                local.write(4);
+                sink_.write(5);
+                std::optional<io::File> o;
+                o.rewind();
+                buffer b;
+                b.drain();
+              }
+             private:
+              io::Sink sink_;
+            };
+            }  // namespace app
+            """,
+    }
+    calls = index_repo(files).edge_set("CALLS")
+    log = "src/app.cc|Method:app.Logger.log"
+    assert {dst for src, dst, how in calls if src == log} == {
+        "src/sink.h|Method:io.Sink.write",
+        "src/sink.h|Method:io.Sink.drain",
+    }
+    assert (log, "src/sink.h|Method:io.Sink.write", "type") in calls
+    assert (log, "src/sink.h|Method:io.Sink.drain", "unique_name") in calls
 
 
 def test_a_call_from_the_global_namespace_reaches_no_member_or_namespace_function() -> None:

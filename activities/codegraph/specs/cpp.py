@@ -8,6 +8,24 @@ from tree_sitter import Node
 from activities.codegraph.specs import LanguageSpec, count_arguments, text
 from activities.codegraph.specs.c import COMMON, file_static, imports, local_patterns, test_name
 
+# Parameters, locals and fields declared with a named type (`const Mutex& mu`, `Mutex* mu`,
+# `Mutex mu_;`): a call on one is a call of that type's method. Not `auto`.
+_TYPE = "[(type_identifier) (qualified_identifier) (template_type)] @typed.type"
+_NAMED = ("{}", "(pointer_declarator declarator: {})", "(reference_declarator {})")
+TYPED = "".join(
+    f"({owner} type: {_TYPE} declarator: {shape.format(name)})\n"
+    for owner, name in (
+        ("parameter_declaration", "(identifier) @typed.name"),
+        ("optional_parameter_declaration", "(identifier) @typed.name"),
+        ("field_declaration", "(field_identifier) @typed.name"),
+        ("declaration", "(identifier) @typed.name"),
+        *(("declaration", f"(init_declarator declarator: {inner})")
+          for inner in (n.format("(identifier) @typed.name") for n in _NAMED)),
+    )
+    for shape in _NAMED
+    if not (owner == "declaration" and "init_declarator" in name and shape != "{}")
+)  # fmt: skip
+
 QUERY = (
     COMMON
     # C++ adds default arguments and references: `F&& f` ... `f()`.
@@ -28,6 +46,7 @@ QUERY = (
 (call_expression function: (qualified_identifier) @call.name (#not-match? @call.name "[<>]")) @call
 (new_expression type: [(type_identifier) (qualified_identifier)] @call.name) @call
 """
+    + TYPED
 )
 
 _MAX_DECLARATORS = 16  # `int *const *&f(...)`: pointers and references around the name
