@@ -157,7 +157,8 @@ from activities.codegraph.skipping import SkipRules
 # the namespace's functions in the files it includes, else in the one file defining them.
 # 58: C++ parameters, locals and fields keep their declared types: a call on one reaches the
 # type's method (`Sink* out; out->write()`).
-EXTRACTOR_VERSION = 58
+# 59: so do C++'s `auto x = T{}`, `auto* x = new T()` and `auto x = T()`.
+EXTRACTOR_VERSION = 59
 
 
 def index_format(

@@ -760,9 +760,10 @@ def test_a_bare_call_reaches_its_namespaces_function_in_an_included_file() -> No
 def test_a_cpp_call_on_a_declared_receiver_reaches_its_types_method() -> None:
     """A parameter, local or field declared with a type of the repository (`Sink* out`,
     `const Sink& s`, `Sink local;`, `Sink sink_;`, `std::shared_ptr<Sink>`) calls that type's
-    method, not the other `write` the unique-name guess could not tell from it. A standard
-    library type's method is never guessed (`std::optional<File> o; o.rewind()`); an alias
-    the repository does not define (`using buffer = Sink;`) leaves the call undeclared."""
+    method, not the other `write` the unique-name guess could not tell from it; so does
+    `auto x = T{}` or `new T()`. A standard library type's method is never guessed
+    (`std::optional<File> o; o.rewind()`); an alias the repository does not define (`using
+    buffer = Sink;`) leaves the call undeclared."""
     files = {
         "src/sink.h": """
             namespace io {
@@ -793,6 +794,12 @@ def test_a_cpp_call_on_a_declared_receiver_reaches_its_types_method() -> None:
              private:
               io::Sink sink_;
             };
+            void made() {
+              auto file = io::File{};
+              file.write(6);
+              auto* sink = new io::Sink(1);
+              sink->write(7);
+            }
             }  // namespace app
             """,
     }
@@ -804,6 +811,9 @@ def test_a_cpp_call_on_a_declared_receiver_reaches_its_types_method() -> None:
     }
     assert (log, "src/sink.h|Method:io.Sink.write", "type") in calls
     assert (log, "src/sink.h|Method:io.Sink.drain", "unique_name") in calls
+    made = "src/app.cc|Function:app.made"  # `auto x = T{}`, `auto* x = new T(1)`
+    assert (made, "src/sink.h|Method:io.File.write", "type") in calls
+    assert (made, "src/sink.h|Method:io.Sink.write", "type") in calls
 
 
 def test_a_call_from_the_global_namespace_reaches_no_member_or_namespace_function() -> None:

@@ -25,6 +25,23 @@ TYPED = "".join(
     for shape in _NAMED
     if not (owner == "declaration" and "init_declarator" in name and shape != "{}")
 )  # fmt: skip
+# `auto x = Foo(1)`, `auto x = Foo{1}`, `auto* x = new Foo`: the type constructed (a call of
+# a capitalised name only: `auto n = count()` is a function's result).
+_AUTO = (
+    "(declaration type: (placeholder_type_specifier)"
+    " declarator: (init_declarator declarator: {} value: {}))\n"
+)
+_CONSTRUCTED = (
+    "(call_expression function: [(identifier) (qualified_identifier)] @typed.type"
+    ' (#match? @typed.type "(^|::)[A-Z][A-Za-z0-9_]*$"))',
+    "(compound_literal_expression type: [(type_identifier) (qualified_identifier)] @typed.type)",
+    "(new_expression type: " + _TYPE + ")",
+)
+TYPED += "".join(
+    _AUTO.format(shape.format("(identifier) @typed.name"), value)
+    for shape in _NAMED
+    for value in _CONSTRUCTED
+)
 
 QUERY = (
     COMMON
