@@ -24,7 +24,7 @@ def crate_roots(manifests: Mapping[str, str]) -> dict[str, str]:
     for path, text in sorted(manifests.items()):
         try:
             manifest = tomllib.loads(text)
-        except tomllib.TOMLDecodeError:
+        except (tomllib.TOMLDecodeError, RecursionError):  # nested past Python's stack
             continue
         package, lib = manifest.get("package"), manifest.get("lib")
         package = package if isinstance(package, dict) else {}

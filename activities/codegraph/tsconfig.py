@@ -109,7 +109,7 @@ def _join(folder: str, relative: str) -> str:
 def _compiler_options(text: str) -> dict[str, object] | None:
     try:
         parsed = json.loads(_strict_json(text))
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past Python's stack: not a config either
         return None
     return parsed if isinstance(parsed, dict) else None
 

@@ -63,6 +63,8 @@ def test_a_broken_or_cyclic_config_gives_no_aliases_and_no_error() -> None:
         "a/tsconfig.json": '{"extends": "../b/tsconfig.json"}',
         "b/tsconfig.json": '{"extends": "../a/tsconfig.json"}',
         "c/tsconfig.json": '["not", "an", "object"]',
+        # Nested past Python's stack (json recurses): no config, and no failed run.
+        "d/tsconfig.json": "[" * 200_000,
     }
     assert path_aliases(configs) == {}
 
