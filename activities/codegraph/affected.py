@@ -49,6 +49,7 @@ from dataclasses import dataclass
 from activities.codegraph.languages import family
 from activities.codegraph.model import CALLABLE_KINDS, Definition, FileExtraction
 from activities.codegraph.modules import PYTHON_PACKAGE_MARKERS
+from activities.codegraph.npm_workspaces import Packages
 
 # Beyond this share of the branch changed, resolving everything costs about the same.
 MAX_CHANGED_SHARE = 0.2
@@ -249,12 +250,22 @@ def through_roots(
     fe: FileExtraction,
     go_modules: Mapping[str, str],
     rust_crates: Mapping[str, str] | None = None,
+    js_packages: Packages | None = None,
 ) -> set[str]:
     """Files whose imports reach an added or deleted file through a root its words do not
     spell: a Rust crate root (lib.rs, main.rs) roots every module below it, and the other
     crates of the workspace import it by the crate's name (Cargo.toml); a Go package is
-    imported by its module path (go.mod) rather than by its directory."""
+    imported by its module path (go.mod) rather than by its directory; a file of a
+    JavaScript workspace package is imported by the package's name (`@acme/ui/button`)."""
     folder = posixpath.dirname(fe.path)
+    if family(fe.language) == "js" and js_packages:
+        names = {
+            word
+            for name, package in js_packages.items()
+            if not package["dir"] or fe.path.startswith(package["dir"] + "/")
+            for word in _WORD.findall(name)
+        }
+        return files_naming(branch, names)
     if fe.language == "rust" and posixpath.basename(fe.path) in ("lib.rs", "main.rs"):
         below = f"{folder}/" if folder else ""
         crates = {name for name, lib in (rust_crates or {}).items() if lib == fe.path}

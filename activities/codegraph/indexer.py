@@ -47,6 +47,7 @@ from activities.codegraph.index_format import grammar_versions, index_format
 from activities.codegraph.kept_resolutions import KeptResolutions
 from activities.codegraph.model import FileExtraction
 from activities.codegraph.msbuild import ProjectUsings, is_msbuild_file, project_usings
+from activities.codegraph.npm_workspaces import Packages, is_workspace_file, workspace_packages
 from activities.codegraph.parse_worker import ParseItem, parse_files, parse_pool, row_line
 from activities.codegraph.resolve import BoundEdges, BranchResolution, parse_go_mod
 from activities.codegraph.skipping import SkipReason, SkipRules
@@ -65,8 +66,8 @@ WRITE_CHUNK_FILES = 200
 # resolution tables a pass over the branch's definitions (~30 ms on CPython's stdlib); beyond
 # this many, building them afresh is cheaper.
 KEPT_UPDATE_MAX_FILES = 10
-# go.mod, tsconfig, Cargo.toml and MSBuild files larger than this are not read (real ones
-# are a few KiB).
+# go.mod, tsconfig, Cargo.toml, MSBuild and package.json files larger than this are not read
+# (real ones are a few KiB).
 MAX_ROOT_FILE_BYTES = 256 * 1024
 
 
@@ -75,6 +76,7 @@ class ModuleRoots(TypedDict):
     js: Aliases  # directory -> the path aliases of the tsconfig there
     rust: dict[str, str]  # crate name -> its library root, from the Cargo.toml files
     cs: ProjectUsings  # C# project directory -> its `<Using>` items, from the MSBuild files
+    npm: Packages  # JavaScript workspace package name -> its directory and exports
 
 
 # Extractions kept in memory between runs (LRU, INDEX_CACHE_FILES); about 70 KiB each for
@@ -197,13 +199,17 @@ class CodeGraphIndexer:
         """What imports resolve against besides the files: the module path each go.mod
         declares, by directory (Go), the path aliases of the tsconfig.json and jsconfig.json
         files (TypeScript: `tsconfig.path_aliases`) and the workspace's library crates
-        (Rust: `cargo.crate_roots`) and the usings C# projects declare in their MSBuild files
-        (`msbuild.project_usings`)."""
+        (Rust: `cargo.crate_roots`), the usings C# projects declare in their MSBuild files
+        (`msbuild.project_usings`) and the packages of a JavaScript workspace, from its
+        package.json files (`npm_workspaces.workspace_packages`)."""
         wanted: dict[str, list[str]] = defaultdict(list)  # blob -> paths (copies share one)
         for entry in tree:
             name = posixpath.basename(entry.path)
             root_file = (
-                name in ("go.mod", MANIFEST) or is_config(entry.path) or is_msbuild_file(name)
+                name in ("go.mod", MANIFEST)
+                or is_config(entry.path)
+                or is_msbuild_file(name)
+                or is_workspace_file(entry.path)
             )
             if root_file and entry.size <= MAX_ROOT_FILE_BYTES:
                 wanted[entry.blob_sha].append(entry.path)
@@ -211,6 +217,7 @@ class CodeGraphIndexer:
         configs: dict[str, str] = {}
         manifests: dict[str, str] = {}
         msbuild: dict[str, str] = {}
+        npm: dict[str, str] = {}
         if wanted:
             async for sha, content in self._git.read_blobs(repo_dir, list(wanted)):
                 text = content.decode("utf-8", errors="replace")
@@ -220,6 +227,8 @@ class CodeGraphIndexer:
                         manifests[path] = text
                     elif is_msbuild_file(name):
                         msbuild[path] = text
+                    elif is_workspace_file(path):
+                        npm[path] = text
                     elif name != "go.mod":
                         configs[path] = text
                     elif module := parse_go_mod(text):
@@ -229,6 +238,7 @@ class CodeGraphIndexer:
             "js": path_aliases(configs),
             "rust": crate_roots(manifests),
             "cs": project_usings(msbuild),
+            "npm": workspace_packages(npm),
         }
 
     async def _parse_to_disk(
@@ -292,6 +302,7 @@ class CodeGraphIndexer:
         # A plan from a worker before tsconfig aliases held only the go.mod map.
         plan.setdefault("roots", {"go": plan.get("go_modules", {}), "js": {}, "rust": {}})
         plan["roots"].setdefault("cs", {})  # and one from before C# project usings
+        plan["roots"].setdefault("npm", {})  # and one from before JavaScript workspaces
         roots = _canonical(plan["roots"])
         settled = not state.pending and state.roots == roots
         if settled and self._nothing_to_write(out_dir, plan, stored.files.values()):
@@ -416,6 +427,7 @@ class CodeGraphIndexer:
                 js_aliases=roots["js"],
                 rust_crates=roots["rust"],
                 cs_usings=roots["cs"],
+                js_packages=roots["npm"],
             )
         return resolution, resolved, previous
 

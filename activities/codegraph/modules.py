@@ -1,7 +1,8 @@
 """Import resolution: which files of the same repository an import statement points at.
 
 Per-language rules, all pure over the set of indexed paths: Python packages and relative
-imports, JS/TS relative paths with extension and index-file probing, Go import paths via go.mod
+imports, JS/TS relative paths with extension and index-file probing (and tsconfig aliases and
+workspace packages by name), Go import paths via go.mod
 (or a directory-suffix match without one), JVM/C#/PHP packages and namespaces, Rust module
 paths, Ruby `require` and C/C++ `#include` by relative path or unique path suffix.
 """
@@ -16,6 +17,7 @@ from posixpath import basename, dirname, join, normpath, splitext
 from activities.codegraph.languages import family
 from activities.codegraph.model import FileExtraction, Import
 from activities.codegraph.msbuild import ProjectUsings, project_of, usings_for
+from activities.codegraph.npm_workspaces import Packages, package_subpath
 
 _JS_EXTENSIONS = (".ts", ".tsx", ".d.ts", ".js", ".jsx", ".mjs", ".cjs")
 _PACKAGE_LANGUAGES = frozenset({"java", "kotlin", "csharp", "php"})
@@ -53,8 +55,12 @@ class RepoLayout:
         js_aliases: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
         rust_crates: Mapping[str, str] | None = None,
         cs_usings: ProjectUsings | None = None,
+        *,
+        js_packages: Packages | None = None,
     ) -> None:
         self.paths = {fe.path for fe in files}
+        # The workspace's JavaScript packages by name (`npm_workspaces.workspace_packages`).
+        self.js_packages = dict(js_packages or {})
         # The workspace's library crates: name -> library root (`cargo.crate_roots`).
         self.rust_crates = dict(rust_crates or {})
         # C# projects' `<Using>` items by project directory (`msbuild.project_usings`).
@@ -231,9 +237,10 @@ def _javascript(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target |
     elif module.startswith("."):
         found = _js_file(layout, normpath(join(dirname(fe.path), module)))
     else:
-        # A tsconfig alias (`@/components/Button`), else a package from node_modules.
-        aliased = (_js_file(layout, base) for base in _aliased(layout, fe, module))
-        found = next((path for path in aliased if path is not None), None)
+        # A tsconfig alias (`@/components/Button`), else a package of the workspace by its
+        # name (`zod/v4`), else one from node_modules.
+        bases = [*_aliased(layout, fe, module), *_in_workspace(layout, module)]
+        found = next((path for b in bases if (path := _js_file(layout, b)) is not None), None)
     if found is None:
         return None
     if imp.name in (None, "*"):
@@ -264,17 +271,30 @@ def _aliased(layout: RepoLayout, fe: FileExtraction, module: str) -> list[str]:
          if not folder or fe.path.startswith(folder + "/")),
         None,
     )  # fmt: skip
-    if not aliases:
-        return []
+    return _matching(aliases, module) if aliases else []
+
+
+def _in_workspace(layout: RepoLayout, module: str) -> list[str]:
+    """The paths an import of a workspace package by its name may stand for, through the
+    package's `exports` (`npm_workspaces.workspace_packages`)."""
+    name, subpath = package_subpath(module)
+    package = layout.js_packages.get(name)
+    return _matching(package["exports"], subpath) if package else []
+
+
+def _matching(patterns: Mapping[str, Sequence[str]], key: str) -> list[str]:
+    """The targets of `key` in a map of patterns with at most one `*` (tsconfig `paths`,
+    package `exports`): its exact pattern's, else those of the pattern with the longest
+    prefix before its `*`, with what the `*` stood for in place of theirs."""
     best: tuple[int, Sequence[str], str] | None = None
-    for pattern, targets in aliases.items():
-        if pattern == module:
+    for pattern, targets in patterns.items():
+        if pattern == key:
             return list(targets)
         prefix, star, suffix = pattern.partition("*")
-        fits = star and module.startswith(prefix) and module.endswith(suffix)
+        fits = star and key.startswith(prefix) and key.endswith(suffix)
         longer = best is None or len(prefix) > best[0]
-        if fits and longer and len(module) >= len(prefix) + len(suffix):
-            best = (len(prefix), targets, module[len(prefix) : len(module) - len(suffix)])
+        if fits and longer and len(key) >= len(prefix) + len(suffix):
+            best = (len(prefix), targets, key[len(prefix) : len(key) - len(suffix)])
     if best is None:
         return []
     _, targets, captured = best

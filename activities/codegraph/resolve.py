@@ -44,6 +44,7 @@ from activities.codegraph.modules import (
     rust_path,
 )
 from activities.codegraph.msbuild import ProjectUsings
+from activities.codegraph.npm_workspaces import Packages
 from activities.codegraph.ruby_constants import CONSTANT, lexical_scopes, resolve_constant
 from activities.codegraph.specs import get_spec
 from activities.codegraph.symbols import (
@@ -234,6 +235,7 @@ def resolve_edges(
     js_aliases: Aliases | None = None,
     rust_crates: Mapping[str, str] | None = None,
     cs_usings: ProjectUsings | None = None,
+    js_packages: Packages | None = None,
 ) -> dict[str, list[EdgeRow]]:
     """IMPORTS, CALLS and INHERITS edges of a branch, keyed by the path they start from.
 
@@ -241,7 +243,8 @@ def resolve_edges(
     path its `go.mod` declares (`parse_go_mod` reads one), `js_aliases` each tsconfig's path
     aliases (`tsconfig.path_aliases`), `rust_crates` the workspace's library crates
     (`cargo.crate_roots`), `cs_usings` the usings of the C# projects
-    (`msbuild.project_usings`). With `only`, just the edges of those paths are resolved
+    (`msbuild.project_usings`), `js_packages` the JavaScript workspace's packages
+    (`npm_workspaces.workspace_packages`). With `only`, just the edges of those paths are resolved
     (still against the whole branch).
     """
     resolution = BranchResolution(
@@ -252,6 +255,7 @@ def resolve_edges(
         js_aliases=js_aliases,
         rust_crates=rust_crates,
         cs_usings=cs_usings,
+        js_packages=js_packages,
     )
     return resolution.edges(only)
 
@@ -273,12 +277,14 @@ class BranchResolution:
         js_aliases: Aliases | None = None,
         rust_crates: Mapping[str, str] | None = None,
         cs_usings: ProjectUsings | None = None,
+        js_packages: Packages | None = None,
     ) -> None:
         self.extractions = dict(extractions)
         self._go_modules = dict(go_modules or {})
         self._js_aliases = js_aliases or {}
         self._rust_crates = dict(rust_crates or {})
         self._cs_usings = dict(cs_usings or {})
+        self._js_packages = dict(js_packages or {})
         self._layout = self._new_layout()
         self._index = SymbolIndex(repo_id, branch, extractions)
         self._scopes: dict[str, FileScope] = {}
@@ -294,7 +300,9 @@ class BranchResolution:
         self.digest_parts = DigestParts()
 
     def _through_roots(self, fe: FileExtraction) -> set[str]:
-        return through_roots(self.extractions, fe, self._go_modules, self._rust_crates)
+        return through_roots(
+            self.extractions, fe, self._go_modules, self._rust_crates, self._js_packages
+        )
 
     def _new_layout(self) -> RepoLayout:
         return RepoLayout(
@@ -303,6 +311,7 @@ class BranchResolution:
             self._js_aliases,
             self._rust_crates,
             self._cs_usings,
+            js_packages=self._js_packages,
         )
 
     def _bind(self, paths: Iterable[str]) -> None:

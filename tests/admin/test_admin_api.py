@@ -93,9 +93,7 @@ async def test_a_token_beyond_ascii_is_compared_as_the_utf8_bytes_sent(
     token = "admin-tökén-0123456789-à"  # the last byte of "à" in UTF-8 is latin-1's nbsp
     headers = {"Authorization": b"Bearer " + token.encode()}
     async with serve(dataclasses.replace(settings, admin_token=token)) as app:
-        response = await app.http.get(
-            f"/api/repos/{repo_id}/branches/main", headers=headers
-        )
+        response = await app.http.get(f"/api/repos/{repo_id}/branches/main", headers=headers)
 
     assert response.status_code == 404, response.text
 

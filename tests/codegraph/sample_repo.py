@@ -12,6 +12,7 @@ from activities.codegraph.graph_rows import EdgeRow
 from activities.codegraph.languages import detect_language
 from activities.codegraph.model import FileExtraction
 from activities.codegraph.msbuild import is_msbuild_file, project_usings
+from activities.codegraph.npm_workspaces import is_workspace_file, workspace_packages
 from activities.codegraph.resolve import resolve_edges
 from activities.codegraph.tsconfig import is_config, path_aliases
 
@@ -53,14 +54,16 @@ def _short(key: str) -> str:
 
 def index_repo(files: dict[str, str], go_modules: dict[str, str] | None = None) -> IndexedRepo:
     """Extract every file (its language from its name) and resolve the whole set; the
-    tsconfig.json, Cargo.toml and MSBuild files among them give their path aliases, crates
-    and C# project usings, as a worker reads them."""
+    tsconfig.json, Cargo.toml, MSBuild and package.json files among them give their path
+    aliases, crates, C# project usings and JavaScript workspace packages, as a worker reads
+    them."""
     extractions = {}
     configs = {path: dedent(source) for path, source in files.items() if is_config(path)}
     manifests = {p: dedent(source) for p, source in files.items() if basename(p) == MANIFEST}
     msbuild = {p: dedent(source) for p, source in files.items() if is_msbuild_file(p)}
+    npm = {p: dedent(source) for p, source in files.items() if is_workspace_file(p)}
     for path, source in files.items():
-        if path in configs or path in manifests or path in msbuild:
+        if path in configs or path in manifests or path in msbuild or path in npm:
             continue
         language = detect_language(path)
         assert language is not None, path
@@ -76,5 +79,6 @@ def index_repo(files: dict[str, str], go_modules: dict[str, str] | None = None) 
         js_aliases=path_aliases(configs),
         rust_crates=crate_roots(manifests),
         cs_usings=project_usings(msbuild),
+        js_packages=workspace_packages(npm),
     )
     return IndexedRepo(extractions, [edge for edges in by_file.values() for edge in edges])

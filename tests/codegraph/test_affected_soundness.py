@@ -37,6 +37,7 @@ from activities.codegraph.model import (
     Inheritance,
     singleton_name,
 )
+from activities.codegraph.npm_workspaces import workspace_packages
 from activities.codegraph.resolve import BranchResolution, resolve_edges
 from tests.codegraph import (
     test_c_family,
@@ -614,9 +615,28 @@ ADDED_CASES = {
         ("backend/util.go", "package core\n\nfunc helper() int { return 2 }\n"),
         "cmd/app/main.go",
     ),
+    # A workspace package is imported by its name, which no path spells: the new index.ts
+    # passes on button.ts's Button, which apps/web/main.ts imports from `@acme/widgets`.
+    "js workspace package by name": (
+        {
+            "packages/ui/src/button.ts": "export function Button() { return null; }\n",
+            "apps/web/main.ts": (
+                "import { Button } from '@acme/widgets';\nexport function run() { Button(); }\n"
+            ),
+            "other.ts": "export function other() {}\n",
+        },
+        ("packages/ui/src/index.ts", "export * from './button';\n"),
+        "apps/web/main.ts",
+    ),
 }
 GO_MODULES = {"backend": "example.com/api"}
 RUST_CRATES = {"grep_searcher": "crates/searcher/src/lib.rs"}
+JS_PACKAGES = workspace_packages(
+    {
+        "package.json": '{"name": "acme", "workspaces": ["packages/*"]}',
+        "packages/ui/package.json": '{"name": "@acme/widgets", "exports": "./src/index.ts"}',
+    }
+)
 
 
 @pytest.mark.parametrize("deleting", [False, True], ids=["added", "deleted"])
@@ -629,19 +649,22 @@ def test_a_file_reaches_files_that_do_not_name_its_definitions(case: str, deleti
     with_it = {**without, path: new}
     before, after = (with_it, without) if deleting else (without, with_it)
     added, deleted = ({}, {path: new}) if deleting else ({path: new}, {})
-    kept = BranchResolution("r", "main", before, GO_MODULES, rust_crates=RUST_CRATES)
+    roots = {"rust_crates": RUST_CRATES, "js_packages": JS_PACKAGES}
+    kept = BranchResolution("r", "main", before, GO_MODULES, **roots)
     scope = affected_files({}, {}, after, 1.0, kept_tables=True, added=added, deleted=deleted)
     assert scope is not None
     widened = kept.update({}, scope, added=added, deleted=list(deleted))
-    edges_before = resolve_edges("r", "main", before, GO_MODULES, rust_crates=RUST_CRATES)
-    edges_after = resolve_edges("r", "main", after, GO_MODULES, rust_crates=RUST_CRATES)
+    edges_before = resolve_edges("r", "main", before, GO_MODULES, **roots)
+    edges_after = resolve_edges("r", "main", after, GO_MODULES, **roots)
     assert edges_after.get(reached) != edges_before.get(reached), "the case reaches nothing"
     if case == "rust impl of another file's type":
         assert widened is None  # Foo's trait moved: every file is resolved again
     else:
         assert widened is not None
         assert reached in widened
-        assert not {"other.py", "lib/other.py", "other.cpp", "other.rs", "other.go"} & widened
+        assert not {
+            "other.py", "lib/other.py", "other.cpp", "other.rs", "other.go", "other.ts"
+        } & widened  # fmt: skip
     assert kept.edges(widened) == _only(edges_after, widened)
     assert kept.edges() == edges_after
 

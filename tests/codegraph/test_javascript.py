@@ -377,6 +377,58 @@ def test_tsconfig_path_aliases_resolve_to_the_repository_files() -> None:
     }  # fmt: skip
 
 
+WORKSPACE = {
+    "package.json": '{"name": "acme", "private": true, "workspaces": ["packages/*", "apps/*"]}',
+    "packages/ui/package.json": """
+        {
+          "name": "@acme/ui",
+          "exports": {
+            ".": {"types": "./dist/index.d.ts", "import": "./dist/index.js"},
+            "./theme/*": "./src/theme/*.ts"
+          }
+        }
+        """,
+    "packages/ui/src/index.ts": "export * from './button';\n",
+    "packages/ui/src/button.ts": "export function Button() { return null; }\n",
+    "packages/ui/src/theme/dark.ts": "export function palette() {}\n",
+    # A fixture no workspace glob takes: `left-pad` is the one from the registry.
+    "packages/ui/test/fixture/package.json": '{"name": "left-pad", "main": "index.js"}',
+    "packages/ui/test/fixture/index.js": "exports.pad = function () {};\n",
+    "apps/web/package.json": '{"name": "web", "main": "main.ts"}',
+    "apps/web/main.ts": """
+        import * as ui from '@acme/ui';
+        import { palette } from '@acme/ui/theme/dark';
+        import { pad } from 'left-pad';
+        import { run } from 'acme/tools/run';
+        export function start() { ui.Button(); palette(); pad(); run(); }
+        """,
+    "tools/run.ts": "export function run() {}\n",
+}
+
+
+def test_workspace_packages_are_imported_by_their_names() -> None:
+    """In a monorepo a package imports another by its name, as npm, yarn and pnpm link the
+    workspace's packages: through `exports` (a built entry, `./dist/index.js`, reaching the
+    source it was built from, `src/index.ts`; a subpath pattern), and the root package by
+    its own name, with no `exports`, reaching the file a subpath spells. A package.json no
+    workspace declares (a test fixture named `left-pad`) is not what `left-pad` imports."""
+    repo = index_repo(WORKSPACE)
+    assert repo.edge_set("IMPORTS") == {
+        ("apps/web/main.ts", "packages/ui/src/index.ts", ""),
+        ("apps/web/main.ts", "packages/ui/src/theme/dark.ts", ""),
+        ("apps/web/main.ts", "module:left-pad", ""),
+        ("apps/web/main.ts", "tools/run.ts", ""),
+        ("packages/ui/src/index.ts", "packages/ui/src/button.ts", ""),
+    }
+    assert repo.edge_set("CALLS") == {
+        ("apps/web/main.ts|Function:start", "packages/ui/src/button.ts|Function:Button",
+         "import"),
+        ("apps/web/main.ts|Function:start", "packages/ui/src/theme/dark.ts|Function:palette",
+         "import"),
+        ("apps/web/main.ts|Function:start", "tools/run.ts|Function:run", "import"),
+    }  # fmt: skip
+
+
 def test_a_name_exported_under_another_reaches_its_definition() -> None:
     """`export { renderApp as render }` (no `from`): `import { render }` reaches
     renderApp, also when renderApp is itself imported; `export { clamp }` changes nothing,

@@ -627,8 +627,9 @@ def test_an_extension_function_of_the_package_needs_no_import() -> None:
                 """,
         }
     )
-    read, util = "okio/src/commonMain/kotlin/okio/Buffer.kt|Method:Buffer.readIntLe", (
-        "okio/src/commonMain/kotlin/okio/Util.kt|Function:"
+    read, util = (
+        "okio/src/commonMain/kotlin/okio/Buffer.kt|Method:Buffer.readIntLe",
+        ("okio/src/commonMain/kotlin/okio/Util.kt|Function:"),
     )
     assert repo.edge_set("CALLS") == {
         (read, f"{util}reverseBytes", "package"),

@@ -564,9 +564,7 @@ def test_a_cycle_of_wildcard_re_exports_is_walked_once_per_lookup() -> None:
     files = {"pkg/__init__.py": "".join(f"from .m{i} import *\n" for i in range(10))}
     files.update({f"pkg/m{i}.py": "from pkg import *\n" for i in range(10)})
     files["main.py"] = "from pkg import *\n\ndef go():\n    nowhere()\n"
-    extractions = {
-        path: extract(path, source.encode(), "python") for path, source in files.items()
-    }
+    extractions = {path: extract(path, source.encode(), "python") for path, source in files.items()}
     resolution = BranchResolution(REPO, BRANCH, extractions)
     index = resolution._index
     looked_up: list[tuple[str, ...]] = []

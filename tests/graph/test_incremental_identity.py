@@ -55,6 +55,15 @@ def build_corpus(repo: WorkRepo) -> None:
             "web/lib/format.ts": "export function pad(s: string) { return s; }\n",
             "web/next/format.ts": "export function pad(s: string) { return s + ' '; }\n",
             "web/app.ts": "import { pad } from '@lib/format';\nexport const run = () => pad();\n",
+            # A JavaScript workspace whose package another imports by its name, and a second
+            # entry its exports may be pointed at.
+            "js/package.json": '{"name": "js", "private": true, "workspaces": ["packages/*"]}\n',
+            "js/packages/fmt/package.json": '{"name": "@acme/fmt", "exports": "./dist/a.js"}\n',
+            "js/packages/fmt/src/a.ts": "export function trim(s: string) { return s; }\n",
+            "js/packages/fmt/src/b.ts": "export function trim(s: string) { return s + 1; }\n",
+            "js/packages/app/main.ts": (
+                "import { trim } from '@acme/fmt';\nexport function go() { trim('x'); }\n"
+            ),
             # C# calling through a using its project file declares, and a second namespace
             # the using may be pointed at.
             "cs/App/App.csproj": '<Project><ItemGroup><Using Include="Lib.Text" />'
@@ -211,6 +220,11 @@ def history(repo: WorkRepo) -> list[tuple[str, object, bool, bool]]:
         tsconfig = work / "web" / "tsconfig.json"
         tsconfig.write_text(tsconfig.read_text().replace("./lib/*", "./next/*"))
 
+    def move_js_export() -> None:
+        # No parsed file changes, yet js/packages/app/main.ts's import now reaches b.ts.
+        manifest = work / "js" / "packages" / "fmt" / "package.json"
+        manifest.write_text(manifest.read_text().replace("./dist/a.js", "./dist/b.js"))
+
     def move_cs_using() -> None:
         # No parsed file changes, yet cs/App/Run.cs's call now reaches Lib.Other's Padder.
         project = work / "cs" / "App" / "App.csproj"
@@ -252,6 +266,7 @@ def history(repo: WorkRepo) -> list[tuple[str, object, bool, bool]]:
         ("add eleven files at once", add_eleven, False, False),
         ("change the go.mod module path", change_go_module, False, False),
         ("point a tsconfig path alias elsewhere", move_ts_alias, False, False),
+        ("point a workspace package's exports elsewhere", move_js_export, False, False),
         ("point a C# project's using elsewhere", move_cs_using, False, False),
         ("add a C# global using", add_global_using, False, False),
         ("point that global using elsewhere", move_global_using, False, False),
@@ -280,6 +295,7 @@ async def test_incremental_graph_equals_full_index_after_every_commit(
     assert len(edges) > 1000
     assert parsed.parsed_files > 80
     assert ts_call(edges) == "REPO|main|web/lib/format.ts|Function:pad"
+    assert js_call(edges) == "REPO|main|js/packages/fmt/src/a.ts|Function:trim"
     assert cs_call(edges) == "REPO|main|cs/Lib/Text/Padder.cs|Method:Padder.Pad"
     assert not cs_calls(edges, "Trim.Go")
 
@@ -302,6 +318,7 @@ async def test_incremental_graph_equals_full_index_after_every_commit(
         full = await graph_dump(neo4j_driver, fresh.repo_id)
         assert_same_graph(incremental, full, f"after '{description}'")
     assert ts_call(incremental[1]) == "REPO|main|web/next/format.ts|Function:pad"
+    assert js_call(incremental[1]) == "REPO|main|js/packages/fmt/src/b.ts|Function:trim"
     assert cs_call(incremental[1]) == "REPO|main|cs/Lib/Other/Padder.cs|Method:Padder.Pad"
     assert cs_calls(incremental[1], "Trim.Go") == [
         "REPO|main|cs/Lib/Spare/Cutter.cs|Method:Cutter.Cut"
@@ -311,6 +328,14 @@ async def test_incremental_graph_equals_full_index_after_every_commit(
 def ts_call(edges: list[Any]) -> str:
     """What web/app.ts's call to `pad`, imported through the tsconfig alias, reaches."""
     (dst,) = [e[2] for e in edges if e[0] == "CALLS" and e[1].endswith("|web/app.ts|Function:run")]
+    return str(dst)
+
+
+def js_call(edges: list[Any]) -> str:
+    """What js/packages/app/main.ts's call to `trim`, imported from a workspace package by
+    its name, reaches."""
+    caller = "|js/packages/app/main.ts|Function:go"
+    (dst,) = [e[2] for e in edges if e[0] == "CALLS" and e[1].endswith(caller)]
     return str(dst)
 
 
