@@ -256,14 +256,16 @@ def through_roots(
     spell: a Rust crate root (lib.rs, main.rs) roots every module below it, and the other
     crates of the workspace import it by the crate's name (Cargo.toml); a Go package is
     imported by its module path (go.mod) rather than by its directory; a file of a
-    JavaScript workspace package is imported by the package's name (`@acme/ui/button`)."""
+    JavaScript workspace package is imported by the package's name (`@acme/ui/button`), or
+    by a name of the package's `imports` (`#utils/log`)."""
     folder = posixpath.dirname(fe.path)
     if family(fe.language) == "js" and js_packages:
         names = {
             word
             for name, package in js_packages.items()
             if not package["dir"] or fe.path.startswith(package["dir"] + "/")
-            for word in _WORD.findall(name)
+            for spelled in (name, *package.get("imports", {}))  # `#utils/*` too
+            for word in _WORD.findall(spelled)
         }
         return files_naming(branch, names)
     if fe.language == "rust" and posixpath.basename(fe.path) in ("lib.rs", "main.rs"):

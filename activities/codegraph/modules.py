@@ -239,7 +239,7 @@ def _javascript(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target |
     else:
         # A tsconfig alias (`@/components/Button`), else a package of the workspace by its
         # name (`zod/v4`), else one from node_modules.
-        bases = [*_aliased(layout, fe, module), *_in_workspace(layout, module)]
+        bases = [*_aliased(layout, fe, module), *_in_workspace(layout, fe, module)]
         found = next((path for b in bases if (path := _js_file(layout, b)) is not None), None)
     if found is None:
         return None
@@ -274,9 +274,18 @@ def _aliased(layout: RepoLayout, fe: FileExtraction, module: str) -> list[str]:
     return _matching(aliases, module) if aliases else []
 
 
-def _in_workspace(layout: RepoLayout, module: str) -> list[str]:
+def _in_workspace(layout: RepoLayout, fe: FileExtraction, module: str) -> list[str]:
     """The paths an import of a workspace package by its name may stand for, through the
-    package's `exports` (`npm_workspaces.workspace_packages`)."""
+    package's `exports` (`npm_workspaces.workspace_packages`); a `#name` through the
+    `imports` of the package the importer is in (the deepest)."""
+    if module.startswith("#"):
+        holding = [
+            package
+            for package in layout.js_packages.values()
+            if not package["dir"] or fe.path.startswith(package["dir"] + "/")
+        ]
+        own = max(holding, key=lambda package: len(package["dir"]), default=None)
+        return _matching(own.get("imports", {}), module) if own else []
     name, subpath = package_subpath(module)
     package = layout.js_packages.get(name)
     return _matching(package["exports"], subpath) if package else []

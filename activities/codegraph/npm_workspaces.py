@@ -36,6 +36,9 @@ class Package(TypedDict):
     # Subpath or subpath pattern (`.`, `./v4`, `./locales/*`) -> the paths it may load,
     # from the repository root, the likelier first.
     exports: dict[str, list[str]]
+    # The package's private names for its own files (`"imports": {"#utils/*": "./src/*"}`),
+    # which only its own files import (`import { log } from "#utils/log"`), alike.
+    imports: dict[str, list[str]]
 
 
 Packages = dict[str, Package]  # package name -> the package
@@ -72,7 +75,9 @@ def workspace_packages(files: Mapping[str, str]) -> Packages:
                 found.pop(name, None)
             continue
         claimed.add(name)
-        found[name] = Package(dir=folder, exports=_entries(folder, manifest))
+        found[name] = Package(
+            dir=folder, exports=_entries(folder, manifest), imports=_own_imports(folder, manifest)
+        )
     return found
 
 
@@ -190,6 +195,19 @@ def _entries(folder: str, manifest: Mapping[str, object]) -> dict[str, list[str]
         fields = (manifest.get(f) for f in ("source", "module", "main", "types", "typings"))
         named = [f"./{f.removeprefix('./')}" for f in fields if isinstance(f, str)]
         subpaths = {".": [*named, "./index"], "./*": "./*"}
+    return _resolved(folder, subpaths)
+
+
+def _own_imports(folder: str, manifest: Mapping[str, object]) -> dict[str, list[str]]:
+    """`#name` -> the paths it may load, from `imports`; a target that is a package
+    (`"#dep": "left-pad"`) is the registry's, not a path."""
+    imports = manifest.get("imports")
+    if not isinstance(imports, dict):
+        return {}
+    return _resolved(folder, {k: v for k, v in imports.items() if str(k).startswith("#")})
+
+
+def _resolved(folder: str, subpaths: Mapping[str, object]) -> dict[str, list[str]]:
     entries: dict[str, list[str]] = {}
     for subpath, value in subpaths.items():
         targets = list(dict.fromkeys(_targets(value)))[:_MAX_TARGETS]

@@ -628,13 +628,28 @@ ADDED_CASES = {
         ("packages/ui/src/index.ts", "export * from './button';\n"),
         "apps/web/main.ts",
     ),
+    # A package's own `#` name, which no path spells either: `#kit` is the new file.
+    "js package's own import name": (
+        {
+            "packages/ui/src/button.ts": "export function Button() { return null; }\n",
+            "packages/ui/src/app.ts": (
+                "import { Button } from '#kit';\nexport function run() { Button(); }\n"
+            ),
+            "other.ts": "export function other() {}\n",
+        },
+        ("packages/ui/src/internal/all.ts", "export * from '../button';\n"),
+        "packages/ui/src/app.ts",
+    ),
 }
 GO_MODULES = {"backend": "example.com/api"}
 RUST_CRATES = {"grep_searcher": "crates/searcher/src/lib.rs"}
 JS_PACKAGES = workspace_packages(
     {
         "package.json": '{"name": "acme", "workspaces": ["packages/*"]}',
-        "packages/ui/package.json": '{"name": "@acme/widgets", "exports": "./src/index.ts"}',
+        "packages/ui/package.json": (
+            '{"name": "@acme/widgets", "exports": "./src/index.ts",'
+            ' "imports": {"#kit": "./src/internal/all.ts"}}'
+        ),
     }
 )
 

@@ -385,11 +385,15 @@ WORKSPACE = {
           "exports": {
             ".": {"types": "./dist/index.d.ts", "import": "./dist/index.js"},
             "./theme/*": "./src/theme/*.ts"
-          }
+          },
+          "imports": {"#colors": "./src/theme/dark.ts"}
         }
         """,
     "packages/ui/src/index.ts": "export * from './button';\n",
-    "packages/ui/src/button.ts": "export function Button() { return null; }\n",
+    "packages/ui/src/button.ts": """
+        import { palette } from '#colors';
+        export function Button() { return palette(); }
+        """,
     "packages/ui/src/theme/dark.ts": "export function palette() {}\n",
     # A fixture no workspace glob takes: `left-pad` is the one from the registry.
     "packages/ui/test/fixture/package.json": '{"name": "left-pad", "main": "index.js"}',
@@ -402,7 +406,7 @@ WORKSPACE = {
         import { run } from 'acme/tools/run';
         export function start() { ui.Button(); palette(); pad(); run(); }
         """,
-    "tools/run.ts": "export function run() {}\n",
+    "tools/run.ts": "import { palette } from '#colors';\nexport function run() {}\n",
 }
 
 
@@ -410,8 +414,9 @@ def test_workspace_packages_are_imported_by_their_names() -> None:
     """In a monorepo a package imports another by its name, as npm, yarn and pnpm link the
     workspace's packages: through `exports` (a built entry, `./dist/index.js`, reaching the
     source it was built from, `src/index.ts`; a subpath pattern), and the root package by
-    its own name, with no `exports`, reaching the file a subpath spells. A package.json no
-    workspace declares (a test fixture named `left-pad`) is not what `left-pad` imports."""
+    its own name, with no `exports`, reaching the file a subpath spells; a package's own
+    `#` names through its `imports`, for its own files only. A package.json no workspace
+    declares (a test fixture named `left-pad`) is not what `left-pad` imports."""
     repo = index_repo(WORKSPACE)
     assert repo.edge_set("IMPORTS") == {
         ("apps/web/main.ts", "packages/ui/src/index.ts", ""),
@@ -419,6 +424,8 @@ def test_workspace_packages_are_imported_by_their_names() -> None:
         ("apps/web/main.ts", "module:left-pad", ""),
         ("apps/web/main.ts", "tools/run.ts", ""),
         ("packages/ui/src/index.ts", "packages/ui/src/button.ts", ""),
+        ("packages/ui/src/button.ts", "packages/ui/src/theme/dark.ts", ""),
+        ("tools/run.ts", "module:#colors", ""),
     }
     assert repo.edge_set("CALLS") == {
         ("apps/web/main.ts|Function:start", "packages/ui/src/button.ts|Function:Button",
@@ -426,6 +433,8 @@ def test_workspace_packages_are_imported_by_their_names() -> None:
         ("apps/web/main.ts|Function:start", "packages/ui/src/theme/dark.ts|Function:palette",
          "import"),
         ("apps/web/main.ts|Function:start", "tools/run.ts|Function:run", "import"),
+        ("packages/ui/src/button.ts|Function:Button",
+         "packages/ui/src/theme/dark.ts|Function:palette", "import"),
     }  # fmt: skip
 
 

@@ -138,6 +138,24 @@ def test_broken_unnamed_twice_claimed_and_installed_packages_name_nothing() -> N
     assert not is_workspace_file("packages/ui/package.jsonc")
 
 
+def test_a_packages_own_import_names_are_read_from_imports() -> None:
+    """`imports` maps `#` names to the package's files; a target naming a package (from the
+    registry) or a key without `#` is left out."""
+    manifest = _manifest(
+        name="app",
+        imports={
+            "#utils/*": {"node": "./src/utils/*.js", "default": "./src/utils/*.browser.js"},
+            "#db": "./dist/db/index.js",
+            "#dep": "left-pad",
+            "nohash": "./x.js",
+        },
+    )
+    assert workspace_packages({"package.json": manifest})["app"]["imports"] == {
+        "#utils/*": ["src/utils/*.js", "src/utils/*.browser.js"],
+        "#db": ["src/db/index.js", "dist/db/index.js"],
+    }
+
+
 def test_an_import_is_split_into_package_and_subpath() -> None:
     assert package_subpath("zod") == ("zod", ".")
     assert package_subpath("zod/v4/core") == ("zod", "./v4/core")
