@@ -158,7 +158,9 @@ from activities.codegraph.skipping import SkipRules
 # 58: C++ parameters, locals and fields keep their declared types: a call on one reaches the
 # type's method (`Sink* out; out->write()`).
 # 59: so do C++'s `auto x = T{}`, `auto* x = new T()` and `auto x = T()`.
-EXTRACTOR_VERSION = 59
+# 60: JSX components rendered (`<Button />`, `<UI.Card>`) are call sites; a component wrapped
+# as it is defined (`const Card = memo((props) => ...)`, `forwardRef`, `observer`) is a function.
+EXTRACTOR_VERSION = 60
 
 
 def index_format(

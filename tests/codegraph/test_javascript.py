@@ -438,6 +438,70 @@ def test_workspace_packages_are_imported_by_their_names() -> None:
     }  # fmt: skip
 
 
+REACT = {
+    "src/ui/index.js": "export function Card() { return null; }\n",
+    "src/Button.tsx": """
+        import React, { memo, forwardRef } from 'react';
+        export const Island = React.forwardRef<HTMLDivElement, Props>((props, ref) => (
+          <div ref={ref}><Icon /></div>
+        ));
+        export const Field = memo(forwardRef(function Field(props, ref) { return <Icon />; }));
+        const Base = (props: Props) => <Icon />;
+        export const Panel = React.memo(Base, areEqual);
+        export function Icon() { return <svg />; }
+        export class Legacy extends React.Component { render() { return <Icon />; } }
+        const doubled = items.map((x) => x * 2);
+        """,
+    "src/App.jsx": """
+        import { Island, Field, Panel, Legacy } from './Button';
+        import * as UI from './ui';
+        export function App() {
+          return (
+            <div>
+              <Island /><Field></Field><Panel /><Legacy />
+              <UI.Card title="x">hi</UI.Card>
+              <motion.div />
+            </div>
+          );
+        }
+        """,
+    "src/cast.ts": "export function cast(y: unknown) { return <Card>y; }\n",
+}
+
+
+def test_jsx_components_rendered_are_calls_and_wrapped_components_are_functions() -> None:
+    """React calls a component it renders (`<Island />`, `<UI.Card>`, a class's too), in .jsx
+    and .tsx alike; an HTML element (`<div>`) is none, nor a type assertion in plain
+    TypeScript (`<Card>y`). A component wrapped as it is defined (`memo`, `forwardRef`, one
+    in the other, `React.` or not) is a function spanning its definition; wrapping one
+    defined before (`React.memo(Base)`) renders it. A function passed to anything else
+    (`items.map(...)`) defines nothing."""
+    repo = index_repo(REACT)
+    assert repo.defs("src/Button.tsx") == [
+        ("Function", "Island", 2, 4),
+        ("Function", "Field", 5, 5),
+        ("Function", "Base", 6, 6),
+        ("Function", "Panel", 7, 7),
+        ("Function", "Icon", 8, 8),
+        ("Class", "Legacy", 9, 9),
+        ("Method", "Legacy.render", 9, 9),
+    ]
+    assert repo.calls("src/cast.ts") == []
+    button, app = "src/Button.tsx|", "src/App.jsx|Function:App"
+    assert repo.edge_set("CALLS") == {
+        (f"{button}Function:Island", f"{button}Function:Icon", "scope"),
+        (f"{button}Function:Field", f"{button}Function:Icon", "scope"),
+        (f"{button}Function:Base", f"{button}Function:Icon", "scope"),
+        (f"{button}Function:Panel", f"{button}Function:Base", "scope"),
+        (f"{button}Method:Legacy.render", f"{button}Function:Icon", "scope"),
+        (app, f"{button}Function:Island", "import"),
+        (app, f"{button}Function:Field", "import"),
+        (app, f"{button}Function:Panel", "import"),
+        (app, f"{button}Class:Legacy", "import"),
+        (app, "src/ui/index.js|Function:Card", "import"),
+    }
+
+
 def test_a_name_exported_under_another_reaches_its_definition() -> None:
     """`export { renderApp as render }` (no `from`): `import { render }` reaches
     renderApp, also when renderApp is itself imported; `export { clamp }` changes nothing,

@@ -1,6 +1,6 @@
 """JavaScript: classes, functions (also `const f = () => ...` and CommonJS `exports.f = ...`),
 methods (also arrow-function class fields: `handleClick = () => ...`), ES imports, require(),
-calls."""
+calls, and JSX components rendered (`<Button />`)."""
 
 from __future__ import annotations
 
@@ -54,8 +54,51 @@ COMMON = """
   (#any-of? @_fn "require")) @import
 """
 
+# JSX (JavaScript's grammar and TSX's, not plain TypeScript's): a component rendered
+# (`<Button />`, `<UI.Card>`) is called by React with its props, so it is a call site; a
+# lower-case name is an HTML element (`<div>`), never one.
+JSX = """
+(jsx_opening_element name: (identifier) @call.name (#match? @call.name "^[A-Z]")) @call
+(jsx_self_closing_element name: (identifier) @call.name (#match? @call.name "^[A-Z]")) @call
+(jsx_opening_element
+  name: (member_expression object: (_) @call.receiver property: (_) @call.name)) @call
+(jsx_self_closing_element
+  name: (member_expression object: (_) @call.receiver property: (_) @call.name)) @call
+"""
+
+# A React component wrapped as it is defined (`const Card = memo((props) => ...)`,
+# `forwardRef(function Input(props, ref) {...})`, one wrapper inside another, MobX's
+# `observer`): a function of that name. Wrapping one defined before (`const Excalidraw =
+# React.memo(ExcalidrawBase)`) makes a function that renders it: a call of it.
+# Query strings unescape `\\` to `\`: the pattern is `^(React\.)?(memo|forwardRef|observer)$`.
+_WRAPPERS = r'"^(React\\.)?(memo|forwardRef|observer)$"'
+_FUNCTION = "[(arrow_function) (function_expression)]"
+WRAPPED = f"""
+(variable_declarator
+  name: (identifier) @name
+  value: (call_expression
+    function: [(identifier) (member_expression)] @_wrapper
+    arguments: (arguments . [(arrow_function) (function_expression) (identifier)]))
+  (#match? @_wrapper {_WRAPPERS})) @def.Function
+(variable_declarator
+  name: (identifier) @name
+  value: (call_expression
+    function: [(identifier) (member_expression)] @_wrapper
+    arguments: (arguments . (call_expression
+      function: [(identifier) (member_expression)] @_inner
+      arguments: (arguments . {_FUNCTION}))))
+  (#match? @_wrapper {_WRAPPERS})
+  (#match? @_inner {_WRAPPERS})) @def.Function
+(call_expression
+  function: [(identifier) (member_expression)] @_wrapper
+  arguments: (arguments . (identifier) @call.name)
+  (#match? @_wrapper {_WRAPPERS})) @call
+"""
+
 QUERY = (
     COMMON
+    + WRAPPED
+    + JSX
     + """
 (class_heritage [(identifier) (member_expression)] @inherit.extends)
 (class_body (field_definition

@@ -1,13 +1,14 @@
 """TypeScript and TSX: the JavaScript rules plus interfaces (with their method signatures),
-abstract methods, enums and `implements`."""
+abstract methods, enums and `implements`; TSX also JSX's components rendered."""
 
 from __future__ import annotations
 
 from activities.codegraph.specs import LanguageSpec, declared_private
-from activities.codegraph.specs.javascript import COMMON, imports
+from activities.codegraph.specs.javascript import COMMON, JSX, WRAPPED, imports
 
 QUERY = (
     COMMON
+    + WRAPPED
     + """
 (abstract_class_declaration name: (_) @name) @def.Class
 (class_body (public_field_definition
@@ -35,4 +36,8 @@ QUERY = (
 )
 
 SPEC = LanguageSpec(query=QUERY, imports=imports, hidden=declared_private)
-SPECS = {"typescript": SPEC, "tsx": SPEC}
+# Plain TypeScript's grammar has no JSX: `<T>x` there is a type assertion.
+SPECS = {
+    "typescript": SPEC,
+    "tsx": LanguageSpec(query=QUERY + JSX, imports=imports, hidden=declared_private),
+}
