@@ -87,6 +87,7 @@ class _Scope:
     generic: int = 0  # type parameters, where they tell types apart (`type_parameters`)
     extends: str | None = None  # see `Definition.extends`
     params: tuple[str | None, ...] | None = None  # see `Definition.params`
+    returns: str | None = None  # see `Definition.returns`
 
 
 def extract(
@@ -139,7 +140,7 @@ def _extract_tree(
                 found = bare if "call.unless_local" in caps else calls
                 found.append(_call(caps, language, spec))
             continue
-        if "typed.type" in caps or "typed.alias" in caps:
+        if "typed.type" in caps or "typed.alias" in caps or "typed.call" in caps:
             typed.append(typed_name(caps))
             continue
         if "block" in caps:
@@ -183,7 +184,7 @@ def _extract_tree(
         definitions=tuple(
             Definition(s.kind, s.name, s.qualified_name, s.start_line, s.end_line, s.parent,
                        s.self_name, s.hidden, s.arity, s.extends,
-                       s.params if s.qualified_name in overloaded else None)
+                       s.params if s.qualified_name in overloaded else None, s.returns)
             for s in defs
         ),
         imports=tuple(dict.fromkeys(imports)),
@@ -276,6 +277,7 @@ def _add_definition(
         generic=spec.type_parameters(node) if kind in TYPE_KINDS and spec.type_parameters else 0,
         extends=spec.extends(node) if callable_ and spec.extends is not None else None,
         params=spec.parameter_types(node) if callable_ and spec.parameter_types else None,
+        returns=spec.returns(node) if callable_ and spec.returns is not None else None,
     )  # fmt: skip
 
 

@@ -160,7 +160,9 @@ from activities.codegraph.skipping import SkipRules
 # 59: so do C++'s `auto x = T{}`, `auto* x = new T()` and `auto x = T()`.
 # 60: JSX components rendered (`<Button />`, `<UI.Card>`) are call sites; a component wrapped
 # as it is defined (`const Card = memo((props) => ...)`, `forwardRef`, `observer`) is a function.
-EXTRACTOR_VERSION = 60
+# 61: Go callables record their declared result (`Definition.returns`) and a name set from a
+# call (`srv := NewServer()`) has that type: its calls reach that type's methods.
+EXTRACTOR_VERSION = 61
 
 
 def index_format(

@@ -60,6 +60,10 @@ class Definition:
     # definitions a file overloads (several of one qualified name): of the overloads that
     # take a call's arguments, the one whose types match most of `CallSite.arg_types`.
     params: tuple[str | None, ...] | None = None
+    # The type a callable declares it returns, as spelled (pointers and a second result
+    # left out: Go's `(*Server, error)` is `Server`), where the language declares it: a local
+    # set from a call of it (`srv := NewServer()`) has that type.
+    returns: str | None = None
 
     @property
     def singleton(self) -> bool:
@@ -103,7 +107,9 @@ class CallSite:
     # such as a spread `f(*xs)`).
     args: int | None = None
     # The type the receiver is declared with, where the file says (`Buffer b` a parameter,
-    # local or field; `var b = new Buffer()`): the call is looked up in that type.
+    # local or field; `var b = new Buffer()`): the call is looked up in that type. Set
+    # from a call instead (`srv := NewServer()`), it is `()` and that call's callee as
+    # written (`()NewServer`, `()server.New`): the type that callee returns.
     receiver_type: str | None = None
     # `new Buffer()`: the name is a type's (or a JavaScript constructor function's), never
     # a method of the enclosing class named alike.
@@ -223,6 +229,8 @@ def _definition_row(d: Definition) -> list[Any]:
         extras["extends"] = d.extends
     if d.params is not None:
         extras["params"] = list(d.params)
+    if d.returns is not None:
+        extras["returns"] = d.returns
     if extras:
         row.append(extras)
     return row
@@ -237,6 +245,7 @@ def _definition(row: list[Any]) -> Definition:
         hidden=extras.get("hidden", False), arity=tuple(arity) if arity else None,
         extends=extras.get("extends"),
         params=tuple(extras["params"]) if "params" in extras else None,
+        returns=extras.get("returns"),
     )  # fmt: skip
 
 

@@ -33,6 +33,13 @@ IMPLICIT_FIELDS = frozenset({"java", "kotlin", "csharp"})
 _DEREF = re.compile(r"^(?:Arc|Rc|Box|(?:std::)?(?:shared_ptr|unique_ptr))<(.+)>$")
 # Declared types that leave the type to the initializer, which another capture reads.
 _INFERRED = frozenset({"var", "val", "auto", "dynamic"})
+# Before the callee of the call a name is set from, instead of a type (`CallSite.receiver_type`),
+# and before the type of what a method callee is called on (`receiver_type`).
+FROM_CALL = "()"
+ON = "@"
+MAX_CHAINED = 3
+# A callee resolution can follow: a name or a path of names (`server.New`), no expression.
+_CALLEE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
 
 
 def typed_name(caps: dict[str, list[Node]]) -> TypedName:
@@ -42,6 +49,8 @@ def typed_name(caps: dict[str, list[Node]]) -> TypedName:
     name = f".{text(node)}" if field else text(node)
     if "typed.alias" in caps:
         return node.start_byte, name, f"={text(caps['typed.alias'][0])}"
+    if "typed.call" in caps:  # `srv := NewServer()`: whatever NewServer returns
+        return node.start_byte, name, f"{FROM_CALL}{text(caps['typed.call'][0])}"
     return node.start_byte, name, text(caps["typed.type"][0])
 
 
@@ -54,13 +63,20 @@ def declared_types(
 ) -> Declared:
     """The table of typed names (in order of position), each with its enclosing definition;
     a name declared directly in a type (`type_scopes`) is a field, `.x`. The first
-    declaration in a definition wins. Arrays and `var x` (typed by another capture) give
-    nothing. With `generic`, a type keeps its count of type arguments (`names.type_name`)."""
+    declaration in a definition wins, a type written out before one a call gives. Arrays
+    and `var x` (typed by another capture) give nothing. With `generic`, a type keeps its
+    count of type arguments (`names.type_name`)."""
     found: Declared = {}
     aliases: list[tuple[str | None, str, str]] = []
+    from_calls: list[tuple[str | None, str, str]] = []
     for (_, name, spelled), owner in zip(typed, owners, strict=True):
+        field = owner in type_scopes and not name.startswith(".")
         if spelled.startswith("="):
             aliases.append((owner, name, spelled[1:]))
+            continue
+        if spelled.startswith(FROM_CALL):
+            if _CALLEE.fullmatch(spelled, len(FROM_CALL)):
+                from_calls.append((owner, f".{name}" if field else name, spelled))
             continue
         if "[" in spelled or spelled in _INFERRED:
             continue  # an array's methods are the language's; `var x` is typed elsewhere
@@ -69,8 +85,10 @@ def declared_types(
         type_ = type_name((wrapped[1] if wrapped else spelled).strip("?"), generic=generic)
         if not type_:
             continue
-        field = owner in type_scopes and not name.startswith(".")
         found.setdefault((owner, f".{name}" if field else name), type_)
+    # A type written out wins over one a call gives (`var w *Writer` beside `w := open()`).
+    for owner, name, spelled in from_calls:
+        found.setdefault((owner, name), spelled)
     # `self.api = client` in `__init__(self, client: Client)`: the field takes the type.
     for owner, name, source in aliases:
         taken = found.get((owner, source))
@@ -87,11 +105,38 @@ def receiver_type(
     *,
     self_name: str | None = None,
     bare_fields: bool = False,
+    chained: int = 0,
 ) -> str | None:
     """The declared type of a call's receiver: a name of the caller, of a definition around
     it (a lambda's enclosing method, a method's class: its fields), or of the file; for
     `this.api`, also a constructor's parameter (TypeScript's parameter properties). A Go
-    method's receiver variable is `self_name`; `bare_fields` where fields need no `this`."""
+    method's receiver variable is `self_name`; `bare_fields` where fields need no `this`.
+
+    A name set from a call of a method (`rows := db.Query()`) gives the callee and, after
+    `ON`, the type of what the method is called on (`()db.Query@DB`), as far as the file
+    says, through at most `MAX_CHAINED` such calls (`c := srv.Client()` after
+    `srv := NewServer()`: `()srv.Client@()NewServer`)."""
+    found = _declared_type(declared, receiver, caller, self_names, self_name=self_name,
+                           bare_fields=bare_fields)  # fmt: skip
+    if found is None or not found.startswith(FROM_CALL) or chained >= MAX_CHAINED:
+        return found
+    qualifier = found.rpartition(".")[0][len(FROM_CALL) :]
+    if not qualifier:
+        return found
+    on = receiver_type(declared, qualifier, caller, self_names, self_name=self_name,
+                       bare_fields=bare_fields, chained=chained + 1)  # fmt: skip
+    return f"{found}{ON}{on}" if on else found
+
+
+def _declared_type(
+    declared: Declared,
+    receiver: str | None,
+    caller: str | None,
+    self_names: frozenset[str],
+    *,
+    self_name: str | None,
+    bare_fields: bool,
+) -> str | None:
     if not receiver or receiver == self_name:
         return None  # a Go method's own receiver is its `self`: resolved as such
     head, _, rest = receiver.replace("->", ".").partition(".")

@@ -45,6 +45,7 @@ from activities.codegraph.modules import (
 )
 from activities.codegraph.msbuild import ProjectUsings
 from activities.codegraph.npm_workspaces import Packages
+from activities.codegraph.receiver_types import FROM_CALL, ON
 from activities.codegraph.ruby_constants import CONSTANT, lexical_scopes, resolve_constant
 from activities.codegraph.specs import get_spec
 from activities.codegraph.symbols import (
@@ -744,7 +745,9 @@ class _Resolver:
         """The definition a call site reaches, with how it was resolved."""
         receiver = call.receiver
         declared = call.receiver_type or self._extended_this(scope, call)
-        if declared is not None:
+        if declared is not None and declared.startswith(FROM_CALL):
+            found = self._on_call_result(scope, call, declared[len(FROM_CALL) :])
+        elif declared is not None:
             found = self._on_declared_type(scope, call, declared)
         elif receiver == "?":
             found = self._on_unknown(scope, call.name, call.caller, call.args)
@@ -794,6 +797,39 @@ class _Resolver:
             return self.lookup(scope, call.receiver, call.name, call.caller, types=call.creates,
                                in_block=call.in_block, line=call.line)  # fmt: skip
         return None
+
+    def _on_call_result(
+        self, scope: FileScope, call: CallSite, callee: str
+    ) -> tuple[str, str] | None:
+        """A call on a name set from another call (`srv := NewServer(); srv.Run()`): the
+        method of the type that callee declares it returns (`type`), the type looked up from
+        the callee's own file; the callee is resolved as a call (`db.Query()` on `db`'s
+        type, `receiver_types.receiver_type`). Where the callee is not known for sure (a
+        library's, a guess), declares no type of the branch, or one without that method, the
+        call is looked up as if undeclared."""
+        index = self.index
+        callee, _, on = callee.partition(ON)
+        qualifier, _, name = callee.rpartition(".")
+        maker = self.call(
+            scope,
+            CallSite(name, qualifier or None, call.line, call.caller, receiver_type=on or None),
+        )
+        returned = index.returns.get(maker[0]) if maker and maker[1] != "unique_name" else None
+        home = self.scopes.get(path_of(maker[0])) if maker and returned else None
+        made = None
+        if maker is not None and returned is not None and home is not None:
+            path, _, type_name = returned.rpartition(".")
+            made = self.lookup(home, path or None, type_name, index.qualified[maker[0]],
+                               types=True)  # fmt: skip
+        if made is not None and index.kind.get(made[0]) in TYPE_KINDS:
+            member = index.find_member(made[0], call.name, args=call.args)
+            if member is not None:
+                return member, "type"
+        # Not one the file's tables can vouch for: a name set twice in one function (in two
+        # blocks, `dst := image.NewNRGBA()` and `dst := image.NewNRGBA64()`) has the first
+        # call's type.
+        return self.lookup(scope, call.receiver, call.name, call.caller, types=call.creates,
+                           in_block=call.in_block, line=call.line)  # fmt: skip
 
     def _applies(self, member: str | None, call: CallSite) -> bool:
         """Whether a member can take the call's arguments, as far as is known. In Kotlin a

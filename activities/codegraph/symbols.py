@@ -99,6 +99,7 @@ class SymbolIndex:
         self.extension_names: Counter[str] = Counter()  # and how many of each name
         self.top_extensions: dict[str, list[str]] = defaultdict(list)  # top-level ones by name
         self.params: dict[str, tuple[str | None, ...]] = {}  # overloads' (`Definition.params`)
+        self.returns: dict[str, str] = {}  # callables' declared results (`Definition.returns`)
         for path in sorted(extractions):
             self._add_file(self._file_symbols(extractions[path]), types=True)
         for fs in self.files.values():
@@ -165,6 +166,8 @@ class SymbolIndex:
                 self.top_extensions[d.name].append(key)
         if d.params is not None:
             self.params[key] = tuple(_type_word(p) for p in d.params)
+        if d.returns is not None:
+            self.returns[key] = d.returns
         if d.singleton:
             self.singletons.add(key)
 
@@ -181,7 +184,9 @@ class SymbolIndex:
                     del self.top_extensions[name]
         del self.kind[key], self.qualified[key]
         self.singletons.discard(key)
-        for table in (self.self_name, self.overload_set, self.arity, self.extends, self.params):
+        tables = (self.self_name, self.overload_set, self.arity, self.extends, self.params,
+                  self.returns)  # fmt: skip
+        for table in tables:
             table.pop(key, None)
 
     def _add_overloads(self, fs: FileSymbols) -> None:

@@ -59,6 +59,7 @@ SAMPLES = {
     "cpp-namespace-functions": (test_c_family.NAMESPACE_FUNCTION_FILES, None),
     "csharp": (test_csharp.FILES, None),
     "go": (test_go.FILES, test_go.GO_MODULES),
+    "go-call-results": (test_go.CALL_RESULT_FILES, {"": "example.com/app"}),
     "javascript+typescript": (test_javascript.FILES, None),
     "java": (test_jvm.JAVA, None),
     "kotlin": (test_jvm.KOTLIN, None),

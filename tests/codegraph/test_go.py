@@ -280,6 +280,116 @@ def test_a_call_on_a_declared_receiver_is_looked_up_in_its_type() -> None:
     }
 
 
+CALL_RESULT_FILES = {
+    "store/store.go": """
+        package store
+
+        type Store interface {
+        \tGet(id string) string
+        }
+
+        type DB struct{}
+
+        func Open(path string) (*DB, error) { return &DB{}, nil }
+
+        func (d *DB) Query() *Rows { return &Rows{} }
+
+        func (d *DB) Get(id string) string { return id }
+
+        type Rows struct{}
+
+        func (r *Rows) Next() bool { return false }
+
+        func (r *Rows) Close() {}
+        """,
+    "store/cache.go": """
+        package store
+
+        type Cache struct{}
+
+        func NewCache() *Cache { return &Cache{} }
+
+        func (c *Cache) Get(id string) string { return id }
+
+        func (c *Cache) Close() {}
+        """,
+    "app/app.go": """
+        package app
+
+        import "example.com/app/store"
+
+        func newStore() store.Store { return &store.DB{} }
+
+        func Run() {
+        \tdb, err := store.Open("x")
+        \tif err != nil {
+        \t\treturn
+        \t}
+        \trows := db.Query()
+        \tfor rows.Next() {
+        \t}
+        \trows.Close()
+        \tc := store.NewCache()
+        \tc.Get("a")
+        \ts := newStore()
+        \ts.Get("b")
+        \tw := strings.NewReader("y")
+        \tw.Close()
+        }
+        """,
+    # newStore's result is spelled through app.go's import: other.go never spells it.
+    "app/other.go": """
+        package app
+
+        func Other() {
+        \ts := newStore()
+        \ts.Get("z")
+        }
+        """,
+    "cmd/main.go": """
+        package main
+
+        import (
+        \t"example.com/app/app"
+        \t"example.com/app/store"
+        )
+
+        func main() {
+        \tapp.Run()
+        \tc := store.NewCache()
+        \tdefer c.Close()
+        }
+        """,
+}
+
+
+def test_a_name_set_from_a_call_has_the_type_its_callee_returns() -> None:
+    """`db, err := store.Open()` has the type Open declares as its first result (`*DB`),
+    looked up from Open's own file; `rows := db.Query()` the result of DB.Query, through
+    db's; an interface result (`store.Store`) reaches the interface's method. A callee of a
+    library (`strings.NewReader`) says nothing: the call is looked up as before, and never
+    guessed into the branch's Close of two types."""
+    repo = index_repo(CALL_RESULT_FILES, go_modules={"": "example.com/app"})
+    assert [(d.qualified_name, d.returns) for d in repo.extractions["store/store.go"].definitions
+            if d.returns] == [("Open", "DB"), ("DB.Query", "Rows")]  # fmt: skip
+    run, other, main = "app/app.go|Function:Run", "app/other.go|Function:Other", "cmd/main.go"
+    assert repo.edge_set("CALLS") == {
+        (other, "app/app.go|Function:newStore", "package"),
+        (other, "store/store.go|Method:Store.Get", "type"),
+        (f"{main}|Function:main", "app/app.go|Function:Run", "import"),
+        (f"{main}|Function:main", "store/cache.go|Function:NewCache", "import"),
+        (f"{main}|Function:main", "store/cache.go|Method:Cache.Close", "type"),
+        (run, "store/store.go|Function:Open", "import"),
+        (run, "store/store.go|Method:DB.Query", "type"),
+        (run, "store/store.go|Method:Rows.Next", "type"),
+        (run, "store/store.go|Method:Rows.Close", "type"),
+        (run, "store/cache.go|Function:NewCache", "import"),
+        (run, "store/cache.go|Method:Cache.Get", "type"),
+        (run, "app/app.go|Function:newStore", "scope"),
+        (run, "store/store.go|Method:Store.Get", "type"),
+    }
+
+
 def test_sync_primitives_are_never_guessed() -> None:
     """`conn.mu.Lock()` on a receiver of unknown type is a `sync.Mutex`'s, not net/http's
     test `fakeLocker.Lock` (151 such sites)."""

@@ -16,7 +16,9 @@ Capture names the engine understands (see `extract.py`):
 - `@typed.name` a parameter, local or field declared with the type `@typed.type` (`Buffer b`,
   `var b = new Buffer()`), which calls on that name are looked up in; `@typed.field` one
   set as a field (`self.b = Buffer()`) wherever it is; `@typed.alias` instead of a type, a
-  name whose declared type it takes (`self.client = client`).
+  name whose declared type it takes (`self.client = client`); `@typed.call` instead, the
+  callee of the call it is set from (`srv := NewServer()`), whose declared result it takes
+  (`LanguageSpec.returns`).
 Captures starting with `_` are only for predicates.
 """
 
@@ -105,6 +107,8 @@ class LanguageSpec:
     # The name a callable's node goes by where the grammar's is a macro's (googletest's
     # `TEST_F(Suite, Name) {`: `TEST_F(Suite, Name)`), given the grammar's.
     own_name: Callable[[Node, str], str] | None = None
+    # The type a callable's node declares it returns (`Definition.returns`).
+    returns: Callable[[Node], str | None] | None = None
 
 
 # Where grammars put a declaration's `private`: Java's `modifiers`, C#'s `modifier`, PHP's

@@ -1,5 +1,5 @@
 """Go: struct, interface and other named types (`type Color int`), functions, methods by
-receiver type, imports, embedding."""
+receiver type (and what each returns), imports, embedding."""
 
 from __future__ import annotations
 
@@ -39,6 +39,15 @@ QUERY = """
 (var_spec name: (identifier) @typed.name type: _TYPE @typed.type)
 (field_declaration name: (field_identifier) @typed.name type: _TYPE @typed.type)
 (short_var_declaration
+  left: (expression_list . (identifier) @typed.name)
+  right: (expression_list . (call_expression
+    function: [(identifier) (selector_expression)] @typed.call) .))
+(var_spec
+  name: (identifier) @typed.name
+  !type
+  value: (expression_list . (call_expression
+    function: [(identifier) (selector_expression)] @typed.call) .))
+(short_var_declaration
   left: (expression_list . (identifier) @typed.name .)
   right: (expression_list . [
     (composite_literal type: [(type_identifier) (qualified_type)] @typed.type)
@@ -66,4 +75,32 @@ def imports(node: Node) -> list[Import]:
     return [Import(module, None, text(name_node), line(node))]
 
 
-SPEC = LanguageSpec(query=QUERY, imports=imports, self_names=frozenset())
+# What a function's first result may be to have methods: a named type (`*Server`,
+# `http.Request`, `List[T]`), not a slice, map, channel, function or interface literal.
+_NAMED_TYPES = frozenset({"type_identifier", "qualified_type", "generic_type"})
+# Go's predeclared types: never the branch's, and most results are one of them.
+_PREDECLARED = frozenset({
+    "any", "bool", "byte", "comparable", "complex64", "complex128", "error", "float32",
+    "float64", "int", "int8", "int16", "int32", "int64", "rune", "string", "uint", "uint8",
+    "uint16", "uint32", "uint64", "uintptr",
+})  # fmt: skip
+
+
+def returns(node: Node) -> str | None:
+    """The type a function or method declares as its (first) result, without pointers:
+    `*Server` and `(*Server, error)` are `Server`, `*http.Request` is `http.Request`."""
+    result = node.child_by_field_name("result")
+    if result is not None and result.type == "parameter_list":
+        first = next((c for c in result.named_children if c.type == "parameter_declaration"), None)
+        result = first.child_by_field_name("type") if first is not None else None
+    while result is not None and result.type == "pointer_type" and result.named_children:
+        result = result.named_children[0]
+    if result is not None and result.type == "generic_type":
+        result = result.child_by_field_name("type")
+    if result is None or result.type not in _NAMED_TYPES:
+        return None
+    spelled = text(result)
+    return None if spelled in _PREDECLARED else spelled
+
+
+SPEC = LanguageSpec(query=QUERY, imports=imports, self_names=frozenset(), returns=returns)
