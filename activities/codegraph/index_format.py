@@ -162,7 +162,10 @@ from activities.codegraph.skipping import SkipRules
 # as it is defined (`const Card = memo((props) => ...)`, `forwardRef`, `observer`) is a function.
 # 61: Go callables record their declared result (`Definition.returns`) and a name set from a
 # call (`srv := NewServer()`) has that type: its calls reach that type's methods.
-EXTRACTOR_VERSION = 61
+# 62: so do Python's (`-> Client`), TypeScript's (`(): Client`, `Promise<Client>` awaited),
+# Java's and C#'s callables, and a Python class called through a module (`shop.Client()`)
+# is an instance of it.
+EXTRACTOR_VERSION = 62
 
 
 def index_format(

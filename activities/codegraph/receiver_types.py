@@ -50,8 +50,19 @@ def typed_name(caps: dict[str, list[Node]]) -> TypedName:
     if "typed.alias" in caps:
         return node.start_byte, name, f"={text(caps['typed.alias'][0])}"
     if "typed.call" in caps:  # `srv := NewServer()`: whatever NewServer returns
-        return node.start_byte, name, f"{FROM_CALL}{text(caps['typed.call'][0])}"
+        return node.start_byte, name, f"{FROM_CALL}{_callee(caps['typed.call'][0])}"
     return node.start_byte, name, text(caps["typed.type"][0])
+
+
+def _callee(node: Node) -> str:
+    """What a call's callee is spelled as: its node, or for Java's `method_invocation` (which
+    has no node for it) the object's and the method's (`client.get`)."""
+    if node.type != "method_invocation":
+        return text(node)
+    target, method = node.child_by_field_name("object"), node.child_by_field_name("name")
+    if method is None:
+        return ""
+    return f"{text(target)}.{text(method)}" if target is not None else text(method)
 
 
 def declared_types(

@@ -817,7 +817,9 @@ class _Resolver:
         returned = index.returns.get(maker[0]) if maker and maker[1] != "unique_name" else None
         home = self.scopes.get(path_of(maker[0])) if maker and returned else None
         made = None
-        if maker is not None and returned is not None and home is not None:
+        if maker is not None and maker[1] != "unique_name" and index.kind[maker[0]] in TYPE_KINDS:
+            made = maker  # a class called (Python's `mod.Client()`): an instance of it
+        elif maker is not None and returned is not None and home is not None:
             path, _, type_name = returned.rpartition(".")
             made = self.lookup(home, path or None, type_name, index.qualified[maker[0]],
                                types=True)  # fmt: skip

@@ -60,6 +60,15 @@ SAMPLES = {
     "csharp": (test_csharp.FILES, None),
     "go": (test_go.FILES, test_go.GO_MODULES),
     "go-call-results": (test_go.CALL_RESULT_FILES, {"": "example.com/app"}),
+    "call-results": (
+        {
+            **test_python.CALL_RESULT_FILES,
+            **test_javascript.CALL_RESULT_FILES,
+            **test_jvm.CALL_RESULT_JAVA,
+            **test_csharp.CALL_RESULT_FILES,
+        },
+        None,
+    ),
     "javascript+typescript": (test_javascript.FILES, None),
     "java": (test_jvm.JAVA, None),
     "kotlin": (test_jvm.KOTLIN, None),

@@ -514,3 +514,52 @@ def test_a_static_using_brings_in_a_types_static_members() -> None:
         ("test/Specs/CacheSpecs.cs|Method:CacheSpecs.M",
          "test/Specs/Helpers.cs|Method:DictionaryHelpers.CreateDictionary", "import"),
     }  # fmt: skip
+
+
+CALL_RESULT_FILES = {
+    "Shop/Client.cs": """
+        namespace Shop;
+
+        public class Client
+        {
+            public static Client Connect() => new Client();
+            public Session Open() => new Session();
+            public void Get(string path) {}
+        }
+
+        public class Session
+        {
+            public void Close() {}
+        }
+        """,
+    "App/Run.cs": """
+        using Shop;
+
+        namespace App;
+
+        class Run
+        {
+            void Go()
+            {
+                var c = Client.Connect();
+                c.Get("/");
+                var s = c.Open();
+                s.Close();
+            }
+        }
+        """,
+}
+
+
+def test_a_var_set_from_a_call_has_the_type_its_method_returns() -> None:
+    """`var c = Client.Connect()` has the type Connect declares; `var s = c.Open()` the
+    result of Client.Open, through c's."""
+    repo = index_repo(CALL_RESULT_FILES)
+    assert [(d.qualified_name, d.returns) for d in repo.extractions["Shop/Client.cs"].definitions
+            if d.returns] == [("Client.Connect", "Client"), ("Client.Open", "Session")]  # fmt: skip
+    go = "App/Run.cs|Method:Run.Go"
+    assert {e for e in repo.edge_set("CALLS") if e[2] == "type"} == {
+        (go, "Shop/Client.cs|Method:Client.Get", "type"),
+        (go, "Shop/Client.cs|Method:Client.Open", "type"),
+        (go, "Shop/Client.cs|Method:Session.Close", "type"),
+    }

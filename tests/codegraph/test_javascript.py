@@ -623,3 +623,52 @@ def test_a_field_set_from_a_typed_parameter_takes_its_type() -> None:
     assert repo.edge_set("CALLS") == {
         ("src/svc.ts|Method:Svc.run", "src/client.ts|Method:Client.fetch", "type"),
     }
+
+
+CALL_RESULT_FILES = {
+    "src/client.ts": """
+        export class Client { get(path: string): string { return path; } }
+        export class Pool { drain(): void {} }
+        export function connect(): Client { return new Client(); }
+        export async function open(): Promise<Pool> { return new Pool(); }
+        export const make = (): Client => new Client();
+        export function name(): string { return "x"; }
+        """,
+    "src/app.ts": """
+        import { connect, open, make, Pool } from './client';
+        import * as lib from './client';
+        export async function run() {
+          const c = connect();
+          c.get('/');
+          const p = await open();
+          p.drain();
+        }
+        export function other() {
+          const m = make();
+          m.get('/m');
+          const n = lib.connect();
+          n.get('/n');
+          const typed: Pool = connect();
+          typed.drain();
+        }
+        """,
+}
+
+
+def test_a_typescript_name_set_from_a_call_has_the_type_its_callee_returns() -> None:
+    """`const c = connect()` has the type connect declares (`(): Client`, an arrow's too;
+    an async function's `Promise<Pool>` is a Pool once awaited), through a namespace import
+    as well (`lib.connect()`); a type written out wins (`const typed: Pool`). A predefined
+    result (`string`) is not recorded."""
+    repo = index_repo(CALL_RESULT_FILES)
+    definitions = repo.extractions["src/client.ts"].definitions
+    assert [(d.qualified_name, d.returns) for d in definitions if d.returns] == [
+        ("connect", "Client"), ("open", "Pool"), ("make", "Client"),
+    ]  # fmt: skip
+    run, other, client = "src/app.ts|Function:run", "src/app.ts|Function:other", "src/client.ts|"
+    assert {e for e in repo.edge_set("CALLS") if e[2] == "type"} == {
+        (run, f"{client}Method:Client.get", "type"),
+        (run, f"{client}Method:Pool.drain", "type"),
+        (other, f"{client}Method:Client.get", "type"),
+        (other, f"{client}Method:Pool.drain", "type"),
+    }

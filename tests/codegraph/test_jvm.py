@@ -900,3 +900,56 @@ def test_a_kotlin_extension_is_picked_by_a_literal_a_cast_or_this() -> None:
         ("titled", "String"),
         ("titled", "ByteArray"),
     ]
+
+
+CALL_RESULT_JAVA = {
+    "src/main/java/shop/Client.java": """
+        package shop;
+
+        public class Client {
+            public static Client connect() { return new Client(); }
+            public Session open() { return new Session(); }
+            public java.util.List<Session> all() { return null; }
+            public void get(String path) {}
+        }
+        """,
+    "src/main/java/shop/Session.java": """
+        package shop;
+
+        public class Session {
+            public void close() {}
+        }
+        """,
+    "src/main/java/app/App.java": """
+        package app;
+
+        import shop.Client;
+
+        class App {
+            void run(Client given) {
+                var c = Client.connect();
+                c.get("/");
+                var s = c.open();
+                s.close();
+                var t = given.open();
+                t.close();
+            }
+        }
+        """,
+}
+
+
+def test_a_java_var_set_from_a_call_has_the_type_its_method_returns() -> None:
+    """`var c = Client.connect()` has the type connect declares; `var s = c.open()` the
+    result of Client.open, through c's; on a typed parameter too (`given.open()`)."""
+    repo = index_repo(CALL_RESULT_JAVA)
+    client = "src/main/java/shop/Client.java"
+    assert [(d.qualified_name, d.returns) for d in repo.extractions[client].definitions
+            if d.returns] == [("Client.connect", "Client"), ("Client.open", "Session"),
+                              ("Client.all", "java.util.List")]  # fmt: skip
+    run = "src/main/java/app/App.java|Method:App.run"
+    assert {e for e in repo.edge_set("CALLS") if e[2] == "type"} == {
+        (run, f"{client}|Method:Client.get", "type"),
+        (run, f"{client}|Method:Client.open", "type"),
+        (run, "src/main/java/shop/Session.java|Method:Session.close", "type"),
+    }

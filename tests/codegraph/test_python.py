@@ -274,3 +274,84 @@ def test_a_field_set_from_an_annotated_parameter_takes_its_type() -> None:
     assert repo.edge_set("CALLS") == {
         ("pkg/svc.py|Method:Svc.run", "pkg/client.py|Method:Client.fetch", "type"),
     }
+
+
+CALL_RESULT_FILES = {
+    "shop/__init__.py": "",
+    "shop/client.py": """
+        from typing import Optional
+
+
+        class Client:
+            def get(self, path):
+                return path
+
+
+        class Session:
+            def close(self):
+                pass
+
+
+        def connect() -> "Client":
+            return Client()
+
+
+        def maybe() -> Optional[Session]:
+            return None
+
+
+        def either() -> Session | None:
+            return None
+
+
+        def count() -> int:
+            return 1
+        """,
+    "app.py": """
+        import shop.client
+        from shop import client
+        from shop.client import connect, maybe
+
+
+        def run():
+            c = connect()
+            c.get("/")
+            s = maybe()
+            s.close()
+            t = client.either()
+            t.close()
+
+
+        def build():
+            made = shop.client.Client()
+            made.get("/made")
+
+
+        class Service:
+            def __init__(self):
+                self.api = connect()
+
+            def go(self):
+                self.api.get("/go")
+        """,
+}
+
+
+def test_a_name_set_from_a_call_has_the_type_its_callee_returns() -> None:
+    """`c = connect()` has the class connect's annotation names (`-> "Client"`, also
+    `Optional[Session]` and `Session | None`), looked up from connect's own file; a class
+    called through a module (`shop.client.Client()`) makes an instance of it; so does a
+    field set in `__init__`. A built-in result (`-> int`) is not recorded."""
+    repo = index_repo(CALL_RESULT_FILES)
+    definitions = repo.extractions["shop/client.py"].definitions
+    assert [(d.qualified_name, d.returns) for d in definitions if d.returns] == [
+        ("connect", "Client"), ("maybe", "Session"), ("either", "Session"),
+    ]  # fmt: skip
+    run, go = "app.py|Function:run", "app.py|Method:Service.go"
+    client = "shop/client.py|"
+    assert {e for e in repo.edge_set("CALLS") if e[2] == "type"} == {
+        (run, f"{client}Method:Client.get", "type"),
+        ("app.py|Function:build", f"{client}Method:Client.get", "type"),
+        (run, f"{client}Method:Session.close", "type"),
+        (go, f"{client}Method:Client.get", "type"),
+    }

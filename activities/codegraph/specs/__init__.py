@@ -34,6 +34,7 @@ from functools import cache
 from tree_sitter import Node
 
 from activities.codegraph.model import Import
+from activities.codegraph.names import type_name
 
 _file = threading.local()
 
@@ -145,6 +146,23 @@ def count_arguments(call: Node) -> int | None:
             return None
         count += child.type != "comment"
     return count
+
+
+# Result type nodes that may name a type of the branch: a name, a path, a generic type.
+# Never `void`, a primitive, an array, a union or a function type.
+_NAMED_RESULTS = frozenset({
+    "type_identifier", "identifier", "scoped_type_identifier", "generic_type",
+    "nested_type_identifier", "qualified_name", "generic_name", "attribute",
+})  # fmt: skip
+
+
+def result_type(node: Node | None, *, generic: bool = False) -> str | None:
+    """A callable's declared result (`Definition.returns`) from its type node: a type name
+    (`ns.Client`; `List` for `List<Client>`, or with `generic` `List`1`), or None where it
+    cannot name a type of the branch."""
+    if node is None or node.type not in _NAMED_RESULTS:
+        return None
+    return type_name(text(node), generic=generic) or None
 
 
 def declared_private(node: Node, path: str = "") -> bool:

@@ -11,6 +11,7 @@ from activities.codegraph.specs import (
     declared_private,
     line,
     parameter_type,
+    result_type,
     text,
 )
 
@@ -43,6 +44,11 @@ QUERY = """
   type: (implicit_type)
   (variable_declarator
     name: (identifier) @typed.name (object_creation_expression type: (_) @typed.type)))
+(variable_declaration
+  type: (implicit_type)
+  (variable_declarator
+    name: (identifier) @typed.name
+    (invocation_expression function: [(identifier) (member_access_expression)] @typed.call)))
 (using_directive) @import
 (namespace_declaration name: (_) @package)
 (file_scoped_namespace_declaration name: (_) @package)
@@ -144,6 +150,13 @@ def type_parameters(node: Node) -> int:
     return 0
 
 
+def returns(node: Node) -> str | None:
+    """The type a method declares it returns (`Client Get()`, `List<Client>` as `List`1`)."""
+    if node.type != "method_declaration":
+        return None
+    return result_type(node.child_by_field_name("returns"), generic=True)
+
+
 SPEC = LanguageSpec(
     query=QUERY,
     imports=imports,
@@ -156,4 +169,5 @@ SPEC = LanguageSpec(
     type_parameters=type_parameters,
     parameter_types=parameter_types,
     argument_types=argument_types,
+    returns=returns,
 )

@@ -11,6 +11,7 @@ from activities.codegraph.specs import (
     declared_private,
     line,
     parameter_type,
+    result_type,
     text,
 )
 
@@ -43,6 +44,9 @@ QUERY = f"""
   declarator: (variable_declarator
     name: (identifier) @typed.name value: (object_creation_expression type: (_) @typed.type))
   (#eq? @_var "var"))
+(local_variable_declaration
+  declarator: (variable_declarator
+    name: (identifier) @typed.name value: (method_invocation) @typed.call))
 (import_declaration) @import
 (package_declaration [(identifier) (scoped_identifier)] @package)
 """
@@ -115,6 +119,13 @@ def argument_types(call: Node) -> tuple[str | None, ...] | None:
     return tuple(found)
 
 
+def returns(node: Node) -> str | None:
+    """The type a method declares it returns (`Client get()`; `List` for `List<Client>`)."""
+    if node.type != "method_declaration":
+        return None  # a constructor
+    return result_type(node.child_by_field_name("type"))
+
+
 SPEC = LanguageSpec(
     query=QUERY,
     imports=imports,
@@ -124,4 +135,5 @@ SPEC = LanguageSpec(
     arguments=count_arguments,
     parameter_types=parameter_types,
     argument_types=argument_types,
+    returns=returns,
 )

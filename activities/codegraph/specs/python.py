@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from activities.codegraph.model import Import
-from activities.codegraph.specs import LanguageSpec, line, text
+from activities.codegraph.specs import LanguageSpec, line, result_type, text
 
 QUERY = """
 (class_definition name: (identifier) @name) @def.Class
@@ -28,6 +30,14 @@ QUERY = """
 (assignment
   left: (attribute object: (identifier) @_self attribute: (identifier) @typed.field)
   right: (identifier) @typed.alias
+  (#eq? @_self "self"))
+(assignment
+  left: (identifier) @typed.name
+  !type
+  right: (call function: [(identifier) (attribute)] @typed.call))
+(assignment
+  left: (attribute object: (identifier) @_self attribute: (identifier) @typed.field)
+  right: (call function: [(identifier) (attribute)] @typed.call)
   (#eq? @_self "self"))
 (import_statement) @import
 (import_from_statement) @import
@@ -59,9 +69,39 @@ def _imported(node: Node, module: str | None, ln: int) -> Import:
     return Import(module, name, alias, ln)
 
 
+def returns(node: Node) -> str | None:
+    """The class a function's annotation says it returns: `-> Client`, `-> mod.Client`,
+    `-> "Client"`, `-> Optional[Client]` and `-> Client | None` all name Client."""
+    found = _first(node.child_by_field_name("return_type"))
+    if found is not None and found.type == "string":
+        quoted = text(found).strip("'\"")
+        return quoted if _DOTTED.fullmatch(quoted) else None
+    if found is not None and found.type == "generic_type" and text(found).startswith("Optional["):
+        found = _first(_first(found.named_children[-1]))  # the type of its type parameter
+    if found is not None and found.type == "binary_operator":  # `Client | None`
+        right = found.child_by_field_name("right")
+        found = found.child_by_field_name("left") if right and right.type == "none" else None
+    spelled = result_type(found)
+    return None if spelled in _BUILTINS else spelled
+
+
+def _first(node: Node | None) -> Node | None:
+    return node.named_children[0] if node is not None and node.named_children else None
+
+
+# Built-in types (and typing's), never the repository's classes.
+_BUILTINS = frozenset({
+    "int", "str", "float", "bool", "bytes", "bytearray", "complex", "list", "dict", "set",
+    "frozenset", "tuple", "object", "type", "Any", "List", "Dict", "Set", "Tuple",
+    "Iterator", "Iterable", "Generator", "Callable", "Sequence", "Mapping",
+})  # fmt: skip
+_DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+
+
 SPEC = LanguageSpec(
     query=QUERY,
     imports=imports,
     method_containers=frozenset({"Class"}),
     self_names=frozenset({"self", "cls"}),
+    returns=returns,
 )

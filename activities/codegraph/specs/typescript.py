@@ -3,7 +3,9 @@ abstract methods, enums and `implements`; TSX also JSX's components rendered."""
 
 from __future__ import annotations
 
-from activities.codegraph.specs import LanguageSpec, declared_private
+from tree_sitter import Node
+
+from activities.codegraph.specs import LanguageSpec, declared_private, result_type, text
 from activities.codegraph.specs.javascript import COMMON, JSX, WRAPPED, imports
 
 QUERY = (
@@ -32,12 +34,42 @@ QUERY = (
 (assignment_expression
   left: (member_expression object: (this) property: (property_identifier) @typed.field)
   right: (identifier) @typed.alias)
+(variable_declarator
+  name: (identifier) @typed.name
+  !type
+  value: [
+    (call_expression function: [(identifier) (member_expression)] @typed.call)
+    (await_expression (call_expression function: [(identifier) (member_expression)] @typed.call))
+  ])
 """.replace("_TYPE", "[(type_identifier) (nested_type_identifier) (generic_type)]")
 )
 
-SPEC = LanguageSpec(query=QUERY, imports=imports, hidden=declared_private)
+
+def returns(node: Node) -> str | None:
+    """The type a function, method or arrow function declares it returns (`(): Client`,
+    `: ns.Client`); an async one's `Promise<Client>` is a Client once awaited, as the
+    names set from it are (`const c = await connect()`)."""
+    value = node.child_by_field_name("value") if node.type in _HOLDERS else node
+    found = _first(value.child_by_field_name("return_type") if value is not None else None)
+    if found is not None and found.type == "generic_type":
+        name = found.child_by_field_name("name")
+        if name is not None and text(name) == "Promise":
+            found = _first(found.child_by_field_name("type_arguments"))
+    return result_type(found)
+
+
+def _first(node: Node | None) -> Node | None:
+    return node.named_children[0] if node is not None and node.named_children else None
+
+
+# Definitions whose function is their value: `const f = (): T => ...`, a class field.
+_HOLDERS = frozenset({"variable_declarator", "public_field_definition", "field_definition"})
+
+SPEC = LanguageSpec(query=QUERY, imports=imports, hidden=declared_private, returns=returns)
 # Plain TypeScript's grammar has no JSX: `<T>x` there is a type assertion.
 SPECS = {
     "typescript": SPEC,
-    "tsx": LanguageSpec(query=QUERY + JSX, imports=imports, hidden=declared_private),
+    "tsx": LanguageSpec(
+        query=QUERY + JSX, imports=imports, hidden=declared_private, returns=returns
+    ),
 }
