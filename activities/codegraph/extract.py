@@ -88,6 +88,7 @@ class _Scope:
     extends: str | None = None  # see `Definition.extends`
     params: tuple[str | None, ...] | None = None  # see `Definition.params`
     returns: str | None = None  # see `Definition.returns`
+    assigned: str | None = None  # a method assigned to its owner (`LanguageSpec.assigned_method`)
 
 
 def extract(
@@ -170,7 +171,7 @@ def _extract_tree(
     # In a PHP file of several namespace blocks each block's definitions are in its own.
     package = None if language == "php" and _add_namespaces(scopes, root) else package
     ordered = sorted(scopes.values(), key=lambda s: (s.start, -s.end))
-    defs = [s for s in _nest(ordered, spec) if _storable(s.qualified_name)]
+    defs = _definitions(ordered, spec)
     overloaded = _overloaded(defs)
     imports = [i for i in imports if _storable(i.module)]
     calls += _not_locals(defs, bare, locals_)
@@ -193,6 +194,18 @@ def _extract_tree(
         has_syntax_errors=root.has_error,
         default_export=default_export if default_export and _storable(default_export) else None,
     )  # fmt: skip
+
+
+def _definitions(ordered: list[_Scope], spec: LanguageSpec) -> list[_Scope]:
+    """The definitions among the (ordered) scopes, nested and named."""
+    constructors: set[str] = set()
+    if spec.assigned_method is not None:
+        ordered, constructors = _assigned_methods(ordered)
+    defs = [s for s in _nest(ordered, spec) if _storable(s.qualified_name)]
+    for s in defs:  # after nesting: the functions a constructor declares stay functions
+        if s.parent is None and s.kind == "Function" and s.name in constructors:
+            s.kind = "Class"
+    return defs
 
 
 def _overloaded(defs: list[_Scope]) -> set[str]:
@@ -261,6 +274,9 @@ def _add_definition(
     if known is not None and known.pattern <= pattern:
         return  # the same node matched a more specific, earlier pattern
     owner_nodes, self_nodes = caps.get("owner"), caps.get("self")
+    assigned = spec.assigned_method(node) if owner_nodes and spec.assigned_method else None
+    if owner_nodes and spec.assigned_method and assigned is None:
+        return  # a property set inside a function, no definition
     callable_ = kind in CALLABLE_KINDS
     # A Ruby symbol names an attribute's methods (`attr_reader :response`).
     owner, name = _split_owner(text(name_nodes[0]).removeprefix(":"))
@@ -278,7 +294,45 @@ def _add_definition(
         extends=spec.extends(node) if callable_ and spec.extends is not None else None,
         params=spec.parameter_types(node) if callable_ and spec.parameter_types else None,
         returns=spec.returns(node) if callable_ and spec.returns is not None else None,
+        assigned=assigned,
     )  # fmt: skip
+
+
+# What a method may be assigned to: the file's top-level function, class or object.
+_ASSIGNABLE = frozenset({"Function", "Class", "Object"})
+
+
+def _assigned_methods(ordered: list[_Scope]) -> tuple[list[_Scope], set[str]]:
+    """JavaScript's methods assigned outside a class (`View.prototype.render = function`,
+    `app.set = function`): kept where the file defines their owner at its top level (not a
+    library's `Array.prototype`, nor an imported object), and so are only the objects
+    (`var app = {}`) given one. Returns the scopes kept and the names of the functions given
+    methods, which are classes: constructors (`prototype` methods), or functions that carry
+    functions of their own (`hooks.updateOffset = function`), reached as a class's."""
+    top: dict[str, str] = {}  # the top-level definitions by name: their kinds
+    nested: set[int] = set()
+    end = -1
+    for s in ordered:
+        if s.start < end:
+            nested.add(s.start)
+        else:
+            end = s.end
+            if s.assigned is None:
+                top.setdefault(s.name, s.kind)
+    owners: set[str] = set()
+    constructors: set[str] = set()
+    kept = []
+    for s in ordered:
+        if s.assigned is not None:
+            if s.owner is None or top.get(s.owner) not in _ASSIGNABLE:
+                continue
+            owners.add(s.owner)
+            if top[s.owner] == "Function":
+                constructors.add(s.owner)
+        kept.append(s)
+    return [
+        s for s in kept if s.kind != "Object" or (s.name in owners and s.start not in nested)
+    ], constructors
 
 
 def _add_namespaces(scopes: dict[int, _Scope], root: Node) -> bool:
@@ -318,6 +372,8 @@ def _nest(ordered: list[_Scope], spec: LanguageSpec) -> list[_Scope]:
             stack.pop()
         outer = stack[-1] if stack else None
         prefix = outer.qualified_name if outer is not None else ""
+        if scope.assigned:  # named from the top level, even inside `a.b = a.c = function`
+            prefix = ""
         if scope.owner:
             scope.parent = _join(prefix, scope.owner)
             if scope.kind == "Function" and scope.parent not in namespaces:

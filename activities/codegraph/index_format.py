@@ -165,7 +165,9 @@ from activities.codegraph.skipping import SkipRules
 # 62: so do Python's (`-> Client`), TypeScript's (`(): Client`, `Promise<Client>` awaited),
 # Java's and C#'s callables, and a Python class called through a module (`shop.Client()`)
 # is an instance of it.
-EXTRACTOR_VERSION = 62
+# 63: JavaScript's `F.prototype.m = function` and `X.m = function` are methods of the file's F
+# (then a Class) or X (a function, a class, an object: `var app = {}` becomes an Object).
+EXTRACTOR_VERSION = 63
 
 
 def index_format(

@@ -934,12 +934,9 @@ class _Resolver:
         self, scope: FileScope, name: str, here: str | None, *, types: bool, selves: _Selves
     ) -> tuple[str, str] | None:
         index, fs = self.index, scope.symbols
-        key = here
-        while key is not None and index.kind.get(key) in CALLABLE_KINDS:  # nested functions
-            found = fs.by_qn.get(f"{index.qualified[key]}.{name}")
-            if found is not None:  # itself too: a nested function's recursion
-                return found, "scope"
-            key = index.owner.get(key)
+        nested = self._nested(fs, here, name)
+        if nested is not None:
+            return nested, "scope"
         language = fs.extraction.language
         own = None
         if language in _IMPLICIT_THIS:
@@ -977,6 +974,25 @@ class _Resolver:
             member = self._outer_member(fs, own, name)
             return (member, "scope") if member else None
         return outside
+
+    def _nested(self, fs: FileSymbols, here: str | None, name: str) -> str | None:
+        """`name` nested in the function `here` or in a function around it (itself too: a
+        nested function's recursion)."""
+        index = self.index
+        key, lexical = here, True
+        while key is not None and index.kind.get(key) in CALLABLE_KINDS:
+            found = fs.by_qn.get(f"{index.qualified[key]}.{name}")
+            if found is not None:
+                return found
+            lexical = index.kind[key] == "Function"
+            key = index.owner.get(key)
+        if lexical and key is not None and fs.family == "js" and index.kind[key] == "Class":
+            # A JavaScript constructor function's body, or a function nested in it, sees the
+            # functions declared in that body (not its prototype methods, written outside).
+            found = fs.by_qn.get(f"{index.qualified[key]}.{name}")
+            if found is not None and index.kind[found] == "Function":
+                return found
+        return None
 
     def _outer_member(self, fs: FileSymbols, own: str | None, name: str) -> str | None:
         """`name` in the classes enclosing the class `own` (and their ancestors), innermost
@@ -1135,14 +1151,7 @@ class _Resolver:
             target = scope.names[head]
             if target is None:
                 return None  # an external module or class: never guess
-            rest = parts[cut:]
-            found = self._in_module(target, rest, name)
-            if found is None and rest and fs.family == "python":
-                # `import pkg` then `pkg.sub.f()`: the submodule pkg/sub.py, when the package
-                # itself defines no `sub` (then that name wins: no edge rather than a guess).
-                sub = _python_submodule(index, target, rest)
-                found = self._in_module(*sub, name) if sub else None
-            return found
+            return self._in_binding(target, head, parts[cut:], name, fs.family)
         # `Foo.build()`: in Ruby a method of the class itself.
         selves = _CLASS if fs.family == "ruby" and not types else _INSTANCE
         local = fs.by_qn.get(qualifier)
@@ -1164,6 +1173,18 @@ class _Resolver:
         return self._outside_qualifier(
             scope, qualifier, name, path=path, selves=selves, where=where
         )
+
+    def _in_binding(
+        self, target: Target, head: str, rest: list[str], name: str, family: str
+    ) -> tuple[str, str] | None:
+        """`head.rest.name` where an import binds `head` to `target`."""
+        found = self._in_module(target, rest, name)
+        if found is None and rest and family == "python":
+            # `import pkg` then `pkg.sub.f()`: the submodule pkg/sub.py, when the package
+            # itself defines no `sub` (then that name wins: no edge rather than a guess).
+            sub = _python_submodule(self.index, target, rest)
+            found = self._in_module(*sub, name) if sub else None
+        return found
 
     def _path(
         self, scope: FileScope, qualifier: str, name: str, *, types: bool, where: str | None

@@ -185,6 +185,195 @@ def test_commonjs_exports_are_definitions_reached_through_require() -> None:
     }
 
 
+ES5_CLASSES = {
+    # express's lib/view.js and lib/application.js, cut down.
+    "lib/view.js": """
+        function View(name, options) {
+          function extension(n) { return n; }
+          this.ext = extension(name);
+          this.path = this.lookup(name);
+        }
+
+        View.prototype.lookup = function lookup(name) {
+          return this.resolve('.', name);
+        };
+
+        View.prototype.resolve = function resolve(dir, file) {
+          return dir + file;
+        };
+
+        View.all = function (fn) {};
+
+        module.exports = View;
+        """,
+    "lib/application.js": """
+        var View = require('./view');
+        var app = exports = module.exports = {};
+
+        app.init = function init() {
+          this.defaultConfiguration();
+        };
+
+        app.defaultConfiguration = function defaultConfiguration() {
+          this.set('x', 1);
+        };
+
+        app.set = app.setting = function set(setting, val) {
+          return val;
+        };
+
+        app.render = function render(name) {
+          View.all();
+          return new View(name, {});
+        };
+        """,
+    "lib/request.js": """
+        var req = Object.create(http.IncomingMessage.prototype);
+        var settings = { trust: false };
+
+        req.range = function range(size) { return this.get('Range'); };
+        req.get = (name) => name;
+        """,
+}
+
+
+def test_es5_methods_assigned_to_a_prototype_or_an_object_are_definitions() -> None:
+    """`View.prototype.lookup = function` and `View.all = function` are methods of View,
+    which is then a class (its own nested functions stay functions); `app.set = function`
+    makes `var app = ... = {}` an Object with that method, and so `Object.create()`'s
+    result; an object given no method (`settings`) is no definition. An assignment to two
+    names (`app.set = app.setting = function`) defines both."""
+    repo = index_repo(ES5_CLASSES)
+    assert repo.defs("lib/view.js") == [
+        ("Class", "View", 1, 5),
+        ("Function", "View.extension", 2, 2),
+        ("Method", "View.lookup", 7, 9),
+        ("Method", "View.resolve", 11, 13),
+        ("Method", "View.all", 15, 15),
+    ]
+    assert repo.defs("lib/application.js") == [
+        ("Object", "app", 2, 2),
+        ("Method", "app.init", 4, 6),
+        ("Method", "app.defaultConfiguration", 8, 10),
+        ("Method", "app.set", 12, 14),
+        ("Method", "app.setting", 12, 14),
+        ("Method", "app.render", 16, 19),
+    ]
+    assert repo.defs("lib/request.js") == [
+        ("Object", "req", 1, 1),
+        ("Method", "req.range", 4, 4),
+        ("Method", "req.get", 5, 5),
+    ]
+
+
+def test_this_in_an_es5_method_is_its_owner_and_new_reaches_the_constructor() -> None:
+    """`this.resolve()` in a prototype method and `this.lookup()` in the constructor reach
+    View's methods, `this.set()` in `app.defaultConfiguration` reaches `app.set`; another
+    file's `new View()` reaches the constructor; the constructor's call of a function
+    declared in its body reaches that function."""
+    calls = index_repo(ES5_CLASSES).edge_set("CALLS")
+    assert calls == {
+        ("lib/view.js|Class:View", "lib/view.js|Function:View.extension", "scope"),
+        ("lib/view.js|Class:View", "lib/view.js|Method:View.lookup", "scope"),
+        ("lib/view.js|Method:View.lookup", "lib/view.js|Method:View.resolve", "scope"),
+        ("lib/application.js|Method:app.init",
+         "lib/application.js|Method:app.defaultConfiguration", "scope"),
+        ("lib/application.js|Method:app.defaultConfiguration",
+         "lib/application.js|Method:app.set", "scope"),
+        ("lib/application.js|Method:app.render", "lib/view.js|Class:View", "import"),
+        ("lib/request.js|Method:req.range", "lib/request.js|Method:req.get", "scope"),
+    }  # fmt: skip
+
+
+def test_properties_set_inside_functions_or_on_outside_objects_define_nothing() -> None:
+    """A handler set inside a function (`request.onabort = function`, zod's `inst.min =`
+    in a constructor), a method added to a library's prototype (`Array.prototype`), to a
+    global (`window.onload`) or to an object the file does not create (an import, a
+    parameter), and one assigned inside a callback (`describe(..., function () {...})`) are
+    no definitions: the calls in them stay their enclosing function's (or the file's)."""
+    repo = index_repo(
+        {
+            "src/xhr.js": """
+                const utils = require('./utils');
+                function dispatch(config) {
+                  const request = {};
+                  request.onabort = function handleAbort() { done(); };
+                  return request;
+                }
+                function done() {}
+                Array.prototype.last = function () { return this[this.length - 1]; };
+                window.onload = function () { done(); };
+                utils.extra = function () {};
+                describe('x', function () {
+                  function Stub() {}
+                  Stub.prototype.run = function () {};
+                });
+                """,
+            "src/schema.ts": """
+                export function ZodString(inst: any) {
+                  inst.min = (n: number) => inst.check(n);
+                }
+                """,
+        }
+    )
+    assert repo.defs("src/xhr.js") == [
+        ("Function", "dispatch", 2, 6),
+        ("Function", "done", 7, 7),
+        ("Function", "Stub", 12, 12),
+    ]
+    assert repo.defs("src/schema.ts") == [("Function", "ZodString", 1, 3)]
+    assert repo.edge_set("CALLS") == {
+        ("src/xhr.js|Function:dispatch", "src/xhr.js|Function:done", "scope"),
+        ("src/xhr.js", "src/xhr.js|Function:done", "scope"),
+    }
+
+
+def test_methods_assigned_in_an_iife_or_a_umd_factory_are_definitions() -> None:
+    """The body of a function called where it is written (`(function () { ... })()`,
+    `(function () {}).call(this)`) and the module body a UMD wrapper is handed are the
+    file's top level: their prototype methods are definitions as at the top level."""
+    repo = index_repo(
+        {
+            "lib/list.js": """
+                (function () {
+                  function Queue() {}
+                  Queue.prototype.push = function (n) { this.grow(); };
+                  Queue.prototype.grow = function () {};
+                })();
+                (function () {
+                  function Stack() {}
+                  Stack.prototype.pop = function () {};
+                }).call(this);
+                """,
+            "dist/async.js": """
+                (function (global, factory) {
+                  typeof exports === 'object' ? factory(exports) : factory(global.async = {});
+                }(this, (function (exports) { 'use strict';
+                  function DLL() {}
+                  DLL.prototype.shift = function () { this.removeLink(); };
+                  DLL.prototype.removeLink = function () {};
+                })));
+                """,
+        }
+    )
+    assert repo.defs("lib/list.js") == [
+        ("Class", "Queue", 2, 2),
+        ("Method", "Queue.push", 3, 3),
+        ("Method", "Queue.grow", 4, 4),
+        ("Class", "Stack", 7, 7),
+        ("Method", "Stack.pop", 8, 8),
+    ]
+    assert repo.defs("dist/async.js") == [
+        ("Class", "DLL", 4, 4),
+        ("Method", "DLL.shift", 5, 5),
+        ("Method", "DLL.removeLink", 6, 6),
+    ]
+    assert repo.edge_set("CALLS") == {
+        ("lib/list.js|Method:Queue.push", "lib/list.js|Method:Queue.grow", "scope"),
+        ("dist/async.js|Method:DLL.shift", "dist/async.js|Method:DLL.removeLink", "scope"),
+    }
+
+
 DEFAULT_EXPORTS = {
     "src/format.js": "export default function formatDate(d) { return d; }\n",
     "src/base.ts": "export default class Model {\n  save() {}\n}\n",

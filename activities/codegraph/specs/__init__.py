@@ -110,6 +110,13 @@ class LanguageSpec:
     own_name: Callable[[Node, str], str] | None = None
     # The type a callable's node declares it returns (`Definition.returns`).
     returns: Callable[[Node], str | None] | None = None
+    # Where methods are defined by assignment (JavaScript's `F.prototype.m = function`,
+    # `X.m = function`): for such a definition's node (one with an `@owner`), `prototype` or
+    # `static` where it is a definition, None where it only sets a property (a handler
+    # inside a function). The file's top-level function, class or object (`@def.Object`,
+    # kept only then) of the owner's name gets it as a method; a function that gets
+    # `prototype` ones is a constructor, a Class (`extract._assigned_methods`).
+    assigned_method: Callable[[Node], str | None] | None = None
 
 
 # Where grammars put a declaration's `private`: Java's `modifiers`, C#'s `modifier`, PHP's

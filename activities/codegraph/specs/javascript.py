@@ -1,6 +1,8 @@
 """JavaScript: classes, functions (also `const f = () => ...` and CommonJS `exports.f = ...`),
-methods (also arrow-function class fields: `handleClick = () => ...`), ES imports, require(),
-calls, and JSX components rendered (`<Button />`)."""
+methods (also arrow-function class fields: `handleClick = () => ...`, and ES5 methods assigned
+to a constructor's prototype, a function, a class or an object: `View.prototype.render =
+function`, `app.set = function`), ES imports, require(), calls, and JSX components rendered
+(`<Button />`)."""
 
 from __future__ import annotations
 
@@ -28,6 +30,25 @@ COMMON = """
     property: (property_identifier) @name)
   right: [(arrow_function) (function_expression) (generator_function)]
   (#eq? @_module "module") (#eq? @_e "exports")) @def.Function
+(assignment_expression
+  left: (member_expression
+    object: (member_expression object: (identifier) @owner property: (property_identifier) @_p)
+    property: (property_identifier) @name)
+  right: _ASSIGNED
+  (#eq? @_p "prototype")) @def.Function
+(assignment_expression
+  left: (member_expression object: (identifier) @owner property: (property_identifier) @name)
+  right: _ASSIGNED
+  (#not-any-of? @owner "exports" "module" "window" "globalThis" "global" "self")) @def.Function
+(variable_declarator
+  name: (identifier) @name
+  value: [(object) (assignment_expression right: [
+    (object) (assignment_expression right: (object))])]) @def.Object
+(variable_declarator
+  name: (identifier) @name
+  value: (call_expression
+    function: (member_expression object: (identifier) @_o property: (property_identifier) @_c))
+  (#eq? @_o "Object") (#eq? @_c "create")) @def.Object
 (call_expression function: (identifier) @call.name) @call
 (call_expression
   function: (member_expression object: (_) @call.receiver property: (_) @call.name)) @call
@@ -52,7 +73,13 @@ COMMON = """
   function: [(identifier) @_fn (import)]
   arguments: (arguments . (string))
   (#any-of? @_fn "require")) @import
-"""
+""".replace(
+    # A function, or one also assigned to another name: `res.set = res.header = function`.
+    "_ASSIGNED",
+    "[_FUNCTION (assignment_expression right: [_FUNCTION])]".replace(
+        "_FUNCTION", "(arrow_function) (function_expression) (generator_function)"
+    ),
+)
 
 # JSX (JavaScript's grammar and TSX's, not plain TypeScript's): a component rendered
 # (`<Button />`, `<UI.Card>`) is called by React with its props, so it is a call site; a
@@ -198,8 +225,73 @@ def _require(node: Node, ln: int) -> list[Import]:
     return [Import(module, None, None, ln)]
 
 
+# What may stand between a method assigned at the top of the file and the program: blocks of
+# `if`, another assignment of the same function (`req.get = req.header = function`).
+_STATEMENT_LEVEL = frozenset(
+    {"expression_statement", "statement_block", "if_statement", "else_clause",
+     "assignment_expression", "parenthesized_expression", "unary_expression"}
+)  # fmt: skip
+_MAX_LEVELS = 64
+
+
+def assigned_method(node: Node) -> str | None:
+    """For `F.prototype.m = function` (`prototype`) or `X.m = function` (`static`): which,
+    where it is a statement of the program or of the body of a function called at once
+    (`(function () { ... })()`, an IIFE); None inside any other function, where it sets a
+    property of some object (`request.onabort = function`), defining nothing."""
+    left = node.child_by_field_name("left")
+    target = left.child_by_field_name("object") if left is not None else None
+    kind = "prototype" if target is not None and target.type == "member_expression" else "static"
+    current = node.parent
+    for _ in range(_MAX_LEVELS):
+        if current is None:
+            return None
+        if current.type == "program":
+            return kind
+        if current.type in ("function_expression", "arrow_function"):
+            call = _called_at_once(current)
+            current = call.parent if call is not None else None
+        elif current.type not in _STATEMENT_LEVEL:
+            return None
+        else:
+            current = current.parent
+    return None
+
+
+def _called_at_once(function: Node) -> Node | None:
+    """The call of an IIFE, `(function () {})()`, `(() => {})()`, `(function () {}).call(this)`,
+    or of the IIFE a UMD bundle hands its module body to (`(function (root, factory) {
+    ... })(this, function () { body })`); None for a function not called where it is
+    written (a callback)."""
+    callee = _unwrapped(function)
+    call = callee.parent
+    if call is not None and call.type == "arguments":  # a UMD factory
+        call = call.parent
+        wrapper = call.child_by_field_name("function") if call is not None else None
+        while wrapper is not None and wrapper.type == "parenthesized_expression":
+            wrapper = wrapper.named_children[0] if wrapper.named_children else None
+        return call if wrapper is not None and wrapper.type == "function_expression" else None
+    if call is not None and call.type == "member_expression":  # `.call(this)`, `.apply()`
+        method = call.child_by_field_name("property")
+        if call.child_by_field_name("object") != callee or method is None:
+            return None
+        if text(method) not in ("call", "apply"):
+            return None
+        callee, call = call, call.parent
+    if call is None or call.type != "call_expression":
+        return None
+    return call if call.child_by_field_name("function") == callee else None
+
+
+def _unwrapped(node: Node) -> Node:
+    """`node` with the parentheses around it."""
+    while node.parent is not None and node.parent.type == "parenthesized_expression":
+        node = node.parent
+    return node
+
+
 def _string(node: Node) -> str:
     return text(node).strip("'\"`")
 
 
-SPEC = LanguageSpec(query=QUERY, imports=imports)
+SPEC = LanguageSpec(query=QUERY, imports=imports, assigned_method=assigned_method)

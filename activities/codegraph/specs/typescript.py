@@ -3,10 +3,12 @@ abstract methods, enums and `implements`; TSX also JSX's components rendered."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from tree_sitter import Node
 
 from activities.codegraph.specs import LanguageSpec, declared_private, result_type, text
-from activities.codegraph.specs.javascript import COMMON, JSX, WRAPPED, imports
+from activities.codegraph.specs.javascript import COMMON, JSX, WRAPPED, assigned_method, imports
 
 QUERY = (
     COMMON
@@ -65,11 +67,12 @@ def _first(node: Node | None) -> Node | None:
 # Definitions whose function is their value: `const f = (): T => ...`, a class field.
 _HOLDERS = frozenset({"variable_declarator", "public_field_definition", "field_definition"})
 
-SPEC = LanguageSpec(query=QUERY, imports=imports, hidden=declared_private, returns=returns)
+SPEC = LanguageSpec(
+    query=QUERY,
+    imports=imports,
+    hidden=declared_private,
+    returns=returns,
+    assigned_method=assigned_method,
+)
 # Plain TypeScript's grammar has no JSX: `<T>x` there is a type assertion.
-SPECS = {
-    "typescript": SPEC,
-    "tsx": LanguageSpec(
-        query=QUERY + JSX, imports=imports, hidden=declared_private, returns=returns
-    ),
-}
+SPECS = {"typescript": SPEC, "tsx": replace(SPEC, query=QUERY + JSX)}
