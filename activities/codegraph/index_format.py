@@ -167,7 +167,8 @@ from activities.codegraph.skipping import SkipRules
 # is an instance of it.
 # 63: JavaScript's `F.prototype.m = function` and `X.m = function` are methods of the file's F
 # (then a Class) or X (a function, a class, an object: `var app = {}` becomes an Object).
-EXTRACTOR_VERSION = 63
+# 64 (resolution): `const T = require('./t'); T.m()` reaches the module's class T's `m`.
+EXTRACTOR_VERSION = 64
 
 
 def index_format(

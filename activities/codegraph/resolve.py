@@ -16,7 +16,7 @@ import posixpath
 import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import chain
 
@@ -1179,6 +1179,10 @@ class _Resolver:
     ) -> tuple[str, str] | None:
         """`head.rest.name` where an import binds `head` to `target`."""
         found = self._in_module(target, rest, name)
+        if found is None and not rest and family == "js" and target.symbol is None:
+            # `const View = require('./view'); View.all()`: the module's class of the
+            # binding's name (`module.exports = View`), as `new View()` finds it.
+            found = self._in_module(replace(target, symbol=head), [], name)
         if found is None and rest and family == "python":
             # `import pkg` then `pkg.sub.f()`: the submodule pkg/sub.py, when the package
             # itself defines no `sub` (then that name wins: no edge rather than a guess).

@@ -269,7 +269,8 @@ def test_es5_methods_assigned_to_a_prototype_or_an_object_are_definitions() -> N
 def test_this_in_an_es5_method_is_its_owner_and_new_reaches_the_constructor() -> None:
     """`this.resolve()` in a prototype method and `this.lookup()` in the constructor reach
     View's methods, `this.set()` in `app.defaultConfiguration` reaches `app.set`; another
-    file's `new View()` reaches the constructor; the constructor's call of a function
+    file's `new View()` and `View.all()` (View bound by `require()`, the module exporting
+    it) reach the constructor and its static method; the constructor's call of a function
     declared in its body reaches that function."""
     calls = index_repo(ES5_CLASSES).edge_set("CALLS")
     assert calls == {
@@ -281,6 +282,7 @@ def test_this_in_an_es5_method_is_its_owner_and_new_reaches_the_constructor() ->
         ("lib/application.js|Method:app.defaultConfiguration",
          "lib/application.js|Method:app.set", "scope"),
         ("lib/application.js|Method:app.render", "lib/view.js|Class:View", "import"),
+        ("lib/application.js|Method:app.render", "lib/view.js|Method:View.all", "import"),
         ("lib/request.js|Method:req.range", "lib/request.js|Method:req.get", "scope"),
     }  # fmt: skip
 
@@ -371,6 +373,35 @@ def test_methods_assigned_in_an_iife_or_a_umd_factory_are_definitions() -> None:
     assert repo.edge_set("CALLS") == {
         ("lib/list.js|Method:Queue.push", "lib/list.js|Method:Queue.grow", "scope"),
         ("dist/async.js|Method:DLL.shift", "dist/async.js|Method:DLL.removeLink", "scope"),
+    }
+
+
+def test_a_static_call_on_a_required_module_reaches_its_class_of_that_name() -> None:
+    """`const Template = require('./Template'); Template.asString()` reaches the static
+    method of the class the module defines under the binding's name (`module.exports =
+    Template`), as `new Template()` reaches the class; a function the module defines under
+    the called name (`exports.indent`) still comes first, and a binding of another name
+    (`T.asString()`) reaches nothing."""
+    repo = index_repo(
+        {
+            "lib/Template.js": """
+                class Template {
+                  static asString(lines) { return lines.join('\\n'); }
+                  static indent(s) { return s; }
+                }
+                exports.indent = function indent(s) { return s; };
+                module.exports = Template;
+                """,
+            "lib/Chunk.js": """
+                const Template = require('./Template');
+                const T = require('./Template');
+                function render() { Template.asString([]); Template.indent(''); T.asString([]); }
+                """,
+        }
+    )
+    assert repo.edge_set("CALLS") == {
+        ("lib/Chunk.js|Function:render", "lib/Template.js|Method:Template.asString", "import"),
+        ("lib/Chunk.js|Function:render", "lib/Template.js|Function:indent", "import"),
     }
 
 
