@@ -168,7 +168,8 @@ from activities.codegraph.skipping import SkipRules
 # 63: JavaScript's `F.prototype.m = function` and `X.m = function` are methods of the file's F
 # (then a Class) or X (a function, a class, an object: `var app = {}` becomes an Object).
 # 64 (resolution): `const T = require('./t'); T.m()` reaches the module's class T's `m`.
-EXTRACTOR_VERSION = 64
+# 65: and Kotlin's and Rust's (`-> Result<Session, E>` for `let s = open()?`, `-> Self`).
+EXTRACTOR_VERSION = 65
 
 
 def index_format(

@@ -39,7 +39,7 @@ FROM_CALL = "()"
 ON = "@"
 MAX_CHAINED = 3
 # A callee resolution can follow: a name or a path of names (`server.New`), no expression.
-_CALLEE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+_CALLEE = re.compile(r"[A-Za-z_]\w*(?:(?:\.|::)[A-Za-z_]\w*)*")  # Rust's `net::connect` too
 
 
 def typed_name(caps: dict[str, list[Node]]) -> TypedName:

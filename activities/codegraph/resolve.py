@@ -809,7 +809,7 @@ class _Resolver:
         call is looked up as if undeclared."""
         index = self.index
         callee, _, on = callee.partition(ON)
-        qualifier, _, name = callee.rpartition(".")
+        qualifier, name = _last_step(callee)
         maker = self.call(
             scope,
             CallSite(name, qualifier or None, call.line, call.caller, receiver_type=on or None),
@@ -819,8 +819,11 @@ class _Resolver:
         made = None
         if maker is not None and maker[1] != "unique_name" and index.kind[maker[0]] in TYPE_KINDS:
             made = maker  # a class called (Python's `mod.Client()`): an instance of it
+        elif maker is not None and returned == "Self":  # Rust's `fn build() -> Self`
+            owner = index.owner.get(maker[0])
+            made = (owner, "scope") if owner is not None else None
         elif maker is not None and returned is not None and home is not None:
-            path, _, type_name = returned.rpartition(".")
+            path, type_name = _last_step(returned)
             made = self.lookup(home, path or None, type_name, index.qualified[maker[0]],
                                types=True)  # fmt: skip
         if made is not None and index.kind.get(made[0]) in TYPE_KINDS:
@@ -1712,6 +1715,14 @@ def in_tests(path: str) -> bool:
     """Whether `path` (as a key spells it) is a test's or a test helper's."""
     *folders, name = path.split("/")
     return not _TEST_DIRS.isdisjoint(folders) or _TEST_FILE.search(name) is not None
+
+
+def _last_step(path: str) -> tuple[str, str]:
+    """`a.b.f` -> (`a.b`, `f`); Rust's `crate::net::connect` -> (`crate::net`, `connect`)."""
+    dot, colons = path.rfind("."), path.rfind("::")
+    if colons > dot:
+        return path[:colons], path[colons + 2 :]
+    return path[:dot] if dot > 0 else "", path[dot + 1 :]
 
 
 def _in_files(keys: list[str], files: tuple[str, ...], but: str = "") -> list[str]:

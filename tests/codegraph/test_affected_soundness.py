@@ -66,6 +66,8 @@ SAMPLES = {
             **test_javascript.CALL_RESULT_FILES,
             **test_jvm.CALL_RESULT_JAVA,
             **test_csharp.CALL_RESULT_FILES,
+            **test_jvm.CALL_RESULT_KOTLIN,
+            **{k: v for k, v in test_rust.CALL_RESULT_FILES.items() if k != "Cargo.toml"},
         },
         None,
     ),

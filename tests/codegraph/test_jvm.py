@@ -953,3 +953,45 @@ def test_a_java_var_set_from_a_call_has_the_type_its_method_returns() -> None:
         (run, f"{client}|Method:Client.open", "type"),
         (run, "src/main/java/shop/Session.java|Method:Session.close", "type"),
     }
+
+
+CALL_RESULT_KOTLIN = {
+    "src/main/kotlin/shop/Client.kt": """
+        package shop
+
+        class Session {
+            fun close() {}
+        }
+
+        class Client {
+            fun open(): Session? { return null }
+            fun get() {}
+        }
+
+        fun connect(): Client { return Client() }
+        """,
+    "src/main/kotlin/app/App.kt": """
+        package app
+
+        import shop.connect
+
+        fun run() {
+            val c = connect()
+            c.get()
+            val s = c.open()
+            s?.close()
+        }
+        """,
+}
+
+
+def test_a_kotlin_val_set_from_a_call_has_the_type_its_function_returns() -> None:
+    """`val c = connect()` has the type connect declares, `val s = c.open()` Client.open's
+    (`Session?`), through c's."""
+    repo = index_repo(CALL_RESULT_KOTLIN)
+    run, shop = "src/main/kotlin/app/App.kt|Function:run", "src/main/kotlin/shop/Client.kt"
+    assert {e for e in repo.edge_set("CALLS") if e[2] == "type"} == {
+        (run, f"{shop}|Method:Client.get", "type"),
+        (run, f"{shop}|Method:Client.open", "type"),
+        (run, f"{shop}|Method:Session.close", "type"),
+    }

@@ -334,3 +334,66 @@ def test_a_call_on_a_declared_receiver_is_looked_up_in_its_type() -> None:
         (m, "src/a.rs|Method:Searcher.new", "import"),
         (m, "src/a.rs|Method:Sink.drain", "unique_name"),  # a local of unknown type
     }
+
+
+CALL_RESULT_FILES = {
+    "Cargo.toml": '[package]\nname = "shop"\n',
+    "src/lib.rs": """
+        pub mod net;
+
+        pub struct Client;
+
+        impl Client {
+            pub fn build() -> Self { Client }
+            pub fn open(&self) -> Result<net::Session, String> { Ok(net::Session) }
+            pub fn get(&self) {}
+        }
+
+        pub fn connect() -> Client { Client }
+        """,
+    "src/net.rs": """
+        pub struct Session;
+
+        impl Session {
+            pub fn close(&self) {}
+        }
+
+        pub fn dial() -> Option<Box<Session>> { None }
+        """,
+    "src/main.rs": """
+        use shop::{connect, Client};
+        use shop::net;
+
+        fn main() {
+            let c = connect();
+            c.get();
+            let s = c.open()?;
+            s.close();
+        }
+
+        fn other() {
+            let b = Client::build();
+            b.get();
+            let d = net::dial()?;
+            d.close();
+        }
+        """,
+}
+
+
+def test_a_let_set_from_a_call_has_the_type_its_function_returns() -> None:
+    """`let c = connect()` has the type connect returns, `let s = c.open()?` the Session
+    inside Client::open's `Result` (`Option<Box<..>>` too), and `-> Self` is the impl's
+    type (`Client::build()`)."""
+    repo = index_repo(CALL_RESULT_FILES)
+    assert [(d.qualified_name, d.returns) for d in repo.extractions["src/lib.rs"].definitions
+            if d.returns] == [("Client.build", "Self"), ("Client.open", "net::Session"),
+                              ("connect", "Client")]  # fmt: skip
+    main, other = "src/main.rs|Function:main", "src/main.rs|Function:other"
+    assert {e for e in repo.edge_set("CALLS") if e[2] == "type"} == {
+        (main, "src/lib.rs|Method:Client.get", "type"),
+        (main, "src/lib.rs|Method:Client.open", "type"),
+        (main, "src/net.rs|Method:Session.close", "type"),
+        (other, "src/lib.rs|Method:Client.get", "type"),
+        (other, "src/net.rs|Method:Session.close", "type"),
+    }

@@ -159,7 +159,7 @@ def count_arguments(call: Node) -> int | None:
 # Never `void`, a primitive, an array, a union or a function type.
 _NAMED_RESULTS = frozenset({
     "type_identifier", "identifier", "scoped_type_identifier", "generic_type",
-    "nested_type_identifier", "qualified_name", "generic_name", "attribute",
+    "nested_type_identifier", "qualified_name", "generic_name", "attribute", "user_type",
 })  # fmt: skip
 
 

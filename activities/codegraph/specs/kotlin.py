@@ -13,6 +13,7 @@ from activities.codegraph.specs import (
     declared_private,
     line,
     parameter_type,
+    result_type,
     text,
 )
 
@@ -36,6 +37,9 @@ QUERY = """
   (variable_declaration (identifier) @typed.name .)
   (call_expression . (identifier) @typed.type (value_arguments))
   (#match? @typed.type "^[A-Z]"))
+(property_declaration
+  (variable_declaration (identifier) @typed.name .)
+  (call_expression . [(identifier) (navigation_expression)] @typed.call (value_arguments)))
 (import) @import
 (package_header (qualified_identifier) @package)
 """
@@ -216,6 +220,23 @@ def shown_type(node: Node) -> str | None:
     return _argument_type(node)
 
 
+def returns(node: Node) -> str | None:
+    """The type a function declares it returns (`fun open(): Session`, `: ns.Client?`;
+    `List` for `List<Client>`)."""
+    if node.type != "function_declaration":
+        return None
+    parameters = False
+    for child in node.named_children:
+        if child.type == "function_value_parameters":
+            parameters = True
+        elif parameters and child.type in ("user_type", "nullable_type"):
+            found = child.named_children[0] if child.type == "nullable_type" else child
+            return result_type(found) if found is not None and found.type == "user_type" else None
+        elif parameters and child.type == "function_body":
+            return None
+    return None
+
+
 SPEC = LanguageSpec(
     query=QUERY,
     imports=imports,
@@ -227,4 +248,5 @@ SPEC = LanguageSpec(
     parameter_types=parameter_types,
     argument_types=argument_types,
     shown_type=shown_type,
+    returns=returns,
 )

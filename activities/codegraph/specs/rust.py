@@ -46,9 +46,18 @@ QUERY = """
 (let_declaration
   pattern: (identifier) @typed.name
   value: (struct_expression name: [(type_identifier) (scoped_type_identifier)] @typed.type))
+(let_declaration
+  pattern: (identifier) @typed.name
+  !type
+  value: [
+    (call_expression function: _CALLEE @typed.call)
+    (try_expression (call_expression function: _CALLEE @typed.call))
+  ])
 (use_declaration) @import
 (mod_item !body) @import
-""".replace("_TYPE", "[(type_identifier) (scoped_type_identifier) (generic_type)]")
+""".replace("_TYPE", "[(type_identifier) (scoped_type_identifier) (generic_type)]").replace(
+    "_CALLEE", "[(identifier) (field_expression) (scoped_identifier)]"
+)
 
 
 def imports(node: Node) -> list[Import]:
@@ -140,10 +149,43 @@ def _join(prefix: str, path: str) -> str:
     return f"{prefix}::{path}" if prefix else path
 
 
+# Results a call's `?` (or a deref) sees through to the type whose methods are called:
+# `-> Result<Session, Error>` gives a Session to `let s = open()?`.
+_WRAPPERS = frozenset({"Result", "Option", "Box", "Arc", "Rc"})
+
+
+def returns(node: Node) -> str | None:
+    """The type a function declares it returns (`-> Client`, `-> net::Conn`, `-> Self`),
+    through references and `Result`, `Option`, `Box`, `Arc` and `Rc`."""
+    found = node.child_by_field_name("return_type")
+    for _ in range(8):  # `Result<Option<Box<T>>>` at most, as written
+        if found is None or found.type not in ("reference_type", "generic_type"):
+            break
+        if found.type == "reference_type":
+            found = found.child_by_field_name("type")
+            continue
+        base, arguments = (
+            found.child_by_field_name("type"),
+            found.child_by_field_name("type_arguments"),
+        )
+        if base is None or text(base) not in _WRAPPERS:
+            found = base
+            break
+        found = (
+            arguments.named_children[0]
+            if arguments is not None and arguments.named_children
+            else None
+        )
+    if found is None or found.type not in ("type_identifier", "scoped_type_identifier"):
+        return None
+    return text(found)
+
+
 SPEC = LanguageSpec(
     query=QUERY,
     imports=imports,
     method_containers=frozenset({"Trait"}),
     self_names=frozenset({"self", "Self"}),
     super_names=frozenset(),
+    returns=returns,
 )
