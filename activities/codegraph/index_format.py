@@ -169,7 +169,8 @@ from activities.codegraph.skipping import SkipRules
 # (then a Class) or X (a function, a class, an object: `var app = {}` becomes an Object).
 # 64 (resolution): `const T = require('./t'); T.m()` reaches the module's class T's `m`.
 # 65: and Kotlin's and Rust's (`-> Result<Session, E>` for `let s = open()?`, `-> Self`).
-EXTRACTOR_VERSION = 65
+# 66: and PHP's (`: Session`, `: ?\Lib\Session`, `: static`) for `$s = $c->open()`.
+EXTRACTOR_VERSION = 66
 
 
 def index_format(

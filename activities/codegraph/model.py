@@ -29,6 +29,9 @@ MAX_NAME_BYTES = 1000
 # such a method and an instance method of one name may stand side by side (Ruby's
 # `def self.build` and `def build`: `Foo.self.build` and `Foo.build`).
 SINGLETON = "self"
+# `Definition.returns` for a callable returning the type that declares it (Rust's `Self`,
+# PHP's `self` and `static`).
+OWN_TYPE = "Self"
 
 
 @dataclass(frozen=True, slots=True)

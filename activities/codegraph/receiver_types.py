@@ -39,7 +39,8 @@ FROM_CALL = "()"
 ON = "@"
 MAX_CHAINED = 3
 # A callee resolution can follow: a name or a path of names (`server.New`), no expression.
-_CALLEE = re.compile(r"[A-Za-z_]\w*(?:(?:\.|::)[A-Za-z_]\w*)*")  # Rust's `net::connect` too
+# Rust's `net::connect` too, and PHP's `$this->factory.make`, `\\App\\Client.make`.
+_CALLEE = re.compile(r"\\?\$?[A-Za-z_]\w*(?:(?:\.|::|->|\\)\$?[A-Za-z_]\w*)*")
 
 
 def typed_name(caps: dict[str, list[Node]]) -> TypedName:
@@ -55,14 +56,28 @@ def typed_name(caps: dict[str, list[Node]]) -> TypedName:
 
 
 def _callee(node: Node) -> str:
-    """What a call's callee is spelled as: its node, or for Java's `method_invocation` (which
-    has no node for it) the object's and the method's (`client.get`)."""
-    if node.type != "method_invocation":
+    """What a call's callee is spelled as: its node, or for a call node without one (Java's
+    `method_invocation`, PHP's calls) the receiver's and the method's, joined by `.`
+    (`client.get`, `$this->factory.make`, `Client.make`)."""
+    if node.type == "function_call_expression":  # PHP's `make_client()`
+        function = node.child_by_field_name("function")
+        return text(function) if function is not None else ""
+    fields = _CALLEE_FIELDS.get(node.type)
+    if fields is None:
         return text(node)
-    target, method = node.child_by_field_name("object"), node.child_by_field_name("name")
+    target, method = node.child_by_field_name(fields[0]), node.child_by_field_name(fields[1])
     if method is None:
         return ""
     return f"{text(target)}.{text(method)}" if target is not None else text(method)
+
+
+# Call nodes with no node for their callee: the fields of its receiver and its name.
+_CALLEE_FIELDS = {
+    "method_invocation": ("object", "name"),
+    "member_call_expression": ("object", "name"),
+    "nullsafe_member_call_expression": ("object", "name"),
+    "scoped_call_expression": ("scope", "name"),
+}
 
 
 def declared_types(

@@ -32,6 +32,7 @@ from activities.codegraph.graph_rows import DigestParts, EdgeRow
 from activities.codegraph.languages import family
 from activities.codegraph.model import (
     CALLABLE_KINDS,
+    OWN_TYPE,
     TYPE_KINDS,
     CallSite,
     FileExtraction,
@@ -819,7 +820,7 @@ class _Resolver:
         made = None
         if maker is not None and maker[1] != "unique_name" and index.kind[maker[0]] in TYPE_KINDS:
             made = maker  # a class called (Python's `mod.Client()`): an instance of it
-        elif maker is not None and returned == "Self":  # Rust's `fn build() -> Self`
+        elif maker is not None and returned == OWN_TYPE:  # Rust's `-> Self`, PHP's `: static`
             owner = index.owner.get(maker[0])
             made = (owner, "scope") if owner is not None else None
         elif maker is not None and returned is not None and home is not None:

@@ -67,6 +67,7 @@ SAMPLES = {
             **test_jvm.CALL_RESULT_JAVA,
             **test_csharp.CALL_RESULT_FILES,
             **test_jvm.CALL_RESULT_KOTLIN,
+            **test_php.CALL_RESULT_FILES,
             **{k: v for k, v in test_rust.CALL_RESULT_FILES.items() if k != "Cargo.toml"},
         },
         None,

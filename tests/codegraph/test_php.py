@@ -591,3 +591,78 @@ def test_calls_resolve_with_their_blocks_namespace_and_uses() -> None:
         (helpers, "src/Models/User.php", ""),
         ("tests/UserTest.php", helpers, ""),
     }
+
+
+CALL_RESULT_FILES = {
+    "src/Lib/Session.php": """
+        <?php
+        namespace Lib;
+
+        class Session
+        {
+            public function close(): void {}
+        }
+        """,
+    "src/App/Client.php": """
+        <?php
+        namespace App;
+
+        use Lib\\Session;
+
+        class Client
+        {
+            public function open(): Session { return new Session(); }
+            public function maybe(): ?\\Lib\\Session { return null; }
+            public static function make(): static { return new static(); }
+            public function get(): void {}
+            public function all(): array { return []; }
+        }
+
+        function make_client(): Client { return new Client(); }
+        """,
+    "src/App/Run.php": """
+        <?php
+        namespace App;
+
+        class Run
+        {
+            public function go()
+            {
+                $c = Client::make();
+                $c->get();
+                $s = $c->open();
+                $s->close();
+            }
+
+            public function other()
+            {
+                $u = make_client();
+                $m = $u->maybe();
+                $m->close();
+                $this->client = make_client();
+                $this->client->get();
+            }
+        }
+        """,
+}
+
+
+def test_a_variable_set_from_a_call_has_the_type_its_callee_returns() -> None:
+    """`$c = Client::make()` has the class make declares (`: static`, the declaring class),
+    `$s = $c->open()` Client::open's `Session` (through its file's `use`), `?\\Lib\\Session`
+    too; so does a `$this->client` set from a call. `array` names none."""
+    repo = index_repo(CALL_RESULT_FILES)
+    client = repo.extractions["src/App/Client.php"].definitions
+    assert [(d.qualified_name, d.returns) for d in client if d.returns] == [
+        ("Client.open", "Session"), ("Client.maybe", "Lib.Session"), ("Client.make", "Self"),
+        ("make_client", "Client"),
+    ]  # fmt: skip
+    go, other = "src/App/Run.php|Method:Run.go", "src/App/Run.php|Method:Run.other"
+    assert {e for e in repo.edge_set("CALLS") if e[2] == "type"} == {
+        (go, "src/App/Client.php|Method:Client.get", "type"),
+        (go, "src/App/Client.php|Method:Client.open", "type"),
+        (go, "src/Lib/Session.php|Method:Session.close", "type"),
+        (other, "src/App/Client.php|Method:Client.maybe", "type"),
+        (other, "src/Lib/Session.php|Method:Session.close", "type"),
+        (other, "src/App/Client.php|Method:Client.get", "type"),
+    }

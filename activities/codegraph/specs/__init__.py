@@ -160,6 +160,7 @@ def count_arguments(call: Node) -> int | None:
 _NAMED_RESULTS = frozenset({
     "type_identifier", "identifier", "scoped_type_identifier", "generic_type",
     "nested_type_identifier", "qualified_name", "generic_name", "attribute", "user_type",
+    "name",
 })  # fmt: skip
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from activities.codegraph.model import Import
-from activities.codegraph.specs import LanguageSpec, declared_private, line, text
+from activities.codegraph.model import OWN_TYPE, Import
+from activities.codegraph.specs import LanguageSpec, declared_private, line, result_type, text
 
 _NAME = "[(name) (qualified_name)]"
 
@@ -36,6 +36,15 @@ QUERY = f"""
 (assignment_expression
   left: (member_access_expression object: (variable_name) @_this name: (name) @typed.field)
   right: (variable_name) @typed.alias
+  (#eq? @_this "$this"))
+(assignment_expression
+  left: (variable_name) @typed.name
+  right: [(member_call_expression) (nullsafe_member_call_expression) (scoped_call_expression)
+          (function_call_expression)] @typed.call)
+(assignment_expression
+  left: (member_access_expression object: (variable_name) @_this name: (name) @typed.field)
+  right: [(member_call_expression) (nullsafe_member_call_expression) (scoped_call_expression)
+          (function_call_expression)] @typed.call
   (#eq? @_this "$this"))
 (namespace_use_declaration) @import
 (require_expression) @import
@@ -98,6 +107,21 @@ def _descendants(node: Node) -> list[Node]:
     return out
 
 
+def returns(node: Node) -> str | None:
+    """The class a function or method declares it returns (`: Session`, `: ?Session`,
+    `: \\Lib\\Session` as `Lib.Session`); `self` and `static` are the declaring class
+    (`OWN_TYPE`). A built-in (`array`, `int`) or a union names none."""
+    found = node.child_by_field_name("return_type")
+    if found is not None and found.type == "optional_type":
+        found = found.named_children[0] if found.named_children else None
+    if found is None or found.type != "named_type" or not found.named_children:
+        return None
+    spelled = text(found.named_children[0])
+    if spelled.lower() in ("self", "static"):
+        return OWN_TYPE
+    return result_type(found.named_children[0])
+
+
 SPEC = LanguageSpec(
     query=QUERY,
     imports=imports,
@@ -105,4 +129,5 @@ SPEC = LanguageSpec(
     self_names=frozenset({"$this", "self", "static"}),
     super_names=frozenset({"parent"}),
     hidden=declared_private,
+    returns=returns,
 )
