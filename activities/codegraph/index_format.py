@@ -170,7 +170,9 @@ from activities.codegraph.skipping import SkipRules
 # 64 (resolution): `const T = require('./t'); T.m()` reaches the module's class T's `m`.
 # 65: and Kotlin's and Rust's (`-> Result<Session, E>` for `let s = open()?`, `-> Self`).
 # 66: and PHP's (`: Session`, `: ?\Lib\Session`, `: static`) for `$s = $c->open()`.
-EXTRACTOR_VERSION = 66
+# 67: and C++'s (`auto c = pool.Acquire()`; `auto x = Foo(1)` is the class called, where a
+# capitalised callee was taken for a type before: Google's style capitalises functions).
+EXTRACTOR_VERSION = 67
 
 
 def index_format(

@@ -40,6 +40,16 @@ def generic_arity(value: str) -> int:
     return 0  # unclosed: not a generic reference
 
 
+def last_step(path: str) -> tuple[str, str]:
+    """A callee or type path split before its last name: `a.b.f` -> (`a.b`, `f`), Rust's
+    `crate::net::connect` -> (`crate::net`, `connect`), C++'s `p->make` -> (`p`, `make`);
+    a bare name has the qualifier ``."""
+    cut, width = max((path.rfind(sep), len(sep)) for sep in (".", "::", "->"))
+    if cut < 0:
+        return "", path
+    return path[:cut], path[cut + width :]
+
+
 def dotted(value: str) -> str:
     """`a::b`, `a\\b` and `a.b` all as `a.b`."""
     return value.replace("::", ".").replace("\\", ".").strip(".")

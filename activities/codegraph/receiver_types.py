@@ -14,7 +14,7 @@ import re
 
 from tree_sitter import Node
 
-from activities.codegraph.names import type_name
+from activities.codegraph.names import last_step, type_name
 from activities.codegraph.specs import text
 
 # (position, name, spelled type): a field's name reads `.x`, a type taken from another
@@ -146,7 +146,7 @@ def receiver_type(
                            bare_fields=bare_fields)  # fmt: skip
     if found is None or not found.startswith(FROM_CALL) or chained >= MAX_CHAINED:
         return found
-    qualifier = found.rpartition(".")[0][len(FROM_CALL) :]
+    qualifier = last_step(found[len(FROM_CALL) :])[0]
     if not qualifier:
         return found
     on = receiver_type(declared, qualifier, caller, self_names, self_name=self_name,

@@ -45,6 +45,7 @@ from activities.codegraph.modules import (
     rust_path,
 )
 from activities.codegraph.msbuild import ProjectUsings
+from activities.codegraph.names import last_step
 from activities.codegraph.npm_workspaces import Packages
 from activities.codegraph.receiver_types import FROM_CALL, ON
 from activities.codegraph.ruby_constants import CONSTANT, lexical_scopes, resolve_constant
@@ -810,21 +811,30 @@ class _Resolver:
         call is looked up as if undeclared."""
         index = self.index
         callee, _, on = callee.partition(ON)
-        qualifier, name = _last_step(callee)
+        qualifier, name = last_step(callee)
+        cpp_path = scope.symbols.extraction.language == "cpp" and (
+            callee[len(qualifier) : len(qualifier) + 2] == "::"
+        )
+        if cpp_path:
+            qualifier += "::"  # as C++ call sites spell a namespace or type path: `net::`
         maker = self.call(
             scope,
             CallSite(name, qualifier or None, call.line, call.caller, receiver_type=on or None),
         )
-        returned = index.returns.get(maker[0]) if maker and maker[1] != "unique_name" else None
+        # A C++ function called by its namespace path (`net::Dial()`), declared in a header
+        # and defined in a .cc, is found by its one definition: no guess of an object's type.
+        if maker is not None and maker[1] == "unique_name" and not cpp_path:
+            maker = None
+        returned = index.returns.get(maker[0]) if maker else None
         home = self.scopes.get(path_of(maker[0])) if maker and returned else None
         made = None
-        if maker is not None and maker[1] != "unique_name" and index.kind[maker[0]] in TYPE_KINDS:
+        if maker is not None and index.kind[maker[0]] in TYPE_KINDS:
             made = maker  # a class called (Python's `mod.Client()`): an instance of it
         elif maker is not None and returned == OWN_TYPE:  # Rust's `-> Self`, PHP's `: static`
             owner = index.owner.get(maker[0])
             made = (owner, "scope") if owner is not None else None
         elif maker is not None and returned is not None and home is not None:
-            path, type_name = _last_step(returned)
+            path, type_name = last_step(returned)
             made = self.lookup(home, path or None, type_name, index.qualified[maker[0]],
                                types=True)  # fmt: skip
         if made is not None and index.kind.get(made[0]) in TYPE_KINDS:
@@ -1716,14 +1726,6 @@ def in_tests(path: str) -> bool:
     """Whether `path` (as a key spells it) is a test's or a test helper's."""
     *folders, name = path.split("/")
     return not _TEST_DIRS.isdisjoint(folders) or _TEST_FILE.search(name) is not None
-
-
-def _last_step(path: str) -> tuple[str, str]:
-    """`a.b.f` -> (`a.b`, `f`); Rust's `crate::net::connect` -> (`crate::net`, `connect`)."""
-    dot, colons = path.rfind("."), path.rfind("::")
-    if colons > dot:
-        return path[:colons], path[colons + 2 :]
-    return path[:dot] if dot > 0 else "", path[dot + 1 :]
 
 
 def _in_files(keys: list[str], files: tuple[str, ...], but: str = "") -> list[str]:

@@ -68,6 +68,7 @@ SAMPLES = {
             **test_csharp.CALL_RESULT_FILES,
             **test_jvm.CALL_RESULT_KOTLIN,
             **test_php.CALL_RESULT_FILES,
+            **test_c_family.CALL_RESULT_CPP,
             **{k: v for k, v in test_rust.CALL_RESULT_FILES.items() if k != "Cargo.toml"},
         },
         None,

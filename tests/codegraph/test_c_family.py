@@ -816,6 +816,68 @@ def test_a_cpp_call_on_a_declared_receiver_reaches_its_types_method() -> None:
     assert (made, "src/sink.h|Method:io.Sink.write", "type") in calls
 
 
+CALL_RESULT_CPP = {
+    "src/net/conn.h": """
+        namespace net {
+        class Conn {
+         public:
+          Conn(int port) {}
+          void Send() {}
+        };
+        class Pool {
+         public:
+          Conn* Acquire();
+        };
+        Conn* Dial();
+        }  // namespace net
+        """,
+    "src/net/conn.cc": """
+        #include "net/conn.h"
+        namespace net {
+        Conn* Pool::Acquire() { return nullptr; }
+        Conn* Dial() { return nullptr; }
+        std::unique_ptr<Pool> MakePool() { return nullptr; }
+        std::string Name() { return ""; }
+        }  // namespace net
+        """,
+    "src/app/main.cc": """
+        #include "net/conn.h"
+        void Run(net::Pool& pool) {
+          auto c = pool.Acquire();
+          c->Send();
+          auto d = net::Dial();
+          d->Send();
+        }
+        void Other() {
+          auto p = net::MakePool();
+          auto e = p->Acquire();
+          e->Send();
+          auto k = net::Conn(1);
+          k.Send();
+        }
+        """,
+}
+
+
+def test_a_cpp_auto_set_from_a_call_has_the_type_its_function_returns() -> None:
+    """`auto c = pool.Acquire()` has the type Pool::Acquire's definition returns (`Conn*`),
+    `auto d = net::Dial()` Dial's (defined in a .cc, declared in a header: found by its
+    path), `auto p = net::MakePool()` the Pool of its `std::unique_ptr<Pool>`; `auto k =
+    net::Conn(1)` is the class called. The standard library's types are not recorded."""
+    repo = index_repo(CALL_RESULT_CPP)
+    definitions = repo.extractions["src/net/conn.cc"].definitions
+    assert [(d.qualified_name, d.returns) for d in definitions if d.returns] == [
+        ("net.Pool.Acquire", "Conn"), ("net.Dial", "Conn"), ("net.MakePool", "Pool"),
+    ]  # fmt: skip
+    run, other = "src/app/main.cc|Function:Run", "src/app/main.cc|Function:Other"
+    assert {e for e in repo.edge_set("CALLS") if e[2] == "type"} == {
+        (run, "src/net/conn.cc|Method:net.Pool.Acquire", "type"),
+        (run, "src/net/conn.h|Method:net.Conn.Send", "type"),
+        (other, "src/net/conn.cc|Method:net.Pool.Acquire", "type"),
+        (other, "src/net/conn.h|Method:net.Conn.Send", "type"),
+    }
+
+
 def test_a_call_from_the_global_namespace_reaches_no_member_or_namespace_function() -> None:
     """spdlog's `tcp_client::close()` calls `::close(fd)`, and its `os::getenv()` calls
     `::getenv()`: the C library's, not themselves, as the bare name would resolve. A global

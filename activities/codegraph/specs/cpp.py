@@ -3,8 +3,11 @@ namespaces, methods (also out-of-line `A::f`), bases, `new`."""
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
+from activities.codegraph.names import type_name
 from activities.codegraph.specs import LanguageSpec, count_arguments, text
 from activities.codegraph.specs.c import COMMON, file_static, imports, local_patterns, test_name
 
@@ -25,15 +28,12 @@ TYPED = "".join(
     for shape in _NAMED
     if not (owner == "declaration" and "init_declarator" in name and shape != "{}")
 )  # fmt: skip
-# `auto x = Foo(1)`, `auto x = Foo{1}`, `auto* x = new Foo`: the type constructed (a call of
-# a capitalised name only: `auto n = count()` is a function's result).
+# `auto x = Foo{1}`, `auto* x = new Foo`: the type constructed.
 _AUTO = (
     "(declaration type: (placeholder_type_specifier)"
     " declarator: (init_declarator declarator: {} value: {}))\n"
 )
 _CONSTRUCTED = (
-    "(call_expression function: [(identifier) (qualified_identifier)] @typed.type"
-    ' (#match? @typed.type "(^|::)[A-Z][A-Za-z0-9_]*$"))',
     "(compound_literal_expression type: [(type_identifier) (qualified_identifier)] @typed.type)",
     "(new_expression type: " + _TYPE + ")",
 )
@@ -41,6 +41,17 @@ TYPED += "".join(
     _AUTO.format(shape.format("(identifier) @typed.name"), value)
     for shape in _NAMED
     for value in _CONSTRUCTED
+)
+# `auto conn = pool.Acquire()`, `auto x = Foo(1)`: the type the callee declares it returns
+# (`returns`), or the class called (`auto n = count()` is a function's result, and Google's
+# style capitalises functions too: `auto s = absl::StrCat()`).
+TYPED += "".join(
+    _AUTO.format(
+        shape.format("(identifier) @typed.name"),
+        "(call_expression function: [(identifier) (qualified_identifier) (field_expression)]"
+        " @typed.call)",
+    )
+    for shape in _NAMED
 )
 
 QUERY = (
@@ -94,6 +105,23 @@ def _void(parameters: Node) -> bool:
     return only.child_by_field_name("declarator") is None and text(only) == "void"
 
 
+# Pointers a call's result is used through, as `_DEREF` in receiver_types sees through them.
+_SMART_POINTER = re.compile(r"(?:std::)?(?:unique_ptr|shared_ptr)\s*<(.+)>")
+
+
+def returns(node: Node) -> str | None:
+    """The type a function definition returns (`Conn* Pool::Acquire()`, `net::Conn`,
+    `std::unique_ptr<Conn>` as Conn); not a primitive, `auto`, or the standard library's."""
+    found = node.child_by_field_name("type") if node.type == "function_definition" else None
+    if found is None or found.type not in ("type_identifier", "qualified_identifier",
+                                           "template_type"):  # fmt: skip
+        return None
+    spelled = text(found)
+    pointer = _SMART_POINTER.fullmatch(spelled)
+    name = type_name(pointer[1] if pointer else spelled)
+    return None if not name or name.startswith("std.") else name
+
+
 SPEC = LanguageSpec(
     query=QUERY,
     imports=imports,
@@ -102,4 +130,5 @@ SPEC = LanguageSpec(
     arity=arity,
     arguments=count_arguments,
     own_name=test_name,
+    returns=returns,
 )
