@@ -172,7 +172,9 @@ from activities.codegraph.skipping import SkipRules
 # 66: and PHP's (`: Session`, `: ?\Lib\Session`, `: static`) for `$s = $c->open()`.
 # 67: and C++'s (`auto c = pool.Acquire()`; `auto x = Foo(1)` is the class called, where a
 # capitalised callee was taken for a type before: Google's style capitalises functions).
-EXTRACTOR_VERSION = 67
+# 68 (resolution): a Kotlin name set from a call reaches an extension function of its type
+# where no member takes the call, as a declared one does.
+EXTRACTOR_VERSION = 68
 
 
 def index_format(

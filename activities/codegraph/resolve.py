@@ -839,6 +839,16 @@ class _Resolver:
                                types=True)  # fmt: skip
         if made is not None and index.kind.get(made[0]) in TYPE_KINDS:
             member = index.find_member(made[0], call.name, args=call.args)
+            if scope.symbols.extraction.language == "kotlin" and not self._applies(member, call):
+                # As on a declared type: an extension function of the type (or its ancestors)
+                # where no member takes the call (`val b = buffer(); b.readUtf8Line()`).
+                spelled = index.qualified[made[0]].rpartition(".")[2]
+                fs = scope.symbols
+                here = fs.definition_around(call.caller, call.line) if call.caller else None
+                found = self._extension(scope, call.name, receiver_of(index, made[0], spelled),
+                                        call.args, here)  # fmt: skip
+                if found is not None:
+                    return found
             if member is not None:
                 return member, "type"
         # Not one the file's tables can vouch for: a name set twice in one function (in two

@@ -966,14 +966,18 @@ CALL_RESULT_KOTLIN = {
         class Client {
             fun open(): Session? { return null }
             fun get() {}
+            fun read(sink: Session) {}
         }
 
         fun connect(): Client { return Client() }
+
+        fun Client.read() {}
         """,
     "src/main/kotlin/app/App.kt": """
         package app
 
         import shop.connect
+        import shop.read
 
         fun run() {
             val c = connect()
@@ -981,17 +985,28 @@ CALL_RESULT_KOTLIN = {
             val s = c.open()
             s?.close()
         }
+
+        fun drain() {
+            val c = connect()
+            c.read()
+        }
         """,
 }
 
 
 def test_a_kotlin_val_set_from_a_call_has_the_type_its_function_returns() -> None:
     """`val c = connect()` has the type connect declares, `val s = c.open()` Client.open's
-    (`Session?`), through c's."""
+    (`Session?`), through c's; where no member takes the call (`c.read()`, Client's `read`
+    takes a sink), the type's extension function does, as on a declared type."""
     repo = index_repo(CALL_RESULT_KOTLIN)
     run, shop = "src/main/kotlin/app/App.kt|Function:run", "src/main/kotlin/shop/Client.kt"
     assert {e for e in repo.edge_set("CALLS") if e[2] == "type"} == {
         (run, f"{shop}|Method:Client.get", "type"),
         (run, f"{shop}|Method:Client.open", "type"),
         (run, f"{shop}|Method:Session.close", "type"),
+    }
+    drain = "src/main/kotlin/app/App.kt|Function:drain"
+    assert {(dst, how) for src, dst, how in repo.edge_set("CALLS") if src == drain} == {
+        (f"{shop}|Function:connect", "import"),
+        (f"{shop}|Function:read", "import"),
     }
