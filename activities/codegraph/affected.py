@@ -17,8 +17,10 @@ Whoever holds the branch's kept resolution tables (`BranchResolution`, passing
 `kept_tables=True`) can narrow the wider changes too, because it checks after the fact what
 no spelling shows:
 - An edited import binds names in its own file alone, so only that file's edges change
-  (and those of the files spelling its callables that declare a result, which is looked up
-  through those imports: `s := newStore()` elsewhere takes newStore's `store.Store`);
+  (and those of the files spelling its callables that declare a result, or its types'
+  fields, whose types are looked up through those imports: `s := newStore()` elsewhere
+  takes newStore's `store.Store`, `res.Body.Close()` the Body field's type); a field
+  changed, or one of a type come or gone, reaches the files spelling its name;
   where a module passes on what it imports (Python, JavaScript/TypeScript re-exports), the
   kept resolution adds the files that spell the names it now binds differently.
 - A module may pass a name on under another (`export { fmt as format } from './fmt'`,
@@ -330,10 +332,17 @@ def _changed_names(old: FileExtraction, new: FileExtraction, kept_tables: bool) 
     if not kept_tables and any(d.kind not in CALLABLE_KINDS for d in moved):
         return None
     names = {d.name for d in moved}
+    # A path through a field elsewhere (`res.body.close()`) spells the field's name: a field
+    # changed, or one of a type come or gone.
+    types = {d.qualified_name for d in moved}
+    names |= {name for _, name, _ in set(old.fields) ^ set(new.fields)}
+    names |= {name for owner, name, _ in (*old.fields, *new.fields) if owner in types}
     if _imports(old) != _imports(new):
-        # A callable's declared result is looked up from its file (`store.Store`): a name
-        # set from a call of it elsewhere (`s := newStore()`) may now have another type.
+        # A callable's declared result, and a field's type, are looked up from its file
+        # (`store.Store`): a name set from a call of it elsewhere (`s := newStore()`), or a
+        # path through the field, may now have another type.
         names |= {d.name for fe in (old, new) for d in fe.definitions if d.returns}
+        names |= {name for fe in (old, new) for _, name, _ in fe.fields}
     if old.default_export != new.default_export:
         # A default import reaches the definition under a name of its own: its file spells
         # `default` (and a barrel's readers what it passes that on as: `renamed_too`). A

@@ -42,6 +42,7 @@ from activities.codegraph.receiver_types import (
     Declared,
     TypedName,
     declared_types,
+    field_types,
     receiver_type,
     typed_name,
 )
@@ -178,6 +179,7 @@ def _extract_tree(
     # `impl Trait for Type` may name a type defined elsewhere, so it bypasses the local check.
     impls = [Inheritance(s.qualified_name, s.trait, "implements", s.start_line)
              for s in ordered if s.kind == _IMPL and s.trait]  # fmt: skip
+    declared = _declared(defs, typed, spec)
     return FileExtraction(
         path=path,
         language=language,
@@ -189,7 +191,8 @@ def _extract_tree(
             for s in defs
         ),
         imports=tuple(dict.fromkeys(imports)),
-        calls=_calls(defs, calls, _declared(defs, typed, spec), spec, language, blocks=blocks),
+        calls=_calls(defs, calls, declared, spec, language, blocks=blocks),
+        fields=field_types(declared, {s.qualified_name for s in defs if s.kind in TYPE_KINDS}),
         inherits=(*impls, *_inherits(defs, supers)),
         has_syntax_errors=root.has_error,
         default_export=default_export if default_export and _storable(default_export) else None,
@@ -432,6 +435,7 @@ def _calls(
     # A Go method names its receiver: `s.db.Query()` inside `func (s *Store)` reads a field.
     own = {s.qualified_name: s.self_name for s in defs if s.self_name} if declared else {}
     bare_fields = language in IMPLICIT_FIELDS
+    own_types = _own_types(defs) if language in _FIELDS_TYPED else {}
 
     def typed(hint: str | None, caller: str | None) -> str | None:
         if hint is None or not hint.startswith("="):
@@ -449,11 +453,41 @@ def _calls(
         CallSite(name, receiver, ln, caller, args,
                  shown or (receiver_type(declared, receiver, caller, spec.self_names,
                                            self_name=own.get(caller or ""),
-                                           bare_fields=bare_fields) if declared else None),
+                                           bare_fields=bare_fields,
+                                           own_type=own_types.get(caller or ""))
+                           if declared or own_types else None),
                  creates, arg_types(hints, caller), in_block)
         for (_, name, receiver, ln, args, creates, hints, shown), caller, in_block
         in zip(calls, callers, in_blocks, strict=True)
     )  # fmt: skip
+
+
+# Languages whose fields have declared types (`FileExtraction.fields`): a path through a
+# field of the caller's own type that the file does not declare is looked up in the type's
+# other files (`this.repo.save()` of a base class's field, a Go struct in another file).
+_FIELDS_TYPED = frozenset(
+    {"go", "java", "kotlin", "csharp", "typescript", "tsx", "python", "php", "rust", "cpp"}
+)
+
+
+def _own_types(defs: list[_Scope]) -> dict[str, str]:
+    """For each callable, the type whose method it is or is nested in (a Go method's
+    receiver type, though another file defines it)."""
+    by_name = {s.qualified_name: s for s in defs}
+    found: dict[str, str] = {}
+    for scope in defs:
+        current: _Scope | None = scope
+        for _ in range(_MAX_NESTING):
+            if current is None or current.kind not in CALLABLE_KINDS:
+                break
+            if current.kind == "Method" and current.parent:
+                found[scope.qualified_name] = current.parent
+                break
+            current = by_name.get(current.parent) if current.parent else None
+    return found
+
+
+_MAX_NESTING = 16  # functions in functions in a method: enough for any real code
 
 
 def _in_blocks(

@@ -174,7 +174,9 @@ from activities.codegraph.skipping import SkipRules
 # capitalised callee was taken for a type before: Google's style capitalises functions).
 # 68 (resolution): a Kotlin name set from a call reaches an extension function of its type
 # where no member takes the call, as a declared one does.
-EXTRACTOR_VERSION = 68
+# 69: files record their types' fields with their declared types (`FileExtraction.fields`),
+# and a call through a field declared in another file reaches the field's type.
+EXTRACTOR_VERSION = 69
 
 
 def index_format(

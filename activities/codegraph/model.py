@@ -158,6 +158,10 @@ class FileExtraction:
     # defines it), `fmt::format()` reaches the file's top-level definitions.
     namespace_macros: tuple[tuple[str, tuple[str, ...]], ...] = ()
     macro_lines: tuple[str, ...] = ()
+    # The declared types of the fields of this file's types, (type, field, type as spelled
+    # here, or `receiver_types.FROM_CALL` and a callee): a call through a field of another
+    # file's type (`res.body.close()`, `s.db.Query()`) is looked up in the field's type.
+    fields: tuple[tuple[str, str, str], ...] = ()
 
     def namespace_blocks(self) -> tuple[str, ...]:
         """The namespaces of a PHP file of several `namespace` blocks, in file order, as its
@@ -191,6 +195,8 @@ class FileExtraction:
             data["ns_macros"] = [[name, list(paths)] for name, paths in self.namespace_macros]
         if self.macro_lines:
             data["macro_lines"] = list(self.macro_lines)
+        if self.fields:
+            data["fields"] = [list(field) for field in self.fields]
         return data
 
     @classmethod
@@ -210,6 +216,7 @@ class FileExtraction:
                 (name, tuple(paths)) for name, paths in data.get("ns_macros", ())
             ),
             macro_lines=tuple(data.get("macro_lines", ())),
+            fields=tuple((owner, name, spelled) for owner, name, spelled in data.get("fields", ())),
         )
 
 

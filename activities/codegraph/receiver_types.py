@@ -38,6 +38,8 @@ _INFERRED = frozenset({"var", "val", "auto", "dynamic"})
 FROM_CALL = "()"
 ON = "@"
 MAX_CHAINED = 3
+# Between the type of what holds a field and the field's name (`receiver_type`).
+FIELD = "#"
 # A callee resolution can follow: a name or a path of names (`server.New`), no expression.
 # Rust's `net::connect` too, and PHP's `$this->factory.make`, `\\App\\Client.make`.
 _CALLEE = re.compile(r"\\?\$?[A-Za-z_]\w*(?:(?:\.|::|->|\\)\$?[A-Za-z_]\w*)*")
@@ -78,6 +80,20 @@ _CALLEE_FIELDS = {
     "nullsafe_member_call_expression": ("object", "name"),
     "scoped_call_expression": ("scope", "name"),
 }
+
+
+def field_types(declared: Declared, type_scopes: set[str]) -> tuple[tuple[str, str, str], ...]:
+    """The fields of the file's types with their declared types (`FileExtraction.fields`):
+    those declared in a type, and those a constructor sets (`self.api = connect()`)."""
+    found: dict[tuple[str, str], str] = {}
+    for (owner, name), spelled in declared.items():
+        if owner is None or not name.startswith("."):
+            continue
+        holder, _, method = owner.rpartition(".")
+        if owner not in type_scopes and not (method in _CONSTRUCTORS and holder in type_scopes):
+            continue
+        found.setdefault((owner if owner in type_scopes else holder, name[1:]), spelled)
+    return tuple((owner, name, spelled) for (owner, name), spelled in sorted(found.items()))
 
 
 def declared_types(
@@ -131,6 +147,7 @@ def receiver_type(
     *,
     self_name: str | None = None,
     bare_fields: bool = False,
+    own_type: str | None = None,
     chained: int = 0,
 ) -> str | None:
     """The declared type of a call's receiver: a name of the caller, of a definition around
@@ -141,16 +158,34 @@ def receiver_type(
     A name set from a call of a method (`rows := db.Query()`) gives the callee and, after
     `ON`, the type of what the method is called on (`()db.Query@DB`), as far as the file
     says, through at most `MAX_CHAINED` such calls (`c := srv.Client()` after
-    `srv := NewServer()`: `()srv.Client@()NewServer`)."""
+    `srv := NewServer()`: `()srv.Client@()NewServer`).
+
+    A path through a field the file does not declare (`res.body`, `this.repo` of a base class
+    or, in Go, of a struct in another file of the package; the caller's own type is
+    `own_type`) is the type of what holds it, `FIELD` and the field's name
+    (`()http.Get#body`, `Store#db`): resolution reads the field's type where it is declared
+    (`FileExtraction.fields`)."""
     found = _declared_type(declared, receiver, caller, self_names, self_name=self_name,
                            bare_fields=bare_fields)  # fmt: skip
+    if found is None and receiver and chained < MAX_CHAINED:
+        head, _, field = receiver.replace("->", ".").rpartition(".")
+        if head and field.isidentifier():
+            on = (
+                own_type
+                if head in self_names or head == self_name
+                else receiver_type(declared, head, caller, self_names, self_name=self_name,
+                                   bare_fields=bare_fields, own_type=own_type,
+                                   chained=chained + 1)
+            )  # fmt: skip
+            return f"{on}{FIELD}{field}" if on else None
     if found is None or not found.startswith(FROM_CALL) or chained >= MAX_CHAINED:
         return found
     qualifier = last_step(found[len(FROM_CALL) :])[0]
     if not qualifier:
         return found
     on = receiver_type(declared, qualifier, caller, self_names, self_name=self_name,
-                       bare_fields=bare_fields, chained=chained + 1)  # fmt: skip
+                       bare_fields=bare_fields, own_type=own_type,
+                       chained=chained + 1)  # fmt: skip
     return f"{found}{ON}{on}" if on else found
 
 

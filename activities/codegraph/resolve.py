@@ -47,7 +47,7 @@ from activities.codegraph.modules import (
 from activities.codegraph.msbuild import ProjectUsings
 from activities.codegraph.names import last_step
 from activities.codegraph.npm_workspaces import Packages
-from activities.codegraph.receiver_types import FROM_CALL, ON
+from activities.codegraph.receiver_types import FIELD, FROM_CALL, MAX_CHAINED, ON
 from activities.codegraph.ruby_constants import CONSTANT, lexical_scopes, resolve_constant
 from activities.codegraph.specs import get_spec
 from activities.codegraph.symbols import (
@@ -747,8 +747,8 @@ class _Resolver:
         """The definition a call site reaches, with how it was resolved."""
         receiver = call.receiver
         declared = call.receiver_type or self._extended_this(scope, call)
-        if declared is not None and declared.startswith(FROM_CALL):
-            found = self._on_call_result(scope, call, declared[len(FROM_CALL) :])
+        if declared is not None and (declared.startswith(FROM_CALL) or FIELD in declared):
+            found = self._on_inferred(scope, call, declared)
         elif declared is not None:
             found = self._on_declared_type(scope, call, declared)
         elif receiver == "?":
@@ -800,17 +800,60 @@ class _Resolver:
                                in_block=call.in_block, line=call.line)  # fmt: skip
         return None
 
-    def _on_call_result(
-        self, scope: FileScope, call: CallSite, callee: str
+    def _on_inferred(
+        self, scope: FileScope, call: CallSite, spelled: str
     ) -> tuple[str, str] | None:
-        """A call on a name set from another call (`srv := NewServer(); srv.Run()`): the
-        method of the type that callee declares it returns (`type`), the type looked up from
-        the callee's own file; the callee is resolved as a call (`db.Query()` on `db`'s
-        type, `receiver_types.receiver_type`). Where the callee is not known for sure (a
-        library's, a guess), declares no type of the branch, or one without that method, the
-        call is looked up as if undeclared."""
+        """A call on a name set from another call (`srv := NewServer(); srv.Run()`) or on a
+        path through a field the file does not declare (`res.body.close()`): the method of
+        the type `_inferred_type` finds (`type`). Where it finds none, or one without that
+        method, the call is looked up as if undeclared: a name set twice in one function (in
+        two blocks, `dst := image.NewNRGBA()` and `dst := image.NewNRGBA64()`) has the
+        first call's type."""
         index = self.index
-        callee, _, on = callee.partition(ON)
+        made = self._inferred_type(scope, call.caller, call.line, spelled)
+        if made is not None:
+            member = index.find_member(made, call.name, args=call.args)
+            if scope.symbols.extraction.language == "kotlin" and not self._applies(member, call):
+                # As on a declared type: an extension function of the type (or its ancestors)
+                # where no member takes the call (`val b = buffer(); b.readUtf8Line()`).
+                spelled_name = index.qualified[made].rpartition(".")[2]
+                fs = scope.symbols
+                here = fs.definition_around(call.caller, call.line) if call.caller else None
+                found = self._extension(scope, call.name,
+                                        receiver_of(index, made, spelled_name), call.args,
+                                        here)  # fmt: skip
+                if found is not None:
+                    return found
+            if member is not None:
+                return member, "type"
+        return self.lookup(scope, call.receiver, call.name, call.caller, types=call.creates,
+                           in_block=call.in_block, line=call.line)  # fmt: skip
+
+    def _inferred_type(
+        self, scope: FileScope, where: str | None, line: int, spelled: str, depth: int = 0
+    ) -> str | None:
+        """The type key of a receiver type the extraction could not settle by itself
+        (`receiver_types.receiver_type`), used in definition `where` of `scope`: a type
+        spelled there; what a callee returns (`()store.Open`: resolved as a call, the type
+        its definition declares looked up from its own file; a class called is an instance
+        of it); a field's type (`()http.Get#body`: where the field is declared, through the
+        type's ancestors). None where it is no type of the branch or not known for sure."""
+        index = self.index
+        if depth > 4 * MAX_CHAINED:
+            return None
+        holder, sep, field = spelled.rpartition(FIELD)
+        if sep:
+            owner = self._inferred_type(scope, where, line, holder, depth + 1)
+            hit = index.field_type(owner, field) if owner is not None else None
+            home = self.scopes.get(path_of(hit[1])) if hit is not None else None
+            if hit is None or home is None:
+                return None
+            return self._inferred_type(home, index.qualified[hit[1]], 0, hit[0], depth + 1)
+        if not spelled.startswith(FROM_CALL):  # a type written out
+            path, name = last_step(spelled)
+            found = self.lookup(scope, path or None, name, where, types=True)
+            return found[0] if found and index.kind.get(found[0]) in TYPE_KINDS else None
+        callee, _, on = spelled[len(FROM_CALL) :].partition(ON)
         qualifier, name = last_step(callee)
         cpp_path = scope.symbols.extraction.language == "cpp" and (
             callee[len(qualifier) : len(qualifier) + 2] == "::"
@@ -818,44 +861,21 @@ class _Resolver:
         if cpp_path:
             qualifier += "::"  # as C++ call sites spell a namespace or type path: `net::`
         maker = self.call(
-            scope,
-            CallSite(name, qualifier or None, call.line, call.caller, receiver_type=on or None),
+            scope, CallSite(name, qualifier or None, line, where, receiver_type=on or None)
         )
         # A C++ function called by its namespace path (`net::Dial()`), declared in a header
         # and defined in a .cc, is found by its one definition: no guess of an object's type.
-        if maker is not None and maker[1] == "unique_name" and not cpp_path:
-            maker = None
-        returned = index.returns.get(maker[0]) if maker else None
-        home = self.scopes.get(path_of(maker[0])) if maker and returned else None
-        made = None
-        if maker is not None and index.kind[maker[0]] in TYPE_KINDS:
-            made = maker  # a class called (Python's `mod.Client()`): an instance of it
-        elif maker is not None and returned == OWN_TYPE:  # Rust's `-> Self`, PHP's `: static`
-            owner = index.owner.get(maker[0])
-            made = (owner, "scope") if owner is not None else None
-        elif maker is not None and returned is not None and home is not None:
-            path, type_name = last_step(returned)
-            made = self.lookup(home, path or None, type_name, index.qualified[maker[0]],
-                               types=True)  # fmt: skip
-        if made is not None and index.kind.get(made[0]) in TYPE_KINDS:
-            member = index.find_member(made[0], call.name, args=call.args)
-            if scope.symbols.extraction.language == "kotlin" and not self._applies(member, call):
-                # As on a declared type: an extension function of the type (or its ancestors)
-                # where no member takes the call (`val b = buffer(); b.readUtf8Line()`).
-                spelled = index.qualified[made[0]].rpartition(".")[2]
-                fs = scope.symbols
-                here = fs.definition_around(call.caller, call.line) if call.caller else None
-                found = self._extension(scope, call.name, receiver_of(index, made[0], spelled),
-                                        call.args, here)  # fmt: skip
-                if found is not None:
-                    return found
-            if member is not None:
-                return member, "type"
-        # Not one the file's tables can vouch for: a name set twice in one function (in two
-        # blocks, `dst := image.NewNRGBA()` and `dst := image.NewNRGBA64()`) has the first
-        # call's type.
-        return self.lookup(scope, call.receiver, call.name, call.caller, types=call.creates,
-                           in_block=call.in_block, line=call.line)  # fmt: skip
+        if maker is None or (maker[1] == "unique_name" and not cpp_path):
+            return None
+        if index.kind[maker[0]] in TYPE_KINDS:
+            return maker[0]  # a class called (Python's `mod.Client()`): an instance of it
+        returned = index.returns.get(maker[0])
+        if returned == OWN_TYPE:  # Rust's `-> Self`, PHP's `: static`
+            return index.owner.get(maker[0])
+        home = self.scopes.get(path_of(maker[0])) if returned else None
+        if returned is None or home is None:
+            return None
+        return self._inferred_type(home, index.qualified[maker[0]], 0, returned, depth + 1)
 
     def _applies(self, member: str | None, call: CallSite) -> bool:
         """Whether a member can take the call's arguments, as far as is known. In Kotlin a

@@ -100,6 +100,9 @@ class SymbolIndex:
         self.top_extensions: dict[str, list[str]] = defaultdict(list)  # top-level ones by name
         self.params: dict[str, tuple[str | None, ...]] = {}  # overloads' (`Definition.params`)
         self.returns: dict[str, str] = {}  # callables' declared results (`Definition.returns`)
+        # Types' fields and their declared types as spelled in the type's file
+        # (`FileExtraction.fields`), by type key.
+        self.fields: dict[str, dict[str, str]] = {}
         for path in sorted(extractions):
             self._add_file(self._file_symbols(extractions[path]), types=True)
         for fs in self.files.values():
@@ -125,6 +128,7 @@ class SymbolIndex:
         """Register the file's definitions (without `types`, only its callables)."""
         fe = fs.extraction
         self.files[fe.path] = fs
+        self._add_fields(fs)
         if fs.overloads:
             self._add_overloads(fs)
         for d, key in zip(fe.definitions, fs.keys, strict=True):
@@ -150,6 +154,22 @@ class SymbolIndex:
                         self._ruby_constants[constant] += 1
                         if self._ruby_constants[constant] == 1:
                             self._constants_before.setdefault(constant, False)
+
+    def _add_fields(self, fs: FileSymbols) -> None:
+        """The declared types of the file's types' fields (`field_type`), anew."""
+        for owner, name, spelled in fs.extraction.fields:
+            key = fs.by_qn.get(owner)
+            if key is not None:
+                self.fields.setdefault(key, {})[name] = spelled
+
+    def field_type(self, type_key: str, name: str) -> tuple[str, str] | None:
+        """The declared type of field `name` of a type or (nearest first) its ancestors, as
+        spelled in its declaring type's file, with that type's key."""
+        for current in self._ancestry(type_key):
+            spelled = self.fields.get(current, {}).get(name)
+            if spelled is not None:
+                return spelled, current
+        return None
 
     def _remember(self, d: Definition, key: str) -> None:
         """What lookups read of one definition by its key (`_forget` drops it)."""
@@ -184,6 +204,7 @@ class SymbolIndex:
                     del self.top_extensions[name]
         del self.kind[key], self.qualified[key]
         self.singletons.discard(key)
+        self.fields.pop(key, None)
         tables = (self.self_name, self.overload_set, self.arity, self.extends, self.params,
                   self.returns)  # fmt: skip
         for table in tables:
@@ -267,6 +288,8 @@ class SymbolIndex:
         old = self.files[fe.path]
         touched: set[str] = set()  # types whose members are derived again
         for d, key in zip(old.extraction.definitions, old.keys, strict=True):
+            if d.kind in TYPE_KINDS:
+                self.fields.pop(key, None)  # `_add_file` reads them again
             owner = self.owner.pop(key)
             if owner is not None and owner in self._member_files:
                 self._member_files[owner].discard(fe.path)

@@ -60,6 +60,10 @@ SAMPLES = {
     "csharp": (test_csharp.FILES, None),
     "go": (test_go.FILES, test_go.GO_MODULES),
     "go-call-results": (test_go.CALL_RESULT_FILES, {"": "example.com/app"}),
+    "go-field-paths": (
+        {**test_go.FIELD_FILES, **test_javascript.FIELD_FILES},
+        {"": "example.com/app"},
+    ),
     "call-results": (
         {
             **test_python.CALL_RESULT_FILES,

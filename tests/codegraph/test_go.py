@@ -414,3 +414,66 @@ def test_sync_primitives_are_never_guessed() -> None:
         }
     )
     assert repo.edge_set("CALLS") == set()
+
+
+FIELD_FILES = {
+    "store/types.go": """
+        package store
+
+        import "example.com/app/db"
+
+        type Store struct {
+        \tconn *db.Conn
+        \tname string
+        }
+        """,
+    "store/methods.go": """
+        package store
+
+        func (s *Store) Get() {
+        \ts.conn.Query()
+        }
+        """,
+    "db/db.go": """
+        package db
+
+        type Conn struct{}
+
+        func (c *Conn) Query() {}
+
+        type Cache struct{}
+
+        func (c *Cache) Query() {}
+
+        type Resp struct {
+        \tBody *Conn
+        }
+
+        func Get() *Resp { return nil }
+        """,
+    "app/app.go": """
+        package app
+
+        import "example.com/app/db"
+
+        func Run() {
+        \tres := db.Get()
+        \tres.Body.Query()
+        }
+        """,
+}
+
+
+def test_a_call_through_a_field_declared_in_another_file_reaches_the_fields_type() -> None:
+    """`s.conn.Query()` in a method of a struct another file of the package declares, and
+    `res.Body.Query()` on a call's result, reach Conn.Query: the field's type is read where
+    the field is declared (`FileExtraction.fields`), not guessed among two `Query`s."""
+    repo = index_repo(FIELD_FILES, go_modules={"": "example.com/app"})
+    assert repo.extractions["store/types.go"].fields == (
+        ("Store", "conn", "db.Conn"),
+        ("Store", "name", "string"),
+    )
+    assert {e for e in repo.edge_set("CALLS") if e[2] == "type"} == {
+        ("store/methods.go|Method:Store.Get", "db/db.go|Method:Conn.Query", "type"),
+        ("app/app.go|Function:Run", "db/db.go|Method:Conn.Query", "type"),
+    }

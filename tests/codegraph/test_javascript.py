@@ -892,3 +892,35 @@ def test_a_typescript_name_set_from_a_call_has_the_type_its_callee_returns() -> 
         (other, f"{client}Method:Client.get", "type"),
         (other, f"{client}Method:Pool.drain", "type"),
     }
+
+
+FIELD_FILES = {
+    "src/repo.ts": """
+        export class Repo { save(): void {} }
+        export class Other { save(): void {} }
+        """,
+    "src/base.ts": """
+        import { Repo } from './repo';
+        export class Base { protected repo: Repo; }
+        """,
+    "src/svc.ts": """
+        import { Base } from './base';
+        export class Svc extends Base {
+          go() { this.repo.save(); }
+        }
+        """,
+    "src/app.ts": """
+        import { Svc } from './svc';
+        export function run(svc: Svc) { svc.repo.save(); }
+        """,
+}
+
+
+def test_a_call_through_an_inherited_field_reaches_the_fields_type() -> None:
+    """`this.repo.save()` in a subclass, and `svc.repo.save()` on a typed parameter,
+    reach the type a base class in another file declares its field with."""
+    repo = index_repo(FIELD_FILES)
+    assert {e for e in repo.edge_set("CALLS") if e[2] == "type"} == {
+        ("src/svc.ts|Method:Svc.go", "src/repo.ts|Method:Repo.save", "type"),
+        ("src/app.ts|Function:run", "src/repo.ts|Method:Repo.save", "type"),
+    }
