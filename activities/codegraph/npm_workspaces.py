@@ -19,6 +19,7 @@ import json
 import posixpath
 import re
 from collections.abc import Iterator, Mapping
+from fnmatch import fnmatchcase
 from typing import TypedDict
 
 PACKAGE_FILE = "package.json"
@@ -123,35 +124,48 @@ def _member(folder: str, globs: Mapping[str, list[str]]) -> bool:
         relative = folder[len(root) + 1 :] if root else folder
         taken = [p for p in patterns if not p.startswith("!")]
         left_out = [p[1:] for p in patterns if p.startswith("!")]
-        if any(_glob(p).fullmatch(relative) for p in taken) and not any(
-            _glob(p).fullmatch(relative) for p in left_out
+        if any(_glob_matches(p, relative) for p in taken) and not any(
+            _glob_matches(p, relative) for p in left_out
         ):
             return True
     return False
 
 
-def _glob(pattern: str) -> re.Pattern[str]:
-    """A workspace glob as a pattern over directory paths: `*` within one folder name, `**`
-    across any number of folders."""
-    pattern = pattern.strip().removeprefix("./").strip("/")
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:[^/]+/)*")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out))
+def _glob_matches(pattern: str, folder: str) -> bool:
+    """Whether a workspace glob matches the directory path `folder`: `*` and `?` within one
+    folder name, `**` across any number of folders. Folder by folder, keeping the set of
+    places the glob may be at, so a hostile glob (`**/**/**/...`, `*a*a*a*`) costs at most
+    its length times the path's, never a regular expression's backtracking."""
+    steps = [step for step in pattern.strip().removeprefix("./").split("/") if step]
+    if len(steps) > _MAX_GLOB_STEPS or any(step.count("*") > _MAX_STARS for step in steps):
+        return False
+    places = _across_any(steps, {0})
+    for name in folder.split("/") if folder else ():
+        moved = set()
+        for at in places:
+            if at < len(steps) and steps[at] == "**":
+                moved.add(at)  # `**` takes this folder and may take more
+            elif at < len(steps) and fnmatchcase(name, steps[at]):
+                moved.add(at + 1)
+        places = _across_any(steps, moved)
+        if not places:
+            return False
+    return len(steps) in places
+
+
+def _across_any(steps: list[str], places: set[int]) -> set[int]:
+    """`places` and those after any `**` at them, which may take no folder at all."""
+    found = set(places)
+    for start in sorted(places):
+        at = start
+        while at < len(steps) and steps[at] == "**":
+            at += 1
+            found.add(at)
+    return found
+
+
+_MAX_GLOB_STEPS = 32  # folders in one workspace glob; real ones have two or three
+_MAX_STARS = 4  # `*` in one folder name of a glob (`fnmatch` backtracks over them)
 
 
 def _pnpm_packages(text: str) -> list[str]:
