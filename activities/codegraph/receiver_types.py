@@ -38,6 +38,7 @@ _INFERRED = frozenset({"var", "val", "auto", "dynamic"})
 FROM_CALL = "()"
 ON = "@"
 MAX_CHAINED = 3
+_MAX_CALLEE = 200  # a longer path is no hand-written callee (a minified chain): no type
 # Between the type of what holds a field and the field's name (`receiver_type`).
 FIELD = "#"
 # A callee resolution can follow: a name or a path of names (`server.New`), no expression.
@@ -117,7 +118,7 @@ def declared_types(
             aliases.append((owner, name, spelled[1:]))
             continue
         if spelled.startswith(FROM_CALL):
-            if _CALLEE.fullmatch(spelled, len(FROM_CALL)):
+            if len(spelled) <= _MAX_CALLEE and _CALLEE.fullmatch(spelled, len(FROM_CALL)):
                 from_calls.append((owner, f".{name}" if field else name, spelled))
             continue
         if "[" in spelled or spelled in _INFERRED:

@@ -924,3 +924,17 @@ def test_a_call_through_an_inherited_field_reaches_the_fields_type() -> None:
         ("src/svc.ts|Method:Svc.go", "src/repo.ts|Method:Repo.save", "type"),
         ("src/app.ts|Function:run", "src/repo.ts|Method:Repo.save", "type"),
     }
+
+
+def test_a_minified_chain_as_a_callee_gives_no_type() -> None:
+    """A callee path longer than any hand-written one (a minified chain) is not kept as the
+    type of the name set from it: the call on that name is a plain one."""
+    chain = ".".join(["a"] * 150)
+    repo = index_repo(
+        {"src/min.ts": f"const x = {chain}();\nx.run();\nconst y = a.b();\ny.run();\n"}
+    )
+    calls = repo.extractions["src/min.ts"].calls
+    assert [(c.receiver, c.receiver_type) for c in calls if c.name == "run"] == [
+        ("x", None),
+        ("y", "()a.b"),
+    ]
