@@ -51,8 +51,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from activities.codegraph.languages import family
-from activities.codegraph.model import CALLABLE_KINDS, Definition, FileExtraction
+from activities.codegraph.model import CALLABLE_KINDS, TYPE_KINDS, Definition, FileExtraction
 from activities.codegraph.modules import PYTHON_PACKAGE_MARKERS
+from activities.codegraph.names import last_step
 from activities.codegraph.npm_workspaces import Packages
 
 # Beyond this share of the branch changed, resolving everything costs about the same.
@@ -108,6 +109,7 @@ def affected_files(
     if includers is None:
         return None
     affected = set(after) | set(added) | includers
+    names |= _typed_by(branch, _types_moved(before, after, added, deleted))
     for fe in (*added.values(), *deleted.values()):
         names |= {d.name for d in fe.definitions}
         names.update(_path_words(fe))
@@ -152,9 +154,44 @@ def go_import_readers(
         names |= changed
     for fe in files:
         names |= {d.name for d in fe.definitions}
+    names |= _typed_by(branch, _types_moved(before, after, added, deleted))
     left = scope - reached - after.keys() - added.keys()
     candidates = {path: branch[path] for path in left if branch[path].language == "go"}
     return set(candidates) - neighbours(candidates, files) - files_naming(candidates, names)
+
+
+def _types_moved(
+    before: Mapping[str, FileExtraction],
+    after: Mapping[str, FileExtraction],
+    added: Mapping[str, FileExtraction],
+    deleted: Mapping[str, FileExtraction],
+) -> set[str]:
+    """The names of the types that came, went or changed in modified, added or deleted files."""
+    found = {d.name for fe in (*added.values(), *deleted.values()) for d in fe.definitions
+             if d.kind in TYPE_KINDS}  # fmt: skip
+    for path, new in after.items():
+        old_defs, new_defs = _definitions(before[path]), _definitions(new)
+        moved = (old_defs - new_defs) + (new_defs - old_defs)
+        found |= {d.name for d in moved if d.kind in TYPE_KINDS}
+    return found
+
+
+def _typed_by(branch: Mapping[str, FileExtraction], types: set[str]) -> set[str]:
+    """The names through which a file may reach a type's methods without spelling the type:
+    callables declared to return it (`h := makeHalves(); h.swap()`) and fields declared with
+    it (`w.inner.swap()`). A type come or gone reaches the files spelling those; its own
+    fields are reached only through something of its type, so through these names too."""
+    if not types:
+        return set()
+    found: set[str] = set()
+    for fe in branch.values():
+        for d in fe.definitions:
+            if d.returns and last_step(d.returns)[1] in types:
+                found.add(d.name)
+        for _, name, spelled in fe.fields:
+            if last_step(spelled)[1] in types:
+                found.add(name)
+    return found
 
 
 def files_naming(branch: Mapping[str, FileExtraction], names: set[str]) -> set[str]:
@@ -332,11 +369,10 @@ def _changed_names(old: FileExtraction, new: FileExtraction, kept_tables: bool) 
     if not kept_tables and any(d.kind not in CALLABLE_KINDS for d in moved):
         return None
     names = {d.name for d in moved}
-    # A path through a field elsewhere (`res.body.close()`) spells the field's name: a field
-    # changed, or one of a type come or gone.
-    types = {d.qualified_name for d in moved}
-    names |= {name for _, name, _ in set(old.fields) ^ set(new.fields)}
-    names |= {name for owner, name, _ in (*old.fields, *new.fields) if owner in types}
+    # A path through a field elsewhere (`res.body.close()`) spells the field's name. One of a
+    # type come or gone is reached only through what has its type (`_typed_by`).
+    types = {d.qualified_name for d in moved if d.kind in TYPE_KINDS}
+    names |= {name for owner, name, _ in set(old.fields) ^ set(new.fields) if owner not in types}
     if _imports(old) != _imports(new):
         # A callable's declared result, and a field's type, are looked up from its file
         # (`store.Store`): a name set from a call of it elsewhere (`s := newStore()`), or a
