@@ -164,6 +164,11 @@ _NAMED_RESULTS = frozenset({
 })  # fmt: skip
 
 
+def first_named(node: Node | None) -> Node | None:
+    """The first named child of `node`, if any (None for None)."""
+    return node.named_children[0] if node is not None and node.named_children else None
+
+
 def result_type(node: Node | None, *, generic: bool = False) -> str | None:
     """A callable's declared result (`Definition.returns`) from its type node: a type name
     (`ns.Client`; `List` for `List<Client>`, or with `generic` `List`1`), or None where it

@@ -7,7 +7,7 @@ import re
 from tree_sitter import Node
 
 from activities.codegraph.model import Import
-from activities.codegraph.specs import LanguageSpec, line, result_type, text
+from activities.codegraph.specs import LanguageSpec, first_named, line, result_type, text
 
 QUERY = """
 (class_definition name: (identifier) @name) @def.Class
@@ -72,21 +72,17 @@ def _imported(node: Node, module: str | None, ln: int) -> Import:
 def returns(node: Node) -> str | None:
     """The class a function's annotation says it returns: `-> Client`, `-> mod.Client`,
     `-> "Client"`, `-> Optional[Client]` and `-> Client | None` all name Client."""
-    found = _first(node.child_by_field_name("return_type"))
+    found = first_named(node.child_by_field_name("return_type"))
     if found is not None and found.type == "string":
         quoted = text(found).strip("'\"")
         return quoted if _DOTTED.fullmatch(quoted) else None
     if found is not None and found.type == "generic_type" and text(found).startswith("Optional["):
-        found = _first(_first(found.named_children[-1]))  # the type of its type parameter
+        found = first_named(first_named(found.named_children[-1]))  # the type of its type parameter
     if found is not None and found.type == "binary_operator":  # `Client | None`
         right = found.child_by_field_name("right")
         found = found.child_by_field_name("left") if right and right.type == "none" else None
     spelled = result_type(found)
     return None if spelled in _BUILTINS else spelled
-
-
-def _first(node: Node | None) -> Node | None:
-    return node.named_children[0] if node is not None and node.named_children else None
 
 
 # Built-in types (and typing's), never the repository's classes.

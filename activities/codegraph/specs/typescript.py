@@ -7,7 +7,13 @@ from dataclasses import replace
 
 from tree_sitter import Node
 
-from activities.codegraph.specs import LanguageSpec, declared_private, result_type, text
+from activities.codegraph.specs import (
+    LanguageSpec,
+    declared_private,
+    first_named,
+    result_type,
+    text,
+)
 from activities.codegraph.specs.javascript import COMMON, JSX, WRAPPED, assigned_method, imports
 
 QUERY = (
@@ -52,16 +58,12 @@ def returns(node: Node) -> str | None:
     `: ns.Client`); an async one's `Promise<Client>` is a Client once awaited, as the
     names set from it are (`const c = await connect()`)."""
     value = node.child_by_field_name("value") if node.type in _HOLDERS else node
-    found = _first(value.child_by_field_name("return_type") if value is not None else None)
+    found = first_named(value.child_by_field_name("return_type") if value is not None else None)
     if found is not None and found.type == "generic_type":
         name = found.child_by_field_name("name")
         if name is not None and text(name) == "Promise":
-            found = _first(found.child_by_field_name("type_arguments"))
+            found = first_named(found.child_by_field_name("type_arguments"))
     return result_type(found)
-
-
-def _first(node: Node | None) -> Node | None:
-    return node.named_children[0] if node is not None and node.named_children else None
 
 
 # Definitions whose function is their value: `const f = (): T => ...`, a class field.
