@@ -142,7 +142,12 @@ def _extract_tree(
                 found = bare if "call.unless_local" in caps else calls
                 found.append(_call(caps, language, spec))
             continue
-        if "typed.type" in caps or "typed.alias" in caps or "typed.call" in caps:
+        if (
+            "typed.type" in caps
+            or "typed.alias" in caps
+            or "typed.call" in caps
+            or ("typed.each" in caps)
+        ):
             typed.append(typed_name(caps))
             continue
         if "block" in caps:
@@ -179,7 +184,7 @@ def _extract_tree(
     # `impl Trait for Type` may name a type defined elsewhere, so it bypasses the local check.
     impls = [Inheritance(s.qualified_name, s.trait, "implements", s.start_line)
              for s in ordered if s.kind == _IMPL and s.trait]  # fmt: skip
-    declared = _declared(defs, typed, spec)
+    declared = _declared(defs, typed, spec, language)
     return FileExtraction(
         path=path,
         language=language,
@@ -516,14 +521,24 @@ def _in_blocks(
     return out
 
 
-def _declared(defs: list[_Scope], typed: list[TypedName], spec: LanguageSpec) -> Declared:
+def _declared(
+    defs: list[_Scope], typed: list[TypedName], spec: LanguageSpec, language: str
+) -> Declared:
     """The file's typed names (see `receiver_types`), each under its enclosing definition."""
     if not typed:
         return {}
     typed.sort(key=lambda t: t[0])
     owners = _enclosing(defs, [t[0] for t in typed])
     types = {s.qualified_name for s in defs if s.kind in TYPE_KINDS}
-    return declared_types(typed, owners, types, generic=spec.type_parameters is not None)
+    return declared_types(
+        typed,
+        owners,
+        types,
+        generic=spec.type_parameters is not None,
+        self_names=spec.self_names,
+        self_name_of={s.qualified_name: s.self_name for s in defs if s.self_name},
+        bare_fields=language in IMPLICIT_FIELDS,
+    )
 
 
 def _not_locals(

@@ -176,7 +176,9 @@ from activities.codegraph.skipping import SkipRules
 # where no member takes the call, as a declared one does.
 # 69: files record their types' fields with their declared types (`FileExtraction.fields`),
 # and a call through a field declared in another file reaches the field's type.
-EXTRACTOR_VERSION = 69
+# 70: a loop variable (`for x of xs`, `range`, array callbacks, LINQ lambdas) has the element
+# type of the collection it iterates; Python's `Optional[X]` and `X | None` annotations are X.
+EXTRACTOR_VERSION = 70
 
 
 def index_format(

@@ -41,6 +41,9 @@ MAX_CHAINED = 3
 _MAX_CALLEE = 200  # a longer path is no hand-written callee (a minified chain): no type
 # Between the type of what holds a field and the field's name (`receiver_type`).
 FIELD = "#"
+# Before the name or path a loop variable takes its values from (`for x of xs`): its type is
+# the element type of that collection's declared type (`element_type`).
+EACH = "in "
 # A callee resolution can follow: a name or a path of names (`server.New`), no expression.
 # Rust's `net::connect` too, and PHP's `$this->factory.make`, `\\App\\Client.make`.
 _CALLEE = re.compile(r"\\?\$?[A-Za-z_]\w*(?:(?:\.|::|->|\\)\$?[A-Za-z_]\w*)*")
@@ -51,6 +54,8 @@ def typed_name(caps: dict[str, list[Node]]) -> TypedName:
     field = "typed.field" in caps
     node = caps["typed.field" if field else "typed.name"][0]
     name = f".{text(node)}" if field else text(node)
+    if "typed.each" in caps:  # `for x of xs`, `xs.forEach(x => ...)`: an element of xs
+        return node.start_byte, name, f"{EACH}{text(caps['typed.each'][0])}"
     if "typed.alias" in caps:
         return node.start_byte, name, f"={text(caps['typed.alias'][0])}"
     if "typed.call" in caps:  # `srv := NewServer()`: whatever NewServer returns
@@ -103,32 +108,42 @@ def declared_types(
     type_scopes: set[str],
     *,
     generic: bool = False,
+    self_names: frozenset[str] = frozenset(),
+    self_name_of: dict[str, str] | None = None,
+    bare_fields: bool = False,
 ) -> Declared:
     """The table of typed names (in order of position), each with its enclosing definition;
     a name declared directly in a type (`type_scopes`) is a field, `.x`. The first
     declaration in a definition wins, a type written out before one a call gives. Arrays
-    and `var x` (typed by another capture) give nothing. With `generic`, a type keeps its
-    count of type arguments (`names.type_name`)."""
+    and `var x` (typed by another capture) give nothing, but a loop variable over a
+    collection declared in the file takes its element type (`for x of xs` with `xs: Foo[]`,
+    `for _, f := range s.files`; `self_names`, each callable's `self_name_of` and
+    `bare_fields` read the collection's path as `receiver_type` does). With `generic`, a
+    type keeps its count of type arguments (`names.type_name`)."""
     found: Declared = {}
+    collections: Declared = {}  # (owner, name) -> the element type, as spelled
     aliases: list[tuple[str | None, str, str]] = []
     from_calls: list[tuple[str | None, str, str]] = []
+    elements: list[tuple[str | None, str, str]] = []
     for (_, name, spelled), owner in zip(typed, owners, strict=True):
         field = owner in type_scopes and not name.startswith(".")
+        key = f".{name}" if field else name
         if spelled.startswith("="):
             aliases.append((owner, name, spelled[1:]))
             continue
         if spelled.startswith(FROM_CALL):
             if len(spelled) <= _MAX_CALLEE and _CALLEE.fullmatch(spelled, len(FROM_CALL)):
-                from_calls.append((owner, f".{name}" if field else name, spelled))
+                from_calls.append((owner, key, spelled))
             continue
-        if "[" in spelled or spelled in _INFERRED:
-            continue  # an array's methods are the language's; `var x` is typed elsewhere
-        wrapped = _DEREF.match(spelled)  # Rust's `Arc<Foo>` is a `Foo` to call methods on
-        # `Foo?`, `?Foo`
-        type_ = type_name((wrapped[1] if wrapped else spelled).strip("?"), generic=generic)
-        if not type_:
+        if spelled.startswith(EACH):
+            elements.append((owner, key, spelled[len(EACH) :]))
             continue
-        found.setdefault((owner, f".{name}" if field else name), type_)
+        element = element_type(spelled)
+        if element is not None:
+            collections.setdefault((owner, key), element)
+        type_ = _plain_type(spelled, generic=generic)
+        if type_:
+            found.setdefault((owner, key), type_)
     # A type written out wins over one a call gives (`var w *Writer` beside `w := open()`).
     for owner, name, spelled in from_calls:
         found.setdefault((owner, name), spelled)
@@ -137,7 +152,123 @@ def declared_types(
         taken = found.get((owner, source))
         if taken is not None:
             found.setdefault((owner, name), taken)
+    for owner, name, source in elements:
+        self_name = (self_name_of or {}).get(owner or "")
+        element = _declared_type(collections, source, owner, self_names, self_name=self_name,
+                                 bare_fields=bare_fields)  # fmt: skip
+        type_ = _plain_type(element, generic=generic) if element else None
+        if type_:
+            found.setdefault((owner, name), type_)
     return found
+
+
+def _plain_type(spelled: str, *, generic: bool) -> str | None:
+    """The type a name declared as `spelled` has methods of, or None: an array's methods are
+    the language's, and `var x` is typed by another capture. `Optional[Foo]`, `Foo | None`,
+    `Foo?` and `?Foo` are a Foo; Rust's `Arc<Foo>` is a `Foo` to call methods on."""
+    spelled = _unwrapped(spelled)
+    if "[" in spelled or "|" in spelled or spelled in _INFERRED:
+        return None  # `str | bytes`: either, so neither
+    wrapped = _DEREF.match(spelled)
+    return type_name((wrapped[1] if wrapped else spelled).strip("?"), generic=generic) or None
+
+
+def element_type(spelled: str) -> str | None:
+    """What iterating a collection declared as `spelled` gives, as spelled: `Foo` for
+    `Foo[]`, `readonly Foo[]`, `Array<Foo>`, `list[Foo]`, `Optional[Sequence[Foo]]`,
+    `tuple[Foo, ...]`, `Vec<Foo>`, Rust's `[Foo]`, `std::vector<Foo*>`, `IEnumerable<Foo>`;
+    `*Foo` for Go's `[]*Foo` and, as range's second variable is the value,
+    `map[string]*Foo`. None for anything else (a map elsewhere iterates keys or pairs)."""
+    value = _unwrapped(spelled).removeprefix("readonly ").strip()
+    found = _element(value)
+    return found.rstrip("*& ") or None if found else None  # C++'s `Foo*`: a Foo
+
+
+def _element(value: str) -> str | None:
+    if value.startswith("map["):  # Go
+        close = _closing(value, len("map"))
+        return value[close + 1 :].strip() if close > 0 else None
+    if value.startswith("["):
+        close = _closing(value, 0)
+        if close == len(value) - 1:  # Rust: `[Foo]`, `[Foo; 4]`
+            return value[1:close].partition(";")[0].strip()
+        return value[value.find("]") + 1 :].strip()  # Go: `[]Foo`, `[4]Foo`
+    if value.endswith("[]"):
+        return value[:-2].strip()
+    start = min((i for i in (value.find("<"), value.find("[")) if i > 0), default=-1)
+    if start < 0 or _closing(value, start) != len(value) - 1:
+        return None
+    head = value[:start].strip()
+    if head not in _COLLECTIONS and re.split(r"\.|::", head)[-1] not in _COLLECTIONS:
+        return None
+    args = _arguments(value[start + 1 : -1])
+    if len(args) == 2 and args[1] == "...":  # Python's `tuple[Foo, ...]`
+        return args[0]
+    return args[0] if len(args) == 1 else None
+
+
+# Generic collections iterated for values of their one type argument, as written in the
+# languages that have them (or the last step of their path: `typing.List`, `std::vector`).
+_COLLECTIONS = frozenset(
+    {
+        # Python
+        "list", "List", "Sequence", "MutableSequence", "Iterable", "Iterator", "Collection",
+        "set", "Set", "frozenset", "FrozenSet", "AbstractSet", "MutableSet", "deque", "Deque",
+        "Generator", "AsyncIterable", "AsyncIterator", "tuple", "Tuple",
+        # TypeScript
+        "Array", "ReadonlyArray", "ReadonlySet", "IterableIterator",
+        # Java, Kotlin, C#
+        "ArrayList", "LinkedList", "HashSet", "TreeSet", "LinkedHashSet", "SortedSet",
+        "MutableList", "MutableCollection", "IEnumerable", "ICollection",
+        "IList", "IReadOnlyList", "IReadOnlyCollection", "ISet", "ImmutableArray",
+        "ImmutableList", "Stream",
+        # Rust, C++
+        "Vec", "VecDeque", "BTreeSet", "vector", "array", "span", "unordered_set",
+    }
+)  # fmt: skip
+_OPTIONAL = re.compile(r"^(?:typing\.)?Optional\[(.+)\]$")
+_NONE_UNION = re.compile(
+    r"^(.+?)\s*\|\s*(?:None|null|undefined)$|^(?:None|null|undefined)\s*\|\s*(.+)$"
+)
+
+
+def _unwrapped(spelled: str) -> str:
+    """`spelled` without an optional around it: `Optional[Foo]`, `Foo | None`, `Foo?`."""
+    value = spelled.strip()
+    for _ in range(2):
+        matched = _OPTIONAL.match(value) or _NONE_UNION.match(value)
+        if matched is None:
+            break
+        value = (matched[1] or matched[2]).strip()
+    return value.removesuffix("?")
+
+
+def _closing(value: str, start: int) -> int:
+    """The position of the bracket closing the one at `start`, or -1."""
+    depth = 0
+    for i in range(start, len(value)):
+        if value[i] in "<[(":
+            depth += 1
+        elif value[i] in ">])":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def _arguments(inside: str) -> list[str]:
+    """The type arguments between a generic's brackets, split at its own commas."""
+    args, depth, start = [], 0, 0
+    for i, char in enumerate(inside):
+        if char in "<[(":
+            depth += 1
+        elif char in ">])":
+            depth -= 1
+        elif char == "," and depth == 0:
+            args.append(inside[start:i].strip())
+            start = i + 1
+    args.append(inside[start:].strip())
+    return args
 
 
 def receiver_type(

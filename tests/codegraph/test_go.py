@@ -477,3 +477,63 @@ def test_a_call_through_a_field_declared_in_another_file_reaches_the_fields_type
         ("store/methods.go|Method:Store.Get", "db/db.go|Method:Conn.Query", "type"),
         ("app/app.go|Function:Run", "db/db.go|Method:Conn.Query", "type"),
     }
+
+
+def test_a_range_variable_has_the_element_type_of_what_it_ranges_over() -> None:
+    """`for _, t := range tasks` over `[]*Task` calls Task's Run, not Job's namesake; a
+    struct's slice field, a map's values, `make([]*Job, n)` and `[]Task{}` too. A single
+    range variable is the index or key: no type."""
+    repo = index_repo(
+        {
+            "jobs/jobs.go": """
+                package jobs
+
+                type Task struct{}
+
+                func (t *Task) Run() {}
+
+                type Job struct{}
+
+                func (j *Job) Run() {}
+
+                type Queue struct {
+                    pending []*Task
+                    byName  map[string]*Job
+                }
+
+                func (q *Queue) Drain(tasks []*Task) {
+                    for _, t := range tasks {
+                        t.Run()
+                    }
+                    for _, p := range q.pending {
+                        p.Run()
+                    }
+                    for name, j := range q.byName {
+                        j.Run()
+                        _ = name
+                    }
+                    made := make([]*Job, 0)
+                    for _, m := range made {
+                        m.Run()
+                    }
+                    listed := []Task{}
+                    for _, l := range listed {
+                        l.Run()
+                    }
+                    for i := range tasks {
+                        i.Run()
+                    }
+                }
+            """,
+        },
+        go_modules={"": "example.com/app"},
+    )
+    assert [(c.receiver, c.receiver_type) for c in repo.extractions["jobs/jobs.go"].calls
+            if c.name == "Run"] == [
+        ("t", "Task"), ("p", "Task"), ("j", "Job"), ("m", "Job"), ("l", "Task"), ("i", None),
+    ]  # fmt: skip
+    drain = "jobs/jobs.go|Method:Queue.Drain"
+    assert repo.edge_set("CALLS") == {
+        (drain, "jobs/jobs.go|Method:Task.Run", "type"),
+        (drain, "jobs/jobs.go|Method:Job.Run", "type"),
+    }

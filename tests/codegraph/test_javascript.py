@@ -938,3 +938,44 @@ def test_a_minified_chain_as_a_callee_gives_no_type() -> None:
         ("x", None),
         ("y", "()a.b"),
     ]
+
+
+ELEMENT_FILES = {
+    "src/jobs.ts": """
+        export class Task { run(): void {} }
+        export class Job { run(): void {} }
+        """,
+    "src/queue.ts": """
+        import { Job, Task } from './jobs';
+        export class Queue {
+          private pending: Task[] = [];
+          constructor(private readonly jobs: ReadonlyArray<Job>) {}
+          drain(tasks: Array<Task>, byName: Map<string, Job>): void {
+            for (const task of tasks) { task.run(); }
+            for (const waiting of this.pending) { waiting.run(); }
+            this.jobs.forEach((job) => job.run());
+            tasks.filter(function (kept) { return kept.run(); });
+            byName.forEach((value) => value.run());
+            tasks.reduce((total, each) => each.run(), 0);
+          }
+        }
+        """,
+}
+
+
+def test_a_loop_or_callback_variable_has_the_element_type_of_what_it_iterates() -> None:
+    """`for (const task of tasks)` over `Array<Task>` calls Task's run, not Job's namesake;
+    so does a field `Task[]` and the element parameter of `forEach`, `filter` and the other
+    array callbacks. A Map's forEach gives values and keys, and `reduce`'s first parameter
+    is its total: no type."""
+    repo = index_repo(ELEMENT_FILES)
+    assert [(c.receiver, c.receiver_type) for c in repo.extractions["src/queue.ts"].calls
+            if c.name == "run"] == [
+        ("task", "Task"), ("waiting", "Task"), ("job", "Job"), ("kept", "Task"),
+        ("value", None), ("each", None),
+    ]  # fmt: skip
+    drain = "src/queue.ts|Method:Queue.drain"
+    assert {e for e in repo.edge_set("CALLS") if e[1].startswith("src/jobs.ts")} == {
+        (drain, "src/jobs.ts|Method:Task.run", "type"),
+        (drain, "src/jobs.ts|Method:Job.run", "type"),
+    }

@@ -355,3 +355,58 @@ def test_a_name_set_from_a_call_has_the_type_its_callee_returns() -> None:
         (run, f"{client}Method:Session.close", "type"),
         (go, f"{client}Method:Client.get", "type"),
     }
+
+
+ELEMENT_FILES = {
+    "jobs.py": """
+        class Task:
+            def run(self): ...
+
+
+        class Job:
+            def run(self): ...
+        """,
+    "app.py": """
+        from typing import Optional, Sequence
+
+        from jobs import Job, Task
+
+
+        class Queue:
+            pending: list[Task]
+
+            def __init__(self, jobs: Optional[Sequence[Job]], first: Task | None):
+                self.jobs = jobs
+                self.first = first
+
+            def drain(self, tasks: list[Task], by_name: dict[str, Job], either: Task | Job):
+                for task in tasks:
+                    task.run()
+                for waiting in self.pending:
+                    waiting.run()
+                [job.run() for job in self.jobs]
+                self.first.run()
+                for key in by_name:
+                    key.run()
+                either.run()
+        """,
+}
+
+
+def test_a_loop_variable_has_the_element_type_of_what_it_iterates() -> None:
+    """`for task in tasks` with `tasks: list[Task]` calls Task's run, not Job's namesake;
+    a field declared in the class body or set in `__init__` from an annotated parameter
+    (`Optional[Sequence[Job]]`, through a comprehension) too. `Task | None` is a Task.
+    A dict iterates its keys, and `Task | Job` is either: neither is a type (and the
+    namesakes leave no guess)."""
+    repo = index_repo(ELEMENT_FILES)
+    drain = "app.py|Method:Queue.drain"
+    assert repo.edge_set("CALLS") == {
+        (drain, "jobs.py|Method:Task.run", "type"),
+        (drain, "jobs.py|Method:Job.run", "type"),
+    }
+    calls = [(c.receiver, c.receiver_type) for c in repo.extractions["app.py"].calls]
+    assert calls == [
+        ("task", "Task"), ("waiting", "Task"), ("job", "Job"), ("self.first", "Task"),
+        ("key", None), ("either", None),
+    ]  # fmt: skip

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import textwrap
 
 from activities.codegraph.extract import extract
 from activities.codegraph.graph_rows import symbol_keys
@@ -599,3 +600,79 @@ def test_constants_holding_objects_are_still_guessed_on() -> None:
         ("use.py|Function:setup", "reg.py|Method:Registry.register_handler", "type"),
         ("S.java|Method:S.f", "Status.java|Method:Status.describeState", "unique_name"),
     } <= repo.edge_set("CALLS")
+
+
+LOOP_SAMPLES = {
+    ("java", "A.java"): """
+        class A {
+          List<Task> pending;
+          void f(List<Task> tasks, Map<String, Job> jobs) {
+            for (var t : tasks) { t.run(); }
+            for (var p : pending) { p.run(); }
+            tasks.forEach(e -> e.run());
+            tasks.stream().filter(s -> s.run()).count();
+            for (var j : jobs) { j.run(); }
+          }
+        }
+        """,
+    ("csharp", "A.cs"): """
+        class A {
+          List<Task> pending;
+          void F(IEnumerable<Task> tasks, Dictionary<string, Job> jobs) {
+            foreach (var t in tasks) { t.Run(); }
+            foreach (var p in this.pending) { p.Run(); }
+            tasks.Where(e => e.Run());
+            tasks.Any((s) => s.Run());
+            foreach (var j in jobs) { j.Run(); }
+          }
+        }
+        """,
+    ("kotlin", "A.kt"): """
+        class A(val pending: List<Task>) {
+          fun f(tasks: List<Task>, jobs: Map<String, Job>) {
+            for (t in tasks) { t.run() }
+            for (p in this.pending) { p.run() }
+            for (e in pending) { e.run() }
+            val more: Set<Task>? = null
+            for (s in more) { s.run() }
+            for (j in jobs) { j.run() }
+          }
+        }
+        """,
+    ("rust", "a.rs"): """
+        struct A { pending: Vec<Task> }
+        impl A {
+          fn f(&self, tasks: Vec<Task>, slice: &[Task], jobs: HashMap<String, Job>) {
+            for t in &tasks { t.run(); }
+            for p in self.pending.iter() { p.run(); }
+            for e in slice.iter() { e.run(); }
+            for s in tasks { s.run(); }
+            for j in jobs.iter() { j.run(); }
+          }
+        }
+        """,
+    ("cpp", "a.cpp"): """
+        class A {
+          void f(const std::vector<Task*>& tasks, std::map<int, Job> jobs) {
+            for (auto& t : tasks) { t->run(); }
+            for (const auto* p : this->pending_) { p->run(); }
+            for (Task* e : tasks) { e->run(); }
+            for (auto& s : tasks) { s->run(); }
+            for (auto& j : jobs) { j.run(); }
+          }
+          std::vector<Task> pending_;
+        };
+        """,
+}
+
+
+def test_loop_variables_have_the_element_type_in_every_typed_language() -> None:
+    """Java's `for (var t : tasks)` and stream lambdas, C#'s `foreach (var t in tasks)` and
+    LINQ's lambdas, Kotlin's `for (t in tasks)`, Rust's `for t in &tasks` / `.iter()` and
+    C++'s `for (auto& t : tasks)` over the file's collections (a field's too) give Task;
+    iterating a map gives pairs or keys: no type."""
+    for (language, path), source in LOOP_SAMPLES.items():
+        calls = extract(path, textwrap.dedent(source).encode(), language).calls
+        typed = [c.receiver_type for c in calls if c.name.lower() == "run"]
+        assert typed == ["Task"] * 4 + [None], (language, [(c.receiver, c.receiver_type)
+                                                           for c in calls])  # fmt: skip

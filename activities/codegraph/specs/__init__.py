@@ -18,7 +18,8 @@ Capture names the engine understands (see `extract.py`):
   set as a field (`self.b = Buffer()`) wherever it is; `@typed.alias` instead of a type, a
   name whose declared type it takes (`self.client = client`); `@typed.call` instead, the
   callee of the call it is set from (`srv := NewServer()`), whose declared result it takes
-  (`LanguageSpec.returns`).
+  (`LanguageSpec.returns`); `@typed.each` instead, the collection a loop variable takes its
+  values from (`for x of xs`, `xs.forEach(x => ...)`), whose element type it has.
 Captures starting with `_` are only for predicates.
 """
 

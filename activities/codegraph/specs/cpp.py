@@ -21,6 +21,7 @@ TYPED = "".join(
         ("parameter_declaration", "(identifier) @typed.name"),
         ("optional_parameter_declaration", "(identifier) @typed.name"),
         ("field_declaration", "(field_identifier) @typed.name"),
+        ("for_range_loop", "(identifier) @typed.name"),
         ("declaration", "(identifier) @typed.name"),
         *(("declaration", f"(init_declarator declarator: {inner})")
           for inner in (n.format("(identifier) @typed.name") for n in _NAMED)),
@@ -51,6 +52,13 @@ TYPED += "".join(
         "(call_expression function: [(identifier) (qualified_identifier) (field_expression)]"
         " @typed.call)",
     )
+    for shape in _NAMED
+)
+# `for (auto& x : xs)`: an element of xs (`std::vector<Foo> xs`).
+TYPED += "".join(
+    "(for_range_loop type: (placeholder_type_specifier)"
+    f" declarator: {shape.format('(identifier) @typed.name')}"
+    " right: [(identifier) (field_expression)] @typed.each)\n"
     for shape in _NAMED
 )
 

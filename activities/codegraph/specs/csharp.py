@@ -52,7 +52,28 @@ QUERY = """
 (using_directive) @import
 (namespace_declaration name: (_) @package)
 (file_scoped_namespace_declaration name: (_) @package)
-"""
+(foreach_statement
+  type: (implicit_type) left: (identifier) @typed.name
+  right: [(identifier) (member_access_expression)] @typed.each)
+(invocation_expression
+  function: (member_access_expression
+    expression: [(identifier) (member_access_expression)] @typed.each name: (identifier) @_each)
+  arguments: (argument_list .
+    (argument (lambda_expression parameters: (implicit_parameter) @typed.name)))
+  (#match? @_each "_LINQ"))
+(invocation_expression
+  function: (member_access_expression
+    expression: [(identifier) (member_access_expression)] @typed.each name: (identifier) @_each)
+  arguments: (argument_list . (argument (lambda_expression
+    parameters: (parameter_list . (parameter !type name: (identifier) @typed.name) .))))
+  (#match? @_each "_LINQ"))
+""".replace(
+    # LINQ's and List's methods whose lambda's parameter is an element.
+    "_LINQ",
+    "^(ForEach|Where|Select|SelectMany|Any|All|First|FirstOrDefault|Single|SingleOrDefault"
+    "|Last|LastOrDefault|Count|OrderBy|OrderByDescending|ThenBy|GroupBy|ToDictionary"
+    "|ToLookup|Sum|Min|Max|TakeWhile|SkipWhile|Find|FindAll|Exists|TrueForAll|RemoveAll)$",
+)
 
 
 def imports(node: Node) -> list[Import]:

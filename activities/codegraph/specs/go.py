@@ -53,11 +53,24 @@ QUERY = """
     (composite_literal type: [(type_identifier) (qualified_type)] @typed.type)
     (unary_expression
       operand: (composite_literal type: [(type_identifier) (qualified_type)] @typed.type))] .))
+(short_var_declaration
+  left: (expression_list . (identifier) @typed.name .)
+  right: (expression_list . (composite_literal type: [(slice_type) (map_type)] @typed.type) .))
+(short_var_declaration
+  left: (expression_list . (identifier) @typed.name .)
+  right: (expression_list . (call_expression
+    function: (identifier) @_make
+    arguments: (argument_list . [(slice_type) (map_type)] @typed.type)) .)
+  (#eq? @_make "make"))
+(range_clause
+  left: (expression_list (_) . (identifier) @typed.name .)
+  right: [(identifier) (selector_expression)] @typed.each)
 (import_spec) @import
 (package_clause (package_identifier) @package)
 """.replace(
     "_TYPE",
-    "[(type_identifier) (qualified_type) (pointer_type [(type_identifier) (qualified_type)])]",
+    "[(type_identifier) (qualified_type) (pointer_type [(type_identifier) (qualified_type)])"
+    " (slice_type) (map_type) (array_type)]",
 )
 
 

@@ -17,6 +17,11 @@ from activities.codegraph.specs import (
 
 _TYPE = "[(type_identifier) (scoped_type_identifier) (generic_type)]"
 
+# The stream operations whose lambda's parameter is an element (`xs.stream().filter(x -> ...)`).
+_STREAM_OPS = (
+    "^(forEach|removeIf|filter|map|flatMap|anyMatch|allMatch|noneMatch|sorted|peek"
+    "|mapToInt|mapToLong|mapToDouble|takeWhile|dropWhile)$"
+)
 QUERY = f"""
 (class_declaration name: (identifier) @name) @def.Class
 (record_declaration name: (identifier) @name) @def.Class
@@ -49,6 +54,22 @@ QUERY = f"""
     name: (identifier) @typed.name value: (method_invocation) @typed.call))
 (import_declaration) @import
 (package_declaration [(identifier) (scoped_identifier)] @package)
+(enhanced_for_statement
+  type: (type_identifier) @_var name: (identifier) @typed.name
+  value: [(identifier) (field_access)] @typed.each
+  (#eq? @_var "var"))
+(method_invocation
+  object: [(identifier) (field_access)] @typed.each
+  name: (identifier) @_each
+  arguments: (argument_list . (lambda_expression parameters: (identifier) @typed.name))
+  (#match? @_each "^(forEach|removeIf)$"))
+(method_invocation
+  object: (method_invocation
+    object: [(identifier) (field_access)] @typed.each name: (identifier) @_stream)
+  name: (identifier) @_each
+  arguments: (argument_list . (lambda_expression parameters: (identifier) @typed.name))
+  (#eq? @_stream "stream")
+  (#match? @_each "{_STREAM_OPS}"))
 """
 
 

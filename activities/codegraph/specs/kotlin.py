@@ -42,6 +42,9 @@ QUERY = """
   (call_expression . [(identifier) (navigation_expression)] @typed.call (value_arguments)))
 (import) @import
 (package_header (qualified_identifier) @package)
+(for_statement
+  (variable_declaration (identifier) @typed.name .)
+  [(identifier) (navigation_expression)] @typed.each)
 """
 
 

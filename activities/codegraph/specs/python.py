@@ -15,10 +15,15 @@ QUERY = """
 (class_definition superclasses: (argument_list [(identifier) (attribute)] @inherit.extends))
 (call function: (identifier) @call.name) @call
 (call function: (attribute object: (_) @call.receiver attribute: (identifier) @call.name)) @call
-(typed_parameter (identifier) @typed.name type: (type [(identifier) (attribute)] @typed.type))
-(typed_default_parameter
-  name: (identifier) @typed.name type: (type [(identifier) (attribute)] @typed.type))
-(assignment left: (identifier) @typed.name type: (type [(identifier) (attribute)] @typed.type))
+(typed_parameter (identifier) @typed.name type: (type _TYPE @typed.type))
+(typed_default_parameter name: (identifier) @typed.name type: (type _TYPE @typed.type))
+(assignment left: (identifier) @typed.name type: (type _TYPE @typed.type))
+(assignment
+  left: (attribute object: (identifier) @_self attribute: (identifier) @typed.field)
+  type: (type _TYPE @typed.type)
+  (#eq? @_self "self"))
+(for_statement left: (identifier) @typed.name right: [(identifier) (attribute)] @typed.each)
+(for_in_clause left: (identifier) @typed.name right: [(identifier) (attribute)] @typed.each)
 (assignment
   left: (identifier) @typed.name
   right: (call function: (identifier) @typed.type)
@@ -41,7 +46,7 @@ QUERY = """
   (#eq? @_self "self"))
 (import_statement) @import
 (import_from_statement) @import
-"""
+""".replace("_TYPE", "[(identifier) (attribute) (generic_type) (binary_operator)]")
 
 
 def imports(node: Node) -> list[Import]:

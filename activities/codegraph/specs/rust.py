@@ -55,6 +55,18 @@ QUERY = """
   ])
 (use_declaration) @import
 (mod_item !body) @import
+(parameter pattern: (identifier) @typed.name type: (reference_type type: (array_type) @typed.type))
+(for_expression
+  pattern: (identifier) @typed.name value: [(identifier) (field_expression)] @typed.each)
+(for_expression
+  pattern: (identifier) @typed.name
+  value: (reference_expression value: [(identifier) (field_expression)] @typed.each))
+(for_expression
+  pattern: (identifier) @typed.name
+  value: (call_expression
+    function: (field_expression
+      value: [(identifier) (field_expression)] @typed.each field: (field_identifier) @_iter))
+  (#match? @_iter "^(iter|iter_mut|into_iter)$"))
 """.replace("_TYPE", "[(type_identifier) (scoped_type_identifier) (generic_type)]").replace(
     "_CALLEE", "[(identifier) (field_expression) (scoped_identifier)]"
 )

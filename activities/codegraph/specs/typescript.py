@@ -49,7 +49,35 @@ QUERY = (
     (call_expression function: [(identifier) (member_expression)] @typed.call)
     (await_expression (call_expression function: [(identifier) (member_expression)] @typed.call))
   ])
-""".replace("_TYPE", "[(type_identifier) (nested_type_identifier) (generic_type)]")
+(for_in_statement
+  left: (identifier) @typed.name
+  operator: "of"
+  right: [(identifier) (member_expression)] @typed.each)
+(call_expression
+  function: (member_expression
+    object: [(identifier) (member_expression)] @typed.each property: (property_identifier) @_each)
+  arguments: (arguments . (arrow_function parameter: (identifier) @typed.name))
+  (#match? @_each "_EACH"))
+(call_expression
+  function: (member_expression
+    object: [(identifier) (member_expression)] @typed.each property: (property_identifier) @_each)
+  arguments: (arguments . (arrow_function
+    parameters: (formal_parameters . (required_parameter pattern: (identifier) @typed.name))))
+  (#match? @_each "_EACH"))
+(call_expression
+  function: (member_expression
+    object: [(identifier) (member_expression)] @typed.each property: (property_identifier) @_each)
+  arguments: (arguments . (function_expression
+    parameters: (formal_parameters . (required_parameter pattern: (identifier) @typed.name))))
+  (#match? @_each "_EACH"))
+""".replace(
+        "_TYPE",
+        "[(type_identifier) (nested_type_identifier) (generic_type) (array_type) (readonly_type)]",
+    ).replace(
+        # The array methods whose callback's first parameter is an element (not `reduce`'s).
+        "_EACH",
+        "^(forEach|map|flatMap|filter|find|findLast|findIndex|findLastIndex|some|every)$",
+    )
 )
 
 
