@@ -16,6 +16,23 @@ from activities.codegraph.specs import (
 )
 from activities.codegraph.specs.javascript import COMMON, JSX, WRAPPED, assigned_method, imports
 
+# The array methods whose callback's first parameter is an element (not `reduce`'s):
+# `tasks.forEach(t => ...)`, `(t) => ...`, `function (t) {...}`, t is an element of tasks.
+_EACH = "^(forEach|map|flatMap|filter|find|findLast|findIndex|findLastIndex|some|every)$"
+_CALLBACKS = "".join(
+    f"""
+(call_expression
+  function: (member_expression
+    object: [(identifier) (member_expression)] @typed.each property: (property_identifier) @_each)
+  arguments: (arguments . {callback})
+  (#match? @_each "{_EACH}"))"""
+    for callback in (
+        "(arrow_function parameter: (identifier) @typed.name)",
+        *(f"({kind} parameters: (formal_parameters . "
+          "(required_parameter pattern: (identifier) @typed.name)))"
+          for kind in ("arrow_function", "function_expression")),
+    )
+)  # fmt: skip
 QUERY = (
     COMMON
     + WRAPPED
@@ -53,31 +70,11 @@ QUERY = (
   left: (identifier) @typed.name
   operator: "of"
   right: [(identifier) (member_expression)] @typed.each)
-(call_expression
-  function: (member_expression
-    object: [(identifier) (member_expression)] @typed.each property: (property_identifier) @_each)
-  arguments: (arguments . (arrow_function parameter: (identifier) @typed.name))
-  (#match? @_each "_EACH"))
-(call_expression
-  function: (member_expression
-    object: [(identifier) (member_expression)] @typed.each property: (property_identifier) @_each)
-  arguments: (arguments . (arrow_function
-    parameters: (formal_parameters . (required_parameter pattern: (identifier) @typed.name))))
-  (#match? @_each "_EACH"))
-(call_expression
-  function: (member_expression
-    object: [(identifier) (member_expression)] @typed.each property: (property_identifier) @_each)
-  arguments: (arguments . (function_expression
-    parameters: (formal_parameters . (required_parameter pattern: (identifier) @typed.name))))
-  (#match? @_each "_EACH"))
 """.replace(
         "_TYPE",
         "[(type_identifier) (nested_type_identifier) (generic_type) (array_type) (readonly_type)]",
-    ).replace(
-        # The array methods whose callback's first parameter is an element (not `reduce`'s).
-        "_EACH",
-        "^(forEach|map|flatMap|filter|find|findLast|findIndex|findLastIndex|some|every)$",
     )
+    + _CALLBACKS
 )
 
 
