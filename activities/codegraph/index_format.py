@@ -178,7 +178,8 @@ from activities.codegraph.skipping import SkipRules
 # and a call through a field declared in another file reaches the field's type.
 # 70: a loop variable (`for x of xs`, `range`, array callbacks, LINQ lambdas) has the element
 # type of the collection it iterates; Python's `Optional[X]` and `X | None` annotations are X.
-EXTRACTOR_VERSION = 70
+# 71: TypeScript parameter properties and PHP promoted parameters are fields of the class.
+EXTRACTOR_VERSION = 71
 
 
 def index_format(

@@ -147,11 +147,15 @@ def declared_types(
     # A type written out wins over one a call gives (`var w *Writer` beside `w := open()`).
     for owner, name, spelled in from_calls:
         found.setdefault((owner, name), spelled)
-    # `self.api = client` in `__init__(self, client: Client)`: the field takes the type.
+    # `self.api = client` in `__init__(self, client: Client)`: the field takes the type,
+    # and `self.jobs = jobs` after `jobs: list[Job]` its element type.
     for owner, name, source in aliases:
         taken = found.get((owner, source))
         if taken is not None:
             found.setdefault((owner, name), taken)
+        each = collections.get((owner, source))
+        if each is not None:
+            collections.setdefault((owner, name), each)
     for owner, name, source in elements:
         self_name = (self_name_of or {}).get(owner or "")
         element = _declared_type(collections, source, owner, self_names, self_name=self_name,
@@ -283,8 +287,8 @@ def receiver_type(
     chained: int = 0,
 ) -> str | None:
     """The declared type of a call's receiver: a name of the caller, of a definition around
-    it (a lambda's enclosing method, a method's class: its fields), or of the file; for
-    `this.api`, also a constructor's parameter (TypeScript's parameter properties). A Go
+    it (a lambda's enclosing method, a method's class: its fields, also those its
+    constructor declares or sets: `constructor(private api: Api)`), or of the file. A Go
     method's receiver variable is `self_name`; `bare_fields` where fields need no `this`.
 
     A name set from a call of a method (`rows := db.Query()`) gives the callee and, after
@@ -348,7 +352,7 @@ def _declared_type(
             found = declared.get((scope, field))
         for constructor in _CONSTRUCTORS if found is None and on_self else ():
             at = f"{scope}.{constructor}"
-            found = found or declared.get((at, field)) or declared.get((at, receiver))
+            found = found or declared.get((at, field))
         if found is not None:
             return found
         scope = scope.rpartition(".")[0] or None

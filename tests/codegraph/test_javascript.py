@@ -979,3 +979,36 @@ def test_a_loop_or_callback_variable_has_the_element_type_of_what_it_iterates() 
         (drain, "src/jobs.ts|Method:Task.run", "type"),
         (drain, "src/jobs.ts|Method:Job.run", "type"),
     }
+
+
+PARAMETER_PROPERTY_FILES = {
+    "src/logger.ts": """
+        export class Logger { info(m: string): void {} }
+        export class Config { info(m: string): void {} }
+        """,
+    "src/base.ts": """
+        import { Logger, Config } from './logger';
+        export class Base {
+          constructor(protected logger: Logger, config: Config) {}
+          m() { this.logger.info('m'); this.config.info('no'); }
+        }
+        """,
+    "src/svc.ts": """
+        import { Base } from './base';
+        export class Svc extends Base {
+          go() { this.logger.info('go'); this.config.info('no'); }
+        }
+        """,
+}
+
+
+def test_a_parameter_property_is_a_field_of_the_class_for_other_files() -> None:
+    """`constructor(protected logger: Logger)` declares a field `logger` that a subclass in
+    another file calls through (`this.logger.info()`), as the class itself does; a plain
+    parameter (`config: Config`) is no field, so `this.config.info()` gets no typed edge."""
+    repo = index_repo(PARAMETER_PROPERTY_FILES)
+    assert repo.extractions["src/base.ts"].fields == (("Base", "logger", "Logger"),)
+    assert {e for e in repo.edge_set("CALLS") if e[2] == "type"} == {
+        ("src/base.ts|Method:Base.m", "src/logger.ts|Method:Logger.info", "type"),
+        ("src/svc.ts|Method:Svc.go", "src/logger.ts|Method:Logger.info", "type"),
+    }

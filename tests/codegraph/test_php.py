@@ -347,6 +347,43 @@ def test_a_call_on_a_declared_receiver_is_looked_up_in_its_type() -> None:
     }
 
 
+def test_a_promoted_constructor_parameter_is_a_property_for_other_files() -> None:
+    """`__construct(private Api $api)` declares a property that a subclass in another file
+    calls through (`$this->api->fetchAll()`), and is a parameter in the constructor's body
+    (`$api->fetchAll()`); a plain parameter (`Other $other`) is no property."""
+    repo = index_repo(
+        {
+            "src/Api.php": """
+                <?php
+                namespace App;
+                class Api { public function fetchAll() {} }
+                class Other { public function fetchAll() {} }
+                """,
+            "src/Base.php": """
+                <?php
+                namespace App;
+                class Base {
+                    public function __construct(protected Api $api, Other $other) {
+                        $api->fetchAll();
+                    }
+                }
+                """,
+            "src/Svc.php": """
+                <?php
+                namespace App;
+                class Svc extends Base {
+                    public function run() { $this->api->fetchAll(); $this->other->fetchAll(); }
+                }
+                """,
+        }
+    )
+    assert repo.extractions["src/Base.php"].fields == (("Base", "api", "Api"),)
+    assert {e for e in repo.edge_set("CALLS") if e[2] == "type"} == {
+        ("src/Base.php|Method:Base.__construct", "src/Api.php|Method:Api.fetchAll", "type"),
+        ("src/Svc.php|Method:Svc.run", "src/Api.php|Method:Api.fetchAll", "type"),
+    }
+
+
 def test_a_property_set_from_a_typed_parameter_takes_its_type() -> None:
     """flysystem's S3ClientStub: `$this->actualClient = $client` in a constructor taking
     `S3Client $client` types the untyped property for `$this->actualClient->...` calls."""

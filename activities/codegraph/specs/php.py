@@ -29,8 +29,11 @@ QUERY = f"""
 (property_declaration
   type: [(named_type) (optional_type)] @typed.type
   (property_element (variable_name (name) @typed.name)))
+; A promoted parameter (`__construct(private Api $api)`) is a property and a parameter.
 (property_promotion_parameter
-  type: [(named_type) (optional_type)] @typed.type name: (variable_name (name) @typed.name))
+  type: [(named_type) (optional_type)] @typed.type name: (variable_name (name) @typed.field))
+(property_promotion_parameter
+  type: [(named_type) (optional_type)] @typed.type name: (variable_name) @typed.name)
 (assignment_expression
   left: (variable_name) @typed.name right: (object_creation_expression {_NAME} @typed.type))
 (assignment_expression

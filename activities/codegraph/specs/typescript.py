@@ -53,6 +53,11 @@ QUERY = (
 (extends_type_clause type: (generic_type name: (_) @inherit.extends))
 (required_parameter pattern: (identifier) @typed.name type: (type_annotation _TYPE @typed.type))
 (optional_parameter pattern: (identifier) @typed.name type: (type_annotation _TYPE @typed.type))
+; A parameter property (`constructor(protected logger: Logger)`) is a field of the class too.
+(_
+  [(accessibility_modifier) "readonly" (override_modifier)]
+  pattern: (identifier) @typed.field
+  type: (type_annotation _TYPE @typed.type))
 (public_field_definition
   name: (property_identifier) @typed.name type: (type_annotation _TYPE @typed.type))
 (variable_declarator name: (identifier) @typed.name type: (type_annotation _TYPE @typed.type))
