@@ -200,6 +200,9 @@ def files_naming(branch: Mapping[str, FileExtraction], names: set[str]) -> set[s
     if not names:
         return set()
     names = renamed_too(branch, names)
+    # A member set on a name (`Card.Header = CardHeader`) is read as `Card.Header`: its
+    # readers spell the member's name.
+    names |= {name.rpartition(".")[2] for name in names if "." in name}
     return {path for path, fe in branch.items() if not names.isdisjoint(_words_of(fe).outside)}
 
 
@@ -379,6 +382,10 @@ def _changed_names(old: FileExtraction, new: FileExtraction, kept_tables: bool) 
         # path through the field, may now have another type.
         names |= {d.name for fe in (old, new) for d in fe.definitions if d.returns}
         names |= {name for fe in (old, new) for _, name, _ in fe.fields}
+        # A member set on a name (`Card.Header = CardHeader`), recorded as an import of the
+        # module's own, is read by its path.
+        changed = set(old.imports) ^ set(new.imports)
+        names |= {i.alias for i in changed if not i.module and i.alias and "." in i.alias}
     if old.default_export != new.default_export:
         # A default import reaches the definition under a name of its own: its file spells
         # `default` (and a barrel's readers what it passes that on as: `renamed_too`). A

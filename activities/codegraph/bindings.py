@@ -23,6 +23,9 @@ class FileScope:
     # Names it exports as others, for whoever imports them (`export { draw as render }`):
     # the file itself still reads its own names.
     exports: dict[str, Target] = field(default_factory=dict)
+    # Members set on its names (`Card.Header = CardHeader`, a React compound component's
+    # parts): what the path reads, for the file itself and for whoever imports `Card`.
+    members: dict[str, Target] = field(default_factory=dict)
     wildcards: list[Target] = field(default_factory=list)
     package_files: tuple[str, ...] = ()
     # The repository's files its imports reach (an IMPORTS edge each): a C file's includes.
@@ -117,6 +120,8 @@ def _bind_imports(
             continue
         if target.wildcard:
             scope.wildcards.append(target)
+        elif not imp.module and "." in local:
+            scope.members[local] = target
         elif not imp.module and local:
             scope.exports[local] = target
         elif local and not _own_definition(fs, target, local):

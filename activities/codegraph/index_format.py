@@ -179,7 +179,8 @@ from activities.codegraph.skipping import SkipRules
 # 70: a loop variable (`for x of xs`, `range`, array callbacks, LINQ lambdas) has the element
 # type of the collection it iterates; Python's `Optional[X]` and `X | None` annotations are X.
 # 71: TypeScript parameter properties and PHP promoted parameters are fields of the class.
-EXTRACTOR_VERSION = 71
+# 72: JS/TS members set at the top of a module (`Card.Header = CardHeader`, `Object.assign`).
+EXTRACTOR_VERSION = 72
 
 
 def index_format(

@@ -149,13 +149,8 @@ def declared_types(
         found.setdefault((owner, name), spelled)
     # `self.api = client` in `__init__(self, client: Client)`: the field takes the type,
     # and `self.jobs = jobs` after `jobs: list[Job]` its element type.
-    for owner, name, source in aliases:
-        taken = found.get((owner, source))
-        if taken is not None:
-            found.setdefault((owner, name), taken)
-        each = collections.get((owner, source))
-        if each is not None:
-            collections.setdefault((owner, name), each)
+    _take_aliases(found, aliases)
+    _take_aliases(collections, aliases)
     for owner, name, source in elements:
         self_name = (self_name_of or {}).get(owner or "")
         element = _declared_type(collections, source, owner, self_names, self_name=self_name,
@@ -164,6 +159,14 @@ def declared_types(
         if type_:
             found.setdefault((owner, name), type_)
     return found
+
+
+def _take_aliases(table: Declared, aliases: list[tuple[str | None, str, str]]) -> None:
+    """Each alias (owner, name, source) takes what `table` says of its source, if anything."""
+    for owner, name, source in aliases:
+        taken = table.get((owner, source))
+        if taken is not None:
+            table.setdefault((owner, name), taken)
 
 
 def _plain_type(spelled: str, *, generic: bool) -> str | None:

@@ -474,7 +474,11 @@ class BranchResolution:
             # in scope already, and bound again they show what moved through them.
             if old is None or new is None or new.symbols.family not in RE_EXPORTING:
                 continue
-            for before_names, now_names in ((old.names, new.names), (old.exports, new.exports)):
+            for before_names, now_names in (
+                (old.names, new.names),
+                (old.exports, new.exports),
+                (old.members, new.members),
+            ):
                 moved.update(
                     name
                     for name in before_names.keys() | now_names.keys()
@@ -501,7 +505,7 @@ class BranchResolution:
             names.update(symbols.top if symbols else ())
             for scope in (before.get(path), self._scopes.get(path)):
                 if scope is not None and scope.symbols.family in RE_EXPORTING:
-                    names.update(scope.names, scope.exports)
+                    names.update(scope.names, scope.exports, scope.members)
                     for onward in scope.wildcards:
                         names |= self._passed_on(onward, before, seen)
         return names
@@ -938,7 +942,9 @@ class _Resolver:
                     return found
                 # None in the branch: a library's class, or a constant holding an object
                 # (`PARSER.parse()`), which `_outside_qualifier` tells apart.
-            return self._qualified(scope, qualifier, name, types=types, where=where)
+            return self._assigned_member(scope, f"{qualifier}.{name}") or self._qualified(
+                scope, qualifier, name, types=types, where=where
+            )
         if here is not None and where is not None and line:
             here = fs.definition_around(where, line)
         return self._bare(scope, name, here, types=types, selves=selves)
@@ -1439,7 +1445,28 @@ class _Resolver:
             target.files, ".".join(parts), package=target.package
         ) or self._passed_on_owner(target, parts)
         member = index.find_member(owner, name) if owner else None
+        if member is None and self._family_of(target) == "js":
+            # `Card.Header` set on the module's `Card` (`FileScope.members`), or on what it
+            # passes on as `Card`.
+            path = ".".join([*parts, name])
+            return self._in_target(Target(target.files, symbol=path, package=target.package), path)
         return (member, "import") if member else None
+
+    def _family_of(self, target: Target) -> str | None:
+        symbols = self.index.files.get(target.files[0]) if len(target.files) == 1 else None
+        return symbols.family if symbols is not None else None
+
+    def _assigned_member(self, scope: FileScope, path: str) -> tuple[str, str] | None:
+        """`Card.Header` (or `Card.Header.Badge`) where the file sets that member or one
+        before it (`Card.Header = CardHeader`): what it is set from, as the file reads it."""
+        parts = path.split(".")
+        if not any(".".join(parts[:cut]) in scope.members for cut in range(2, len(parts) + 1)):
+            return None
+        fs = scope.symbols
+        found = self._in_target(Target((fs.extraction.path,), symbol=path), path)
+        if found is not None and found[0].startswith(f"{fs.key}|"):
+            return found[0], "scope"
+        return found
 
     def _passed_on_owner(self, target: Target, parts: list[str]) -> str | None:
         """The type `parts` names where the module passes its first part on from another:
@@ -1478,6 +1505,8 @@ class _Resolver:
         if target.files[0] in seen:
             return None
         seen.add(target.files[0])
+        if "." in symbol and scope.symbols.family == "js":  # `Card.Header`
+            return self._member_path(scope, target, symbol, depth, seen)
         if symbol in scope.exports or symbol in scope.names:
             # Also under another name (`export { fmt as format } from './fmt'`): narrow
             # re-indexes then reach the importers spelling `format` (`affected.renamed_too`).
@@ -1501,6 +1530,38 @@ class _Resolver:
             if found_there is not None:
                 return found_there
         return None
+
+    def _member_path(
+        self, scope: FileScope, target: Target, path: str, depth: int, seen: set[str]
+    ) -> tuple[str, str] | None:
+        """`Card.Header` in a module that sets it (`Card.Header = CardHeader`), or that sets
+        or binds what it starts with (`Card`, or `Card.Header` for `Card.Header.Badge`) to
+        another name: what it is set from, or the rest of the path in what that is (a member
+        set on it, or a name of the module a namespace import binds)."""
+        if path in scope.members:
+            value = scope.members[path]
+            if value.files == target.files:
+                seen.discard(target.files[0])
+            return self._in_target(value, path, depth + 1, seen)
+        parts = path.split(".")
+        heads = (".".join(parts[:cut]) for cut in range(len(parts) - 1, 0, -1))
+        bound = (scope.members, scope.exports, scope.names)
+        head = next((h for h in heads if any(h in names for names in bound)), None)
+        if head is None:
+            return None
+        rest = path[len(head) + 1 :]
+        onward = scope.members.get(head) or scope.exports.get(head) or scope.names[head]
+        if onward is None or (
+            target.wildcard and head not in scope.members and onward.symbol not in (None, head)
+        ):
+            return None
+        if onward.files == target.files:
+            seen.discard(target.files[0])
+        if onward.symbol is None and not onward.default:  # `import * as Items`: its `rest`
+            return self._in_target(onward, rest, depth + 1, seen)
+        owner = self._default_export(onward) or onward.symbol
+        inner = Target(onward.files, symbol=f"{owner}.{rest}", package=onward.package)
+        return self._in_target(inner, rest, depth + 1, seen)
 
     def _default_export(self, target: Target) -> str | None:
         """For a default import, the name its module exports as default, if it says, or

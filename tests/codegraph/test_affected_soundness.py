@@ -945,3 +945,46 @@ def test_a_change_reaches_the_importers_of_a_default_export_imported_from_it(
         kept_tables=kept_tables,
     )
     assert scope is not None
+
+
+COMPOUND_BRANCH = {
+    "src/parts.tsx": (
+        "export function CardHeader() { return null; }\n"
+        "export function CardBody() { return null; }\n"
+    ),
+    "src/card.tsx": (
+        "import { CardHeader, CardBody } from './parts';\n"
+        "function CardBase() { return null; }\n"
+        "export const Card = Object.assign(CardBase, { Header: CardHeader });\n"
+    ),
+    "src/app.tsx": (
+        "import { Card } from './card';\nexport function App() { return <Card.Header />; }\n"
+    ),
+}
+COMPOUND_EDITS = {
+    # The part's definition goes: app.tsx spells `Card` and `Header`, never `CardHeader`.
+    "part-removed": ("src/parts.tsx", "export function CardBody() { return null; }\n"),
+    # The member is set from another part.
+    "member-reassigned": (
+        "src/card.tsx",
+        COMPOUND_BRANCH["src/card.tsx"].replace("Header: CardHeader", "Header: CardBody"),
+    ),
+}
+
+
+@pytest.mark.parametrize("kept_tables", [False, True], ids=["spelled", "kept-tables"])
+@pytest.mark.parametrize("edit", sorted(COMPOUND_EDITS))
+def test_a_change_to_a_compound_components_part_reaches_its_readers(
+    edit: str, kept_tables: bool
+) -> None:
+    """app.tsx renders `<Card.Header />`, which card.tsx sets from parts.tsx's CardHeader:
+    the call moves when that definition goes or the member is set from another."""
+    path, source = COMPOUND_EDITS[edit]
+    scope = reaches_reader(
+        extract_all(COMPOUND_BRANCH),
+        extract_all({path: source}),
+        "src/app.tsx",
+        kept_tables=kept_tables,
+    )
+    # An edited import is everything without the kept tables, and narrow with them.
+    assert scope is not None or (not kept_tables and edit == "member-reassigned")

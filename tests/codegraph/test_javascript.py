@@ -1012,3 +1012,70 @@ def test_a_parameter_property_is_a_field_of_the_class_for_other_files() -> None:
         ("src/base.ts|Method:Base.m", "src/logger.ts|Method:Logger.info", "type"),
         ("src/svc.ts|Method:Svc.go", "src/logger.ts|Method:Logger.info", "type"),
     }
+
+
+COMPOUND_FILES = {
+    "src/card.tsx": """
+        import CardHeader from './CardHeader';
+        function CardBase() { return null; }
+        function CardBody() { return null; }
+        export const Card = Object.assign(CardBase, { Header: CardHeader, Body: CardBody });
+        export const Panel = Object.assign(forwardRef(() => null), { Body: CardBody });
+        export function Demo() { return <Card.Body />; }
+        """,
+    "src/CardHeader.tsx": """
+        function Badge() { return null; }
+        export default function CardHeader() { return null; }
+        CardHeader.Badge = Badge;
+        """,
+    "src/menu.tsx": """
+        import * as Items from './items';
+        const Menu = () => null;
+        Menu.Item = Items.MenuItem;
+        Menu.Group = { Title: Items.MenuTitle };
+        Menu.Defaults = Items;
+        export default Menu;
+        """,
+    "src/items.tsx": """
+        export function MenuItem() { return null; }
+        export function MenuTitle() { return null; }
+        export function Footer() { return null; }
+        """,
+    "src/index.ts": """
+        export { Card, Panel } from './card';
+        export { default as Menu } from './menu';
+        """,
+    "src/app.tsx": """
+        import { Card, Menu, Panel } from './index';
+        export function App() {
+          Menu.Item();
+          return <>
+            <Card /><Card.Header /><Card.Header.Badge />
+            <Menu.Group.Title /><Menu.Defaults.Footer /><Card.Footer />
+            <Panel /><Panel.Body />
+          </>;
+        }
+        """,
+}
+
+
+def test_a_compound_components_parts_reach_what_they_are_set_from() -> None:
+    """`Card.Header = CardHeader`, `Menu.Group = { Title }` and `Object.assign(CardBase, {
+    Header: CardHeader })` at the top of a module make `<Card.Header />` and `Menu.Item()`
+    reach those definitions, in the module itself and through imports and barrels, as
+    `<Card />` reaches CardBase (and `Object.assign(forwardRef(...), {...})` is a function,
+    as `forwardRef(...)` is); a part nobody set (`Card.Footer`) gets no edge, not even
+    to the one `Footer` of the repository."""
+    repo = index_repo(COMPOUND_FILES)
+    app = "src/app.tsx|Function:App"
+    assert repo.edge_set("CALLS") == {
+        ("src/card.tsx|Function:Demo", "src/card.tsx|Function:CardBody", "scope"),
+        (app, "src/card.tsx|Function:CardBase", "import"),
+        (app, "src/card.tsx|Function:Panel", "import"),
+        (app, "src/card.tsx|Function:CardBody", "import"),
+        (app, "src/CardHeader.tsx|Function:CardHeader", "import"),
+        (app, "src/CardHeader.tsx|Function:Badge", "import"),
+        (app, "src/items.tsx|Function:MenuItem", "import"),
+        (app, "src/items.tsx|Function:MenuTitle", "import"),
+        (app, "src/items.tsx|Function:Footer", "import"),
+    }

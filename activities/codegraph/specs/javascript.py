@@ -6,6 +6,8 @@ function`, `app.set = function`), ES imports, require(), calls, and JSX componen
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
 from activities.codegraph.model import Import
@@ -73,6 +75,16 @@ COMMON = """
   function: [(identifier) @_fn (import)]
   arguments: (arguments . (string))
   (#any-of? @_fn "require")) @import
+(program (expression_statement (assignment_expression
+  left: (member_expression
+    object: [(identifier) (member_expression)] property: (property_identifier))
+  right: [(identifier) (member_expression) (object)]) @import))
+(variable_declarator
+  name: (identifier)
+  value: (call_expression
+    function: (member_expression object: (identifier) @_o property: (property_identifier) @_a)
+    arguments: (arguments (object)))
+  (#eq? @_o "Object") (#eq? @_a "assign")) @import
 """.replace(
     # A function, or one also assigned to another name: `res.set = res.header = function`.
     "_ASSIGNED",
@@ -96,7 +108,9 @@ JSX = """
 # A React component wrapped as it is defined (`const Card = memo((props) => ...)`,
 # `forwardRef(function Input(props, ref) {...})`, one wrapper inside another, MobX's
 # `observer`): a function of that name. Wrapping one defined before (`const Excalidraw =
-# React.memo(ExcalidrawBase)`) makes a function that renders it: a call of it.
+# React.memo(ExcalidrawBase)`) makes a function that renders it: a call of it. So is a
+# compound component given its parts as it is defined (`const Sidebar =
+# Object.assign(forwardRef((props) => ...), { Header })`; its parts: `assigned_members`).
 # Query strings unescape `\\` to `\`: the pattern is `^(React\.)?(memo|forwardRef|observer)$`.
 _WRAPPERS = r'"^(React\\.)?(memo|forwardRef|observer)$"'
 _FUNCTION = "[(arrow_function) (function_expression)]"
@@ -120,6 +134,21 @@ WRAPPED = f"""
   function: [(identifier) (member_expression)] @_wrapper
   arguments: (arguments . (identifier) @call.name)
   (#match? @_wrapper {_WRAPPERS})) @call
+(variable_declarator
+  name: (identifier) @name
+  value: (call_expression
+    function: (member_expression object: (identifier) @_o property: (property_identifier) @_a)
+    arguments: (arguments . {_FUNCTION}))
+  (#eq? @_o "Object") (#eq? @_a "assign")) @def.Function
+(variable_declarator
+  name: (identifier) @name
+  value: (call_expression
+    function: (member_expression object: (identifier) @_o property: (property_identifier) @_a)
+    arguments: (arguments . (call_expression
+      function: [(identifier) (member_expression)] @_wrapper
+      arguments: (arguments . {_FUNCTION}))))
+  (#eq? @_o "Object") (#eq? @_a "assign")
+  (#match? @_wrapper {_WRAPPERS})) @def.Function
 """
 
 QUERY = (
@@ -140,6 +169,8 @@ def imports(node: Node) -> list[Import]:
     ln = line(node)
     if node.type == "call_expression":
         return _require(node, ln)
+    if node.type in ("assignment_expression", "variable_declarator"):
+        return assigned_members(node)
     source = node.child_by_field_name("source")
     if source is None:
         return _local_exports(node) if node.type == "export_statement" else []
@@ -197,6 +228,68 @@ def _local_exports(node: Node) -> list[Import]:
                 continue
             if text(alias) not in ("default", text(name)):
                 found.append(Import("", text(name), text(alias), line(node)))
+    return found
+
+
+def assigned_members(node: Node) -> list[Import]:
+    """A React compound component's parts, set at the top of the module: `Card.Header =
+    CardHeader`, `Menu.Hints = { MenuHint }`, `const Card = Object.assign(CardBase, {
+    Header: CardHeader, Body })`. Each is recorded as an import of the module's own name
+    (module '') under the member's path (`Card.Header`), which resolution follows for
+    `<Card.Header />` and `Card.Header()` here and in the modules importing `Card`; `Card`
+    itself, where the first argument is a name, is passed on as that one (`CardBase`)."""
+    if node.type == "assignment_expression":
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        owner = text(left) if left is not None else ""
+        if right is None or not _PATH.fullmatch(owner) or not _settable(owner):
+            return []
+        return _members(owner, right, line(node), 0)
+    statement = node.parent
+    if statement is not None and statement.parent is not None:
+        statement = statement.parent if statement.parent.type == "export_statement" else statement
+    name, call = node.child_by_field_name("name"), node.child_by_field_name("value")
+    arguments = call.child_by_field_name("arguments") if call is not None else None
+    if statement is None or statement.parent is None or statement.parent.type != "program":
+        return []  # inside a function: `Object.assign(style, {...})` sets some object
+    if name is None or arguments is None or not arguments.named_children:
+        return []
+    owner, ln = text(name), line(node)
+    first, *sources = arguments.named_children
+    found = [Import("", text(first), owner, ln)] if first.type == "identifier" else []
+    for source in sources:
+        found += _members(owner, source, ln, 1) if source.type == "object" else []
+    return found
+
+
+# A path of names (`DropdownMenu.Trigger`), what a member may be set from or set on.
+_PATH = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+# Owners whose members are no component's parts: a module's exports, the globals, a
+# prototype (an instance's members).
+_NOT_OWNERS = frozenset({"exports", "module", "window", "globalThis", "global", "self"})
+_MAX_DEPTH = 4
+
+
+def _settable(owner: str) -> bool:
+    parts = owner.split(".")
+    return parts[0] not in _NOT_OWNERS and "prototype" not in parts
+
+
+def _members(owner: str, value: Node, ln: int, depth: int) -> list[Import]:
+    """`owner` set from `value`: a name or path (`CardHeader`, `DropdownMenu.Item`), or an
+    object of such members (`{ Header: CardHeader, Body }`, nested too)."""
+    if value.type in ("identifier", "member_expression"):
+        spelled = text(value)
+        return [Import("", spelled, owner, ln)] if _PATH.fullmatch(spelled) else []
+    if value.type != "object" or depth >= _MAX_DEPTH:
+        return []
+    found = []
+    for entry in value.named_children:
+        if entry.type == "shorthand_property_identifier":
+            found.append(Import("", text(entry), f"{owner}.{text(entry)}", ln))
+        elif entry.type == "pair":
+            key, inner = entry.child_by_field_name("key"), entry.child_by_field_name("value")
+            if key is not None and inner is not None and key.type == "property_identifier":
+                found += _members(f"{owner}.{text(key)}", inner, ln, depth + 1)
     return found
 
 
