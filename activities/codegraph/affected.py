@@ -50,6 +50,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from activities.codegraph.element_types import COLLECTION
 from activities.codegraph.languages import family
 from activities.codegraph.model import CALLABLE_KINDS, TYPE_KINDS, Definition, FileExtraction
 from activities.codegraph.modules import PYTHON_PACKAGE_MARKERS
@@ -178,18 +179,19 @@ def _types_moved(
 
 def _typed_by(branch: Mapping[str, FileExtraction], types: set[str]) -> set[str]:
     """The names through which a file may reach a type's methods without spelling the type:
-    callables declared to return it (`h := makeHalves(); h.swap()`) and fields declared with
-    it (`w.inner.swap()`). A type come or gone reaches the files spelling those; its own
-    fields are reached only through something of its type, so through these names too."""
+    callables declared to return it (`h := makeHalves(); h.swap()`) or a collection of it,
+    and fields declared with it (`w.inner.swap()`) or a collection of it. A type come or
+    gone reaches the files spelling those; its own fields are reached only through something
+    of its type, so through these names too."""
     if not types:
         return set()
     found: set[str] = set()
     for fe in branch.values():
         for d in fe.definitions:
-            if d.returns and last_step(d.returns)[1] in types:
+            if d.returns and last_step(d.returns.removeprefix(COLLECTION))[1] in types:
                 found.add(d.name)
         for _, name, spelled in fe.fields:
-            if last_step(spelled)[1] in types:
+            if last_step(spelled.removeprefix(COLLECTION))[1] in types:
                 found.add(name)
     return found
 

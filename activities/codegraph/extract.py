@@ -38,9 +38,15 @@ from activities.codegraph.model import (
 )
 from activities.codegraph.names import dotted, type_name, with_arity
 from activities.codegraph.receiver_types import (
+    EACH,
+    ELSE,
+    FIELD,
+    FROM_CALL,
     IMPLICIT_FIELDS,
+    Bindings,
     Declared,
     TypedName,
+    TypeLookup,
     declared_types,
     field_types,
     receiver_type,
@@ -184,7 +190,7 @@ def _extract_tree(
     # `impl Trait for Type` may name a type defined elsewhere, so it bypasses the local check.
     impls = [Inheritance(s.qualified_name, s.trait, "implements", s.start_line)
              for s in ordered if s.kind == _IMPL and s.trait]  # fmt: skip
-    declared = _declared(defs, typed, spec, language)
+    declared, collections = _declared(defs, typed, spec, language)
     return FileExtraction(
         path=path,
         language=language,
@@ -197,7 +203,9 @@ def _extract_tree(
         ),
         imports=tuple(dict.fromkeys(imports)),
         calls=_calls(defs, calls, declared, spec, language, blocks=blocks),
-        fields=field_types(declared, {s.qualified_name for s in defs if s.kind in TYPE_KINDS}),
+        fields=field_types(
+            declared, collections, {s.qualified_name for s in defs if s.kind in TYPE_KINDS}
+        ),
         inherits=(*impls, *_inherits(defs, supers)),
         has_syntax_errors=root.has_error,
         default_export=default_export if default_export and _storable(default_export) else None,
@@ -427,7 +435,7 @@ def _enclosing(defs: list[_Scope], positions: list[int]) -> list[str | None]:
 def _calls(
     defs: list[_Scope],
     calls: list[_Call],
-    declared: Declared,
+    declared: Bindings,
     spec: LanguageSpec,
     language: str,
     *,
@@ -442,29 +450,78 @@ def _calls(
     bare_fields = language in IMPLICIT_FIELDS
     own_types = _own_types(defs) if language in _FIELDS_TYPED else {}
 
-    def typed(hint: str | None, caller: str | None) -> str | None:
+    def typed(hint: str | None, caller: str | None, seen: TypeLookup) -> str | None:
         if hint is None or not hint.startswith("="):
             return hint
-        return receiver_type(declared, hint[1:], caller, spec.self_names,
+        return receiver_type(seen, hint[1:], caller, spec.self_names,
                              bare_fields=bare_fields) if declared else None  # fmt: skip
 
     def arg_types(
-        hints: tuple[str | None, ...] | None, caller: str | None
+        hints: tuple[str | None, ...] | None, caller: str | None, seen: TypeLookup
     ) -> tuple[str | None, ...] | None:
-        found = tuple(typed(hint, caller) for hint in hints) if hints else ()
+        found = tuple(typed(hint, caller, seen) for hint in hints) if hints else ()
         return found if any(found) else None
 
-    return tuple(
-        CallSite(name, receiver, ln, caller, args,
-                 shown or (receiver_type(declared, receiver, caller, spec.self_names,
-                                           self_name=own.get(caller or ""),
-                                           bare_fields=bare_fields,
-                                           own_type=own_types.get(caller or ""))
-                           if declared or own_types else None),
-                 creates, arg_types(hints, caller), in_block)
-        for (_, name, receiver, ln, args, creates, hints, shown), caller, in_block
-        in zip(calls, callers, in_blocks, strict=True)
-    )  # fmt: skip
+    sites = []
+    seen_at = declared.views()
+    for (at, name, receiver, ln, args, creates, hints, shown), caller, in_block in zip(
+        calls, callers, in_blocks, strict=True
+    ):
+        seen = seen_at(at)  # a name bound again: its binding before the call
+        receiver_type_ = shown or (
+            receiver_type(seen, receiver, caller, spec.self_names,
+                          self_name=own.get(caller or ""), bare_fields=bare_fields,
+                          own_type=own_types.get(caller or ""))
+            if declared or own_types
+            else None
+        )  # fmt: skip
+        if not shown and Bindings.read_rebound(seen):
+            receiver_type_ = _or_first(
+                receiver_type_,
+                receiver_type(declared, receiver, caller, spec.self_names,
+                              self_name=own.get(caller or ""), bare_fields=bare_fields,
+                              own_type=own_types.get(caller or "")),
+            )  # fmt: skip
+        sites.append(CallSite(name, receiver, ln, caller, args, receiver_type_, creates,
+                              arg_types(hints, caller, seen), in_block))  # fmt: skip
+    return tuple(sites)
+
+
+def _or_first(last: str | None, first: str | None) -> str | None:
+    """A receiver's type by the binding before the call (`last`), or where that says nothing,
+    by the name's first binding in its definition (`first`): the same variable, or one of
+    the same name, likelier of the same type than not. Where the first is a type written
+    out, it is the fallback (`ELSE`) of another last: `$package = $queue->dequeue()` after
+    `BasePackage $package`, `dep = new ParamDependency()` (a class passed as a parameter)
+    after `dep = new ConstDependency()`."""
+    if last is None or first is None or last == first:
+        return last or first
+    written = not first.startswith((FROM_CALL, EACH)) and FIELD not in first
+    return f"{last}{ELSE}{first}" if written and ELSE not in last else last
+
+
+# The nodes that end a binding made inside them, by language: blocks where the language
+# scopes names to them, loops (their variable), lambdas. Python's and PHP's blocks do not.
+_BINDING_SCOPES = {
+    "go": frozenset({"block", "func_literal", "for_statement", "if_statement",
+                     "expression_switch_statement", "type_switch_statement"}),
+    "java": frozenset({"block", "lambda_expression", "enhanced_for_statement",
+                       "for_statement"}),
+    "csharp": frozenset({"block", "lambda_expression", "foreach_statement", "for_statement"}),
+    "kotlin": frozenset({"block", "lambda_literal", "for_statement"}),
+    "rust": frozenset({"block", "closure_expression", "for_expression"}),
+    "c": frozenset({"compound_statement", "for_statement"}),
+    "cpp": frozenset({"compound_statement", "lambda_expression", "for_range_loop",
+                      "for_statement"}),
+    "python": frozenset({"lambda", "list_comprehension", "set_comprehension",
+                         "dictionary_comprehension", "generator_expression"}),
+    "php": frozenset({"anonymous_function", "arrow_function"}),
+}  # fmt: skip
+_BINDING_SCOPES |= dict.fromkeys(
+    ("javascript", "typescript", "tsx"),
+    frozenset({"statement_block", "arrow_function", "function_expression",
+               "for_in_statement", "for_statement"}),
+)  # fmt: skip
 
 
 # Languages whose fields have declared types (`FileExtraction.fields`): a path through a
@@ -523,10 +580,11 @@ def _in_blocks(
 
 def _declared(
     defs: list[_Scope], typed: list[TypedName], spec: LanguageSpec, language: str
-) -> Declared:
-    """The file's typed names (see `receiver_types`), each under its enclosing definition."""
+) -> tuple[Bindings, Declared]:
+    """The file's typed names (see `receiver_types`), each under its enclosing definition,
+    and those of collections (`declared_types`)."""
     if not typed:
-        return {}
+        return Bindings(), {}
     typed.sort(key=lambda t: t[0])
     owners = _enclosing(defs, [t[0] for t in typed])
     types = {s.qualified_name for s in defs if s.kind in TYPE_KINDS}
@@ -538,6 +596,7 @@ def _declared(
         self_names=spec.self_names,
         self_name_of={s.qualified_name: s.self_name for s in defs if s.self_name},
         bare_fields=language in IMPLICIT_FIELDS,
+        scopes=_BINDING_SCOPES.get(language, frozenset()),
     )
 
 

@@ -27,17 +27,36 @@ def generic_arity(value: str) -> int:
     start = value.find("<")
     if start <= 0:
         return 0
-    depth, count = 0, 1
-    for char in value[start:]:
-        if char in "<([":
+    close = closing(value, start)
+    return len(arguments(value[start + 1 : close])) if close > 0 else 0  # unclosed: none
+
+
+def closing(value: str, start: int) -> int:
+    """The position of the bracket closing the one at `start`, or -1."""
+    depth = 0
+    for i in range(start, len(value)):
+        if value[i] in "<[(":
             depth += 1
-        elif char in ">)]":
+        elif value[i] in ">])":
             depth -= 1
             if depth == 0:
-                return count
-        elif char == "," and depth == 1:
-            count += 1
-    return 0  # unclosed: not a generic reference
+                return i
+    return -1
+
+
+def arguments(inside: str) -> list[str]:
+    """The type arguments between a generic's brackets, split at its own commas."""
+    args, depth, start = [], 0, 0
+    for i, char in enumerate(inside):
+        if char in "<[(":
+            depth += 1
+        elif char in ">])":
+            depth -= 1
+        elif char == "," and depth == 0:
+            args.append(inside[start:i].strip())
+            start = i + 1
+    args.append(inside[start:].strip())
+    return args
 
 
 def last_step(path: str) -> tuple[str, str]:

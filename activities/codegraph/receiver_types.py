@@ -11,17 +11,87 @@ into a table and reads a receiver's type from it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Protocol
 
 from tree_sitter import Node
 
+from activities.codegraph.element_types import COLLECTION, collection_of, element_type, unwrapped
 from activities.codegraph.names import last_step, type_name
 from activities.codegraph.specs import text
 
-# (position, name, spelled type): a field's name reads `.x`, a type taken from another
-# name `=other`.
-TypedName = tuple[int, str, str]
+# (position, name, spelled type, the name's node): a field's name reads `.x`, a type taken
+# from another name `=other`.
+TypedName = tuple[int, str, str, Node]
+# No end: a binding for the rest of its definition.
+_UNSCOPED = 1 << 62
+# (position, enclosing definition, name, what it is declared with)
+_Typed = tuple[int, str | None, str, str]
 # (enclosing definition or None for the file, name) -> type name
 Declared = dict[tuple[str | None, str], str]
+# (position, end of its scope, type name or "" for none known) of each binding of a name
+# bound more than once in one definition with different types, in order (`Bindings`).
+_Rebound = dict[tuple[str | None, str], list[tuple[int, int, str]]]
+
+
+class Bindings(Declared):
+    """The typed names of a file (`Declared`: the first binding of each, a type written out
+    before one a call gives), and for a name bound again with another type in the same
+    definition, each binding by position and the end of its scope: `for _, c := range
+    b.Values()` then `for _, c := range b.Succs`, lambdas' parameters of one name
+    (`ts.Where(t => ...)`, `js.Where(t => ...)`), Python's `headers = Headers(headers)`
+    after `headers: HeaderTypes`."""
+
+    __slots__ = ("rebound",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rebound: _Rebound = {}
+
+    def views(self) -> Callable[[int], TypeLookup]:
+        """A function giving the table as a use at a position sees it (`receiver_type`): one
+        view, moved from use to use."""
+        if not self.rebound:
+            return lambda _: self
+        view = _SeenAt(self, 0)
+
+        def seen_at(position: int) -> TypeLookup:
+            view.position, view.read_rebound = position, False
+            return view
+
+        return seen_at
+
+    @staticmethod
+    def read_rebound(seen: TypeLookup) -> bool:
+        """Whether a view from `views` has read a name bound again since it was moved, so
+        said anything other than the table."""
+        return isinstance(seen, _SeenAt) and seen.read_rebound
+
+
+class TypeLookup(Protocol):
+    """What `receiver_type` reads typed names from: a `Declared` table or a `Bindings` as
+    one use sees it."""
+
+    def get(self, key: tuple[str | None, str], /) -> str | None: ...
+
+
+class _SeenAt:
+    __slots__ = ("bindings", "position", "read_rebound")
+
+    def __init__(self, bindings: Bindings, position: int) -> None:
+        self.bindings, self.position = bindings, position
+        self.read_rebound = False  # whether a name bound again was read through this view
+
+    def get(self, key: tuple[str | None, str], /) -> str | None:
+        """The type of `key` where the use sees it: its last binding before the use whose
+        scope holds the use, or (none) the table's."""
+        spells = self.bindings.rebound.get(key)
+        if not spells:
+            return self.bindings.get(key)
+        self.read_rebound = True
+        before = [spelled for at, until, spelled in spells if at <= self.position <= until]
+        return (before[-1] or None) if before else self.bindings.get(key)
+
 
 # Where a constructor's parameters are fields too (TypeScript's `constructor(private api:
 # Api)`, PHP's `__construct(private Api $api)`), or sets them (Python's `self.api = Api()`).
@@ -41,6 +111,10 @@ MAX_CHAINED = 3
 _MAX_CALLEE = 200  # a longer path is no hand-written callee (a minified chain): no type
 # Between the type of what holds a field and the field's name (`receiver_type`).
 FIELD = "#"
+# Between a call receiver's type as last bound and the type written out at its first binding
+# (`$package = $queue->dequeue()` after `BasePackage $package`): where resolution finds no
+# method through the first, the second's (`CallSite.receiver_type`).
+ELSE = "||"
 # Before the name or path a loop variable takes its values from (`for x of xs`): its type is
 # the element type of that collection's declared type (`element_type`).
 EACH = "in "
@@ -49,18 +123,101 @@ EACH = "in "
 _CALLEE = re.compile(r"\\?\$?[A-Za-z_]\w*(?:(?:\.|::|->|\\)\$?[A-Za-z_]\w*)*")
 
 
+def each_of(spelled: str) -> str | None:
+    """What `spelled` is an element of, where it is one: `in (Node#children)`, as
+    `receiver_type` spells it; None for anything else, such as a path through a field of an
+    element (`in (Node#children)#parent`)."""
+    if not spelled.startswith(f"{EACH}(") or not spelled.endswith(")"):
+        return None
+    depth = 0
+    for i in range(len(EACH), len(spelled)):  # only parentheses: C++'s `p->all` has a `>`
+        depth += {"(": 1, ")": -1}.get(spelled[i], 0)
+        if depth == 0:
+            return spelled[len(EACH) + 1 : -1] if i == len(spelled) - 1 else None
+    return None
+
+
+def split_field(spelled: str) -> tuple[str, str] | None:
+    """A path through a field as `receiver_type` spells it, split before its last field:
+    `()http.Get#body` -> (`()http.Get`, `body`); None where it is none. A field inside an
+    element's parentheses is the element's (`in (Node#children)`)."""
+    depth = 0
+    for i in range(len(spelled) - 1, -1, -1):
+        char = spelled[i]
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            depth -= 1
+        elif char == FIELD and depth == 0:
+            return spelled[:i], spelled[i + 1 :]
+    return None
+
+
 def typed_name(caps: dict[str, list[Node]]) -> TypedName:
-    """The typed name a query match captured."""
+    """The typed name a query match captured, with the position from which its binding
+    holds (`_binding`) and its node."""
+    position, name, spelled = _binding(caps)
+    return (
+        position,
+        name,
+        spelled,
+        caps["typed.field" if "typed.field" in caps else "typed.name"][0],
+    )
+
+
+def _scope_end(node: Node, scopes: frozenset[str]) -> int:
+    """Where the nearest node of a type in `scopes` around a bound name ends, which ends the
+    binding: a block (`{ var t Time }` inside a Go func literal), a loop, a lambda."""
+    around = node.parent
+    while around is not None and around.type not in scopes:
+        around = around.parent
+    return _UNSCOPED if around is None else around.end_byte
+
+
+def _binding(caps: dict[str, list[Node]]) -> tuple[int, str, str]:
+    """A typed name, at the position from which its binding holds: the last byte of what it
+    is set from (`q = q.add()` calls the `q` bound before; still inside the definition it
+    ends), the start of a comprehension (`[t.run() for t in ts]`), or else the name's."""
     field = "typed.field" in caps
     node = caps["typed.field" if field else "typed.name"][0]
     name = f".{text(node)}" if field else text(node)
     if "typed.each" in caps:  # `for x of xs`, `xs.forEach(x => ...)`: an element of xs
-        return node.start_byte, name, f"{EACH}{text(caps['typed.each'][0])}"
+        each = caps["typed.each"][0]
+        clause = node.parent
+        if clause is not None and clause.type == "for_in_clause" and clause.parent is not None:
+            return clause.parent.start_byte, name, f"{EACH}{_iterated(each)}"
+        return max(node.start_byte, each.end_byte - 1), name, f"{EACH}{_iterated(each)}"
     if "typed.alias" in caps:
-        return node.start_byte, name, f"={text(caps['typed.alias'][0])}"
+        alias = caps["typed.alias"][0]
+        return max(node.start_byte, alias.end_byte - 1), name, f"={text(alias)}"
     if "typed.call" in caps:  # `srv := NewServer()`: whatever NewServer returns
-        return node.start_byte, name, f"{FROM_CALL}{_callee(caps['typed.call'][0])}"
-    return node.start_byte, name, text(caps["typed.type"][0])
+        callee = caps["typed.call"][0]
+        call = callee.parent if callee.parent is not None else callee  # with its arguments
+        spelled = f"{FROM_CALL}{_callee(callee)}"
+        return max(node.start_byte, call.end_byte - 1), name, spelled
+    type_ = caps["typed.type"][0]
+    if type_.start_byte < node.start_byte or type_.parent is None:
+        return node.start_byte, name, text(type_)  # `Buffer b`
+    # `x: Foo`, `val c = Client()` (also captured as a call: the same position, so the type
+    # written out wins at it).
+    return max(node.start_byte, type_.parent.end_byte - 1), name, text(type_)
+
+
+def _iterated(node: Node) -> str:
+    """What a loop iterates, as spelled: a name or path, or for a call's result (awaited or
+    not) `FROM_CALL` and its callee (`for x in repo.all()`: `()repo.all`)."""
+    if node.type == "await_expression" and node.named_children:
+        node = node.named_children[0]
+    if node.type == "method_invocation":  # Java
+        return f"{FROM_CALL}{_callee(node)}"
+    if node.type in _CALLS:
+        function = node.child_by_field_name("function") or node.named_children[0]
+        return f"{FROM_CALL}{_callee(function)}"
+    return text(node)
+
+
+# Call nodes whose callee is their `function` field (Kotlin's: their first child).
+_CALLS = frozenset({"call", "call_expression", "invocation_expression"})
 
 
 def _callee(node: Node) -> str:
@@ -88,11 +245,15 @@ _CALLEE_FIELDS = {
 }
 
 
-def field_types(declared: Declared, type_scopes: set[str]) -> tuple[tuple[str, str, str], ...]:
+def field_types(
+    declared: Declared, collections: Declared, type_scopes: set[str]
+) -> tuple[tuple[str, str, str], ...]:
     """The fields of the file's types with their declared types (`FileExtraction.fields`):
-    those declared in a type, and those a constructor sets (`self.api = connect()`)."""
+    those declared in a type, and those a constructor sets (`self.api = connect()`). A
+    collection is recorded as such (`collections`: `[]Task` for `List<Task>`), for another
+    file's loop over it."""
     found: dict[tuple[str, str], str] = {}
-    for (owner, name), spelled in declared.items():
+    for (owner, name), spelled in (*collections.items(), *declared.items()):
         if owner is None or not name.startswith("."):
             continue
         holder, _, method = owner.rpartition(".")
@@ -111,7 +272,8 @@ def declared_types(
     self_names: frozenset[str] = frozenset(),
     self_name_of: dict[str, str] | None = None,
     bare_fields: bool = False,
-) -> Declared:
+    scopes: frozenset[str] = frozenset(),
+) -> tuple[Bindings, Declared]:
     """The table of typed names (in order of position), each with its enclosing definition;
     a name declared directly in a type (`type_scopes`) is a field, `.x`. The first
     declaration in a definition wins, a type written out before one a call gives. Arrays
@@ -119,51 +281,199 @@ def declared_types(
     collection declared in the file takes its element type (`for x of xs` with `xs: Foo[]`,
     `for _, f := range s.files`; `self_names`, each callable's `self_name_of` and
     `bare_fields` read the collection's path as `receiver_type` does). With `generic`, a
-    type keeps its count of type arguments (`names.type_name`)."""
-    found: Declared = {}
+    type keeps its count of type arguments (`names.type_name`). A name bound again with
+    another type has each binding kept by position too (`Bindings`), ended by the nearest
+    node around it of a type in `scopes`.
+    Second, the names declared as collections, with `COLLECTION` and the element type's name
+    (`[]Task`): the fields among them are recorded so (`field_types`)."""
+    found = Bindings()
     collections: Declared = {}  # (owner, name) -> the element type, as spelled
-    aliases: list[tuple[str | None, str, str]] = []
-    from_calls: list[tuple[str | None, str, str]] = []
-    elements: list[tuple[str | None, str, str]] = []
-    for (_, name, spelled), owner in zip(typed, owners, strict=True):
+    aliases: list[_Typed] = []
+    from_calls: list[_Typed] = []
+    elements: list[_Typed] = []
+    # Every binding of a name, with the type it gives ("" for none known).
+    bound: list[_Typed] = []
+    nodes = {position: node for position, _, _, node in typed}
+    for (position, name, spelled, _), owner in zip(typed, owners, strict=True):
         field = owner in type_scopes and not name.startswith(".")
         key = f".{name}" if field else name
         if spelled.startswith("="):
-            aliases.append((owner, name, spelled[1:]))
+            aliases.append((position, owner, name, spelled[1:]))
             continue
         if spelled.startswith(FROM_CALL):
-            if len(spelled) <= _MAX_CALLEE and _CALLEE.fullmatch(spelled, len(FROM_CALL)):
-                from_calls.append((owner, key, spelled))
+            if _followed(spelled):
+                from_calls.append((position, owner, key, spelled))
             continue
         if spelled.startswith(EACH):
-            elements.append((owner, key, spelled[len(EACH) :]))
+            elements.append((position, owner, key, spelled[len(EACH) :]))
             continue
         element = element_type(spelled)
         if element is not None:
             collections.setdefault((owner, key), element)
         type_ = _plain_type(spelled, generic=generic)
+        bound.append((position, owner, key, type_ or ""))
         if type_:
             found.setdefault((owner, key), type_)
     # A type written out wins over one a call gives (`var w *Writer` beside `w := open()`).
-    for owner, name, spelled in from_calls:
+    for position, owner, name, spelled in from_calls:
+        bound.append((position, owner, name, spelled))
         found.setdefault((owner, name), spelled)
+        kept = _element_of(collections, spelled, owner, self_names,
+                           self_name=(self_name_of or {}).get(owner or ""),
+                           bare_fields=bare_fields)  # fmt: skip
+        if kept is not None:  # `ready = tasks.filter(...)`: a collection of Task too
+            collections.setdefault((owner, name), kept)
     # `self.api = client` in `__init__(self, client: Client)`: the field takes the type,
     # and `self.jobs = jobs` after `jobs: list[Job]` its element type.
+    bound += [(at, owner, name, found.get((owner, source), ""))
+              for at, owner, name, source in aliases]  # fmt: skip
     _take_aliases(found, aliases)
     _take_aliases(collections, aliases)
-    for owner, name, source in elements:
-        self_name = (self_name_of or {}).get(owner or "")
-        element = _declared_type(collections, source, owner, self_names, self_name=self_name,
-                                 bare_fields=bare_fields)  # fmt: skip
-        type_ = _plain_type(element, generic=generic) if element else None
+    bound += _take_elements(found, collections, elements, generic=generic,
+                            self_names=self_names, self_name_of=self_name_of or {},
+                            bare_fields=bare_fields)  # fmt: skip
+    found.rebound = _rebound(found, bound, lambda at: _scope_end(nodes[at], scopes))
+    marked = {key: collection_of(element, generic=generic, as_element=True)
+              for key, element in collections.items()}  # fmt: skip
+    return found, {key: value for key, value in marked.items() if value is not None}
+
+
+def _rebound(found: Declared, bound: list[_Typed], scope_end: Callable[[int], int]) -> _Rebound:
+    """The bindings of each name of a callable bound with more than one type, in order, with
+    the ends of their scopes (`scope_end` of a binding's position). A name set from a call
+    on itself (`text = text.copy()`) calls it as bound before (`ON` that binding's type, in
+    `found` too), or has no type known where it had none."""
+    by_name: dict[tuple[str, str], list[tuple[int, str]]] = {}
+    for position, owner, name, spelled in bound:
+        if owner is not None and not name.startswith("."):
+            by_name.setdefault((owner, name), []).append((position, spelled))
+    rebound: _Rebound = {}
+    for key, spells in by_name.items():
+        if len(spells) == 1:
+            if _on_itself(key[1], spells[0][1]) and found.get(key) == spells[0][1]:
+                found[key] = ""  # `text = text.copy()`, text bound nowhere before: unknown
+            continue
+        # At one position a type written out comes last, so wins (`x = Client()` is captured
+        # both as a class and as a call).
+        spells.sort(key=lambda b: (b[0], _written(b[1])))
+        settled = _settled(found, key, spells)
+        if len({spelled for _, spelled in settled}) > 1:
+            rebound[key] = [(at, scope_end(at), spelled) for at, spelled in settled]
+    return rebound
+
+
+def _on_itself(name: str, spelled: str) -> bool:
+    """Whether a binding of `name` is set from a call on the name itself (`()text.copy`)."""
+    return spelled.startswith(f"{FROM_CALL}{name}") and (
+        last_step(spelled[len(FROM_CALL) :])[0] == name
+    )
+
+
+def _settled(
+    found: Declared, key: tuple[str, str], spells: list[tuple[int, str]]
+) -> list[tuple[int, str]]:
+    """The bindings of one name in order, each set from a call on the name itself
+    (`text = text.copy()`) settled on the binding before (`ON`), or unknown without one."""
+    settled: list[tuple[int, str]] = []
+    for position, spelled in spells:
+        value = spelled
+        if _on_itself(key[1], spelled):
+            before = settled[-1][1] if settled else ""
+            value = f"{spelled}{ON}{before}" if before else ""
+            if found.get(key) == spelled:
+                found[key] = value  # its first binding
+        settled.append((position, value))
+    return settled
+
+
+def _element_of(
+    collections: Declared,
+    source: str,
+    owner: str | None,
+    self_names: frozenset[str],
+    *,
+    self_name: str | None,
+    bare_fields: bool,
+) -> str | None:
+    """The element type, as spelled, of the collection `source` names, as far as the file
+    says: one it declares (`tasks`, `this.tasks`), or a call of a method keeping the elements
+    of one (`tasks.filter(...)`, `tasks.Where(...)`: `()tasks.filter`)."""
+    if source.startswith(FROM_CALL):
+        collection, method = last_step(source[len(FROM_CALL) :])
+        if method not in _SAME_ELEMENTS or not collection:
+            return None
+        source = collection
+    return _declared_type(collections, source, owner, self_names, self_name=self_name,
+                          bare_fields=bare_fields)  # fmt: skip
+
+
+# Methods returning a collection of the elements of the one they are called on (JavaScript's
+# arrays, Kotlin's and Java's collections, C#'s LINQ, Rust's slices).
+_SAME_ELEMENTS = frozenset(
+    {
+        "filter", "slice", "concat", "reverse", "sort", "toSorted", "toReversed",
+        "filterNot", "sorted", "sortedBy", "sortedByDescending", "sortedWith", "reversed",
+        "distinct", "distinctBy", "take", "drop", "takeWhile", "dropWhile", "toList",
+        "toMutableList", "toSet", "asSequence", "asIterable", "subList", "stream",
+        "Where", "OrderBy", "OrderByDescending", "ThenBy", "ThenByDescending", "Skip",
+        "Take", "Distinct", "Reverse", "ToList", "ToArray", "AsEnumerable", "to_vec",
+    }
+)  # fmt: skip
+
+
+def _written(spelled: str) -> bool:
+    """Whether a binding's type is written out, not left to resolution (a call's, an
+    element's) nor unknown."""
+    return bool(spelled) and not spelled.startswith((FROM_CALL, EACH))
+
+
+def _take_elements(
+    found: Declared,
+    collections: Declared,
+    elements: list[_Typed],
+    *,
+    generic: bool,
+    self_names: frozenset[str],
+    self_name_of: dict[str, str],
+    bare_fields: bool,
+) -> list[_Typed]:
+    """Each loop variable (position, owner, name, collection) takes the element type of a
+    collection declared in the file, or is left for resolution to find it (`EACH`).
+    Returns each with the type it takes ("" for none)."""
+    taken = []
+    for position, owner, name, source in elements:
+        element = _element_of(collections, source, owner, self_names,
+                              self_name=self_name_of.get(owner or ""),
+                              bare_fields=bare_fields)  # fmt: skip
+        on_collection = source.startswith(FROM_CALL) and _element_of(
+            collections, last_step(source[len(FROM_CALL) :])[0], owner, self_names,
+            self_name=self_name_of.get(owner or ""), bare_fields=bare_fields,
+        ) is not None  # fmt: skip
+        if element is not None:
+            type_ = _plain_type(element, generic=generic) or ""
+        elif on_collection:
+            type_ = ""  # `tasks.map(...)`: a method of the language's collections
+        elif not source.startswith(FROM_CALL) or _followed(source):
+            # Not a collection declared here: an element of what a call returns or of a field
+            # of another file's type, which `receiver_type` spells for resolution to read.
+            type_ = f"{EACH}{source}"
+        else:
+            type_ = ""
+        taken.append((position, owner, name, type_))
         if type_:
             found.setdefault((owner, name), type_)
-    return found
+    return taken
 
 
-def _take_aliases(table: Declared, aliases: list[tuple[str | None, str, str]]) -> None:
-    """Each alias (owner, name, source) takes what `table` says of its source, if anything."""
-    for owner, name, source in aliases:
+def _followed(spelled: str) -> bool:
+    """Whether resolution follows the callee `spelled` gives a type by (`()store.Open`)."""
+    return len(spelled) <= _MAX_CALLEE and bool(_CALLEE.fullmatch(spelled, len(FROM_CALL)))
+
+
+def _take_aliases(table: Declared, aliases: list[_Typed]) -> None:
+    """Each alias (position, owner, name, source) takes what `table` says of its source, if
+    anything."""
+    for _, owner, name, source in aliases:
         taken = table.get((owner, source))
         if taken is not None:
             table.setdefault((owner, name), taken)
@@ -173,113 +483,15 @@ def _plain_type(spelled: str, *, generic: bool) -> str | None:
     """The type a name declared as `spelled` has methods of, or None: an array's methods are
     the language's, and `var x` is typed by another capture. `Optional[Foo]`, `Foo | None`,
     `Foo?` and `?Foo` are a Foo; Rust's `Arc<Foo>` is a `Foo` to call methods on."""
-    spelled = _unwrapped(spelled)
+    spelled = unwrapped(spelled)
     if "[" in spelled or "|" in spelled or spelled in _INFERRED:
         return None  # `str | bytes`: either, so neither
     wrapped = _DEREF.match(spelled)
     return type_name((wrapped[1] if wrapped else spelled).strip("?"), generic=generic) or None
 
 
-def element_type(spelled: str) -> str | None:
-    """What iterating a collection declared as `spelled` gives, as spelled: `Foo` for
-    `Foo[]`, `readonly Foo[]`, `Array<Foo>`, `list[Foo]`, `Optional[Sequence[Foo]]`,
-    `tuple[Foo, ...]`, `Vec<Foo>`, Rust's `[Foo]`, `std::vector<Foo*>`, `IEnumerable<Foo>`;
-    `*Foo` for Go's `[]*Foo` and, as range's second variable is the value,
-    `map[string]*Foo`. None for anything else (a map elsewhere iterates keys or pairs)."""
-    value = _unwrapped(spelled).removeprefix("readonly ").strip()
-    found = _element(value)
-    return found.rstrip("*& ") or None if found else None  # C++'s `Foo*`: a Foo
-
-
-def _element(value: str) -> str | None:
-    if value.startswith("map["):  # Go
-        close = _closing(value, len("map"))
-        return value[close + 1 :].strip() if close > 0 else None
-    if value.startswith("["):
-        close = _closing(value, 0)
-        if close == len(value) - 1:  # Rust: `[Foo]`, `[Foo; 4]`
-            return value[1:close].partition(";")[0].strip()
-        return value[value.find("]") + 1 :].strip()  # Go: `[]Foo`, `[4]Foo`
-    if value.endswith("[]"):
-        return value[:-2].strip()
-    start = min((i for i in (value.find("<"), value.find("[")) if i > 0), default=-1)
-    if start < 0 or _closing(value, start) != len(value) - 1:
-        return None
-    head = value[:start].strip()
-    if head not in _COLLECTIONS and re.split(r"\.|::", head)[-1] not in _COLLECTIONS:
-        return None
-    args = _arguments(value[start + 1 : -1])
-    if len(args) == 2 and args[1] == "...":  # Python's `tuple[Foo, ...]`
-        return args[0]
-    return args[0] if len(args) == 1 else None
-
-
-# Generic collections iterated for values of their one type argument, as written in the
-# languages that have them (or the last step of their path: `typing.List`, `std::vector`).
-_COLLECTIONS = frozenset(
-    {
-        # Python
-        "list", "List", "Sequence", "MutableSequence", "Iterable", "Iterator", "Collection",
-        "set", "Set", "frozenset", "FrozenSet", "AbstractSet", "MutableSet", "deque", "Deque",
-        "Generator", "AsyncIterable", "AsyncIterator", "tuple", "Tuple",
-        # TypeScript
-        "Array", "ReadonlyArray", "ReadonlySet", "IterableIterator",
-        # Java, Kotlin, C#
-        "ArrayList", "LinkedList", "HashSet", "TreeSet", "LinkedHashSet", "SortedSet",
-        "MutableList", "MutableCollection", "IEnumerable", "ICollection",
-        "IList", "IReadOnlyList", "IReadOnlyCollection", "ISet", "ImmutableArray",
-        "ImmutableList", "Stream",
-        # Rust, C++
-        "Vec", "VecDeque", "BTreeSet", "vector", "array", "span", "unordered_set",
-    }
-)  # fmt: skip
-_OPTIONAL = re.compile(r"^(?:typing\.)?Optional\[(.+)\]$")
-_NONE_UNION = re.compile(
-    r"^(.+?)\s*\|\s*(?:None|null|undefined)$|^(?:None|null|undefined)\s*\|\s*(.+)$"
-)
-
-
-def _unwrapped(spelled: str) -> str:
-    """`spelled` without an optional around it: `Optional[Foo]`, `Foo | None`, `Foo?`."""
-    value = spelled.strip()
-    for _ in range(2):
-        matched = _OPTIONAL.match(value) or _NONE_UNION.match(value)
-        if matched is None:
-            break
-        value = (matched[1] or matched[2]).strip()
-    return value.removesuffix("?")
-
-
-def _closing(value: str, start: int) -> int:
-    """The position of the bracket closing the one at `start`, or -1."""
-    depth = 0
-    for i in range(start, len(value)):
-        if value[i] in "<[(":
-            depth += 1
-        elif value[i] in ">])":
-            depth -= 1
-            if depth == 0:
-                return i
-    return -1
-
-
-def _arguments(inside: str) -> list[str]:
-    """The type arguments between a generic's brackets, split at its own commas."""
-    args, depth, start = [], 0, 0
-    for i, char in enumerate(inside):
-        if char in "<[(":
-            depth += 1
-        elif char in ">])":
-            depth -= 1
-        elif char == "," and depth == 0:
-            args.append(inside[start:i].strip())
-            start = i + 1
-    args.append(inside[start:].strip())
-    return args
-
-
 def receiver_type(
-    declared: Declared,
+    declared: TypeLookup,
     receiver: str | None,
     caller: str | None,
     self_names: frozenset[str],
@@ -306,6 +518,23 @@ def receiver_type(
     (`FileExtraction.fields`)."""
     found = _declared_type(declared, receiver, caller, self_names, self_name=self_name,
                            bare_fields=bare_fields)  # fmt: skip
+    if found is not None and found.startswith(COLLECTION):
+        return None  # a list's methods are the language's
+    if found is not None and found.startswith(EACH):
+        # A loop variable over something whose type resolution reads: `in ()repo.all@Repo`,
+        # `in Node#children`.
+        source = found[len(EACH) :]
+        if chained >= MAX_CHAINED:
+            inner = None
+        elif source.startswith(FROM_CALL):  # `for x in repo.all()`
+            inner = _on(source, declared, caller, self_names, self_name=self_name,
+                        bare_fields=bare_fields, own_type=own_type, chained=chained)  # fmt: skip
+        else:  # `for x in xs` after `xs = repo.all()`, `for x in node.children`
+            inner = receiver_type(declared, source, caller, self_names, self_name=self_name,
+                                  bare_fields=bare_fields, own_type=own_type,
+                                  chained=chained + 1)  # fmt: skip
+        inferred = inner is not None and (inner.startswith(FROM_CALL) or FIELD in inner)
+        return f"{EACH}({inner})" if inferred else None
     if found is None and receiver and chained < MAX_CHAINED:
         head, _, field = receiver.replace("->", ".").rpartition(".")
         if head and field.isidentifier():
@@ -319,17 +548,42 @@ def receiver_type(
             return f"{on}{FIELD}{field}" if on else None
     if found is None or not found.startswith(FROM_CALL) or chained >= MAX_CHAINED:
         return found
-    qualifier = last_step(found[len(FROM_CALL) :])[0]
+    return _on(found, declared, caller, self_names, self_name=self_name,
+               bare_fields=bare_fields, own_type=own_type, chained=chained)  # fmt: skip
+
+
+def _on(
+    called: str,
+    declared: TypeLookup,
+    caller: str | None,
+    self_names: frozenset[str],
+    *,
+    self_name: str | None,
+    bare_fields: bool,
+    own_type: str | None,
+    chained: int,
+) -> str:
+    """A name's callee (`()db.Query`) with the type of what it is called on, as far as the
+    file says (`()db.Query@DB`)."""
+    if chained >= MAX_CHAINED:
+        return called
+    callee, settled, on = called.partition(ON)
+    if settled:  # by `_rebound` (`text = text.copy()`), maybe on another call's result
+        if on.startswith(FROM_CALL):
+            on = _on(on, declared, caller, self_names, self_name=self_name,
+                     bare_fields=bare_fields, own_type=own_type, chained=chained + 1)  # fmt: skip
+        return f"{callee}{ON}{on}"
+    qualifier = last_step(called[len(FROM_CALL) :])[0]
     if not qualifier:
-        return found
-    on = receiver_type(declared, qualifier, caller, self_names, self_name=self_name,
-                       bare_fields=bare_fields, own_type=own_type,
-                       chained=chained + 1)  # fmt: skip
-    return f"{found}{ON}{on}" if on else found
+        return called
+    typed = receiver_type(declared, qualifier, caller, self_names, self_name=self_name,
+                          bare_fields=bare_fields, own_type=own_type,
+                          chained=chained + 1)  # fmt: skip
+    return f"{called}{ON}{typed}" if typed else called
 
 
 def _declared_type(
-    declared: Declared,
+    declared: TypeLookup,
     receiver: str | None,
     caller: str | None,
     self_names: frozenset[str],

@@ -27,6 +27,7 @@ from activities.codegraph.affected import (
     through_roots,
 )
 from activities.codegraph.bindings import FileScope, bind_file
+from activities.codegraph.element_types import COLLECTION
 from activities.codegraph.extensions import Receiver, choose, receiver_of
 from activities.codegraph.graph_rows import DigestParts, EdgeRow
 from activities.codegraph.languages import family
@@ -47,7 +48,16 @@ from activities.codegraph.modules import (
 from activities.codegraph.msbuild import ProjectUsings
 from activities.codegraph.names import last_step
 from activities.codegraph.npm_workspaces import Packages
-from activities.codegraph.receiver_types import FIELD, FROM_CALL, MAX_CHAINED, ON
+from activities.codegraph.receiver_types import (
+    EACH,
+    ELSE,
+    FIELD,
+    FROM_CALL,
+    MAX_CHAINED,
+    ON,
+    each_of,
+    split_field,
+)
 from activities.codegraph.ruby_constants import CONSTANT, lexical_scopes, resolve_constant
 from activities.codegraph.specs import get_spec
 from activities.codegraph.symbols import (
@@ -751,10 +761,14 @@ class _Resolver:
         """The definition a call site reaches, with how it was resolved."""
         receiver = call.receiver
         declared = call.receiver_type or self._extended_this(scope, call)
-        if declared is not None and (declared.startswith(FROM_CALL) or FIELD in declared):
-            found = self._on_inferred(scope, call, declared)
-        elif declared is not None:
+        declared, _, written = (declared or "").partition(ELSE)  # see `ELSE`
+        inferred = declared.startswith((FROM_CALL, EACH)) or FIELD in declared
+        if inferred:
+            found = self._on_inferred(scope, call, declared, written or None)
+        elif declared:
             found = self._on_declared_type(scope, call, declared)
+            if found is None and written:
+                found = self._on_declared_type(scope, call, written)
         elif receiver == "?":
             found = self._on_unknown(scope, call.name, call.caller, call.args)
         else:
@@ -805,14 +819,13 @@ class _Resolver:
         return None
 
     def _on_inferred(
-        self, scope: FileScope, call: CallSite, spelled: str
+        self, scope: FileScope, call: CallSite, spelled: str, written: str | None = None
     ) -> tuple[str, str] | None:
         """A call on a name set from another call (`srv := NewServer(); srv.Run()`) or on a
         path through a field the file does not declare (`res.body.close()`): the method of
         the type `_inferred_type` finds (`type`). Where it finds none, or one without that
-        method, the call is looked up as if undeclared: a name set twice in one function (in
-        two blocks, `dst := image.NewNRGBA()` and `dst := image.NewNRGBA64()`) has the
-        first call's type."""
+        method, the call is on the type the name was declared with before (`written`, as on
+        a declared type), or else looked up as if undeclared."""
         index = self.index
         made = self._inferred_type(scope, call.caller, call.line, spelled)
         if made is not None:
@@ -830,6 +843,8 @@ class _Resolver:
                     return found
             if member is not None:
                 return member, "type"
+        if written is not None:
+            return self._on_declared_type(scope, call, written)
         return self.lookup(scope, call.receiver, call.name, call.caller, types=call.creates,
                            in_block=call.in_block, line=call.line)  # fmt: skip
 
@@ -843,20 +858,75 @@ class _Resolver:
         of it); a field's type (`()http.Get#body`: where the field is declared, through the
         type's ancestors). None where it is no type of the branch or not known for sure."""
         index = self.index
-        if depth > 4 * MAX_CHAINED:
-            return None
-        holder, sep, field = spelled.rpartition(FIELD)
-        if sep:
-            owner = self._inferred_type(scope, where, line, holder, depth + 1)
-            hit = index.field_type(owner, field) if owner is not None else None
-            home = self.scopes.get(path_of(hit[1])) if hit is not None else None
-            if hit is None or home is None:
+        if depth > 4 * MAX_CHAINED or spelled.startswith(COLLECTION):
+            return None  # a collection (`list[Foo]`) is no type of the branch
+        collection = each_of(spelled)
+        if collection is not None:  # an element of it
+            return self._element_type(scope, where, collection, depth + 1)
+        through = split_field(spelled)
+        if through is not None:
+            declared = self._field_type(scope, where, line, through, depth)
+            if declared is None:
                 return None
-            return self._inferred_type(home, index.qualified[hit[1]], 0, hit[0], depth + 1)
+            home, holder, spelled = declared
+            return self._inferred_type(home, holder, 0, spelled, depth + 1)
         if not spelled.startswith(FROM_CALL):  # a type written out
             path, name = last_step(spelled)
             found = self.lookup(scope, path or None, name, where, types=True)
             return found[0] if found and index.kind.get(found[0]) in TYPE_KINDS else None
+        made = self._returned(scope, where, line, spelled)
+        if made is None or isinstance(made, str):
+            return made  # no type known, or a type's key: a class called, Rust's `-> Self`
+        home, callee, returned = made
+        return self._inferred_type(home, callee, 0, returned, depth + 1)
+
+    def _element_type(
+        self, scope: FileScope, where: str | None, spelled: str, depth: int
+    ) -> str | None:
+        """The type key of an element of a collection spelled as `_inferred_type` reads it:
+        a field or callable result declared as a collection (`COLLECTION`, `[]Foo`), or
+        taking one from a call or another field."""
+        if depth > 4 * MAX_CHAINED:
+            return None
+        if spelled.startswith(COLLECTION):
+            return self._inferred_type(scope, where, 0, spelled[len(COLLECTION) :], depth + 1)
+        through = split_field(spelled)
+        if through is not None:
+            declared = self._field_type(scope, where, 0, through, depth)
+        elif spelled.startswith(FROM_CALL):
+            made = self._returned(scope, where, 0, spelled)
+            declared = None if made is None or isinstance(made, str) else made
+        else:
+            return None  # a type written out: not known to be a collection
+        return self._element_type(*declared, depth + 1) if declared else None
+
+    def _field_type(
+        self,
+        scope: FileScope,
+        where: str | None,
+        line: int,
+        through: tuple[str, str],
+        depth: int,
+    ) -> tuple[FileScope, str, str] | None:
+        """Where a path's last field (`through`: what holds it as spelled, its name) is
+        declared, through the holder's type's ancestors: that file's scope, the declaring
+        type, and the field's type as spelled there."""
+        index = self.index
+        holder, field = through
+        owner = self._inferred_type(scope, where, line, holder, depth + 1)
+        hit = index.field_type(owner, field) if owner is not None else None
+        home = self.scopes.get(path_of(hit[1])) if hit is not None else None
+        if hit is None or home is None:
+            return None
+        return home, index.qualified[hit[1]], hit[0]
+
+    def _returned(
+        self, scope: FileScope, where: str | None, line: int, spelled: str
+    ) -> str | tuple[FileScope, str, str] | None:
+        """What the callee of `spelled` (`()store.Open@Store`) returns: the key of a class
+        called (an instance of it) or of Rust's `Self`; otherwise where the callee is
+        declared with the result it declares as spelled there. None where unknown."""
+        index = self.index
         callee, _, on = spelled[len(FROM_CALL) :].partition(ON)
         qualifier, name = last_step(callee)
         cpp_path = scope.symbols.extraction.language == "cpp" and (
@@ -879,7 +949,7 @@ class _Resolver:
         home = self.scopes.get(path_of(maker[0])) if returned else None
         if returned is None or home is None:
             return None
-        return self._inferred_type(home, index.qualified[maker[0]], 0, returned, depth + 1)
+        return home, index.qualified[maker[0]], returned
 
     def _applies(self, member: str | None, call: CallSite) -> bool:
         """Whether a member can take the call's arguments, as far as is known. In Kotlin a

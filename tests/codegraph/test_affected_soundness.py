@@ -988,3 +988,39 @@ def test_a_change_to_a_compound_components_part_reaches_its_readers(
     )
     # An edited import is everything without the kept tables, and narrow with them.
     assert scope is not None or (not kept_tables and edit == "member-reassigned")
+
+
+ELEMENT_BRANCH = {
+    "model.py": (
+        "class Task:\n    def run(self): ...\n\n\nclass Job:\n    def run(self): ...\n\n\n"
+        "class Board:\n    tasks: list[Task]\n\n    def pending(self) -> list[Task]: ...\n"
+    ),
+    "app.py": (
+        "from model import Board\n\n\ndef work(board: Board):\n"
+        "    for task in board.tasks:\n        task.run()\n"
+        "    for waiting in board.pending():\n        waiting.run()\n"
+    ),
+}
+ELEMENT_EDITS = {
+    # app.py spells `tasks` and `run`, never Task or Job.
+    "field-retyped": ("tasks: list[Task]", "tasks: list[Job]"),
+    "result-retyped": ("-> list[Task]", "-> list[Job]"),
+    "element-method-removed": ("class Task:\n    def run(self): ...", "class Task:\n    pass"),
+}
+
+
+@pytest.mark.parametrize("kept_tables", [False, True], ids=["spelled", "kept-tables"])
+@pytest.mark.parametrize("edit", sorted(ELEMENT_EDITS))
+def test_a_change_to_an_iterated_collections_type_reaches_its_loops(
+    edit: str, kept_tables: bool
+) -> None:
+    """app.py loops over Board's field and result, declared in model.py as lists of Task:
+    its calls on the loop variables move when the element type or its method changes."""
+    old, new = ELEMENT_EDITS[edit]
+    edited = ELEMENT_BRANCH["model.py"].replace(old, new)
+    assert edited != ELEMENT_BRANCH["model.py"]
+    scope = reaches_reader(
+        extract_all(ELEMENT_BRANCH), extract_all({"model.py": edited}), "app.py",
+        kept_tables=kept_tables,
+    )  # fmt: skip
+    assert scope is not None

@@ -537,3 +537,76 @@ def test_a_range_variable_has_the_element_type_of_what_it_ranges_over() -> None:
         (drain, "jobs/jobs.go|Method:Task.Run", "type"),
         (drain, "jobs/jobs.go|Method:Job.Run", "type"),
     }
+
+
+def test_a_range_over_another_files_field_or_a_result_has_its_element_type() -> None:
+    """`for _, t := range q.pending` in a method whose struct is declared in another file of
+    the package ranges over `[]*Task`: t.Run() is Task's, not Job's namesake. So is a range
+    over a function's result `[]*Job` or `([]Task, error)`, directly or through a local set
+    from it, and over a field of a value of another package's type."""
+    repo = index_repo(
+        {
+            "jobs/types.go": """
+                package jobs
+
+                type Task struct{}
+
+                func (t *Task) Run() {}
+
+                type Job struct{}
+
+                func (j *Job) Run() {}
+
+                type Queue struct {
+                    pending []*Task
+                    Jobs    []*Job
+                }
+
+                func Load() []*Job { return nil }
+
+                func Tasks() ([]Task, error) { return nil, nil }
+            """,
+            "jobs/drain.go": """
+                package jobs
+
+                func (q *Queue) Drain() {
+                    for _, t := range q.pending {
+                        t.Run()
+                    }
+                }
+
+                func Results() {
+                    for _, j := range Load() {
+                        j.Run()
+                    }
+                    tasks, _ := Tasks()
+                    for _, t := range tasks {
+                        t.Run()
+                    }
+                }
+            """,
+            "app/app.go": """
+                package app
+
+                import "example.com/app/jobs"
+
+                func Run(q *jobs.Queue) {
+                    for _, j := range q.Jobs {
+                        j.Run()
+                    }
+                }
+            """,
+        },
+        go_modules={"": "example.com/app"},
+    )
+    assert [c.receiver_type for c in repo.extractions["jobs/drain.go"].calls
+            if c.name == "Run"] == [
+        "in (Queue#pending)", "in (()Load)", "in (()Tasks)",
+    ]  # fmt: skip
+    assert {(s, t) for s, t, how in repo.edge_set("CALLS") if t.endswith(".Run")} == {
+        ("jobs/drain.go|Method:Queue.Drain", "jobs/types.go|Method:Task.Run"),
+        ("jobs/drain.go|Function:Results", "jobs/types.go|Method:Job.Run"),
+        ("jobs/drain.go|Function:Results", "jobs/types.go|Method:Task.Run"),
+        ("app/app.go|Function:Run", "jobs/types.go|Method:Job.Run"),
+    }
+    assert {how for _, t, how in repo.edge_set("CALLS") if t.endswith(".Run")} == {"type"}

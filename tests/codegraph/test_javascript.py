@@ -1079,3 +1079,77 @@ def test_a_compound_components_parts_reach_what_they_are_set_from() -> None:
         (app, "src/items.tsx|Function:MenuTitle", "import"),
         (app, "src/items.tsx|Function:Footer", "import"),
     }
+
+
+CROSS_FILE_ELEMENT_FILES = {
+    "src/jobs.ts": """
+        export class Task { run(): void {} }
+        export class Job { run(): void {} }
+        export class Board {
+          tasks: Task[] = [];
+          async jobs(): Promise<Job[]> { return []; }
+          pending(): Array<Task> { return this.tasks; }
+        }
+        """,
+    "src/app.ts": """
+        import { Board } from './jobs';
+        export function fields(board: Board): void {
+          for (const task of board.tasks) { task.run(); }
+        }
+        export async function results(board: Board): Promise<void> {
+          for (const job of await board.jobs()) { job.run(); }
+          board.pending().forEach((waiting) => waiting.run());
+        }
+        """,
+}
+
+
+def test_a_loop_over_another_files_field_or_result_has_its_element_type() -> None:
+    """`for (const task of board.tasks)` with the field declared `Task[]` in another file
+    reaches Task's run, not Job's namesake; so does a loop over an awaited `Promise<Job[]>`
+    and an array callback on an `Array<Task>` result."""
+    repo = index_repo(CROSS_FILE_ELEMENT_FILES)
+    assert [c.receiver_type for c in repo.extractions["src/app.ts"].calls if c.name == "run"] == [
+        "in (Board#tasks)", "in (()board.jobs@Board)", "in (()board.pending@Board)",
+    ]  # fmt: skip
+    assert {e for e in repo.edge_set("CALLS") if e[1].endswith(".run")} == {
+        ("src/app.ts|Function:fields", "src/jobs.ts|Method:Task.run", "type"),
+        ("src/app.ts|Function:results", "src/jobs.ts|Method:Job.run", "type"),
+        ("src/app.ts|Function:results", "src/jobs.ts|Method:Task.run", "type"),
+    }
+
+
+def test_a_name_bound_again_to_an_unknown_class_falls_back_to_its_first_type() -> None:
+    """`const dep = new ParamDependency()` with ParamDependency a parameter (no class of the
+    branch), after `const dep = new ConstDependency()` in a block before: `dep.setLoc()`
+    falls back to ConstDependency's (inherited) method; a name bound again to a class of
+    the branch has that class's."""
+    repo = index_repo(
+        {
+            "src/deps.js": """
+                export class Dependency { setLoc() {} }
+                export class ConstDependency extends Dependency {}
+                export class Other { setLoc() {} }
+                """,
+            "src/plugin.js": """
+                import { ConstDependency, Other } from './deps';
+                export function viaParam(ParamDependency, known) {
+                  if (known) { const dep = new ConstDependency(); }
+                  const dep = new ParamDependency();
+                  dep.setLoc();
+                }
+                export function viaOther(known) {
+                  if (known) { const dep = new ConstDependency(); }
+                  const dep = new Other();
+                  dep.setLoc();
+                }
+                """,
+        }
+    )
+    assert {(s, t) for s, t, how in repo.edge_set("CALLS") if t.endswith("setLoc")} == {
+        ("src/plugin.js|Function:viaParam", "src/deps.js|Method:Dependency.setLoc"),
+        ("src/plugin.js|Function:viaOther", "src/deps.js|Method:Other.setLoc"),
+    }
+    typed = [c.receiver_type for c in repo.extractions["src/plugin.js"].calls
+             if c.name == "setLoc"]  # fmt: skip
+    assert typed == ["ParamDependency||ConstDependency", "Other||ConstDependency"]

@@ -941,12 +941,13 @@ CALL_RESULT_JAVA = {
 
 def test_a_java_var_set_from_a_call_has_the_type_its_method_returns() -> None:
     """`var c = Client.connect()` has the type connect declares; `var s = c.open()` the
-    result of Client.open, through c's; on a typed parameter too (`given.open()`)."""
+    result of Client.open, through c's; on a typed parameter too (`given.open()`). A
+    `List<Session>` result is recorded as a collection of Session (`[]Session`)."""
     repo = index_repo(CALL_RESULT_JAVA)
     client = "src/main/java/shop/Client.java"
     assert [(d.qualified_name, d.returns) for d in repo.extractions[client].definitions
             if d.returns] == [("Client.connect", "Client"), ("Client.open", "Session"),
-                              ("Client.all", "java.util.List")]  # fmt: skip
+                              ("Client.all", "[]Session")]  # fmt: skip
     run = "src/main/java/app/App.java|Method:App.run"
     assert {e for e in repo.edge_set("CALLS") if e[2] == "type"} == {
         (run, f"{client}|Method:Client.get", "type"),

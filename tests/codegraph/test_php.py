@@ -703,3 +703,36 @@ def test_a_variable_set_from_a_call_has_the_type_its_callee_returns() -> None:
         (other, "src/Lib/Session.php|Method:Session.close", "type"),
         (other, "src/App/Client.php|Method:Client.get", "type"),
     }
+
+
+def test_a_parameter_set_again_from_an_unknown_call_keeps_its_declared_type() -> None:
+    """`$package = $queue->dequeue()` after `BasePackage $package`: the queue's type is not
+    known, so `$package->getNames()` is still BasePackage's, not Other's namesake; after
+    `$package = $this->make()`, whose result is declared, it is that type's."""
+    repo = index_repo(
+        {
+            "src/Pkg.php": """
+                <?php
+                namespace App;
+
+                class BasePackage { public function getNames() {} }
+                class Other { public function getNames() {} }
+                class Made { public function getNames() {} }
+
+                class Gen {
+                    public function make(): Made { return new Made(); }
+
+                    public function add(BasePackage $package, $queue) {
+                        $package = $queue->dequeue();
+                        $package->getNames();
+                        $package = $this->make();
+                        $package->getNames();
+                    }
+                }
+            """,
+        }
+    )
+    assert {t for s, t, _ in repo.edge_set("CALLS") if t.endswith("getNames")} == {
+        "src/Pkg.php|Method:BasePackage.getNames",
+        "src/Pkg.php|Method:Made.getNames",
+    }

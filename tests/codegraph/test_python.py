@@ -410,3 +410,81 @@ def test_a_loop_variable_has_the_element_type_of_what_it_iterates() -> None:
         ("task", "Task"), ("waiting", "Task"), ("job", "Job"), ("self.first", "Task"),
         ("key", None), ("either", None),
     ]  # fmt: skip
+
+
+CROSS_FILE_ELEMENT_FILES = {
+    "model.py": """
+        from typing import Iterator
+
+
+        class Task:
+            def run(self): ...
+
+
+        class Job:
+            def run(self): ...
+
+
+        class Board:
+            tasks: list[Task]
+
+            def __init__(self):
+                self.jobs: list[Job] = []
+
+            def pending(self) -> list[Task]: ...
+
+            def backlog(self) -> Iterator[Job]: ...
+
+            def one(self) -> Task: ...
+        """,
+    "app.py": """
+        from model import Board
+
+
+        def fields(board: Board):
+            for task in board.tasks:
+                task.run()
+            for job in board.jobs:
+                job.run()
+
+
+        def results(board: Board):
+            for waiting in board.pending():
+                waiting.run()
+
+
+        def generated(board: Board):
+            [late.run() for late in board.backlog()]
+
+
+        def through_local(board: Board):
+            later = board.pending()
+            for each in later:
+                each.run()
+
+
+        def not_a_collection(board: Board):
+            for part in board.one():
+                part.run()
+        """,
+}
+
+
+def test_a_loop_over_another_files_field_or_result_has_its_element_type() -> None:
+    """`for task in board.tasks`, with the field declared `list[Task]` in another file,
+    reaches Task's run, not Job's namesake; so does a loop over a method's result declared
+    `-> list[Task]` or `-> Iterator[Job]`, directly or through a local set from it. A
+    result declared as one Task is no collection: iterating it gives nothing known."""
+    repo = index_repo(CROSS_FILE_ELEMENT_FILES)
+    calls = {c.receiver: c.receiver_type for c in repo.extractions["app.py"].calls}
+    assert calls["task"] == "in (Board#tasks)"
+    assert calls["waiting"] == "in (()board.pending@Board)"
+    assert repo.edge_set("CALLS") >= {
+        ("app.py|Function:fields", "model.py|Method:Task.run", "type"),
+        ("app.py|Function:fields", "model.py|Method:Job.run", "type"),
+        ("app.py|Function:results", "model.py|Method:Task.run", "type"),
+        ("app.py|Function:generated", "model.py|Method:Job.run", "type"),
+        ("app.py|Function:through_local", "model.py|Method:Task.run", "type"),
+    }
+    runs = {(s, t) for s, t, _ in repo.edge_set("CALLS") if t.endswith(".run")}
+    assert len(runs) == 5  # one each, and nothing for `not_a_collection`

@@ -5,9 +5,12 @@ from __future__ import annotations
 import random
 import textwrap
 
+import pytest
+
 from activities.codegraph.extract import extract
 from activities.codegraph.graph_rows import symbol_keys
 from activities.codegraph.model import FileExtraction
+from activities.codegraph.receiver_types import ELSE
 from activities.codegraph.resolve import BranchResolution, resolve_edges
 from tests.codegraph.sample_repo import BRANCH, REPO, index_repo
 
@@ -676,3 +679,259 @@ def test_loop_variables_have_the_element_type_in_every_typed_language() -> None:
         typed = [c.receiver_type for c in calls if c.name.lower() == "run"]
         assert typed == ["Task"] * 4 + [None], (language, [(c.receiver, c.receiver_type)
                                                            for c in calls])  # fmt: skip
+
+
+CROSS_FILE_LOOPS = {
+    "java": {
+        "src/main/java/shop/Board.java": """
+            package shop;
+            class Task { void run() {} }
+            class Job { void run() {} }
+            class Board {
+              List<Task> tasks;
+              List<Job> jobs() { return null; }
+            }
+            """,
+        "src/main/java/shop/App.java": """
+            package shop;
+            class App {
+              void fields(Board board) { for (var t : board.tasks) { t.run(); } }
+              void results(Board board) { board.jobs().forEach(j -> j.run()); }
+            }
+            """,
+    },
+    "csharp": {
+        "Shop/Board.cs": """
+            namespace Shop {
+              class Task { public void Run() {} }
+              class Job { public void Run() {} }
+              class Board {
+                public List<Task> Tasks;
+                public IEnumerable<Job> Jobs() { return null; }
+              }
+            }
+            """,
+        "Shop/App.cs": """
+            namespace Shop {
+              class App {
+                void Fields(Board board) { foreach (var t in board.Tasks) { t.Run(); } }
+                void Results(Board board) { foreach (var j in board.Jobs()) { j.Run(); } }
+              }
+            }
+            """,
+    },
+    "kotlin": {
+        "src/main/kotlin/shop/Board.kt": """
+            package shop
+
+            class Task {
+              fun run() {}
+            }
+
+            class Job {
+              fun run() {}
+            }
+
+            class Board(val tasks: List<Task>) {
+              fun jobs(): List<Job> = listOf()
+            }
+            """,
+        "src/main/kotlin/shop/App.kt": """
+            package shop
+
+            class App {
+              fun fields(board: Board) { for (t in board.tasks) { t.run() } }
+              fun results(board: Board) { for (j in board.jobs()) { j.run() } }
+            }
+            """,
+    },
+    "rust": {
+        "src/board.rs": """
+            pub struct Task;
+            impl Task { pub fn run(&self) {} }
+            pub struct Job;
+            impl Job { pub fn run(&self) {} }
+            pub struct Board { pub tasks: Vec<Task> }
+            impl Board {
+                pub fn jobs(&self) -> Result<Vec<Job>, ()> { Ok(vec![]) }
+            }
+            """,
+        "src/App.rs": """
+            use crate::board::Board;
+            pub struct App;
+            impl App {
+                fn fields(board: &Board) { for t in board.tasks.iter() { t.run(); } }
+                fn results(board: &Board) { for j in board.jobs() { j.run(); } }
+            }
+            """,
+        "src/lib.rs": "mod board;\nmod App;\n",
+    },
+    "cpp": {
+        "board.h": """
+            class Task { public: void run() {} };
+            class Job { public: void run() {} };
+            class Board {
+             public:
+              std::vector<Task> tasks;
+              std::vector<Job*> jobs() { return {}; }
+            };
+            """,
+        "App.cpp": """
+            #include "board.h"
+            class App {
+              void fields(Board& board) { for (auto& t : board.tasks) { t.run(); } }
+              void results(Board* board) { for (auto* j : board->jobs()) { j->run(); } }
+            };
+            """,
+    },
+}
+
+
+@pytest.mark.parametrize("language", sorted(CROSS_FILE_LOOPS))
+def test_loops_over_another_files_fields_and_results_have_their_element_type(
+    language: str,
+) -> None:
+    """A loop (or Java's `forEach` lambda) over a field declared `List<Task>` in another
+    file, or over a method's `List<Job>` result, reaches the element type's method, not
+    the other class's namesake."""
+    files = CROSS_FILE_LOOPS[language]
+    app = next(path for path in files if "App." in path)
+    repo = index_repo(files)
+    found = {(s.rpartition(".")[2].lower(), t.rpartition(":")[2].lower(), how)
+             for s, t, how in repo.edge_set("CALLS")
+             if s.startswith(app) and t.lower().endswith(".run")}  # fmt: skip
+    assert found == {("fields", "task.run", "type"), ("results", "job.run", "type")}, [
+        (c.receiver, c.receiver_type) for c in repo.extractions[app].calls
+    ]
+
+
+REBOUND_SAMPLES = {
+    ("go", "a.go"): """
+        package a
+
+        func (q *Queue) f(tasks []*Task, jobs []*Job) {
+            for _, x := range tasks {
+                x.Run()
+            }
+            for _, x := range jobs {
+                x.Run()
+            }
+        }
+        """,
+    ("csharp", "A.cs"): """
+        class A {
+          void F(List<Task> tasks, List<Job> jobs) {
+            tasks.Where(x => x.Run());
+            jobs.Where(x => x.Run());
+          }
+        }
+        """,
+    ("typescript", "a.ts"): """
+        function f(tasks: Task[], jobs: Job[]): void {
+          tasks.forEach((x) => x.run());
+          jobs.forEach((x) => x.run());
+        }
+        """,
+    ("python", "a.py"): """
+        def f(x: Task | None, jobs: list[Job]):
+            x.run()
+            x = Job(x)
+            x.run()
+        """,
+}
+
+
+def test_a_name_bound_again_has_the_type_bound_last_before_each_use() -> None:
+    """Two loops (or lambdas) binding one name over collections of Task and of Job: each
+    call on it has the type of the binding it sits after, not the first binding's. So does
+    Python's `x = Job(x)` after `x: Task | None`."""
+    for (language, path), source in REBOUND_SAMPLES.items():
+        calls = extract(path, textwrap.dedent(source).encode(), language).calls
+        typed = [c.receiver_type for c in calls if c.name.lower() == "run"]
+        # The first binding's type stays a fallback (`ELSE`), for a type resolution misses.
+        assert (typed[1] or "").endswith(f"{ELSE}Task"), (language, typed)
+        primary = [t.partition(ELSE)[0].removeprefix("()") if t else t for t in typed]
+        assert primary == ["Task", "Job"], (language, typed)
+
+
+KEPT_ELEMENT_SAMPLES = {
+    ("typescript", "a.ts"): """
+        function f(tasks: Task[]): void {
+          const ready = tasks.filter((t) => t.ready);
+          for (const r of ready) { r.run(); }
+          for (const s of tasks.slice(1)) { s.run(); }
+          for (const m of tasks.map((t) => t.next)) { m.run(); }
+        }
+        """,
+    ("csharp", "A.cs"): """
+        class A {
+          void F(List<Task> tasks) {
+            var ready = tasks.Where(t => t.Ready);
+            foreach (var r in ready) { r.Run(); }
+            foreach (var s in tasks.OrderBy(t => t.Rank)) { s.Run(); }
+            foreach (var m in tasks.Select(t => t.Next)) { m.Run(); }
+          }
+        }
+        """,
+    ("kotlin", "A.kt"): """
+        class A {
+          fun f(tasks: List<Task>) {
+            val ready = tasks.filter { it.ready }
+            for (r in ready) { r.run() }
+            for (s in tasks.sortedBy { it.rank }) { s.run() }
+            for (m in tasks.map { it.next }) { m.run() }
+          }
+        }
+        """,
+}
+
+
+def test_a_collection_filtered_or_sorted_keeps_its_element_type() -> None:
+    """`tasks.filter(...)`, `.slice()`, LINQ's `Where`/`OrderBy`, Kotlin's `filter`/`sortedBy`
+    keep tasks' elements, directly or through a local; a `map`/`Select` makes others."""
+    for (language, path), source in KEPT_ELEMENT_SAMPLES.items():
+        calls = extract(path, textwrap.dedent(source).encode(), language).calls
+        typed = [c.receiver_type for c in calls if c.name.lower() == "run"]
+        assert typed == ["Task", "Task", None], (language, typed)
+
+
+SCOPED_SAMPLES = {
+    ("go", "a.go"): """
+        package a
+
+        func f(x *Task, run func(x *Job)) {
+            x.Run()
+            check(func() {
+                var x Job
+                x.Run()
+            })
+            x.Run()
+        }
+        """,
+    ("typescript", "a.ts"): """
+        function f(x: Task, jobs: Job[]): void {
+          x.run();
+          jobs.forEach((x) => x.run());
+          x.run();
+        }
+        """,
+    ("rust", "a.rs"): """
+        fn f(x: &Task, jobs: &Vec<Job>) {
+            x.run();
+            for x in jobs.iter() { x.run(); }
+            x.run();
+        }
+        """,
+}
+
+
+def test_a_binding_in_a_block_or_lambda_ends_with_it() -> None:
+    """A closure's `var x Job`, a callback's or a loop's `x` over jobs: the calls inside are
+    on Job, those after on the parameter's Task again. A function type's parameter names
+    (`run func(x *Job)`) bind nothing."""
+    for (language, path), source in SCOPED_SAMPLES.items():
+        calls = extract(path, textwrap.dedent(source).encode(), language).calls
+        typed = [c.receiver_type for c in calls if c.name.lower() == "run"]
+        assert [t.partition(ELSE)[0] if t else t for t in typed] == ["Task", "Job", "Task"], (
+            language, typed
+        )  # fmt: skip

@@ -34,6 +34,7 @@ from functools import cache
 
 from tree_sitter import Node
 
+from activities.codegraph.element_types import collection_of
 from activities.codegraph.model import Import
 from activities.codegraph.names import type_name
 
@@ -165,6 +166,10 @@ _NAMED_RESULTS = frozenset({
 })  # fmt: skip
 
 
+# Array types' nodes: `Client[]`, `readonly Client[]`, Go's `[]*Client`, Rust's `[Client]`.
+_ARRAYS = frozenset({"array_type", "readonly_type", "slice_type"})
+
+
 def first_named(node: Node | None) -> Node | None:
     """The first named child of `node`, if any (None for None)."""
     return node.named_children[0] if node is not None and node.named_children else None
@@ -172,11 +177,16 @@ def first_named(node: Node | None) -> Node | None:
 
 def result_type(node: Node | None, *, generic: bool = False) -> str | None:
     """A callable's declared result (`Definition.returns`) from its type node: a type name
-    (`ns.Client`; `List` for `List<Client>`, or with `generic` `List`1`), or None where it
-    cannot name a type of the branch."""
-    if node is None or node.type not in _NAMED_RESULTS:
+    (`ns.Client`; `Options` for `Options<Client>`, or with `generic` `Options`1`), a
+    collection's element type after `COLLECTION` (`[]Client` for `List<Client>` and
+    `Client[]`), or None where it cannot name a type of the branch."""
+    if node is None or (node.type not in _NAMED_RESULTS and node.type not in _ARRAYS):
         return None
-    return type_name(text(node), generic=generic) or None
+    spelled = text(node)
+    found = collection_of(spelled, generic=generic)
+    if found is not None or node.type in _ARRAYS:
+        return found
+    return type_name(spelled, generic=generic) or None
 
 
 def declared_private(node: Node, path: str = "") -> bool:

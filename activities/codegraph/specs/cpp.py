@@ -7,6 +7,7 @@ import re
 
 from tree_sitter import Node
 
+from activities.codegraph.element_types import collection_of
 from activities.codegraph.names import type_name
 from activities.codegraph.specs import LanguageSpec, count_arguments, text
 from activities.codegraph.specs.c import COMMON, file_static, imports, local_patterns, test_name
@@ -58,7 +59,9 @@ TYPED += "".join(
 TYPED += "".join(
     "(for_range_loop type: (placeholder_type_specifier)"
     f" declarator: {shape.format('(identifier) @typed.name')}"
-    " right: [(identifier) (field_expression)] @typed.each)\n"
+    " right: [(identifier) (field_expression)"
+    "         (call_expression function: [(identifier) (qualified_identifier) (field_expression)])]"
+    " @typed.each)\n"
     for shape in _NAMED
 )
 
@@ -125,6 +128,9 @@ def returns(node: Node) -> str | None:
                                            "template_type"):  # fmt: skip
         return None
     spelled = text(found)
+    collection = collection_of(spelled)  # `std::vector<Conn*>`: `[]Conn`
+    if collection is not None:
+        return collection
     pointer = _SMART_POINTER.fullmatch(spelled)
     name = type_name(pointer[1] if pointer else spelled)
     return None if not name or name.startswith("std.") else name

@@ -54,7 +54,8 @@ QUERY = """
 (file_scoped_namespace_declaration name: (_) @package)
 (foreach_statement
   type: (implicit_type) left: (identifier) @typed.name
-  right: [(identifier) (member_access_expression)] @typed.each)
+  right: [(identifier) (member_access_expression)
+          (invocation_expression function: [(identifier) (member_access_expression)])] @typed.each)
 (invocation_expression
   function: (member_access_expression
     expression: [(identifier) (member_access_expression)] @typed.each name: (identifier) @_each)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
+from activities.codegraph.element_types import collection_of
 from activities.codegraph.model import Import
 from activities.codegraph.specs import LanguageSpec, line, text
 
@@ -35,7 +36,17 @@ QUERY = """
 (call_expression
   function: (selector_expression
     operand: (_) @call.receiver field: (field_identifier) @call.name)) @call
-(parameter_declaration name: (identifier) @typed.name type: _TYPE @typed.type)
+; A function's parameters and named results, not those a function type spells
+; (`identical func(x, y *Ident)` beside `x, y reflect.Value`): they bind nothing.
+[
+  (function_declaration parameters: (parameter_list _PARAMETER))
+  (function_declaration result: (parameter_list _PARAMETER))
+  (method_declaration parameters: (parameter_list _PARAMETER))
+  (method_declaration result: (parameter_list _PARAMETER))
+  (method_declaration receiver: (parameter_list _PARAMETER))
+  (func_literal parameters: (parameter_list _PARAMETER))
+  (func_literal result: (parameter_list _PARAMETER))
+]
 (var_spec name: (identifier) @typed.name type: _TYPE @typed.type)
 (field_declaration name: (field_identifier) @typed.name type: _TYPE @typed.type)
 (short_var_declaration
@@ -64,10 +75,13 @@ QUERY = """
   (#eq? @_make "make"))
 (range_clause
   left: (expression_list (_) . (identifier) @typed.name .)
-  right: [(identifier) (selector_expression)] @typed.each)
+  right: [(identifier) (selector_expression)
+          (call_expression function: [(identifier) (selector_expression)])] @typed.each)
 (import_spec) @import
 (package_clause (package_identifier) @package)
 """.replace(
+    "_PARAMETER", "(parameter_declaration name: (identifier) @typed.name type: _TYPE @typed.type)"
+).replace(
     "_TYPE",
     "[(type_identifier) (qualified_type) (pointer_type [(type_identifier) (qualified_type)])"
     " (slice_type) (map_type) (array_type)]",
@@ -101,7 +115,8 @@ _PREDECLARED = frozenset({
 
 def returns(node: Node) -> str | None:
     """The type a function or method declares as its (first) result, without pointers:
-    `*Server` and `(*Server, error)` are `Server`, `*http.Request` is `http.Request`."""
+    `*Server` and `(*Server, error)` are `Server`, `*http.Request` is `http.Request`; a
+    slice's or map's element type after `COLLECTION`."""
     result = node.child_by_field_name("result")
     if result is not None and result.type == "parameter_list":
         first = next((c for c in result.named_children if c.type == "parameter_declaration"), None)
@@ -110,6 +125,8 @@ def returns(node: Node) -> str | None:
         result = result.named_children[0]
     if result is not None and result.type == "generic_type":
         result = result.child_by_field_name("type")
+    if result is not None and result.type in ("slice_type", "map_type"):
+        return collection_of(text(result))  # `[]*Client`: `[]Client`, for a range over it
     if result is None or result.type not in _NAMED_TYPES:
         return None
     spelled = text(result)

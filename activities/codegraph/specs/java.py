@@ -56,10 +56,10 @@ QUERY = f"""
 (package_declaration [(identifier) (scoped_identifier)] @package)
 (enhanced_for_statement
   type: (type_identifier) @_var name: (identifier) @typed.name
-  value: [(identifier) (field_access)] @typed.each
+  value: [(identifier) (field_access) (method_invocation)] @typed.each
   (#eq? @_var "var"))
 (method_invocation
-  object: [(identifier) (field_access)] @typed.each
+  object: [(identifier) (field_access) (method_invocation)] @typed.each
   name: (identifier) @_each
   arguments: (argument_list . (lambda_expression parameters: (identifier) @typed.name))
   (#match? @_each "^(forEach|removeIf)$"))

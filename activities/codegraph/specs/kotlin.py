@@ -39,12 +39,15 @@ QUERY = """
   (#match? @typed.type "^[A-Z]"))
 (property_declaration
   (variable_declaration (identifier) @typed.name .)
-  (call_expression . [(identifier) (navigation_expression)] @typed.call (value_arguments)))
+  (call_expression
+    . [(identifier) (navigation_expression)] @typed.call [(value_arguments) (annotated_lambda)]))
 (import) @import
 (package_header (qualified_identifier) @package)
 (for_statement
   (variable_declaration (identifier) @typed.name .)
-  [(identifier) (navigation_expression)] @typed.each)
+  [(identifier) (navigation_expression)
+   (call_expression
+     . [(identifier) (navigation_expression)] [(value_arguments) (annotated_lambda)])] @typed.each)
 """
 
 

@@ -22,8 +22,8 @@ QUERY = """
   left: (attribute object: (identifier) @_self attribute: (identifier) @typed.field)
   type: (type _TYPE @typed.type)
   (#eq? @_self "self"))
-(for_statement left: (identifier) @typed.name right: [(identifier) (attribute)] @typed.each)
-(for_in_clause left: (identifier) @typed.name right: [(identifier) (attribute)] @typed.each)
+(for_statement left: (identifier) @typed.name right: _EACH @typed.each)
+(for_in_clause left: (identifier) @typed.name right: _EACH @typed.each)
 (assignment
   left: (identifier) @typed.name
   right: (call function: (identifier) @typed.type)
@@ -46,7 +46,11 @@ QUERY = """
   (#eq? @_self "self"))
 (import_statement) @import
 (import_from_statement) @import
-""".replace("_TYPE", "[(identifier) (attribute) (generic_type) (binary_operator)]")
+""".replace("_TYPE", "[(identifier) (attribute) (generic_type) (binary_operator)]").replace(
+    # What a loop iterates, whose element type it takes: a name, a path or a call's result.
+    "_EACH",
+    "[(identifier) (attribute) (call function: [(identifier) (attribute)])]",
+)
 
 
 def imports(node: Node) -> list[Import]:
@@ -86,7 +90,7 @@ def returns(node: Node) -> str | None:
     if found is not None and found.type == "binary_operator":  # `Client | None`
         right = found.child_by_field_name("right")
         found = found.child_by_field_name("left") if right and right.type == "none" else None
-    spelled = result_type(found)
+    spelled = result_type(found)  # `-> list[Client]`, `-> Iterator[Client]`: `[]Client`
     return None if spelled in _BUILTINS else spelled
 
 

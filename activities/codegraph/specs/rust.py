@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
+from activities.codegraph.element_types import collection_of
 from activities.codegraph.model import Import
 from activities.codegraph.specs import LanguageSpec, line, text
 
@@ -67,6 +68,13 @@ QUERY = """
     function: (field_expression
       value: [(identifier) (field_expression)] @typed.each field: (field_identifier) @_iter))
   (#match? @_iter "^(iter|iter_mut|into_iter)$"))
+(for_expression
+  pattern: (identifier) @typed.name
+  value: (call_expression function: [(identifier) (scoped_identifier)]) @typed.each)
+(for_expression
+  pattern: (identifier) @typed.name
+  value: (call_expression function: (field_expression field: (field_identifier) @_call)) @typed.each
+  (#not-match? @_call "^(iter|iter_mut|into_iter)$"))
 """.replace("_TYPE", "[(type_identifier) (scoped_type_identifier) (generic_type)]").replace(
     "_CALLEE", "[(identifier) (field_expression) (scoped_identifier)]"
 )
@@ -168,7 +176,8 @@ _WRAPPERS = frozenset({"Result", "Option", "Box", "Arc", "Rc"})
 
 def returns(node: Node) -> str | None:
     """The type a function declares it returns (`-> Client`, `-> net::Conn`, `-> Self`),
-    through references and `Result`, `Option`, `Box`, `Arc` and `Rc`."""
+    through references and `Result`, `Option`, `Box`, `Arc` and `Rc`; a `Vec`'s, slice's or
+    other collection's element type after `COLLECTION` (`-> Vec<Client>`: `[]Client`)."""
     found = node.child_by_field_name("return_type")
     for _ in range(8):  # `Result<Option<Box<T>>>` at most, as written
         if found is None or found.type not in ("reference_type", "generic_type"):
@@ -181,16 +190,21 @@ def returns(node: Node) -> str | None:
             found.child_by_field_name("type_arguments"),
         )
         if base is None or text(base) not in _WRAPPERS:
-            found = base
-            break
+            return collection_of(text(found)) or _named(base)
         found = (
             arguments.named_children[0]
             if arguments is not None and arguments.named_children
             else None
         )
-    if found is None or found.type not in ("type_identifier", "scoped_type_identifier"):
-        return None
-    return text(found)
+    if found is not None and found.type == "array_type":  # `-> &[Client]`
+        return collection_of(text(found))
+    return _named(found)
+
+
+def _named(node: Node | None) -> str | None:
+    """The type a node names, if it is a type's name (`Client`, `net::Conn`)."""
+    named = node is not None and node.type in ("type_identifier", "scoped_type_identifier")
+    return text(node) if named and node is not None else None
 
 
 SPEC = LanguageSpec(

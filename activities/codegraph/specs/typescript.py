@@ -23,7 +23,7 @@ _CALLBACKS = "".join(
     f"""
 (call_expression
   function: (member_expression
-    object: [(identifier) (member_expression)] @typed.each property: (property_identifier) @_each)
+    object: _EACH_OF @typed.each property: (property_identifier) @_each)
   arguments: (arguments . {callback})
   (#match? @_each "{_EACH}"))"""
     for callback in (
@@ -74,12 +74,20 @@ QUERY = (
 (for_in_statement
   left: (identifier) @typed.name
   operator: "of"
-  right: [(identifier) (member_expression)] @typed.each)
+  right: _EACH_OF @typed.each)
 """.replace(
         "_TYPE",
         "[(type_identifier) (nested_type_identifier) (generic_type) (array_type) (readonly_type)]",
     )
     + _CALLBACKS
+).replace(
+    # What a loop or an array callback iterates, whose element type it takes: a name, a path,
+    # or a call's result (awaited too: `for (const u of await repo.find())`).
+    "_EACH_OF",
+    "[(identifier) (member_expression) (call_expression function: _CALLEE)"
+    " (await_expression (call_expression function: _CALLEE))]".replace(
+        "_CALLEE", "[(identifier) (member_expression)]"
+    ),
 )
 
 
