@@ -136,7 +136,7 @@ def _extract_tree(
     calls: list[_Call] = []
     bare: list[_Call] = []  # calls unless a local of that name
     locals_: list[tuple[int, str]] = []
-    typed: list[TypedName] = []
+    typed: list[TypedName | None] = []
     blocks: list[tuple[int, int]] = []
     supers: list[tuple[int, str, str, int]] = []
     imports: list[Import] = []
@@ -154,7 +154,7 @@ def _extract_tree(
             or "typed.call" in caps
             or ("typed.each" in caps)
         ):
-            typed.append(typed_name(caps))
+            typed.append(typed_name(caps))  # None: a Kotlin lambda binding no `it`
             continue
         if "block" in caps:
             blocks.append((caps["block"][0].start_byte, caps["block"][0].end_byte))
@@ -190,7 +190,7 @@ def _extract_tree(
     # `impl Trait for Type` may name a type defined elsewhere, so it bypasses the local check.
     impls = [Inheritance(s.qualified_name, s.trait, "implements", s.start_line)
              for s in ordered if s.kind == _IMPL and s.trait]  # fmt: skip
-    declared, collections = _declared(defs, typed, spec, language)
+    declared, collections = _declared(defs, [t for t in typed if t], spec, language)
     return FileExtraction(
         path=path,
         language=language,

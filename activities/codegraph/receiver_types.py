@@ -153,22 +153,32 @@ def split_field(spelled: str) -> tuple[str, str] | None:
     return None
 
 
-def typed_name(caps: dict[str, list[Node]]) -> TypedName:
+def typed_name(caps: dict[str, list[Node]]) -> TypedName | None:
     """The typed name a query match captured, with the position from which its binding
-    holds (`_binding`) and its node."""
+    holds (`_binding`) and its node; None for a Kotlin lambda captured for its `it` that
+    names its parameters instead."""
+    if "typed.it" in caps:
+        lambda_ = caps["typed.it"][0]
+        if any(child.type == "lambda_parameters" for child in lambda_.named_children):
+            return None
     position, name, spelled = _binding(caps)
-    return (
-        position,
-        name,
-        spelled,
-        caps["typed.field" if "typed.field" in caps else "typed.name"][0],
-    )
+    return position, name, spelled, _bound_node(caps)
+
+
+def _bound_node(caps: dict[str, list[Node]]) -> Node:
+    """The node naming what a typed-name match binds: the name, or a Kotlin lambda for its
+    implicit `it`."""
+    for capture in ("typed.field", "typed.it"):
+        if capture in caps:
+            return caps[capture][0]
+    return caps["typed.name"][0]
 
 
 def _scope_end(node: Node, scopes: frozenset[str]) -> int:
     """Where the nearest node of a type in `scopes` around a bound name ends, which ends the
-    binding: a block (`{ var t Time }` inside a Go func literal), a loop, a lambda."""
-    around = node.parent
+    binding: a block (`{ var t Time }` inside a Go func literal), a loop, a lambda (Kotlin's
+    `it` is bound by the lambda itself)."""
+    around: Node | None = node
     while around is not None and around.type not in scopes:
         around = around.parent
     return _UNSCOPED if around is None else around.end_byte
@@ -179,8 +189,8 @@ def _binding(caps: dict[str, list[Node]]) -> tuple[int, str, str]:
     is set from (`q = q.add()` calls the `q` bound before; still inside the definition it
     ends), the start of a comprehension (`[t.run() for t in ts]`), or else the name's."""
     field = "typed.field" in caps
-    node = caps["typed.field" if field else "typed.name"][0]
-    name = f".{text(node)}" if field else text(node)
+    node = _bound_node(caps)
+    name = f".{text(node)}" if field else "it" if "typed.it" in caps else text(node)
     if "typed.each" in caps:  # `for x of xs`, `xs.forEach(x => ...)`: an element of xs
         each = caps["typed.each"][0]
         clause = node.parent
@@ -332,23 +342,34 @@ def declared_types(
     bound += _take_elements(found, collections, elements, generic=generic,
                             self_names=self_names, self_name_of=self_name_of or {},
                             bare_fields=bare_fields)  # fmt: skip
-    found.rebound = _rebound(found, bound, lambda at: _scope_end(nodes[at], scopes))
+    # Kotlin's `it` is bound by its lambda alone: never a type for an `it` of a lambda bound
+    # nowhere (`ws.forEachReversed { it.close() }`), as a first binding would be.
+    implicit = {position for position, node in nodes.items() if node.type == "lambda_literal"}
+    found.rebound = _rebound(found, bound, lambda at: _scope_end(nodes[at], scopes), implicit)
     marked = {key: collection_of(element, generic=generic, as_element=True)
               for key, element in collections.items()}  # fmt: skip
     return found, {key: value for key, value in marked.items() if value is not None}
 
 
-def _rebound(found: Declared, bound: list[_Typed], scope_end: Callable[[int], int]) -> _Rebound:
+def _rebound(
+    found: Declared, bound: list[_Typed], scope_end: Callable[[int], int], implicit: set[int]
+) -> _Rebound:
     """The bindings of each name of a callable bound with more than one type, in order, with
     the ends of their scopes (`scope_end` of a binding's position). A name set from a call
     on itself (`text = text.copy()`) calls it as bound before (`ON` that binding's type, in
-    `found` too), or has no type known where it had none."""
+    `found` too), or has no type known where it had none. A name of `implicit` bindings
+    (at those positions) is read by position alone, never from `found`."""
     by_name: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for position, owner, name, spelled in bound:
         if owner is not None and not name.startswith("."):
             by_name.setdefault((owner, name), []).append((position, spelled))
     rebound: _Rebound = {}
     for key, spells in by_name.items():
+        if implicit and any(at in implicit for at, _ in spells):
+            found.pop(key, None)
+            spells.sort()
+            rebound[key] = [(at, scope_end(at), spelled) for at, spelled in spells]
+            continue
         if len(spells) == 1:
             if _on_itself(key[1], spells[0][1]) and found.get(key) == spells[0][1]:
                 found[key] = ""  # `text = text.copy()`, text bound nowhere before: unknown

@@ -935,3 +935,30 @@ def test_a_binding_in_a_block_or_lambda_ends_with_it() -> None:
         assert [t.partition(ELSE)[0] if t else t for t in typed] == ["Task", "Job", "Task"], (
             language, typed
         )  # fmt: skip
+
+
+def test_kotlin_lambdas_bind_their_parameter_or_it() -> None:
+    """`tasks.forEach { it.run() }`, `jobs.map { j -> j.run() }` and a field's `filter`: the
+    element type; `one?.let { it.run() }`: the receiver's; a lambda inside another binds its
+    own `it`, and naming a parameter binds no `it`. The `it` of a function not known to
+    pass elements has no type, not another lambda's."""
+    source = """
+        class A(val pending: List<Task>) {
+          fun f(tasks: List<Task>, jobs: List<Job>, one: Job?) {
+            tasks.forEach { it.run() }
+            jobs.map { j -> j.run() }
+            pending.filter { it.run() }
+            one?.let { it.run() }
+            tasks.forEach { t -> jobs.forEach { it.run() }; t.run() }
+            jobs.forEach { it.run(); tasks.forEach { it.run() }; it.run() }
+            jobs.forEachUnknown { it.run() }
+          }
+        }
+        """
+    calls = extract("A.kt", textwrap.dedent(source).encode(), "kotlin").calls
+    typed = [(c.receiver, (c.receiver_type or "").partition(ELSE)[0])
+             for c in calls if c.name == "run"]  # fmt: skip
+    assert typed == [
+        ("it", "Task"), ("j", "Job"), ("it", "Task"), ("it", "Job"), ("it", "Job"), ("t", "Task"),
+        ("it", "Job"), ("it", "Task"), ("it", "Job"), ("it", ""),
+    ]  # fmt: skip

@@ -43,12 +43,35 @@ QUERY = """
     . [(identifier) (navigation_expression)] @typed.call [(value_arguments) (annotated_lambda)]))
 (import) @import
 (package_header (qualified_identifier) @package)
-(for_statement
-  (variable_declaration (identifier) @typed.name .)
-  [(identifier) (navigation_expression)
-   (call_expression
-     . [(identifier) (navigation_expression)] [(value_arguments) (annotated_lambda)])] @typed.each)
-"""
+(for_statement (variable_declaration (identifier) @typed.name .) _SOURCE @typed.each)
+; `tasks.forEach { t -> ... }` and `tasks.map { it.run() }`: t and `it` are elements of tasks;
+; in `x?.let { it.run() }` and `also`, `it` is x.
+(call_expression
+  (navigation_expression _SOURCE @typed.each . (identifier) @_each .)
+  (annotated_lambda
+    (lambda_literal (lambda_parameters . (variable_declaration (identifier) @typed.name .) .)))
+  (#match? @_each "_ELEMENTS"))
+(call_expression
+  (navigation_expression _SOURCE @typed.each . (identifier) @_each .)
+  (annotated_lambda (lambda_literal) @typed.it)
+  (#match? @_each "_ELEMENTS"))
+(call_expression
+  (navigation_expression (identifier) @typed.alias . (identifier) @_scope .)
+  (annotated_lambda (lambda_literal) @typed.it)
+  (#match? @_scope "^(let|also)$"))
+""".replace(
+    "_SOURCE",
+    "[(identifier) (navigation_expression)"
+    " (call_expression . [(identifier) (navigation_expression)]"
+    " [(value_arguments) (annotated_lambda)])]",
+).replace(
+    # The collection functions whose lambda's (first) parameter is an element.
+    "_ELEMENTS",
+    "^(forEach|onEach|map|mapNotNull|flatMap|filter|filterNot|find|findLast|first|"
+    "firstOrNull|last|lastOrNull|any|all|none|count|sumOf|groupBy|associateBy|"
+    "associateWith|sortedBy|sortedByDescending|distinctBy|maxByOrNull|minByOrNull|"
+    "partition|takeWhile|dropWhile|single|singleOrNull|removeIf|removeAll|retainAll)$",
+)
 
 
 def imports(node: Node) -> list[Import]:
