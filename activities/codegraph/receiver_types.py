@@ -194,6 +194,8 @@ def _binding(caps: dict[str, list[Node]]) -> tuple[int, str, str]:
     if "typed.each" in caps:  # `for x of xs`, `xs.forEach(x => ...)`: an element of xs
         each = caps["typed.each"][0]
         clause = node.parent
+        if clause is not None and clause.type == "pattern_list":  # `for i, t in ...`
+            clause = clause.parent
         if clause is not None and clause.type == "for_in_clause" and clause.parent is not None:
             return clause.parent.start_byte, name, f"{EACH}{_iterated(each)}"
         return max(node.start_byte, each.end_byte - 1), name, f"{EACH}{_iterated(each)}"
@@ -222,12 +224,20 @@ def _iterated(node: Node) -> str:
         return f"{FROM_CALL}{_callee(node)}"
     if node.type in _CALLS:
         function = node.child_by_field_name("function") or node.named_children[0]
+        arguments = node.child_by_field_name("arguments")
+        first = arguments.named_children[0] if arguments and arguments.named_children else None
+        if node.type == "call" and text(function) in _PASSING and first is not None:
+            return _iterated(first)  # Python's `sorted(tasks, key=...)`: tasks' elements
         return f"{FROM_CALL}{_callee(function)}"
     return text(node)
 
 
 # Call nodes whose callee is their `function` field (Kotlin's: their first child).
 _CALLS = frozenset({"call", "call_expression", "invocation_expression"})
+# Python's built-ins iterating over their first argument's elements (enumerate's second
+# loop variable; `specs.python`).
+_PASSING = frozenset({"sorted", "reversed", "list", "tuple", "set", "frozenset", "iter",
+                      "enumerate"})  # fmt: skip
 
 
 def _callee(node: Node) -> str:

@@ -488,3 +488,40 @@ def test_a_loop_over_another_files_field_or_result_has_its_element_type() -> Non
     }
     runs = {(s, t) for s, t, _ in repo.edge_set("CALLS") if t.endswith(".run")}
     assert len(runs) == 5  # one each, and nothing for `not_a_collection`
+
+
+def test_a_loop_through_enumerate_or_sorted_has_the_element_type() -> None:
+    """`for i, t in enumerate(tasks)`, `sorted(jobs, key=...)`, `reversed(tasks)` and a
+    comprehension over `enumerate(jobs)` give the elements of their first argument; any
+    other built-in's result (`len(jobs)`) is no collection of them."""
+    repo = index_repo(
+        {
+            "app.py": """
+                class Task:
+                    def run(self): ...
+
+
+                class Job:
+                    def run(self): ...
+
+
+                def f(tasks: list[Task], jobs: list[Job]):
+                    for i, t in enumerate(tasks):
+                        t.run()
+                    for j in sorted(jobs, key=lambda j: j.rank):
+                        j.run()
+                    [x.run() for x in reversed(tasks)]
+                    [y.run() for n, y in enumerate(jobs)]
+                    for k in len(jobs):
+                        k.run()
+                """,
+        }
+    )
+    calls = [(c.receiver, c.receiver_type) for c in repo.extractions["app.py"].calls
+             if c.name == "run"]  # fmt: skip
+    assert calls == [
+        ("t", "Task"), ("j", "Job"), ("x", "Task"), ("y", "Job"), ("k", "in (()len)"),
+    ]  # fmt: skip
+    assert {t for s, t, how in repo.edge_set("CALLS") if how == "type"} == {
+        "app.py|Method:Task.run", "app.py|Method:Job.run",
+    }  # fmt: skip

@@ -9,7 +9,8 @@ from tree_sitter import Node
 from activities.codegraph.model import Import
 from activities.codegraph.specs import LanguageSpec, first_named, line, result_type, text
 
-QUERY = """
+QUERY = (
+    """
 (class_definition name: (identifier) @name) @def.Class
 (function_definition name: (identifier) @name) @def.Function
 (class_definition superclasses: (argument_list [(identifier) (attribute)] @inherit.extends))
@@ -24,6 +25,9 @@ QUERY = """
   (#eq? @_self "self"))
 (for_statement left: (identifier) @typed.name right: _EACH @typed.each)
 (for_in_clause left: (identifier) @typed.name right: _EACH @typed.each)
+; `for i, t in enumerate(tasks)`: t is an element of tasks (`receiver_types._iterated`).
+(for_statement left: (pattern_list . (identifier) . (identifier) @typed.name .) right: _ENUM)
+(for_in_clause left: (pattern_list . (identifier) . (identifier) @typed.name .) right: _ENUM)
 (assignment
   left: (identifier) @typed.name
   right: (call function: (identifier) @typed.type)
@@ -46,10 +50,17 @@ QUERY = """
   (#eq? @_self "self"))
 (import_statement) @import
 (import_from_statement) @import
-""".replace("_TYPE", "[(identifier) (attribute) (generic_type) (binary_operator)]").replace(
-    # What a loop iterates, whose element type it takes: a name, a path or a call's result.
-    "_EACH",
-    "[(identifier) (attribute) (call function: [(identifier) (attribute)])]",
+""".replace("_TYPE", "[(identifier) (attribute) (generic_type) (binary_operator)]")
+    .replace(
+        # What a loop iterates, whose element type it takes: a name, a path or a call's result.
+        "_EACH",
+        "[(identifier) (attribute) (call function: [(identifier) (attribute)])]",
+    )
+    .replace(
+        "_ENUM",
+        "(call function: (identifier) @_enumerate (argument_list . [(identifier) (attribute)]))"
+        ' @typed.each (#eq? @_enumerate "enumerate")',
+    )
 )
 
 
