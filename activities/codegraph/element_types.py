@@ -65,6 +65,26 @@ def _element(value: str) -> str | None:
     return args[0] if len(args) == 1 else None
 
 
+def value_type(spelled: str) -> str | None:
+    """The value type, as spelled, of a mapping declared as `spelled`: `Job` for
+    `dict[str, Job]`, `Mapping[str, Job]`, `Optional[defaultdict[str, Job]]`; None for
+    anything else."""
+    value = unwrapped(spelled)
+    start = value.find("[")
+    if start <= 0 or closing(value, start) != len(value) - 1:
+        return None
+    if value[:start].strip().rpartition(".")[2] not in _MAPPINGS:
+        return None
+    args = arguments(value[start + 1 : -1])
+    return args[1] if len(args) == 2 else None
+
+
+# Python's mappings, whose `.values()` and `.items()` give values of their second type argument.
+_MAPPINGS = frozenset(
+    {"dict", "Dict", "Mapping", "MutableMapping", "defaultdict", "DefaultDict", "OrderedDict"}
+)
+
+
 # Generic collections iterated for values of their one type argument, as written in the
 # languages that have them (or the last step of their path: `typing.List`, `std::vector`).
 _COLLECTIONS = frozenset(

@@ -180,7 +180,7 @@ from activities.codegraph.skipping import SkipRules
 # type of the collection it iterates; Python's `Optional[X]` and `X | None` annotations are X.
 # 71: TypeScript parameter properties and PHP promoted parameters are fields of the class.
 # 72: JS/TS members set at the top of a module (`Card.Header = CardHeader`, `Object.assign`).
-EXTRACTOR_VERSION = 74
+EXTRACTOR_VERSION = 75
 
 
 def index_format(

@@ -16,7 +16,13 @@ from typing import Protocol
 
 from tree_sitter import Node
 
-from activities.codegraph.element_types import COLLECTION, collection_of, element_type, unwrapped
+from activities.codegraph.element_types import (
+    COLLECTION,
+    collection_of,
+    element_type,
+    unwrapped,
+    value_type,
+)
 from activities.codegraph.names import last_step, type_name
 from activities.codegraph.specs import text
 
@@ -193,12 +199,15 @@ def _binding(caps: dict[str, list[Node]]) -> tuple[int, str, str]:
     name = f".{text(node)}" if field else "it" if "typed.it" in caps else text(node)
     if "typed.each" in caps:  # `for x of xs`, `xs.forEach(x => ...)`: an element of xs
         each = caps["typed.each"][0]
-        clause = node.parent
+        iterated, clause = _iterated(each), node.parent
         if clause is not None and clause.type == "pattern_list":  # `for i, t in ...`
+            if iterated.startswith(FROM_CALL) and iterated.endswith(".items"):
+                # `for name, job in jobs.items()`: job is a value, as of `jobs.values()`
+                iterated = f"{iterated.removesuffix('items')}values"
             clause = clause.parent
         if clause is not None and clause.type == "for_in_clause" and clause.parent is not None:
-            return clause.parent.start_byte, name, f"{EACH}{_iterated(each)}"
-        return max(node.start_byte, each.end_byte - 1), name, f"{EACH}{_iterated(each)}"
+            return clause.parent.start_byte, name, f"{EACH}{iterated}"
+        return max(node.start_byte, each.end_byte - 1), name, f"{EACH}{iterated}"
     if "typed.alias" in caps:
         alias = caps["typed.alias"][0]
         return max(node.start_byte, alias.end_byte - 1), name, f"={text(alias)}"
@@ -328,8 +337,9 @@ def declared_types(
             elements.append((position, owner, key, spelled[len(EACH) :]))
             continue
         element = element_type(spelled)
-        if element is not None:
-            collections.setdefault((owner, key), element)
+        value = value_type(spelled) if element is None else None
+        if element is not None or value is not None:
+            collections.setdefault((owner, key), element or f"{_MAPPING}{value}")
         type_ = _plain_type(spelled, generic=generic)
         bound.append((position, owner, key, type_ or ""))
         if type_:
@@ -357,7 +367,8 @@ def declared_types(
     implicit = {position for position, node in nodes.items() if node.type == "lambda_literal"}
     found.rebound = _rebound(found, bound, lambda at: _scope_end(nodes[at], scopes), implicit)
     marked = {key: collection_of(element, generic=generic, as_element=True)
-              for key, element in collections.items()}  # fmt: skip
+              for key, element in collections.items()
+              if not element.startswith(_MAPPING)}  # fmt: skip
     return found, {key: value for key, value in marked.items() if value is not None}
 
 
@@ -427,17 +438,25 @@ def _element_of(
     bare_fields: bool,
 ) -> str | None:
     """The element type, as spelled, of the collection `source` names, as far as the file
-    says: one it declares (`tasks`, `this.tasks`), or a call of a method keeping the elements
-    of one (`tasks.filter(...)`, `tasks.Where(...)`: `()tasks.filter`)."""
+    says: one it declares (`tasks`, `this.tasks`), a call of a method keeping the elements
+    of one (`tasks.filter(...)`, `tasks.Where(...)`: `()tasks.filter`), or the values of a
+    mapping it declares (`jobs.values()` with `jobs: dict[str, Job]`)."""
+    values = False
     if source.startswith(FROM_CALL):
         collection, method = last_step(source[len(FROM_CALL) :])
-        if method not in _SAME_ELEMENTS or not collection:
+        values = method == "values"
+        if not collection or (not values and method not in _SAME_ELEMENTS):
             return None
         source = collection
-    return _declared_type(collections, source, owner, self_names, self_name=self_name,
-                          bare_fields=bare_fields)  # fmt: skip
+    found = _declared_type(collections, source, owner, self_names, self_name=self_name,
+                           bare_fields=bare_fields)  # fmt: skip
+    if found is None or found.startswith(_MAPPING) != values:
+        return None  # iterating a mapping gives its keys
+    return found[len(_MAPPING) :] if values else found
 
 
+# Before a mapping's value type in the table of collections (`declared_types`).
+_MAPPING = "{}"
 # Methods returning a collection of the elements of the one they are called on (JavaScript's
 # arrays, Kotlin's and Java's collections, C#'s LINQ, Rust's slices).
 _SAME_ELEMENTS = frozenset(

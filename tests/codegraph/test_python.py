@@ -525,3 +525,48 @@ def test_a_loop_through_enumerate_or_sorted_has_the_element_type() -> None:
     assert {t for s, t, how in repo.edge_set("CALLS") if how == "type"} == {
         "app.py|Method:Task.run", "app.py|Method:Job.run",
     }  # fmt: skip
+
+
+def test_a_loop_over_a_mappings_values_or_items_has_the_value_type() -> None:
+    """`for name, job in self.jobs.items()` with `jobs: dict[str, Job]` and `for t in
+    by_name.values()` with `Mapping[str, Task]`: the value type. Iterating the mapping
+    itself gives keys, and one variable over `.items()` a pair: no type."""
+    repo = index_repo(
+        {
+            "app.py": """
+                from typing import Mapping
+
+
+                class Task:
+                    def run(self): ...
+
+
+                class Job:
+                    def run(self): ...
+
+
+                class Registry:
+                    jobs: dict[str, Job]
+
+                    def values(self, by_name: Mapping[str, Task]):
+                        for name, job in self.jobs.items():
+                            job.run()
+                        for t in by_name.values():
+                            t.run()
+                        [v.run() for _, v in by_name.items()]
+
+                    def keys(self, by_name: Mapping[str, Task]):
+                        for k in by_name:
+                            k.run()
+                        for pair in by_name.items():
+                            pair.run()
+                """,
+        }
+    )
+    calls = [(c.receiver, (c.receiver_type or "").startswith("in ") or c.receiver_type)
+             for c in repo.extractions["app.py"].calls if c.name == "run"]  # fmt: skip
+    assert calls == [("job", "Job"), ("t", "Task"), ("v", "Task"), ("k", None), ("pair", True)]
+    assert {(s, t) for s, t, how in repo.edge_set("CALLS")} == {
+        ("app.py|Method:Registry.values", "app.py|Method:Job.run"),
+        ("app.py|Method:Registry.values", "app.py|Method:Task.run"),
+    }

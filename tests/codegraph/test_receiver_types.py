@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from activities.codegraph.element_types import collection_of
+from activities.codegraph.element_types import collection_of, value_type
 from activities.codegraph.names import generic_arity
 from activities.codegraph.receiver_types import each_of, split_field
 
@@ -72,3 +72,18 @@ def test_generic_arity_counts_only_the_first_generics_own_arguments() -> None:
     assert [generic_arity(v) for v in ("A<B>", "A<B, C<D, E>>", "A<,>", "A", "A<B")] == [
         1, 2, 2, 0, 0,
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("spelled", "expected"),
+    [
+        ("dict[str, Job]", "Job"),
+        ("Optional[typing.Mapping[str, jobs.Job]]", "jobs.Job"),
+        ("defaultdict[str, list[Job]]", "list[Job]"),
+        ("list[Job]", None),
+        ("dict", None),
+        ("Counter[str]", None),
+    ],
+)
+def test_a_mappings_value_type_is_its_second_argument(spelled: str, expected: str | None) -> None:
+    assert value_type(spelled) == expected

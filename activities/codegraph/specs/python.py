@@ -25,9 +25,10 @@ QUERY = (
   (#eq? @_self "self"))
 (for_statement left: (identifier) @typed.name right: _EACH @typed.each)
 (for_in_clause left: (identifier) @typed.name right: _EACH @typed.each)
-; `for i, t in enumerate(tasks)`: t is an element of tasks (`receiver_types._iterated`).
-(for_statement left: (pattern_list . (identifier) . (identifier) @typed.name .) right: _ENUM)
-(for_in_clause left: (pattern_list . (identifier) . (identifier) @typed.name .) right: _ENUM)
+; `for i, t in enumerate(tasks)`: t is an element of tasks (`receiver_types._iterated`);
+; `for name, job in jobs.items()`: job is a value of jobs.
+(for_statement left: (pattern_list . (identifier) . (identifier) @typed.name .) right: _PAIRS)
+(for_in_clause left: (pattern_list . (identifier) . (identifier) @typed.name .) right: _PAIRS)
 (assignment
   left: (identifier) @typed.name
   right: (call function: (identifier) @typed.type)
@@ -57,9 +58,10 @@ QUERY = (
         "[(identifier) (attribute) (call function: [(identifier) (attribute)])]",
     )
     .replace(
-        "_ENUM",
-        "(call function: (identifier) @_enumerate (argument_list . [(identifier) (attribute)]))"
-        ' @typed.each (#eq? @_enumerate "enumerate")',
+        "_PAIRS",
+        "[(call function: (identifier) @_pairs (argument_list . [(identifier) (attribute)]))"
+        " (call function: (attribute object: [(identifier) (attribute)]"
+        ' attribute: (identifier) @_pairs))] @typed.each (#match? @_pairs "^(enumerate|items)$")',
     )
 )
 
