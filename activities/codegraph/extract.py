@@ -462,27 +462,21 @@ def _calls(
         found = tuple(typed(hint, caller, seen) for hint in hints) if hints else ()
         return found if any(found) else None
 
+    def receiver_in(table: TypeLookup, receiver: str | None, caller: str | None) -> str | None:
+        return receiver_type(table, receiver, caller, spec.self_names,
+                             self_name=own.get(caller or ""), bare_fields=bare_fields,
+                             own_type=own_types.get(caller or ""))  # fmt: skip
+
     sites = []
     seen_at = declared.views()
     for (at, name, receiver, ln, args, creates, hints, shown), caller, in_block in zip(
         calls, callers, in_blocks, strict=True
     ):
         seen = seen_at(at)  # a name bound again: its binding before the call
-        receiver_type_ = shown or (
-            receiver_type(seen, receiver, caller, spec.self_names,
-                          self_name=own.get(caller or ""), bare_fields=bare_fields,
-                          own_type=own_types.get(caller or ""))
-            if declared or own_types
-            else None
-        )  # fmt: skip
+        typed_as = shown or (receiver_in(seen, receiver, caller) if declared or own_types else None)
         if not shown and Bindings.read_rebound(seen):
-            receiver_type_ = _or_first(
-                receiver_type_,
-                receiver_type(declared, receiver, caller, spec.self_names,
-                              self_name=own.get(caller or ""), bare_fields=bare_fields,
-                              own_type=own_types.get(caller or "")),
-            )  # fmt: skip
-        sites.append(CallSite(name, receiver, ln, caller, args, receiver_type_, creates,
+            typed_as = _or_first(typed_as, receiver_in(declared, receiver, caller))
+        sites.append(CallSite(name, receiver, ln, caller, args, typed_as, creates,
                               arg_types(hints, caller, seen), in_block))  # fmt: skip
     return tuple(sites)
 
