@@ -495,13 +495,12 @@ def _take_elements(
         element = _element_of(collections, source, owner, self_names,
                               self_name=self_name_of.get(owner or ""),
                               bare_fields=bare_fields)  # fmt: skip
-        on_collection = source.startswith(FROM_CALL) and _element_of(
-            collections, last_step(source[len(FROM_CALL) :])[0], owner, self_names,
-            self_name=self_name_of.get(owner or ""), bare_fields=bare_fields,
-        ) is not None  # fmt: skip
         if element is not None:
             type_ = _plain_type(element, generic=generic) or ""
-        elif on_collection:
+        elif source.startswith(FROM_CALL) and _element_of(
+            collections, last_step(source[len(FROM_CALL) :])[0], owner, self_names,
+            self_name=self_name_of.get(owner or ""), bare_fields=bare_fields,
+        ) is not None:  # fmt: skip
             type_ = ""  # `tasks.map(...)`: a method of the language's collections
         elif not source.startswith(FROM_CALL) or _followed(source):
             # Not a collection declared here: an element of what a call returns or of a field
