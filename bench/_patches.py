@@ -24,11 +24,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from activities.codegraph.branch_resolution import BranchResolution
 from activities.codegraph.graph_rows import SymbolRow
 from activities.codegraph.graph_writer import GraphWriter, _batches
 from activities.codegraph.kept_resolutions import KeptResolutions
 from activities.codegraph.model import FileExtraction
-from activities.codegraph.resolve import BranchResolution
 
 PATCHES = ("defines-create", "symbol-labels", "no-kept-resolutions", "no-retyped-update")
 _can_update = BranchResolution.can_update

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 from activities.codegraph import indexer as indexer_module
+from activities.codegraph.branch_resolution import BranchResolution
 from activities.codegraph.graph_writer import GraphWriter
-from activities.codegraph.resolve import BranchResolution
 
 
 class CallTimer:

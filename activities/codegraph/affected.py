@@ -423,7 +423,7 @@ def _macro_namespace_reach(
     """The files whose calls into a C++ namespace (opened by a macro, `FMT_BEGIN_NAMESPACE`,
     or as written) may now reach other definitions without their names coming or going, or
     None for all of them. Such a call looks through includes of includes
-    (`_Resolver._include_levels`): in a branch with such namespaces, an include that moved
+    (`Resolver._include_levels`): in a branch with such namespaces, an include that moved
     or a C/C++ file come or gone reaches every file that includes it, directly or through
     others (`_includers`). A macro defined
     anew, or a modified file's lines of one, move which files the namespace holds: the
@@ -456,7 +456,7 @@ def _macro_namespace_reach(
 
 def _has_namespaces(files: Iterable[FileExtraction]) -> bool:
     """Whether a C++ file opens a namespace: a bare call in one reaches the namespace's
-    functions in any file it includes, through others (`_Resolver._nearest_included`)."""
+    functions in any file it includes, through others (`Resolver._nearest_included`)."""
     return any(
         d.kind == "Namespace" for fe in files if family(fe.language) == "c" for d in fe.definitions
     )

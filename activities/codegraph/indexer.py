@@ -30,6 +30,7 @@ from typing import Any, TypedDict
 from neo4j import AsyncDriver
 
 from activities.codegraph.affected import MAX_CHANGED_SHARE, affected_files
+from activities.codegraph.branch_resolution import BoundEdges, BranchResolution, parse_go_mod
 from activities.codegraph.cargo import MANIFEST, crate_roots
 from activities.codegraph.file_chunks import FileChunk, prepare_chunk
 from activities.codegraph.graph_rows import (
@@ -49,7 +50,6 @@ from activities.codegraph.model import FileExtraction
 from activities.codegraph.msbuild import ProjectUsings, is_msbuild_file, project_usings
 from activities.codegraph.npm_workspaces import Packages, is_workspace_file, workspace_packages
 from activities.codegraph.parse_worker import ParseItem, parse_files, parse_pool, row_line
-from activities.codegraph.resolve import BoundEdges, BranchResolution, parse_go_mod
 from activities.codegraph.skipping import SkipReason, SkipRules
 from activities.codegraph.snapshot_plan import SnapshotPlan, plan_snapshot
 from activities.codegraph.tsconfig import Aliases, is_config, path_aliases

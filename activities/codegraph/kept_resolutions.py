@@ -14,7 +14,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from activities.codegraph.resolve import BranchResolution
+from activities.codegraph.branch_resolution import BranchResolution
 from app.settings import Settings
 
 # Files of all kept branches together (INDEX_CACHE_FILES). An entry costs about 21 KiB per

@@ -1,53 +1,32 @@
-"""Cross-file resolution: CALLS and INHERITS edges (plus IMPORTS) of a whole branch. Pure.
+"""Cross-file resolution of one file's CALLS and INHERITS edges against a branch's symbol
+tables. Pure; `branch_resolution.BranchResolution` holds the tables and runs it per file.
 
 Names are looked up the way the language does, most specific first: the enclosing scope
 (nested functions, the own class via `self`/`this`, the file), then imported names, then the
 file's package, then wildcard imports. Only when all of those fail does a repository-wide
-unique-name match apply, and only where a wrong guess is unlikely: never for a method name
-common on built-in types (`COMMON_METHODS`), a receiver spelled as a type (`_names_a_type`)
-or a method on `self` whose class has a base from outside the branch. Names imported from
-outside the repository are never guessed into edges. Each edge says how it was
-resolved: `scope`, `import`, `package` or `unique_name`.
+unique-name match apply, and only where a wrong guess is unlikely (`guess_rules`): never for
+a method name common on built-in types or the language's library, a receiver spelled as a
+type, or a method on `self` whose class has a base from outside the branch. Names imported
+from outside the repository are never guessed into edges. Each edge says how it was
+resolved: `scope`, `import`, `package`, `type` or `unique_name`.
 """
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, replace
-from functools import lru_cache
-from itertools import chain
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
 
-from activities.codegraph.affected import (
-    RE_EXPORTING,
-    files_naming,
-    go_import_readers,
-    through_roots,
-)
-from activities.codegraph.bindings import FileScope, bind_file
+from activities.codegraph.affected import RE_EXPORTING
+from activities.codegraph.bindings import FileScope
 from activities.codegraph.element_types import COLLECTION
 from activities.codegraph.extensions import Receiver, choose, receiver_of
-from activities.codegraph.graph_rows import DigestParts, EdgeRow
-from activities.codegraph.languages import family
-from activities.codegraph.model import (
-    CALLABLE_KINDS,
-    OWN_TYPE,
-    TYPE_KINDS,
-    CallSite,
-    FileExtraction,
-    Inheritance,
-)
-from activities.codegraph.modules import (
-    PYTHON_PACKAGE_MARKERS,
-    RepoLayout,
-    Target,
-    rust_path,
-)
-from activities.codegraph.msbuild import ProjectUsings
+from activities.codegraph.graph_rows import EdgeRow
+from activities.codegraph.guess_rules import JS_GLOBALS, in_tests, library_method, names_a_type
+from activities.codegraph.model import CALLABLE_KINDS, OWN_TYPE, TYPE_KINDS, CallSite, Inheritance
+from activities.codegraph.modules import PYTHON_PACKAGE_MARKERS, RepoLayout, Target, rust_path
 from activities.codegraph.names import last_step
-from activities.codegraph.npm_workspaces import Packages
 from activities.codegraph.receiver_types import (
     EACH,
     ELSE,
@@ -68,18 +47,15 @@ from activities.codegraph.symbols import (
     unique,
     unique_file,
 )
-from activities.codegraph.tsconfig import Aliases
 
-# IMPORTS and INHERITS rows by edge type, then by the path of the file they start from.
-BoundEdges = dict[str, dict[str, list[EdgeRow]]]
-
+# How a CALLS edge was resolved, the most specific first: a call site resolved twice keeps
+# the better.
 RANK = {"scope": 0, "import": 1, "package": 2, "type": 3, "unique_name": 4}
 # Languages where a bare name may be defined in any file (C's single namespace, Ruby's and
 # PHP's global functions and classes): there a unique definition is a good guess.
 _GLOBAL_FAMILIES = frozenset({"c", "ruby", "php"})
 # Re-exports (`RE_EXPORTING` families) are followed through at most this many modules.
 _MAX_RE_EXPORTS = 8
-_UNBOUND = object()
 # What `self` (or an object of unknown type) may be, for a Ruby call on it, the likelier
 # first: True the class or module itself (`def self.build` reaches it), False an instance
 # (`def build`). Other languages call only instances' methods so, their static ones too.
@@ -95,511 +71,17 @@ _OUTER_FIRST = frozenset({"java", "csharp", "cpp"})
 # Where one namespace is opened in many files (C++ `namespace fmt {`, Ruby `module Sinatra`),
 # unlike a Rust module, which is one file or one inline block.
 _REOPENED_NAMESPACES = frozenset({"c", "ruby"})
-# Method names so common on built-in types that a unique match in the repository is more
-# likely a list, dict, string, promise or stream method than the repository's own (compared
-# case-insensitively, so C#'s `Add` counts too).
-_COMMON_WORDS = (
-    "append extend insert remove pop push shift unshift get set put add update clear copy keys "
-    "values items entries join split strip lstrip rstrip replace format startswith endswith "
-    "lower upper encode decode find index count sort reverse slice splice concat map filter "
-    "reduce forEach some every then catch finally resolve reject read write close open flush "
-    "send next toString valueOf equals hashCode compareTo length size isEmpty contains has "
-    "delete apply call bind emit on off once log debug info warn warning error exception "
-    "print println printf to_s to_a to_h inspect each new init String Error "
-    # Rust's standard traits (Clone, From, Default, Display, Iterator, ...) and Option/Result:
-    # a crate's one `impl Clone for Config` must not draw every `.clone()` to itself.
-    "clone from into default fmt eq ne cmp partial_cmp hash drop deref deref_mut as_ref as_mut "
-    "borrow borrow_mut to_owned to_string try_from try_into from_str from_iter into_iter iter "
-    "iter_mut len is_empty unwrap unwrap_or expect ok_or map_err collect as_str"
-)
-_CPP_LIBRARY_NAMESPACES = frozenset({"std", "boost", "absl"})
-# Languages that capitalise the names of types and namespaces but not of variables, so that
-# a capitalised receiver is a type (`JSON.parse`, `Integer.parseInt`): see `_names_a_type`.
-_CAPITALISED_TYPES = frozenset(
-    {"python", "javascript", "typescript", "tsx", "java", "kotlin", "ruby", "rust", "php", "cpp",
-     "csharp"}
-)  # fmt: skip
-COMMON_METHODS = frozenset(word.lower() for word in _COMMON_WORDS.split())
-# Rust's standard library methods that repositories also define (a wrapper's `parent`, a
-# test helper's `arg`): on a receiver of unknown type, std's are far likelier. Measured on
-# ripgrep, where guessing them drew ~75 calls (`Path::parent`, `Command::arg`,
-# `Option::and_then`) to the crate's namesakes.
-_RUST_STD_WORDS = (
-    "and_then or_else unwrap_or_else unwrap_or_default map_or is_some is_none is_ok is_err "
-    "as_bytes as_slice as_path to_vec to_path_buf parent exists is_file is_dir is_symlink "
-    "file_name extension read_to_end read_to_string read_line write_all lines chars bytes "
-    "peek elapsed dedup retain truncate arg args env envs output spawn status stderr stdout "
-    "stdin recv try_recv accept lock valid_up_to"
-)
-# The same for JavaScript and TypeScript: strings, arrays, regular expressions, the DOM and
-# the canvas. Measured on vuejs/core and excalidraw, where guessing them drew ~750 calls
-# (`document.createElement`, `s.indexOf`, `/x/.test(s)`, `ctx.lineTo`) to a repository
-# class of a test file or a renderer interface. Not names that test helpers commonly
-# define (`mouse.moveTo()`, `click`, `select`): there the guess was mostly right.
-_JS_BUILTIN_WORDS = (
-    "charAt charCodeAt codePointAt indexOf lastIndexOf includes padStart padEnd trim "
-    "trimStart trimEnd toUpperCase toLowerCase toLocaleString substring substr normalize "
-    "localeCompare match matchAll search repeat at findIndex findLast findLastIndex flat "
-    "flatMap fill test exec allSettled assign freeze hasOwnProperty createElement "
-    "createElementNS createTextNode querySelector querySelectorAll getElementById "
-    "getElementsByClassName getElementsByTagName addEventListener removeEventListener "
-    "dispatchEvent appendChild removeChild replaceChild insertBefore cloneNode setAttribute "
-    "getAttribute removeAttribute hasAttribute closest matches focus blur scrollTo "
-    "scrollIntoView getBoundingClientRect postMessage preventDefault stopPropagation "
-    "stopImmediatePropagation getContext lineTo translate beginPath closePath arc arcTo "
-    "quadraticCurveTo bezierCurveTo fillRect strokeRect clearRect drawImage measureText "
-    "fillText strokeText stroke setTransform resetTransform getImageData putImageData "
-    "createLinearGradient createRadialGradient getData setData disconnect observe unobserve "
-    "abort json text blob arrayBuffer toBlob toDataURL"
-)
-# The JDK's and Kotlin's standard library, measured on gson and okio: strings, boxed
-# numbers, maps, reflection (`field.getName()`, `x.toLong()`, `entry.getKey()`).
-_JVM_LIBRARY_WORDS = (
-    "charAt codePointAt substring indexOf lastIndexOf startsWith endsWith isBlank repeat matches "
-    "toCharArray getBytes containsKey containsValue getKey getValue setValue entrySet keySet "
-    "putAll putIfAbsent computeIfAbsent getOrDefault asList addAll removeAll retainAll "
-    "subList toArray stream iterator hasNext intValue longValue doubleValue floatValue "
-    "shortValue byteValue booleanValue toLong toInt toShort toByte toChar toDouble toFloat "
-    "getName getSimpleName getAnnotation getDeclaredFields getDeclaredMethods getModifiers "
-    "getGenericType getActualTypeArguments getRawType getOwnerType getComponentType "
-    "getGenericComponentType getSuperclass isAssignableFrom isInstance newInstance "
-    "setAccessible getMessage getCause printStackTrace doFinal first last firstOrNull "
-    "lastOrNull single singleOrNull"
-)
-# .NET's base library, measured on Polly: tasks, cancellation, enumerators, LINQ.
-_DOTNET_LIBRARY_WORDS = (
-    "AsTask ConfigureAwait GetAwaiter GetResult ContinueWith WaitAsync MoveNext Cancel "
-    "CancelAfter TryReset ThrowIfCancellationRequested SetResult TrySetResult SetException "
-    "TrySetException TrySetCanceled GetUtcNow Advance Dispose DisposeAsync ToList ToArray "
-    "ToDictionary Select SelectMany Where First FirstOrDefault Single SingleOrDefault Any "
-    "All Sum OrderBy OrderByDescending GroupBy AddRange TryGetValue TryAdd ContainsKey "
-    "GetType Invoke CreateLogger"
-)
-# PHP's PSR-7 messages and reflection, measured on Slim (`$request->getMethod()`).
-_PHP_LIBRARY_WORDS = (
-    "getMethod getUri getBody getHeader getHeaders getHeaderLine hasHeader withHeader "
-    "withAddedHeader withoutHeader withStatus getStatusCode getReasonPhrase withBody "
-    "getQueryParams getParsedBody withParsedBody getAttribute getAttributes withAttribute "
-    "withoutAttribute getServerParams getCookieParams getUploadedFiles getProtocolVersion "
-    "withProtocolVersion withPath withQuery getContents getShortName getDocComment "
-    "newInstanceArgs getParameters"
-)
-# Ruby's core classes, measured on rack and sinatra (`str.bytesize`, `re.match?`,
-# `hash.dig`), and what a class body calls on itself (`include Helpers`).
-_RUBY_LIBRARY_WORDS = (
-    "bytesize byteslice match match? merge merge! dig values_at invert assoc fetch key? "
-    "has_key? include? empty? any? none? all? each_with_index each_with_object each_slice "
-    "each_char each_line each_pair flat_map filter_map map! select! reject! compact compact! "
-    "uniq uniq! flatten freeze frozen? dup gsub gsub! sub sub! start_with? end_with? "
-    "downcase upcase capitalize chomp chop squeeze unpack unpack1 pack force_encoding "
-    "scrub ljust rjust succ zip take drop sort_by group_by partition detect find_all inject "
-    "transform_values transform_keys to_sym to_i to_f to_str to_proc respond_to? is_a? "
-    "kind_of? instance_of? nil? public_send instance_variable_get instance_variable_set "
-    "define_method tap unsafe_load finish include extend prepend"
-)
-# C++'s standard library, measured on fmt and spdlog (`buf.data()`, `count.load()`).
-_CPP_LIBRARY_WORDS = (
-    "data at compare resize reserve capacity shrink_to_fit push_back emplace_back emplace "
-    "pop_back push_front pop_front front back begin end cbegin cend rbegin rend substr "
-    "c_str find_first_of find_last_of load store fetch_add fetch_sub exchange "
-    "compare_exchange_weak compare_exchange_strong lock unlock try_lock notify_one "
-    "notify_all wait wait_for release reset what"
-)
-# Go's `sync` primitives, measured on net/http (`mu.Lock()` drawn to a test's `fakeLocker`).
-_GO_LIBRARY_WORDS = "Lock Unlock RLock RUnlock TryLock TryRLock Broadcast Signal CompareAndSwap"
-# Per family: methods a receiver of unknown type far more likely takes from the language's
-# own library than from the repository's one namesake.
-_LIBRARY_METHODS = {
-    "rust": frozenset(_RUST_STD_WORDS.split()),
-    "js": frozenset(_JS_BUILTIN_WORDS.split()),
-    "jvm": frozenset(_JVM_LIBRARY_WORDS.split()),
-    "csharp": frozenset(_DOTNET_LIBRARY_WORDS.split()),
-    "php": frozenset(_PHP_LIBRARY_WORDS.split()),
-    "ruby": frozenset(_RUBY_LIBRARY_WORDS.split()),
-    "c": frozenset(_CPP_LIBRARY_WORDS.split()),
-    "go": frozenset(_GO_LIBRARY_WORDS.split()),
-}
-# Where tests live: production code never calls into them, so a method found only there is
-# no guess for a call from elsewhere (vuejs/core: `tag.indexOf()` drawn to a class of
-# reactiveArray.spec.ts).
-_TEST_DIRS = frozenset({"test", "tests", "__tests__", "spec", "specs", "__mocks__", "testdata"})
-_TEST_FILE = re.compile(
-    r"^test_.*\.py$|_test\.(py|go|rb)$|\.(test|spec)\.[cm]?[jt]sx?$|_spec\.rb$"
-    r"|Tests?\.(java|kt|cs|php)$|^conftest\.py$"
-)
 # Fields that hold another node of the same type: a method called through one of them
 # inside its namesake is recursion (Go's standard library: `t.left.aInsert()`,
 # `c.parent.setRan()`, `b.child.flushChild()`), not a wrapper handing the call on.
 _LINKED_FIELDS = frozenset({"parent", "child", "left", "right", "next", "prev"})
-# Objects every browser script has, under names seldom given to a variable (`history`,
-# `navigator`, `process` often are): a method called on one of them is theirs.
-_JS_GLOBALS = frozenset(
-    {"document", "window", "console", "localStorage", "sessionStorage", "globalThis"}
-)
 
 
-def resolve_edges(
-    repo_id: str,
-    branch: str,
-    extractions: Mapping[str, FileExtraction],
-    go_modules: Mapping[str, str] | None = None,
-    only: Collection[str] | None = None,
-    *,
-    js_aliases: Aliases | None = None,
-    rust_crates: Mapping[str, str] | None = None,
-    cs_usings: ProjectUsings | None = None,
-    js_packages: Packages | None = None,
-) -> dict[str, list[EdgeRow]]:
-    """IMPORTS, CALLS and INHERITS edges of a branch, keyed by the path they start from.
+class Resolver:
+    """Resolves one file at a time against the branch's tables: its INHERITS edges
+    (`inherits`) and CALLS edges (`calls`). What it works out per name holds while the
+    tables do: `BranchResolution` calls `forget` before they change."""
 
-    `extractions` maps path to `FileExtraction`; `go_modules` maps a directory to the module
-    path its `go.mod` declares (`parse_go_mod` reads one), `js_aliases` each tsconfig's path
-    aliases (`tsconfig.path_aliases`), `rust_crates` the workspace's library crates
-    (`cargo.crate_roots`), `cs_usings` the usings of the C# projects
-    (`msbuild.project_usings`), `js_packages` the JavaScript workspace's packages
-    (`npm_workspaces.workspace_packages`). With `only`, just the edges of those paths are resolved
-    (still against the whole branch).
-    """
-    resolution = BranchResolution(
-        repo_id,
-        branch,
-        extractions,
-        go_modules,
-        js_aliases=js_aliases,
-        rust_crates=rust_crates,
-        cs_usings=cs_usings,
-        js_packages=js_packages,
-    )
-    return resolution.edges(only)
-
-
-class BranchResolution:
-    """What resolution knows of one branch: its symbol tables, every file's bound names and
-    IMPORTS edges, and every file's INHERITS edges (the class hierarchy that method lookup
-    walks). Building it is most of the cost of resolving a few files, so the indexer keeps it
-    between runs and `update` takes in a narrow change by re-deriving only what it touches.
-    """
-
-    def __init__(
-        self,
-        repo_id: str,
-        branch: str,
-        extractions: Mapping[str, FileExtraction],
-        go_modules: Mapping[str, str] | None = None,
-        *,
-        js_aliases: Aliases | None = None,
-        rust_crates: Mapping[str, str] | None = None,
-        cs_usings: ProjectUsings | None = None,
-        js_packages: Packages | None = None,
-    ) -> None:
-        self.extractions = dict(extractions)
-        self._go_modules = dict(go_modules or {})
-        self._js_aliases = js_aliases or {}
-        self._rust_crates = dict(rust_crates or {})
-        self._cs_usings = dict(cs_usings or {})
-        self._js_packages = dict(js_packages or {})
-        self._layout = self._new_layout()
-        self._index = SymbolIndex(repo_id, branch, extractions)
-        self._scopes: dict[str, FileScope] = {}
-        self._resolver = _Resolver(self._index, self._scopes, lambda: self._layout)
-        self._imports: dict[str, list[EdgeRow]] = {}
-        self._inherits: dict[str, list[EdgeRow]] = {}
-        self._open: dict[str, set[str]] = {}  # per file: its types with a base not found
-        self._bind(self._index.files)
-        self._link_hierarchy()
-        # Set by `update`: files of its scope whose CALLS it cannot have moved.
-        self.calls_stable: set[str] = set()
-        # Kept for the indexer: the digest parts of the lists of `bound_edges`.
-        self.digest_parts = DigestParts()
-
-    def _through_roots(self, fe: FileExtraction) -> set[str]:
-        return through_roots(
-            self.extractions, fe, self._go_modules, self._rust_crates, self._js_packages
-        )
-
-    def _new_layout(self) -> RepoLayout:
-        return RepoLayout(
-            list(self.extractions.values()),
-            self._go_modules,
-            self._js_aliases,
-            self._rust_crates,
-            self._cs_usings,
-            js_packages=self._js_packages,
-        )
-
-    def _bind(self, paths: Iterable[str]) -> None:
-        index = self._index
-        for path in paths:
-            self._scopes[path], self._imports[path] = bind_file(
-                self._layout, index, index.files[path], index.repo_id, index.branch
-            )
-
-    def _link_hierarchy(self, paths: Iterable[str] | None = None) -> None:
-        """Resolve the INHERITS edges of `paths` (default all), then the whole hierarchy.
-
-        Every file's bases are looked up before any is linked, so what a file's bases resolve
-        to never depends on which files come before it."""
-        index = self._index
-        index.set_parents((), ())
-        for path in self._scopes if paths is None else paths:
-            self._inherits[path], self._open[path] = self._resolver.inherits(self._scopes[path])
-        bases = (
-            (edge.src_key, edge.dst_key) for path in index.files for edge in self._inherits[path]
-        )
-        index.set_parents(
-            chain(index.partial_parts(), bases),
-            (key for path in index.files for key in self._open[path]),
-        )
-
-    def can_update(self, changed: Mapping[str, FileExtraction]) -> bool:
-        """Whether `update` can take in these modified files: known paths whose language and
-        package stayed as they were."""
-        for path, new in changed.items():
-            old = self.extractions.get(path)
-            if old is None or _packaging(old) != _packaging(new):
-                return False
-        return True
-
-    def retyped(self, changed: Mapping[str, FileExtraction]) -> list[str]:
-        """The modified files whose types (non-callable definitions, in order) differ: `update`
-        takes each of them in as a deleted file and an added one, which costs a pass over
-        the branch's definitions, where a file with the same types is swapped in place."""
-        return sorted(
-            path
-            for path, new in changed.items()
-            if path in self.extractions and _types_of(self.extractions[path]) != _types_of(new)
-        )
-
-    def update(
-        self,
-        changed: Mapping[str, FileExtraction],
-        scope: Collection[str],
-        added: Mapping[str, FileExtraction] | None = None,
-        deleted: Collection[str] = (),
-    ) -> set[str] | None:
-        """Take in modified files that `can_update` accepts, `added` files and `deleted`
-        paths, `scope` being what `affected_files` answered for them. Returns the files whose
-        edges must be resolved again: `scope`, widened to the files and callers of methods
-        whose owner an added, deleted or retyped file changed and to the readers of names a
-        module now passes on differently (`_re_exports_moved`), or None (all of them) when the
-        class hierarchy of the types that stayed moved, since a base resolved elsewhere reaches
-        the callers of every subclass's methods. Afterwards `edges` equals that of a
-        resolution built afresh."""
-        added = added or {}
-        scope = set(scope)
-        self.calls_stable = set()
-        if (
-            not self.can_update(changed)
-            or not changed.keys() | added.keys() <= scope
-            or not added.keys().isdisjoint(self.extractions)
-            or not set(deleted) <= self.extractions.keys() - changed.keys()
-        ):
-            raise ValueError("not a change BranchResolution.update can take in")
-        index = self._index
-        retyped = self.retyped(changed)
-        old_keys = {key for path in [*deleted, *retyped] for key in index.files[path].keys}
-        hierarchy_before = _Hierarchy.of(index)
-        scopes_before = dict(self._scopes)
-        before, gone = ({p: self.extractions[p] for p in paths} for paths in (changed, deleted))
-        packages_before = _go_packages(self._layout, [*added.values(), *gone.values()])
-        names: set[str] = set()  # of definitions that changed owner: their callers move
-        owners: set[str] = set()  # files with methods whose owner moved
-        index.constants_moved(clear=True)
-        for path in sorted(deleted):
-            gone_file = self.extractions.pop(path)
-            del self._scopes[path], self._imports[path], self._inherits[path], self._open[path]
-            moved, owned = index.remove_file(path)
-            names |= moved
-            owners |= owned
-            scope |= owned | self._through_roots(gone_file)
-        for path in retyped:
-            moved, owned = index.remove_file(path)
-            names |= moved
-            owners |= owned
-            scope |= owned
-        for path in sorted(changed):
-            self.extractions[path] = changed[path]
-            if path not in retyped:
-                index.replace_file(changed[path])
-        for path in sorted(added):
-            self.extractions[path] = added[path]
-            moved, owned = index.add_file(added[path])
-            names |= moved
-            owners |= owned
-            scope |= owned | self._through_roots(added[path])
-        for path in retyped:
-            moved, owned = index.add_file(changed[path])
-            names |= moved
-            owners |= owned
-            scope |= owned
-        # A Ruby constant path that came or went with no class of its own (`Shop::Reports`
-        # of `class Shop::Reports::Daily`) moves what references spelling it reach.
-        names |= {constant.rpartition(".")[2] for constant in index.constants_moved(clear=True)}
-        callers = files_naming(self.extractions, names)
-        scope |= callers
-        if added or deleted:
-            self._layout = self._new_layout()
-        scope -= set(deleted)
-        in_scope = self._bind_again(scope, scopes_before)
-        self._link_hierarchy(in_scope)
-        new_keys = {key for path in [*added, *retyped] for key in index.files[path].keys}
-        # Definitions that came or went have no hierarchy to compare; those that stayed must
-        # keep theirs.
-        if hierarchy_before.without(old_keys - new_keys) != _Hierarchy.of(index).without(
-            new_keys - old_keys
-        ):
-            return None
-        if packages_before == _go_packages(self._layout, [*added.values(), *gone.values()]):
-            self.calls_stable = go_import_readers(
-                scope,
-                before=before,
-                after=changed,
-                branch=self.extractions,
-                added=added,
-                deleted=gone,
-                reached=owners | callers,
-            )
-        return scope
-
-    def _bind_again(self, scope: set[str], before: Mapping[str, FileScope]) -> list[str]:
-        """Bind the files of `scope` again, and add to it the files reading names through
-        a module whose imports moved (`_re_exports_moved`). Returns its files in index order."""
-        in_scope = [path for path in self._index.files if path in scope]
-        self._bind(in_scope)
-        passed_on = self._re_exports_moved(before, in_scope)
-        if not passed_on:
-            return in_scope
-        scope |= files_naming(self.extractions, passed_on)
-        return [path for path in self._index.files if path in scope]
-
-    def _re_exports_moved(self, before: Mapping[str, FileScope], paths: Iterable[str]) -> set[str]:
-        """The names whose lookup through the modules `paths` (bound again) may now reach
-        another definition: names they bind differently, and every name a wildcard import
-        they gained or lost passes on. Importers reading through them spell those names,
-        or names other modules pass them on as (`files_naming` adds those)."""
-        moved: set[str] = set()
-        for path in paths:
-            old, new = before.get(path), self._scopes.get(path)
-            # An added or deleted module's readers import it by a path they spell: they are
-            # in scope already, and bound again they show what moved through them.
-            if old is None or new is None or new.symbols.family not in RE_EXPORTING:
-                continue
-            for before_names, now_names in (
-                (old.names, new.names),
-                (old.exports, new.exports),
-                (old.members, new.members),
-            ):
-                moved.update(
-                    name
-                    for name in before_names.keys() | now_names.keys()
-                    if before_names.get(name, _UNBOUND) != now_names.get(name, _UNBOUND)
-                )
-            if old.wildcards != new.wildcards:
-                # The first wildcard to define a name wins: reordered ones move names too.
-                seen: set[str] = set()
-                for target in {*old.wildcards} | {*new.wildcards}:
-                    moved |= self._passed_on(target, before, seen)
-        return moved
-
-    def _passed_on(
-        self, target: Target, before: Mapping[str, FileScope], seen: set[str]
-    ) -> set[str]:
-        """Every name a wildcard import of `target` may bind: its files' top-level names and,
-        through their own imports (as bound before and now), what those pass on."""
-        names: set[str] = set()
-        for path in target.files:
-            if path in seen:
-                continue
-            seen.add(path)
-            symbols = self._index.files.get(path)
-            names.update(symbols.top if symbols else ())
-            for scope in (before.get(path), self._scopes.get(path)):
-                if scope is not None and scope.symbols.family in RE_EXPORTING:
-                    names.update(scope.names, scope.exports, scope.members)
-                    for onward in scope.wildcards:
-                        names |= self._passed_on(onward, before, seen)
-        return names
-
-    def bound_edges(self) -> BoundEdges:
-        """Each file's IMPORTS and INHERITS rows as they are now, by type then path. `update`
-        replaces these lists rather than changing them, so what this returns before it still
-        describes the edges from before: the writer need not read those back from Neo4j."""
-        return {"IMPORTS": dict(self._imports), "INHERITS": dict(self._inherits)}
-
-    def edges(
-        self, only: Collection[str] | None = None, without_calls: Collection[str] = ()
-    ) -> dict[str, list[EdgeRow]]:
-        """The edges of the paths in `only` (default all), keyed by the path they start from;
-        for those in `without_calls`, their IMPORTS and INHERITS alone."""
-        wanted = self._scopes.keys() if only is None else self._scopes.keys() & set(only)
-        self._resolver.forget()  # the tables may have moved since the last call (`update`)
-        out: dict[str, list[EdgeRow]] = {}
-        for path in sorted(wanted):
-            rows = [*self._imports[path], *self._inherits[path]]
-            if path not in without_calls:
-                rows += self._resolver.calls(self._scopes[path])
-            if rows:
-                rows.sort(key=EdgeRow.sort_key)
-                out[path] = rows
-        return out
-
-
-@dataclass(frozen=True)
-class _Hierarchy:
-    """What method lookup reads of the class hierarchy: each type's resolved parents, and
-    the types with a base found nowhere in the branch (a method on `self` of theirs or of a
-    subclass, in any file, is never guessed: `_Resolver._guess_on_self`)."""
-
-    parents: dict[str, list[str]]
-    open_types: frozenset[str]
-
-    @classmethod
-    def of(cls, index: SymbolIndex) -> _Hierarchy:
-        parents = {child: list(found) for child, found in index.parents.items() if found}
-        return cls(parents, frozenset(index.open_types))
-
-    def without(self, keys: set[str]) -> _Hierarchy:
-        """The hierarchy of the types other than `keys`."""
-        parents = {child: found for child, found in self.parents.items() if child not in keys}
-        return _Hierarchy(parents, self.open_types - keys)
-
-
-def _go_packages(
-    layout: RepoLayout, files: Iterable[FileExtraction]
-) -> dict[str, tuple[bool, str | None]]:
-    """For the directory of each Go file: whether it holds Go files, and the name they give
-    the package where it is imported (`bindings._local_name`)."""
-    found: dict[str, tuple[bool, str | None]] = {}
-    for fe in files:
-        go_files = layout.go_files.get(posixpath.dirname(fe.path), ())
-        found[posixpath.dirname(fe.path)] = (bool(go_files), layout.go_package_name(go_files))
-    return found
-
-
-def _packaging(fe: FileExtraction) -> tuple[str, tuple[str, ...]]:
-    """What a file's language and packages (a PHP file's namespace blocks) make of the
-    layout, which `update` keeps as it is for modified files."""
-    return fe.language, fe.packages()
-
-
-def _types_of(fe: FileExtraction) -> list[tuple[str, str, str, str | None, str | None]]:
-    return [
-        (d.kind, d.name, d.qualified_name, d.parent, d.self_name)
-        for d in fe.definitions
-        if d.kind not in CALLABLE_KINDS
-    ]
-
-
-def parse_go_mod(content: str) -> str | None:
-    """The module path declared by a go.mod file."""
-    for raw in content.splitlines():
-        words = raw.split("//", 1)[0].split()
-        if len(words) >= 2 and words[0] == "module":
-            return words[1].strip('"')
-    return None
-
-
-class _Resolver:
     def __init__(
         self,
         index: SymbolIndex,
@@ -1466,9 +948,9 @@ class _Resolver:
                         return found, "unique_name"
                     if any(members):
                         break
-        if path or _names_a_type(qualifier, fs.extraction.language):
+        if path or names_a_type(qualifier, fs.extraction.language):
             return None  # `JSON.parse`, `Integer.parseInt`: a library's type, never guessed
-        if fs.family == "js" and qualifier in _JS_GLOBALS:
+        if fs.family == "js" and qualifier in JS_GLOBALS:
             # `document.createElement()`; not `window.app.scene.refresh()`, where a script
             # hung its own objects on the global.
             return None
@@ -1708,10 +1190,8 @@ class _Resolver:
         fs = scope.symbols
         if fs.extraction.language != "kotlin" or name not in self.index.extension_names:
             return None
-        may_guess = (
-            name.lower() not in COMMON_METHODS
-            and name not in _LIBRARY_METHODS["jvm"]
-            and (name in scope.names or not self._is_method(fs.family, name))
+        may_guess = not library_method(name, fs.family) and (
+            name in scope.names or not self._is_method(fs.family, name)
         )
         if receiver is None and not may_guess:
             return None
@@ -1864,10 +1344,7 @@ class _Resolver:
         """The one method of that name that an object of unknown type, or `self` where that
         is what `selves` says, may have, where a guess is likely right. A Ruby object of
         unknown type may be a class (`app.settings`): it takes `_EITHER`."""
-        language = scope.symbols.family
-        if name.lower() in COMMON_METHODS or name.startswith("__"):
-            return None
-        if name in _LIBRARY_METHODS.get(language, ()):
+        if library_method(name, scope.symbols.family) or name.startswith("__"):
             return None
         candidates = [
             key
@@ -1882,38 +1359,12 @@ class _Resolver:
         return (found, "unique_name") if found else None
 
 
-@lru_cache(maxsize=1 << 16)  # bounded: a worker sees many repositories
-def in_tests(path: str) -> bool:
-    """Whether `path` (as a key spells it) is a test's or a test helper's."""
-    *folders, name = path.split("/")
-    return not _TEST_DIRS.isdisjoint(folders) or _TEST_FILE.search(name) is not None
-
-
 def _in_files(keys: list[str], files: tuple[str, ...], but: str = "") -> list[str]:
     """The definitions of `keys` in `files` (but not in file `but`), in the order of
     `files`, then of `keys`."""
     found = [key for key in keys if (path := path_of(key)) != but and path in files]
     found.sort(key=lambda key: files.index(path_of(key)))
     return found
-
-
-def _names_a_type(qualifier: str, language: str) -> bool:
-    """Whether a receiver is spelled as a type or a namespace, not as a variable: a path
-    (`std::mem`, `Shop::Util`, `\\App\\Models`) or, where the language capitalises types
-    alone, a capitalised name, but not an all-capitals constant (JavaScript's lone `JSON`,
-    `URL` excepted). C# capitalises properties too, so there only a lone word counts
-    (`Console.WriteLine`, not `this.Repository.Save`); Go capitalises every exported name, so
-    there none does."""
-    if "::" in qualifier or "\\" in qualifier:
-        return True
-    if language == "cpp" and qualifier.partition(".")[0] in _CPP_LIBRARY_NAMESPACES:
-        return True  # `std::swap(a, b)`: the receiver keeps no `::` to say it is a path
-    if language not in _CAPITALISED_TYPES or (language == "csharp" and "." in qualifier):
-        return False
-    last = qualifier.rpartition(".")[2]
-    if last.isupper() and ("." in qualifier or family(language) != "js"):
-        return False  # a constant holding an object: `REGISTRY.add()`, `Status.ACTIVE.name()`
-    return last[:1].isupper()
 
 
 def _python_submodule(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from posixpath import basename
 from textwrap import dedent
 
+from activities.codegraph.branch_resolution import resolve_edges
 from activities.codegraph.cargo import MANIFEST, crate_roots
 from activities.codegraph.extract import extract
 from activities.codegraph.graph_rows import EdgeRow
@@ -13,7 +14,6 @@ from activities.codegraph.languages import detect_language
 from activities.codegraph.model import FileExtraction
 from activities.codegraph.msbuild import is_msbuild_file, project_usings
 from activities.codegraph.npm_workspaces import is_workspace_file, workspace_packages
-from activities.codegraph.resolve import resolve_edges
 from activities.codegraph.tsconfig import is_config, path_aliases
 
 REPO, BRANCH = "github-1", "main"

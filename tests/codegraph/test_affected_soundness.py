@@ -25,6 +25,7 @@ from textwrap import dedent
 import pytest
 
 from activities.codegraph.affected import affected_files
+from activities.codegraph.branch_resolution import BranchResolution, resolve_edges
 from activities.codegraph.extract import extract
 from activities.codegraph.graph_rows import EdgeRow
 from activities.codegraph.languages import detect_language
@@ -38,7 +39,6 @@ from activities.codegraph.model import (
     singleton_name,
 )
 from activities.codegraph.npm_workspaces import workspace_packages
-from activities.codegraph.resolve import BranchResolution, resolve_edges
 from tests.codegraph import (
     test_c_family,
     test_csharp,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from activities.codegraph.resolve import parse_go_mod
+from activities.codegraph.branch_resolution import parse_go_mod
 from tests.codegraph.sample_repo import index_repo
 
 GO_MODULES = {"": "github.com/acme/shop"}

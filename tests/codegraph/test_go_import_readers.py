@@ -8,11 +8,11 @@ from textwrap import dedent
 
 import pytest
 
+from activities.codegraph.branch_resolution import BranchResolution, resolve_edges
 from activities.codegraph.extract import extract
 from activities.codegraph.graph_rows import EdgeRow
 from activities.codegraph.languages import detect_language
 from activities.codegraph.model import FileExtraction
-from activities.codegraph.resolve import BranchResolution, resolve_edges
 
 GO_MODULES = {"": "example.com/m"}
 BRANCH = {

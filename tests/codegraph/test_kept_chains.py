@@ -22,11 +22,11 @@ from collections.abc import Callable
 import pytest
 
 from activities.codegraph.affected import affected_files
+from activities.codegraph.branch_resolution import BranchResolution, resolve_edges
 from activities.codegraph.extract import extract
 from activities.codegraph.graph_rows import EdgeRow
 from activities.codegraph.languages import detect_language
 from activities.codegraph.model import FileExtraction
-from activities.codegraph.resolve import BranchResolution, resolve_edges
 
 NAMES = ["alpha", "beta", "gamma", "delta", "omega", "run", "load", "save", "parse", "emit"]
 TYPES = ["Store", "Reader", "Writer", "Node", "Base"]

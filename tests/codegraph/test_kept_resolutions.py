@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from activities.codegraph.branch_resolution import BranchResolution
 from activities.codegraph.kept_resolutions import KeptResolutions
 from activities.codegraph.model import Definition, FileExtraction
-from activities.codegraph.resolve import BranchResolution
 
 
 def resolution(*paths: str) -> BranchResolution:

@@ -7,11 +7,11 @@ import textwrap
 
 import pytest
 
+from activities.codegraph.branch_resolution import BranchResolution, resolve_edges
 from activities.codegraph.extract import extract
 from activities.codegraph.graph_rows import symbol_keys
 from activities.codegraph.model import FileExtraction
 from activities.codegraph.receiver_types import ELSE
-from activities.codegraph.resolve import BranchResolution, resolve_edges
 from tests.codegraph.sample_repo import BRANCH, REPO, index_repo
 
 
