@@ -152,9 +152,11 @@ def _extract_tree(
             "typed.type" in caps
             or "typed.alias" in caps
             or "typed.call" in caps
-            or ("typed.each" in caps)
+            or "typed.each" in caps
+            or "typed.doc" in caps
         ):
-            typed.append(typed_name(caps))  # None: a Kotlin lambda binding no `it`
+            # None: a Kotlin lambda binding no `it`, a doc comment giving no type
+            typed.append(typed_name(caps, spec.documented))
             continue
         if "block" in caps:
             blocks.append((caps["block"][0].start_byte, caps["block"][0].end_byte))

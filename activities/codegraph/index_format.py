@@ -180,7 +180,13 @@ from activities.codegraph.skipping import SkipRules
 # type of the collection it iterates; Python's `Optional[X]` and `X | None` annotations are X.
 # 71: TypeScript parameter properties and PHP promoted parameters are fields of the class.
 # 72: JS/TS members set at the top of a module (`Card.Header = CardHeader`, `Object.assign`).
-EXTRACTOR_VERSION = 75
+# 73: collections recorded as `[]Elem` in results and fields, loops over calls in every typed
+# language, and a name bound again has its binding by position.
+# 74: Kotlin lambdas bind `it` or their parameter to an element; `let`/`also` to the receiver.
+# 75: Python's `.values()`/`.items()` of a declared mapping give its value type.
+# 76: PHP's `foreach` binds its value variable, and PHPDoc types (`@var`, `@param`, `@return`,
+# an inline `/** @var T $x */`) stand in for types the code leaves out.
+EXTRACTOR_VERSION = 76
 
 
 def index_format(

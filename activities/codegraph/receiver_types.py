@@ -159,10 +159,21 @@ def split_field(spelled: str) -> tuple[str, str] | None:
     return None
 
 
-def typed_name(caps: dict[str, list[Node]]) -> TypedName | None:
+def typed_name(
+    caps: dict[str, list[Node]],
+    documented: Callable[[Node, Node | None], tuple[str, str] | None] | None = None,
+) -> TypedName | None:
     """The typed name a query match captured, with the position from which its binding
     holds (`_binding`) and its node; None for a Kotlin lambda captured for its `it` that
-    names its parameters instead."""
+    names its parameters instead, or a doc comment (read by `documented`) giving no type.
+    An inline doc comment naming a variable binds it from the comment's end."""
+    if "typed.doc" in caps:
+        comment, node = caps["typed.doc"][0], caps.get("typed.name", [None])[0]
+        found = documented(comment, node) if documented is not None else None
+        if found is None:
+            return None
+        at = node.start_byte if node is not None else comment.end_byte - 1
+        return at, found[0], found[1], node or comment
     if "typed.it" in caps:
         lambda_ = caps["typed.it"][0]
         if any(child.type == "lambda_parameters" for child in lambda_.named_children):
@@ -229,7 +240,7 @@ def _iterated(node: Node) -> str:
     not) `FROM_CALL` and its callee (`for x in repo.all()`: `()repo.all`)."""
     if node.type == "await_expression" and node.named_children:
         node = node.named_children[0]
-    if node.type == "method_invocation":  # Java
+    if node.type in _CALLEE_FIELDS or node.type == "function_call_expression":  # Java, PHP
         return f"{FROM_CALL}{_callee(node)}"
     if node.type in _CALLS:
         function = node.child_by_field_name("function") or node.named_children[0]

@@ -82,6 +82,7 @@ SAMPLES = {
     "kotlin": (test_jvm.KOTLIN, None),
     "php": (test_php.FILES, None),
     "php-namespace-blocks": (test_php.NAMESPACE_FILES, None),
+    "php-doc-types": (test_php.DOCUMENTED_FILES, None),
     "python": (test_python.FILES, None),
     "ruby": (test_ruby.FILES, None),
     "ruby-class-methods": (test_ruby.CLASS_AND_INSTANCE_FILES, None),

@@ -736,3 +736,107 @@ def test_a_parameter_set_again_from_an_unknown_call_keeps_its_declared_type() ->
         "src/Pkg.php|Method:BasePackage.getNames",
         "src/Pkg.php|Method:Made.getNames",
     }
+
+
+DOCUMENTED_FILES = {
+    "src/Model/Task.php": """
+        <?php
+        namespace App\\Model;
+        class Task { public function start() {} public function stop() {} }
+        class Job { public function start() {} public function stop() {} }
+        interface IOInterface { public function write($s); }
+        class ConsoleIO implements IOInterface { public function write($s) {} }
+        class Clock { public function tick() {} }
+        """,
+    "src/Board.php": """
+        <?php
+        namespace App;
+
+        use App\\Model\\IOInterface;
+        use App\\Model\\Task;
+
+        class Board {
+            /** @var Task[] */
+            protected $tasks;
+            /**
+             * @var IOInterface
+             */
+            protected $io;
+            /** @var array<string, Task> */
+            private array $byName;
+
+            /**
+             * @param Task[] $list the tasks
+             * @param IOInterface|null $out
+             * @param mixed $any
+             */
+            public function run(array $list, $out, $any) {
+                foreach ($list as $task) { $task->start(); }
+                foreach ($this->byName as $name => $named) { $named->stop(); }
+                $out->write("x");
+                $this->io->write("y");
+                $any->tick();
+            }
+
+            /** @return Task[] */
+            public function all(): array { return $this->tasks; }
+
+            /** @return $this */
+            public function again() { return $this; }
+        }
+        """,
+    "src/Wall.php": """
+        <?php
+        namespace App;
+
+        use App\\Model\\Job;
+
+        class Wall extends Board {
+            /** @param object[] $operations */
+            public function apply(array $operations) {
+                foreach ($operations as $operation) {
+                    /** @var Job $operation */
+                    $operation->start();
+                }
+            }
+
+            public function show(Board $board) {
+                foreach ($board->all() as $task) { $task->stop(); }
+                foreach ($this->tasks as $t) { $t->start(); }
+                $this->io->write("w");
+                $board->again()->all();
+            }
+        }
+        """,
+}
+
+
+def test_doc_comment_types_type_properties_parameters_results_and_loops() -> None:
+    """PHPDoc types where the code leaves them out (composer's `/** @var IOInterface */
+    protected $io;`, `@param Task[] $list` on an `array`): calls on the properties and
+    parameters reach the documented class, loops over documented collections (here or in a
+    subclass) and over a method's documented `@return Task[]` reach the element's, and
+    `@return $this` is the declaring class, and an inline `/** @var Job $operation */`
+    types the variable from there on. `mixed` names no type: `$any->tick()` is left to the
+    unique-name rules."""
+    repo = index_repo(DOCUMENTED_FILES)
+    board = repo.extractions["src/Board.php"]
+    assert board.fields == (("Board", "byName", "[]Task"), ("Board", "io", "IOInterface"),
+                            ("Board", "tasks", "[]Task"))  # fmt: skip
+    assert [(d.qualified_name, d.returns) for d in board.definitions if d.returns] == [
+        ("Board.all", "[]Task"), ("Board.again", "Self"),
+    ]  # fmt: skip
+    run, show = "src/Board.php|Method:Board.run", "src/Wall.php|Method:Wall.show"
+    task, io = "src/Model/Task.php|Method:Task", "src/Model/Task.php|Method:IOInterface"
+    assert {e for e in repo.edge_set("CALLS") if e[2] == "type"} == {
+        (run, f"{task}.start", "type"),
+        (run, f"{task}.stop", "type"),
+        (run, f"{io}.write", "type"),
+        (show, f"{task}.stop", "type"),
+        (show, f"{task}.start", "type"),
+        (show, f"{io}.write", "type"),
+        (show, "src/Board.php|Method:Board.again", "type"),
+        (show, "src/Board.php|Method:Board.all", "type"),
+        ("src/Wall.php|Method:Wall.apply", "src/Model/Task.php|Method:Job.start", "type"),
+    }
+    assert (run, "src/Model/Task.php|Method:Clock.tick", "unique_name") in repo.edge_set("CALLS")

@@ -19,7 +19,8 @@ Capture names the engine understands (see `extract.py`):
   name whose declared type it takes (`self.client = client`); `@typed.call` instead, the
   callee of the call it is set from (`srv := NewServer()`), whose declared result it takes
   (`LanguageSpec.returns`); `@typed.each` instead, the collection a loop variable takes its
-  values from (`for x of xs`, `xs.forEach(x => ...)`), whose element type it has.
+  values from (`for x of xs`, `xs.forEach(x => ...)`), whose element type it has;
+  `@typed.doc` instead, a doc comment giving the name's type (`LanguageSpec.documented`).
 Captures starting with `_` are only for predicates.
 """
 
@@ -119,6 +120,10 @@ class LanguageSpec:
     # kept only then) of the owner's name gets it as a method; a function that gets
     # `prototype` ones is a constructor, a Class (`extract._assigned_methods`).
     assigned_method: Callable[[Node], str | None] | None = None
+    # Where the doc comment may give the type the code leaves out (PHPDoc's `@var`,
+    # `@param`): the name and type, as spelled, that a comment node (`@typed.doc`) gives a
+    # name's node (`@typed.name`), or without one, a variable it names itself.
+    documented: Callable[[Node, Node | None], tuple[str, str] | None] | None = None
 
 
 # Where grammars put a declaration's `private`: Java's `modifiers`, C#'s `modifier`, PHP's

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
+from activities.codegraph.doc_types import doc_type, doc_variable
+from activities.codegraph.element_types import collection_of
 from activities.codegraph.model import OWN_TYPE, Import
+from activities.codegraph.names import type_name
 from activities.codegraph.specs import LanguageSpec, declared_private, line, result_type, text
 
 _NAME = "[(name) (qualified_name)]"
@@ -55,7 +58,32 @@ QUERY = f"""
 (include_expression) @import
 (include_once_expression) @import
 (namespace_definition name: (namespace_name) @package)
+; `/** @var UpdateOperation $operation */` before a statement: from there on, it is one.
+(compound_statement (comment) @typed.doc)
+; `foreach ($this->tasks as $task)`, `foreach ($jobs as $name => $job)`: an element of them.
+(foreach_statement . _EACH_OF @typed.each . (variable_name) @typed.name)
+(foreach_statement . _EACH_OF @typed.each . (pair (_) . (variable_name) @typed.name .))
 """
+# Types left to the doc comment (`doc_types`): a property or parameter declared with no
+# type, or as an `array` whose elements only the comment names (`@param Task[] $tasks`).
+_DOCUMENTED = "".join(
+    f"""
+(declaration_list (comment) @typed.doc .
+  (property_declaration {untyped} (property_element (variable_name (name) @typed.name))))
+(_ (comment) @typed.doc .
+  [(method_declaration parameters: (formal_parameters
+     (simple_parameter {untyped} name: (variable_name) @typed.name)))
+   (function_definition parameters: (formal_parameters
+     (simple_parameter {untyped} name: (variable_name) @typed.name)))])"""
+    for untyped in ("!type", 'type: (_) @_array (#match? @_array "^\\\\??(array|iterable)$")')
+)
+QUERY = (QUERY + _DOCUMENTED).replace(
+    # What a loop iterates: a variable, a property, a call's result.
+    "_EACH_OF",
+    "[(variable_name) (member_access_expression) (nullsafe_member_access_expression)"
+    " (member_call_expression) (nullsafe_member_call_expression) (scoped_call_expression)"
+    " (function_call_expression)]",
+)
 
 
 def imports(node: Node) -> list[Import]:
@@ -113,16 +141,41 @@ def _descendants(node: Node) -> list[Node]:
 def returns(node: Node) -> str | None:
     """The class a function or method declares it returns (`: Session`, `: ?Session`,
     `: \\Lib\\Session` as `Lib.Session`); `self` and `static` are the declaring class
-    (`OWN_TYPE`). A built-in (`array`, `int`) or a union names none."""
+    (`OWN_TYPE`). A built-in (`array`, `int`) or a union names none. With no type, or
+    `array`, the doc comment's `@return` (`Task[]`, `$this`) is read instead."""
     found = node.child_by_field_name("return_type")
     if found is not None and found.type == "optional_type":
         found = found.named_children[0] if found.named_children else None
-    if found is None or found.type != "named_type" or not found.named_children:
+    if found is None or (found.type == "primitive_type" and text(found) in ("array", "iterable")):
+        return _documented_result(node)
+    if found.type != "named_type" or not found.named_children:
         return None
     spelled = text(found.named_children[0])
     if spelled.lower() in ("self", "static"):
         return OWN_TYPE
     return result_type(found.named_children[0])
+
+
+def _documented_result(node: Node) -> str | None:
+    """What the doc comment just before a callable's node says it returns (`@return Job[]`)."""
+    comment = node.prev_named_sibling
+    if comment is None or comment.type != "comment":
+        return None
+    spelled = doc_type(text(comment))
+    if spelled is None:
+        return None
+    if spelled == "$this":
+        return OWN_TYPE
+    return collection_of(spelled) if spelled.endswith("[]") else type_name(spelled) or None
+
+
+def documented_name(comment: Node, name: Node | None) -> tuple[str, str] | None:
+    """The name and type the doc comment `comment` gives: the parameter or property `name`'s,
+    or with none, the variable an inline `/** @var Task $task */` names."""
+    if name is None:
+        return doc_variable(text(comment))
+    spelled = doc_type(text(comment), text(name))
+    return None if spelled is None or spelled == "$this" else (text(name), spelled)
 
 
 SPEC = LanguageSpec(
@@ -133,4 +186,5 @@ SPEC = LanguageSpec(
     super_names=frozenset({"parent"}),
     hidden=declared_private,
     returns=returns,
+    documented=documented_name,
 )
