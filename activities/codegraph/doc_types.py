@@ -1,18 +1,23 @@
-"""Types that PHPDoc comments give where the code declares none. Pure.
+"""Types that doc comments give where the code declares none: PHPDoc and JSDoc. Pure.
 
 PHP code often leaves its types to the doc comment: `/** @var IOInterface */ protected $io;`,
-`@param Task[] $tasks` on an untyped or `array` parameter, `@return Job[]`. Static analysers
-and IDEs read them, and so does extraction (`specs.php`), to type calls such as
-`$this->io->write()` or a loop over `$tasks`. Only a type that names a class, or a
-collection of one, is taken: `mixed`, `string`, template parameters (`T`, `TValue`), shapes
-(`array{...}`) and unions of two classes name none, since a wrong type is worse than none
-(a call on a declared type is never a unique-name guess).
+`@param Task[] $tasks` on an untyped or `array` parameter, `@return Job[]`. JavaScript has no
+types but JSDoc's (`@param {Compilation} compilation`, `@type {Set<Module>}`, `@returns
+{Chunk}`), with their own imports (`/** @import Chunk from "./Chunk" */`, `@typedef
+{import("./Chunk")} Chunk`). Static analysers, IDEs and TypeScript's checker read them, and
+so does extraction (`specs.php`, `specs.javascript`), to type calls such as
+`$this->io->write()` or `compilation.getPath()` and loops over collections. Only a type that
+names a class, or a collection of one, is taken: `mixed`, `string`, template parameters (`T`,
+`TValue`), shapes (`array{...}`, `{a: T}`) and unions of two classes name none, since a wrong
+type is worse than none (in PHP a call on a declared type is never a unique-name guess).
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from activities.codegraph.model import Import
 from activities.codegraph.names import arguments, closing
 
 # What `@return` spells for the declaring class: a fluent method's `$this`.
@@ -134,3 +139,136 @@ def _element(value: str) -> str | None:
         return None
     args = arguments(value[start + 1 : -1])
     return args[-1] if 1 <= len(args) <= 2 else None
+
+
+# --- JSDoc -------------------------------------------------------------------------------
+
+_JS_TAG = re.compile(r"@(param|arg|argument|type|returns?)\s*\{")
+_JS_CLASS = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+# Generics iterated for values of their one type argument, as JSDoc spells them.
+_JS_COLLECTIONS = frozenset(
+    {"Array", "ReadonlyArray", "Set", "ReadonlySet", "Iterable", "IterableIterator",
+     "AsyncIterable", "Generator"}
+)  # fmt: skip
+
+
+def jsdoc_type(comment: str, tag: str, variable: str | None = None) -> str | None:
+    """The class a JSDoc comment gives: with `tag` "param", the parameter `variable`'s
+    (`@param {Compilation} compilation`, also `[compilation]` and `[compilation=x]`); with
+    "type", a field's or variable's (`@type {Set<Module>}`); with "returns", a callable's
+    result (`@returns {Chunk}`, `@return`; `Promise<Chunk>` is a Chunk once awaited). A class
+    as spelled (`Compilation`, `webpack.Stats`) or a collection of one as `Module[]`."""
+    if not comment.startswith("/**"):
+        return None
+    kind = tag.removesuffix("s")
+    return _jsdoc_tags(comment).get((kind, variable if kind == "param" else None))
+
+
+@lru_cache(maxsize=1024)  # a comment is read once per parameter it documents
+def _jsdoc_tags(comment: str) -> dict[tuple[str, str | None], str | None]:
+    """Each type tag of a JSDoc comment, by kind ("param", "type", "return") and, for a
+    parameter, its name, with the class it gives (the first tag of each)."""
+    found: dict[tuple[str, str | None], str | None] = {}
+    for tag in _JS_TAG.finditer(comment):
+        kind = "param" if tag[1] in ("param", "arg", "argument") else tag[1].removesuffix("s")
+        close = _closing_brace(comment, tag.end() - 1)
+        if close < 0:
+            break
+        name = None
+        if kind == "param":
+            words = comment[close + 1 : close + 200].split(maxsplit=1)
+            name = words[0].strip("[]").partition("=")[0] if words else ""
+        if (kind, name) not in found:
+            spelled = comment[tag.end() : close]
+            found[kind, name] = _js_class_type(spelled, result=kind == "return")
+    return found
+
+
+def _closing_brace(comment: str, start: int) -> int:
+    """The position of the `}` closing the `{` at `start`, or -1."""
+    close = comment.find("}", start)
+    if close < 0 or comment.find("{", start + 1, close) < 0:
+        return close  # no braces inside: the usual case
+    depth = 0
+    for i in range(start, len(comment)):
+        if comment[i] == "{":
+            depth += 1
+        elif comment[i] == "}":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def _js_class_type(spelled: str, *, result: bool = False) -> str | None:
+    """`spelled` as one class or a collection of one (`Module[]`); else None."""
+    value = spelled.strip().removesuffix("=").lstrip("?!").strip()
+    if value.startswith("(") and closing(value, 0) == len(value) - 1:
+        value = value[1:-1].strip()
+    parts = [p for p in _union(value) if p not in ("null", "undefined", "void")]
+    if len(parts) != 1:
+        return None
+    value = parts[0].lstrip("?!")
+    if value.endswith("[]"):
+        element = _js_class_type(value[:-2])
+        return f"{element}[]" if element is not None and not element.endswith("[]") else None
+    start = value.find("<")
+    if start > 0:
+        if closing(value, start) != len(value) - 1:
+            return None
+        head, args = value[:start], arguments(value[start + 1 : -1])
+        if head in _JS_COLLECTIONS and len(args) == 1:
+            element = _js_class_type(args[0])
+            return f"{element}[]" if element is not None and not element.endswith("[]") else None
+        if head == "Promise" and result and len(args) == 1:
+            return _js_class_type(args[0])
+        value = head  # `SyncHook<[Compilation]>`: a SyncHook
+    if not _JS_CLASS.fullmatch(value):
+        return None
+    last = value.rpartition(".")[2]
+    if not last[:1].isupper() or last.isupper() or _TEMPLATE.fullmatch(last):
+        return None  # a built-in (`string`), a constant-like alias (`EXPECTED_ANY`), `T`
+    return value
+
+
+_JS_IMPORT = re.compile(
+    r"@import\s+(?P<what>[^@]*?)\s+from\s+[\"'](?P<module>[^\"']+)[\"']"
+    r"|@typedef\s*\{\s*import\(\s*[\"'](?P<typedef>[^\"']+)[\"']\s*\)"
+    r"(?:\.(?P<member>[A-Za-z_$][\w$]*))?[^}]*\}\s*(?P<alias>[A-Za-z_$][\w$]*)"
+)
+
+
+def jsdoc_imports(comment: str, first_line: int) -> list[Import]:
+    """The type imports of a JSDoc comment starting on `first_line`: TypeScript's
+    `@import Chunk from "./Chunk"`, `@import { A, B as C } from "m"`, `@import * as ns from
+    "m"`, and `@typedef {import("./Chunk")} Chunk` (the module's export) or
+    `@typedef {import("./Module").BuildInfo} BuildInfo` (a name it exports)."""
+    if not comment.startswith("/**") or "import" not in comment:
+        return []
+    found: list[Import] = []
+    for match in _JS_IMPORT.finditer(comment):
+        line = first_line + comment.count("\n", 0, match.start())
+        if match["typedef"] is not None:
+            member, alias = match["member"], match["alias"]
+            alias = None if alias == member else alias
+            found.append(Import(match["typedef"], member, alias, line))
+            continue
+        what = " ".join(match["what"].replace("*", " * ").split())
+        found += _import_clause(what, match["module"], line)
+    return found
+
+
+def _import_clause(what: str, module: str, line: int) -> list[Import]:
+    """The names of an ES import clause as written after `@import` (`A, { B as C }`)."""
+    found = []
+    default, _, rest = what.partition("{")
+    default = default.strip().rstrip(",").strip()
+    if default.startswith("* as "):
+        found.append(Import(module, "*", default[len("* as ") :].strip(), line))
+    elif default and _JS_CLASS.fullmatch(default):
+        found.append(Import(module, "default", default, line))
+    for item in rest.partition("}")[0].split(","):
+        name, _, alias = (word.strip() for word in item.partition(" as "))
+        if name and _JS_CLASS.fullmatch(name):
+            found.append(Import(module, name, alias or None, line))
+    return found

@@ -24,6 +24,7 @@ from activities.codegraph.c_macros import (
     blank_trailing_macros,
     namespace_macros,
 )
+from activities.codegraph.guess_rules import JS_GLOBAL_TYPES
 from activities.codegraph.languages import get_query, parse
 from activities.codegraph.model import (
     CALLABLE_KINDS,
@@ -136,7 +137,7 @@ def _extract_tree(
     calls: list[_Call] = []
     bare: list[_Call] = []  # calls unless a local of that name
     locals_: list[tuple[int, str]] = []
-    typed: list[TypedName | None] = []
+    typed: list[tuple[TypedName | None, bool]] = []  # and whether a doc comment typed it
     blocks: list[tuple[int, int]] = []
     supers: list[tuple[int, str, str, int]] = []
     imports: list[Import] = []
@@ -148,15 +149,9 @@ def _extract_tree(
                 found = bare if "call.unless_local" in caps else calls
                 found.append(_call(caps, language, spec))
             continue
-        if (
-            "typed.type" in caps
-            or "typed.alias" in caps
-            or "typed.call" in caps
-            or "typed.each" in caps
-            or "typed.doc" in caps
-        ):
+        if not _TYPED_CAPTURES.isdisjoint(caps):
             # None: a Kotlin lambda binding no `it`, a doc comment giving no type
-            typed.append(typed_name(caps, spec.documented))
+            typed.append((typed_name(caps, spec.documented), "typed.doc" in caps))
             continue
         if "block" in caps:
             blocks.append((caps["block"][0].start_byte, caps["block"][0].end_byte))
@@ -192,7 +187,8 @@ def _extract_tree(
     # `impl Trait for Type` may name a type defined elsewhere, so it bypasses the local check.
     impls = [Inheritance(s.qualified_name, s.trait, "implements", s.start_line)
              for s in ordered if s.kind == _IMPL and s.trait]  # fmt: skip
-    declared, collections = _declared(defs, [t for t in typed if t], spec, language)
+    declared, collections = _declared(defs, _typed_names(typed, imports, defs, language), spec,
+                                      language)  # fmt: skip
     return FileExtraction(
         path=path,
         language=language,
@@ -498,6 +494,12 @@ def _or_first(last: str | None, first: str | None) -> str | None:
 
 # The nodes that end a binding made inside them, by language: blocks where the language
 # scopes names to them, loops (their variable), lambdas. Python's and PHP's blocks do not.
+# What a match binding a typed name captures (`specs`).
+_TYPED_CAPTURES = frozenset({"typed.type", "typed.alias", "typed.call", "typed.each", "typed.doc"})
+# Languages whose doc comments name types that the file must import or define to count:
+# JSDoc's may name a typedef of an object's shape or an ambient type, which says nothing of
+# an object's methods (its calls stay as on an unknown object), besides a global class.
+_DOC_TYPES_IMPORTED = frozenset({"javascript"})
 _BINDING_SCOPES = {
     "go": frozenset({"block", "func_literal", "for_statement", "if_statement",
                      "expression_switch_statement", "type_switch_statement"}),
@@ -524,8 +526,9 @@ _BINDING_SCOPES |= dict.fromkeys(
 # field of the caller's own type that the file does not declare is looked up in the type's
 # other files (`this.repo.save()` of a base class's field, a Go struct in another file).
 _FIELDS_TYPED = frozenset(
-    {"go", "java", "kotlin", "csharp", "typescript", "tsx", "python", "php", "rust", "cpp"}
-)
+    {"go", "java", "kotlin", "csharp", "typescript", "tsx", "python", "php", "rust", "cpp",
+     "javascript"}
+)  # fmt: skip
 
 
 def _own_types(defs: list[_Scope]) -> dict[str, str]:
@@ -594,6 +597,22 @@ def _declared(
         bare_fields=language in IMPLICIT_FIELDS,
         scopes=_BINDING_SCOPES.get(language, frozenset()),
     )
+
+
+def _typed_names(
+    typed: list[tuple[TypedName | None, bool]],
+    imports: list[Import],
+    defs: list[_Scope],
+    language: str,
+) -> list[TypedName]:
+    """The typed names found, but of those typed by a doc comment in `_DOC_TYPES_IMPORTED`
+    only the ones whose type the file imports or defines, or is a global class."""
+    if language not in _DOC_TYPES_IMPORTED:
+        return [name for name, _ in typed if name is not None]
+    known = {i.alias or i.name for i in imports} | {s.name for s in defs if s.parent is None}
+    known |= JS_GLOBAL_TYPES
+    return [name for name, in_doc in typed if name is not None
+            and (not in_doc or name[2].removesuffix("[]").partition(".")[0] in known)]  # fmt: skip
 
 
 def _not_locals(

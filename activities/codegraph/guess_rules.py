@@ -149,6 +149,19 @@ JS_GLOBALS = frozenset(
     {"document", "window", "console", "localStorage", "sessionStorage", "globalThis"}
 )
 
+# JavaScript's global classes, the language's and the platforms' (browsers, Node): JSDoc's
+# `@param {Buffer} data` names one though no file imports it (`specs.javascript`).
+_JS_GLOBAL_TYPE_WORDS = (
+    "Array ArrayBuffer Blob Boolean Buffer DataView Date Error EvalError Event EventTarget "
+    "File FormData Function Headers HTMLElement Element Int8Array Int16Array Int32Array Map "
+    "Number Object Promise Proxy RangeError ReferenceError RegExp Request Response Set "
+    "SharedArrayBuffer String Symbol SyntaxError TextDecoder TextEncoder TypeError Uint8Array "
+    "Uint8ClampedArray Uint16Array Uint32Array Float32Array Float64Array BigInt64Array "
+    "BigUint64Array URL URLSearchParams WeakMap WeakRef WeakSet Worker WebSocket "
+    "AbortController AbortSignal ReadableStream WritableStream TransformStream"
+)
+JS_GLOBAL_TYPES = frozenset(_JS_GLOBAL_TYPE_WORDS.split())
+
 
 @lru_cache(maxsize=1 << 16)  # bounded: a worker sees many repositories
 def in_tests(path: str) -> bool:

@@ -186,7 +186,10 @@ from activities.codegraph.skipping import SkipRules
 # 75: Python's `.values()`/`.items()` of a declared mapping give its value type.
 # 76: PHP's `foreach` binds its value variable, and PHPDoc types (`@var`, `@param`, `@return`,
 # an inline `/** @var T $x */`) stand in for types the code leaves out.
-EXTRACTOR_VERSION = 76
+# 77: JSDoc types (`@param {T}`, `@type {T}`, `@returns {T}`) and imports (`@import`,
+# `@typedef {import("m")}`); JavaScript's for-of and array callbacks bind elements; CommonJS's
+# `module.exports = X` is the module's default export.
+EXTRACTOR_VERSION = 77
 
 
 def index_format(

@@ -168,12 +168,14 @@ def typed_name(
     names its parameters instead, or a doc comment (read by `documented`) giving no type.
     An inline doc comment naming a variable binds it from the comment's end."""
     if "typed.doc" in caps:
-        comment, node = caps["typed.doc"][0], caps.get("typed.name", [None])[0]
+        comment = caps["typed.doc"][0]
+        node = next((caps[c][0] for c in ("typed.name", "typed.field") if c in caps), None)
         found = documented(comment, node) if documented is not None else None
         if found is None:
             return None
         at = node.start_byte if node is not None else comment.end_byte - 1
-        return at, found[0], found[1], node or comment
+        name = f".{found[0]}" if "typed.field" in caps else found[0]
+        return at, name, found[1], node or comment
     if "typed.it" in caps:
         lambda_ = caps["typed.it"][0]
         if any(child.type == "lambda_parameters" for child in lambda_.named_children):

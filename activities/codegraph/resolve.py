@@ -287,6 +287,13 @@ class Resolver:
             receiver = receiver_of(self.index, type_key, declared)
             here = scope.symbols.definition_around(call.caller, call.line) if call.caller else None
             return self._extension(scope, call.name, receiver, call.args, here)
+        head = path[0] if path else type_name
+        if language == "javascript" and type_key is None and scope.names.get(head) is not None:
+            # A name imported from the branch that resolution does not follow to a class
+            # (`module.exports.Logger = WebpackLogger`, a CommonJS module imported as ES's
+            # default): as if undeclared. One from a package, or a global, never.
+            return self.lookup(scope, call.receiver, call.name, call.caller, types=call.creates,
+                               in_block=call.in_block, line=call.line)  # fmt: skip
         if language == "csharp" or (language == "python" and found is None):
             # Python's annotations are loose (a Protocol, an alias, a TypeVar): a type not
             # found leaves the call as one on an object of unknown type.

@@ -83,6 +83,7 @@ SAMPLES = {
     "php": (test_php.FILES, None),
     "php-namespace-blocks": (test_php.NAMESPACE_FILES, None),
     "php-doc-types": (test_php.DOCUMENTED_FILES, None),
+    "jsdoc-types": (test_javascript.JSDOC_FILES, None),
     "python": (test_python.FILES, None),
     "ruby": (test_ruby.FILES, None),
     "ruby-class-methods": (test_ruby.CLASS_AND_INSTANCE_FILES, None),

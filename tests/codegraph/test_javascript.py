@@ -1153,3 +1153,84 @@ def test_a_name_bound_again_to_an_unknown_class_falls_back_to_its_first_type() -
     typed = [c.receiver_type for c in repo.extractions["src/plugin.js"].calls
              if c.name == "setLoc"]  # fmt: skip
     assert typed == ["ParamDependency||ConstDependency", "Other||ConstDependency"]
+
+
+JSDOC_FILES = {
+    "lib/Chunk.js": """
+        class Chunk { render() {} }
+        module.exports = Chunk;
+        """,
+    "lib/Module.js": """
+        class Module { source() {} size() {} }
+        module.exports = Module;
+        """,
+    "lib/Other.js": """
+        class Other { render() {} source() {} size() {} }
+        class Clock { tick() {} }
+        module.exports = { Other, Clock };
+        """,
+    "lib/Compilation.js": """
+        /** @import Chunk from "./Chunk" */
+        /**
+         * @typedef {import("./Module")} Module
+         * @typedef {{ name: string }} Options
+         */
+
+        class Compilation {
+            constructor() {
+                /** @type {Chunk | undefined} */
+                this.current = undefined;
+            }
+
+            /**
+             * @param {Module[]} modules the modules
+             * @param {Chunk=} chunk
+             * @param {Options} options a typedef of a shape: no class
+             * @param {Buffer} data a global class: not the repository's
+             */
+            seal(modules, chunk, options, data) {
+                for (const m of modules) m.size();
+                modules.forEach((m) => m.source());
+                chunk.render();
+                this.first().render();
+                options.tick();
+                data.tick();
+            }
+
+            /** @returns {Chunk} the first */
+            first() {}
+        }
+        module.exports = Compilation;
+        """,
+    "lib/Child.js": """
+        const Compilation = require("./Compilation");
+        class Child extends Compilation {
+            run() { this.current.render(); }
+        }
+        """,
+}
+
+
+def test_jsdoc_types_type_parameters_fields_results_and_loops() -> None:
+    """webpack's JSDoc: `@param {Module[]} modules` (a type imported by `@typedef
+    {import("./Module")}`), `@param {Chunk=} chunk` (by `@import Chunk from`, a CommonJS
+    module's `module.exports`), `@returns {Chunk}` and a constructor's `@type {Chunk}` field,
+    which a subclass calls through. Every method name here is defined twice, so only the
+    types reach them. A typedef of a shape names no class (`options.tick()` stays a
+    unique-name guess); a global class names one outside the repository (`data.tick()` has
+    no edge)."""
+    repo = index_repo(JSDOC_FILES)
+    seal = "lib/Compilation.js|Method:Compilation.seal"
+    assert {e for e in repo.edge_set("CALLS") if e[0] == seal} == {
+        (seal, "lib/Module.js|Method:Module.size", "type"),
+        (seal, "lib/Module.js|Method:Module.source", "type"),
+        (seal, "lib/Chunk.js|Method:Chunk.render", "type"),
+        (seal, "lib/Compilation.js|Method:Compilation.first", "scope"),
+        (seal, "lib/Other.js|Method:Clock.tick", "unique_name"),
+    }
+    assert ("lib/Child.js|Method:Child.run", "lib/Chunk.js|Method:Chunk.render", "type") in (
+        repo.edge_set("CALLS")
+    )
+    assert ("lib/Compilation.js", "lib/Chunk.js", "") in {
+        (s, t, "") for s, t, _ in repo.edge_set("IMPORTS")
+    }

@@ -10,6 +10,8 @@ import re
 
 from tree_sitter import Node
 
+from activities.codegraph.doc_types import jsdoc_imports, jsdoc_type
+from activities.codegraph.element_types import collection_of
 from activities.codegraph.model import Import
 from activities.codegraph.specs import LanguageSpec, line, text
 
@@ -151,6 +153,59 @@ WRAPPED = f"""
   (#match? @_wrapper {_WRAPPERS})) @def.Function
 """
 
+# The array methods whose callback's first parameter is an element (not `reduce`'s):
+# `tasks.forEach(t => ...)`, `(t) => ...`, `function (t) {...}`, t is an element of tasks.
+EACH = "^(forEach|map|flatMap|filter|find|findLast|findIndex|findLastIndex|some|every)$"
+# What a loop or an array callback iterates, whose element type it takes: a name, a path,
+# or a call's result (awaited too: `for (const u of await repo.find())`).
+EACH_OF = (
+    "[(identifier) (member_expression) (call_expression function: _CALLEE)"
+    " (await_expression (call_expression function: _CALLEE))]"
+).replace("_CALLEE", "[(identifier) (member_expression)]")
+
+# JSDoc (`doc_types`): its imports at the top of a module, and the types it gives a
+# function's parameters (`@param`), a field set in a method or a variable (`@type`).
+_PARAMS = (
+    "(formal_parameters [(identifier) @typed.name"
+    " (assignment_pattern left: (identifier) @typed.name)])"
+)
+_FUNCTION_VALUE = (
+    f"[(arrow_function parameters: {_PARAMS}) (arrow_function parameter: (identifier) @typed.name)"
+    f" (function_expression parameters: {_PARAMS})]"
+)
+JSDOC = f"""
+(program (comment) @import)
+; CommonJS's `module.exports = Parser`: what an ES or JSDoc default import of the module gets.
+(program (expression_statement (assignment_expression
+  left: (member_expression object: (identifier) @_module property: (property_identifier) @_exports)
+  right: (identifier) @export.default)
+  (#eq? @_module "module") (#eq? @_exports "exports")))
+(_ (comment) @typed.doc . [
+  (function_declaration parameters: {_PARAMS})
+  (generator_function_declaration parameters: {_PARAMS})
+  (export_statement declaration: (function_declaration parameters: {_PARAMS}))
+  (lexical_declaration (variable_declarator value: {_FUNCTION_VALUE}))
+  (variable_declaration (variable_declarator value: {_FUNCTION_VALUE}))])
+(class_body (comment) @typed.doc . (method_definition parameters: {_PARAMS}))
+(program (comment) @typed.doc .
+  (expression_statement (assignment_expression right: {_FUNCTION_VALUE})))
+(_ (comment) @typed.doc .
+  (expression_statement (assignment_expression
+    left: (member_expression object: (this) property: (property_identifier) @typed.field))))
+(_ (comment) @typed.doc . [
+  (lexical_declaration (variable_declarator name: (identifier) @typed.name))
+  (variable_declaration (variable_declarator name: (identifier) @typed.name))
+  (field_definition property: (property_identifier) @typed.name)])
+(for_in_statement left: (identifier) @typed.name operator: "of" right: {EACH_OF} @typed.each)
+(call_expression
+  function: (member_expression object: {EACH_OF} @typed.each property: (property_identifier) @_each)
+  arguments: (arguments . [
+    (arrow_function parameter: (identifier) @typed.name)
+    (arrow_function parameters: (formal_parameters . (identifier) @typed.name))
+    (function_expression parameters: (formal_parameters . (identifier) @typed.name))])
+  (#match? @_each "{EACH}"))
+"""
+
 QUERY = (
     COMMON
     + WRAPPED
@@ -161,12 +216,16 @@ QUERY = (
   property: (property_identifier) @name
   value: [(arrow_function) (function_expression)]) @def.Method)
 """
+    + JSDOC
 )
 
 
 def imports(node: Node) -> list[Import]:
-    """ES `import`/`export ... from` statements and `require('x')` calls with their bindings."""
+    """ES `import`/`export ... from` statements and `require('x')` calls with their bindings;
+    JSDoc's type imports (`/** @import Chunk from "./Chunk" */`)."""
     ln = line(node)
+    if node.type == "comment":
+        return jsdoc_imports(text(node), ln)
     if node.type == "call_expression":
         return _require(node, ln)
     if node.type in ("assignment_expression", "variable_declarator"):
@@ -387,4 +446,43 @@ def _string(node: Node) -> str:
     return text(node).strip("'\"`")
 
 
-SPEC = LanguageSpec(query=QUERY, imports=imports, assigned_method=assigned_method)
+def documented(comment: Node, name: Node | None) -> tuple[str, str] | None:
+    """The name and type a JSDoc comment gives a parameter (`@param {Chunk} chunk`), or a
+    field or variable (`@type {Chunk}`)."""
+    if name is None:
+        return None
+    holder = name.parent
+    is_parameter = holder is not None and holder.type in _PARAMETER_HOLDERS
+    spelled = jsdoc_type(text(comment), "param" if is_parameter else "type", text(name))
+    return (text(name), spelled) if spelled is not None else None
+
+
+# What holds a parameter's name: the list, a default (`chunks = []`), a lone arrow parameter.
+_PARAMETER_HOLDERS = frozenset({"formal_parameters", "assignment_pattern", "arrow_function"})
+# What holds a definition's node at the statement a doc comment precedes.
+_STATEMENTS = frozenset(
+    {"lexical_declaration", "variable_declaration", "expression_statement", "export_statement"}
+)
+
+
+def returns(node: Node) -> str | None:
+    """What a function or method's JSDoc says it returns (`@returns {Chunk}`)."""
+    statement = node
+    while statement.parent is not None and statement.parent.type in _STATEMENTS:
+        statement = statement.parent
+    comment = statement.prev_named_sibling
+    if comment is None or comment.type != "comment":
+        return None
+    spelled = jsdoc_type(text(comment), "returns")
+    if spelled is None:
+        return None
+    return collection_of(spelled) if spelled.endswith("[]") else spelled
+
+
+SPEC = LanguageSpec(
+    query=QUERY,
+    imports=imports,
+    assigned_method=assigned_method,
+    documented=documented,
+    returns=returns,
+)

@@ -14,18 +14,25 @@ from activities.codegraph.specs import (
     result_type,
     text,
 )
-from activities.codegraph.specs.javascript import COMMON, JSX, WRAPPED, assigned_method, imports
+from activities.codegraph.specs.javascript import (
+    COMMON,
+    EACH,
+    EACH_OF,
+    JSX,
+    WRAPPED,
+    assigned_method,
+    imports,
+)
 
-# The array methods whose callback's first parameter is an element (not `reduce`'s):
-# `tasks.forEach(t => ...)`, `(t) => ...`, `function (t) {...}`, t is an element of tasks.
-_EACH = "^(forEach|map|flatMap|filter|find|findLast|findIndex|findLastIndex|some|every)$"
+# `tasks.forEach(t => ...)`, `(t: Task) => ...`, `function (t) {...}`: t is an element of
+# tasks (`javascript.EACH`).
 _CALLBACKS = "".join(
     f"""
 (call_expression
   function: (member_expression
     object: _EACH_OF @typed.each property: (property_identifier) @_each)
   arguments: (arguments . {callback})
-  (#match? @_each "{_EACH}"))"""
+  (#match? @_each "{EACH}"))"""
     for callback in (
         "(arrow_function parameter: (identifier) @typed.name)",
         *(f"({kind} parameters: (formal_parameters . "
@@ -80,15 +87,7 @@ QUERY = (
         "[(type_identifier) (nested_type_identifier) (generic_type) (array_type) (readonly_type)]",
     )
     + _CALLBACKS
-).replace(
-    # What a loop or an array callback iterates, whose element type it takes: a name, a path,
-    # or a call's result (awaited too: `for (const u of await repo.find())`).
-    "_EACH_OF",
-    "[(identifier) (member_expression) (call_expression function: _CALLEE)"
-    " (await_expression (call_expression function: _CALLEE))]".replace(
-        "_CALLEE", "[(identifier) (member_expression)]"
-    ),
-)
+).replace("_EACH_OF", EACH_OF)
 
 
 def returns(node: Node) -> str | None:
