@@ -137,7 +137,8 @@ def _extract_tree(
     calls: list[_Call] = []
     bare: list[_Call] = []  # calls unless a local of that name
     locals_: list[tuple[int, str]] = []
-    typed: list[tuple[TypedName | None, bool]] = []  # and whether a doc comment typed it
+    # Each with what typed it: a doc comment, a type test (`_TYPED_BY`), else None.
+    typed: list[tuple[TypedName | None, str | None]] = []
     blocks: list[tuple[int, int]] = []
     supers: list[tuple[int, str, str, int]] = []
     imports: list[Import] = []
@@ -151,7 +152,7 @@ def _extract_tree(
             continue
         if not _TYPED_CAPTURES.isdisjoint(caps):
             # None: a Kotlin lambda binding no `it`, a doc comment giving no type
-            typed.append((typed_name(caps, spec.documented), "typed.doc" in caps))
+            typed.append((typed_name(caps, spec.documented), _typed_by(caps)))
             continue
         if "block" in caps:
             blocks.append((caps["block"][0].start_byte, caps["block"][0].end_byte))
@@ -187,8 +188,7 @@ def _extract_tree(
     # `impl Trait for Type` may name a type defined elsewhere, so it bypasses the local check.
     impls = [Inheritance(s.qualified_name, s.trait, "implements", s.start_line)
              for s in ordered if s.kind == _IMPL and s.trait]  # fmt: skip
-    declared, collections = _declared(defs, _typed_names(typed, imports, defs, language), spec,
-                                      language)  # fmt: skip
+    declared, collections = _declared(defs, typed, imports, spec, language)
     return FileExtraction(
         path=path,
         language=language,
@@ -496,6 +496,8 @@ def _or_first(last: str | None, first: str | None) -> str | None:
 # scopes names to them, loops (their variable), lambdas. Python's and PHP's blocks do not.
 # What a match binding a typed name captures (`specs`).
 _TYPED_CAPTURES = frozenset({"typed.type", "typed.alias", "typed.call", "typed.each", "typed.doc"})
+# What may type a name other than its declaration: a doc comment, a type test.
+_TYPED_BY = ("typed.doc", "typed.narrowed")
 # Languages whose doc comments name types that the file must import or define to count:
 # JSDoc's may name a typedef of an object's shape or an ambient type, which says nothing of
 # an object's methods (its calls stay as on an unknown object), besides a global class.
@@ -578,12 +580,18 @@ def _in_blocks(
 
 
 def _declared(
-    defs: list[_Scope], typed: list[TypedName], spec: LanguageSpec, language: str
+    defs: list[_Scope],
+    found: list[tuple[TypedName | None, str | None]],
+    imports: list[Import],
+    spec: LanguageSpec,
+    language: str,
 ) -> tuple[Bindings, Declared]:
-    """The file's typed names (see `receiver_types`), each under its enclosing definition,
-    and those of collections (`declared_types`)."""
+    """The file's typed names (see `receiver_types`; found with what typed them, `_TYPED_BY`),
+    each under its enclosing definition, and those of collections (`declared_types`)."""
+    typed = _typed_names(found, imports, defs, language)
     if not typed:
         return Bindings(), {}
+    narrowed = frozenset(name[0] for name, by in found if name and by == "typed.narrowed")
     typed.sort(key=lambda t: t[0])
     owners = _enclosing(defs, [t[0] for t in typed])
     types = {s.qualified_name for s in defs if s.kind in TYPE_KINDS}
@@ -596,11 +604,17 @@ def _declared(
         self_name_of={s.qualified_name: s.self_name for s in defs if s.self_name},
         bare_fields=language in IMPLICIT_FIELDS,
         scopes=_BINDING_SCOPES.get(language, frozenset()),
+        narrowed=narrowed,
     )
 
 
+def _typed_by(caps: dict[str, list[Node]]) -> str | None:
+    """What typed the name a match captured, if not its declaration (`_TYPED_BY`)."""
+    return next((capture for capture in _TYPED_BY if capture in caps), None)
+
+
 def _typed_names(
-    typed: list[tuple[TypedName | None, bool]],
+    typed: list[tuple[TypedName | None, str | None]],
     imports: list[Import],
     defs: list[_Scope],
     language: str,
@@ -611,8 +625,9 @@ def _typed_names(
         return [name for name, _ in typed if name is not None]
     known = {i.alias or i.name for i in imports} | {s.name for s in defs if s.parent is None}
     known |= JS_GLOBAL_TYPES
-    return [name for name, in_doc in typed if name is not None
-            and (not in_doc or name[2].removesuffix("[]").partition(".")[0] in known)]  # fmt: skip
+    return [name for name, by in typed if name is not None
+            and (by != "typed.doc" or name[2].removesuffix("[]").partition(".")[0] in known)
+            ]  # fmt: skip
 
 
 def _not_locals(

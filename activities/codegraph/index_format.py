@@ -189,7 +189,9 @@ from activities.codegraph.skipping import SkipRules
 # 77: JSDoc types (`@param {T}`, `@type {T}`, `@returns {T}`) and imports (`@import`,
 # `@typedef {import("m")}`); JavaScript's for-of and array callbacks bind elements; CommonJS's
 # `module.exports = X` is the module's default export.
-EXTRACTOR_VERSION = 77
+# 78: a type test (`instanceof` in PHP, JavaScript and TypeScript; Python's `isinstance`)
+# types the name inside the block, ternary or `&&` it guards.
+EXTRACTOR_VERSION = 78
 
 
 def index_format(

@@ -54,6 +54,10 @@ class Bindings(Declared):
         super().__init__()
         self.rebound: _Rebound = {}
 
+    def __bool__(self) -> bool:
+        """Whether any name is typed: in the table, or only by position (a type test's)."""
+        return bool(self.rebound) or len(self) > 0
+
     def views(self) -> Callable[[int], TypeLookup]:
         """A function giving the table as a use at a position sees it (`receiver_type`): one
         view, moved from use to use."""
@@ -176,6 +180,9 @@ def typed_name(
         at = node.start_byte if node is not None else comment.end_byte - 1
         name = f".{found[0]}" if "typed.field" in caps else found[0]
         return at, name, found[1], node or comment
+    if "typed.narrowed" in caps:  # `if (x instanceof Foo) {...}`: x is a Foo in the block
+        where, node = caps["typed.narrowed"][0], caps["typed.name"][0]
+        return where.start_byte, text(node), text(caps["typed.type"][0]), where
     if "typed.it" in caps:
         lambda_ = caps["typed.it"][0]
         if any(child.type == "lambda_parameters" for child in lambda_.named_children):
@@ -315,6 +322,7 @@ def declared_types(
     self_name_of: dict[str, str] | None = None,
     bare_fields: bool = False,
     scopes: frozenset[str] = frozenset(),
+    narrowed: frozenset[int] = frozenset(),
 ) -> tuple[Bindings, Declared]:
     """The table of typed names (in order of position), each with its enclosing definition;
     a name declared directly in a type (`type_scopes`) is a field, `.x`. The first
@@ -349,6 +357,9 @@ def declared_types(
         if spelled.startswith(EACH):
             elements.append((position, owner, key, spelled[len(EACH) :]))
             continue
+        if position in narrowed:  # a type test's: only inside its block (`_rebound`)
+            bound.append((position, owner, key, _plain_type(spelled, generic=generic) or ""))
+            continue
         element = element_type(spelled)
         value = value_type(spelled) if element is None else None
         if element is not None or value is not None:
@@ -378,7 +389,11 @@ def declared_types(
     # Kotlin's `it` is bound by its lambda alone: never a type for an `it` of a lambda bound
     # nowhere (`ws.forEachReversed { it.close() }`), as a first binding would be.
     implicit = {position for position, node in nodes.items() if node.type == "lambda_literal"}
-    found.rebound = _rebound(found, bound, lambda at: _scope_end(nodes[at], scopes), implicit)
+    # A type test's binding ends with the block (or expression) it holds for.
+    found.rebound = _rebound(found, bound,
+                             lambda at: nodes[at].end_byte if at in narrowed
+                             else _scope_end(nodes[at], scopes),
+                             implicit, narrowed)  # fmt: skip
     marked = {key: collection_of(element, generic=generic, as_element=True)
               for key, element in collections.items()
               if not element.startswith(_MAPPING)}  # fmt: skip
@@ -386,19 +401,28 @@ def declared_types(
 
 
 def _rebound(
-    found: Declared, bound: list[_Typed], scope_end: Callable[[int], int], implicit: set[int]
+    found: Declared,
+    bound: list[_Typed],
+    scope_end: Callable[[int], int],
+    implicit: set[int],
+    narrowed: frozenset[int] = frozenset(),
 ) -> _Rebound:
     """The bindings of each name of a callable bound with more than one type, in order, with
     the ends of their scopes (`scope_end` of a binding's position). A name set from a call
     on itself (`text = text.copy()`) calls it as bound before (`ON` that binding's type, in
     `found` too), or has no type known where it had none. A name of `implicit` bindings
-    (at those positions) is read by position alone, never from `found`."""
+    (at those positions) is read by position alone, never from `found`; one with `narrowed`
+    bindings (a type test's) by position, and elsewhere as its other bindings say."""
     by_name: dict[tuple[str, str], list[tuple[int, str]]] = {}
     for position, owner, name, spelled in bound:
         if owner is not None and not name.startswith("."):
             by_name.setdefault((owner, name), []).append((position, spelled))
     rebound: _Rebound = {}
     for key, spells in by_name.items():
+        if narrowed and any(at in narrowed for at, _ in spells):
+            spells.sort()
+            rebound[key] = [(at, scope_end(at), spelled) for at, spelled in spells]
+            continue
         if implicit and any(at in implicit for at, _ in spells):
             found.pop(key, None)
             spells.sort()

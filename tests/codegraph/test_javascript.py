@@ -1234,3 +1234,37 @@ def test_jsdoc_types_type_parameters_fields_results_and_loops() -> None:
     assert ("lib/Compilation.js", "lib/Chunk.js", "") in {
         (s, t, "") for s, t, _ in repo.edge_set("IMPORTS")
     }
+
+
+def test_an_instanceof_test_types_the_name_where_it_holds() -> None:
+    """`if (op instanceof Update) {...}`, `else if`, a ternary and an `&&`, in JavaScript and
+    TypeScript alike: inside, op is the tested class; after, what it was before."""
+    source = """
+        import { Update, Install } from "./ops";
+
+        export function run(op, other) {
+            if (op instanceof Update) {
+                op.target();
+            } else if (op instanceof Install) {
+                op.target();
+            }
+            const t = other instanceof Update ? other.target() : null;
+            if (other instanceof Install && other.target()) { other.target(); }
+            op.target();
+        }
+        """
+    files = {
+        "src/ops.js": "export class Update { target() {} }\nexport class Install { target() {} }\n",
+        "src/run.js": source,
+        "src/run.ts": source,
+    }
+    repo = index_repo(files)
+    for path in ("src/run.js", "src/run.ts"):
+        calls = repo.extractions[path].calls
+        assert [c.receiver_type for c in calls if c.name == "target"] == [
+            "Update", "Install", "Update", "Install", "Install", None,
+        ]  # fmt: skip
+        assert {t for s, t, how in repo.edge_set("CALLS") if s.startswith(path)} == {
+            "src/ops.js|Method:Update.target",
+            "src/ops.js|Method:Install.target",
+        }

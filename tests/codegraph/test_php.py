@@ -840,3 +840,48 @@ def test_doc_comment_types_type_properties_parameters_results_and_loops() -> Non
         ("src/Wall.php|Method:Wall.apply", "src/Model/Task.php|Method:Job.start", "type"),
     }
     assert (run, "src/Model/Task.php|Method:Clock.tick", "unique_name") in repo.edge_set("CALLS")
+
+
+def test_an_instanceof_test_types_the_variable_where_it_holds() -> None:
+    """composer's `if ($operation instanceof UpdateOperation) { ... }`, `elseif`, a ternary
+    and an `&&`: inside, the variable is the tested class (a method only it has, as
+    `getTarget`, resolves); outside, it is what it was declared as (`Operation $op`), and an
+    untyped one is untyped again (`$other->getTarget()` stays a name defined twice)."""
+    repo = index_repo(
+        {
+            "src/Ops.php": """
+                <?php
+                namespace App;
+
+                class Operation { public function getPackage() {} }
+                class Update extends Operation { public function getTarget() {} }
+                class Install extends Operation { public function getTarget() {} }
+
+                class Runner {
+                    public function run(Operation $op, $other) {
+                        if ($op instanceof Update) {
+                            $op->getTarget();
+                        } elseif ($op instanceof Install) {
+                            $op->getTarget();
+                        }
+                        $op->getPackage();
+                        $name = $other instanceof Update ? $other->getTarget() : null;
+                        if ($other instanceof Install && $other->getPackage()) {
+                            $other->getTarget();
+                        }
+                        $other->getTarget();
+                    }
+                }
+            """,
+        }
+    )
+    assert {(t, how) for s, t, how in repo.edge_set("CALLS")} == {
+        ("src/Ops.php|Method:Update.getTarget", "type"),
+        ("src/Ops.php|Method:Install.getTarget", "type"),
+        ("src/Ops.php|Method:Operation.getPackage", "type"),
+    }
+    calls = repo.extractions["src/Ops.php"].calls
+    # The declared type stays the fallback where the tested class has no such method.
+    assert [c.receiver_type for c in calls if c.name == "getTarget"] == [
+        "Update||Operation", "Install||Operation", "Update", "Install", None,
+    ]  # fmt: skip

@@ -570,3 +570,36 @@ def test_a_loop_over_a_mappings_values_or_items_has_the_value_type() -> None:
         ("app.py|Method:Registry.values", "app.py|Method:Job.run"),
         ("app.py|Method:Registry.values", "app.py|Method:Task.run"),
     }
+
+
+def test_an_isinstance_test_types_the_name_where_it_holds() -> None:
+    """`if isinstance(op, Update):` (also `elif`, and first of an `and`): inside, op is the
+    tested class, so `op.target()`, defined twice, resolves; after the block it is untyped
+    again."""
+    repo = index_repo(
+        {
+            "ops.py": """
+                class Update:
+                    def target(self): ...
+
+                class Install:
+                    def target(self): ...
+
+                def run(op, other):
+                    if isinstance(op, Update):
+                        op.target()
+                    elif isinstance(op, Install):
+                        op.target()
+                    if isinstance(other, Install) and other.target():
+                        pass
+                    op.target()
+            """,
+        }
+    )
+    assert [c.receiver_type for c in repo.extractions["ops.py"].calls if c.name == "target"] == [
+        "Update", "Install", "Install", None,
+    ]  # fmt: skip
+    assert {t for s, t, how in repo.edge_set("CALLS") if how == "type"} == {
+        "ops.py|Method:Update.target",
+        "ops.py|Method:Install.target",
+    }

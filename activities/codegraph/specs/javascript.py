@@ -62,6 +62,13 @@ COMMON = """
 (variable_declarator
   name: (identifier) @typed.name
   value: (new_expression constructor: [(identifier) (member_expression)] @typed.type))
+; `if (op instanceof Update) {...}` (alone or first of an `&&`): op is an Update in the block,
+; in a ternary's value, after the `&&`.
+(_ condition: (parenthesized_expression _INSTANCEOF) consequence: (statement_block) @typed.narrowed)
+(_ condition: (parenthesized_expression (binary_expression left: _INSTANCEOF operator: "&&"))
+   consequence: (statement_block) @typed.narrowed)
+(ternary_expression condition: _INSTANCEOF consequence: (_) @typed.narrowed)
+(binary_expression left: _INSTANCEOF operator: "&&" right: (_) @typed.narrowed)
 (import_statement) @import
 (export_statement source: (string)) @import
 (export_statement !source (export_clause)) @import
@@ -88,6 +95,10 @@ COMMON = """
     arguments: (arguments (object)))
   (#eq? @_o "Object") (#eq? @_a "assign")) @import
 """.replace(
+    "_INSTANCEOF",
+    '(binary_expression left: (identifier) @typed.name operator: "instanceof"'
+    " right: [(identifier) (member_expression)] @typed.type)",
+).replace(
     # A function, or one also assigned to another name: `res.set = res.header = function`.
     "_ASSIGNED",
     "[_FUNCTION (assignment_expression right: [_FUNCTION])]".replace(

@@ -77,7 +77,21 @@ _DOCUMENTED = "".join(
      (simple_parameter {untyped} name: (variable_name) @typed.name)))])"""
     for untyped in ("!type", 'type: (_) @_array (#match? @_array "^\\\\??(array|iterable)$")')
 )
-QUERY = (QUERY + _DOCUMENTED).replace(
+# A type test (`$op instanceof UpdateOperation`) types the variable where it holds: the
+# block of an `if` or `elseif` testing it (alone or first of an `&&`), a ternary's value,
+# what follows it in an `&&`.
+_NARROWED = """
+(_ condition: (parenthesized_expression _TEST) body: (compound_statement) @typed.narrowed)
+(_ condition: (parenthesized_expression (binary_expression left: _TEST "&&"))
+   body: (compound_statement) @typed.narrowed)
+(conditional_expression condition: _TEST body: (_) @typed.narrowed)
+(binary_expression left: _TEST "&&" right: (_) @typed.narrowed)
+""".replace(
+    "_TEST",
+    '(binary_expression left: (variable_name) @typed.name "instanceof"'
+    " right: [(name) (qualified_name)] @typed.type)",
+)
+QUERY = (QUERY + _DOCUMENTED + _NARROWED).replace(
     # What a loop iterates: a variable, a property, a call's result.
     "_EACH_OF",
     "[(variable_name) (member_access_expression) (nullsafe_member_access_expression)"

@@ -24,6 +24,12 @@ QUERY = (
   type: (type _TYPE @typed.type)
   (#eq? @_self "self"))
 (for_statement left: (identifier) @typed.name right: _EACH @typed.each)
+; `if isinstance(op, Update):` (alone or first of an `and`): op is an Update in the block,
+; and after the `and`.
+(_ condition: _ISINSTANCE consequence: (block) @typed.narrowed)
+(_ condition: (boolean_operator left: _ISINSTANCE operator: "and")
+   consequence: (block) @typed.narrowed)
+(boolean_operator left: _ISINSTANCE operator: "and" right: (_) @typed.narrowed)
 (for_in_clause left: (identifier) @typed.name right: _EACH @typed.each)
 ; `for i, t in enumerate(tasks)`: t is an element of tasks (`receiver_types._iterated`);
 ; `for name, job in jobs.items()`: job is a value of jobs.
@@ -62,6 +68,12 @@ QUERY = (
         "[(call function: (identifier) @_pairs (argument_list . [(identifier) (attribute)]))"
         " (call function: (attribute object: [(identifier) (attribute)]"
         ' attribute: (identifier) @_pairs))] @typed.each (#match? @_pairs "^(enumerate|items)$")',
+    )
+    .replace(
+        "_ISINSTANCE",
+        "(call function: (identifier) @_isinstance arguments: (argument_list"
+        " . (identifier) @typed.name . [(identifier) (attribute)] @typed.type .)"
+        ' (#eq? @_isinstance "isinstance"))',
     )
 )
 
