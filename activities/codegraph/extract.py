@@ -246,12 +246,15 @@ def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Ca
         # global namespace.
         owner, _, name = name.rpartition("::")
         receiver, name = f"{owner.strip()}::", name.strip()
+    elif language == "php" and "\\" in name:
+        # `new Op\Update()`, `\unlink()`: the receiver keeps a `\` to say it is a namespace
+        # path, relative (`Op\`: the file's namespace's, or what `Op` is `use`d as) or
+        # absolute (`\App\Op`; `\` alone, the global namespace).
+        owner, _, name = name.rpartition("\\")
+        receiver = owner if "\\" in owner else f"{owner}\\"
     elif not name.isidentifier():  # `a.b.C<T>` from `new a.b.C<T>()`
-        global_name = language == "php" and name.startswith("\\")
         owner, _, name = type_name(name, generic=generic).rpartition(".")
-        # PHP's `\unlink()` is the global function, never one of the file's namespace: its
-        # receiver `\` says so.
-        receiver = owner or ("\\" if global_name else receiver)
+        receiver = owner or receiver
     elif receiver and language == "rust" and receiver_node is not None:
         parent = receiver_node.parent
         if parent is not None and parent.type == "scoped_identifier":

@@ -191,7 +191,9 @@ from activities.codegraph.skipping import SkipRules
 # `module.exports = X` is the module's default export.
 # 78: a type test (`instanceof` in PHP, JavaScript and TypeScript; Python's `isinstance`)
 # types the name inside the block, ternary or `&&` it guards.
-EXTRACTOR_VERSION = 78
+# 79: PHP's relative namespace paths (`new Op\Update()`, `Op\Update $u`) are read from the
+# file's namespace or a `use`, as static calls' were.
+EXTRACTOR_VERSION = 79
 
 
 def index_format(

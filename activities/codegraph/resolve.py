@@ -271,8 +271,7 @@ class Resolver:
         or its ancestors'. Otherwise (`String`, `List<T>`, a type parameter, a type without
         that method) never a guess of another type's method, but an extension's."""
         *path, type_name = declared.split(".")
-        joint = "::" if scope.symbols.family == "rust" else "."  # `crate::net::Client`
-        found = self.lookup(scope, joint.join(path) or None, type_name, call.caller, types=True)
+        found = self._written_type(scope, path, type_name, call.caller)
         language = scope.symbols.extraction.language
         type_key = None
         if found is not None and self.index.kind.get(found[0]) in TYPE_KINDS:
@@ -361,13 +360,27 @@ class Resolver:
             return self._inferred_type(home, holder, 0, spelled, depth + 1)
         if not spelled.startswith(FROM_CALL):  # a type written out
             path, name = last_step(spelled)
-            found = self.lookup(scope, path or None, name, where, types=True)
+            found = self._written_type(scope, path.split(".") if path else [], name, where)
             return found[0] if found and index.kind.get(found[0]) in TYPE_KINDS else None
         made = self._returned(scope, where, line, spelled)
         if made is None or isinstance(made, str):
             return made  # no type known, or a type's key: a class called, Rust's `-> Self`
         home, callee, returned = made
         return self._inferred_type(home, callee, 0, returned, depth + 1)
+
+    def _written_type(
+        self, scope: FileScope, path: list[str], name: str, where: str | None
+    ) -> tuple[str, str] | None:
+        """The definition a type written out in `scope` names (`Client`, `net.Client`, Rust's
+        `crate::net::Client`). PHP reads a path relative to the file's namespace or to what
+        its first name is `use`d as (`Op\\Update`); the spelling (`Op.Update`) no longer says
+        whether it was absolute (`\\Lib\\Session`), which is looked up after."""
+        if path and scope.symbols.family == "php":
+            found = self._php_class_path(scope, "\\".join(path), name)
+            if found is not None:
+                return found
+        joint = "::" if scope.symbols.family == "rust" else "."
+        return self.lookup(scope, joint.join(path) or None, name, where, types=True)
 
     def _element_type(
         self, scope: FileScope, where: str | None, spelled: str, depth: int

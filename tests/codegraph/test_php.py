@@ -885,3 +885,54 @@ def test_an_instanceof_test_types_the_variable_where_it_holds() -> None:
     assert [c.receiver_type for c in calls if c.name == "getTarget"] == [
         "Update||Operation", "Install||Operation", "Update", "Install", None,
     ]  # fmt: skip
+
+
+def test_a_relative_namespace_path_is_read_from_the_namespace_or_a_use() -> None:
+    """`new Op\\Update()` in namespace `App\\Res` is `App\\Res\\Op\\Update`; after `use
+    App\\Other;`, `Other\\Update` is `App\\Other\\Update` (guzzle's `new Handler\\CurlFactory`).
+    So are a parameter declared `Op\\Update $u`, a type test and a function's path, not
+    the namesakes elsewhere."""
+    repo = index_repo(
+        {
+            "src/Res/Op/Update.php": """
+                <?php
+                namespace App\\Res\\Op;
+                class Update { public function target() {} }
+                function make() {}
+                """,
+            "src/Other/Update.php": """
+                <?php
+                namespace App\\Other;
+                class Update { public function target() {} }
+                """,
+            "src/Op/Update.php": """
+                <?php
+                namespace Op;
+                class Update { public function target() {} }
+                """,
+            "src/Res/Run.php": """
+                <?php
+                namespace App\\Res;
+
+                use App\\Other;
+
+                class Run {
+                    public function go(Op\\Update $u, $v) {
+                        $u->target();
+                        new Op\\Update();
+                        new Other\\Update();
+                        Op\\make();
+                        if ($v instanceof Other\\Update) { $v->target(); }
+                    }
+                }
+                """,
+        }
+    )
+    go = "src/Res/Run.php|Method:Run.go"
+    assert {t for s, t, _ in repo.edge_set("CALLS") if s == go} == {
+        "src/Res/Op/Update.php|Class:Update",
+        "src/Res/Op/Update.php|Method:Update.target",
+        "src/Res/Op/Update.php|Function:make",
+        "src/Other/Update.php|Class:Update",
+        "src/Other/Update.php|Method:Update.target",
+    }
