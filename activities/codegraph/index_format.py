@@ -193,7 +193,9 @@ from activities.codegraph.skipping import SkipRules
 # types the name inside the block, ternary or `&&` it guards.
 # 79: PHP's relative namespace paths (`new Op\Update()`, `Op\Update $u`) are read from the
 # file's namespace or a `use`, as static calls' were.
-EXTRACTOR_VERSION = 79
+# 80: Java's `instanceof Update u`, C#'s `is Update u`, casts (`var u = (Update) o`, `as`)
+# and a cast receiver type names; Kotlin's smart casts; `Outer<T>.Inner` is `Outer.Inner`.
+EXTRACTOR_VERSION = 80
 
 
 def index_format(

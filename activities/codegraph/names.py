@@ -8,6 +8,8 @@ def type_name(value: str, *, generic: bool = False) -> str:
     With `generic`, where the arguments tell types apart (C#'s `Options` and `Options<T>`),
     their count stays as .NET's metadata name has it: `Dictionary<K, List<V>>` is
     `Dictionary`2`."""
+    if not generic:
+        value = _outer_arguments_dropped(value)
     arity = generic_arity(value) if generic else 0
     for stop in "<[(":
         cut = value.find(stop)
@@ -15,6 +17,19 @@ def type_name(value: str, *, generic: bool = False) -> str:
             value = value[:cut]
     name = dotted(value.strip().lstrip("*&").strip())
     return with_arity(name, arity)
+
+
+def _outer_arguments_dropped(value: str) -> str:
+    """A nested type's path without its outer types' arguments (Kotlin's and Java's
+    `Select<R>.ClauseData` is `Select.ClauseData`), so that only its own are cut."""
+    start = value.find("<")
+    while start > 0:
+        close = closing(value, start)
+        if close < 0 or value[close + 1 : close + 2] != ".":
+            return value
+        value = value[:start] + value[close + 1 :]
+        start = value.find("<")
+    return value
 
 
 def with_arity(name: str, arity: int) -> str:

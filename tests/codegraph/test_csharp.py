@@ -563,3 +563,40 @@ def test_a_var_set_from_a_call_has_the_type_its_method_returns() -> None:
         (go, "Shop/Client.cs|Method:Client.Open", "type"),
         (go, "Shop/Client.cs|Method:Session.Close", "type"),
     }
+
+
+def test_type_patterns_and_casts_type_their_names() -> None:
+    """`o is Update u` binds u; `var x = o as Install` and `var y = (Install)o` are
+    Installs, and a cast receiver `((Update)o).Target()` shows its type. `Target` is
+    defined twice, so only the types reach it."""
+    repo = index_repo(
+        {
+            "src/Ops.cs": """
+                namespace App {
+                    public class Update { public void Target() {} }
+                    public class Install { public void Target() {} }
+                }
+                """,
+            "src/Run.cs": """
+                namespace App {
+                    class Run {
+                        void Go(object o) {
+                            if (o is Update u) { u.Target(); }
+                            var x = o as Install;
+                            x.Target();
+                            var y = (Install)o;
+                            y.Target();
+                            ((Update)o).Target();
+                        }
+                    }
+                }
+                """,
+        }
+    )
+    assert [c.receiver_type for c in repo.extractions["src/Run.cs"].calls] == [
+        "Update", "Install", "Install", "Update",
+    ]  # fmt: skip
+    assert {t for s, t, how in repo.edge_set("CALLS") if how == "type"} == {
+        "src/Ops.cs|Method:Update.Target",
+        "src/Ops.cs|Method:Install.Target",
+    }

@@ -1011,3 +1011,57 @@ def test_a_kotlin_val_set_from_a_call_has_the_type_its_function_returns() -> Non
         (f"{shop}|Function:connect", "import"),
         (f"{shop}|Function:read", "import"),
     }
+
+
+def test_type_tests_and_casts_type_their_names_in_java_and_kotlin() -> None:
+    """Java's `o instanceof Update u` binds u and `var u = (Update) o` is an Update, and a
+    cast receiver `((Update) o).target()` shows its type; Kotlin's smart casts (`if (o is
+    Update)`, a `when (o)` entry `is Install ->`, after `o is Update &&`) and `o as Update`
+    do the same. `target` is defined twice, so only the types reach it; outside a smart
+    cast, o is `Any` again."""
+    repo = index_repo(
+        {
+            "src/main/java/app/Update.java": """
+                package app;
+                public class Update { public void target() {} }
+                """,
+            "src/main/java/app/Install.java": """
+                package app;
+                public class Install { public void target() {} }
+                """,
+            "src/main/java/app/Run.java": """
+                package app;
+                class Run {
+                    void go(Object o, Object p) {
+                        if (o instanceof Update u) { u.target(); }
+                        ((Install) p).target();
+                        var i = (Install) o;
+                        i.target();
+                    }
+                }
+                """,
+            "src/main/kotlin/app/Go.kt": """
+                package app
+
+                fun go(o: Any) {
+                    if (o is Update) { o.target() }
+                    when (o) { is Install -> o.target() }
+                    val u = o as Update
+                    u.target()
+                    o.target()
+                }
+                """,
+        }
+    )
+    assert [c.receiver_type for c in repo.extractions["src/main/java/app/Run.java"].calls] == [
+        "Update", "Install", "Install",
+    ]  # fmt: skip
+    assert [c.receiver_type for c in repo.extractions["src/main/kotlin/app/Go.kt"].calls] == [
+        "Update||Any", "Install||Any", "Update", "Any",
+    ]  # fmt: skip
+    update, install = "Update.java|Method:Update.target", "Install.java|Method:Install.target"
+    assert {(s.rpartition("/")[2], t.rpartition("/")[2]) for s, t, how in
+            repo.edge_set("CALLS") if how == "type"} == {
+        ("Run.java|Method:Run.go", update), ("Run.java|Method:Run.go", install),
+        ("Go.kt|Function:go", update), ("Go.kt|Function:go", install),
+    }  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from activities.codegraph.element_types import collection_of, value_type
-from activities.codegraph.names import generic_arity
+from activities.codegraph.names import generic_arity, type_name
 from activities.codegraph.receiver_types import each_of, split_field
 
 
@@ -87,3 +87,19 @@ def test_generic_arity_counts_only_the_first_generics_own_arguments() -> None:
 )
 def test_a_mappings_value_type_is_its_second_argument(spelled: str, expected: str | None) -> None:
     assert value_type(spelled) == expected
+
+
+@pytest.mark.parametrize(
+    ("spelled", "expected"),
+    [
+        ("List<Task>", "List"),
+        ("Map<K, List<V>>", "Map"),
+        ("SelectImplementation<R>.ClauseData", "SelectImplementation.ClauseData"),
+        ("Outer<A<B>>.Mid<C>.Inner", "Outer.Mid.Inner"),
+        ("std::vector<Conn*>", "std.vector"),
+        ("list[Task]", "list"),
+        ("*net.Conn", "net.Conn"),
+    ],
+)
+def test_a_type_name_drops_its_arguments_and_its_outer_types(spelled: str, expected: str) -> None:
+    assert type_name(spelled) == expected

@@ -194,6 +194,22 @@ def result_type(node: Node | None, *, generic: bool = False) -> str | None:
     return type_name(spelled, generic=generic) or None
 
 
+def cast_type(node: Node, *, generic: bool = False) -> str | None:
+    """The type a call's receiver node shows by a cast (Java's and C#'s `((Update) o).run()`,
+    C#'s `(o as Update).Run()`), for `LanguageSpec.shown_type`; with `generic`, named with
+    its arity (`type_name`)."""
+    if node.type != "parenthesized_expression" or node.named_child_count != 1:
+        return None
+    inner = node.named_children[0]
+    if inner.type == "cast_expression":
+        found = inner.child_by_field_name("type")
+    elif inner.type == "as_expression":
+        found = inner.child_by_field_name("right")
+    else:
+        return None
+    return type_name(text(found), generic=generic) or None if found is not None else None
+
+
 def declared_private(node: Node, path: str = "") -> bool:
     """Whether the declaration `node` carries a `private` modifier."""
     for child in node.children:

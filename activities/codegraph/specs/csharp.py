@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from tree_sitter import Node
 
 from activities.codegraph.model import Import
 from activities.codegraph.specs import (
     LanguageSpec,
+    cast_type,
     count_arguments,
     declared_private,
     line,
@@ -44,6 +47,13 @@ QUERY = """
   type: (implicit_type)
   (variable_declarator
     name: (identifier) @typed.name (object_creation_expression type: (_) @typed.type)))
+; `o is Update u` binds u; `var u = o as Update` and `var u = (Update)o` are Updates.
+(declaration_pattern type: (_) @typed.type name: (identifier) @typed.name)
+(variable_declaration
+  type: (implicit_type)
+  (variable_declarator
+    name: (identifier) @typed.name
+    [(as_expression right: (_) @typed.type) (cast_expression type: (_) @typed.type)]))
 (variable_declaration
   type: (implicit_type)
   (variable_declarator
@@ -192,4 +202,5 @@ SPEC = LanguageSpec(
     parameter_types=parameter_types,
     argument_types=argument_types,
     returns=returns,
+    shown_type=partial(cast_type, generic=True),
 )

@@ -7,6 +7,7 @@ from tree_sitter import Node
 from activities.codegraph.model import Import
 from activities.codegraph.specs import (
     LanguageSpec,
+    cast_type,
     count_arguments,
     declared_private,
     line,
@@ -52,6 +53,13 @@ QUERY = f"""
 (local_variable_declaration
   declarator: (variable_declarator
     name: (identifier) @typed.name value: (method_invocation) @typed.call))
+; `o instanceof Update u` binds u; `var u = (Update) o` is an Update.
+(instanceof_expression right: (_) @typed.type name: (identifier) @typed.name)
+(local_variable_declaration
+  type: (type_identifier) @_var
+  declarator: (variable_declarator
+    name: (identifier) @typed.name value: (cast_expression type: (_) @typed.type))
+  (#eq? @_var "var"))
 (import_declaration) @import
 (package_declaration [(identifier) (scoped_identifier)] @package)
 (enhanced_for_statement
@@ -157,4 +165,5 @@ SPEC = LanguageSpec(
     parameter_types=parameter_types,
     argument_types=argument_types,
     returns=returns,
+    shown_type=cast_type,
 )

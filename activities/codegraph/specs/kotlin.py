@@ -41,6 +41,24 @@ QUERY = """
   (variable_declaration (identifier) @typed.name .)
   (call_expression
     . [(identifier) (navigation_expression)] @typed.call [(value_arguments) (annotated_lambda)]))
+; A smart cast: `if (o is Update) {...}`, a `when (o)` entry `is Update -> ...`, what follows
+; `o is Update &&`: there o is an Update. `val u = o as Update` is one.
+(if_expression
+  condition: (is_expression left: (identifier) @typed.name right: (user_type) @typed.type)
+  . (_) @typed.narrowed)
+(when_expression
+  (when_subject (identifier) @typed.name)
+  (when_entry condition: (type_test (user_type) @typed.type) . (_) @typed.narrowed))
+(binary_expression
+  left: (is_expression left: (identifier) @typed.name right: (user_type) @typed.type)
+  "&&" right: (_) @typed.narrowed)
+(if_expression
+  condition: (binary_expression
+    left: (is_expression left: (identifier) @typed.name right: (user_type) @typed.type) "&&")
+  . (_) @typed.narrowed)
+(property_declaration
+  (variable_declaration (identifier) @typed.name .)
+  (as_expression right: [(user_type) (nullable_type)] @typed.type))
 (import) @import
 (package_header (qualified_identifier) @package)
 (for_statement (variable_declaration (identifier) @typed.name .) _SOURCE @typed.each)
