@@ -195,7 +195,8 @@ from activities.codegraph.skipping import SkipRules
 # file's namespace or a `use`, as static calls' were.
 # 80: Java's `instanceof Update u`, C#'s `is Update u`, casts (`var u = (Update) o`, `as`)
 # and a cast receiver type names; Kotlin's smart casts; `Outer<T>.Inner` is `Outer.Inner`.
-EXTRACTOR_VERSION = 80
+# 81: Go's type assertions and type switch cases, TypeScript's `x as Foo`.
+EXTRACTOR_VERSION = 81
 
 
 def index_format(

@@ -610,3 +610,52 @@ def test_a_range_over_another_files_field_or_a_result_has_its_element_type() -> 
         ("app/app.go|Function:Run", "jobs/types.go|Method:Job.Run"),
     }
     assert {how for _, t, how in repo.edge_set("CALLS") if t.endswith(".Run")} == {"type"}
+
+
+def test_type_assertions_and_type_switches_type_their_names() -> None:
+    """net/http's `hj, ok := w.(Hijacker)`, `y := x.(*Foo)`, a type switch's `v` in a case
+    of one type (not in `case A, B:`, where it keeps the switched type), and a receiver
+    asserted in place (`x.(*Foo).Close()`). `Close` is defined twice, so only the types
+    reach it."""
+    repo = index_repo(
+        {
+            "types.go": """
+                package shop
+
+                type Foo struct{}
+                func (f *Foo) Close() {}
+
+                type Bar struct{}
+                func (b Bar) Close() {}
+                """,
+            "run.go": """
+                package shop
+
+                func run(x any) {
+                    y := x.(*Foo)
+                    y.Close()
+                    if b, ok := x.(Bar); ok {
+                        b.Close()
+                    }
+                    switch v := x.(type) {
+                    case *Foo:
+                        v.Close()
+                    case Bar:
+                        v.Close()
+                    case int, string:
+                        v.Close()
+                    }
+                    x.(*Foo).Close()
+                }
+                """,
+        },
+        go_modules=GO_MODULES,
+    )
+    calls = repo.extractions["run.go"].calls
+    assert [c.receiver_type for c in calls if c.name == "Close"] == [
+        "Foo", "Bar", "Foo", "Bar", None, "Foo",
+    ]  # fmt: skip
+    assert {t for s, t, how in repo.edge_set("CALLS") if how == "type"} == {
+        "types.go|Method:Foo.Close",
+        "types.go|Method:Bar.Close",
+    }

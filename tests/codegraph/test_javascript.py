@@ -1268,3 +1268,37 @@ def test_an_instanceof_test_types_the_name_where_it_holds() -> None:
             "src/ops.js|Method:Update.target",
             "src/ops.js|Method:Install.target",
         }
+
+
+def test_a_typescript_assertion_types_a_name_or_a_receiver() -> None:
+    """`const y = x as Update` and `(x as Install).target()` take the asserted class. A
+    call's result asserted (vite's `connect() as Connect.Server`) is not typed so: there the
+    asserted type is often an alias resolution does not follow, where a guess did better."""
+    repo = index_repo(
+        {
+            "src/ops.ts": """
+                export class Update { target() {} }
+                export class Install { target() {} }
+                """,
+            "src/run.ts": """
+                import { Update, Install } from "./ops";
+
+                function connect(): Update { return new Update(); }
+
+                export function run(x: unknown) {
+                    const y = x as Update;
+                    y.target();
+                    (x as Install).target();
+                    const s = connect() as Install;
+                    s.target();
+                }
+                """,
+        }
+    )
+    assert [c.receiver_type for c in repo.extractions["src/run.ts"].calls if c.receiver] == [
+        "Update", "Install", None,
+    ]  # fmt: skip
+    assert {t for s, t, how in repo.edge_set("CALLS") if how == "type"} == {
+        "src/ops.ts|Method:Update.target",
+        "src/ops.ts|Method:Install.target",
+    }

@@ -7,6 +7,7 @@ from tree_sitter import Node
 
 from activities.codegraph.element_types import collection_of
 from activities.codegraph.model import Import
+from activities.codegraph.names import type_name
 from activities.codegraph.specs import LanguageSpec, line, text
 
 QUERY = """
@@ -77,6 +78,14 @@ QUERY = """
   left: (expression_list (_) . (identifier) @typed.name .)
   right: [(identifier) (selector_expression)
           (call_expression function: [(identifier) (selector_expression)])] @typed.each)
+; `y := x.(*Foo)`, `y, ok := x.(*Foo)`: y is a Foo; a type switch's `v` is, in a `case *Foo:`
+; of one type, a Foo.
+(short_var_declaration
+  left: (expression_list . (identifier) @typed.name)
+  right: (expression_list . (type_assertion_expression type: _TYPE @typed.type) .))
+(type_switch_statement
+  alias: (expression_list . (identifier) @typed.name .)
+  (type_case . type: _TYPE @typed.type . (statement_list) @typed.narrowed))
 (import_spec) @import
 (package_clause (package_identifier) @package)
 """.replace(
@@ -133,4 +142,18 @@ def returns(node: Node) -> str | None:
     return None if spelled in _PREDECLARED else spelled
 
 
-SPEC = LanguageSpec(query=QUERY, imports=imports, self_names=frozenset(), returns=returns)
+def asserted_type(node: Node) -> str | None:
+    """The type a call's receiver shows by a type assertion (`x.(*Foo).Bar()`: Foo)."""
+    if node.type != "type_assertion_expression":
+        return None
+    found = node.child_by_field_name("type")
+    return type_name(text(found)) or None if found is not None else None
+
+
+SPEC = LanguageSpec(
+    query=QUERY,
+    imports=imports,
+    self_names=frozenset(),
+    returns=returns,
+    shown_type=asserted_type,
+)

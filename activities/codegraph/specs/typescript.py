@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from tree_sitter import Node
 
+from activities.codegraph.names import type_name
 from activities.codegraph.specs import (
     LanguageSpec,
     declared_private,
@@ -68,6 +69,12 @@ QUERY = (
 (public_field_definition
   name: (property_identifier) @typed.name type: (type_annotation _TYPE @typed.type))
 (variable_declarator name: (identifier) @typed.name type: (type_annotation _TYPE @typed.type))
+; `const y = x as Foo`: y is a Foo. Not `connect() as Connect.Server`: an asserted call's
+; type is often an alias resolution does not follow, where a guess did better (vite).
+(variable_declarator
+  name: (identifier) @typed.name
+  !type
+  value: (as_expression [(identifier) (member_expression)] _TYPE @typed.type))
 (assignment_expression
   left: (member_expression object: (this) property: (property_identifier) @typed.field)
   right: (identifier) @typed.alias)
@@ -106,12 +113,29 @@ def returns(node: Node) -> str | None:
 # Definitions whose function is their value: `const f = (): T => ...`, a class field.
 _HOLDERS = frozenset({"variable_declarator", "public_field_definition", "field_definition"})
 
+
+def asserted_type(node: Node) -> str | None:
+    """The type a call's receiver shows by an assertion (`(x as Foo).bar()`: Foo)."""
+    if node.type != "parenthesized_expression" or node.named_child_count != 1:
+        return None
+    inner = node.named_children[0]
+    if inner.type != "as_expression" or inner.named_child_count != 2:
+        return None
+    found = inner.named_children[1]
+    return type_name(text(found)) or None if found.type in _NAMED_TYPES else None
+
+
+# Type nodes naming a class (not an array, a union, a literal type).
+_NAMED_TYPES = frozenset({"type_identifier", "nested_type_identifier", "generic_type"})
+
+
 SPEC = LanguageSpec(
     query=QUERY,
     imports=imports,
     hidden=declared_private,
     returns=returns,
     assigned_method=assigned_method,
+    shown_type=asserted_type,
 )
 # Plain TypeScript's grammar has no JSX: `<T>x` there is a type assertion.
 SPECS = {"typescript": SPEC, "tsx": replace(SPEC, query=QUERY + JSX)}
