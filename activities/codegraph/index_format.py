@@ -196,7 +196,8 @@ from activities.codegraph.skipping import SkipRules
 # 80: Java's `instanceof Update u`, C#'s `is Update u`, casts (`var u = (Update) o`, `as`)
 # and a cast receiver type names; Kotlin's smart casts; `Outer<T>.Inner` is `Outer.Inner`.
 # 81: Go's type assertions and type switch cases, TypeScript's `x as Foo`.
-EXTRACTOR_VERSION = 81
+# 82: Python's `with Client() as c` types c as the call's result.
+EXTRACTOR_VERSION = 82
 
 
 def index_format(

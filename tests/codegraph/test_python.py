@@ -603,3 +603,43 @@ def test_an_isinstance_test_types_the_name_where_it_holds() -> None:
         "ops.py|Method:Update.target",
         "ops.py|Method:Install.target",
     }
+
+
+def test_a_with_target_is_what_its_call_gives() -> None:
+    """httpx's `with httpx.Client() as client:` and `async with`: the target is the class
+    called (as `__enter__` mostly returns itself), or what a callee declares it returns;
+    a context manager function's `Iterator[Conn]` names no class to call methods on."""
+    repo = index_repo(
+        {
+            "shop/client.py": """
+                from typing import Iterator
+
+                class Client:
+                    def get(self): ...
+
+                class Conn:
+                    def get(self): ...
+
+                def connect() -> Client: ...
+
+                def pooled() -> Iterator[Conn]: ...
+            """,
+            "shop/run.py": """
+                from shop import client
+
+                async def run():
+                    with client.Client() as c:
+                        c.get()
+                    async with client.connect() as d:
+                        d.get()
+                    with client.pooled() as p:
+                        p.get()
+            """,
+        }
+    )
+    assert [c.receiver_type for c in repo.extractions["shop/run.py"].calls if c.name == "get"] == [
+        "()client.Client", "()client.connect", "()client.pooled",
+    ]  # fmt: skip
+    assert {t for s, t, how in repo.edge_set("CALLS") if how == "type"} == {
+        "shop/client.py|Method:Client.get",
+    }

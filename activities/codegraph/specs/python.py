@@ -24,6 +24,10 @@ QUERY = (
   type: (type _TYPE @typed.type)
   (#eq? @_self "self"))
 (for_statement left: (identifier) @typed.name right: _EACH @typed.each)
+; `with Client() as c:`: c is what the call gives, as `__enter__` mostly returns itself.
+(with_item value: (as_pattern
+  (call function: [(identifier) (attribute)] @typed.call)
+  alias: (as_pattern_target (identifier) @typed.name)))
 ; `if isinstance(op, Update):` (alone or first of an `and`): op is an Update in the block,
 ; and after the `and`.
 (_ condition: _ISINSTANCE consequence: (block) @typed.narrowed)
