@@ -197,7 +197,8 @@ from activities.codegraph.skipping import SkipRules
 # and a cast receiver type names; Kotlin's smart casts; `Outer<T>.Inner` is `Outer.Inner`.
 # 81: Go's type assertions and type switch cases, TypeScript's `x as Foo`.
 # 82: Python's `with Client() as c` types c as the call's result.
-EXTRACTOR_VERSION = 82
+# 83: C++'s casts type an `auto` name and a receiver.
+EXTRACTOR_VERSION = 83
 
 
 def index_format(

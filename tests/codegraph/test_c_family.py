@@ -1061,3 +1061,30 @@ def test_a_call_of_a_parameter_or_local_is_no_call_of_a_function_elsewhere() -> 
     assert repo.edge_set("CALLS") == {
         ("src/unity.c|Function:UnityMain", "src/tests.c|Function:helper", "unique_name"),
     }
+
+
+def test_a_cast_types_an_auto_name_or_a_receiver() -> None:
+    """fmt's `static_cast<iterator_buffer&>(buf).flush()` and `auto* p =
+    dynamic_cast<Foo*>(b)`: the type cast to, whose method `run` (defined twice) is."""
+    repo = index_repo(
+        {
+            "src/types.h": """
+                struct Base { virtual ~Base(); };
+                struct Foo : Base { void run() {} };
+                struct Bar : Base { void run() {} };
+                """,
+            "src/use.cc": """
+                #include "types.h"
+                void go(Base* b, Base& r) {
+                  auto* p = dynamic_cast<Foo*>(b);
+                  p->run();
+                  static_cast<Bar&>(r).run();
+                }
+                """,
+        }
+    )
+    assert [c.receiver_type for c in repo.extractions["src/use.cc"].calls] == ["Foo", "Bar"]
+    assert {t for s, t, how in repo.edge_set("CALLS") if how == "type"} == {
+        "src/types.h|Method:Foo.run",
+        "src/types.h|Method:Bar.run",
+    }

@@ -55,6 +55,13 @@ TYPED += "".join(
     )
     for shape in _NAMED
 )
+# `auto* p = dynamic_cast<Foo*>(b)`, `static_cast` too: the type cast to.
+_CAST = (
+    "(call_expression function: (template_function name: (identifier) @_cast"
+    f" arguments: (template_argument_list . (type_descriptor type: {_TYPE}) .))"
+    ' (#match? @_cast "^(static|dynamic|reinterpret|const)_cast$"))'
+)
+TYPED += "".join(_AUTO.format(shape.format("(identifier) @typed.name"), _CAST) for shape in _NAMED)
 # `for (auto& x : xs)`: an element of xs (`std::vector<Foo> xs`).
 TYPED += "".join(
     "(for_range_loop type: (placeholder_type_specifier)"
@@ -136,6 +143,23 @@ def returns(node: Node) -> str | None:
     return None if not name or name.startswith("std.") else name
 
 
+def cast_type(node: Node) -> str | None:
+    """The type a call's receiver shows by a cast (`static_cast<Foo*>(b)->bar()`: Foo)."""
+    function = node.child_by_field_name("function") if node.type == "call_expression" else None
+    if function is None or function.type != "template_function":
+        return None
+    name, arguments = (function.child_by_field_name(f) for f in ("name", "arguments"))
+    if name is None or arguments is None or text(name) not in _CASTS:
+        return None
+    described = arguments.named_children[0] if arguments.named_child_count == 1 else None
+    found = described.child_by_field_name("type") if described is not None else None
+    if found is None or found.type not in ("type_identifier", "qualified_identifier"):
+        return None
+    return type_name(text(found)) or None
+
+
+_CASTS = frozenset({"static_cast", "dynamic_cast", "reinterpret_cast", "const_cast"})
+
 SPEC = LanguageSpec(
     query=QUERY,
     imports=imports,
@@ -145,4 +169,5 @@ SPEC = LanguageSpec(
     arguments=count_arguments,
     own_name=test_name,
     returns=returns,
+    shown_type=cast_type,
 )
