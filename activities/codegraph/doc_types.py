@@ -18,7 +18,7 @@ import re
 from functools import lru_cache
 
 from activities.codegraph.model import Import
-from activities.codegraph.names import arguments, closing
+from activities.codegraph.names import arguments, closing, split_outside
 
 # What `@return` spells for the declaring class: a fluent method's `$this`.
 SELF_TYPES = frozenset({"$this", "static", "self"})
@@ -114,17 +114,7 @@ def _class_type(spelled: str) -> str | None:
 
 def _union(spelled: str) -> list[str]:
     """The types of a union (`Foo|null`), split at its own bars only."""
-    parts, depth, start = [], 0, 0
-    for i, char in enumerate(spelled):
-        if char in "<({[":
-            depth += 1
-        elif char in ">)}]":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            parts.append(spelled[start:i].strip())
-            start = i + 1
-    parts.append(spelled[start:].strip())
-    return [part for part in parts if part]
+    return [part for part in split_outside(spelled, "|", ("<({[", ">)}]")) if part]
 
 
 def _element(value: str) -> str | None:

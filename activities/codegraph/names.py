@@ -61,17 +61,26 @@ def closing(value: str, start: int) -> int:
 
 def arguments(inside: str) -> list[str]:
     """The type arguments between a generic's brackets, split at its own commas."""
-    args, depth, start = [], 0, 0
-    for i, char in enumerate(inside):
-        if char in "<[(":
+    return split_outside(inside, ",")
+
+
+def split_outside(
+    value: str, separator: str, brackets: tuple[str, str] = ("<[(", ">])")
+) -> list[str]:
+    """`value` split at each `separator` outside the `brackets` (openings, closings), each
+    part stripped: `Map<K, V>, T` at `,` is `Map<K, V>` and `T`."""
+    opening, closing_ = brackets
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(value):
+        if char in opening:
             depth += 1
-        elif char in ">])":
+        elif char in closing_:
             depth -= 1
-        elif char == "," and depth == 0:
-            args.append(inside[start:i].strip())
+        elif char == separator and depth == 0:
+            parts.append(value[start:i].strip())
             start = i + 1
-    args.append(inside[start:].strip())
-    return args
+    parts.append(value[start:].strip())
+    return parts
 
 
 def last_step(path: str) -> tuple[str, str]:
