@@ -15,7 +15,6 @@ type is worse than none (in PHP a call on a declared type is never a unique-name
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from activities.codegraph.model import Import
 from activities.codegraph.names import arguments, closing, split_outside
@@ -43,23 +42,52 @@ def doc_type(comment: str, variable: str | None = None) -> str | None:
     `@return` gives. A class as spelled (`IOInterface`, `\\Lib\\Session`), a collection of
     one as `Task[]`, `$this` for the declaring class; None where it names no single class.
     The analysers' own tags (`@phpstan-var`) come first: they are the more precise."""
+    return doc_type_in(php_doc_tags(comment), variable)
+
+
+def doc_type_in(tags: PhpDocTags, variable: str | None = None) -> str | None:
+    """`doc_type` from a comment's tags read once (`php_doc_tags`), as for each of the
+    parameters one comment documents."""
+    if variable is None:
+        spelled = tags.get(("return", None))
+    else:
+        wanted = "$" + variable.removeprefix("$")
+        spelled = tags.get(("param", wanted)) or tags.get(("var", wanted))
+        spelled = spelled or tags.get(("var", None))
+    return None if spelled is None else _class_type(spelled)
+
+
+# A PHPDoc comment's types by tag ("param", "var", "return") and the variable the tag names.
+PhpDocTags = dict[tuple[str, str | None], str]
+
+
+def php_doc_tags(comment: str) -> PhpDocTags:
+    """Each `@param`, `@var` and `@return` of a PHPDoc comment, by kind and the variable it
+    names (`$tasks`; None for none, and always for `@return`), with the type it spells: an
+    analyser's own tag (`@phpstan-param`) over a plain one, else the first."""
+    found: PhpDocTags = {}
     if not comment.startswith("/**"):
-        return None
-    wanted = None if variable is None else "$" + variable.removeprefix("$")
-    found: dict[bool, str] = {}  # prefixed tag or not -> the type it spells
+        return found
+    prefixed: set[tuple[str, str | None]] = set()
     for tag in _TAG.finditer(comment):
         kind = tag[1]
-        if (kind == "return") != (wanted is None):
-            continue
-        spelled, rest = _type_at(comment, tag.end())
-        named = rest.split(maxsplit=1)[0] if rest.split() else ""
-        if wanted is not None and named.startswith("$") and named.rstrip(",") != wanted:
-            continue  # another parameter's
-        if wanted is not None and not named.startswith("$") and kind != "var":
+        spelled, end = _type_at(comment, tag.end())
+        words = comment[end : end + _NAME_WINDOW].split(maxsplit=1)
+        named = words[0].rstrip(",") if words and words[0].startswith("$") else None
+        if kind == "return":
+            named = None
+        elif kind == "param" and named is None:
             continue  # a `@param` names its parameter
-        found.setdefault("-" in tag[0], spelled)
-    best = found.get(True, found.get(False))
-    return None if best is None else _class_type(best)
+        key = (kind, named)
+        if key not in found or ("-" in tag[0] and key not in prefixed):
+            found[key] = spelled
+            if "-" in tag[0]:
+                prefixed.add(key)
+    return found
+
+
+# How far after a tag's type its variable's name is looked for.
+_NAME_WINDOW = 200
 
 
 def doc_variable(comment: str) -> tuple[str, str] | None:
@@ -70,29 +98,35 @@ def doc_variable(comment: str) -> tuple[str, str] | None:
     for tag in _TAG.finditer(comment):
         if tag[1] != "var":
             continue
-        spelled, rest = _type_at(comment, tag.end())
-        words = rest.split(maxsplit=1)
+        spelled, end = _type_at(comment, tag.end())
+        words = comment[end : end + _NAME_WINDOW].split(maxsplit=1)
         if words and words[0].startswith("$") and words[0][1:].isidentifier():
             found = _class_type(spelled)
             return (words[0], found) if found is not None and found != "$this" else None
     return None
 
 
-def _type_at(comment: str, start: int) -> tuple[str, str]:
+def _type_at(comment: str, start: int) -> tuple[str, int]:
     """The type spelled after a tag ending at `start`, up to a space outside brackets, and
-    what follows it."""
+    where it ends."""
     i = start
     while i < len(comment) and comment[i] in " \t":
         i += 1
     begin = i
     while i < len(comment) and not comment[i].isspace():
         if comment[i] in "<({[":
-            close = closing(comment.replace("{", "(").replace("}", ")"), i)
+            # Within a window: a type is short, and an unclosed bracket must not make each
+            # tag of a long comment read the rest of it.
+            close = closing(comment[i : i + _TYPE_WINDOW], 0, _DOC_BRACKETS)
             if close < 0:
-                return "", ""
-            i = close
+                return "", i + 1
+            i += close
         i += 1
-    return comment[begin:i], comment[i:]
+    return comment[begin:i], i
+
+
+_DOC_BRACKETS = ("<({[", ">)}]")
+_TYPE_WINDOW = 1000
 
 
 def _class_type(spelled: str) -> str | None:
@@ -151,14 +185,16 @@ def jsdoc_type(comment: str, tag: str, variable: str | None = None) -> str | Non
     if not comment.startswith("/**"):
         return None
     kind = tag.removesuffix("s")
-    return _jsdoc_tags(comment).get((kind, variable if kind == "param" else None))
+    return jsdoc_tags(comment).get((kind, variable if kind == "param" else None))
 
 
-@lru_cache(maxsize=1024)  # a comment is read once per parameter it documents
-def _jsdoc_tags(comment: str) -> dict[tuple[str, str | None], str | None]:
+def jsdoc_tags(comment: str) -> dict[tuple[str, str | None], str | None]:
     """Each type tag of a JSDoc comment, by kind ("param", "type", "return") and, for a
-    parameter, its name, with the class it gives (the first tag of each)."""
+    parameter, its name, with the class it gives (the first tag of each), for `jsdoc_type`
+    or for a caller reading one comment for many parameters."""
     found: dict[tuple[str, str | None], str | None] = {}
+    if not comment.startswith("/**"):
+        return found
     for tag in _JS_TAG.finditer(comment):
         kind = "param" if tag[1] in ("param", "arg", "argument") else tag[1].removesuffix("s")
         close = _closing_brace(comment, tag.end() - 1)
@@ -175,19 +211,13 @@ def _jsdoc_tags(comment: str) -> dict[tuple[str, str | None], str | None]:
 
 
 def _closing_brace(comment: str, start: int) -> int:
-    """The position of the `}` closing the `{` at `start`, or -1."""
-    close = comment.find("}", start)
+    """The position of the `}` closing the `{` at `start`, or -1; looked for within
+    `_TYPE_WINDOW`, so that an unclosed one does not make each tag read the rest."""
+    close = comment.find("}", start, start + _TYPE_WINDOW)
     if close < 0 or comment.find("{", start + 1, close) < 0:
         return close  # no braces inside: the usual case
-    depth = 0
-    for i in range(start, len(comment)):
-        if comment[i] == "{":
-            depth += 1
-        elif comment[i] == "}":
-            depth -= 1
-            if depth == 0:
-                return i
-    return -1
+    found = closing(comment[start : start + _TYPE_WINDOW], 0, ("{", "}"))
+    return start + found if found >= 0 else -1
 
 
 def _js_class_type(spelled: str, *, result: bool = False) -> str | None:
@@ -222,7 +252,7 @@ def _js_class_type(spelled: str, *, result: bool = False) -> str | None:
 
 
 _JS_IMPORT = re.compile(
-    r"@import\s+(?P<what>[^@]*?)\s+from\s+[\"'](?P<module>[^\"']+)[\"']"
+    r"@import\s+(?P<what>[^@]{1,1000}?)\s+from\s+[\"'](?P<module>[^\"']+)[\"']"
     r"|@typedef\s*\{\s*import\(\s*[\"'](?P<typedef>[^\"']+)[\"']\s*\)"
     r"(?:\.(?P<member>[A-Za-z_$][\w$]*))?[^}]*\}\s*(?P<alias>[A-Za-z_$][\w$]*)"
 )

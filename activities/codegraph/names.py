@@ -46,13 +46,15 @@ def generic_arity(value: str) -> int:
     return len(arguments(value[start + 1 : close])) if close > 0 else 0  # unclosed: none
 
 
-def closing(value: str, start: int) -> int:
-    """The position of the bracket closing the one at `start`, or -1."""
+def closing(value: str, start: int, brackets: tuple[str, str] = ("<[(", ">])")) -> int:
+    """The position of the bracket closing the one at `start`, or -1 (`brackets`: the
+    openings and the closings that count)."""
+    opening, closings = brackets
     depth = 0
     for i in range(start, len(value)):
-        if value[i] in "<[(":
+        if value[i] in opening:
             depth += 1
-        elif value[i] in ">])":
+        elif value[i] in closings:
             depth -= 1
             if depth == 0:
                 return i

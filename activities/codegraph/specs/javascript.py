@@ -10,10 +10,10 @@ import re
 
 from tree_sitter import Node
 
-from activities.codegraph.doc_types import jsdoc_imports, jsdoc_type
+from activities.codegraph.doc_types import jsdoc_imports, jsdoc_tags, jsdoc_type
 from activities.codegraph.element_types import collection_of
 from activities.codegraph.model import Import
-from activities.codegraph.specs import LanguageSpec, line, text
+from activities.codegraph.specs import LanguageSpec, file_memo, line, text
 
 # Shared with TypeScript, whose grammar extends this one.
 COMMON = """
@@ -464,7 +464,11 @@ def documented(comment: Node, name: Node | None) -> tuple[str, str] | None:
         return None
     holder = name.parent
     is_parameter = holder is not None and holder.type in _PARAMETER_HOLDERS
-    spelled = jsdoc_type(text(comment), "param" if is_parameter else "type", text(name))
+    memo = file_memo()
+    tags = memo.get(("jsdoc", comment.start_byte))
+    if tags is None:  # read once, not once per parameter it documents
+        tags = memo["jsdoc", comment.start_byte] = jsdoc_tags(text(comment))
+    spelled = tags.get(("param", text(name)) if is_parameter else ("type", None))
     return (text(name), spelled) if spelled is not None else None
 
 

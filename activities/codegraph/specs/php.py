@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from activities.codegraph.doc_types import doc_type, doc_variable
+from activities.codegraph.doc_types import doc_type, doc_type_in, doc_variable, php_doc_tags
 from activities.codegraph.element_types import collection_of
 from activities.codegraph.model import OWN_TYPE, Import
 from activities.codegraph.names import type_name
-from activities.codegraph.specs import LanguageSpec, declared_private, line, result_type, text
+from activities.codegraph.specs import (
+    LanguageSpec,
+    declared_private,
+    file_memo,
+    line,
+    result_type,
+    text,
+)
 
 _NAME = "[(name) (qualified_name)]"
 
@@ -188,7 +195,11 @@ def documented_name(comment: Node, name: Node | None) -> tuple[str, str] | None:
     or with none, the variable an inline `/** @var Task $task */` names."""
     if name is None:
         return doc_variable(text(comment))
-    spelled = doc_type(text(comment), text(name))
+    memo = file_memo()
+    tags = memo.get(("phpdoc", comment.start_byte))
+    if tags is None:  # read once, not once per parameter it documents
+        tags = memo["phpdoc", comment.start_byte] = php_doc_tags(text(comment))
+    spelled = doc_type_in(tags, text(name))
     return None if spelled is None or spelled == "$this" else (text(name), spelled)
 
 
