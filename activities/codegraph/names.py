@@ -22,14 +22,16 @@ def type_name(value: str, *, generic: bool = False) -> str:
 def _outer_arguments_dropped(value: str) -> str:
     """A nested type's path without its outer types' arguments (Kotlin's and Java's
     `Select<R>.ClauseData` is `Select.ClauseData`), so that only its own are cut."""
+    kept, done = [], 0
     start = value.find("<")
     while start > 0:
         close = closing(value, start)
         if close < 0 or value[close + 1 : close + 2] != ".":
-            return value
-        value = value[:start] + value[close + 1 :]
-        start = value.find("<")
-    return value
+            break
+        kept.append(value[done:start])
+        done = close + 1
+        start = value.find("<", done)
+    return "".join(kept) + value[done:] if kept else value
 
 
 def with_arity(name: str, arity: int) -> str:
