@@ -500,7 +500,7 @@ def _or_first(last: str | None, first: str | None) -> str | None:
 # What a match binding a typed name captures (`specs`).
 _TYPED_CAPTURES = frozenset({"typed.type", "typed.alias", "typed.call", "typed.each", "typed.doc"})
 # What may type a name other than its declaration: a doc comment, a type test.
-_TYPED_BY = ("typed.doc", "typed.narrowed")
+_TYPED_BY = ("typed.doc", "typed.narrowed", "typed.after")
 # Languages whose doc comments name types that the file must import or define to count:
 # JSDoc's may name a typedef of an object's shape or an ambient type, which says nothing of
 # an object's methods (its calls stay as on an unknown object), besides a global class.
@@ -594,7 +594,9 @@ def _declared(
     typed = _typed_names(found, imports, defs, language)
     if not typed:
         return Bindings(), {}
-    narrowed = frozenset(name[0] for name, by in found if name and by == "typed.narrowed")
+    narrowed = frozenset(
+        name[0] for name, by in found if name and by in ("typed.narrowed", "typed.after")
+    )
     typed.sort(key=lambda t: t[0])
     owners = _enclosing(defs, [t[0] for t in typed])
     types = {s.qualified_name for s in defs if s.kind in TYPE_KINDS}

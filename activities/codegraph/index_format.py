@@ -198,7 +198,8 @@ from activities.codegraph.skipping import SkipRules
 # 81: Go's type assertions and type switch cases, TypeScript's `x as Foo`.
 # 82: Python's `with Client() as c` types c as the call's result.
 # 83: C++'s casts type an `auto` name and a receiver.
-EXTRACTOR_VERSION = 83
+# 84: Python's `assert isinstance(x, T)` types x to the end of its block.
+EXTRACTOR_VERSION = 84
 
 
 def index_format(

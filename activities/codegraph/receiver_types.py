@@ -183,6 +183,10 @@ def typed_name(
     if "typed.narrowed" in caps:  # `if (x instanceof Foo) {...}`: x is a Foo in the block
         where, node = caps["typed.narrowed"][0], caps["typed.name"][0]
         return where.start_byte, text(node), text(caps["typed.type"][0]), where
+    if "typed.after" in caps:  # `assert isinstance(x, Foo)`: from there to the block's end
+        test, node = caps["typed.after"][0], caps["typed.name"][0]
+        block = test.parent if test.parent is not None else test
+        return test.end_byte - 1, text(node), text(caps["typed.type"][0]), block
     if "typed.it" in caps:
         lambda_ = caps["typed.it"][0]
         if any(child.type == "lambda_parameters" for child in lambda_.named_children):

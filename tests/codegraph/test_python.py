@@ -575,7 +575,7 @@ def test_a_loop_over_a_mappings_values_or_items_has_the_value_type() -> None:
 def test_an_isinstance_test_types_the_name_where_it_holds() -> None:
     """`if isinstance(op, Update):` (also `elif`, and first of an `and`): inside, op is the
     tested class, so `op.target()`, defined twice, resolves; after the block it is untyped
-    again."""
+    again. `assert isinstance(x, Update)` types x from the assert to its block's end."""
     repo = index_repo(
         {
             "ops.py": """
@@ -593,11 +593,15 @@ def test_an_isinstance_test_types_the_name_where_it_holds() -> None:
                     if isinstance(other, Install) and other.target():
                         pass
                     op.target()
+                    if other:
+                        assert isinstance(other, Update)
+                        other.target()
+                    other.target()
             """,
         }
     )
     assert [c.receiver_type for c in repo.extractions["ops.py"].calls if c.name == "target"] == [
-        "Update", "Install", "Install", None,
+        "Update", "Install", "Install", None, "Update", None,
     ]  # fmt: skip
     assert {t for s, t, how in repo.edge_set("CALLS") if how == "type"} == {
         "ops.py|Method:Update.target",

@@ -34,6 +34,8 @@ QUERY = (
 (_ condition: (boolean_operator left: _ISINSTANCE operator: "and")
    consequence: (block) @typed.narrowed)
 (boolean_operator left: _ISINSTANCE operator: "and" right: (_) @typed.narrowed)
+; `assert isinstance(op, Update)`: from there to the end of its block.
+(block (assert_statement . _ISINSTANCE) @typed.after)
 (for_in_clause left: (identifier) @typed.name right: _EACH @typed.each)
 ; `for i, t in enumerate(tasks)`: t is an element of tasks (`receiver_types._iterated`);
 ; `for name, job in jobs.items()`: job is a value of jobs.
