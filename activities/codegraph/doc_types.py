@@ -73,7 +73,9 @@ def php_doc_tags(comment: str) -> PhpDocTags:
         kind = tag[1]
         spelled, end = _type_at(comment, tag.end())
         words = comment[end : end + _NAME_WINDOW].split(maxsplit=1)
-        named = words[0].rstrip(",") if words and words[0].startswith("$") else None
+        named = (
+            words[0].removesuffix("*/").rstrip(",") if words and words[0].startswith("$") else None
+        )
         if kind == "return":
             named = None
         elif kind == "param" and named is None:
@@ -108,16 +110,17 @@ def doc_variable(comment: str) -> tuple[str, str] | None:
 
 def _type_at(comment: str, start: int) -> tuple[str, int]:
     """The type spelled after a tag ending at `start`, up to a space outside brackets, and
-    where it ends."""
-    i = start
-    while i < len(comment) and comment[i] in " \t":
-        i += 1
-    begin = i
-    while i < len(comment) and not comment[i].isspace():
-        if comment[i] in "<({[":
-            # Within a window: a type is short, and an unclosed bracket must not make each
-            # tag of a long comment read the rest of it.
-            close = closing(comment[i : i + _TYPE_WINDOW], 0, _DOC_BRACKETS)
+    where it ends. A type is short: it is looked for within `_TYPE_WINDOW` characters, so no
+    tag of a long comment reads the rest of it."""
+    begin = _BLANKS.match(comment, start).end()  # type: ignore[union-attr]
+    end = _WORD.match(comment, begin).end()  # type: ignore[union-attr]
+    bracket = _OPENING.search(comment, begin, end)
+    if bracket is None:  # the usual case: `IOInterface`
+        return comment[begin:end], end
+    i, stop = bracket.start(), min(len(comment), begin + _TYPE_WINDOW)
+    while i < stop and not comment[i].isspace():
+        if comment[i] in "<({[":  # `array<string, Task>` holds a space
+            close = closing(comment[i:stop], 0, _DOC_BRACKETS)
             if close < 0:
                 return "", i + 1
             i += close
@@ -126,7 +129,10 @@ def _type_at(comment: str, start: int) -> tuple[str, int]:
 
 
 _DOC_BRACKETS = ("<({[", ">)}]")
-_TYPE_WINDOW = 1000
+_BLANKS = re.compile(r"[ \t]*")
+_TYPE_WINDOW = 300
+_WORD = re.compile(rf"\S{{0,{_TYPE_WINDOW}}}")
+_OPENING = re.compile(r"[<({[]")
 
 
 def _class_type(spelled: str) -> str | None:
@@ -135,7 +141,7 @@ def _class_type(spelled: str) -> str | None:
     if len(parts) != 1:
         return None  # none, or either of two types
     value = parts[0].removeprefix("?")
-    if value in SELF_TYPES:
+    if value.lower() in SELF_TYPES:
         return "$this"
     element = _element(value)
     if element is not None:
@@ -203,7 +209,7 @@ def jsdoc_tags(comment: str) -> dict[tuple[str, str | None], str | None]:
         name = None
         if kind == "param":
             words = comment[close + 1 : close + 200].split(maxsplit=1)
-            name = words[0].strip("[]").partition("=")[0] if words else ""
+            name = words[0].strip("[] ").partition("=")[0].rstrip(",") if words else ""
         if (kind, name) not in found:
             spelled = comment[tag.end() : close]
             found[kind, name] = _js_class_type(spelled, result=kind == "return")
@@ -253,8 +259,8 @@ def _js_class_type(spelled: str, *, result: bool = False) -> str | None:
 
 _JS_IMPORT = re.compile(
     r"@import\s+(?P<what>[^@]{1,1000}?)\s+from\s+[\"'](?P<module>[^\"']+)[\"']"
-    r"|@typedef\s*\{\s*import\(\s*[\"'](?P<typedef>[^\"']+)[\"']\s*\)"
-    r"(?:\.(?P<member>[A-Za-z_$][\w$]*))?[^}]*\}\s*(?P<alias>[A-Za-z_$][\w$]*)"
+    r"|@typedef\s*\{\s*import\(\s*[\"'](?P<typedef>[^\"']{1,1000})[\"']\s*\)"
+    r"(?:\.(?P<member>[A-Za-z_$][\w$]*))?(?:<[^{}]{0,300}>)?\s*\}\s*(?P<alias>[A-Za-z_$][\w$]*)"
 )
 
 
@@ -266,16 +272,23 @@ def jsdoc_imports(comment: str, first_line: int) -> list[Import]:
     if not comment.startswith("/**") or "import" not in comment:
         return []
     found: list[Import] = []
+    line, counted = first_line, 0
     for match in _JS_IMPORT.finditer(comment):
-        line = first_line + comment.count("\n", 0, match.start())
+        line += comment.count("\n", counted, match.start())  # from the last match on
+        counted = match.start()
         if match["typedef"] is not None:
             member, alias = match["member"], match["alias"]
             alias = None if alias == member else alias
             found.append(Import(match["typedef"], member, alias, line))
             continue
-        what = " ".join(match["what"].replace("*", " * ").split())
+        # A clause over several lines loses each line's leading `*` first.
+        what = _LINE_STARS.sub(" ", match["what"])
+        what = " ".join(what.replace("*", " * ").split())
         found += _import_clause(what, match["module"], line)
     return found
+
+
+_LINE_STARS = re.compile(r"\n\s*\*(?!\s*as\b)")
 
 
 def _import_clause(what: str, module: str, line: int) -> list[Import]:

@@ -495,8 +495,6 @@ def _or_first(last: str | None, first: str | None) -> str | None:
     return f"{last}{ELSE}{first}" if written and ELSE not in last else last
 
 
-# The nodes that end a binding made inside them, by language: blocks where the language
-# scopes names to them, loops (their variable), lambdas. Python's and PHP's blocks do not.
 # What a match binding a typed name captures (`specs`).
 _TYPED_CAPTURES = frozenset({"typed.type", "typed.alias", "typed.call", "typed.each", "typed.doc"})
 # What may type a name other than its declaration: a doc comment, a type test.
@@ -505,6 +503,8 @@ _TYPED_BY = ("typed.doc", "typed.narrowed", "typed.after")
 # JSDoc's may name a typedef of an object's shape or an ambient type, which says nothing of
 # an object's methods (its calls stay as on an unknown object), besides a global class.
 _DOC_TYPES_IMPORTED = frozenset({"javascript"})
+# The nodes that end a binding made inside them, by language: blocks where the language
+# scopes names to them, loops (their variable), lambdas. Python's and PHP's blocks do not.
 _BINDING_SCOPES = {
     "go": frozenset({"block", "func_literal", "for_statement", "if_statement",
                      "expression_switch_statement", "type_switch_statement"}),

@@ -11,6 +11,7 @@ into a table and reads a receiver's type from it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable
 from typing import Protocol
 
@@ -99,8 +100,16 @@ class _SeenAt:
         if not spells:
             return self.bindings.get(key)
         self.read_rebound = True
-        before = [spelled for at, until, spelled in spells if at <= self.position <= until]
-        return (before[-1] or None) if before else self.bindings.get(key)
+        # The last binding at or before the use, back to the latest whose scope holds it;
+        # past `_MAX_WALK` closed scopes (a name tested in thousands of blocks), the table.
+        after = bisect_right(spells, self.position, key=lambda spell: spell[0])
+        for _, until, spelled in reversed(spells[max(0, after - _MAX_WALK) : after]):
+            if until >= self.position:
+                return spelled or None
+        return self.bindings.get(key)
+
+
+_MAX_WALK = 64
 
 
 # Where a constructor's parameters are fields too (TypeScript's `constructor(private api:
@@ -423,14 +432,17 @@ def _rebound(
             by_name.setdefault((owner, name), []).append((position, spelled))
     rebound: _Rebound = {}
     for key, spells in by_name.items():
-        if narrowed and any(at in narrowed for at, _ in spells):
-            spells.sort()
-            rebound[key] = [(at, scope_end(at), spelled) for at, spelled in spells]
-            continue
         if implicit and any(at in implicit for at, _ in spells):
             found.pop(key, None)
             spells.sort()
             rebound[key] = [(at, scope_end(at), spelled) for at, spelled in spells]
+            continue
+        tests = [(at, spelled) for at, spelled in spells if at in narrowed]
+        if tests:  # the other bindings settled as without them, then the tests among them
+            plain = sorted((b for b in spells if b[0] not in narrowed),
+                           key=lambda b: (b[0], _written(b[1])))  # fmt: skip
+            merged = sorted([*_settled(found, key, plain), *tests])
+            rebound[key] = [(at, scope_end(at), spelled) for at, spelled in merged]
             continue
         if len(spells) == 1:
             if _on_itself(key[1], spells[0][1]) and found.get(key) == spells[0][1]:

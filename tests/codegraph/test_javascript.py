@@ -1302,3 +1302,22 @@ def test_a_typescript_assertion_types_a_name_or_a_receiver() -> None:
         "src/ops.ts|Method:Update.target",
         "src/ops.ts|Method:Install.target",
     }
+
+
+def test_an_instanceof_of_this_constructor_names_no_class() -> None:
+    """`x instanceof this.constructor` leaves x untyped: `x.only()` stays a unique-name
+    guess, where a type `this.constructor` would have stopped it."""
+    repo = index_repo(
+        {
+            "src/a.js": """
+                export class A {
+                    equals(x) { if (x instanceof this.constructor) { x.only(); } }
+                    only() {}
+                }
+                """,
+        }
+    )
+    assert [c.receiver_type for c in repo.extractions["src/a.js"].calls] == [None]
+    assert ("src/a.js|Method:A.equals", "src/a.js|Method:A.only", "unique_name") in (
+        repo.edge_set("CALLS")
+    )

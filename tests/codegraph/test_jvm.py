@@ -1017,8 +1017,8 @@ def test_type_tests_and_casts_type_their_names_in_java_and_kotlin() -> None:
     """Java's `o instanceof Update u` binds u and `var u = (Update) o` is an Update, and a
     cast receiver `((Update) o).target()` shows its type; Kotlin's smart casts (`if (o is
     Update)`, a `when (o)` entry `is Install ->`, after `o is Update &&`) and `o as Update`
-    do the same. `target` is defined twice, so only the types reach it; outside a smart
-    cast, o is `Any` again."""
+    do the same (`!is` never). `target` is defined twice, so only the types reach it;
+    outside a smart cast, o is `Any` again."""
     repo = index_repo(
         {
             "src/main/java/app/Update.java": """
@@ -1044,6 +1044,7 @@ def test_type_tests_and_casts_type_their_names_in_java_and_kotlin() -> None:
                 package app
 
                 fun go(o: Any) {
+                    if (o !is Install) { o.target() }
                     if (o is Update) { o.target() }
                     when (o) { is Install -> o.target() }
                     val u = o as Update
@@ -1057,7 +1058,7 @@ def test_type_tests_and_casts_type_their_names_in_java_and_kotlin() -> None:
         "Update", "Install", "Install",
     ]  # fmt: skip
     assert [c.receiver_type for c in repo.extractions["src/main/kotlin/app/Go.kt"].calls] == [
-        "Update||Any", "Install||Any", "Update", "Any",
+        "Any", "Update||Any", "Install||Any", "Update", "Any",
     ]  # fmt: skip
     update, install = "Update.java|Method:Update.target", "Install.java|Method:Install.target"
     assert {(s.rpartition("/")[2], t.rpartition("/")[2]) for s, t, how in

@@ -846,7 +846,8 @@ def test_an_instanceof_test_types_the_variable_where_it_holds() -> None:
     """composer's `if ($operation instanceof UpdateOperation) { ... }`, `elseif`, a ternary
     and an `&&`: inside, the variable is the tested class (a method only it has, as
     `getTarget`, resolves); outside, it is what it was declared as (`Operation $op`), and an
-    untyped one is untyped again (`$other->getTarget()` stays a name defined twice)."""
+    untyped one is untyped again (`$other->getTarget()` stays a name defined twice), and
+    `instanceof self` names no class by itself."""
     repo = index_repo(
         {
             "src/Ops.php": """
@@ -870,6 +871,7 @@ def test_an_instanceof_test_types_the_variable_where_it_holds() -> None:
                             $other->getTarget();
                         }
                         $other->getTarget();
+                        if ($other instanceof self) { $other->getTarget(); }
                     }
                 }
             """,
@@ -883,7 +885,7 @@ def test_an_instanceof_test_types_the_variable_where_it_holds() -> None:
     calls = repo.extractions["src/Ops.php"].calls
     # The declared type stays the fallback where the tested class has no such method.
     assert [c.receiver_type for c in calls if c.name == "getTarget"] == [
-        "Update||Operation", "Install||Operation", "Update", "Install", None,
+        "Update||Operation", "Install||Operation", "Update", "Install", None, None,
     ]  # fmt: skip
 
 

@@ -647,3 +647,31 @@ def test_a_with_target_is_what_its_call_gives() -> None:
     assert {t for s, t, how in repo.edge_set("CALLS") if how == "type"} == {
         "shop/client.py|Method:Client.get",
     }
+
+
+def test_a_name_set_from_a_call_on_itself_after_a_type_test_keeps_the_call() -> None:
+    """`x = x.convert()` after an `isinstance` block elsewhere: x is what convert returns,
+    as without the test, not the declared type with the test's binding chained into it."""
+    repo = index_repo(
+        {
+            "conv.py": """
+                class Other:
+                    def base_only(self): ...
+
+                class Base:
+                    def convert(self) -> Other: ...
+                    def base_only(self): ...
+
+                class Foo(Base): ...
+
+                def run(x: Base):
+                    if isinstance(x, Foo):
+                        pass
+                    x = x.convert()
+                    x.base_only()
+            """,
+        }
+    )
+    assert {t for s, t, how in repo.edge_set("CALLS") if t.endswith("base_only")} == {
+        "conv.py|Method:Other.base_only",
+    }

@@ -20,7 +20,10 @@ Capture names the engine understands (see `extract.py`):
   callee of the call it is set from (`srv := NewServer()`), whose declared result it takes
   (`LanguageSpec.returns`); `@typed.each` instead, the collection a loop variable takes its
   values from (`for x of xs`, `xs.forEach(x => ...)`), whose element type it has;
-  `@typed.doc` instead, a doc comment giving the name's type (`LanguageSpec.documented`).
+  `@typed.doc` instead, a doc comment giving the name's type (`LanguageSpec.documented`);
+  with `@typed.narrowed`, a type test's: the name has `@typed.type` only inside that node
+  (`if (x instanceof Foo) {...}`), or with `@typed.after`, from the end of that node (an
+  `assert isinstance(x, Foo)`) to the end of the block holding it.
 Captures starting with `_` are only for predicates.
 """
 
@@ -32,7 +35,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 from tree_sitter import Node
 
@@ -41,12 +44,13 @@ from activities.codegraph.model import Import
 from activities.codegraph.names import type_name
 
 _file = threading.local()
+T = TypeVar("T")
 
 
 @contextmanager
 def reading(source: bytes) -> Iterator[None]:
     """Within the block, `text` reads the nodes of a tree parsed from `source`, and
-    `file_memo` keeps what hooks work out for it."""
+    `read_once` keeps what hooks work out from them."""
     outer, outer_memo = getattr(_file, "source", None), getattr(_file, "memo", None)
     _file.source, _file.memo = source, {}
     try:
@@ -55,14 +59,18 @@ def reading(source: bytes) -> Iterator[None]:
         _file.source, _file.memo = outer, outer_memo
 
 
-def file_memo() -> dict[Any, Any]:
-    """A table that lasts while one file is read (`reading`): for what a hook works out once
-    per node though matches hand it the node many times (a doc comment, once per parameter
-    it documents)."""
-    memo: dict[Any, Any] | None = getattr(_file, "memo", None)
+def read_once(node: Node, reader: Callable[[str], T]) -> T:
+    """What `reader` makes of `node`'s text, worked out once while one file is read
+    (`reading`), though matches hand a hook the node many times (a doc comment, once per
+    parameter it documents, and again for its function's result)."""
+    memo: dict[tuple[Any, int, int], Any] | None = getattr(_file, "memo", None)
     if memo is None:
-        raise RuntimeError("specs.file_memo called outside `reading(source)`")
-    return memo
+        raise RuntimeError("specs.read_once called outside `reading(source)`")
+    key = (reader, node.start_byte, node.end_byte)
+    if key not in memo:
+        memo[key] = reader(text(node))
+    found: T = memo[key]
+    return found
 
 
 def text(node: Node) -> str:

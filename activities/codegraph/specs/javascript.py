@@ -10,10 +10,10 @@ import re
 
 from tree_sitter import Node
 
-from activities.codegraph.doc_types import jsdoc_imports, jsdoc_tags, jsdoc_type
+from activities.codegraph.doc_types import jsdoc_imports, jsdoc_tags
 from activities.codegraph.element_types import collection_of
 from activities.codegraph.model import Import
-from activities.codegraph.specs import LanguageSpec, file_memo, line, text
+from activities.codegraph.specs import LanguageSpec, line, read_once, text
 
 # Shared with TypeScript, whose grammar extends this one.
 COMMON = """
@@ -97,7 +97,9 @@ COMMON = """
 """.replace(
     "_INSTANCEOF",
     '(binary_expression left: (identifier) @typed.name operator: "instanceof"'
-    " right: [(identifier) (member_expression)] @typed.type)",
+    " right: [(identifier) (member_expression)] @typed.type"
+    # `x instanceof this.constructor`: no class a name says.
+    ' (#not-match? @typed.type "^this[.]"))',
 ).replace(
     # A function, or one also assigned to another name: `res.set = res.header = function`.
     "_ASSIGNED",
@@ -464,10 +466,7 @@ def documented(comment: Node, name: Node | None) -> tuple[str, str] | None:
         return None
     holder = name.parent
     is_parameter = holder is not None and holder.type in _PARAMETER_HOLDERS
-    memo = file_memo()
-    tags = memo.get(("jsdoc", comment.start_byte))
-    if tags is None:  # read once, not once per parameter it documents
-        tags = memo["jsdoc", comment.start_byte] = jsdoc_tags(text(comment))
+    tags = read_once(comment, jsdoc_tags)
     spelled = tags.get(("param", text(name)) if is_parameter else ("type", None))
     return (text(name), spelled) if spelled is not None else None
 
@@ -488,7 +487,7 @@ def returns(node: Node) -> str | None:
     comment = statement.prev_named_sibling
     if comment is None or comment.type != "comment":
         return None
-    spelled = jsdoc_type(text(comment), "returns")
+    spelled = read_once(comment, jsdoc_tags).get(("return", None))
     if spelled is None:
         return None
     return collection_of(spelled) if spelled.endswith("[]") else spelled

@@ -41,20 +41,21 @@ QUERY = """
   (variable_declaration (identifier) @typed.name .)
   (call_expression
     . [(identifier) (navigation_expression)] @typed.call [(value_arguments) (annotated_lambda)]))
-; A smart cast: `if (o is Update) {...}`, a `when (o)` entry `is Update -> ...`, what follows
-; `o is Update &&`: there o is an Update. `val u = o as Update` is one.
+; A smart cast (`is`, never `!is`): `if (o is Update) {...}`, a `when (o)` entry
+; `is Update -> ...`, what follows `o is Update &&`: there o is an Update. So is
+; `val u = o as Update`.
 (if_expression
-  condition: (is_expression left: (identifier) @typed.name right: (user_type) @typed.type)
+  condition: (is_expression left: (identifier) @typed.name "is" right: (user_type) @typed.type)
   . (_) @typed.narrowed)
 (when_expression
   (when_subject (identifier) @typed.name)
-  (when_entry condition: (type_test (user_type) @typed.type) . (_) @typed.narrowed))
+  (when_entry condition: (type_test "is" (user_type) @typed.type) . (_) @typed.narrowed))
 (binary_expression
-  left: (is_expression left: (identifier) @typed.name right: (user_type) @typed.type)
+  left: (is_expression left: (identifier) @typed.name "is" right: (user_type) @typed.type)
   "&&" right: (_) @typed.narrowed)
 (if_expression
   condition: (binary_expression
-    left: (is_expression left: (identifier) @typed.name right: (user_type) @typed.type) "&&")
+    left: (is_expression left: (identifier) @typed.name "is" right: (user_type) @typed.type) "&&")
   . (_) @typed.narrowed)
 (property_declaration
   (variable_declaration (identifier) @typed.name .)

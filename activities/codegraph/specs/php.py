@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from tree_sitter import Node
 
-from activities.codegraph.doc_types import doc_type, doc_type_in, doc_variable, php_doc_tags
+from activities.codegraph.doc_types import doc_type_in, doc_variable, php_doc_tags
 from activities.codegraph.element_types import collection_of
 from activities.codegraph.model import OWN_TYPE, Import
 from activities.codegraph.names import type_name
 from activities.codegraph.specs import (
     LanguageSpec,
     declared_private,
-    file_memo,
     line,
+    read_once,
     result_type,
     text,
 )
@@ -96,7 +96,9 @@ _NARROWED = """
 """.replace(
     "_TEST",
     '(binary_expression left: (variable_name) @typed.name "instanceof"'
-    " right: [(name) (qualified_name)] @typed.type)",
+    " right: [(name) (qualified_name)] @typed.type"
+    # `instanceof self` (or `static`, `parent`) names the class by a word read elsewhere.
+    ' (#not-match? @typed.type "^(self|static|parent|Self|Static|Parent)$"))',
 )
 QUERY = (QUERY + _DOCUMENTED + _NARROWED).replace(
     # What a loop iterates: a variable, a property, a call's result.
@@ -182,7 +184,7 @@ def _documented_result(node: Node) -> str | None:
     comment = node.prev_named_sibling
     if comment is None or comment.type != "comment":
         return None
-    spelled = doc_type(text(comment))
+    spelled = doc_type_in(read_once(comment, php_doc_tags))
     if spelled is None:
         return None
     if spelled == "$this":
@@ -195,11 +197,7 @@ def documented_name(comment: Node, name: Node | None) -> tuple[str, str] | None:
     or with none, the variable an inline `/** @var Task $task */` names."""
     if name is None:
         return doc_variable(text(comment))
-    memo = file_memo()
-    tags = memo.get(("phpdoc", comment.start_byte))
-    if tags is None:  # read once, not once per parameter it documents
-        tags = memo["phpdoc", comment.start_byte] = php_doc_tags(text(comment))
-    spelled = doc_type_in(tags, text(name))
+    spelled = doc_type_in(read_once(comment, php_doc_tags), text(name))
     return None if spelled is None or spelled == "$this" else (text(name), spelled)
 
 
