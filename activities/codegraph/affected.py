@@ -509,3 +509,7 @@ def _words(fe: FileExtraction) -> Iterable[str]:
         yield from _WORD.findall(imp.module)
         # A JS default import looks its definition up by the local alias.
         yield from (word for word in (imp.name, imp.alias) if word)
+        if imp.name is None and imp.alias and family(fe.language) == "js":
+            # `const Parser = require("./Parser")` reads what the module exports as itself,
+            # its default export, however it is named (see `_changed_names`).
+            yield "default"

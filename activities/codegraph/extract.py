@@ -51,6 +51,7 @@ from activities.codegraph.receiver_types import (
     declared_types,
     field_types,
     receiver_type,
+    result_type,
     typed_name,
 )
 from activities.codegraph.specs import LanguageSpec, get_spec, line, reading, text
@@ -65,10 +66,12 @@ _EXPRESSION = re.compile(r"[()\[\]{}<>\"'\s,;]").search
 _MAX_RECEIVER = 120
 _MAX_PATTERN_NODES = 1000
 # A call found by the query: (position, name, receiver, line, arguments, creates, argument
-# types, the type its receiver shows: a literal's, a cast's).
+# types, the type its receiver shows: a literal's, a cast's; where the call ends, and where its
+# receiver is an expression, that expression's span: another call's, down a chain).
 _Call = tuple[
-    int, str, str | None, int, int | None, bool, tuple[str | None, ...] | None, str | None
-]
+    int, str, str | None, int, int | None, bool, tuple[str | None, ...] | None, str | None,
+    int, tuple[int, int] | None,
+]  # fmt: skip
 # Call nodes that create an object: `new T()`.
 _CREATIONS = frozenset({"object_creation_expression", "new_expression"})
 
@@ -267,7 +270,17 @@ def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Ca
         else None
     )
     creates = node.type in _CREATIONS
-    return node.start_byte, name, receiver, line(node), args, creates, hints, shown
+    on = _unwrapped_span(receiver_node) if receiver == "?" and receiver_node is not None else None
+    return (node.start_byte, name, receiver, line(node), args, creates, hints, shown,
+            node.end_byte, on)  # fmt: skip
+
+
+def _unwrapped_span(node: Node) -> tuple[int, int]:
+    """The span of an expression inside any parentheses around it: `(new Foo()).run()` is
+    called on the `new Foo()`."""
+    while node.type == "parenthesized_expression" and node.named_child_count == 1:
+        node = node.named_children[0]
+    return node.start_byte, node.end_byte
 
 
 def _storable(name: str) -> bool:
@@ -470,7 +483,7 @@ def _calls(
 
     sites = []
     seen_at = declared.views()
-    for (at, name, receiver, ln, args, creates, hints, shown), caller, in_block in zip(
+    for (at, name, receiver, ln, args, creates, hints, shown, _, _), caller, in_block in zip(
         calls, callers, in_blocks, strict=True
     ):
         seen = seen_at(at)  # a name bound again: its binding before the call
@@ -479,7 +492,23 @@ def _calls(
             typed_as = _or_first(typed_as, receiver_in(declared, receiver, caller))
         sites.append(CallSite(name, receiver, ln, caller, args, typed_as, creates,
                               arg_types(hints, caller, seen), in_block))  # fmt: skip
+    _type_chains(calls, sites)
     return tuple(sites)
+
+
+def _type_chains(calls: list[_Call], sites: list[CallSite]) -> None:
+    """Type each call made on another call's result (`s.query().filter()`, `new Foo().run()`)
+    by what that call returns (`receiver_types.result_type`), in place: inner calls end first,
+    so each link is typed before the call made on it."""
+    by_span = {(call[0], call[8]): i for i, call in enumerate(calls)}
+    chained = [(call[8], i, by_span.get(call[9])) for i, call in enumerate(calls) if call[9]]
+    for _, i, inner in sorted(chained):
+        if inner is None or sites[i].receiver_type is not None:
+            continue  # on no call (`xs[0].run()`), or shown by a cast
+        made = sites[inner]
+        typed = result_type(made.receiver, made.name, made.creates, made.receiver_type)
+        if typed is not None:
+            sites[i] = replace(sites[i], receiver_type=typed)
 
 
 def _or_first(last: str | None, first: str | None) -> str | None:

@@ -199,7 +199,9 @@ from activities.codegraph.skipping import SkipRules
 # 82: Python's `with Client() as c` types c as the call's result.
 # 83: C++'s casts type an `auto` name and a receiver.
 # 84: Python's `assert isinstance(x, T)` types x to the end of its block.
-EXTRACTOR_VERSION = 84
+# 85: a call on another call's result is typed by what that call returns
+#     (`s.query().filter()`, `new Foo().run()`), down a chain of up to 8 such calls.
+EXTRACTOR_VERSION = 85
 
 
 def index_format(

@@ -24,7 +24,7 @@ from activities.codegraph.element_types import (
     unwrapped,
     value_type,
 )
-from activities.codegraph.names import last_step, type_name
+from activities.codegraph.names import dotted, last_step, type_name
 from activities.codegraph.specs import text
 
 # (position, name, spelled type, the name's node): a field's name reads `.x`, a type taken
@@ -565,6 +565,38 @@ def _take_elements(
         if type_:
             found.setdefault((owner, name), type_)
     return taken
+
+
+def result_type(
+    receiver: str | None, name: str, creates: bool, receiver_type: str | None
+) -> str | None:
+    """The type of what a call returns, spelled as `receiver_type` spells a receiver's, for a
+    call made on that result (`s.query().filter()`): given the call's receiver, name, whether
+    it creates an object and its receiver's type. `new Foo()` is a Foo; `make()`, `pkg.Make()`
+    the callee's result (`()pkg.Make`); a method on a typed receiver the method's on that
+    type (`()s.query@Store`, `()?.filter@()s.query@Store` down a chain). None where nothing is
+    known: a method on an expression of unknown type, a chain past `MAX_LINKS`."""
+    if creates:
+        return f"{dotted(receiver)}.{name}" if receiver and name.isidentifier() else name
+    if receiver is not None and ON in receiver:
+        return None  # Ruby's `@inner.read`: an instance variable, not a type's `ON`
+    callee = f"{receiver}.{name}" if receiver else name
+    if receiver_type is not None:
+        if receiver_type.count(ON) >= MAX_LINKS or len(receiver_type) > _MAX_SPELLED:
+            return None
+        # A receiver typed as last bound, else as first (`ELSE`): the call on either, so
+        # that `ELSE` still parts the whole spelling in two.
+        last, _, first = receiver_type.partition(ELSE)
+        made = f"{FROM_CALL}{callee}{ON}{last}"
+        return f"{made}{ELSE}{FROM_CALL}{callee}{ON}{first}" if first else made
+    return None if receiver == "?" else f"{FROM_CALL}{callee}"
+
+
+# Calls down a chain whose results are typed (`a.b().c().d()`): each link's type spells every
+# link before it, which resolution reads back, so a long builder chain is cut (its later calls
+# are on an object of unknown type) rather than growing quadratically.
+MAX_LINKS = 8
+_MAX_SPELLED = 1000
 
 
 def _followed(spelled: str) -> bool:

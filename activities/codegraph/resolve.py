@@ -241,21 +241,16 @@ class Resolver:
 
     def call(self, scope: FileScope, call: CallSite) -> tuple[str, str] | None:
         """The definition a call site reaches, with how it was resolved."""
-        receiver = call.receiver
         declared = call.receiver_type or self._extended_this(scope, call)
         declared, _, written = (declared or "").partition(ELSE)  # see `ELSE`
-        inferred = declared.startswith((FROM_CALL, EACH)) or FIELD in declared
-        if inferred:
+        if _inferred(declared):
             found = self._on_inferred(scope, call, declared, written or None)
         elif declared:
             found = self._on_declared_type(scope, call, declared)
             if found is None and written:
                 found = self._on_declared_type(scope, call, written)
-        elif receiver == "?":
-            found = self._on_unknown(scope, call.name, call.caller, call.args)
         else:
-            found = self.lookup(scope, receiver, call.name, call.caller, types=call.creates,
-                                in_block=call.in_block, line=call.line)  # fmt: skip
+            found = self._undeclared(scope, call)
         if found is None or call.args is None:
             return found
         key = self.index.overload_for(found[0], call.args, call.arg_types)
@@ -263,6 +258,14 @@ class Resolver:
         if guessed and not self.index.takes(key, call.args):
             return None  # a guess (or an extension) whose arguments cannot fit
         return key, found[1]
+
+    def _undeclared(self, scope: FileScope, call: CallSite) -> tuple[str, str] | None:
+        """A call as if its receiver had no type known: looked up by its name and receiver as
+        spelled, or on an expression (`?`, a call's result) by its name alone."""
+        if call.receiver == "?":
+            return self._on_unknown(scope, call.name, call.caller, call.args)
+        return self.lookup(scope, call.receiver, call.name, call.caller, types=call.creates,
+                           in_block=call.in_block, line=call.line)  # fmt: skip
 
     def _on_declared_type(
         self, scope: FileScope, call: CallSite, declared: str
@@ -291,8 +294,7 @@ class Resolver:
             # A name imported from the branch that resolution does not follow to a class
             # (`module.exports.Logger = WebpackLogger`, a CommonJS module imported as ES's
             # default): as if undeclared. One from a package, or a global, never.
-            return self.lookup(scope, call.receiver, call.name, call.caller, types=call.creates,
-                               in_block=call.in_block, line=call.line)  # fmt: skip
+            return self._undeclared(scope, call)
         if language == "csharp" or (language == "python" and found is None):
             # Python's annotations are loose (a Protocol, an alias, a TypeVar): a type not
             # found leaves the call as one on an object of unknown type.
@@ -302,8 +304,7 @@ class Resolver:
             # So are C++'s aliases (`using memory_buffer = basic_memory_buffer<char>`),
             # template parameters and types with a base the branch does not define (often a
             # template argument's): as if undeclared. The standard library's types never.
-            return self.lookup(scope, call.receiver, call.name, call.caller, types=call.creates,
-                               in_block=call.in_block, line=call.line)  # fmt: skip
+            return self._undeclared(scope, call)
         return None
 
     def _on_inferred(
@@ -331,10 +332,11 @@ class Resolver:
                     return found
             if member is not None:
                 return member, "type"
+        if written is not None and _inferred(written):  # down a chain (`result_type`)
+            return self._on_inferred(scope, call, written)
         if written is not None:
             return self._on_declared_type(scope, call, written)
-        return self.lookup(scope, call.receiver, call.name, call.caller, types=call.creates,
-                           in_block=call.in_block, line=call.line)  # fmt: skip
+        return self._undeclared(scope, call)
 
     def _inferred_type(
         self, scope: FileScope, where: str | None, line: int, spelled: str, depth: int = 0
@@ -587,7 +589,9 @@ class Resolver:
         if top is not None:  # itself too: recursion, as `self.f()` in a method is
             return top, "scope"
         if name in scope.names:
-            return self._in_target(scope.names[name], name)
+            bound = scope.names[name]
+            exported = self._module_export(bound) if bound is not None else None
+            return self._in_target(bound, exported or name)
         outside = self._outside(scope, name, index.qualified.get(here) if here else None,
                                 types=types, selves=selves)  # fmt: skip
         if outside is None and own is not None and language == "kotlin" and not types:
@@ -1012,7 +1016,11 @@ class Resolver:
         symbol = self._default_export(target) or target.symbol
         parts = [*([symbol] if symbol else []), *rest]
         if not parts:
-            return self._in_target(target, name)
+            found = self._in_target(target, name)
+            exported = self._module_export(target) if found is None else None
+            if exported is None:
+                return found
+            parts = [exported]  # `Parser.create()`: a static method of the module's class
         owner = index.top_in(
             target.files, ".".join(parts), package=target.package
         ) or self._passed_on_owner(target, parts)
@@ -1134,6 +1142,17 @@ class Resolver:
         owner = self._default_export(onward) or onward.symbol
         inner = Target(onward.files, symbol=f"{owner}.{rest}", package=onward.package)
         return self._in_target(inner, rest, depth + 1, seen)
+
+    def _module_export(self, target: Target) -> str | None:
+        """For a JavaScript module bound whole (`const Parser = require("./Parser")`), the
+        definition it exports as itself (`module.exports = JavascriptParser`), under whatever
+        name the importer gives it."""
+        if target.symbol is not None or target.wildcard or target.default:
+            return None
+        symbols = self.index.files.get(target.files[0]) if len(target.files) == 1 else None
+        if symbols is None or symbols.family != "js":
+            return None
+        return symbols.extraction.default_export
 
     def _default_export(self, target: Target) -> str | None:
         """For a default import, the name its module exports as default, if it says, or
@@ -1405,3 +1424,9 @@ def _python_submodule(
             if path in index.files:
                 return Target((path,)), rest[cut:]
     return None
+
+
+def _inferred(spelled: str) -> bool:
+    """Whether a receiver type is for resolution to infer (`receiver_types.receiver_type`):
+    what a call returns, an element of a collection, a field's type."""
+    return spelled.startswith((FROM_CALL, EACH)) or FIELD in spelled

@@ -949,6 +949,20 @@ def test_a_change_reaches_the_importers_of_a_default_export_imported_from_it(
     assert scope is not None
 
 
+def test_a_changed_commonjs_export_reaches_the_modules_requiring_it_under_any_name() -> None:
+    """syntax.js requires the module as `GenericSourceProcessor`, extends it and calls it;
+    the module comes to export another class as itself. syntax.js spells neither class's
+    name. (A kept resolution answers everything here: a base moved.)"""
+    module = "lib/util/SourceProcessor.js"
+    before = extract_all(test_javascript.REQUIRED_UNDER_ANOTHER_NAME)
+    source = test_javascript.REQUIRED_UNDER_ANOTHER_NAME[module]
+    edited = source.replace("module.exports = SourceProcessor", "module.exports = PrintContext")
+    scope = reaches_reader(
+        before, extract_all({module: edited}), "lib/css/syntax.js", kept_tables=False
+    )
+    assert scope is not None
+
+
 COMPOUND_BRANCH = {
     "src/parts.tsx": (
         "export function CardHeader() { return null; }\n"

@@ -378,10 +378,10 @@ def test_methods_assigned_in_an_iife_or_a_umd_factory_are_definitions() -> None:
 
 def test_a_static_call_on_a_required_module_reaches_its_class_of_that_name() -> None:
     """`const Template = require('./Template'); Template.asString()` reaches the static
-    method of the class the module defines under the binding's name (`module.exports =
-    Template`), as `new Template()` reaches the class; a function the module defines under
-    the called name (`exports.indent`) still comes first, and a binding of another name
-    (`T.asString()`) reaches nothing."""
+    method of the class the module exports as itself (`module.exports = Template`), as
+    `new Template()` reaches the class; a function the module defines under the called name
+    (`exports.indent`) still comes first. A binding of another name (`T.asString()`) is the
+    same module: it reaches the same method."""
     repo = index_repo(
         {
             "lib/Template.js": """
@@ -402,6 +402,47 @@ def test_a_static_call_on_a_required_module_reaches_its_class_of_that_name() -> 
     assert repo.edge_set("CALLS") == {
         ("lib/Chunk.js|Function:render", "lib/Template.js|Method:Template.asString", "import"),
         ("lib/Chunk.js|Function:render", "lib/Template.js|Function:indent", "import"),
+    }
+    [as_string] = [e for e in repo.edges if e.dst_key.endswith("Template.asString")]
+    assert as_string.props["count"] == 2
+
+
+REQUIRED_UNDER_ANOTHER_NAME = {
+    # webpack's lib/css/syntax.js: `class SourceProcessor extends GenericSourceProcessor`.
+    "lib/util/SourceProcessor.js": """
+        class SourceProcessor {
+          use(map) { return this; }
+          static create() { return new SourceProcessor(); }
+        }
+        class PrintContext { use(map) {} }
+        module.exports = SourceProcessor;
+        """,
+    "lib/css/syntax.js": """
+        const GenericSourceProcessor = require("../util/SourceProcessor");
+        class SourceProcessor extends GenericSourceProcessor {}
+        function parse() {
+          new GenericSourceProcessor().use({});
+          GenericSourceProcessor.create();
+        }
+        module.exports = { SourceProcessor };
+        """,
+}
+
+
+def test_a_module_required_under_another_name_is_the_class_it_exports_as_itself() -> None:
+    """`const GenericSourceProcessor = require(...)` binds what the module exports as itself
+    (`module.exports = SourceProcessor`), whatever the binding is named: a base, a class to
+    create and a class to call static methods of."""
+    repo = index_repo(REQUIRED_UNDER_ANOTHER_NAME)
+    assert repo.edge_set("INHERITS") == {
+        ("lib/css/syntax.js|Class:SourceProcessor",
+         "lib/util/SourceProcessor.js|Class:SourceProcessor", "import"),
+    }  # fmt: skip
+    parse = "lib/css/syntax.js|Function:parse"
+    assert {(dst, how) for src, dst, how in repo.edge_set("CALLS") if src == parse} == {
+        ("lib/util/SourceProcessor.js|Class:SourceProcessor", "import"),
+        ("lib/util/SourceProcessor.js|Method:SourceProcessor.use", "type"),
+        ("lib/util/SourceProcessor.js|Method:SourceProcessor.create", "import"),
     }
 
 

@@ -109,7 +109,7 @@ def test_cross_file_calls_resolve_through_imports_and_inheritance() -> None:
         ("shop/checkout.py|Method:Checkout.pay", "shop/pricing.py|Function:discount", "import"),
         ("shop/checkout.py|Method:Checkout.pay", "shop/models.py|Method:Order.total", "scope"),
         ("shop/checkout.py|Function:run", "shop/checkout.py|Class:Checkout", "scope"),
-        ("shop/checkout.py|Function:run", "shop/checkout.py|Method:Checkout.pay", "unique_name"),
+        ("shop/checkout.py|Function:run", "shop/checkout.py|Method:Checkout.pay", "type"),
         ("shop/models.py|Method:Model.save", "shop/models.py|Method:Model.validate", "scope"),
         ("shop/pricing.py|Function:discount", "shop/pricing.py|Function:discount.clamp", "scope"),
     }

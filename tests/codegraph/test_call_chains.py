@@ -1,0 +1,374 @@
+"""Calls made on another call's result (`s.query().filter().run()`, `new Foo().run()`) are
+looked up in the type that call returns, link by link down the chain."""
+
+from __future__ import annotations
+
+import pytest
+
+from activities.codegraph.receiver_types import ELSE, MAX_LINKS, result_type
+from tests.codegraph.sample_repo import index_repo
+
+# Each sample defines `Query.filter` (returning a Query) and `Query.run` beside an `Other`
+# with methods of the same names, so no guess by name could pick either: only the type each
+# call returns reaches them. `main` makes the chain from a typed receiver, and starts one
+# from a function's result or a new object.
+SAMPLES = {
+    "python": {
+        "lib/query.py": """
+            class Query:
+                def filter(self) -> "Query":
+                    return self
+
+                def run(self) -> None:
+                    pass
+
+
+            class Other:
+                def filter(self):
+                    pass
+
+                def run(self):
+                    pass
+            """,
+        "lib/session.py": """
+            from lib.query import Query
+
+
+            class Session:
+                def query(self) -> Query:
+                    return Query()
+
+
+            def open_session() -> Session:
+                return Session()
+            """,
+        "app.py": """
+            from lib.session import Session, open_session
+
+
+            def main(s: Session):
+                s.query().filter().run()
+                open_session().query().run()
+                Session().query().filter()
+            """,
+    },
+    "java": {
+        "src/lib/Query.java": """
+            package lib;
+            public class Query {
+              public Query filter() { return this; }
+              public void run() {}
+            }
+            class Other {
+              Other filter() { return this; }
+              void run() {}
+            }
+            """,
+        "src/lib/Session.java": """
+            package lib;
+            public class Session {
+              public Query query() { return new Query(); }
+              public static Session open() { return new Session(); }
+            }
+            """,
+        "src/app/Main.java": """
+            package app;
+            import lib.Session;
+            class Main {
+              void main(Session s) {
+                s.query().filter().run();
+                Session.open().query().run();
+                new Session().query().filter();
+              }
+            }
+            """,
+    },
+    "go": {
+        "lib/query.go": """
+            package lib
+            type Query struct{}
+            func (q *Query) Filter() *Query { return q }
+            func (q *Query) Run() {}
+            type Other struct{}
+            func (o *Other) Filter() *Other { return o }
+            func (o *Other) Run() {}
+            type Session struct{}
+            func (s *Session) Query() *Query { return &Query{} }
+            func Open() *Session { return &Session{} }
+            """,
+        "app/main.go": """
+            package app
+            import "example.com/m/lib"
+            func main(s *lib.Session) {
+                s.Query().Filter().Run()
+                lib.Open().Query().Run()
+            }
+            """,
+    },
+    "typescript": {
+        "src/query.ts": """
+            export class Query {
+              filter(): Query { return this; }
+              run(): void {}
+            }
+            export class Other {
+              filter(): Other { return this; }
+              run(): void {}
+            }
+            """,
+        "src/session.ts": """
+            import { Query } from "./query";
+            export class Session {
+              query(): Query { return new Query(); }
+              static open(): Session { return new Session(); }
+            }
+            """,
+        "src/app.ts": """
+            import { Session } from "./session";
+            export function main(s: Session) {
+              s.query().filter().run();
+              Session.open().query().run();
+              new Session().query().filter();
+            }
+            """,
+    },
+    "rust": {
+        "src/query.rs": """
+            pub struct Query;
+            impl Query {
+                pub fn filter(&self) -> Query { Query }
+                pub fn run(&self) {}
+            }
+            pub struct Other;
+            impl Other {
+                pub fn filter(&self) -> Other { Other }
+                pub fn run(&self) {}
+            }
+            pub struct Session;
+            impl Session {
+                pub fn open() -> Self { Session }
+                pub fn query(&self) -> Query { Query }
+            }
+            """,
+        "src/main.rs": """
+            mod query;
+            use crate::query::Session;
+            fn main(s: &Session) {
+                s.query().filter().run();
+                Session::open().query().run();
+            }
+            """,
+    },
+    "kotlin": {
+        "src/lib/Query.kt": """
+            package lib
+            class Query {
+                fun filter(): Query = this
+                fun run() {}
+            }
+            class Other {
+                fun filter(): Other = this
+                fun run() {}
+            }
+            class Session {
+                fun query(): Query = Query()
+            }
+            fun connect(): Session = Session()
+            """,
+        "src/app/Main.kt": """
+            package app
+            import lib.Session
+            import lib.connect
+            fun main(s: Session) {
+                s.query().filter().run()
+                connect().query().run()
+                Session().query().filter()
+            }
+            """,
+    },
+    "csharp": {
+        "Lib/Query.cs": """
+            namespace Lib {
+              public class Query {
+                public Query Filter() { return this; }
+                public void Run() {}
+              }
+              public class Other {
+                public Other Filter() { return this; }
+                public void Run() {}
+              }
+              public class Session {
+                public Query Query() { return new Query(); }
+                public static Session Open() { return new Session(); }
+              }
+            }
+            """,
+        "App/Main.cs": """
+            using Lib;
+            namespace App {
+              class Main {
+                void Run(Session s) {
+                  s.Query().Filter().Run();
+                  Session.Open().Query().Run();
+                  new Session().Query().Filter();
+                }
+              }
+            }
+            """,
+    },
+    "php": {
+        "src/Query.php": """
+            <?php
+            namespace Lib;
+            class Query {
+                public function filter(): Query { return $this; }
+                public function run(): void {}
+            }
+            class Other {
+                public function filter(): Other { return $this; }
+                public function run(): void {}
+            }
+            """,
+        "src/Session.php": """
+            <?php
+            namespace Lib;
+            class Session {
+                public function query(): Query { return new Query(); }
+                public static function open(): Session { return new Session(); }
+            }
+            """,
+        "app/main.php": """
+            <?php
+            namespace App;
+            use Lib\\Session;
+            function main(Session $s) {
+                $s->query()->filter()->run();
+                Session::open()->query()->run();
+                (new Session())->query()->filter();
+            }
+            """,
+    },
+}
+
+# The caller in each sample, and the methods its chains reach: Query's filter and run, and
+# Session's query.
+REACHED = {
+    "python": ("app.py|Function:main", "lib/query.py|Method:Query.filter",
+               "lib/query.py|Method:Query.run", "lib/session.py|Method:Session.query"),
+    "java": ("src/app/Main.java|Method:Main.main", "src/lib/Query.java|Method:Query.filter",
+             "src/lib/Query.java|Method:Query.run", "src/lib/Session.java|Method:Session.query"),
+    "go": ("app/main.go|Function:main", "lib/query.go|Method:Query.Filter",
+           "lib/query.go|Method:Query.Run", "lib/query.go|Method:Session.Query"),
+    "typescript": ("src/app.ts|Function:main", "src/query.ts|Method:Query.filter",
+                   "src/query.ts|Method:Query.run", "src/session.ts|Method:Session.query"),
+    "rust": ("src/main.rs|Function:main", "src/query.rs|Method:Query.filter",
+             "src/query.rs|Method:Query.run", "src/query.rs|Method:Session.query"),
+    "kotlin": ("src/app/Main.kt|Function:main", "src/lib/Query.kt|Method:Query.filter",
+               "src/lib/Query.kt|Method:Query.run", "src/lib/Query.kt|Method:Session.query"),
+    "csharp": ("App/Main.cs|Method:Main.Run", "Lib/Query.cs|Method:Query.Filter",
+               "Lib/Query.cs|Method:Query.Run", "Lib/Query.cs|Method:Session.Query"),
+    "php": ("app/main.php|Function:main", "src/Query.php|Method:Query.filter",
+            "src/Query.php|Method:Query.run", "src/Session.php|Method:Session.query"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("language", sorted(SAMPLES))
+def test_each_call_down_a_chain_reaches_the_method_of_the_type_the_call_before_returns(
+    language: str,
+) -> None:
+    go_modules = {"": "example.com/m"} if language == "go" else None
+    repo = index_repo(SAMPLES[language], go_modules=go_modules)
+    caller, *methods = REACHED[language]
+    reached = {(dst, how) for src, dst, how in repo.edge_set("CALLS") if src == caller}
+    assert {(method, "type") for method in methods} <= reached
+    assert not [dst for dst, _ in reached if "Other." in dst]
+
+
+def test_a_receiver_typed_as_last_bound_else_as_first_keeps_both_down_the_chain() -> None:
+    """`Wrapper w = gson.fromJson(...)` is typed by the call (a generic `T`, no type of the
+    branch) else by the type written out: the call on `w.inner()` reads either."""
+    repo = index_repo(
+        {
+            "src/Json.java": """
+                class Json {
+                  <T> T fromJson(String s) { return null; }
+                }
+                class Inner { void run() {} }
+                class Other { void run() {} }
+                class Wrapper { Inner inner() { return new Inner(); } }
+                class Main {
+                  void main(Json json) {
+                    Wrapper w = json.fromJson("{}");
+                    w.inner().run();
+                  }
+                }
+                """,
+        }
+    )
+    assert ("src/Json.java|Method:Main.main", "src/Json.java|Method:Inner.run", "type") in (
+        repo.edge_set("CALLS")
+    )
+
+
+def test_a_long_chain_is_typed_through_max_links_calls_on_results_then_cut() -> None:
+    """A builder chain of 12 calls: the first on a typed name, `MAX_LINKS` more on results;
+    the rest are on an object of unknown type, and `step` is no unique name to guess."""
+    chain = "b" + ".step()" * 12
+    repo = index_repo(
+        {
+            "src/B.java": f"""
+                class Builder {{ Builder step() {{ return this; }} }}
+                class Other {{ void step() {{}} }}
+                class Main {{ void main(Builder b) {{ {chain}; }} }}
+                """,
+        }
+    )
+    [edge] = [e for e in repo.edges if e.type == "CALLS"]
+    assert edge.dst_key.endswith("|Method:Builder.step")
+    assert edge.props == {"resolution": "type", "count": 1 + MAX_LINKS}
+
+
+def test_a_call_on_an_untyped_result_is_still_guessed_by_a_unique_name() -> None:
+    repo = index_repo(
+        {
+            "lib.py": """
+                class Report:
+                    def render_pdf(self):
+                        pass
+                """,
+            "app.py": """
+                def main(make):
+                    make().build().render_pdf()
+                """,
+        }
+    )
+    assert ("app.py|Function:main", "lib.py|Method:Report.render_pdf", "unique_name") in (
+        repo.edge_set("CALLS")
+    )
+
+
+@pytest.mark.parametrize(
+    ("receiver", "name", "creates", "receiver_type", "expected"),
+    [
+        (None, "Foo", True, None, "Foo"),  # `new Foo()`
+        ("net", "Client", True, None, "net.Client"),  # `new net.Client()`
+        ("ns::", "Conn", True, None, "ns.Conn"),  # C++'s `new ns::Conn()`
+        (None, "make", False, None, "()make"),
+        ("pkg", "Open", False, None, "()pkg.Open"),
+        ("s", "query", False, "Session", "()s.query@Session"),
+        ("?", "filter", False, "()s.query@Session", "()?.filter@()s.query@Session"),
+        ("?", "filter", False, None, None),  # on an expression of unknown type
+        ("@inner", "read", False, None, None),  # Ruby's instance variable: no `@` type
+        ("w", "inner", False, f"()j.get@Json{ELSE}Wrapper",
+         f"()w.inner@()j.get@Json{ELSE}()w.inner@Wrapper"),
+        ("?", "step", False, "()?.step@" * MAX_LINKS + "Builder", None),
+    ],
+)  # fmt: skip
+def test_what_a_call_returns_is_spelled_for_resolution_to_read(
+    receiver: str | None,
+    name: str,
+    creates: bool,
+    receiver_type: str | None,
+    expected: str | None,
+) -> None:
+    assert result_type(receiver, name, creates, receiver_type) == expected
