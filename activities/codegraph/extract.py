@@ -276,11 +276,19 @@ def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Ca
 
 
 def _unwrapped_span(node: Node) -> tuple[int, int]:
-    """The span of an expression inside any parentheses around it: `(new Foo()).run()` is
-    called on the `new Foo()`."""
-    while node.type == "parenthesized_expression" and node.named_child_count == 1:
+    """The span of an expression inside what leaves its type to calls as the callee declares
+    it: parentheses (`(new Foo()).run()`), an `await` (a declared `Promise<Foo>` is kept as
+    a Foo), Rust's `?` (`Result<Foo, E>` likewise) and TypeScript's `!`."""
+    for _ in range(_MAX_WRAPPING):
+        if node.type not in _WRAPPING or not node.named_children:
+            break
         node = node.named_children[0]
     return node.start_byte, node.end_byte
+
+
+_WRAPPING = frozenset({"parenthesized_expression", "await_expression", "await",
+                       "try_expression", "non_null_expression"})  # fmt: skip
+_MAX_WRAPPING = 8  # `(await (x()?))`: enough for any real code
 
 
 def _storable(name: str) -> bool:
@@ -492,21 +500,27 @@ def _calls(
             typed_as = _or_first(typed_as, receiver_in(declared, receiver, caller))
         sites.append(CallSite(name, receiver, ln, caller, args, typed_as, creates,
                               arg_types(hints, caller, seen), in_block))  # fmt: skip
-    _type_chains(calls, sites)
+    _type_chains(calls, sites, spec)
     return tuple(sites)
 
 
-def _type_chains(calls: list[_Call], sites: list[CallSite]) -> None:
+def _type_chains(calls: list[_Call], sites: list[CallSite], spec: LanguageSpec) -> None:
     """Type each call made on another call's result (`s.query().filter()`, `new Foo().run()`)
     by what that call returns (`receiver_types.result_type`), in place: inner calls end first,
-    so each link is typed before the call made on it."""
+    so each link is typed before the call made on it. A method passing its receiver on
+    (`LanguageSpec.passing`: Rust's `unwrap`) gives its receiver's type."""
     by_span = {(call[0], call[8]): i for i, call in enumerate(calls)}
     chained = [(call[8], i, by_span.get(call[9])) for i, call in enumerate(calls) if call[9]]
     for _, i, inner in sorted(chained):
         if inner is None or sites[i].receiver_type is not None:
             continue  # on no call (`xs[0].run()`), or shown by a cast
+        if sites[i].name in spec.wrapper_methods:
+            continue
         made = sites[inner]
-        typed = result_type(made.receiver, made.name, made.creates, made.receiver_type)
+        if made.name in spec.passing and made.receiver is not None:
+            typed = made.receiver_type
+        else:
+            typed = result_type(made.receiver, made.name, made.creates, made.receiver_type)
         if typed is not None:
             sites[i] = replace(sites[i], receiver_type=typed)
 

@@ -201,7 +201,9 @@ from activities.codegraph.skipping import SkipRules
 # 84: Python's `assert isinstance(x, T)` types x to the end of its block.
 # 85: a call on another call's result is typed by what that call returns
 #     (`s.query().filter()`, `new Foo().run()`), down a chain of up to 8 such calls.
-EXTRACTOR_VERSION = 85
+# 86: down a chain, `await`, Rust's `?`, `unwrap()` and Kotlin's `apply {}` keep the type;
+#     Rust's `-> io::Result<Foo>` is a Foo as `-> Result<Foo>` is.
+EXTRACTOR_VERSION = 86
 
 
 def index_format(

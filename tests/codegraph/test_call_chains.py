@@ -372,3 +372,74 @@ def test_what_a_call_returns_is_spelled_for_resolution_to_read(
     expected: str | None,
 ) -> None:
     assert result_type(receiver, name, creates, receiver_type) == expected
+
+
+def test_unwrapping_and_awaiting_keep_the_type_the_callee_declares() -> None:
+    """Rust's `?` and `unwrap()` (of `Option<Query>`, `io::Result<Query>`), TypeScript's and
+    Python's `await` of a declared `Promise<Query>` and Kotlin's `apply {}` leave a Query to
+    call; an `Option`'s own method (`map`) on a call's result is never taken for Query's."""
+    repo = index_repo(
+        {
+            "src/main.rs": """
+                struct Query;
+                impl Query {
+                    fn run(&self) {}
+                    fn map(&self) {}
+                }
+                struct Other;
+                impl Other {
+                    fn run(&self) {}
+                    fn map(&self) {}
+                }
+                struct Session;
+                impl Session {
+                    fn find(&self) -> Option<Query> { None }
+                    fn open(&self) -> io::Result<Query> { Ok(Query) }
+                }
+                fn main(s: &Session) -> io::Result<()> {
+                    s.find().unwrap().run();
+                    s.open()?.run();
+                    s.find().map(|q| q);
+                    Ok(())
+                }
+                """,
+            "src/app.ts": """
+                class Query { run(): void {} }
+                class Other { run(): void {} }
+                class Session { async find(): Promise<Query> { return new Query(); } }
+                async function main(s: Session) { (await s.find()).run(); }
+                """,
+            "app.py": """
+                class Query:
+                    def run(self): pass
+
+                class Other:
+                    def run(self): pass
+
+                class Session:
+                    async def find(self) -> Query: ...
+
+                async def main(s: Session):
+                    (await s.find()).run()
+                """,
+            "src/Main.kt": """
+                class Query {
+                    fun run() {}
+                }
+                class Other {
+                    fun run() {}
+                }
+                fun main() { Query().apply { }.run() }
+                """,
+        }
+    )
+    calls = {(src, dst) for src, dst, how in repo.edge_set("CALLS") if how == "type"}
+    assert {
+        ("src/main.rs|Function:main", "src/main.rs|Method:Query.run"),
+        ("src/app.ts|Function:main", "src/app.ts|Method:Query.run"),
+        ("app.py|Function:main", "app.py|Method:Query.run"),
+        ("src/Main.kt|Function:main", "src/Main.kt|Method:Query.run"),
+    } <= calls
+    [rust_run] = [e for e in repo.edges if e.dst_key.endswith("src/main.rs|Method:Query.run")]
+    assert rust_run.props["count"] == 2  # unwrapped by `unwrap()` and by `?`
+    assert not [dst for _, dst, _ in repo.edge_set("CALLS") if dst.endswith((".map", "Other.run"))]

@@ -133,6 +133,14 @@ class LanguageSpec:
     own_name: Callable[[Node, str], str] | None = None
     # The type a callable's node declares it returns (`Definition.returns`).
     returns: Callable[[Node], str | None] | None = None
+    # Methods of the language's own that give back what they are called on, as far as its
+    # methods go (Rust's `unwrap` of an `Option<Foo>` whose callee's result is kept as a
+    # Foo, Kotlin's `apply {}`): a call on their result is on that type (`result_type`).
+    passing: frozenset[str] = frozenset()
+    # Methods of the wrappers a declared result is kept through (`passing`): called on a
+    # call's result, they may be the wrapper's (`a.get().map(...)` on an `Option<Foo>`), so
+    # such a call is not taken for the kept type's.
+    wrapper_methods: frozenset[str] = frozenset()
     # Where methods are defined by assignment (JavaScript's `F.prototype.m = function`,
     # `X.m = function`): for such a definition's node (one with an `@owner`), `prototype` or
     # `static` where it is a definition, None where it only sets a property (a handler

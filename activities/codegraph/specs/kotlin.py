@@ -297,4 +297,5 @@ SPEC = LanguageSpec(
     argument_types=argument_types,
     shown_type=shown_type,
     returns=returns,
+    passing=frozenset({"apply", "also"}),  # `Builder().apply { ... }.build()`
 )

@@ -189,7 +189,7 @@ def returns(node: Node) -> str | None:
             found.child_by_field_name("type"),
             found.child_by_field_name("type_arguments"),
         )
-        if base is None or text(base) not in _WRAPPERS:
+        if base is None or text(base).rpartition("::")[2] not in _WRAPPERS:  # `io::Result`
             return collection_of(text(found)) or _named(base)
         found = (
             arguments.named_children[0]
@@ -214,4 +214,17 @@ SPEC = LanguageSpec(
     self_names=frozenset({"self", "Self"}),
     super_names=frozenset(),
     returns=returns,
-)
+    # An `Option` or `Result` unwrapped, a value cloned or borrowed: the type it was.
+    passing=frozenset({"unwrap", "expect", "unwrap_or", "unwrap_or_else", "unwrap_or_default",
+                       "unwrap_unchecked", "clone", "as_ref", "as_mut", "borrow",
+                       "borrow_mut", "to_owned", "by_ref"}),
+    # Those of `Option` and `Result` alone: not `filter`, `take` or `iter`, which builders and
+    # collections of the branch define as often.
+    wrapper_methods=frozenset({
+        "map", "map_err", "map_or", "map_or_else", "and_then", "or_else", "ok", "err",
+        "ok_or", "ok_or_else", "is_some", "is_none", "is_ok", "is_err", "as_deref",
+        "as_deref_mut", "zip", "flatten", "get_or_insert", "get_or_insert_with", "copied",
+        "cloned", "unwrap_err", "expect_err", "inspect", "transpose", "xor", "is_some_and",
+        "is_ok_and",
+    }),
+)  # fmt: skip
