@@ -44,6 +44,7 @@ from activities.codegraph.receiver_types import (
     FIELD,
     FROM_CALL,
     IMPLICIT_FIELDS,
+    RESULT,
     Bindings,
     Declared,
     TypedName,
@@ -53,6 +54,7 @@ from activities.codegraph.receiver_types import (
     receiver_type,
     result_type,
     typed_name,
+    with_results,
 )
 from activities.codegraph.specs import LanguageSpec, get_spec, line, reading, text
 from activities.codegraph.specs.php import namespace_blocks
@@ -475,8 +477,15 @@ def _calls(
     def typed(hint: str | None, caller: str | None, seen: TypeLookup) -> str | None:
         if hint is None or not hint.startswith("="):
             return hint
-        return receiver_type(seen, hint[1:], caller, spec.self_names,
-                             bare_fields=bare_fields) if declared else None  # fmt: skip
+        if not declared:
+            return None
+        found = receiver_type(seen, hint[1:], caller, spec.self_names, bare_fields=bare_fields)
+        if found is not None and RESULT in found:
+            # A chain's result names no type an overload declares; the type written out for
+            # the name may (`Type type = new TypeToken<T>() {}.getType()`).
+            found = receiver_type(declared, hint[1:], caller, spec.self_names,
+                                  bare_fields=bare_fields)  # fmt: skip
+        return found
 
     def arg_types(
         hints: tuple[str | None, ...] | None, caller: str | None, seen: TypeLookup
@@ -506,23 +515,39 @@ def _calls(
 
 def _type_chains(calls: list[_Call], sites: list[CallSite], spec: LanguageSpec) -> None:
     """Type each call made on another call's result (`s.query().filter()`, `new Foo().run()`)
-    by what that call returns (`receiver_types.result_type`), in place: inner calls end first,
-    so each link is typed before the call made on it. A method passing its receiver on
-    (`LanguageSpec.passing`: Rust's `unwrap`) gives its receiver's type."""
+    by what that call returns (`receiver_types.result_type`), and each on a name set from
+    such a call (`q = s.query().filter(); q.run()`: `result_at`), in place. Inner calls end
+    first, so each link is typed before the calls on its result. A method passing its
+    receiver on (`LanguageSpec.passing`: Rust's `unwrap`) gives its receiver's type."""
     by_span = {(call[0], call[8]): i for i, call in enumerate(calls)}
-    chained = [(call[8], i, by_span.get(call[9])) for i, call in enumerate(calls) if call[9]]
-    for _, i, inner in sorted(chained):
-        if inner is None or sites[i].receiver_type is not None:
-            continue  # on no call (`xs[0].run()`), or shown by a cast
-        if sites[i].name in spec.wrapper_methods:
-            continue
-        made = sites[inner]
+    by_end: dict[int, int] = {}  # the outermost call ending at each byte (Ruby's `f g x`)
+    for i, call in enumerate(calls):
+        if call[8] not in by_end or calls[by_end[call[8]]][0] > call[0]:
+            by_end[call[8]] = i
+
+    def returned(i: int | None) -> str | None:
+        if i is None:
+            return None
+        made = sites[i]
         if made.name in spec.passing and made.receiver is not None:
-            typed = made.receiver_type
-        else:
-            typed = result_type(made.receiver, made.name, made.creates, made.receiver_type)
-        if typed is not None:
-            sites[i] = replace(sites[i], receiver_type=typed)
+            return made.receiver_type
+        return result_type(made.receiver, made.name, made.creates, made.receiver_type)
+
+    def result(end: int) -> str | None:
+        return returned(by_end.get(end))
+
+    for i in sorted(range(len(calls)), key=lambda i: calls[i][8]):
+        site, on = sites[i], calls[i][9]
+        typed, hints = site.receiver_type, site.arg_types
+        if typed is not None and RESULT in typed:
+            typed = with_results(typed, result)
+        elif typed is None and on is not None and site.name not in spec.wrapper_methods:
+            typed = returned(by_span.get(on))  # None: on no call (`xs[0].run()`)
+        if hints is not None and any(hint and RESULT in hint for hint in hints):
+            hints = tuple(None if hint and RESULT in hint else hint for hint in hints)
+            hints = hints if any(hints) else None
+        if typed != site.receiver_type or hints != site.arg_types:
+            sites[i] = replace(site, receiver_type=typed, arg_types=hints)
 
 
 def _or_first(last: str | None, first: str | None) -> str | None:

@@ -203,7 +203,9 @@ from activities.codegraph.skipping import SkipRules
 #     (`s.query().filter()`, `new Foo().run()`), down a chain of up to 8 such calls.
 # 86: down a chain, `await`, Rust's `?`, `unwrap()` and Kotlin's `apply {}` keep the type;
 #     Rust's `-> io::Result<Foo>` is a Foo as `-> Result<Foo>` is.
-EXTRACTOR_VERSION = 86
+# 87: a name set from a call on another call's result (`q = s.query().filter()`) is typed
+#     by the chain; C++'s and PHP's namespace paths keep their separator down a chain.
+EXTRACTOR_VERSION = 87
 
 
 def index_format(

@@ -247,7 +247,11 @@ def _binding(caps: dict[str, list[Node]]) -> tuple[int, str, str]:
     if "typed.call" in caps:  # `srv := NewServer()`: whatever NewServer returns
         callee = caps["typed.call"][0]
         call = callee.parent if callee.parent is not None else callee  # with its arguments
-        spelled = f"{FROM_CALL}{_callee(callee)}"
+        written = _callee(callee)
+        spelled = f"{FROM_CALL}{written}"
+        if "(" in written:  # `q = s.query().filter()`: the result of the call site itself
+            made = callee if callee.type in _CALLEE_FIELDS else call
+            spelled = result_at(made.end_byte)
         return max(node.start_byte, call.end_byte - 1), name, spelled
     type_ = caps["typed.type"][0]
     if type_.start_byte < node.start_byte or type_.parent is None:
@@ -316,8 +320,8 @@ def field_types(
     file's loop over it."""
     found: dict[tuple[str, str], str] = {}
     for (owner, name), spelled in (*collections.items(), *declared.items()):
-        if owner is None or not name.startswith("."):
-            continue
+        if owner is None or not name.startswith(".") or RESULT in spelled:
+            continue  # a call site of this file (`result_at`) says nothing elsewhere
         holder, _, method = owner.rpartition(".")
         if owner not in type_scopes and not (method in _CONSTRUCTORS and holder in type_scopes):
             continue
@@ -580,7 +584,9 @@ def result_type(
         return f"{dotted(receiver)}.{name}" if receiver and name.isidentifier() else name
     if receiver is not None and ON in receiver:
         return None  # Ruby's `@inner.read`: an instance variable, not a type's `ON`
-    callee = f"{receiver}.{name}" if receiver else name
+    # A C++ or PHP namespace path keeps its own separator (`net::Dial`, `Op\\make`).
+    joint = "" if receiver is None or receiver.endswith(("::", "\\")) else "."
+    callee = f"{receiver}{joint}{name}" if receiver else name
     if receiver_type is not None:
         if receiver_type.count(ON) >= MAX_LINKS or len(receiver_type) > _MAX_SPELLED:
             return None
@@ -600,8 +606,45 @@ _MAX_SPELLED = 1000
 
 
 def _followed(spelled: str) -> bool:
-    """Whether resolution follows the callee `spelled` gives a type by (`()store.Open`)."""
+    """Whether resolution follows the callee `spelled` gives a type by (`()store.Open`), or
+    the extraction the call site it names (`result_at`)."""
+    if _RESULT_AT.fullmatch(spelled):
+        return True
     return len(spelled) <= _MAX_CALLEE and bool(_CALLEE.fullmatch(spelled, len(FROM_CALL)))
+
+
+def result_at(end: int) -> str:
+    """What a name is set from where that is a call on another call's result (`q =
+    s.query().filter()`): the call site ending at byte `end`, whose receiver's type the
+    extraction settles only once it has typed the chain (`with_results`). Never leaves the
+    extraction."""
+    return f"{FROM_CALL}{RESULT}{end}"
+
+
+def with_results(spelled: str, result: Callable[[int], str | None]) -> str | None:
+    """`spelled` with each call site it names (`result_at`) replaced by what `result` says
+    that call returns (`()^812` -> `()?.filter@()s.query@Session`; `()q.run@()^812` ->
+    `()q.run@()?.filter@...`). A result not known leaves the name untyped, or a call on it
+    spelled without the type of what it is called on."""
+    last, _, first = spelled.partition(ELSE)
+    last, first = _results_in(last, result), _results_in(first, result)
+    if last and first:
+        return f"{last}{ELSE}{first}"
+    return last or first or None
+
+
+def _results_in(spelled: str, result: Callable[[int], str | None]) -> str:
+    def replaced(found: re.Match[str]) -> str:
+        made = result(int(found[2]))
+        # `ELSE` parts the whole spelling: of a result's, its first part only.
+        return f"{found[1]}{made.partition(ELSE)[0]}" if made else ""
+
+    return _RESULT_AT.sub(replaced, spelled) if RESULT in spelled else spelled
+
+
+# Between `FROM_CALL` and the end of the call site a name is set from (`result_at`).
+RESULT = "^"
+_RESULT_AT = re.compile(rf"({re.escape(ON)}?){re.escape(FROM_CALL)}\{RESULT}(\d+)")
 
 
 def _take_aliases(table: Declared, aliases: list[_Typed]) -> None:

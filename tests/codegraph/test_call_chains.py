@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from activities.codegraph.receiver_types import ELSE, MAX_LINKS, result_type
+from activities.codegraph.receiver_types import ELSE, MAX_LINKS, RESULT, result_type
 from tests.codegraph.sample_repo import index_repo
 
 # Each sample defines `Query.filter` (returning a Query) and `Query.run` beside an `Other`
@@ -355,6 +355,8 @@ def test_a_call_on_an_untyped_result_is_still_guessed_by_a_unique_name() -> None
         ("ns::", "Conn", True, None, "ns.Conn"),  # C++'s `new ns::Conn()`
         (None, "make", False, None, "()make"),
         ("pkg", "Open", False, None, "()pkg.Open"),
+        ("net::", "Dial", False, None, "()net::Dial"),  # C++'s `net::Dial()`
+        ("Op\\", "make", False, None, "()Op\\make"),  # PHP's `Op\make()`
         ("s", "query", False, "Session", "()s.query@Session"),
         ("?", "filter", False, "()s.query@Session", "()?.filter@()s.query@Session"),
         ("?", "filter", False, None, None),  # on an expression of unknown type
@@ -443,3 +445,78 @@ def test_unwrapping_and_awaiting_keep_the_type_the_callee_declares() -> None:
     [rust_run] = [e for e in repo.edges if e.dst_key.endswith("src/main.rs|Method:Query.run")]
     assert rust_run.props["count"] == 2  # unwrapped by `unwrap()` and by `?`
     assert not [dst for _, dst, _ in repo.edge_set("CALLS") if dst.endswith((".map", "Other.run"))]
+
+
+# A name set from a call on another call's result, then called on: `q` is a Query.
+BOUND_FROM_CHAINS = {
+    "app.py": """
+        class Query:
+            def filter(self) -> "Query": return self
+            def run(self): pass
+
+        class Other:
+            def run(self): pass
+
+        class Session:
+            def query(self) -> Query: return Query()
+            def __init__(self, s: "Session"):
+                self.kept = s.query().filter()
+
+        def main(s: Session):
+            q = s.query().filter()
+            q.run()
+            r = q.filter()
+            r.run()
+        """,
+    "src/main.rs": """
+        struct Query;
+        impl Query { fn run(&self) {} }
+        struct Other;
+        impl Other { fn run(&self) {} }
+        struct Session;
+        impl Session { fn find(&self) -> Option<Query> { None } }
+        fn main(s: &Session) { let q = s.find().unwrap(); q.run(); }
+        """,
+    "main.go": """
+        package main
+        type Query struct{}
+        func (q *Query) Filter() *Query { return q }
+        func (q *Query) Run() {}
+        type Other struct{}
+        func (o *Other) Run() {}
+        type Session struct{}
+        func (s *Session) Query() *Query { return &Query{} }
+        func main(s *Session) { q := s.Query().Filter(); q.Run() }
+        """,
+    "Main.java": """
+        class Query { Query filter() { return this; } void run() {} }
+        class Other { void run() {} }
+        class Session { Query query() { return new Query(); } }
+        class Main { void main(Session s) { var q = s.query().filter(); q.run(); } }
+        """,
+}
+
+
+def test_a_name_set_from_a_call_on_a_calls_result_has_the_type_that_call_returns() -> None:
+    repo = index_repo(BOUND_FROM_CHAINS)
+    calls = {(src, dst) for src, dst, how in repo.edge_set("CALLS") if how == "type"}
+    assert {
+        ("app.py|Function:main", "app.py|Method:Query.run"),
+        ("src/main.rs|Function:main", "src/main.rs|Method:Query.run"),
+        ("main.go|Function:main", "main.go|Method:Query.Run"),
+        ("Main.java|Method:Main.main", "Main.java|Method:Query.run"),
+    } <= calls
+    [python_run] = [e for e in repo.edges if e.dst_key.endswith("app.py|Method:Query.run")]
+    assert python_run.props["count"] == 2  # `q.run()`, and `r.run()` after `r = q.filter()`
+    assert not [dst for _, dst, _ in repo.edge_set("CALLS") if "Other." in dst]
+
+
+def test_the_call_site_a_name_is_set_from_never_leaves_the_extraction() -> None:
+    """What stands for it until the chain is typed (`result_at`) is no type to another file:
+    not in a field's type (`self.kept = s.query().filter()`), nor in a call's types."""
+    repo = index_repo(BOUND_FROM_CHAINS)
+    for fe in repo.extractions.values():
+        spelled = [c.receiver_type for c in fe.calls]
+        spelled += [hint for c in fe.calls for hint in c.arg_types or ()]
+        spelled += [type_ for _, _, type_ in fe.fields]
+        assert not [s for s in spelled if s and RESULT in s], fe.path
