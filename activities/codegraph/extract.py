@@ -12,7 +12,7 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from tree_sitter import Node, Query, QueryCursor
 
@@ -67,13 +67,23 @@ _IMPL = "Impl"  # pseudo-kind of a Rust `impl` block: names methods, is not a no
 _EXPRESSION = re.compile(r"[()\[\]{}<>\"'\s,;]").search
 _MAX_RECEIVER = 120
 _MAX_PATTERN_NODES = 1000
-# A call found by the query: (position, name, receiver, line, arguments, creates, argument
-# types, the type its receiver shows: a literal's, a cast's; where the call ends, and where its
-# receiver is an expression, that expression's span: another call's, down a chain).
-_Call = tuple[
-    int, str, str | None, int, int | None, bool, tuple[str | None, ...] | None, str | None,
-    int, tuple[int, int] | None,
-]  # fmt: skip
+
+
+class _Call(NamedTuple):
+    """A call found by the query."""
+
+    at: int  # where the call starts
+    name: str
+    receiver: str | None
+    line: int
+    args: int | None
+    creates: bool
+    hints: tuple[str | None, ...] | None  # what each argument shows of its type
+    shown: str | None  # the type its receiver shows: a literal's, a cast's
+    end: int  # where the call ends
+    on: tuple[int, int] | None  # an expression receiver's span: a call's, down a chain
+
+
 # Call nodes that create an object: `new T()`.
 _CREATIONS = frozenset({"object_creation_expression", "new_expression"})
 
@@ -273,8 +283,8 @@ def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Ca
     )
     creates = node.type in _CREATIONS
     on = _unwrapped_span(receiver_node) if receiver == "?" and receiver_node is not None else None
-    return (node.start_byte, name, receiver, line(node), args, creates, hints, shown,
-            node.end_byte, on)  # fmt: skip
+    return _Call(node.start_byte, name, receiver, line(node), args, creates, hints, shown,
+                 node.end_byte, on)  # fmt: skip
 
 
 def _unwrapped_span(node: Node) -> tuple[int, int]:
@@ -465,8 +475,8 @@ def _calls(
     *,
     blocks: list[tuple[int, int]],
 ) -> tuple[CallSite, ...]:
-    calls.sort(key=lambda c: c[0])
-    positions = [c[0] for c in calls]
+    calls.sort(key=lambda c: c.at)
+    positions = [c.at for c in calls]
     callers = _enclosing(defs, positions)
     in_blocks = _in_blocks(defs, blocks, positions) if blocks else [False] * len(calls)
     # A Go method names its receiver: `s.db.Query()` inside `func (s *Store)` reads a field.
@@ -498,56 +508,69 @@ def _calls(
                              self_name=own.get(caller or ""), bare_fields=bare_fields,
                              own_type=own_types.get(caller or ""))  # fmt: skip
 
-    sites = []
+    receivers: list[str | None] = []
+    hinted: list[tuple[str | None, ...] | None] = []
     seen_at = declared.views()
-    for (at, name, receiver, ln, args, creates, hints, shown, _, _), caller, in_block in zip(
-        calls, callers, in_blocks, strict=True
-    ):
-        seen = seen_at(at)  # a name bound again: its binding before the call
+    for call, caller in zip(calls, callers, strict=True):
+        receiver, shown = call.receiver, call.shown
+        seen = seen_at(call.at)  # a name bound again: its binding before the call
         typed_as = shown or (receiver_in(seen, receiver, caller) if declared or own_types else None)
         if not shown and Bindings.read_rebound(seen):
             typed_as = _or_first(typed_as, receiver_in(declared, receiver, caller))
-        sites.append(CallSite(name, receiver, ln, caller, args, typed_as, creates,
-                              arg_types(hints, caller, seen), in_block))  # fmt: skip
-    _type_chains(calls, sites, spec)
-    return tuple(sites)
+        receivers.append(typed_as)
+        hinted.append(arg_types(call.hints, caller, seen))
+    _type_chains(calls, receivers, hinted, spec)
+    return tuple(
+        CallSite(c.name, c.receiver, c.line, caller, c.args, typed_as, c.creates, hints, block)
+        for c, caller, block, typed_as, hints in zip(calls, callers, in_blocks, receivers, hinted,
+                                                      strict=True)
+    )  # fmt: skip
 
 
-def _type_chains(calls: list[_Call], sites: list[CallSite], spec: LanguageSpec) -> None:
+def _type_chains(
+    calls: list[_Call],
+    typed: list[str | None],
+    hinted: list[tuple[str | None, ...] | None],
+    spec: LanguageSpec,
+) -> None:
     """Type each call made on another call's result (`s.query().filter()`, `new Foo().run()`)
     by what that call returns (`receiver_types.result_type`), and each on a name set from
-    such a call (`q = s.query().filter(); q.run()`: `result_at`), in place. Inner calls end
-    first, so each link is typed before the calls on its result. A method passing its
-    receiver on (`LanguageSpec.passing`: Rust's `unwrap`) gives its receiver's type."""
-    by_span = {(call[0], call[8]): i for i, call in enumerate(calls)}
+    such a call (`q = s.query().filter(); q.run()`: `result_at`): the calls' receiver types
+    (`typed`) and argument types (`hinted`), in place. Inner calls end first, so each link
+    is typed before the calls on its result. A method passing its receiver on
+    (`LanguageSpec.passing`: Rust's `unwrap`) gives its receiver's type."""
+    todo = [i for i, (call, typed_as, hints) in enumerate(zip(calls, typed, hinted, strict=True))
+            if call.on is not None or (typed_as and RESULT in typed_as)
+            or (hints and any(hint and RESULT in hint for hint in hints))]  # fmt: skip
+    if not todo:
+        return
+    by_span = {(call.at, call.end): i for i, call in enumerate(calls)}
     by_end: dict[int, int] = {}  # the outermost call ending at each byte (Ruby's `f g x`)
     for i, call in enumerate(calls):
-        if call[8] not in by_end or calls[by_end[call[8]]][0] > call[0]:
-            by_end[call[8]] = i
+        if call.end not in by_end or calls[by_end[call.end]].at > call.at:
+            by_end[call.end] = i
 
     def returned(i: int | None) -> str | None:
         if i is None:
             return None
-        made = sites[i]
+        made = calls[i]
         if made.name in spec.passing and made.receiver is not None:
-            return made.receiver_type
-        return result_type(made.receiver, made.name, made.creates, made.receiver_type)
+            return typed[i]
+        return result_type(made.receiver, made.name, made.creates, typed[i])
 
     def result(end: int) -> str | None:
         return returned(by_end.get(end))
 
-    for i in sorted(range(len(calls)), key=lambda i: calls[i][8]):
-        site, on = sites[i], calls[i][9]
-        typed, hints = site.receiver_type, site.arg_types
-        if typed is not None and RESULT in typed:
-            typed = with_results(typed, result)
-        elif typed is None and on is not None and site.name not in spec.wrapper_methods:
-            typed = returned(by_span.get(on))  # None: on no call (`xs[0].run()`)
+    todo.sort(key=lambda i: calls[i].end)
+    for i in todo:
+        call, typed_as, hints = calls[i], typed[i], hinted[i]
+        if typed_as is not None and RESULT in typed_as:
+            typed[i] = with_results(typed_as, result)
+        elif typed_as is None and call.on is not None and call.name not in spec.wrapper_methods:
+            typed[i] = returned(by_span.get(call.on))  # None: on no call (`xs[0].run()`)
         if hints is not None and any(hint and RESULT in hint for hint in hints):
-            hints = tuple(None if hint and RESULT in hint else hint for hint in hints)
-            hints = hints if any(hints) else None
-        if typed != site.receiver_type or hints != site.arg_types:
-            sites[i] = replace(site, receiver_type=typed, arg_types=hints)
+            kept = tuple(None if hint and RESULT in hint else hint for hint in hints)
+            hinted[i] = kept if any(kept) else None
 
 
 def _or_first(last: str | None, first: str | None) -> str | None:
@@ -712,12 +735,12 @@ def _not_locals(
     local. Anywhere, not only before the use as Ruby has it, so a doubt is no call."""
     if not bare:
         return []
-    bare.sort(key=lambda b: b[0])
+    bare.sort(key=lambda b: b.at)
     locals_.sort()
     bound = set(zip(_enclosing(defs, [pos for pos, _ in locals_]), (n for _, n in locals_),
                     strict=True))  # fmt: skip
-    callers = _enclosing(defs, [b[0] for b in bare])
-    return [b for b, caller in zip(bare, callers, strict=True) if (caller, b[1]) not in bound]
+    callers = _enclosing(defs, [b.at for b in bare])
+    return [b for b, caller in zip(bare, callers, strict=True) if (caller, b.name) not in bound]
 
 
 def _locals(caps: dict[str, list[Node]]) -> list[tuple[int, str]]:

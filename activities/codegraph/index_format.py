@@ -205,7 +205,8 @@ from activities.codegraph.skipping import SkipRules
 #     Rust's `-> io::Result<Foo>` is a Foo as `-> Result<Foo>` is.
 # 87: a name set from a call on another call's result (`q = s.query().filter()`) is typed
 #     by the chain; C++'s and PHP's namespace paths keep their separator down a chain.
-EXTRACTOR_VERSION = 87
+# 88: Go's `new(T)` shows a T to a call on it.
+EXTRACTOR_VERSION = 88
 
 
 def index_format(

@@ -615,8 +615,8 @@ def test_a_range_over_another_files_field_or_a_result_has_its_element_type() -> 
 def test_type_assertions_and_type_switches_type_their_names() -> None:
     """net/http's `hj, ok := w.(Hijacker)`, `y := x.(*Foo)`, a type switch's `v` in a case
     of one type (not in `case A, B:`, where it keeps the switched type), and a receiver
-    asserted in place (`x.(*Foo).Close()`). `Close` is defined twice, so only the types
-    reach it."""
+    asserted in place (`x.(*Foo).Close()`), and one made by `new(Bar)`. `Close` is defined
+    twice, so only the types reach it."""
     repo = index_repo(
         {
             "types.go": """
@@ -646,6 +646,7 @@ def test_type_assertions_and_type_switches_type_their_names() -> None:
                         v.Close()
                     }
                     x.(*Foo).Close()
+                    new(Bar).Close()
                 }
                 """,
         },
@@ -653,7 +654,7 @@ def test_type_assertions_and_type_switches_type_their_names() -> None:
     )
     calls = repo.extractions["run.go"].calls
     assert [c.receiver_type for c in calls if c.name == "Close"] == [
-        "Foo", "Bar", "Foo", "Bar", None, "Foo",
+        "Foo", "Bar", "Foo", "Bar", None, "Foo", "Bar",
     ]  # fmt: skip
     assert {t for s, t, how in repo.edge_set("CALLS") if how == "type"} == {
         "types.go|Method:Foo.Close",

@@ -143,10 +143,18 @@ def returns(node: Node) -> str | None:
 
 
 def asserted_type(node: Node) -> str | None:
-    """The type a call's receiver shows by a type assertion (`x.(*Foo).Bar()`: Foo)."""
-    if node.type != "type_assertion_expression":
+    """The type a call's receiver shows by a type assertion (`x.(*Foo).Bar()`: Foo) or as
+    a new one (`new(big.Int).SetInt64(1)`: big.Int)."""
+    if node.type == "call_expression":
+        function = node.child_by_field_name("function")
+        arguments = node.child_by_field_name("arguments")
+        if function is None or text(function) != "new" or arguments is None:
+            return None
+        found = arguments.named_children[0] if arguments.named_child_count == 1 else None
+    elif node.type == "type_assertion_expression":
+        found = node.child_by_field_name("type")
+    else:
         return None
-    found = node.child_by_field_name("type")
     return type_name(text(found)) or None if found is not None else None
 
 
