@@ -53,6 +53,7 @@ from activities.codegraph.receiver_types import (
     field_types,
     receiver_type,
     result_type,
+    taken_out,
     typed_name,
     with_results,
 )
@@ -555,7 +556,7 @@ def _type_chains(
             return None
         made = calls[i]
         if made.name in spec.passing and made.receiver is not None:
-            return typed[i]
+            return taken_out(typed[i], made.name)
         return result_type(made.receiver, made.name, made.creates, typed[i])
 
     def result(end: int) -> str | None:

@@ -206,7 +206,9 @@ from activities.codegraph.skipping import SkipRules
 # 87: a name set from a call on another call's result (`q = s.query().filter()`) is typed
 #     by the chain; C++'s and PHP's namespace paths keep their separator down a chain.
 # 88: Go's `new(T)` shows a T to a call on it.
-EXTRACTOR_VERSION = 88
+# 89: a Rust name declared `Option<Foo>` or `RefCell<Foo>` keeps the Foo for `unwrap()` and
+#     `borrow()` to take out.
+EXTRACTOR_VERSION = 89
 
 
 def index_format(

@@ -664,7 +664,31 @@ def _plain_type(spelled: str, *, generic: bool) -> str | None:
     if "[" in spelled or "|" in spelled or spelled in _INFERRED:
         return None  # `str | bytes`: either, so neither
     wrapped = _DEREF.match(spelled)
-    return type_name((wrapped[1] if wrapped else spelled).strip("?"), generic=generic) or None
+    spelled = wrapped[1] if wrapped else spelled
+    holder = _HOLDER.match(spelled)
+    if holder is not None:  # `Option<Foo>`: kept whole, for `unwrap()` to take the Foo out
+        held = _plain_type(holder[2], generic=generic)
+        return f"{holder[1]}<{held}>" if held else holder[1]
+    return type_name(spelled.strip("?"), generic=generic) or None
+
+
+def taken_out(spelled: str | None, method: str) -> str | None:
+    """The type a Rust holder's method takes out of it (`Option<Foo>` and `unwrap`: Foo;
+    `RefCell<Foo>` and `borrow`: Foo), or `spelled` itself for a method keeping the holder
+    (`as_ref`, `clone`) or a type that holds nothing."""
+    holder = _HOLDER.match(spelled) if spelled else None
+    if holder is None or method not in _TAKING_OUT[holder[1]]:
+        return spelled
+    return holder[2]
+
+
+# Rust's holders of one value, kept in a declared type, and the methods taking it out.
+_TAKING_OUT = {
+    "Option": frozenset({"unwrap", "expect", "unwrap_or", "unwrap_or_else",
+                         "unwrap_or_default", "unwrap_unchecked"}),
+    "RefCell": frozenset({"borrow", "borrow_mut"}),
+}  # fmt: skip
+_HOLDER = re.compile(r"^(?:std::(?:option|cell)::)?(Option|RefCell)<(.+)>$")
 
 
 def receiver_type(

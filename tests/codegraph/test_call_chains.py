@@ -520,3 +520,37 @@ def test_the_call_site_a_name_is_set_from_never_leaves_the_extraction() -> None:
         spelled += [hint for c in fe.calls for hint in c.arg_types or ()]
         spelled += [type_ for _, _, type_ in fe.fields]
         assert not [s for s in spelled if s and RESULT in s], fe.path
+
+
+def test_rust_takes_what_a_declared_option_or_refcell_holds_out_of_it() -> None:
+    """ripgrep's `self.line_term.unwrap().as_byte()` on an `Option<LineTerminator>` field and
+    `self.wtr.borrow().total_count()` on a `RefCell<CounterWriter<W>>`; `as_ref()` keeps the
+    Option, and a parameter's `Option<Query>` is read alike."""
+    repo = index_repo(
+        {
+            "src/main.rs": """
+                struct Query;
+                impl Query { fn run(&self) {} }
+                struct Other;
+                impl Other { fn run(&self) {} }
+                struct Holder {
+                    query: Option<Query>,
+                    cell: RefCell<Query>,
+                }
+                impl Holder {
+                    fn go(&self) {
+                        self.query.unwrap().run();
+                        self.query.as_ref().unwrap().run();
+                        self.cell.borrow().run();
+                    }
+                }
+                fn main(q: Option<Query>) { q.expect("a query").run(); }
+                """,
+        }
+    )
+    runs = [e for e in repo.edges if e.type == "CALLS" and e.dst_key.endswith("Query.run")]
+    assert {(e.src_key.rpartition("|")[2], e.props["count"]) for e in runs} == {
+        ("Method:Holder.go", 3),
+        ("Function:main", 1),
+    }
+    assert not [e for e in repo.edges if e.dst_key.endswith("Other.run")]
