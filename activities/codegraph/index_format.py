@@ -208,7 +208,8 @@ from activities.codegraph.skipping import SkipRules
 # 88: Go's `new(T)` shows a T to a call on it.
 # 89: a Rust name declared `Option<Foo>` or `RefCell<Foo>` keeps the Foo for `unwrap()` and
 #     `borrow()` to take out.
-EXTRACTOR_VERSION = 89
+# 90: Rust's `if let Some(x) = f()`, `while let` and a `match` arm's `Some(x)`/`Ok(x)` type x.
+EXTRACTOR_VERSION = 90
 
 
 def index_format(

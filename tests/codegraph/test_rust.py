@@ -397,3 +397,38 @@ def test_a_let_set_from_a_call_has_the_type_its_function_returns() -> None:
         (other, "src/lib.rs|Method:Client.get", "type"),
         (other, "src/net.rs|Method:Session.close", "type"),
     }
+
+
+def test_if_let_and_match_arms_bind_what_some_or_ok_holds() -> None:
+    """`if let Some(x) = s.find()`, `while let Some(z) = ...` and a `match` arm's `Ok(y)`
+    bind the type the callee's `Option`/`Result` holds; `Err(e)` binds no Query."""
+    repo = index_repo(
+        {
+            "src/main.rs": """
+                struct Query;
+                impl Query { fn run(&self) {} fn go(&self) {} fn stop(&self) {} }
+                struct Other;
+                impl Other { fn run(&self) {} fn go(&self) {} fn stop(&self) {} }
+                struct S;
+                impl S {
+                    fn find(&self) -> Option<Query> { None }
+                    fn open(&self) -> Result<Query, E> { todo!() }
+                }
+                fn f(s: &S) {
+                    if let Some(x) = s.find() { x.run(); }
+                    match s.open() { Ok(y) => y.go(), Err(e) => e.stop() }
+                    while let Some(z) = s.find() { z.stop(); }
+                }
+                """,
+        }
+    )
+    reached = {
+        (e.dst_key.rpartition("|")[2], e.props["resolution"], e.props["count"])
+        for e in repo.edges
+        if e.type == "CALLS" and "Query." in e.dst_key
+    }
+    assert reached == {
+        ("Method:Query.run", "type", 1),
+        ("Method:Query.go", "type", 1),
+        ("Method:Query.stop", "type", 1),
+    }

@@ -54,6 +54,23 @@ QUERY = """
     (call_expression function: _CALLEE @typed.call)
     (try_expression (call_expression function: _CALLEE @typed.call))
   ])
+(let_condition
+  pattern: (tuple_struct_pattern type: (identifier) @_held . (identifier) @typed.name .)
+  value: [
+    (call_expression function: _CALLEE @typed.call)
+    (try_expression (call_expression function: _CALLEE @typed.call))
+  ]
+  (#match? @_held "^(Some|Ok)$"))
+(match_expression
+  value: [
+    (call_expression function: _CALLEE @typed.call)
+    (try_expression (call_expression function: _CALLEE @typed.call))
+  ]
+  body: (match_block
+    (match_arm
+      pattern: (match_pattern
+        (tuple_struct_pattern type: (identifier) @_held . (identifier) @typed.name .))))
+  (#match? @_held "^(Some|Ok)$"))
 (use_declaration) @import
 (mod_item !body) @import
 (parameter pattern: (identifier) @typed.name type: (reference_type type: (array_type) @typed.type))
