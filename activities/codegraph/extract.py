@@ -291,9 +291,10 @@ def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Ca
 def _unwrapped_span(node: Node) -> tuple[int, int]:
     """The span of an expression inside what leaves its type to calls as the callee declares
     it: parentheses (`(new Foo()).run()`), an `await` (a declared `Promise<Foo>` is kept as
-    a Foo), Rust's `?` (`Result<Foo, E>` likewise) and TypeScript's `!`."""
+    a Foo), Rust's `?` (`Result<Foo, E>` likewise), TypeScript's `!` and Kotlin's `!!`."""
     for _ in range(_MAX_WRAPPING):
-        if node.type not in _WRAPPING or not node.named_children:
+        postfix = node.type == "unary_expression" and node.children[-1].type == "!!"
+        if (node.type not in _WRAPPING and not postfix) or not node.named_children:
             break
         node = node.named_children[0]
     return node.start_byte, node.end_byte

@@ -209,7 +209,8 @@ from activities.codegraph.skipping import SkipRules
 # 89: a Rust name declared `Option<Foo>` or `RefCell<Foo>` keeps the Foo for `unwrap()` and
 #     `borrow()` to take out.
 # 90: Rust's `if let Some(x) = f()`, `while let` and a `match` arm's `Some(x)`/`Ok(x)` type x.
-EXTRACTOR_VERSION = 90
+# 91: Kotlin's `f()?.let { it }`, `x?.let { y -> }`, `also`, `takeIf` and `f()!!` keep the type.
+EXTRACTOR_VERSION = 91
 
 
 def index_format(

@@ -554,3 +554,43 @@ def test_rust_takes_what_a_declared_option_or_refcell_holds_out_of_it() -> None:
         ("Function:main", 1),
     }
     assert not [e for e in repo.edges if e.dst_key.endswith("Other.run")]
+
+
+def test_kotlin_scope_functions_and_not_null_assertions_keep_the_type() -> None:
+    """`s.find()?.let { it.run() }`, `q?.let { x -> x.go() }`, `s.find()?.also { q -> ... }`
+    and `s.find()!!.stop()`: the lambda's parameter, and what `!!` asserts, is the Query."""
+    repo = index_repo(
+        {
+            "src/M.kt": """
+                class Query {
+                    fun run() {}
+                    fun go() {}
+                    fun stop() {}
+                }
+                class Other {
+                    fun run() {}
+                    fun go() {}
+                    fun stop() {}
+                }
+                class S {
+                    fun find(): Query? = null
+                }
+                fun main(s: S, q: Query?) {
+                    s.find()?.let { it.run() }
+                    q?.let { x -> x.go() }
+                    s.find()?.also { found -> found.go() }
+                    s.find()!!.stop()
+                }
+                """,
+        }
+    )
+    reached = {
+        (e.dst_key.rpartition("|")[2], e.props["resolution"], e.props["count"])
+        for e in repo.edges
+        if e.type == "CALLS" and ("Query." in e.dst_key or "Other." in e.dst_key)
+    }
+    assert reached == {
+        ("Method:Query.run", "type", 1),
+        ("Method:Query.go", "type", 2),
+        ("Method:Query.stop", "type", 1),
+    }

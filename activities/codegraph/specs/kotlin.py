@@ -18,7 +18,8 @@ from activities.codegraph.specs import (
 )
 
 # Patterns for the same node are listed most specific first: the engine keeps the earliest.
-QUERY = """
+QUERY = (
+    """
 (class_declaration "interface" name: (identifier) @name) @def.Interface
 (class_declaration
   (modifiers (class_modifier) @_mod (#eq? @_mod "enum")) name: (identifier) @name) @def.Enum
@@ -77,19 +78,46 @@ QUERY = """
 (call_expression
   (navigation_expression (identifier) @typed.alias . (identifier) @_scope .)
   (annotated_lambda (lambda_literal) @typed.it)
-  (#match? @_scope "^(let|also)$"))
+  (#match? @_scope "_SCOPED"))
+(call_expression
+  (navigation_expression (identifier) @typed.alias . (identifier) @_scope .)
+  (annotated_lambda
+    (lambda_literal (lambda_parameters . (variable_declaration (identifier) @typed.name .) .)))
+  (#match? @_scope "_SCOPED"))
+; `s.find()?.let { it.run() }`, `repo.open().also { c -> c.check() }`: what the call returns.
+(call_expression
+  (navigation_expression _RESULT . (identifier) @_scope .)
+  (annotated_lambda (lambda_literal) @typed.it)
+  (#match? @_scope "_SCOPED"))
+(call_expression
+  (navigation_expression _RESULT . (identifier) @_scope .)
+  (annotated_lambda
+    (lambda_literal (lambda_parameters . (variable_declaration (identifier) @typed.name .) .)))
+  (#match? @_scope "_SCOPED"))
 """.replace(
-    "_SOURCE",
-    "[(identifier) (navigation_expression)"
-    " (call_expression . [(identifier) (navigation_expression)]"
-    " [(value_arguments) (annotated_lambda)])]",
-).replace(
-    # The collection functions whose lambda's (first) parameter is an element.
-    "_ELEMENTS",
-    "^(forEach|onEach|map|mapNotNull|flatMap|filter|filterNot|find|findLast|first|"
-    "firstOrNull|last|lastOrNull|any|all|none|count|sumOf|groupBy|associateBy|"
-    "associateWith|sortedBy|sortedByDescending|distinctBy|maxByOrNull|minByOrNull|"
-    "partition|takeWhile|dropWhile|single|singleOrNull|removeIf|removeAll|retainAll)$",
+        "_RESULT",
+        "(call_expression . [(identifier) (navigation_expression)] @typed.call"
+        " [(value_arguments) (annotated_lambda)])",
+    )
+    .replace(
+        # The scope functions whose lambda's parameter is the object they are called on.
+        "_SCOPED",
+        "^(let|also|takeIf|takeUnless)$",
+    )
+    .replace(
+        "_SOURCE",
+        "[(identifier) (navigation_expression)"
+        " (call_expression . [(identifier) (navigation_expression)]"
+        " [(value_arguments) (annotated_lambda)])]",
+    )
+    .replace(
+        # The collection functions whose lambda's (first) parameter is an element.
+        "_ELEMENTS",
+        "^(forEach|onEach|map|mapNotNull|flatMap|filter|filterNot|find|findLast|first|"
+        "firstOrNull|last|lastOrNull|any|all|none|count|sumOf|groupBy|associateBy|"
+        "associateWith|sortedBy|sortedByDescending|distinctBy|maxByOrNull|minByOrNull|"
+        "partition|takeWhile|dropWhile|single|singleOrNull|removeIf|removeAll|retainAll)$",
+    )
 )
 
 
