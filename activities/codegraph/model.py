@@ -112,7 +112,9 @@ class CallSite:
     # The type the receiver is declared with, where the file says (`Buffer b` a parameter,
     # local or field; `var b = new Buffer()`): the call is looked up in that type. Set
     # from a call instead (`srv := NewServer()`), it is `()` and that call's callee as
-    # written (`()NewServer`, `()server.New`): the type that callee returns.
+    # written (`()NewServer`, `()server.New`): the type that callee returns. On another
+    # call's result, that call's callee and, after `@`, its own receiver's type, down a
+    # chain (`s.query().filter()`: `()s.query@Session`; `receiver_types.result_type`).
     receiver_type: str | None = None
     # `new Buffer()`: the name is a type's (or a JavaScript constructor function's), never
     # a method of the enclosing class named alike.

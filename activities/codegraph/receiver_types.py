@@ -137,6 +137,14 @@ ELSE = "||"
 # Before the name or path a loop variable takes its values from (`for x of xs`): its type is
 # the element type of that collection's declared type (`element_type`).
 EACH = "in "
+# Calls down a chain whose results are typed (`a.b().c().d()`): each link's type spells every
+# link before it, which resolution reads back, so a long builder chain is cut (its later calls
+# are on an object of unknown type) rather than growing quadratically.
+MAX_LINKS = 8
+_MAX_SPELLED = 1000
+# Between `FROM_CALL` and the end of the call site a name is set from (`result_at`).
+RESULT = "^"
+_RESULT_AT = re.compile(rf"({re.escape(ON)}?){re.escape(FROM_CALL)}\{RESULT}(\d+)")
 # A callee resolution can follow: a name or a path of names (`server.New`), no expression.
 # Rust's `net::connect` too, and PHP's `$this->factory.make`, `\\App\\Client.make`.
 _CALLEE = re.compile(r"\\?\$?[A-Za-z_]\w*(?:(?:\.|::|->|\\)\$?[A-Za-z_]\w*)*")
@@ -598,13 +606,6 @@ def result_type(
     return None if receiver == "?" else f"{FROM_CALL}{callee}"
 
 
-# Calls down a chain whose results are typed (`a.b().c().d()`): each link's type spells every
-# link before it, which resolution reads back, so a long builder chain is cut (its later calls
-# are on an object of unknown type) rather than growing quadratically.
-MAX_LINKS = 8
-_MAX_SPELLED = 1000
-
-
 def _followed(spelled: str) -> bool:
     """Whether resolution follows the callee `spelled` gives a type by (`()store.Open`), or
     the extraction the call site it names (`result_at`)."""
@@ -640,11 +641,6 @@ def _results_in(spelled: str, result: Callable[[int], str | None]) -> str:
         return f"{found[1]}{made.partition(ELSE)[0]}" if made else ""
 
     return _RESULT_AT.sub(replaced, spelled) if RESULT in spelled else spelled
-
-
-# Between `FROM_CALL` and the end of the call site a name is set from (`result_at`).
-RESULT = "^"
-_RESULT_AT = re.compile(rf"({re.escape(ON)}?){re.escape(FROM_CALL)}\{RESULT}(\d+)")
 
 
 def _take_aliases(table: Declared, aliases: list[_Typed]) -> None:
