@@ -30,10 +30,13 @@ no spelling shows:
   import is such a rename of `default`: a modified file whose default export moved (named
   otherwise, or its definition come or gone) reaches the files spelling `default`.
 - A type added, removed or renamed in a modified file, or a base changed, reaches the files
-  that spell the names of the definitions that came or went. The owners its types give to or
-  take from other files' methods (Go receivers, C++ out-of-line methods), and a class
-  hierarchy that moved under other files' method calls, are the kept resolution's to find
-  (`BranchResolution.update`).
+  that spell the names of the definitions that came or went. So does a callable come or gone
+  under a type's name (`def Query()` beside `def query(self) -> Query`), which may shadow
+  that type where a result or a field is declared with it: the files spelling those
+  callables and fields (`_typed_by`), such as a chain's `s.query().filter()`. The owners
+  its types give to or take from other files' methods (Go receivers, C++ out-of-line
+  methods), and a class hierarchy that moved under other files' method calls, are the kept
+  resolution's to find (`BranchResolution.update`).
 - Added and deleted files are narrow on the same condition. A new or vanished file can change
   what another file's import, bare name or unique-name match reaches only where that file
   spells its path, package or definitions, shares its directory or package, or imports
@@ -50,11 +53,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from activities.codegraph.element_types import COLLECTION
 from activities.codegraph.languages import family
 from activities.codegraph.model import CALLABLE_KINDS, TYPE_KINDS, Definition, FileExtraction
 from activities.codegraph.modules import PYTHON_PACKAGE_MARKERS
-from activities.codegraph.names import last_step
 from activities.codegraph.npm_workspaces import Packages
 
 # Beyond this share of the branch changed, resolving everything costs about the same.
@@ -110,7 +111,9 @@ def affected_files(
     if includers is None:
         return None
     affected = set(after) | set(added) | includers
-    names |= _typed_by(branch, _types_moved(before, after, added, deleted))
+    # A callable come or gone may also shadow a type of its name where a result is declared
+    # with it (`def Query()` beside `def query(self) -> Query`): that result's callers too.
+    names |= _typed_by(branch, _types_moved(before, after, added, deleted) | names)
     for fe in (*added.values(), *deleted.values()):
         names |= {d.name for d in fe.definitions}
         names.update(_path_words(fe))
@@ -155,7 +158,7 @@ def go_import_readers(
         names |= changed
     for fe in files:
         names |= {d.name for d in fe.definitions}
-    names |= _typed_by(branch, _types_moved(before, after, added, deleted))
+    names |= _typed_by(branch, _types_moved(before, after, added, deleted) | names)
     left = scope - reached - after.keys() - added.keys()
     candidates = {path: branch[path] for path in left if branch[path].language == "go"}
     return set(candidates) - neighbours(candidates, files) - files_naming(candidates, names)
@@ -188,10 +191,10 @@ def _typed_by(branch: Mapping[str, FileExtraction], types: set[str]) -> set[str]
     found: set[str] = set()
     for fe in branch.values():
         for d in fe.definitions:
-            if d.returns and last_step(d.returns.removeprefix(COLLECTION))[1] in types:
+            if d.returns and not types.isdisjoint(_WORD.findall(d.returns)):
                 found.add(d.name)
-        for _, name, spelled in fe.fields:
-            if last_step(spelled.removeprefix(COLLECTION))[1] in types:
+        for _, name, spelled in fe.fields:  # Rust's `Option<Foo>` too
+            if not types.isdisjoint(_WORD.findall(spelled)):
                 found.add(name)
     return found
 

@@ -41,6 +41,7 @@ from activities.codegraph.model import (
 from activities.codegraph.npm_workspaces import workspace_packages
 from tests.codegraph import (
     test_c_family,
+    test_call_chains,
     test_csharp,
     test_go,
     test_javascript,
@@ -59,7 +60,10 @@ SAMPLES = {
     "cpp-namespace-functions": (test_c_family.NAMESPACE_FUNCTION_FILES, None),
     "csharp": (test_csharp.FILES, None),
     "go": (test_go.FILES, test_go.GO_MODULES),
-    "go-call-results": (test_go.CALL_RESULT_FILES, {"": "example.com/app"}),
+    "go-call-results": (
+        {**test_go.CALL_RESULT_FILES, **test_call_chains.SAMPLES["go"]},
+        {"": "example.com/app"},
+    ),
     "go-field-paths": (
         {**test_go.FIELD_FILES, **test_javascript.FIELD_FILES},
         {"": "example.com/app"},
@@ -74,6 +78,16 @@ SAMPLES = {
             **test_php.CALL_RESULT_FILES,
             **test_c_family.CALL_RESULT_CPP,
             **{k: v for k, v in test_rust.CALL_RESULT_FILES.items() if k != "Cargo.toml"},
+            **test_call_chains.BOUND_FROM_CHAINS,
+        },
+        None,
+    ),
+    "call-chains": (
+        {
+            path: source
+            for language, files in test_call_chains.SAMPLES.items()
+            if language != "go"
+            for path, source in files.items()
         },
         None,
     ),

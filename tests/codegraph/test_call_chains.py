@@ -84,7 +84,7 @@ SAMPLES = {
             """,
     },
     "go": {
-        "lib/query.go": """
+        "chain/lib/query.go": """
             package lib
             type Query struct{}
             func (q *Query) Filter() *Query { return q }
@@ -96,9 +96,9 @@ SAMPLES = {
             func (s *Session) Query() *Query { return &Query{} }
             func Open() *Session { return &Session{} }
             """,
-        "app/main.go": """
+        "chain/app/main.go": """
             package app
-            import "example.com/m/lib"
+            import "example.com/app/chain/lib"
             func main(s *lib.Session) {
                 s.Query().Filter().Run()
                 lib.Open().Query().Run()
@@ -257,8 +257,8 @@ REACHED = {
                "lib/query.py|Method:Query.run", "lib/session.py|Method:Session.query"),
     "java": ("src/app/Main.java|Method:Main.main", "src/lib/Query.java|Method:Query.filter",
              "src/lib/Query.java|Method:Query.run", "src/lib/Session.java|Method:Session.query"),
-    "go": ("app/main.go|Function:main", "lib/query.go|Method:Query.Filter",
-           "lib/query.go|Method:Query.Run", "lib/query.go|Method:Session.Query"),
+    "go": ("chain/app/main.go|Function:main", "chain/lib/query.go|Method:Query.Filter",
+           "chain/lib/query.go|Method:Query.Run", "chain/lib/query.go|Method:Session.Query"),
     "typescript": ("src/app.ts|Function:main", "src/query.ts|Method:Query.filter",
                    "src/query.ts|Method:Query.run", "src/session.ts|Method:Session.query"),
     "rust": ("src/main.rs|Function:main", "src/query.rs|Method:Query.filter",
@@ -276,7 +276,7 @@ REACHED = {
 def test_each_call_down_a_chain_reaches_the_method_of_the_type_the_call_before_returns(
     language: str,
 ) -> None:
-    go_modules = {"": "example.com/m"} if language == "go" else None
+    go_modules = {"": "example.com/app"} if language == "go" else None
     repo = index_repo(SAMPLES[language], go_modules=go_modules)
     caller, *methods = REACHED[language]
     reached = {(dst, how) for src, dst, how in repo.edge_set("CALLS") if src == caller}
@@ -449,7 +449,7 @@ def test_unwrapping_and_awaiting_keep_the_type_the_callee_declares() -> None:
 
 # A name set from a call on another call's result, then called on: `q` is a Query.
 BOUND_FROM_CHAINS = {
-    "app.py": """
+    "bound/app.py": """
         class Query:
             def filter(self) -> "Query": return self
             def run(self): pass
@@ -468,7 +468,7 @@ BOUND_FROM_CHAINS = {
             r = q.filter()
             r.run()
         """,
-    "src/main.rs": """
+    "bound/main.rs": """
         struct Query;
         impl Query { fn run(&self) {} }
         struct Other;
@@ -477,7 +477,7 @@ BOUND_FROM_CHAINS = {
         impl Session { fn find(&self) -> Option<Query> { None } }
         fn main(s: &Session) { let q = s.find().unwrap(); q.run(); }
         """,
-    "main.go": """
+    "bound/main.go": """
         package main
         type Query struct{}
         func (q *Query) Filter() *Query { return q }
@@ -488,7 +488,7 @@ BOUND_FROM_CHAINS = {
         func (s *Session) Query() *Query { return &Query{} }
         func main(s *Session) { q := s.Query().Filter(); q.Run() }
         """,
-    "Main.java": """
+    "bound/Main.java": """
         class Query { Query filter() { return this; } void run() {} }
         class Other { void run() {} }
         class Session { Query query() { return new Query(); } }
@@ -501,12 +501,12 @@ def test_a_name_set_from_a_call_on_a_calls_result_has_the_type_that_call_returns
     repo = index_repo(BOUND_FROM_CHAINS)
     calls = {(src, dst) for src, dst, how in repo.edge_set("CALLS") if how == "type"}
     assert {
-        ("app.py|Function:main", "app.py|Method:Query.run"),
-        ("src/main.rs|Function:main", "src/main.rs|Method:Query.run"),
-        ("main.go|Function:main", "main.go|Method:Query.Run"),
-        ("Main.java|Method:Main.main", "Main.java|Method:Query.run"),
+        ("bound/app.py|Function:main", "bound/app.py|Method:Query.run"),
+        ("bound/main.rs|Function:main", "bound/main.rs|Method:Query.run"),
+        ("bound/main.go|Function:main", "bound/main.go|Method:Query.Run"),
+        ("bound/Main.java|Method:Main.main", "bound/Main.java|Method:Query.run"),
     } <= calls
-    [python_run] = [e for e in repo.edges if e.dst_key.endswith("app.py|Method:Query.run")]
+    [python_run] = [e for e in repo.edges if e.dst_key.endswith("bound/app.py|Method:Query.run")]
     assert python_run.props["count"] == 2  # `q.run()`, and `r.run()` after `r = q.filter()`
     assert not [dst for _, dst, _ in repo.edge_set("CALLS") if "Other." in dst]
 
