@@ -83,6 +83,7 @@ class _Call(NamedTuple):
     shown: str | None  # the type its receiver shows: a literal's, a cast's
     end: int  # where the call ends
     on: tuple[int, int] | None  # an expression receiver's span: a call's, down a chain
+    field: str | None  # where the receiver is a field of that expression (`a.b().c.d()`)
 
 
 # Call nodes that create an object: `new T()`.
@@ -283,9 +284,35 @@ def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Ca
         else None
     )
     creates = node.type in _CREATIONS
-    on = _unwrapped_span(receiver_node) if receiver == "?" and receiver_node is not None else None
+    on, field = None, None
+    if receiver == "?" and receiver_node is not None:
+        on, field = _field_of(receiver_node)
     return _Call(node.start_byte, name, receiver, line(node), args, creates, hints, shown,
-                 node.end_byte, on)  # fmt: skip
+                 node.end_byte, on, field)  # fmt: skip
+
+
+def _field_of(node: Node) -> tuple[tuple[int, int], str | None]:
+    """The span of an expression receiver (`_unwrapped_span`), or where it is a field of an
+    expression (`a.b().c` of `a.b().c.d()`), that expression's span and the field's name."""
+    fields = _FIELD_ACCESS.get(node.type)
+    if fields is not None:
+        holder, name = node.child_by_field_name(fields[0]), node.child_by_field_name(fields[1])
+        if holder is not None and name is not None and name.type in _FIELD_NAMES:
+            return _unwrapped_span(holder), text(name)
+    return _unwrapped_span(node), None
+
+
+# Nodes of a field of an expression, by their fields for the expression and the field's name.
+_FIELD_ACCESS = {
+    "member_expression": ("object", "property"),  # JavaScript, TypeScript
+    "attribute": ("object", "attribute"),  # Python
+    "selector_expression": ("operand", "field"),  # Go
+    "field_access": ("object", "field"),  # Java
+    "field_expression": ("value", "field"),  # Rust
+    "member_access_expression": ("expression", "name"),  # C#
+}
+# A field's name, not a computed member or a tuple index (Rust's `.0`).
+_FIELD_NAMES = frozenset({"property_identifier", "identifier", "field_identifier"})
 
 
 def _unwrapped_span(node: Node) -> tuple[int, int]:
@@ -569,7 +596,10 @@ def _type_chains(
         if typed_as is not None and RESULT in typed_as:
             typed[i] = with_results(typed_as, result)
         elif typed_as is None and call.on is not None and call.name not in spec.wrapper_methods:
-            typed[i] = returned(by_span.get(call.on))  # None: on no call (`xs[0].run()`)
+            made = returned(by_span.get(call.on))  # None: on no call (`xs[0].run()`)
+            if made is not None and call.field is not None:  # `a.b().c.d()`: b's result's c
+                made = f"{made.partition(ELSE)[0]}{FIELD}{call.field}"
+            typed[i] = made
         if hints is not None and any(hint and RESULT in hint for hint in hints):
             kept = tuple(None if hint and RESULT in hint else hint for hint in hints)
             hinted[i] = kept if any(kept) else None

@@ -210,7 +210,8 @@ from activities.codegraph.skipping import SkipRules
 #     `borrow()` to take out.
 # 90: Rust's `if let Some(x) = f()`, `while let` and a `match` arm's `Some(x)`/`Ok(x)` type x.
 # 91: Kotlin's `f()?.let { it }`, `x?.let { y -> }`, `also`, `takeIf` and `f()!!` keep the type.
-EXTRACTOR_VERSION = 91
+# 92: a call on a field of a call's result (`s.fetch().query.run()`) reaches the field's type.
+EXTRACTOR_VERSION = 92
 
 
 def index_format(

@@ -79,6 +79,7 @@ SAMPLES = {
             **test_c_family.CALL_RESULT_CPP,
             **{k: v for k, v in test_rust.CALL_RESULT_FILES.items() if k != "Cargo.toml"},
             **test_call_chains.BOUND_FROM_CHAINS,
+            **test_call_chains.FIELDS_OF_RESULTS,
         },
         None,
     ),

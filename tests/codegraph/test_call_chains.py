@@ -594,3 +594,82 @@ def test_kotlin_scope_functions_and_not_null_assertions_keep_the_type() -> None:
         ("Method:Query.go", "type", 2),
         ("Method:Query.stop", "type", 1),
     }
+
+
+FIELDS_OF_RESULTS = {
+    "fields/q.py": """
+        class Query:
+            def run(self): pass
+        class Other:
+            def run(self): pass
+        class Result:
+            def __init__(self, q: Query):
+                self.query = q
+        class S:
+            def fetch(self) -> Result: ...
+        def main(s: S):
+            s.fetch().query.run()
+        """,
+    "fields/a.ts": """
+        class Query { run(): void {} }
+        class Other { run(): void {} }
+        class Result { query: Query; }
+        class S { fetch(): Result { return new Result(); } }
+        function main(s: S) { s.fetch().query.run(); }
+        """,
+    "fields/main.go": """
+        package main
+        type Query struct{}
+        func (q *Query) Run() {}
+        type Other struct{}
+        func (o *Other) Run() {}
+        type Result struct{ Query *Query }
+        type S struct{}
+        func (s *S) Fetch() *Result { return nil }
+        func main(s *S) { s.Fetch().Query.Run() }
+        """,
+    "fields/Main.java": """
+        class Query { void run() {} }
+        class Other { void run() {} }
+        class Result { Query query; }
+        class S { Result fetch() { return null; } }
+        class Main { void main(S s) { s.fetch().query.run(); new Result().query.run(); } }
+        """,
+    "fields/main.rs": """
+        struct Query;
+        impl Query { fn run(&self) {} }
+        struct Other;
+        impl Other { fn run(&self) {} }
+        struct Found { query: Query }
+        struct S;
+        impl S { fn fetch(&self) -> Found { todo!() } }
+        fn main(s: &S) { s.fetch().query.run(); }
+        """,
+    "fields/P.cs": """
+        class Query { public void Run() {} }
+        class Other { public void Run() {} }
+        class Result { public Query Query; }
+        class S { public Result Fetch() { return null; } }
+        class P { void Main(S s) { s.Fetch().Query.Run(); } }
+        """,
+}
+
+
+def test_a_call_on_a_field_of_a_calls_result_reaches_the_fields_type() -> None:
+    """`s.fetch().query.run()`: the field `query` of what `fetch` returns, read where the
+    field is declared."""
+    repo = index_repo(FIELDS_OF_RESULTS)
+    runs = {
+        (e.src_key.partition("|main|")[2], e.props["resolution"], e.props["count"])
+        for e in repo.edges
+        if e.type == "CALLS" and e.dst_key.endswith(("Query.run", "Query.Run"))
+    }
+    assert runs == {
+        ("fields/q.py|Function:main", "type", 1),
+        ("fields/a.ts|Function:main", "type", 1),
+        ("fields/main.go|Function:main", "type", 1),
+        ("fields/Main.java|Method:Main.main", "type", 2),
+        ("fields/main.rs|Function:main", "type", 1),
+        ("fields/P.cs|Method:P.Main", "type", 1),
+    }
+    assert not [e for e in repo.edges if e.dst_key.endswith(("Other.run", "Other.Run"))]
