@@ -185,7 +185,8 @@ def _typed_by(branch: Mapping[str, FileExtraction], types: set[str]) -> set[str]
     callables declared to return it (`h := makeHalves(); h.swap()`) or a collection of it,
     and fields declared with it (`w.inner.swap()`) or a collection of it. A type come or
     gone reaches the files spelling those; its own fields are reached only through something
-    of its type, so through these names too."""
+    of its type, so through these names too. `types` may hold any names that moved: a
+    callable come or gone may shadow a type of its name where it is looked up."""
     if not types:
         return set()
     found: set[str] = set()

@@ -52,6 +52,7 @@ from activities.codegraph.receiver_types import (
     declared_types,
     field_types,
     receiver_type,
+    result_at,
     result_type,
     taken_out,
     typed_name,
@@ -294,25 +295,25 @@ def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Ca
 def _field_of(node: Node) -> tuple[tuple[int, int], str | None]:
     """The span of an expression receiver (`_unwrapped_span`), or where it is a field of an
     expression (`a.b().c` of `a.b().c.d()`), that expression's span and the field's name."""
-    fields = _FIELD_ACCESS.get(node.type)
-    if fields is not None:
-        holder, name = node.child_by_field_name(fields[0]), node.child_by_field_name(fields[1])
+    for holder_field, name_field in _FIELD_ACCESS.get(node.type, ()):
+        holder, name = node.child_by_field_name(holder_field), node.child_by_field_name(name_field)
         if holder is not None and name is not None and name.type in _FIELD_NAMES:
             return _unwrapped_span(holder), text(name)
     return _unwrapped_span(node), None
 
 
-# Nodes of a field of an expression, by their fields for the expression and the field's name.
+# Nodes of a field of an expression, by their fields for the expression and the field's name
+# (one node type may be two languages': Rust's and C++'s `field_expression`).
 _FIELD_ACCESS = {
-    "member_expression": ("object", "property"),  # JavaScript, TypeScript
-    "attribute": ("object", "attribute"),  # Python
-    "selector_expression": ("operand", "field"),  # Go
-    "field_access": ("object", "field"),  # Java
-    "field_expression": ("value", "field"),  # Rust
-    "member_access_expression": ("expression", "name"),  # C#
+    "member_expression": [("object", "property")],  # JavaScript, TypeScript
+    "attribute": [("object", "attribute")],  # Python
+    "selector_expression": [("operand", "field")],  # Go
+    "field_access": [("object", "field")],  # Java
+    "field_expression": [("value", "field"), ("argument", "field")],  # Rust, C++
+    "member_access_expression": [("expression", "name"), ("object", "name")],  # C#, PHP
 }
 # A field's name, not a computed member or a tuple index (Rust's `.0`).
-_FIELD_NAMES = frozenset({"property_identifier", "identifier", "field_identifier"})
+_FIELD_NAMES = frozenset({"property_identifier", "identifier", "field_identifier", "name"})
 
 
 def _unwrapped_span(node: Node) -> tuple[int, int]:
@@ -566,11 +567,15 @@ def _type_chains(
     by what that call returns (`receiver_types.result_type`), and each on a name set from
     such a call (`q = s.query().filter(); q.run()`: `result_at`): the calls' receiver types
     (`typed`) and argument types (`hinted`), in place. Inner calls end first, so each link
-    is typed before the calls on its result. A method passing its receiver on
-    (`LanguageSpec.passing`: Rust's `unwrap`) gives its receiver's type."""
+    is typed before the calls on its result; a use before the call its name is set from
+    (a function above a module's `q = ...`) is typed once that call is. A method passing its
+    receiver on (`LanguageSpec.passing`: Rust's `unwrap`) gives its receiver's type; an
+    `Option`'s own (`LanguageSpec.wrapper_methods`) on a call's result is on no known type."""
     todo = [i for i, (call, typed_as, hints) in enumerate(zip(calls, typed, hinted, strict=True))
             if call.on is not None or (typed_as and RESULT in typed_as)
-            or (hints and any(hint and RESULT in hint for hint in hints))]  # fmt: skip
+            or (hints and any(hint and RESULT in hint for hint in hints))
+            or (call.name in spec.wrapper_methods and typed_as
+                and typed_as.startswith(FROM_CALL))]  # fmt: skip
     if not todo:
         return
     by_span = {(call.at, call.end): i for i, call in enumerate(calls)}
@@ -578,21 +583,29 @@ def _type_chains(
     for i, call in enumerate(calls):
         if call.end not in by_end or calls[by_end[call.end]].at > call.at:
             by_end[call.end] = i
+    settled: set[int] = set()
 
     def returned(i: int | None) -> str | None:
         if i is None:
             return None
         made = calls[i]
+        held = taken_out(typed[i], made.name) if made.receiver is not None else None
+        if held is not None:  # Rust's declared `Option<Foo>`, unwrapped
+            return held
         if made.name in spec.passing and made.receiver is not None:
-            return taken_out(typed[i], made.name)
+            return typed[i]
         return result_type(made.receiver, made.name, made.creates, typed[i])
 
     def result(end: int) -> str | None:
-        return returned(by_end.get(end))
+        i = by_end.get(end)
+        if i is not None and i not in settled and i in waiting:
+            return result_at(end)  # not typed yet: kept for the second round
+        return returned(i)
 
     todo.sort(key=lambda i: calls[i].end)
+    waiting = set(todo)
     for i in todo:
-        call, typed_as, hints = calls[i], typed[i], hinted[i]
+        call, typed_as = calls[i], typed[i]
         if typed_as is not None and RESULT in typed_as:
             typed[i] = with_results(typed_as, result)
         elif typed_as is None and call.on is not None and call.name not in spec.wrapper_methods:
@@ -600,6 +613,15 @@ def _type_chains(
             if made is not None and call.field is not None:  # `a.b().c.d()`: b's result's c
                 made = f"{made.partition(ELSE)[0]}{FIELD}{call.field}"
             typed[i] = made
+        if call.name in spec.wrapper_methods and (typed[i] or "").startswith(FROM_CALL):
+            typed[i] = None  # `h = s.find(); h.map(...)`: the callee's Option, not its Foo
+        settled.add(i)
+    for i in todo:  # what the first round kept, then nothing of a call site left
+        for known in (result, lambda _: None):
+            typed_as = typed[i]
+            if typed_as is not None and RESULT in typed_as:
+                typed[i] = with_results(typed_as, known)
+        hints = hinted[i]
         if hints is not None and any(hint and RESULT in hint for hint in hints):
             kept = tuple(None if hint and RESULT in hint else hint for hint in hints)
             hinted[i] = kept if any(kept) else None
@@ -733,6 +755,7 @@ def _declared(
         bare_fields=language in IMPLICIT_FIELDS,
         scopes=_BINDING_SCOPES.get(language, frozenset()),
         narrowed=narrowed,
+        holders=language == "rust",
     )
 
 

@@ -211,7 +211,11 @@ from activities.codegraph.skipping import SkipRules
 # 90: Rust's `if let Some(x) = f()`, `while let` and a `match` arm's `Some(x)`/`Ok(x)` type x.
 # 91: Kotlin's `f()?.let { it }`, `x?.let { y -> }`, `also`, `takeIf` and `f()!!` keep the type.
 # 92: a call on a field of a call's result (`s.fetch().query.run()`) reaches the field's type.
-EXTRACTOR_VERSION = 92
+# 93: review fixes: Rust's holders only in Rust and through `&'a`; `as_ref`/`borrow` pass on
+#     only a declared holder; an `Option`'s methods on a name set from a call are untyped; a
+#     use above its binding is typed; C# `new A.B<T>()` keeps its path; C++'s and PHP's fields
+#     of a call's result.
+EXTRACTOR_VERSION = 93
 
 
 def index_format(

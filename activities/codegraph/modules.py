@@ -43,6 +43,9 @@ class Target:
     # The package (namespace) `files` are of, where the import names one: a PHP file of
     # several namespace blocks is among the files of each, with its other blocks' names.
     package: str | None = None
+    # A CommonJS `require()` of the whole module: what the module sets `module.exports` to,
+    # under the importer's name (never ES's `import * as ns`, whose names are its exports).
+    required: bool = False
 
 
 class RepoLayout:
@@ -245,7 +248,9 @@ def _javascript(layout: RepoLayout, fe: FileExtraction, imp: Import) -> Target |
         return None
     if imp.name in (None, "*"):
         # Only `export * from` has no alias: it passes on every name of the module.
-        return Target((found,), wildcard=imp.name == "*" and imp.alias is None)
+        return Target(
+            (found,), wildcard=imp.name == "*" and imp.alias is None, required=imp.name is None
+        )
     if imp.name == "default":
         # A barrel's `export { default } from './Card'` names no local alias: the module's
         # default is then looked up as `default` there, never by a name of its own.

@@ -348,6 +348,7 @@ def declared_types(
     bare_fields: bool = False,
     scopes: frozenset[str] = frozenset(),
     narrowed: frozenset[int] = frozenset(),
+    holders: bool = False,
 ) -> tuple[Bindings, Declared]:
     """The table of typed names (in order of position), each with its enclosing definition;
     a name declared directly in a type (`type_scopes`) is a field, `.x`. The first
@@ -358,7 +359,8 @@ def declared_types(
     `bare_fields` read the collection's path as `receiver_type` does). With `generic`, a
     type keeps its count of type arguments (`names.type_name`). A name bound again with
     another type has each binding kept by position too (`Bindings`), ended by the nearest
-    node around it of a type in `scopes`.
+    node around it of a type in `scopes`. With `holders` (Rust), `Option<Foo>` and
+    `RefCell<Foo>` are kept whole (`taken_out`).
     Second, the names declared as collections, with `COLLECTION` and the element type's name
     (`[]Task`): the fields among them are recorded so (`field_types`)."""
     found = Bindings()
@@ -383,13 +385,14 @@ def declared_types(
             elements.append((position, owner, key, spelled[len(EACH) :]))
             continue
         if position in narrowed:  # a type test's: only inside its block (`_rebound`)
-            bound.append((position, owner, key, _plain_type(spelled, generic=generic) or ""))
+            plain = _plain_type(spelled, generic=generic, holders=holders)
+            bound.append((position, owner, key, plain or ""))
             continue
         element = element_type(spelled)
         value = value_type(spelled) if element is None else None
         if element is not None or value is not None:
             collections.setdefault((owner, key), element or f"{_MAPPING}{value}")
-        type_ = _plain_type(spelled, generic=generic)
+        type_ = _plain_type(spelled, generic=generic, holders=holders)
         bound.append((position, owner, key, type_ or ""))
         if type_:
             found.setdefault((owner, key), type_)
@@ -588,19 +591,19 @@ def result_type(
     the callee's result (`()pkg.Make`); a method on a typed receiver the method's on that
     type (`()s.query@Store`, `()?.filter@()s.query@Store` down a chain). None where nothing is
     known: a method on an expression of unknown type, a chain past `MAX_LINKS`."""
-    if creates:
-        return f"{dotted(receiver)}.{name}" if receiver and name.isidentifier() else name
-    if receiver is not None and ON in receiver:
-        return None  # Ruby's `@inner.read`: an instance variable, not a type's `ON`
+    if creates:  # with its path (`new Lib.Options<int>()`: `Lib.Options`1`)
+        return f"{dotted(receiver)}.{name}" if receiver else name
+    if receiver is not None and (ON in receiver or FIELD in receiver):
+        return None  # Ruby's `@inner`, JavaScript's `this.#store`: not a type's `ON`, `FIELD`
     # A C++ or PHP namespace path keeps its own separator (`net::Dial`, `Op\\make`).
     joint = "" if receiver is None or receiver.endswith(("::", "\\")) else "."
     callee = f"{receiver}{joint}{name}" if receiver else name
     if receiver_type is not None:
-        if receiver_type.count(ON) >= MAX_LINKS or len(receiver_type) > _MAX_SPELLED:
-            return None
         # A receiver typed as last bound, else as first (`ELSE`): the call on either, so
         # that `ELSE` still parts the whole spelling in two.
         last, _, first = receiver_type.partition(ELSE)
+        if last.count(ON) >= MAX_LINKS or len(receiver_type) > _MAX_SPELLED:
+            return None
         made = f"{FROM_CALL}{callee}{ON}{last}"
         return f"{made}{ELSE}{FROM_CALL}{callee}{ON}{first}" if first else made
     return None if receiver == "?" else f"{FROM_CALL}{callee}"
@@ -626,21 +629,33 @@ def with_results(spelled: str, result: Callable[[int], str | None]) -> str | Non
     """`spelled` with each call site it names (`result_at`) replaced by what `result` says
     that call returns (`()^812` -> `()?.filter@()s.query@Session`; `()q.run@()^812` ->
     `()q.run@()?.filter@...`). A result not known leaves the name untyped, or a call on it
-    spelled without the type of what it is called on."""
+    spelled without the type of what it is called on. So long a spelling (a name set again
+    from a call on itself thousands of times) is no type."""
+    if len(spelled) > 4 * _MAX_SPELLED:
+        return None
     last, _, first = spelled.partition(ELSE)
-    last, first = _results_in(last, result), _results_in(first, result)
-    if last and first:
-        return f"{last}{ELSE}{first}"
-    return last or first or None
+    last_in, first_in = _results_in(last, result), _results_in(first, result)
+    if last_in and first_in:
+        return f"{last_in}{ELSE}{first_in}"
+    return last_in or first_in
 
 
-def _results_in(spelled: str, result: Callable[[int], str | None]) -> str:
+def _results_in(spelled: str, result: Callable[[int], str | None]) -> str | None:
+    """One part of `with_results`: None where a call site standing for a whole type, not
+    for what a call is made on (`in ()^812`, `()^812`), has no result known."""
+    if RESULT not in spelled:
+        return spelled or None
+    unknown = False
+
     def replaced(found: re.Match[str]) -> str:
+        nonlocal unknown
         made = result(int(found[2]))
+        unknown = unknown or (not made and not found[1])
         # `ELSE` parts the whole spelling: of a result's, its first part only.
         return f"{found[1]}{made.partition(ELSE)[0]}" if made else ""
 
-    return _RESULT_AT.sub(replaced, spelled) if RESULT in spelled else spelled
+    replaced_all = _RESULT_AT.sub(replaced, spelled)
+    return None if unknown else replaced_all
 
 
 def _take_aliases(table: Declared, aliases: list[_Typed]) -> None:
@@ -652,7 +667,7 @@ def _take_aliases(table: Declared, aliases: list[_Typed]) -> None:
             table.setdefault((owner, name), taken)
 
 
-def _plain_type(spelled: str, *, generic: bool) -> str | None:
+def _plain_type(spelled: str, *, generic: bool, holders: bool = False) -> str | None:
     """The type a name declared as `spelled` has methods of, or None: an array's methods are
     the language's, and `var x` is typed by another capture. `Optional[Foo]`, `Foo | None`,
     `Foo?` and `?Foo` are a Foo; Rust's `Arc<Foo>` is a `Foo` to call methods on."""
@@ -661,21 +676,23 @@ def _plain_type(spelled: str, *, generic: bool) -> str | None:
         return None  # `str | bytes`: either, so neither
     wrapped = _DEREF.match(spelled)
     spelled = wrapped[1] if wrapped else spelled
-    holder = _HOLDER.match(spelled)
+    holder = _HOLDER.match(spelled) if holders else None
     if holder is not None:  # `Option<Foo>`: kept whole, for `unwrap()` to take the Foo out
-        held = _plain_type(holder[2], generic=generic)
+        held = _plain_type(_REFERENCE.sub("", holder[2]), generic=generic, holders=True)
         return f"{holder[1]}<{held}>" if held else holder[1]
     return type_name(spelled.strip("?"), generic=generic) or None
 
 
 def taken_out(spelled: str | None, method: str) -> str | None:
-    """The type a Rust holder's method takes out of it (`Option<Foo>` and `unwrap`: Foo;
-    `RefCell<Foo>` and `borrow`: Foo), or `spelled` itself for a method keeping the holder
-    (`as_ref`, `clone`) or a type that holds nothing."""
+    """What a Rust holder's method gives (`Option<Foo>` and `unwrap`: Foo; `RefCell<Foo>` and
+    `borrow`: Foo; `Option<Foo>` and `as_ref`: the Option still), or None where `spelled`
+    is no holder or `method` none of those."""
     holder = _HOLDER.match(spelled) if spelled else None
-    if holder is None or method not in _TAKING_OUT[holder[1]]:
-        return spelled
-    return holder[2]
+    if holder is None:
+        return None
+    if method in _TAKING_OUT[holder[1]]:
+        return holder[2]
+    return spelled if method in _KEEPING else None
 
 
 # Rust's holders of one value, kept in a declared type, and the methods taking it out.
@@ -684,7 +701,9 @@ _TAKING_OUT = {
                          "unwrap_or_default", "unwrap_unchecked"}),
     "RefCell": frozenset({"borrow", "borrow_mut"}),
 }  # fmt: skip
+_KEEPING = frozenset({"as_ref", "as_mut", "clone", "by_ref"})
 _HOLDER = re.compile(r"^(?:std::(?:option|cell)::)?(Option|RefCell)<(.+)>$")
+_REFERENCE = re.compile(r"^&\s*(?:'\w+\s+)?(?:mut\s+)?")  # `&'a mut Foo`: a Foo
 
 
 def receiver_type(

@@ -1147,12 +1147,10 @@ class Resolver:
         """For a JavaScript module bound whole (`const Parser = require("./Parser")`), the
         definition it exports as itself (`module.exports = JavascriptParser`), under whatever
         name the importer gives it."""
-        if target.symbol is not None or target.wildcard or target.default:
+        if not target.required or target.symbol is not None or len(target.files) != 1:
             return None
-        symbols = self.index.files.get(target.files[0]) if len(target.files) == 1 else None
-        if symbols is None or symbols.family != "js":
-            return None
-        return symbols.extraction.default_export
+        symbols = self.index.files.get(target.files[0])
+        return symbols.extraction.default_export if symbols is not None else None
 
     def _default_export(self, target: Target) -> str | None:
         """For a default import, the name its module exports as default, if it says, or

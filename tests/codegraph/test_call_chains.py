@@ -673,3 +673,69 @@ def test_a_call_on_a_field_of_a_calls_result_reaches_the_fields_type() -> None:
         ("fields/P.cs|Method:P.Main", "type", 1),
     }
     assert not [e for e in repo.edges if e.dst_key.endswith(("Other.run", "Other.Run"))]
+
+
+def test_what_review_found_wrong_in_chains_stays_fixed() -> None:
+    """Inputs a review of the chain typing turned up, each once wrong:
+    - `import * as ns` is the module's names, never its default export's statics;
+    - C#'s `new Lib.Options<int>()` keeps its namespace: not the `Options<T>` beside it;
+    - a class named `Option<T>` in TypeScript is a class, not Rust's holder;
+    - Rust's `Option<&'a Query>` holds a Query;
+    - `as_ref()` of a type implementing `AsRef<Handle>` is no pass-through;
+    - an `Option`'s `map` on a name set from a call is not the held type's `map`;
+    - a use above the binding it reads (a function above a module's `q = ...`)."""
+    repo = index_repo(
+        {
+            "src/x.ts": "export default class Widget { static debounce() {} }\n",
+            "src/app.ts": 'import * as ns from "./x";\nexport function main() { ns.debounce(); }\n',
+            "cs/Lib.cs": "namespace Lib { class Options<T> { public void Run() {} } }\n",
+            "cs/P.cs": """
+                namespace App {
+                  class Options<T> { public void Run() {} }
+                  class P { void M() { new Lib.Options<int>().Run(); } }
+                }
+                """,
+            "src/option.ts": """
+                export class Option<T> { map(x: number): void {} }
+                export function main(o: Option<string>) { o.map(1); }
+                """,
+            "src/lib.rs": """
+                struct Query;
+                impl Query { fn launch(&self) {} fn map(&self) {} }
+                struct Handle;
+                impl Handle { fn close(&self) {} }
+                struct Wrapper;
+                impl Wrapper { fn close(&self) {} }
+                impl AsRef<Handle> for Wrapper { fn as_ref(&self) -> &Handle { todo!() } }
+                struct Cursor<'a> { cur: Option<&'a Query> }
+                impl<'a> Cursor<'a> { fn go(&self) { self.cur.unwrap().launch(); } }
+                struct S;
+                impl S { fn find(&self) -> Option<Query> { None } }
+                fn main(s: &S, w: &Wrapper) {
+                    let h = s.find();
+                    h.map(|q| q);
+                    w.as_ref().close();
+                }
+                """,
+            "late.py": """
+                class Query:
+                    def filter(self) -> "Query": return self
+                    def run(self): pass
+                class Other:
+                    def run(self): pass
+                class Session:
+                    def query(self) -> Query: ...
+                def later():
+                    q.run()
+                q = Session().query().filter()
+                """,
+        }
+    )
+    calls = {(src.rpartition("|")[2], dst) for src, dst, _ in repo.edge_set("CALLS")}
+    assert ("Function:main", "src/x.ts|Method:Widget.debounce") not in calls
+    assert ("Method:P.M", "cs/P.cs|Method:Options`1.Run") not in calls
+    assert ("Function:main", "src/option.ts|Method:Option.map") in calls
+    assert ("Method:Cursor.go", "src/lib.rs|Method:Query.launch") in calls
+    assert ("Function:main", "src/lib.rs|Method:Query.map") not in calls
+    assert ("Function:main", "src/lib.rs|Method:Wrapper.close") not in calls
+    assert ("Function:later", "late.py|Method:Query.run") in calls

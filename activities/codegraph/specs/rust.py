@@ -231,10 +231,12 @@ SPEC = LanguageSpec(
     self_names=frozenset({"self", "Self"}),
     super_names=frozenset(),
     returns=returns,
-    # An `Option` or `Result` unwrapped, a value cloned or borrowed: the type it was.
+    # An `Option` or `Result` unwrapped (a callee's is kept as what it holds), a value
+    # cloned: the type it was. Not `as_ref` or `borrow`, which a type of the branch may
+    # implement for another (`impl AsRef<Handle> for Wrapper`), but of a declared `Option`
+    # or `RefCell` (`receiver_types.taken_out`).
     passing=frozenset({"unwrap", "expect", "unwrap_or", "unwrap_or_else", "unwrap_or_default",
-                       "unwrap_unchecked", "clone", "as_ref", "as_mut", "borrow",
-                       "borrow_mut", "to_owned", "by_ref"}),
+                       "unwrap_unchecked", "clone", "to_owned"}),
     # Those of `Option` and `Result` alone: not `filter`, `take` or `iter`, which builders and
     # collections of the branch define as often.
     wrapper_methods=frozenset({
