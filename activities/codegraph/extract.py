@@ -570,12 +570,12 @@ def _type_chains(
     is typed before the calls on its result; a use before the call its name is set from
     (a function above a module's `q = ...`) is typed once that call is. A method passing its
     receiver on (`LanguageSpec.passing`: Rust's `unwrap`) gives its receiver's type; an
-    `Option`'s own (`LanguageSpec.wrapper_methods`) on a call's result is on no known type."""
+    `Option`'s own (`LanguageSpec.wrapper_methods`) on a call's result is on no known type;
+    a name set from a call keeps the callee's declared type for them (`let h = s.find();
+    h.is_none()`), which the branch may define (ripgrep's `Match::is_none`)."""
     todo = [i for i, (call, typed_as, hints) in enumerate(zip(calls, typed, hinted, strict=True))
             if call.on is not None or (typed_as and RESULT in typed_as)
-            or (hints and any(hint and RESULT in hint for hint in hints))
-            or (call.name in spec.wrapper_methods and typed_as
-                and typed_as.startswith(FROM_CALL))]  # fmt: skip
+            or (hints and any(hint and RESULT in hint for hint in hints))]  # fmt: skip
     if not todo:
         return
     by_span = {(call.at, call.end): i for i, call in enumerate(calls)}
@@ -613,8 +613,6 @@ def _type_chains(
             if made is not None and call.field is not None:  # `a.b().c.d()`: b's result's c
                 made = f"{made.partition(ELSE)[0]}{FIELD}{call.field}"
             typed[i] = made
-        if call.name in spec.wrapper_methods and (typed[i] or "").startswith(FROM_CALL):
-            typed[i] = None  # `h = s.find(); h.map(...)`: the callee's Option, not its Foo
         settled.add(i)
     for i in todo:  # what the first round kept, then nothing of a call site left
         for known in (result, lambda _: None):

@@ -215,7 +215,8 @@ from activities.codegraph.skipping import SkipRules
 #     only a declared holder; an `Option`'s methods on a name set from a call are untyped; a
 #     use above its binding is typed; C# `new A.B<T>()` keeps its path; C++'s and PHP's fields
 #     of a call's result.
-EXTRACTOR_VERSION = 93
+# 94: an `Option`'s method names on a name set from a call keep its type, as before v93.
+EXTRACTOR_VERSION = 94
 
 
 def index_format(

