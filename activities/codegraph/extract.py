@@ -583,7 +583,7 @@ def _type_chains(
     for i, call in enumerate(calls):
         if call.end not in by_end or calls[by_end[call.end]].at > call.at:
             by_end[call.end] = i
-    settled: set[int] = set()
+    pending = set(todo)  # calls the first round has yet to type
 
     def returned(i: int | None) -> str | None:
         if i is None:
@@ -598,12 +598,11 @@ def _type_chains(
 
     def result(end: int) -> str | None:
         i = by_end.get(end)
-        if i is not None and i not in settled and i in waiting:
+        if i is not None and i in pending:
             return result_at(end)  # not typed yet: kept for the second round
         return returned(i)
 
     todo.sort(key=lambda i: calls[i].end)
-    waiting = set(todo)
     for i in todo:
         call, typed_as = calls[i], typed[i]
         if typed_as is not None and RESULT in typed_as:
@@ -613,7 +612,7 @@ def _type_chains(
             if made is not None and call.field is not None:  # `a.b().c.d()`: b's result's c
                 made = f"{made.partition(ELSE)[0]}{FIELD}{call.field}"
             typed[i] = made
-        settled.add(i)
+        pending.discard(i)
     for i in todo:  # what the first round kept, then nothing of a call site left
         for known in (result, lambda _: None):
             typed_as = typed[i]
