@@ -50,6 +50,8 @@ from activities.codegraph.receiver_types import (
     TypedName,
     TypeLookup,
     declared_types,
+    element_receiver,
+    element_source,
     field_types,
     receiver_type,
     result_at,
@@ -85,6 +87,7 @@ class _Call(NamedTuple):
     end: int  # where the call ends
     on: tuple[int, int] | None  # an expression receiver's span: a call's, down a chain
     field: str | None  # where the receiver is a field of that expression (`a.b().c.d()`)
+    element: str | None  # where it is an element of a collection (`xs[0].run()`), that one
 
 
 # Call nodes that create an object: `new T()`.
@@ -285,11 +288,12 @@ def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Ca
         else None
     )
     creates = node.type in _CREATIONS
-    on, field = None, None
+    on, field, element = None, None, None
     if receiver == "?" and receiver_node is not None:
         on, field = _field_of(receiver_node)
+        element = element_source(receiver_node)
     return _Call(node.start_byte, name, receiver, line(node), args, creates, hints, shown,
-                 node.end_byte, on, field)  # fmt: skip
+                 node.end_byte, on, field, element)  # fmt: skip
 
 
 def _field_of(node: Node) -> tuple[tuple[int, int], str | None]:
@@ -547,6 +551,11 @@ def _calls(
         typed_as = shown or (receiver_in(seen, receiver, caller) if declared or own_types else None)
         if not shown and Bindings.read_rebound(seen):
             typed_as = _or_first(typed_as, receiver_in(declared, receiver, caller))
+        if call.element is not None and (declared or own_types):
+            typed_as = element_receiver(declared, seen, call.element, caller, spec.self_names,
+                                        generic=spec.type_parameters is not None,
+                                        self_name=own.get(caller or ""), bare_fields=bare_fields,
+                                        own_type=own_types.get(caller or ""))  # fmt: skip
         receivers.append(typed_as)
         hinted.append(arg_types(call.hints, caller, seen))
     _type_chains(calls, receivers, hinted, spec)
@@ -638,7 +647,8 @@ def _or_first(last: str | None, first: str | None) -> str | None:
 
 
 # What a match binding a typed name captures (`specs`).
-_TYPED_CAPTURES = frozenset({"typed.type", "typed.alias", "typed.call", "typed.each", "typed.doc"})
+_TYPED_CAPTURES = frozenset({"typed.type", "typed.alias", "typed.call", "typed.each", "typed.item",
+                             "typed.doc"})  # fmt: skip
 # What may type a name other than its declaration: a doc comment, a type test.
 _TYPED_BY = ("typed.doc", "typed.narrowed", "typed.after")
 # Languages whose doc comments name types that the file must import or define to count:

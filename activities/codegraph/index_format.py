@@ -216,7 +216,9 @@ from activities.codegraph.skipping import SkipRules
 #     use above its binding is typed; C# `new A.B<T>()` keeps its path; C++'s and PHP's fields
 #     of a call's result.
 # 94: an `Option`'s method names on a name set from a call keep its type, as before v93.
-EXTRACTOR_VERSION = 94
+# 95: a call on one element of a collection (`xs[0].run()`), and a name set to one (`x =
+#     xs[0]`), take the element type; of a mapping declared in the file, its value type.
+EXTRACTOR_VERSION = 95
 
 
 def index_format(

@@ -49,15 +49,19 @@ class Bindings(Declared):
     (`ts.Where(t => ...)`, `js.Where(t => ...)`), Python's `headers = Headers(headers)`
     after `headers: HeaderTypes`."""
 
-    __slots__ = ("rebound",)
+    __slots__ = ("collections", "rebound")
 
     def __init__(self) -> None:
         super().__init__()
         self.rebound: _Rebound = {}
+        # The names declared as collections, with their element type as spelled (`{}` and
+        # the value type for a mapping's), for a call on an element (`element_receiver`).
+        self.collections: Declared = {}
 
     def __bool__(self) -> bool:
-        """Whether any name is typed: in the table, or only by position (a type test's)."""
-        return bool(self.rebound) or len(self) > 0
+        """Whether any name is typed: in the table, by position alone (a type test's), or
+        as a collection."""
+        return bool(self.rebound) or bool(self.collections) or len(self) > 0
 
     def views(self) -> Callable[[int], TypeLookup]:
         """A function giving the table as a use at a position sees it (`receiver_type`): one
@@ -137,6 +141,9 @@ ELSE = "||"
 # Before the name or path a loop variable takes its values from (`for x of xs`): its type is
 # the element type of that collection's declared type (`element_type`).
 EACH = "in "
+# After `EACH`, before a collection a name or receiver is one element of by index (`x = xs[0]`,
+# `xs[0].run()`): of a mapping, its value type (`handlers[name]`), where a loop gives keys.
+AT_INDEX = "[i]"
 # Calls down a chain whose results are typed (`a.b().c().d()`): each link's type spells every
 # link before it, which resolution reads back, so a long builder chain is cut (its later calls
 # are on an object of unknown type) rather than growing quadratically.
@@ -204,6 +211,8 @@ def typed_name(
         test, node = caps["typed.after"][0], caps["typed.name"][0]
         block = test.parent if test.parent is not None else test
         return test.end_byte - 1, text(node), text(caps["typed.type"][0]), block
+    if "typed.item" in caps and element_source(caps["typed.item"][0]) is None:
+        return None  # `x = xs[1:]`: a slice, no element
     if "typed.it" in caps:
         lambda_ = caps["typed.it"][0]
         if any(child.type == "lambda_parameters" for child in lambda_.named_children):
@@ -249,6 +258,10 @@ def _binding(caps: dict[str, list[Node]]) -> tuple[int, str, str]:
         if clause is not None and clause.type == "for_in_clause" and clause.parent is not None:
             return clause.parent.start_byte, name, f"{EACH}{iterated}"
         return max(node.start_byte, each.end_byte - 1), name, f"{EACH}{iterated}"
+    if "typed.item" in caps:  # `x = xs[0]`: an element of xs
+        item = caps["typed.item"][0]
+        spelled = f"{EACH}{AT_INDEX}{element_source(item)}"
+        return max(node.start_byte, item.end_byte - 1), name, spelled
     if "typed.alias" in caps:
         alias = caps["typed.alias"][0]
         return max(node.start_byte, alias.end_byte - 1), name, f"={text(alias)}"
@@ -284,6 +297,30 @@ def _iterated(node: Node) -> str:
             return _iterated(first)  # Python's `sorted(tasks, key=...)`: tasks' elements
         return f"{FROM_CALL}{_callee(function)}"
     return text(node)
+
+
+def element_source(node: Node) -> str | None:
+    """What an element access (`xs[0]`) takes one element of, spelled as a loop's source
+    (`_iterated`: `xs`, `this.items`, `()repo.all` for `repo.all()[0]`), or None: no element
+    access, or a slice or range of several (`xs[1:]`, `xs[1..]`)."""
+    if node.type not in _ELEMENT_ACCESS or node.named_child_count < 2:
+        return None
+    collection, *index = node.named_children
+    while len(index) == 1 and index[0].type in _INDEX_LISTS:  # C#'s `[0]`, C++'s
+        index = index[0].named_children
+    if len(index) != 1 or index[0].type in _RANGES:
+        return None
+    return _iterated(collection)
+
+
+# Element accesses (of one index, `element_source`), by language: Python's, JavaScript's,
+# PHP's, C's and C++'s; Go's, Rust's and Kotlin's; Java's; C#'s; Ruby's.
+_ELEMENT_ACCESS = frozenset({"subscript", "subscript_expression", "index_expression",
+                             "array_access", "element_access_expression",
+                             "element_reference"})  # fmt: skip
+# What holds the index: C#'s `[0]` and its argument, C++'s.
+_INDEX_LISTS = frozenset({"bracketed_argument_list", "argument", "subscript_argument_list"})
+_RANGES = frozenset({"slice", "range_expression", "range"})
 
 
 # Call nodes whose callee is their `function` field (Kotlin's: their first child).
@@ -422,6 +459,7 @@ def declared_types(
                              lambda at: nodes[at].end_byte if at in narrowed
                              else _scope_end(nodes[at], scopes),
                              implicit, narrowed)  # fmt: skip
+    found.collections = collections
     marked = {key: collection_of(element, generic=generic, as_element=True)
               for key, element in collections.items()
               if not element.startswith(_MAPPING)}  # fmt: skip
@@ -504,11 +542,13 @@ def _element_of(
     *,
     self_name: str | None,
     bare_fields: bool,
+    at_index: bool = False,
 ) -> str | None:
     """The element type, as spelled, of the collection `source` names, as far as the file
     says: one it declares (`tasks`, `this.tasks`), a call of a method keeping the elements
     of one (`tasks.filter(...)`, `tasks.Where(...)`: `()tasks.filter`), or the values of a
-    mapping it declares (`jobs.values()` with `jobs: dict[str, Job]`)."""
+    mapping it declares (`jobs.values()` with `jobs: dict[str, Job]`; `at_index`, also
+    `jobs[name]`)."""
     values = False
     if source.startswith(FROM_CALL):
         collection, method = last_step(source[len(FROM_CALL) :])
@@ -518,6 +558,8 @@ def _element_of(
         source = collection
     found = _declared_type(collections, source, owner, self_names, self_name=self_name,
                            bare_fields=bare_fields)  # fmt: skip
+    if found is not None and found.startswith(_MAPPING) and at_index:
+        return found[len(_MAPPING) :]
     if found is None or found.startswith(_MAPPING) != values:
         return None  # iterating a mapping gives its keys
     return found[len(_MAPPING) :] if values else found
@@ -560,26 +602,68 @@ def _take_elements(
     Returns each with the type it takes ("" for none)."""
     taken = []
     for position, owner, name, source in elements:
-        element = _element_of(collections, source, owner, self_names,
-                              self_name=self_name_of.get(owner or ""),
-                              bare_fields=bare_fields)  # fmt: skip
-        if element is not None:
-            type_ = _plain_type(element, generic=generic) or ""
-        elif source.startswith(FROM_CALL) and _element_of(
-            collections, last_step(source[len(FROM_CALL) :])[0], owner, self_names,
-            self_name=self_name_of.get(owner or ""), bare_fields=bare_fields,
-        ) is not None:  # fmt: skip
-            type_ = ""  # `tasks.map(...)`: a method of the language's collections
-        elif not source.startswith(FROM_CALL) or _followed(source):
-            # Not a collection declared here: an element of what a call returns or of a field
-            # of another file's type, which `receiver_type` spells for resolution to read.
-            type_ = f"{EACH}{source}"
-        else:
-            type_ = ""
+        type_ = _element_binding(collections, source, owner, self_names, generic=generic,
+                                 self_name=self_name_of.get(owner or ""),
+                                 bare_fields=bare_fields)  # fmt: skip
         taken.append((position, owner, name, type_))
         if type_:
             found.setdefault((owner, name), type_)
     return taken
+
+
+def _element_binding(
+    collections: Declared,
+    source: str,
+    owner: str | None,
+    self_names: frozenset[str],
+    *,
+    generic: bool,
+    self_name: str | None,
+    bare_fields: bool,
+) -> str:
+    """The type an element of the collection `source` names has (a loop variable over it,
+    or after `AT_INDEX` one element of it): the element type of a collection declared in
+    the file, or `EACH` and `source`, left for resolution to find; "" for none known."""
+    at_index = source.startswith(AT_INDEX)
+    source = source.removeprefix(AT_INDEX)
+    element = _element_of(collections, source, owner, self_names, self_name=self_name,
+                          bare_fields=bare_fields, at_index=at_index)  # fmt: skip
+    if element is not None:
+        return _plain_type(element, generic=generic) or ""
+    if source.startswith(FROM_CALL) and _element_of(
+        collections, last_step(source[len(FROM_CALL) :])[0], owner, self_names,
+        self_name=self_name, bare_fields=bare_fields,
+    ) is not None:  # fmt: skip
+        return ""  # `tasks.map(...)`: a method of the language's collections
+    if not source.startswith(FROM_CALL) or _followed(source):
+        # Not a collection declared here: an element of what a call returns or of a field
+        # of another file's type, which `receiver_type` spells for resolution to read.
+        return f"{EACH}{source}"
+    return ""
+
+
+def element_receiver(
+    declared: Bindings,
+    seen: TypeLookup,
+    collection: str,
+    caller: str | None,
+    self_names: frozenset[str],
+    *,
+    generic: bool,
+    self_name: str | None = None,
+    bare_fields: bool = False,
+    own_type: str | None = None,
+) -> str | None:
+    """The type of an element a call is made on (`xs[0].run()`, `jobs[name].run()`), given
+    the collection it is one of (`element_source`), as a name set to it would have (`x =
+    xs[0]`): `receiver_type` of that name, reading names as the call sees them (`seen`)."""
+    type_ = _element_binding(declared.collections, f"{AT_INDEX}{collection}", caller,
+                             self_names, generic=generic, self_name=self_name,
+                             bare_fields=bare_fields)  # fmt: skip
+    if not type_.startswith(EACH):
+        return type_ or None
+    return _each(type_[len(EACH) :], seen, caller, self_names, self_name=self_name,
+                 bare_fields=bare_fields, own_type=own_type, chained=0)  # fmt: skip
 
 
 def result_type(
@@ -737,20 +821,8 @@ def receiver_type(
     if found is not None and found.startswith(COLLECTION):
         return None  # a list's methods are the language's
     if found is not None and found.startswith(EACH):
-        # A loop variable over something whose type resolution reads: `in ()repo.all@Repo`,
-        # `in Node#children`.
-        source = found[len(EACH) :]
-        if chained >= MAX_CHAINED:
-            inner = None
-        elif source.startswith(FROM_CALL):  # `for x in repo.all()`
-            inner = _on(source, declared, caller, self_names, self_name=self_name,
-                        bare_fields=bare_fields, own_type=own_type, chained=chained)  # fmt: skip
-        else:  # `for x in xs` after `xs = repo.all()`, `for x in node.children`
-            inner = receiver_type(declared, source, caller, self_names, self_name=self_name,
-                                  bare_fields=bare_fields, own_type=own_type,
-                                  chained=chained + 1)  # fmt: skip
-        inferred = inner is not None and (inner.startswith(FROM_CALL) or FIELD in inner)
-        return f"{EACH}({inner})" if inferred else None
+        return _each(found[len(EACH) :], declared, caller, self_names, self_name=self_name,
+                     bare_fields=bare_fields, own_type=own_type, chained=chained)  # fmt: skip
     if found is None and receiver and chained < MAX_CHAINED:
         head, _, field = receiver.replace("->", ".").rpartition(".")
         if head and field.isidentifier():
@@ -766,6 +838,33 @@ def receiver_type(
         return found
     return _on(found, declared, caller, self_names, self_name=self_name,
                bare_fields=bare_fields, own_type=own_type, chained=chained)  # fmt: skip
+
+
+def _each(
+    source: str,
+    declared: TypeLookup,
+    caller: str | None,
+    self_names: frozenset[str],
+    *,
+    self_name: str | None,
+    bare_fields: bool,
+    own_type: str | None,
+    chained: int,
+) -> str | None:
+    """The type of an element of `source`, something whose type resolution reads: `in
+    (()repo.all@Repo)`, `in (Node#children)`; None where the file says nothing of it."""
+    if chained >= MAX_CHAINED:
+        return None
+    inner: str | None
+    if source.startswith(FROM_CALL):  # `for x in repo.all()`
+        inner = _on(source, declared, caller, self_names, self_name=self_name,
+                    bare_fields=bare_fields, own_type=own_type, chained=chained)  # fmt: skip
+    else:  # `for x in xs` after `xs = repo.all()`, `for x in node.children`
+        inner = receiver_type(declared, source, caller, self_names, self_name=self_name,
+                              bare_fields=bare_fields, own_type=own_type,
+                              chained=chained + 1)  # fmt: skip
+    inferred = inner is not None and (inner.startswith(FROM_CALL) or FIELD in inner)
+    return f"{EACH}({inner})" if inferred else None
 
 
 def _on(

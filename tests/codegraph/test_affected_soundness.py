@@ -43,6 +43,7 @@ from tests.codegraph import (
     test_c_family,
     test_call_chains,
     test_csharp,
+    test_element_access,
     test_go,
     test_javascript,
     test_jvm,
@@ -61,7 +62,11 @@ SAMPLES = {
     "csharp": (test_csharp.FILES, None),
     "go": (test_go.FILES, test_go.GO_MODULES),
     "go-call-results": (
-        {**test_go.CALL_RESULT_FILES, **test_call_chains.SAMPLES["go"]},
+        {
+            **test_go.CALL_RESULT_FILES,
+            **test_call_chains.SAMPLES["go"],
+            **test_element_access.SAMPLES["go"],
+        },
         {"": "example.com/app"},
     ),
     "go-field-paths": (
@@ -87,6 +92,15 @@ SAMPLES = {
         {
             path: source
             for language, files in test_call_chains.SAMPLES.items()
+            if language != "go"
+            for path, source in files.items()
+        },
+        None,
+    ),
+    "element-access": (
+        {
+            path: source
+            for language, files in test_element_access.SAMPLES.items()
             if language != "go"
             for path, source in files.items()
         },

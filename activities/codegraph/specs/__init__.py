@@ -20,6 +20,8 @@ Capture names the engine understands (see `extract.py`):
   callee of the call it is set from (`srv := NewServer()`), whose declared result it takes
   (`LanguageSpec.returns`); `@typed.each` instead, the collection a loop variable takes its
   values from (`for x of xs`, `xs.forEach(x => ...)`), whose element type it has;
+  `@typed.item` instead, an element access it is set to (`x = xs[0]`; not a slice), whose
+  collection's element type (or a mapping's value type) it has;
   `@typed.doc` instead, a doc comment giving the name's type (`LanguageSpec.documented`);
   with `@typed.narrowed`, a type test's: the name has `@typed.type` only inside that node
   (`if (x instanceof Foo) {...}`), or with `@typed.after`, from the end of that node (an

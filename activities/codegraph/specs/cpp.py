@@ -55,6 +55,11 @@ TYPED += "".join(
     )
     for shape in _NAMED
 )
+# `auto& c = conns[i]`: an element of conns.
+TYPED += "".join(
+    _AUTO.format(shape.format("(identifier) @typed.name"), "(subscript_expression) @typed.item")
+    for shape in _NAMED
+)
 # `auto* p = dynamic_cast<Foo*>(b)`, `static_cast` too: the type cast to.
 _CAST = (
     "(call_expression function: (template_function name: (identifier) @_cast"

@@ -59,6 +59,9 @@ QUERY = """
   (variable_declarator
     name: (identifier) @typed.name
     (invocation_expression function: [(identifier) (member_access_expression)] @typed.call)))
+(variable_declaration
+  type: (implicit_type)
+  (variable_declarator name: (identifier) @typed.name (element_access_expression) @typed.item))
 (using_directive) @import
 (namespace_declaration name: (_) @package)
 (file_scoped_namespace_declaration name: (_) @package)

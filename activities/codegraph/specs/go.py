@@ -74,6 +74,10 @@ QUERY = """
     function: (identifier) @_make
     arguments: (argument_list . [(slice_type) (map_type)] @typed.type)) .)
   (#eq? @_make "make"))
+; `c := conns[i]`, `c, ok := byName[key]`: an element of conns, a value of byName.
+(short_var_declaration
+  left: (expression_list . (identifier) @typed.name)
+  right: (expression_list . (index_expression) @typed.item .))
 (range_clause
   left: (expression_list (_) . (identifier) @typed.name .)
   right: [(identifier) (selector_expression)

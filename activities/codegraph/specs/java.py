@@ -53,6 +53,10 @@ QUERY = f"""
 (local_variable_declaration
   declarator: (variable_declarator
     name: (identifier) @typed.name value: (method_invocation) @typed.call))
+(local_variable_declaration
+  type: (type_identifier) @_var
+  declarator: (variable_declarator name: (identifier) @typed.name value: (array_access) @typed.item)
+  (#eq? @_var "var"))
 ; `o instanceof Update u` binds u; `var u = (Update) o` is an Update.
 (instanceof_expression right: (_) @typed.type name: (identifier) @typed.name)
 (local_variable_declaration

@@ -225,6 +225,7 @@ QUERY = (
     + JSX
     + """
 (class_heritage [(identifier) (member_expression)] @inherit.extends)
+(variable_declarator name: (identifier) @typed.name value: (subscript_expression) @typed.item)
 (class_body (field_definition
   property: (property_identifier) @name
   value: [(arrow_function) (function_expression)]) @def.Method)

@@ -42,6 +42,8 @@ QUERY = (
   (variable_declaration (identifier) @typed.name .)
   (call_expression
     . [(identifier) (navigation_expression)] @typed.call [(value_arguments) (annotated_lambda)]))
+(property_declaration
+  (variable_declaration (identifier) @typed.name .) (index_expression) @typed.item)
 ; A smart cast (`is`, never `!is`): `if (o is Update) {...}`, a `when (o)` entry
 ; `is Update -> ...`, what follows `o is Update &&`: there o is an Update. So is
 ; `val u = o as Update`.

@@ -51,6 +51,8 @@ QUERY = f"""
   right: (variable_name) @typed.alias
   (#eq? @_this "$this"))
 (assignment_expression
+  left: (variable_name) @typed.name right: (subscript_expression) @typed.item)
+(assignment_expression
   left: (variable_name) @typed.name
   right: [(member_call_expression) (nullsafe_member_call_expression) (scoped_call_expression)
           (function_call_expression)] @typed.call)

@@ -24,6 +24,8 @@ QUERY = (
   type: (type _TYPE @typed.type)
   (#eq? @_self "self"))
 (for_statement left: (identifier) @typed.name right: _EACH @typed.each)
+; `job = jobs[0]`, `job = by_name[key]`: an element of jobs, a value of by_name.
+(assignment left: (identifier) @typed.name !type right: (subscript) @typed.item)
 ; `with Client() as c:`: c is what the call gives, as `__enter__` mostly returns itself.
 (with_item value: (as_pattern
   (call function: [(identifier) (attribute)] @typed.call)

@@ -71,6 +71,13 @@ QUERY = """
       pattern: (match_pattern
         (tuple_struct_pattern type: (identifier) @_held . (identifier) @typed.name .))))
   (#match? @_held "^(Some|Ok)$"))
+(let_declaration
+  pattern: (identifier) @typed.name
+  !type
+  value: [
+    (index_expression) @typed.item
+    (reference_expression value: (index_expression) @typed.item)
+  ])
 (use_declaration) @import
 (mod_item !body) @import
 (parameter pattern: (identifier) @typed.name type: (reference_type type: (array_type) @typed.type))

@@ -89,6 +89,7 @@ QUERY = (
   left: (identifier) @typed.name
   operator: "of"
   right: _EACH_OF @typed.each)
+(variable_declarator name: (identifier) @typed.name !type value: (subscript_expression) @typed.item)
 """.replace(
         "_TYPE",
         "[(type_identifier) (nested_type_identifier) (generic_type) (array_type) (readonly_type)]",
