@@ -50,7 +50,8 @@ class SetupActivities:
 
     @activity.defn(name="run_setup_command")
     async def run_setup_command(self, command: SetupCommand) -> int:
-        """Carry out one SetupCommand; returns how many branch workflows it signalled."""
+        """Carry out one SetupCommand; returns how many branch workflows it signalled (for an
+        installation, this attempt: a retry goes on after the last repository done)."""
         if command.action == "setup" and command.repo is not None:
             return await self._setup(command.repo, command.delivery_id)
         if command.action == "update" and command.repo is not None:
@@ -58,13 +59,22 @@ class SetupActivities:
         if command.action == "remove" and command.repo_id is not None:
             return await self._remove(command.repo_id, command.reason, command.delivery_id)
         if command.action == "install" and command.installation_id is not None:
-            repos = await self._installation_repositories(command.installation_id)
-            return sum([await self._setup(repo, command.delivery_id) for repo in repos])
+            done = _done_before()
+            repos = await self._installation_repositories(command.installation_id, done)
+            signalled = 0
+            for repo in sorted(repos, key=lambda r: r.repo_id):
+                if done is None or repo.repo_id > done:
+                    signalled += await self._setup(repo, command.delivery_id)
+                    activity.heartbeat(repo.repo_id)
+            return signalled
         if command.action == "uninstall" and command.installation_id is not None:
-            repo_ids = await self._repos_of_installation(command.installation_id)
-            return sum(
-                [await self._remove(rid, command.reason, command.delivery_id) for rid in repo_ids]
-            )
+            done = _done_before()
+            signalled = 0
+            for repo_id in await self._repos_of_installation(command.installation_id):
+                if done is None or repo_id > done:
+                    signalled += await self._remove(repo_id, command.reason, command.delivery_id)
+                    activity.heartbeat(repo_id)
+            return signalled
         raise ApplicationError(
             f"malformed setup command {command.action!r}", type="InvalidInput", non_retryable=True
         )
@@ -130,7 +140,12 @@ class SetupActivities:
             permanent = exc.kind != "transient"
             raise ApplicationError(str(exc), type="GitError", non_retryable=permanent) from None
 
-    async def _installation_repositories(self, installation_id: int) -> list[RepoRef]:
+    async def _installation_repositories(
+        self, installation_id: int, done: str | None
+    ) -> list[RepoRef]:
+        """Every repository the installation can reach, page by page; each page heartbeats
+        with `done`, so that an attempt stopped while listing leaves the next one where the
+        one before it was."""
         if not (self._settings.github_app_id and self._settings.github_app_private_key):
             raise ApplicationError(
                 "GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY are not set",
@@ -165,7 +180,7 @@ class SetupActivities:
                 if len(batch) < 100:
                     return repos
                 page += 1
-                activity.heartbeat(page)
+                activity.heartbeat(*([done] if done is not None else []))
         except RequestFailed as exc:
             status = exc.response.status_code
             raise ApplicationError(
@@ -184,6 +199,14 @@ class SetupActivities:
 
     def activities(self) -> list[Callable[..., Any]]:
         return [self.run_setup_command]
+
+
+def _done_before() -> str | None:
+    """The last repository an earlier attempt of this activity set up or removed (its
+    heartbeat), in order of repository id, or None: start at the first. An installation of
+    thousands of repositories takes longer than one attempt may; each goes on from there."""
+    details = activity.info().heartbeat_details
+    return str(details[0]) if details else None
 
 
 def _with_default(repo: RepoRef, branch: str) -> RepoRef:

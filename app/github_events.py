@@ -126,6 +126,8 @@ def _repository_event(delivery: _Delivery, payload: Fields) -> Outcome:
     if action in ("deleted", "archived"):
         repo_id = github_repo_id(payload.obj("repository").ident("id"))
         return _dispatch(RemoveRepository(repo_id, f"repository {action}", delivery.delivery_id))
+    if action == "unarchived":  # its graph went with `archived`: index it again
+        return _dispatch(SetupRepository(_repository(delivery, payload), delivery.delivery_id))
     if action not in ("renamed", "transferred", "edited"):
         return Ignored("repository action not handled")
     changes = payload.opt_obj("changes")
@@ -147,8 +149,10 @@ def _repository_event(delivery: _Delivery, payload: Fields) -> Outcome:
     try:
         # The raw field: a refused name is unknown to `_repository`, but here it is the change.
         branch = check_branch_name(payload.obj("repository").text("default_branch"))
-    except GitNameError as exc:
-        return Ignored(str(exc))
+    except GitNameError:
+        # A name git would refuse is unknown to `_repository` (the update keeps the stored
+        # one), but the rest of the change still holds.
+        return _dispatch(update)
     # sha None: the worker resolves the new default branch's head itself.
     push = PushRequest(repo, branch, None, BRANCH_PREFIX + branch, delivery.delivery_id)
     return _dispatch(update, IndexBranch(push))

@@ -65,7 +65,9 @@ class RepoSetupWorkflow:
         return await workflow.execute_activity(
             name,
             arg,
-            start_to_close_timeout=timedelta(minutes=5),
+            # An installation's thousands of repositories: the activity heartbeats after
+            # each, and a retry goes on after the last one done.
+            start_to_close_timeout=timedelta(minutes=30),
             heartbeat_timeout=timedelta(minutes=1),
             retry_policy=RETRY,
         )

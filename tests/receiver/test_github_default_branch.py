@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from app.commands import Dispatch, Ignored, IndexBranch, Outcome, UpdateRepository
+from app.commands import Dispatch, IndexBranch, Outcome, UpdateRepository
 from app.github_events import commands_for_github_event
 from app.payloads import parse_json_object
 from tests.receiver.webhook_fixtures import fixture_json, with_change
@@ -57,12 +57,18 @@ def test_a_valid_default_branch_on_rename_is_passed_on() -> None:
 
 
 @pytest.mark.parametrize("branch", HOSTILE, ids=HOSTILE_IDS)
-def test_a_refused_default_branch_on_edit_is_ignored(branch: str) -> None:
-    """A default branch change to a refused name dispatches nothing and is acknowledged."""
+def test_a_refused_default_branch_on_edit_indexes_nothing_and_keeps_the_stored_one(
+    branch: str,
+) -> None:
+    """A default branch change to a refused name is no branch to index, and the update
+    leaves the recorded default branch (None: unknown); the rest of it still holds."""
     document = with_default_branch("repository_edited_default_branch", branch)
     outcome = outcome_of("repository", document)
-    assert isinstance(outcome, Ignored)
-    assert outcome.reason.startswith("branch name refused")
+    assert isinstance(outcome, Dispatch)
+    (update,) = outcome.commands
+    assert isinstance(update, UpdateRepository)
+    assert update.default_branch is None
+    assert update.full_name == "acme-corp/widget-service"
 
 
 def test_a_push_carries_no_refused_default_branch() -> None:

@@ -179,7 +179,8 @@ EXPECTED: dict[str, tuple[str, Outcome]] = {
         "repository",
         Dispatch((RemoveRepository("github-708123456", "repository archived", DELIVERY),)),
     ),
-    "repository_unarchived": ("repository", Ignored("repository action not handled")),
+    # Archiving removed the graph: unarchiving sets the repository up again.
+    "repository_unarchived": ("repository", Dispatch((SetupRepository(SERVICE, DELIVERY),))),
 }
 
 

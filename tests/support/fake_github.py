@@ -40,6 +40,49 @@ def make_app_key() -> tuple[str, str]:
     return private, public
 
 
+def api_repository(repo_id: int, full_name: str, default_branch: str = "main") -> dict[str, Any]:
+    """A repository as GitHub's REST API gives it (`GET /installation/repositories`), with
+    every field the API's schema requires."""
+    api = f"https://api.github.example/repos/{full_name}"
+    urls = [
+        "archive", "assignees", "blobs", "branches", "collaborators", "comments", "commits",
+        "compare", "contents", "contributors", "deployments", "downloads", "events", "forks",
+        "git_commits", "git_refs", "git_tags", "issue_comment", "issue_events", "issues", "keys",
+        "labels", "languages", "merges", "milestones", "notifications", "pulls", "releases",
+        "stargazers", "statuses", "subscribers", "subscription", "tags", "teams", "trees",
+        "hooks",
+    ]  # fmt: skip
+    counts = ["forks", "forks_count", "stargazers_count", "watchers_count", "size",
+              "open_issues_count", "open_issues", "watchers"]  # fmt: skip
+    return {
+        "id": repo_id,
+        "node_id": f"R_{repo_id}",
+        "name": full_name.rpartition("/")[2],
+        "full_name": full_name,
+        "owner": None,
+        "license": None,
+        "description": None,
+        "homepage": None,
+        "language": None,
+        "mirror_url": None,
+        "fork": False,
+        "has_pages": False,
+        "disabled": False,
+        "url": api,
+        "html_url": f"https://github.example/{full_name}",
+        "clone_url": f"https://github.example/{full_name}.git",
+        "git_url": f"git://github.example/{full_name}.git",
+        "ssh_url": f"git@github.example:{full_name}.git",
+        "svn_url": f"https://github.example/{full_name}",
+        "default_branch": default_branch,
+        "pushed_at": None,
+        "created_at": None,
+        "updated_at": None,
+        **{f"{name}_url": f"{api}/{name}" for name in urls},
+        **dict.fromkeys(counts, 0),
+    }
+
+
 @dataclass
 class FakeGitHub:
     app_id: str
