@@ -233,12 +233,16 @@ class RepoIndexingWorkflow:
                     return
                 if _error_type(err) == "BranchNotFound":
                     # The branch is gone (a missed delete, or a stale-graph revalidation):
-                    # its graph goes with it.
+                    # its graph goes with it. The remote is asked again first (`repo`): a
+                    # push signalled meanwhile may be the branch made again since the fetch,
+                    # and the delete would drop it.
+                    again = workflow.patched("not-found-asks-again")
                     self._delete = DeleteRequest(
                         self._repo_id,
                         self._branch,
                         request.delivery_id,
                         "branch no longer exists on the remote",
+                        repo=request.repo if again else None,
                     )
                     return
                 await self._record_failure(request, describe(err, self._policy))

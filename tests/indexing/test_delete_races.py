@@ -115,6 +115,58 @@ async def test_a_delete_event_for_a_gone_branch_deletes_it_with_no_retry_limit(
     assert scheduled["delete_branch_graph"] == 0, "a delete must retry without limit"
 
 
+async def test_a_branch_made_again_just_after_a_run_found_it_gone_is_indexed_not_deleted(
+    worker: str,
+    settings: Settings,
+    temporal_client: Client,
+    neo4j_driver: AsyncDriver,
+    tmp_path: Path,
+    unique_id: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A run finds the branch gone (a delete the webhooks missed), and the branch is made
+    again at once, before the graph goes: the workflow asks the remote again before deleting,
+    finds it, and indexes its new head. The push that announces it may have been signalled
+    during that run, and a delete with no such check would drop it with the graph."""
+    repo = WorkRepo(tmp_path, "back")
+    repo.write({"m.py": "def m():\n    pass\n"})
+    repo.commit("main")
+    repo.checkout("feature", create=True)
+    repo.write({"f.py": "def f():\n    pass\n"})
+    first = repo.commit("feature", branch="feature")
+    repo.write({"g.py": "def g():\n    pass\n"})
+    again = repo.commit("made again", branch="feature")
+    git("update-ref", "refs/heads/feature", first, cwd=repo.bare)
+    ref = local_repo(f"github-{unique_id}", repo.bare)
+    handle = await push(temporal_client, settings, ref, "feature", first)
+    await wait_for_status(handle, lambda s: s.last_indexed_sha == first and s.state == "idle")
+    git("update-ref", "-d", "refs/heads/feature", cwd=repo.bare)
+    # The next git command naming the branch finds it gone; right after it, it is made again.
+    bin_dir, marker = tmp_path / "bin", tmp_path / "made-again"
+    bin_dir.mkdir()
+    wrapper = bin_dir / "git"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        '/usr/bin/git "$@"; status=$?\n'
+        f'case "$*" in *refs/heads/feature*) [ -e "{marker}" ] || {{ touch "{marker}";'
+        f' /usr/bin/git --git-dir="{repo.bare}" update-ref refs/heads/feature {again}; }};; esac\n'
+        "exit $status\n"
+    )
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+
+    await push(temporal_client, settings, ref, "feature", first)
+    status = await wait_for_status(
+        handle, lambda s: s.last_indexed_sha == again and s.state == "idle"
+    )
+    assert marker.exists()
+    assert status.last_error is None
+    assert await activity_attempts(handle, "remote_branch_head") != []
+    assert await activity_attempts(handle, "delete_branch_graph") == []
+    assert await file_count(neo4j_driver, ref.repo_id) == 3
+    await handle.terminate()
+
+
 async def test_a_push_during_a_delete_indexes_the_branch_afresh(
     worker: str,
     settings: Settings,
