@@ -4,7 +4,8 @@ A GitLab push payload names its project by id and carries the project's clone UR
 project hook shares GITLAB_WEBHOOK_TOKEN. Trusting both would let whoever knows the token pair
 one project's id with another project's code, and so replace that project's graph. The worker
 therefore fetches the clone URL the API gives for the id, and the payload's URL is only
-compared with it; the run records the project's name and URL as the API gives them.
+compared with it; the run records the project's name, URL and default branch as the API gives
+them.
 
 Failures come back as `GitError`s of the kinds git's own failures have, so a lookup fails a
 fetch exactly as the fetch would: `not_found` (no such project, or GITLAB_TOKEN cannot read it),
@@ -21,6 +22,7 @@ import gitlab
 import requests
 
 from activities.git_client import GitError
+from app.refs import GitNameError, check_branch_name
 from app.settings import Settings
 
 log = logging.getLogger("repograph.gitlab_projects")
@@ -31,6 +33,8 @@ API_TIMEOUT_SECONDS = 30.0
 class GitLabProject:
     full_name: str  # `path_with_namespace`
     clone_url: str  # `http_url_to_repo`
+    # None for an empty project, or a name git or repograph would refuse (`check_branch_name`)
+    default_branch: str | None = None
 
 
 class GitLabProjects:
@@ -69,7 +73,19 @@ class GitLabProjects:
                 f"{where} gave project {project_id} no http_url_to_repo or path_with_namespace",
                 "not_found",
             )
-        return GitLabProject(full_name, url)
+        return GitLabProject(
+            full_name, url, _branch_or_none(project.attributes.get("default_branch"))
+        )
+
+
+def _branch_or_none(name: object) -> str | None:
+    """A default branch as the API gives it, if it is a branch name repograph takes."""
+    if not isinstance(name, str):
+        return None
+    try:
+        return check_branch_name(name)
+    except GitNameError:
+        return None
 
 
 def _lookup_error(where: str, project_id: int, status: int | None) -> GitError:

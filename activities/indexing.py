@@ -197,12 +197,18 @@ class IndexingActivities:
     async def _provider_remote(self, request: FetchRequest, url: str) -> tuple[str, RepoRef | None]:
         """For a GitLab project, the clone URL the GitLab API gives for its id, and the
         repository as the API names it: a payload could pair the id with another project's
-        URL and name (see `gitlab_projects`). Otherwise `url`, and None. Raises `GitError`."""
+        URL and name, or give a false default branch (see `gitlab_projects`). Otherwise
+        `url`, and None. Raises `GitError`."""
         repo = request.repo
         if repo.provider != "gitlab" or repo.project_id is None or urlsplit(url).scheme == "file":
             return url, None
         project = await self._gitlab_projects.project(repo.project_id)
-        named = dataclasses.replace(repo, full_name=project.full_name, clone_url=project.clone_url)
+        named = dataclasses.replace(
+            repo,
+            full_name=project.full_name,
+            clone_url=project.clone_url,
+            default_branch=project.default_branch,
+        )
         try:
             project_url = clone_url_for(named, self._settings)
         except CloneUrlError as exc:

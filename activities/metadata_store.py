@@ -31,7 +31,8 @@ class MetadataStore:
         self, repo: RepoRef, branch: str, *, names_confirmed: bool = True
     ) -> None:
         """Create or update the Repository and Branch nodes a graph hangs from. Unless
-        `names_confirmed`, `repo`'s name and clone URL only fill in those the node lacks:
+        `names_confirmed`, `repo`'s name, clone URL and default branch only fill in those the
+        node lacks:
         a run that failed before its fetch has only the payload's word for them (a GitLab
         payload may name another project; `gitlab_projects`)."""
         await self._driver.execute_query(
@@ -40,7 +41,9 @@ class MetadataStore:
             SET r.provider = $provider,
                 r.full_name = CASE WHEN $confirmed OR r.full_name IS NULL THEN $full_name
                               ELSE r.full_name END,
-                r.default_branch = coalesce($default_branch, r.default_branch),
+                r.default_branch = CASE WHEN $confirmed OR r.default_branch IS NULL
+                                   THEN coalesce($default_branch, r.default_branch)
+                                   ELSE r.default_branch END,
                 r.clone_url = CASE WHEN $clone_url = '' THEN r.clone_url
                               WHEN $confirmed OR r.clone_url IS NULL THEN $clone_url
                               ELSE r.clone_url END,

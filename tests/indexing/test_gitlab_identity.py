@@ -42,14 +42,15 @@ class GitLabHost:
     planted: WorkRepo
 
     def forged(self, repo_id: str) -> RepoRef:
-        """Project 9's id with project 10's name and clone URL, as a forged payload would
-        pair them."""
+        """Project 9's id with project 10's name and clone URL (and a default branch of
+        neither), as a forged payload would pair them."""
         return RepoRef(
             repo_id,
             "gitlab",
             "acme/planted",
             self.server.url("acme/planted"),
             project_id=PROJECT,
+            default_branch="elsewhere",
         )
 
     def honest(self, repo_id: str) -> RepoRef:
@@ -57,6 +58,7 @@ class GitLabHost:
             self.forged(repo_id),
             full_name="acme/guarded",
             clone_url=self.server.url("acme/guarded"),
+            default_branch="main",
         )
 
     async def index(
@@ -120,6 +122,7 @@ async def test_a_push_naming_another_projects_url_indexes_the_projects_own_code(
     assert await repository_names(neo4j_driver, ref.repo_id) == (
         "acme/guarded",
         host.server.url("acme/guarded"),
+        "main",
     )
 
 
@@ -144,6 +147,7 @@ async def test_a_failed_run_keeps_the_names_gitlab_gave(
     assert await repository_names(neo4j_driver, honest.repo_id) == (
         "acme/guarded",
         host.server.url("acme/guarded"),
+        "main",
     )
 
 
@@ -195,15 +199,16 @@ async def test_a_delete_for_a_project_gitlab_no_longer_has_removes_the_graph(
     assert await symbol_names(neo4j_driver, ref.repo_id) == []
 
 
-async def repository_names(driver: AsyncDriver, repo_id: str) -> tuple[str, str]:
-    """The Repository node's full_name and clone_url."""
+async def repository_names(driver: AsyncDriver, repo_id: str) -> tuple[str, str, str]:
+    """The Repository node's full_name, clone_url and default_branch."""
     records, _, _ = await driver.execute_query(
-        "MATCH (r:Repository {repo_id: $r}) RETURN r.full_name AS name, r.clone_url AS url",
+        "MATCH (r:Repository {repo_id: $r})"
+        " RETURN r.full_name AS name, r.clone_url AS url, r.default_branch AS branch",
         r=repo_id,
         database_="neo4j",
     )
     [record] = records
-    return record["name"], record["url"]
+    return record["name"], record["url"], record["branch"]
 
 
 def lookup(settings: Settings, url: str, token: str = TOKEN) -> GitLabProjects:
@@ -226,11 +231,11 @@ class TestLookup:
         fake, url = api
         projects = lookup(settings, url)
         assert await projects.project(PROJECT) == GitLabProject(
-            "acme/guarded", "https://gitlab.example.com/acme/guarded.git"
+            "acme/guarded", "https://gitlab.example.com/acme/guarded.git", "main"
         )
         fake.projects[PROJECT] = "acme/renamed"
         assert await projects.project(PROJECT) == GitLabProject(
-            "acme/renamed", "https://gitlab.example.com/acme/renamed.git"
+            "acme/renamed", "https://gitlab.example.com/acme/renamed.git", "main"
         )
         assert fake.requests == [("GET", f"/api/v4/projects/{PROJECT}")] * 2
         assert fake.presented == [TOKEN] * 2
