@@ -1,8 +1,9 @@
 """Which repository a GitLab project id names, asked of the GitLab API.
 
-A GitLab push payload names its project by id and carries the project's clone URL, and every
-project hook shares GITLAB_WEBHOOK_TOKEN. Trusting both would let whoever knows the token pair
-one project's id with another project's code, and so replace that project's graph. The worker
+A GitLab push payload names its project by id and carries the project's clone URL, and a
+hook's token passes for the project id alone (or, with GITLAB_WEBHOOK_TOKEN_PER_PROJECT=false,
+for every project). Trusting the URL would let whoever knows a token pair the project's id
+with another project's code, and so replace that project's graph. The worker
 therefore fetches the clone URL the API gives for the id, and the payload's URL is only
 compared with it; the run records the project's name, URL and default branch as the API gives
 them.

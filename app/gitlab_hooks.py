@@ -12,6 +12,8 @@ from typing import Any
 
 import gitlab
 
+from app.signatures import gitlab_project_token
+
 GITLAB_WEBHOOK_PATH = "/webhooks/gitlab"
 
 
@@ -20,20 +22,25 @@ class HookSpec:
     """What the project hook must look like; secrets are excluded from its repr."""
 
     url: str
-    token: str
+    token: str  # a GITLAB_WEBHOOK_TOKEN
     signing_token: str | None
     enable_ssl_verification: bool = True
+    # The hook sends the token derived for its project (`gitlab_project_token`), as the
+    # receiver expects by default (GITLAB_WEBHOOK_TOKEN_PER_PROJECT); else `token` itself.
+    per_project: bool = True
 
     def __repr__(self) -> str:
         return f"HookSpec(url={self.url!r}, ssl={self.enable_ssl_verification})"
 
-    def attributes(self) -> dict[str, Any]:
+    def attributes(self, project_id: int) -> dict[str, Any]:
+        """The hook's attributes on project `project_id`."""
+        token = gitlab_project_token(self.token, project_id) if self.per_project else self.token
         attributes: dict[str, Any] = {
             "url": self.url,
             "push_events": True,
             "tag_push_events": True,
             "enable_ssl_verification": self.enable_ssl_verification,
-            "token": self.token,
+            "token": token,
         }
         if self.signing_token:
             # GitLab 18.x signs deliveries (Standard Webhooks) when the hook has one.
@@ -63,10 +70,10 @@ def connect_project_hook(client: gitlab.Gitlab, project: str, spec: HookSpec) ->
     same_url = sorted((hook for hook in hooks if hook.url == spec.url), key=lambda h: h.id)
     if same_url:
         hook_id = int(same_url[0].id)
-        found.hooks.update(hook_id, spec.attributes())
+        found.hooks.update(hook_id, spec.attributes(int(found.id)))
         duplicates = tuple(int(hook.id) for hook in same_url[1:])
         return HookOutcome(
             "updated", hook_id, int(found.id), str(found.path_with_namespace), duplicates
         )
-    created = found.hooks.create(spec.attributes())
+    created = found.hooks.create(spec.attributes(int(found.id)))
     return HookOutcome("created", int(created.id), int(found.id), str(found.path_with_namespace))

@@ -59,6 +59,9 @@ class Settings:
     gitlab_token: str | None = field(default=None, repr=False)
     gitlab_webhook_tokens: tuple[str, ...] = field(default=(), repr=False)
     gitlab_system_hook_tokens: tuple[str, ...] = field(default=(), repr=False)
+    # Each project hook sends a token of its own, derived from GITLAB_WEBHOOK_TOKEN and the
+    # project's id (`signatures.gitlab_project_token`); false: the token itself (group hooks).
+    gitlab_webhook_token_per_project: bool = True
     gitlab_webhook_signing_token: str | None = field(default=None, repr=False)
     redis_url: str = "redis://127.0.0.1:6379/0"
     temporal_address: str = "127.0.0.1:7233"
@@ -186,6 +189,9 @@ class Settings:
             gitlab_token=env.text("GITLAB_TOKEN"),
             gitlab_webhook_tokens=env.secrets("GITLAB_WEBHOOK_TOKEN"),
             gitlab_system_hook_tokens=env.secrets("GITLAB_SYSTEM_HOOK_TOKEN"),
+            gitlab_webhook_token_per_project=env.flag(
+                "GITLAB_WEBHOOK_TOKEN_PER_PROJECT", default=True
+            ),
             gitlab_webhook_signing_token=_gitlab_signing_token(env),
             redis_url=env.url("REDIS_URL", cls.redis_url, ("redis", "rediss", "unix")),
             temporal_address=env.host_port("TEMPORAL_ADDRESS", cls.temporal_address),

@@ -230,6 +230,8 @@ def verify_gitlab(
     signing_secret: str | None,
     system_hook: bool = False,
     system_tokens: Sequence[str] = (),
+    per_project: bool = False,
+    project_id: int | None = None,
     msg_id: str | None,
     timestamp: str | None,
     signature: str | None,
@@ -239,11 +241,21 @@ def verify_gitlab(
 
     A system hook is checked against its own tokens: it speaks for every project of the
     instance (a `project_destroy` removes any project's graph), so a project hook's token,
-    which that project's maintainers may know, must not pass for one."""
+    which that project's maintainers may know, must not pass for one. For the same reason,
+    with `per_project` a project hook sends the token `gitlab_project_token` derives for the
+    project the body names (`project_id`, read by the caller; None: the body names none)."""
     if system_hook:
         verify_gitlab_token(token, system_tokens, GITLAB_SYSTEM_TOKEN_SETTING)
-    else:
+    elif not per_project:
         verify_gitlab_token(token, tokens)
+    elif project_id is None and _keys(tokens):
+        raise SignatureError(
+            SignatureFailure.MISMATCH,
+            GITLAB_TOKEN_SETTING,
+            "X-Gitlab-Token cannot be checked: the body names no project (project.id)",
+        )
+    else:
+        verify_gitlab_token(token, [gitlab_project_token(t, project_id or 0) for t in tokens if t])
     if signing_secret is not None:
         verify_standard_webhook(
             body,
@@ -253,6 +265,16 @@ def verify_gitlab(
             secret=signing_secret,
             now=now,
         )
+
+
+def gitlab_project_token(secret: str, project_id: int) -> str:
+    """The `X-Gitlab-Token` one project's hook sends (`gitlab connect` sets it), derived from
+    a `GITLAB_WEBHOOK_TOKEN` and the project's id: a project's maintainers can read their
+    hook's deliveries (pointing it at a server of theirs), and so learn a token, which must
+    pass for no other project."""
+    message = f"repograph gitlab project hook {project_id}".encode()
+    digest = hmac.new(_encode(secret), message, hashlib.sha256).digest()
+    return "rg1_" + base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 
 def header_bytes(value: str) -> bytes | None:

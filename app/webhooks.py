@@ -52,7 +52,7 @@ from app.github_events import commands_for_github_event
 from app.gitlab_events import PUSH_HOOK, SYSTEM_HOOK, TAG_PUSH_HOOK, commands_for_gitlab_event
 from app.ledger import DeliveryLedger, LedgerUnavailableError, delivery_key
 from app.metrics import ReceiverMetrics
-from app.payloads import parse_json_object
+from app.payloads import Fields, PayloadError, parse_json_object
 from app.request_body import BodyTooLargeError, ClientDisconnectError, read_capped_body
 from app.settings import Settings
 from app.signatures import SignatureError, verify_github, verify_gitlab
@@ -114,18 +114,33 @@ def _authenticate_github(settings: Settings, body: bytes, headers: Headers, _now
 
 
 def _authenticate_gitlab(settings: Settings, body: bytes, headers: Headers, now: float) -> None:
+    event = headers.get("x-gitlab-event") or ""
+    system_hook = event == SYSTEM_HOOK
+    per_project = settings.gitlab_webhook_token_per_project and not system_hook
     verify_gitlab(
         body,
         token=headers.get("x-gitlab-token"),
         tokens=settings.gitlab_webhook_tokens,
         signing_secret=settings.gitlab_webhook_signing_token,
-        system_hook=headers.get("x-gitlab-event") == SYSTEM_HOOK,
+        system_hook=system_hook,
         system_tokens=settings.gitlab_system_hook_tokens,
+        per_project=per_project,
+        project_id=_named_project(body, event) if per_project else None,
         msg_id=headers.get("webhook-id"),
         timestamp=headers.get("webhook-timestamp"),
         signature=headers.get("webhook-signature"),
         now=now,
     )
+
+
+def _named_project(body: bytes, event: str) -> int | None:
+    """The id of the project a GitLab project hook's body names (`project.id`), read as the
+    event's mapping reads it (`gitlab_events`), whose token the delivery must carry; None
+    where it names none (or is no JSON object): no token can be checked."""
+    try:
+        return Fields(event, parse_json_object(body, event)).obj("project").ident("id")
+    except PayloadError:
+        return None
 
 
 def _github_delivery_id(headers: Headers, _body: bytes) -> str:

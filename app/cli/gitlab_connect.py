@@ -37,6 +37,7 @@ def connect(settings: Settings, args: argparse.Namespace) -> int:
         token=settings.gitlab_webhook_tokens[0],
         signing_token=settings.gitlab_webhook_signing_token,
         enable_ssl_verification=args.ssl_verification,
+        per_project=settings.gitlab_webhook_token_per_project,
     )
     client = gitlab.Gitlab(
         settings.gitlab_url, private_token=settings.gitlab_token, timeout=API_TIMEOUT_SECONDS

@@ -169,8 +169,9 @@ def _gitlab(commands: Subparsers[argparse.ArgumentParser]) -> None:
         "connect",
         "app.cli.gitlab_connect:connect",
         "add or update repograph's webhook on a GitLab project",
-        "Add repograph's webhook to a GitLab project (push and tag push events, with the "
-        "first GITLAB_WEBHOOK_TOKEN as its secret token and GITLAB_WEBHOOK_SIGNING_TOKEN as "
+        "Add repograph's webhook to a GitLab project (push and tag push events, with a secret "
+        "token of the project's own derived from the first GITLAB_WEBHOOK_TOKEN, or that token "
+        "itself with GITLAB_WEBHOOK_TOKEN_PER_PROJECT=false, and GITLAB_WEBHOOK_SIGNING_TOKEN as "
         "its signing token when set), or update the hook already pointing at the same URL. "
         "Running it again creates nothing new.\n\nGITLAB_TOKEN needs the api scope and the "
         "Maintainer role on the project.",

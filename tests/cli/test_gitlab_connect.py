@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from app.signatures import gitlab_project_token
 from tests.cli.conftest import base_env, run_cli_sync
 from tests.support.fake_gitlab import FakeGitLab, serving
 
@@ -58,8 +59,10 @@ def test_connect_twice_creates_one_hook_then_updates_it(gitlab: tuple[FakeGitLab
             "enable_ssl_verification": True,
         }
     ]
-    # The first configured token signs (rotation keeps the old one valid on the receiver).
-    assert fake.secrets[101] == {"token": "hook-token-new-2", "signing_token": SIGNING_TOKEN}
+    # The hook's token is the project's own, derived from the first configured token
+    # (rotation keeps the old one valid on the receiver).
+    token = gitlab_project_token("hook-token-new-2", PROJECT_ID)
+    assert fake.secrets[101] == {"token": token, "signing_token": SIGNING_TOKEN}
     assert [method for method, _ in fake.requests if method != "GET"] == ["POST", "PUT"]
 
 
@@ -82,8 +85,19 @@ def test_connect_leaves_other_hooks_alone_and_rotates_the_token(
         "https://ci.example.com/hook",
         f"{BASE_URL}/webhooks/gitlab",
     ]
-    assert fake.secrets[101]["token"] == "hook-token-newest-3"
+    assert fake.secrets[101]["token"] == gitlab_project_token("hook-token-newest-3", PROJECT_ID)
     assert 7 not in fake.secrets
+
+
+def test_connect_sets_the_token_itself_for_a_receiver_taking_one_token_for_all(
+    gitlab: tuple[FakeGitLab, str],
+) -> None:
+    """GITLAB_WEBHOOK_TOKEN_PER_PROJECT=false (hooks made by hand, group hooks): the hook
+    sends GITLAB_WEBHOOK_TOKEN as it is."""
+    fake, url = gitlab
+    env = gitlab_env(url, GITLAB_WEBHOOK_TOKEN_PER_PROJECT="false")
+    assert run_cli_sync("gitlab", "connect", PROJECT_PATH, "--url", BASE_URL, env=env).code == 0
+    assert fake.secrets[101]["token"] == "hook-token-new-2"
 
 
 def test_connect_unknown_project_fails_with_one_line(gitlab: tuple[FakeGitLab, str]) -> None:

@@ -15,6 +15,7 @@ from app.github_deliveries import next_cursor
 from app.github_events import commands_for_github_event
 from app.gitlab_hooks import HookSpec, webhook_url
 from app.redelivery import DeliveryAttempt, deliveries_to_redeliver
+from app.signatures import gitlab_project_token
 from workflows.contracts import PushRequest, RepoRef
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
@@ -105,7 +106,9 @@ def test_hook_spec_keeps_secrets_out_of_its_repr() -> None:
     """A HookSpec printed in a log or traceback shows no token."""
     spec = HookSpec("https://r.example.com/webhooks/gitlab", "tok-secret", "whsec_c2VjcmV0")
     assert "secret" not in repr(spec)
-    assert spec.attributes()["token"] == "tok-secret"
+    assert spec.attributes(7)["token"] == gitlab_project_token("tok-secret", 7)
+    shared = HookSpec(spec.url, "tok-secret", None, per_project=False)
+    assert shared.attributes(7)["token"] == "tok-secret"
 
 
 def test_local_repo_id_is_stable_per_path() -> None:

@@ -38,6 +38,12 @@ def test_comma_separated_secrets_allow_rotation() -> None:
     assert "s3cret" not in repr(settings)
 
 
+def test_gitlab_hook_tokens_are_per_project_unless_turned_off() -> None:
+    assert Settings.from_env({}).gitlab_webhook_token_per_project is True
+    shared = Settings.from_env({"GITLAB_WEBHOOK_TOKEN_PER_PROJECT": "false"})
+    assert shared.gitlab_webhook_token_per_project is False
+
+
 @pytest.mark.parametrize(
     "variable", ["GITHUB_WEBHOOK_SECRET", "GITLAB_WEBHOOK_TOKEN", "GITLAB_SYSTEM_HOOK_TOKEN"]
 )

@@ -12,6 +12,7 @@ from app.signatures import (
     GITLAB_TOKEN_SETTING,
     SignatureError,
     SignatureFailure,
+    gitlab_project_token,
     sign_github,
     sign_standard_webhook,
     verify_github,
@@ -277,6 +278,37 @@ def test_gitlab_checks_the_token_before_the_signature() -> None:
         now=SPEC_TIMESTAMP,
     )
     assert error.setting == GITLAB_TOKEN_SETTING
+
+
+def test_gitlab_project_hooks_pass_only_with_their_own_projects_token() -> None:
+    """Per project, a hook's token is derived from a configured token (any, in rotation) and
+    the project its body names: another project's does not pass, nor does the configured
+    token itself, nor any for a body naming no project."""
+    common = {
+        "signing_secret": None,
+        "msg_id": None,
+        "timestamp": None,
+        "signature": None,
+        "now": SPEC_TIMESTAMP,
+        "tokens": ("token-new", "token-old"),
+        "per_project": True,
+    }
+    for secret in ("token-new", "token-old"):
+        token = gitlab_project_token(secret, 9)
+        verify_gitlab(SPEC_BODY, token=token, project_id=9, **common)  # type: ignore[arg-type]
+    refused = [
+        (gitlab_project_token("token-new", 10), 9),
+        ("token-new", 9),
+        (gitlab_project_token("token-new", 9), None),
+    ]
+    for token, project_id in refused:
+        error = failure_of(verify_gitlab, SPEC_BODY, token=token, project_id=project_id, **common)
+        assert error.reason is SignatureFailure.MISMATCH
+        assert error.setting == GITLAB_TOKEN_SETTING
+    assert gitlab_project_token("token-new", 9) != gitlab_project_token("token-new", 90)
+    unconfigured = {**common, "tokens": ()}
+    error = failure_of(verify_gitlab, SPEC_BODY, token="x", project_id=None, **unconfigured)
+    assert error.reason is SignatureFailure.NOT_CONFIGURED
 
 
 headers = st.none() | st.text(max_size=200)

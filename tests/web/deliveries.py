@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import json
 import random
 import re
 import time
@@ -15,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from app.signatures import sign_github, sign_standard_webhook
+from app.signatures import gitlab_project_token, sign_github, sign_standard_webhook
 
 GITHUB_SECRET = "gh-hook-secret-2026"
 GITHUB_PREVIOUS_SECRET = "gh-hook-secret-2025"
@@ -90,6 +91,16 @@ def github_headers(
     return headers
 
 
+def project_hook_token(body: bytes, secret: str) -> str:
+    """The token a project hook sends with `body`: derived for the project it names, or (no
+    JSON object naming one) `secret` itself."""
+    try:
+        project_id = json.loads(body)["project"]["id"]
+    except (ValueError, TypeError, KeyError):
+        return secret
+    return gitlab_project_token(secret, project_id) if isinstance(project_id, int) else secret
+
+
 def gitlab_headers(
     body: bytes,
     *,
@@ -98,8 +109,13 @@ def gitlab_headers(
     token: str | None = GITLAB_TOKEN,
     signing_secret: str | None = None,
     timestamp: int | None = None,
+    per_project: bool = True,
 ) -> dict[str, str]:
-    """Headers GitLab sends with `body`; with `signing_secret`, Standard Webhooks headers too."""
+    """Headers GitLab sends with `body`; with `signing_secret`, Standard Webhooks headers too.
+    A project hook's token is derived for the project the body names (as `gitlab connect`
+    sets it; `per_project`) where it names one."""
+    if token is not None and per_project and event != "System Hook":
+        token = project_hook_token(body, token)
     delivery = delivery or str(uuid.uuid4())
     headers = {
         "content-type": "application/json",

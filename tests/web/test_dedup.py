@@ -9,7 +9,7 @@ import redis.asyncio as aioredis
 
 from app.ledger import DEFAULT_PREFIX, delivery_key
 from tests.receiver.webhook_fixtures import fixture_body
-from tests.web.deliveries import GITLAB_TOKEN, UniqueIds, gitlab_headers
+from tests.web.deliveries import GITLAB_TOKEN, UniqueIds, gitlab_headers, project_hook_token
 from tests.web.receiver_app import Receiver
 from tests.web.temporal_history import Dispatched
 
@@ -91,7 +91,7 @@ async def test_gitlab_deliveries_are_deduplicated_by_their_id_or_body(
     answers = []
     for _ in range(2):
         headers = {"content-type": "application/json", "x-gitlab-event": "Push Hook"}
-        headers["x-gitlab-token"] = GITLAB_TOKEN
+        headers["x-gitlab-token"] = project_hook_token(body, GITLAB_TOKEN)
         if id_header is not None:
             headers[id_header] = ids.delivery
         response = await receiver.post_gitlab(body, headers=headers)

@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 
 from app.ledger import DEFAULT_PREFIX, delivery_key
 from app.settings import Settings
+from app.signatures import gitlab_project_token
 from tests.conftest import LocalStack
 from tests.receiver.webhook_fixtures import fixture_body, with_change
 from tests.web.conftest import receiver_settings
@@ -159,8 +160,14 @@ async def test_a_gitlab_token_beyond_ascii_matches_its_utf8_bytes(
     status: int,
 ) -> None:
     """X-Gitlab-Token is compared as the bytes sent: the token's UTF-8 bytes (what GitLab
-    sends) pass, the same text in latin-1 does not."""
-    settings = receiver_settings(local_stack, task_queue, gitlab_webhook_tokens=(NON_ASCII,))
+    sends) pass, the same text in latin-1 does not. (A hook sending the token itself, not
+    one derived per project: a derived token is ASCII.)"""
+    settings = receiver_settings(
+        local_stack,
+        task_queue,
+        gitlab_webhook_tokens=(NON_ASCII,),
+        gitlab_webhook_token_per_project=False,
+    )
     body = gitlab_push(ids)
     headers: dict[str, str | bytes] = {**gitlab_headers(body, delivery=ids.delivery, token=None)}
     headers["x-gitlab-token"] = NON_ASCII.encode(encoding)
@@ -242,23 +249,23 @@ def without_project(body: bytes) -> bytes:
     return json.dumps(with_change(json.loads(body), ("project",))).encode()
 
 
+def without_ref(body: bytes) -> bytes:
+    return json.dumps(with_change(json.loads(body), ("ref",))).encode()
+
+
 @pytest.mark.parametrize(
     ("provider", "damage"),
     [
         ("github", truncated),
         ("github", json_array),
         ("github", without_repository),
-        ("gitlab", truncated),
-        ("gitlab", json_array),
-        ("gitlab", without_project),
+        ("gitlab", without_ref),
     ],
     ids=[
         "github-truncated-json",
         "github-json-array",
         "github-push-without-repository",
-        "gitlab-truncated-json",
-        "gitlab-json-array",
-        "gitlab-push-without-project",
+        "gitlab-push-without-ref",
     ],
 )
 async def test_malformed_signed_body_is_400(
@@ -279,6 +286,41 @@ async def test_malformed_signed_body_is_400(
     assert response.status_code == 400
     assert response.json()["status"] == "malformed"
     await assert_nothing_dispatched(receiver, dispatched, redis_client, ids, provider)
+
+
+@pytest.mark.parametrize(
+    "damage", [truncated, json_array, without_project], ids=["truncated", "array", "no-project"]
+)
+async def test_a_gitlab_project_hook_body_naming_no_project_is_401(
+    receiver: Receiver,
+    dispatched: Dispatched,
+    redis_client: aioredis.Redis,
+    ids: UniqueIds,
+    damage: Callable[[bytes], bytes],
+) -> None:
+    """A project hook's token is the one derived for the project its body names: a body
+    naming none (or no JSON object) has no token it could be checked against."""
+    body = damage(gitlab_push(ids))
+    token = gitlab_project_token(GITLAB_TOKEN, int(ids.ids["48151623"]))
+    headers = gitlab_headers(body, delivery=ids.delivery, per_project=False, token=token)
+    response = await receiver.post_gitlab(body, headers=headers)
+    assert response.status_code == 401
+    assert "the body names no project" in response.json()["detail"]
+    await assert_nothing_dispatched(receiver, dispatched, redis_client, ids, "gitlab")
+
+
+async def test_a_token_derived_for_another_project_is_401(
+    receiver: Receiver, dispatched: Dispatched, redis_client: aioredis.Redis, ids: UniqueIds
+) -> None:
+    """A project's maintainers may learn their hook's token: it passes for no other project,
+    nor does GITLAB_WEBHOOK_TOKEN itself."""
+    body = gitlab_push(ids)
+    other = int(ids.ids["48151623"]) + 1
+    for token in (gitlab_project_token(GITLAB_TOKEN, other), GITLAB_TOKEN):
+        headers = gitlab_headers(body, delivery=ids.delivery, per_project=False, token=token)
+        response = await receiver.post_gitlab(body, headers=headers)
+        assert response.status_code == 401
+    await assert_nothing_dispatched(receiver, dispatched, redis_client, ids, "gitlab")
 
 
 async def test_github_delivery_without_delivery_id_is_400(
