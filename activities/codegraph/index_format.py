@@ -218,7 +218,9 @@ from activities.codegraph.skipping import SkipRules
 # 94: an `Option`'s method names on a name set from a call keep its type, as before v93.
 # 95: a call on one element of a collection (`xs[0].run()`), and a name set to one (`x =
 #     xs[0]`), take the element type; of a mapping declared in the file, its value type.
-EXTRACTOR_VERSION = 95
+# 96: what a callee is called on is in parentheses where it has fields (`()s.client.Do@(
+#     Server#client)`): a field after it (`r.Body`) was read as the field's, not the result's.
+EXTRACTOR_VERSION = 96
 
 
 def index_format(

@@ -24,7 +24,7 @@ from activities.codegraph.element_types import (
     unwrapped,
     value_type,
 )
-from activities.codegraph.names import dotted, last_step, type_name
+from activities.codegraph.names import closing, dotted, last_step, type_name
 from activities.codegraph.specs import text
 
 # (position, name, spelled type, the name's node): a field's name reads `.x`, a type taken
@@ -151,7 +151,9 @@ MAX_LINKS = 8
 _MAX_SPELLED = 1000
 # Between `FROM_CALL` and the end of the call site a name is set from (`result_at`).
 RESULT = "^"
-_RESULT_AT = re.compile(rf"({re.escape(ON)}?){re.escape(FROM_CALL)}\{RESULT}(\d+)")
+# (What it is called on, in `called_on`'s parentheses or not: `@(`, `@`; or "" for a whole
+# type.)
+_RESULT_AT = re.compile(rf"((?:{re.escape(ON)}\(?)?){re.escape(FROM_CALL)}\{RESULT}(\d+)")
 # A callee resolution can follow: a name or a path of names (`server.New`), no expression.
 # Rust's `net::connect` too, and PHP's `$this->factory.make`, `\\App\\Client.make`.
 _CALLEE = re.compile(r"\\?\$?[A-Za-z_]\w*(?:(?:\.|::|->|\\)\$?[A-Za-z_]\w*)*")
@@ -527,7 +529,7 @@ def _settled(
         value = spelled
         if _on_itself(key[1], spelled):
             before = settled[-1][1] if settled else ""
-            value = f"{spelled}{ON}{before}" if before else ""
+            value = called_on(spelled, before) if before else ""
             if found.get(key) == spelled:
                 found[key] = value  # its first binding
         settled.append((position, value))
@@ -688,8 +690,8 @@ def result_type(
         last, _, first = receiver_type.partition(ELSE)
         if last.count(ON) >= MAX_LINKS or len(receiver_type) > _MAX_SPELLED:
             return None
-        made = f"{FROM_CALL}{callee}{ON}{last}"
-        return f"{made}{ELSE}{FROM_CALL}{callee}{ON}{first}" if first else made
+        made = called_on(f"{FROM_CALL}{callee}", last)
+        return f"{made}{ELSE}{called_on(f'{FROM_CALL}{callee}', first)}" if first else made
     return None if receiver == "?" else f"{FROM_CALL}{callee}"
 
 
@@ -734,9 +736,12 @@ def _results_in(spelled: str, result: Callable[[int], str | None]) -> str | None
     def replaced(found: re.Match[str]) -> str:
         nonlocal unknown
         made = result(int(found[2]))
-        unknown = unknown or (not made and not found[1])
+        unknown = unknown or (not made and found[1] != ON)  # `@(`: fields of it follow
+        if not made:
+            return ""
         # `ELSE` parts the whole spelling: of a result's, its first part only.
-        return f"{found[1]}{made.partition(ELSE)[0]}" if made else ""
+        made = made.partition(ELSE)[0]
+        return f"{ON}({made})" if found[1] == ON and FIELD in made else f"{found[1]}{made}"
 
     replaced_all = _RESULT_AT.sub(replaced, spelled)
     return None if unknown else replaced_all
@@ -887,14 +892,29 @@ def _on(
         if on.startswith(FROM_CALL):
             on = _on(on, declared, caller, self_names, self_name=self_name,
                      bare_fields=bare_fields, own_type=own_type, chained=chained + 1)  # fmt: skip
-        return f"{callee}{ON}{on}"
+        return called_on(callee, on_part(on))
     qualifier = last_step(called[len(FROM_CALL) :])[0]
     if not qualifier:
         return called
     typed = receiver_type(declared, qualifier, caller, self_names, self_name=self_name,
                           bare_fields=bare_fields, own_type=own_type,
                           chained=chained + 1)  # fmt: skip
-    return f"{called}{ON}{typed}" if typed else called
+    return called_on(called, typed) if typed else called
+
+
+def called_on(called: str, typed: str) -> str:
+    """A callee as spelled (`()s.client.Do`) and, after `ON`, the type of what it is called
+    on: in parentheses where that has a path through fields (`()s.client.Do@(Server#client)`),
+    which would otherwise read as one through the call's result (`split_field`: the body of
+    `r.Body` after `r := s.client.Do()` is `()s.client.Do@(Server#client)#Body`)."""
+    return f"{called}{ON}({typed})" if FIELD in typed else f"{called}{ON}{typed}"
+
+
+def on_part(on: str) -> str:
+    """The type after `ON` as `called_on` spells it, out of its parentheses."""
+    if on.startswith("(") and closing(on, 0, ("(", ")")) == len(on) - 1:
+        return on[1:-1]
+    return on
 
 
 def _declared_type(

@@ -35,6 +35,7 @@ from activities.codegraph.receiver_types import (
     MAX_CHAINED,
     ON,
     each_of,
+    on_part,
     split_field,
 )
 from activities.codegraph.ruby_constants import CONSTANT, lexical_scopes, resolve_constant
@@ -432,6 +433,7 @@ class Resolver:
         declared with the result it declares as spelled there. None where unknown."""
         index = self.index
         callee, _, on = spelled[len(FROM_CALL) :].partition(ON)
+        on = on_part(on)
         qualifier, name = last_step(callee)
         cpp_path = scope.symbols.extraction.language == "cpp" and (
             callee[len(qualifier) : len(qualifier) + 2] == "::"

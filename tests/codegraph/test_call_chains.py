@@ -675,6 +675,90 @@ def test_a_call_on_a_field_of_a_calls_result_reaches_the_fields_type() -> None:
     assert not [e for e in repo.edges if e.dst_key.endswith(("Other.run", "Other.Run"))]
 
 
+# A call on a field the caller's file does not declare (`s.client.Do()`, with the struct or
+# the base class in another file), and the fields of its result: `Resp.Done` and `Body.Close`
+# beside an `Other` with both names, so only types reach them.
+CALLED_ON_FIELDS = {
+    "onfields/types.go": """
+        package onfields
+        type Body struct{}
+        func (b *Body) Close() {}
+        type Resp struct{ Body *Body }
+        func (r *Resp) Done() {}
+        type Other struct{}
+        func (o *Other) Close() {}
+        func (o *Other) Done() {}
+        type Client struct{}
+        func (c *Client) Do() *Resp { return nil }
+        type Server struct{ client *Client }
+        """,
+    "onfields/serve.go": """
+        package onfields
+        func (s *Server) Serve() {
+            r := s.client.Do()
+            r.Done()
+            r.Body.Close()
+        }
+        """,
+    "onfields/lib.py": """
+        class Body:
+            def close(self) -> None:
+                pass
+
+
+        class Resp:
+            def __init__(self) -> None:
+                self.body = Body()
+
+            def done(self) -> None:
+                pass
+
+
+        class Other:
+            def close(self) -> None:
+                pass
+
+            def done(self) -> None:
+                pass
+
+
+        class Client:
+            def send(self) -> Resp:
+                return Resp()
+
+
+        class Base:
+            def __init__(self, client: Client) -> None:
+                self.client = client
+        """,
+    "onfields/app.py": """
+        from onfields.lib import Base
+
+
+        class Server(Base):
+            def serve(self):
+                r = self.client.send()
+                r.done()
+                r.body.close()
+        """,
+}
+
+
+def test_a_result_of_a_call_on_another_files_field_keeps_its_own_fields() -> None:
+    """`r := s.client.Do()` is `()s.client.Do@(Server#client)`: what `Do` is called on is
+    a field of `Server`, and `r.Body` a field of the result, not of the field."""
+    repo = index_repo(CALLED_ON_FIELDS, go_modules={"": "example.com/app"})
+    calls = repo.edge_set("CALLS")
+    for caller, reached in [
+        ("onfields/serve.go|Method:Server.Serve", ("Resp.Done", "Body.Close")),
+        ("onfields/app.py|Method:Server.serve", ("Resp.done", "Body.close")),
+    ]:
+        types = caller.partition("|")[0].replace("serve.go", "types.go").replace("app.py", "lib.py")
+        for method in reached:
+            assert (caller, f"{types}|Method:{method}", "type") in calls
+    assert not [dst for _, dst, _ in calls if "Other." in dst]
+
+
 def test_what_review_found_wrong_in_chains_stays_fixed() -> None:
     """Inputs a review of the chain typing turned up, each once wrong:
     - `import * as ns` is the module's names, never its default export's statics;
