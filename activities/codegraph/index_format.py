@@ -220,7 +220,8 @@ from activities.codegraph.skipping import SkipRules
 #     xs[0]`), take the element type; of a mapping declared in the file, its value type.
 # 96: what a callee is called on is in parentheses where it has fields (`()s.client.Do@(
 #     Server#client)`): a field after it (`r.Body`) was read as the field's, not the result's.
-EXTRACTOR_VERSION = 96
+# 97: a Go struct's embedded type is a field of its name (`priv.PublicKey.N`).
+EXTRACTOR_VERSION = 97
 
 
 def index_format(

@@ -71,7 +71,7 @@ SAMPLES = {
         {"": "example.com/app"},
     ),
     "go-field-paths": (
-        {**test_go.FIELD_FILES, **test_javascript.FIELD_FILES},
+        {**test_go.FIELD_FILES, **test_go.EMBEDDED_FILES, **test_javascript.FIELD_FILES},
         {"": "example.com/app"},
     ),
     "call-results": (

@@ -479,6 +479,72 @@ def test_a_call_through_a_field_declared_in_another_file_reaches_the_fields_type
     }
 
 
+EMBEDDED_FILES = {
+    "key/types.go": """
+        package key
+
+        import "example.com/app/num"
+
+        type PublicKey struct{ N *num.Int }
+
+        type PrivateKey struct {
+        \tPublicKey
+        \tD *num.Int
+        }
+
+        type Wrapped struct {
+        \t*PrivateKey
+        \tnum.Other
+        }
+
+        func Parse() *PrivateKey { return nil }
+        """,
+    "key/use.go": """
+        package key
+
+        func use(w *Wrapped) {
+        \tpriv := Parse()
+        \tpriv.PublicKey.N.Cmp()
+        \tw.PrivateKey.D.Cmp()
+        \tw.Other.Cmp()
+        }
+        """,
+    "num/num.go": """
+        package num
+
+        type Int struct{}
+
+        func (i *Int) Cmp() {}
+
+        type Other struct{}
+
+        func (o *Other) Cmp() {}
+        """,
+}
+
+
+def test_an_embedded_struct_is_a_field_named_after_its_type() -> None:
+    """`priv.PublicKey.N` reads the embedded PublicKey by its type's name, also one embedded
+    by pointer or from another package (`w.Other`)."""
+    repo = index_repo(EMBEDDED_FILES, go_modules={"": "example.com/app"})
+    fields = repo.extractions["key/types.go"].fields
+    assert ("PrivateKey", "PublicKey", "PublicKey") in fields
+    assert ("Wrapped", "PrivateKey", "PrivateKey") in fields
+    assert ("Wrapped", "Other", "num.Other") in fields
+    calls = [(c.line, c.receiver_type) for c in repo.extractions["key/use.go"].calls]
+    assert calls[1:] == [
+        (5, "()Parse#PublicKey#N"),
+        (6, "Wrapped#PrivateKey#D"),
+        (7, "Wrapped#Other"),
+    ]
+    reached = {dst for src, dst, how in repo.edge_set("CALLS") if how == "type"}
+    assert reached == {"num/num.go|Method:Int.Cmp", "num/num.go|Method:Other.Cmp"}
+    counts = {
+        e.dst_key.rpartition("|")[2]: e.props["count"] for e in repo.edges if e.type == "CALLS"
+    }
+    assert counts["Method:Int.Cmp"] == 2
+
+
 def test_a_range_variable_has_the_element_type_of_what_it_ranges_over() -> None:
     """`for _, t := range tasks` over `[]*Task` calls Task's Run, not Job's namesake; a
     struct's slice field, a map's values, `make([]*Job, n)` and `[]Task{}` too. A single

@@ -50,6 +50,13 @@ QUERY = """
 ]
 (var_spec name: (identifier) @typed.name type: _TYPE @typed.type)
 (field_declaration name: (field_identifier) @typed.name type: _TYPE @typed.type)
+; An embedded struct or interface is a field named after its type (`priv.PublicKey.N`).
+(field_declaration !name type: [
+  (type_identifier) @typed.name
+  (qualified_type name: (type_identifier) @typed.name)
+  (pointer_type [
+    (type_identifier) @typed.name (qualified_type name: (type_identifier) @typed.name)])
+] @typed.type)
 (short_var_declaration
   left: (expression_list . (identifier) @typed.name)
   right: (expression_list . (call_expression
