@@ -221,7 +221,8 @@ from activities.codegraph.skipping import SkipRules
 # 96: what a callee is called on is in parentheses where it has fields (`()s.client.Do@(
 #     Server#client)`): a field after it (`r.Body`) was read as the field's, not the result's.
 # 97: a Go struct's embedded type is a field of its name (`priv.PublicKey.N`).
-EXTRACTOR_VERSION = 97
+# 98: TypeScript's `: this` result is `OWN_TYPE`.
+EXTRACTOR_VERSION = 98
 
 
 def index_format(

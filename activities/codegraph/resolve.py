@@ -450,7 +450,12 @@ class Resolver:
         if index.kind[maker[0]] in TYPE_KINDS:
             return maker[0]  # a class called (Python's `mod.Client()`): an instance of it
         returned = index.returns.get(maker[0])
-        if returned == OWN_TYPE:  # Rust's `-> Self`, PHP's `: static`
+        if returned == OWN_TYPE:  # Rust's `-> Self`, PHP's `: static`, TypeScript's `: this`
+            # The type it is called on, where the method was found through it (a subclass's
+            # `qb.where()` with `where(): this` declared in the base), else its own.
+            receiver = self._inferred_type(scope, where, line, on) if on else None
+            if receiver is not None and index.find_member(receiver, name) == maker[0]:
+                return receiver
             return index.owner.get(maker[0])
         home = self.scopes.get(path_of(maker[0])) if returned else None
         if returned is None or home is None:

@@ -86,6 +86,7 @@ SAMPLES = {
             **{k: v for k, v in test_rust.CALL_RESULT_FILES.items() if k != "Cargo.toml"},
             **test_call_chains.BOUND_FROM_CHAINS,
             **test_call_chains.FIELDS_OF_RESULTS,
+            **test_call_chains.RETURNING_THIS,
         },
         None,
     ),

@@ -759,6 +759,53 @@ def test_a_result_of_a_call_on_another_files_field_keeps_its_own_fields() -> Non
     assert not [dst for _, dst, _ in calls if "Other." in dst]
 
 
+# A builder whose methods return `this`, some declared in a base class: each link is on the
+# type the chain is on, the subclass (`SelectQueryBuilder`), not the class declaring the link.
+RETURNING_THIS = {
+    "this/qb.ts": """
+        export class QueryBuilder {
+          where(x: string): this { return this; }
+          run(): void {}
+        }
+        export class SelectQueryBuilder extends QueryBuilder {
+          orderBy(): this { return this; }
+          limit(): void {}
+        }
+        export class Other {
+          where(): Other { return this; }
+          orderBy(): Other { return this; }
+          limit(): void {}
+          run(): void {}
+        }
+        export class Source {
+          select(): SelectQueryBuilder { return new SelectQueryBuilder(); }
+        }
+        """,
+    "this/app.ts": """
+        import { Source } from "./qb";
+        export function main(s: Source) {
+          s.select().where("a").orderBy().limit();
+          const q = s.select().where("b");
+          q.run();
+        }
+        """,
+}
+
+
+def test_a_method_returning_this_returns_the_type_it_is_called_on() -> None:
+    repo = index_repo(RETURNING_THIS)
+    reached = {dst.rpartition(":")[2] for src, dst, how in repo.edge_set("CALLS")
+               if src == "this/app.ts|Function:main" and how == "type"}  # fmt: skip
+    assert reached == {
+        "Source.select",
+        "QueryBuilder.where",
+        "SelectQueryBuilder.orderBy",
+        "SelectQueryBuilder.limit",
+        "QueryBuilder.run",
+    }
+    assert not [dst for _, dst, _ in repo.edge_set("CALLS") if "Other." in dst]
+
+
 def test_what_review_found_wrong_in_chains_stays_fixed() -> None:
     """Inputs a review of the chain typing turned up, each once wrong:
     - `import * as ns` is the module's names, never its default export's statics;

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from tree_sitter import Node
 
+from activities.codegraph.model import OWN_TYPE
 from activities.codegraph.names import type_name
 from activities.codegraph.specs import (
     LanguageSpec,
@@ -100,10 +101,12 @@ QUERY = (
 
 def returns(node: Node) -> str | None:
     """The type a function, method or arrow function declares it returns (`(): Client`,
-    `: ns.Client`); an async one's `Promise<Client>` is a Client once awaited, as the
-    names set from it are (`const c = await connect()`)."""
+    `: ns.Client`, a builder's `: this`: `OWN_TYPE`); an async one's `Promise<Client>` is a
+    Client once awaited, as the names set from it are (`const c = await connect()`)."""
     value = node.child_by_field_name("value") if node.type in _HOLDERS else node
     found = first_named(value.child_by_field_name("return_type") if value is not None else None)
+    if found is not None and found.type == "this_type":
+        return OWN_TYPE
     if found is not None and found.type == "generic_type":
         name = found.child_by_field_name("name")
         if name is not None and text(name) == "Promise":
