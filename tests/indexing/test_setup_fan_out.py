@@ -36,7 +36,10 @@ def github(app_key: tuple[str, str], unique_id: str) -> Iterator[tuple[FakeGitHu
     repos = [
         api_repository(n * 10**12 + int(unique_id, 16) % 10**12, f"acme/r{n}") for n in (1, 2, 3)
     ]
-    fake = FakeGitHub(app_id="4242", public_key=app_key[1], installations={INSTALLATION: repos})
+    # An App id of this test's own: githubkit keeps an App's JWT per App id for the process,
+    # and other tests' fake Apps sign with other keys.
+    app_id = str(int(unique_id[:8], 16))
+    fake = FakeGitHub(app_id=app_id, public_key=app_key[1], installations={INSTALLATION: repos})
     with fake_github.serving(fake) as url:
         yield fake, url
 
@@ -55,7 +58,7 @@ async def test_an_installation_is_set_up_after_the_last_repository_an_attempt_re
     app_settings = dataclasses.replace(
         settings,
         github_api_url=api_url,
-        github_app_id="4242",
+        github_app_id=fake.app_id,
         github_app_private_key=app_key[0],
         task_queue=f"no-worker-{unique_id}",  # the branch workflows signalled stay queued
     )
