@@ -186,17 +186,26 @@ def _typed_by(branch: Mapping[str, FileExtraction], types: set[str]) -> set[str]
     and fields declared with it (`w.inner.swap()`) or a collection of it. A type come or
     gone reaches the files spelling those; its own fields are reached only through something
     of its type, so through these names too. `types` may hold any names that moved: a
-    callable come or gone may shadow a type of its name where it is looked up."""
+    callable come or gone may shadow a type of its name where it is looked up. Followed
+    as far as it goes: a field set from such a callable (`self.api = wrap()`, spelled
+    `()wrap`) is reached through it, and what reads that field through the field."""
     if not types:
         return set()
-    found: set[str] = set()
+    # Each word of a declared result or field type, and the names declared with it.
+    declared_with: dict[str, set[str]] = {}
     for fe in branch.values():
         for d in fe.definitions:
-            if d.returns and not types.isdisjoint(_WORD.findall(d.returns)):
-                found.add(d.name)
+            for word in _WORD.findall(d.returns or ""):
+                declared_with.setdefault(word, set()).add(d.name)
         for _, name, spelled in fe.fields:  # Rust's `Option<Foo>` too
-            if not types.isdisjoint(_WORD.findall(spelled)):
-                found.add(name)
+            for word in _WORD.findall(spelled):
+                declared_with.setdefault(word, set()).add(name)
+    found: set[str] = set()
+    frontier = set(types)
+    while frontier:
+        reached = set().union(*(declared_with.get(word, ()) for word in frontier)) - found
+        found |= reached
+        frontier = reached - types
     return found
 
 

@@ -222,7 +222,9 @@ from activities.codegraph.skipping import SkipRules
 #     Server#client)`): a field after it (`r.Body`) was read as the field's, not the result's.
 # 97: a Go struct's embedded type is a field of its name (`priv.PublicKey.N`).
 # 98: TypeScript's `: this` result is `OWN_TYPE`.
-EXTRACTOR_VERSION = 98
+# 99: a name set from a call or a loop reads what it is called on (`r = s.make()`: `s`) as
+#     bound where it is set, not where it is used.
+EXTRACTOR_VERSION = 99
 
 
 def index_format(

@@ -49,11 +49,14 @@ class Bindings(Declared):
     (`ts.Where(t => ...)`, `js.Where(t => ...)`), Python's `headers = Headers(headers)`
     after `headers: HeaderTypes`."""
 
-    __slots__ = ("collections", "rebound")
+    __slots__ = ("collections", "positions", "rebound")
 
     def __init__(self) -> None:
         super().__init__()
         self.rebound: _Rebound = {}
+        # Where each name of the table set from a call or a loop is bound: what that binding
+        # reads of other names (`r = s.make()`: `s`) is read as bound there (`_SeenAt`).
+        self.positions: dict[tuple[str | None, str], int] = {}
         # The names declared as collections, with their element type as spelled (`{}` and
         # the value type for a mapping's), for a call on an element (`element_receiver`).
         self.collections: Declared = {}
@@ -91,26 +94,44 @@ class TypeLookup(Protocol):
 
 
 class _SeenAt:
-    __slots__ = ("bindings", "position", "read_rebound")
+    __slots__ = ("bindings", "found_at", "parent", "position", "read_rebound")
 
-    def __init__(self, bindings: Bindings, position: int) -> None:
-        self.bindings, self.position = bindings, position
+    def __init__(self, bindings: Bindings, position: int, parent: _SeenAt | None = None) -> None:
+        self.bindings, self.position, self.parent = bindings, position, parent
         self.read_rebound = False  # whether a name bound again was read through this view
+        self.found_at: int | None = None  # where the binding the last `get` found is made
 
     def get(self, key: tuple[str | None, str], /) -> str | None:
         """The type of `key` where the use sees it: its last binding before the use whose
         scope holds the use, or (none) the table's."""
         spells = self.bindings.rebound.get(key)
         if not spells:
+            self.found_at = self.bindings.positions.get(key)
             return self.bindings.get(key)
-        self.read_rebound = True
+        self._read_rebound()
         # The last binding at or before the use, back to the latest whose scope holds it;
         # past `_MAX_WALK` closed scopes (a name tested in thousands of blocks), the table.
         after = bisect_right(spells, self.position, key=lambda spell: spell[0])
-        for _, until, spelled in reversed(spells[max(0, after - _MAX_WALK) : after]):
+        for at, until, spelled in reversed(spells[max(0, after - _MAX_WALK) : after]):
             if until >= self.position:
+                self.found_at = at
                 return spelled or None
+        self.found_at = self.bindings.positions.get(key)
         return self.bindings.get(key)
+
+    def _read_rebound(self) -> None:
+        view: _SeenAt | None = self
+        while view is not None:
+            view.read_rebound = True
+            view = view.parent
+
+    def where_found(self) -> TypeLookup:
+        """The table as the binding the last `get` found sees it: what a name set from a call
+        or a loop reads of other names, read where it is bound (`r = s.make()` before `s` is
+        bound again). Reading a name bound again through it marks this view too."""
+        if self.found_at is None or self.found_at == self.position:
+            return self
+        return _SeenAt(self.bindings, self.found_at, self)
 
 
 _MAX_WALK = 64
@@ -438,7 +459,9 @@ def declared_types(
     # A type written out wins over one a call gives (`var w *Writer` beside `w := open()`).
     for position, owner, name, spelled in from_calls:
         bound.append((position, owner, name, spelled))
-        found.setdefault((owner, name), spelled)
+        if (owner, name) not in found:
+            found[owner, name] = spelled
+            found.positions[owner, name] = position
         kept = _element_of(collections, spelled, owner, self_names,
                            self_name=(self_name_of or {}).get(owner or ""),
                            bare_fields=bare_fields)  # fmt: skip
@@ -507,7 +530,11 @@ def _rebound(
         # both as a class and as a call).
         spells.sort(key=lambda b: (b[0], _written(b[1])))
         settled = _settled(found, key, spells)
-        if len({spelled for _, spelled in settled}) > 1:
+        # One spelling that reads other names (`sect := f.Sections[i]` in each of several
+        # blocks, each with an `f` of its own) is a binding of its own at each position.
+        if len({spelled for _, spelled in settled}) > 1 or any(
+            spelled.startswith((FROM_CALL, EACH)) for _, spelled in settled
+        ):
             rebound[key] = [(at, scope_end(at), spelled) for at, spelled in settled]
     return rebound
 
@@ -590,7 +617,7 @@ def _written(spelled: str) -> bool:
 
 
 def _take_elements(
-    found: Declared,
+    found: Bindings,
     collections: Declared,
     elements: list[_Typed],
     *,
@@ -608,8 +635,9 @@ def _take_elements(
                                  self_name=self_name_of.get(owner or ""),
                                  bare_fields=bare_fields)  # fmt: skip
         taken.append((position, owner, name, type_))
-        if type_:
-            found.setdefault((owner, name), type_)
+        if type_ and (owner, name) not in found:
+            found[owner, name] = type_
+            found.positions[owner, name] = position
     return taken
 
 
@@ -825,6 +853,8 @@ def receiver_type(
                            bare_fields=bare_fields)  # fmt: skip
     if found is not None and found.startswith(COLLECTION):
         return None  # a list's methods are the language's
+    if found is not None and isinstance(declared, _SeenAt) and found.startswith((FROM_CALL, EACH)):
+        declared = declared.where_found()
     if found is not None and found.startswith(EACH):
         return _each(found[len(EACH) :], declared, caller, self_names, self_name=self_name,
                      bare_fields=bare_fields, own_type=own_type, chained=chained)  # fmt: skip

@@ -87,6 +87,7 @@ SAMPLES = {
             **test_call_chains.BOUND_FROM_CHAINS,
             **test_call_chains.FIELDS_OF_RESULTS,
             **test_call_chains.RETURNING_THIS,
+            **test_call_chains.BOUND_BEFORE_REBINDING,
         },
         None,
     ),
@@ -765,6 +766,26 @@ RETYPED_CASES = {
             "package core\n\ntype Server struct{}\n\nfunc helper() int { return 2 }\n",
         ),
         "backend/server.go",
+    ),
+    # factory.py now declares a class Client of its own, which `wrap` returns: app.py calls
+    # through a field set from `wrap()` in holder.py, spelling neither Client nor wrap.
+    "field set from a callable returning the type": (
+        {
+            "pk/lib.py": "class Client:\n    def run(self): pass\n",
+            "pk/holder.py": (
+                "from pk.factory import wrap\n\nclass Holder:\n"
+                "    def __init__(self) -> None:\n        self.api = wrap()\n"
+            ),
+            "pk/app.py": "from pk.holder import Holder\n\ndef go(h: Holder):\n    h.api.run()\n",
+            "other.go": "package other\n\nfunc other() {}\n",
+        },
+        (
+            "pk/factory.py",
+            "from pk.lib import Client\n\ndef wrap() -> Client:\n    return Client()\n",
+            "from pk.lib import Client\n\ndef wrap() -> Client:\n    return Client()\n\n"
+            "class Client:\n    def stop(self): pass\n",
+        ),
+        "pk/app.py",
     ),
 }
 

@@ -806,6 +806,93 @@ def test_a_method_returning_this_returns_the_type_it_is_called_on() -> None:
     assert not [dst for _, dst, _ in repo.edge_set("CALLS") if "Other." in dst]
 
 
+# A name set from a method call (`r = s.make()`, `sect := f.Sections[i]`) reads what it is
+# called on as bound where the name is set, not where the name is used: `s` and `f` are
+# bound again in between, or in each block.
+BOUND_BEFORE_REBINDING = {
+    "rb/lib.py": """
+        class Foo:
+            def run(self) -> None:
+                pass
+
+
+        class Other:
+            def run(self) -> None:
+                pass
+
+
+        class A:
+            def make(self) -> Foo:
+                return Foo()
+
+            def items(self) -> list[Foo]:
+                return []
+
+
+        class B:
+            def make(self) -> Other:
+                return Other()
+
+            def items(self) -> list[Other]:
+                return []
+        """,
+    "rb/app.py": """
+        from rb.lib import A, B
+
+
+        def made():
+            s = A()
+            r = s.make()
+            s = B()
+            r.run()
+
+
+        def looped():
+            s = A()
+            for x in s.items():
+                s = B()
+                x.run()
+        """,
+    "rbgo/lib.go": """
+        package rbgo
+        type Foo struct{}
+        func (f *Foo) Run() {}
+        type Other struct{}
+        func (o *Other) Run() {}
+        type A struct{ Items []*Foo }
+        type B struct{ Items []*Other }
+        func OpenA() *A { return nil }
+        func OpenB() *B { return nil }
+        """,
+    "rbgo/app.go": """
+        package rbgo
+        func blocks(useA bool) {
+            if useA {
+                f := OpenA()
+                item := f.Items[0]
+                item.Run()
+            } else {
+                f := OpenB()
+                item := f.Items[0]
+                item.Run()
+            }
+        }
+        """,
+}
+
+
+def test_a_name_set_from_a_call_reads_its_receiver_as_bound_where_it_is_set() -> None:
+    repo = index_repo(BOUND_BEFORE_REBINDING, go_modules={"": "example.com/app"})
+    runs = {(src.rpartition(":")[2], dst.rpartition(":")[2]) for src, dst, how in
+            repo.edge_set("CALLS") if dst.lower().endswith(".run") and how == "type"}  # fmt: skip
+    assert runs == {
+        ("made", "Foo.run"),
+        ("looped", "Foo.run"),
+        ("blocks", "Foo.Run"),
+        ("blocks", "Other.Run"),
+    }
+
+
 def test_what_review_found_wrong_in_chains_stays_fixed() -> None:
     """Inputs a review of the chain typing turned up, each once wrong:
     - `import * as ns` is the module's names, never its default export's statics;
