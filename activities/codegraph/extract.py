@@ -597,10 +597,13 @@ def _type_chains(
     def returned(i: int | None) -> str | None:
         if i is None:
             return None
-        made = calls[i]
-        held = taken_out(typed[i], made.name) if made.receiver is not None else None
-        if held is not None:  # Rust's declared `Option<Foo>`, unwrapped
-            return held
+        made, typed_as = calls[i], typed[i]
+        if made.receiver is not None and typed_as is not None:
+            # Rust's declared `Option<Foo>`, unwrapped: of a type as last bound, else as first
+            # (`ELSE`), each part's.
+            held = [taken_out(part, made.name) for part in typed_as.split(ELSE)]
+            if any(held):
+                return ELSE.join(part for part in held if part)
         if made.name in spec.passing and made.receiver is not None:
             return typed[i]
         return result_type(made.receiver, made.name, made.creates, typed[i])

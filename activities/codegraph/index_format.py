@@ -224,7 +224,9 @@ from activities.codegraph.skipping import SkipRules
 # 98: TypeScript's `: this` result is `OWN_TYPE`.
 # 99: a name set from a call or a loop reads what it is called on (`r = s.make()`: `s`) as
 #     bound where it is set, not where it is used.
-EXTRACTOR_VERSION = 99
+# 100: Rust's `unwrap()` on `Option<B>||Option<A>` takes out each; PHP's `\App\make()` set
+#      to a name is spelled as its call site; `#`/`@` in a method's name types no chain.
+EXTRACTOR_VERSION = 100
 
 
 def index_format(

@@ -360,7 +360,11 @@ def _callee(node: Node) -> str:
     (`client.get`, `$this->factory.make`, `Client.make`)."""
     if node.type == "function_call_expression":  # PHP's `make_client()`
         function = node.child_by_field_name("function")
-        return text(function) if function is not None else ""
+        spelled = text(function) if function is not None else ""
+        owner, backslash, name = spelled.rpartition("\\")
+        # `\App\make_client()`: as its call site spells it (`extract._call`), what holds it
+        # and the name.
+        return f"{owner}.{name}" if backslash and "\\" in owner else spelled
     fields = _CALLEE_FIELDS.get(node.type)
     if fields is None:
         return text(node)
@@ -707,8 +711,12 @@ def result_type(
     known: a method on an expression of unknown type, a chain past `MAX_LINKS`."""
     if creates:  # with its path (`new Lib.Options<int>()`: `Lib.Options`1`)
         return f"{dotted(receiver)}.{name}" if receiver else name
-    if receiver is not None and (ON in receiver or FIELD in receiver):
-        return None  # Ruby's `@inner`, JavaScript's `this.#store`: not a type's `ON`, `FIELD`
+    if (receiver is not None and (ON in receiver or FIELD in receiver)) or (
+        ON in name or FIELD in name
+    ):
+        # Ruby's `@inner`, JavaScript's `this.#store` and `#make()`, C#'s `@event()`: not a
+        # type's `ON`, `FIELD`.
+        return None
     # A C++ or PHP namespace path keeps its own separator (`net::Dial`, `Op\\make`).
     joint = "" if receiver is None or receiver.endswith(("::", "\\")) else "."
     callee = f"{receiver}{joint}{name}" if receiver else name

@@ -955,3 +955,77 @@ def test_what_review_found_wrong_in_chains_stays_fixed() -> None:
     assert ("Function:main", "src/lib.rs|Method:Query.map") not in calls
     assert ("Function:main", "src/lib.rs|Method:Wrapper.close") not in calls
     assert ("Function:later", "late.py|Method:Query.run") in calls
+
+
+def test_what_the_second_review_found_wrong_stays_fixed() -> None:
+    """Found by a review of the receiver-type spellings, each confirmed by running:
+    - Rust: `unwrap()` on a name typed as last bound, else as first (`Option<B>||Option<A>`)
+      took both out as one (`B>||Option<A`), so `x.unwrap().run()` reached nothing;
+    - PHP: `$c = \\App\\make_client()` spelled its callee otherwise than its call site,
+      so `$c->send()` reached nothing;
+    - TypeScript's `this.#make()` and C#'s `svc.@event()` spelled `#` and `@` in a method's
+      name, read as a field and as what the method is called on: now no type, as before,
+      but by design."""
+    repo = index_repo(
+        {
+            "Cargo.toml": '[package]\nname = "app"\n',
+            "src/lib.rs": """
+                pub struct A;
+                impl A { pub fn run(&self) {} }
+                pub struct B;
+                impl B { pub fn run(&self) {} }
+                pub fn f(a: Option<A>, b: Option<B>) {
+                    let x: Option<A> = a;
+                    x.unwrap().run();
+                    let x: Option<B> = b;
+                    x.unwrap().run();
+                }
+                """,
+            "php/Lib.php": """
+                <?php
+                namespace App;
+                class Client { public function send(): void {} }
+                class Other { public function send(): void {} }
+                function make_client(): Client { return new Client(); }
+                """,
+            "php/Use.php": """
+                <?php
+                namespace Web;
+                function go() {
+                    $c = \\App\\make_client();
+                    $c->send();
+                }
+                """,
+            "t/app.ts": """
+                export class Foo { run(): void {} }
+                export class Svc {
+                  #make(): Foo { return new Foo(); }
+                  go() {
+                    this.#make().run();
+                    const r = this.#make();
+                    r.run();
+                  }
+                }
+                """,
+            "cs/Lib.cs": """
+                namespace App {
+                  public class Foo { public void Run() {} }
+                  public class Svc {
+                    public Foo @event() { return new Foo(); }
+                    public void Go() { this.@event().Run(); }
+                  }
+                }
+                """,
+        }
+    )
+    calls = repo.edge_set("CALLS")
+    assert ("src/lib.rs|Function:f", "src/lib.rs|Method:A.run", "type") in calls
+    assert ("src/lib.rs|Function:f", "src/lib.rs|Method:B.run", "type") in calls
+    assert ("php/Use.php|Function:go", "php/Lib.php|Method:Client.send", "type") in calls
+    spelled = [
+        c.receiver_type
+        for path in ("t/app.ts", "cs/Lib.cs")
+        for c in repo.extractions[path].calls
+        if c.name in ("run", "Run")
+    ]
+    assert spelled == [None, None, None]
