@@ -87,7 +87,9 @@ class _Call(NamedTuple):
     end: int  # where the call ends
     on: tuple[int, int] | None  # an expression receiver's span: a call's, down a chain
     field: str | None  # where the receiver is a field of that expression (`a.b().c.d()`)
-    element: str | None  # where it is an element of a collection (`xs[0].run()`), that one
+    # Where it is an element of a collection (`xs[0].run()`), or a field (`field`) of one
+    # (`xs[0].conn.close()`), that collection
+    element: str | None
 
 
 # Call nodes that create an object: `new T()`.
@@ -290,20 +292,21 @@ def _call(caps: dict[str, list[Node]], language: str, spec: LanguageSpec) -> _Ca
     creates = node.type in _CREATIONS
     on, field, element = None, None, None
     if receiver == "?" and receiver_node is not None:
-        on, field = _field_of(receiver_node)
-        element = element_source(receiver_node)
+        on, field, holder = _field_of(receiver_node)
+        element = element_source(holder)
     return _Call(node.start_byte, name, receiver, line(node), args, creates, hints, shown,
                  node.end_byte, on, field, element)  # fmt: skip
 
 
-def _field_of(node: Node) -> tuple[tuple[int, int], str | None]:
+def _field_of(node: Node) -> tuple[tuple[int, int], str | None, Node]:
     """The span of an expression receiver (`_unwrapped_span`), or where it is a field of an
-    expression (`a.b().c` of `a.b().c.d()`), that expression's span and the field's name."""
+    expression (`a.b().c` of `a.b().c.d()`), that expression's span and the field's name;
+    and the node of the expression."""
     for holder_field, name_field in _FIELD_ACCESS.get(node.type, ()):
         holder, name = node.child_by_field_name(holder_field), node.child_by_field_name(name_field)
         if holder is not None and name is not None and name.type in _FIELD_NAMES:
-            return _unwrapped_span(holder), text(name)
-    return _unwrapped_span(node), None
+            return _unwrapped_span(holder), text(name), holder
+    return _unwrapped_span(node), None, node
 
 
 # Nodes of a field of an expression, by their fields for the expression and the field's name
@@ -556,6 +559,8 @@ def _calls(
                                         generic=spec.type_parameters is not None,
                                         self_name=own.get(caller or ""), bare_fields=bare_fields,
                                         own_type=own_types.get(caller or ""))  # fmt: skip
+            if typed_as is not None and call.field is not None:  # `xs[0].conn.close()`
+                typed_as = f"{typed_as}{FIELD}{call.field}"
         receivers.append(typed_as)
         hinted.append(arg_types(call.hints, caller, seen))
     _type_chains(calls, receivers, hinted, spec)

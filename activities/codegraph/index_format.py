@@ -226,7 +226,8 @@ from activities.codegraph.skipping import SkipRules
 #     bound where it is set, not where it is used.
 # 100: Rust's `unwrap()` on `Option<B>||Option<A>` takes out each; PHP's `\App\make()` set
 #      to a name is spelled as its call site; `#`/`@` in a method's name types no chain.
-EXTRACTOR_VERSION = 100
+# 101: a call on a field of an element (`xs[0].conn.close()`) reads the field's type.
+EXTRACTOR_VERSION = 101
 
 
 def index_format(

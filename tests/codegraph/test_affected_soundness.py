@@ -66,6 +66,7 @@ SAMPLES = {
             **test_go.CALL_RESULT_FILES,
             **test_call_chains.SAMPLES["go"],
             **test_element_access.SAMPLES["go"],
+            **test_element_access.FIELDS_OF_ELEMENTS,
             **test_call_chains.CALLED_ON_FIELDS,
         },
         {"": "example.com/app"},

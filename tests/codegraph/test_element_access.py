@@ -296,3 +296,51 @@ def test_a_name_bound_to_an_element_again_takes_the_later_collections_element_ty
         ("app.py|Function:first", "app.py|Method:Item.run", "type"),
         ("app.py|Function:second", "app.py|Method:Other.run", "type"),
     }
+
+
+FIELDS_OF_ELEMENTS = {
+    "fe/types.go": """
+        package fe
+        type Conn struct{}
+        func (c *Conn) Close() {}
+        type Other struct{}
+        func (o *Other) Close() {}
+        type Item struct{ conn *Conn }
+        type Store struct{ items []*Item }
+        """,
+    "fe/use.go": """
+        package fe
+        func (s *Store) Shut(i int) {
+            s.items[i].conn.Close()
+        }
+        """,
+    "fe/m.py": """
+        class Conn:
+            def close(self) -> None:
+                pass
+
+
+        class Other:
+            def close(self) -> None:
+                pass
+
+
+        class Item:
+            def __init__(self) -> None:
+                self.conn = Conn()
+
+
+        def shut(items: list[Item]):
+            items[0].conn.close()
+        """,
+}
+
+
+def test_a_call_on_a_field_of_an_element_reaches_the_fields_type() -> None:
+    """`s.items[i].conn.Close()`: the field `conn` of an element of `items`, read where
+    `Item` declares it (Go's struct in another file; Python's set in `__init__`)."""
+    repo = index_repo(FIELDS_OF_ELEMENTS, go_modules={"": "example.com/app"})
+    calls = repo.edge_set("CALLS")
+    assert ("fe/use.go|Method:Store.Shut", "fe/types.go|Method:Conn.Close", "type") in calls
+    assert ("fe/m.py|Function:shut", "fe/m.py|Method:Conn.close", "type") in calls
+    assert not [dst for _, dst, _ in calls if "Other." in dst]
