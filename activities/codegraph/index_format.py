@@ -227,7 +227,8 @@ from activities.codegraph.skipping import SkipRules
 # 100: Rust's `unwrap()` on `Option<B>||Option<A>` takes out each; PHP's `\App\make()` set
 #      to a name is spelled as its call site; `#`/`@` in a method's name types no chain.
 # 101: a call on a field of an element (`xs[0].conn.close()`) reads the field's type.
-EXTRACTOR_VERSION = 101
+# 102: `MAX_CHAINED` 3 -> 4.
+EXTRACTOR_VERSION = 102
 
 
 def index_format(

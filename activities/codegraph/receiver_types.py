@@ -151,7 +151,7 @@ _INFERRED = frozenset({"var", "val", "auto", "dynamic"})
 # and before the type of what a method callee is called on (`receiver_type`).
 FROM_CALL = "()"
 ON = "@"
-MAX_CHAINED = 3
+MAX_CHAINED = 4
 _MAX_CALLEE = 200  # a longer path is no hand-written callee (a minified chain): no type
 # Between the type of what holds a field and the field's name (`receiver_type`).
 FIELD = "#"

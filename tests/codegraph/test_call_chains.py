@@ -1029,3 +1029,51 @@ def test_what_the_second_review_found_wrong_stays_fixed() -> None:
         if c.name in ("run", "Run")
     ]
     assert spelled == [None, None, None]
+
+
+def test_a_field_of_a_result_of_a_call_on_a_loop_variable_over_a_field_is_typed() -> None:
+    """`for k in self.kids: z = k.make(); z.body.close()`, `kids` a field of a base class in
+    another file, reads four steps back: the field of a call's result, on an element of a
+    field (`MAX_CHAINED`)."""
+    repo = index_repo(
+        {
+            "deep/lib.py": """
+                class Body:
+                    def close(self) -> None:
+                        pass
+
+
+                class Other:
+                    def close(self) -> None:
+                        pass
+
+
+                class Made:
+                    def __init__(self) -> None:
+                        self.body = Body()
+
+
+                class Kid:
+                    def make(self) -> Made:
+                        return Made()
+
+
+                class Base:
+                    def __init__(self) -> None:
+                        self.kids: list[Kid] = []
+                """,
+            "deep/app.py": """
+                from deep.lib import Base
+
+
+                class Parent(Base):
+                    def close(self):
+                        for k in self.kids:
+                            z = k.make()
+                            z.body.close()
+                """,
+        }
+    )
+    assert ("deep/app.py|Method:Parent.close", "deep/lib.py|Method:Body.close", "type") in (
+        repo.edge_set("CALLS")
+    )
