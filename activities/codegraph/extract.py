@@ -605,9 +605,10 @@ def _type_chains(
         made, typed_as = calls[i], typed[i]
         if made.receiver is not None and typed_as is not None:
             # Rust's declared `Option<Foo>`, unwrapped: of a type as last bound, else as first
-            # (`ELSE`), each part's.
+            # (`ELSE`), each part's where each is a holder (a `Wrapper` of the branch may
+            # define an `unwrap` of its own, which its `Option<Foo>` before must not replace).
             held = [taken_out(part, made.name) for part in typed_as.split(ELSE)]
-            if any(held):
+            if all(held):
                 return ELSE.join(part for part in held if part)
         if made.name in spec.passing and made.receiver is not None:
             return typed[i]

@@ -228,7 +228,8 @@ from activities.codegraph.skipping import SkipRules
 #      to a name is spelled as its call site; `#`/`@` in a method's name types no chain.
 # 101: a call on a field of an element (`xs[0].conn.close()`) reads the field's type.
 # 102: `MAX_CHAINED` 3 -> 4.
-EXTRACTOR_VERSION = 102
+# 103: Rust's `unwrap()` after an `Option<Foo>` on a type of the branch keeps that type's.
+EXTRACTOR_VERSION = 103
 
 
 def index_format(

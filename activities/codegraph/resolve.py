@@ -98,9 +98,15 @@ class Resolver:
         # C++ namespaces' definitions by (namespace, name), over every file opening one
         # (`_reopened_members`): abseil's `absl` is opened in 800 files.
         self._in_namespaces: dict[tuple[str, str], list[str]] | None = None
+        # The receiver types inferred last (`_inferred_type`, by scope, definition, line and
+        # spelling): a link of a chain returning its own type (`-> Self`, `: this`) reads
+        # the type it is called on again after the call did (`_returned`), which without
+        # them doubles the time with each link. A few suffice: it is read right after.
+        self._inferred: dict[tuple[int, str | None, int, str], tuple[FileScope, str | None]] = {}
 
     def forget(self) -> None:
         """Drop what was worked out from the tables, which are about to change."""
+        self._inferred.clear()
         self._levels.clear()
         self._in_namespaces = None
 
@@ -348,6 +354,21 @@ class Resolver:
         its definition declares looked up from its own file; a class called is an instance
         of it); a field's type (`()http.Get#body`: where the field is declared, through the
         type's ancestors). None where it is no type of the branch or not known for sure."""
+        if depth > 0:
+            return self._inferred_afresh(scope, where, line, spelled, depth)
+        key = (id(scope), where, line, spelled)
+        kept = self._inferred.get(key)
+        if kept is not None and kept[0] is scope:
+            return kept[1]
+        if len(self._inferred) >= _INFERRED_KEPT:
+            self._inferred.clear()
+        found = self._inferred_afresh(scope, where, line, spelled, depth)
+        self._inferred[key] = (scope, found)  # the scope kept alive: its id is not reused
+        return found
+
+    def _inferred_afresh(
+        self, scope: FileScope, where: str | None, line: int, spelled: str, depth: int
+    ) -> str | None:
         index = self.index
         if depth > 4 * MAX_CHAINED or spelled.startswith(COLLECTION):
             return None  # a collection (`list[Foo]`) is no type of the branch
@@ -453,7 +474,9 @@ class Resolver:
         if returned == OWN_TYPE:  # Rust's `-> Self`, PHP's `: static`, TypeScript's `: this`
             # The type it is called on, where the method was found through it (a subclass's
             # `qb.where()` with `where(): this` declared in the base), else its own.
-            receiver = self._inferred_type(scope, where, line, on) if on else None
+            # (Read as the call just did: kept, `_inferred`.)
+            first = on.partition(ELSE)[0]
+            receiver = self._inferred_type(scope, where, line, first) if first else None
             if receiver is not None and index.find_member(receiver, name) == maker[0]:
                 return receiver
             return index.owner.get(maker[0])
@@ -1429,6 +1452,9 @@ def _python_submodule(
             if path in index.files:
                 return Target((path,)), rest[cut:]
     return None
+
+
+_INFERRED_KEPT = 256
 
 
 def _inferred(spelled: str) -> bool:
